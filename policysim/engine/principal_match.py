@@ -1,0 +1,81 @@
+"""Principal / NotPrincipal matching, which says *how* a principal matched (spec §1.3, §2.3).
+
+The kind matters: a same-account grant to a user ARN stands on its own, a grant to a role ARN
+reaches the role's sessions but stays limited by their boundary and session policy, and a grant
+to an account only delegates to that account's identity policies.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+
+from policysim.engine.request import PrincipalKind, RequestPrincipal
+from policysim.policy.arn import parse_arn
+from policysim.policy.model import Principal
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+class MatchKind(IntEnum):
+    """How a principal element matched the caller; larger is stronger."""
+
+    NONE = 0
+    ACCOUNT = 1
+    FEDERATING_USER = 2
+    ROLE = 3
+    DIRECT = 4
+
+
+def match_aws_entry(entry: str, caller: RequestPrincipal) -> MatchKind:
+    """Match one value under the `AWS` key against the caller."""
+    if entry == "*":
+        return MatchKind.DIRECT
+    if caller.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.SERVICE):
+        return MatchKind.NONE
+    if _ACCOUNT_ID.match(entry):
+        return MatchKind.ACCOUNT if entry == caller.account else MatchKind.NONE
+    arn = parse_arn(entry)
+    if arn is None:
+        return MatchKind.NONE  # unique ids (AIDA..., AROA...) of deleted principals match nothing
+    if arn.service == "iam":
+        if arn.resource == "root":
+            return MatchKind.ACCOUNT if arn.account == caller.account else MatchKind.NONE
+        if arn.resource.startswith("user/"):
+            if entry == caller.arn:
+                return MatchKind.DIRECT
+            if caller.kind is PrincipalKind.FEDERATED_USER and entry == caller.user_arn:
+                return MatchKind.FEDERATING_USER
+            return MatchKind.NONE
+        if arn.resource.startswith("role/"):
+            if caller.kind is PrincipalKind.ROLE and entry == caller.arn:
+                return MatchKind.DIRECT
+            if (
+                caller.kind is PrincipalKind.ASSUMED_ROLE
+                and arn.account == caller.account
+                and arn.partition == caller.partition
+                and (caller.role_name or "").lower() == arn.resource_name.lower()
+            ):
+                return MatchKind.ROLE
+            return MatchKind.NONE
+    if arn.service == "sts" and entry == caller.arn:
+        return MatchKind.DIRECT  # an exact assumed-role session or federated-user ARN
+    return MatchKind.NONE
+
+
+def match_principal(element: Principal, caller: RequestPrincipal) -> MatchKind:
+    """The strongest way any entry of a Principal element matches the caller."""
+    if element.is_everyone:
+        return MatchKind.DIRECT
+    if caller.kind is PrincipalKind.SERVICE:
+        name = (caller.arn or "").lower()
+        names = (*element.service, *element.federated)
+        return MatchKind.DIRECT if any(n.lower() == name for n in names) else MatchKind.NONE
+    best = MatchKind.NONE
+    for entry in element.aws:
+        kind = match_aws_entry(entry, caller)
+        if kind > best:
+            best = kind
+            if best is MatchKind.DIRECT:
+                break
+    return best

@@ -1,0 +1,82 @@
+"""Amazon Resource Names: parsing and segment-wise glob matching.
+
+An ARN is `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, split on the first five colons; the
+resource segment may itself hold `:` and `/`. In a policy pattern, `*` and `?` inside the first
+five segments stay within the segment, while in the resource segment they may consume anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policysim.policy.wildcard import Matcher, glob_to_regex, has_wildcard
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    """A parsed ARN."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+    @property
+    def resource_type(self) -> str:
+        """The part of the resource segment before the first `/` or `:` (`user`, `role`, ...)."""
+        return re.split(r"[/:]", self.resource, maxsplit=1)[0]
+
+    @property
+    def resource_name(self) -> str:
+        """The last `/`-separated part of the resource segment (a user or role name)."""
+        return self.resource.rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=65536)
+def parse_arn(text: str) -> Arn | None:
+    """Parse `text` as an ARN, or return None when it is not a six-part `arn:` string."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def is_arn(text: str) -> bool:
+    """True when `text` has the six-part ARN shape."""
+    return parse_arn(text) is not None
+
+
+def _segment_regex(segment: str, *, last: bool) -> str:
+    if last:
+        return glob_to_regex(segment)
+    return glob_to_regex(segment, star="[^:]*", qmark="[^:]")
+
+
+@lru_cache(maxsize=65536)
+def compile_arn_glob(pattern: str, *, head_ignore_case: bool = True) -> Matcher:
+    """Compile a policy ARN pattern (Resource, ArnLike) into a predicate over ARN strings.
+
+    `"*"` matches everything. A pattern that is not a six-part ARN matches nothing (IAM rejects
+    it; the linter reports it). With `head_ignore_case`, partition, service, region and account
+    compare case-insensitively (spec §2.2, §9.3 item 6); the resource segment never does.
+    """
+    if pattern == "*":
+        return lambda value: True
+    parts = pattern.split(":", 5)
+    if len(parts) != 6 or parts[0].lower() != "arn":
+        return lambda value: False
+    if not has_wildcard(pattern) and not head_ignore_case:
+        return pattern.__eq__
+    head = ":".join(_segment_regex(p, last=False) for p in parts[1:5])
+    tail = _segment_regex(parts[5], last=True)
+    if head_ignore_case:
+        regex = re.compile(f"(?i:arn:{head}):{tail}", re.DOTALL)
+    else:
+        regex = re.compile(f"arn:{head}:{tail}", re.DOTALL)
+    return lambda value: regex.fullmatch(value) is not None

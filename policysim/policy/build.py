@@ -1,0 +1,140 @@
+"""Turn parsed input (a located tree or plain JSON data) into a `Policy`, or a located error."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import ValidationError
+
+from policysim.policy.errors import PolicyError, Position
+from policysim.policy.model import Policy
+from policysim.policy.source import Node, Path, parse_source
+
+
+def _describe_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    msg = str(error.get("msg", "invalid value"))
+    if kind == "extra_forbidden":
+        return f"unknown element {error['loc'][-1]!r}"
+    if kind == "missing":
+        return f"missing required element {error['loc'][-1]!r}"
+    if kind == "literal_error":
+        return f"{msg} (got {error.get('input')!r})"
+    if kind in {"string_type", "tuple_type", "dict_type", "model_type", "model_attributes_type"}:
+        return f"{msg} (got {type(error.get('input')).__name__})"
+    return msg.removeprefix("Value error, ")
+
+
+def _pydantic_path(loc: tuple[Any, ...], data: Any) -> Path:
+    """Map pydantic's location onto the source tree's path (a lone statement has no index)."""
+    path: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and part.startswith(("function-", "tuple[", "dict[", "[key]")):
+            continue
+        path.append(part)
+    if (
+        len(path) >= 2
+        and path[0] == "Statement"
+        and isinstance(data, dict)
+        and isinstance(data.get("Statement"), dict)
+        and path[1] == 0
+    ):
+        del path[1]
+    return tuple(path)
+
+
+def _locate(path: Path, positions: dict[Path, Position] | None, kind: str) -> Position | None:
+    if not positions:
+        return None
+    if kind in {"extra_forbidden"} and path:
+        key = (*path[:-1], f"<key>{path[-1]}")
+        if key in positions:
+            return positions[key]
+    for end in range(len(path), -1, -1):
+        candidate = path[:end]
+        if candidate in positions:
+            return positions[candidate]
+        if end and isinstance(path[end - 1], str):
+            keyed = (*path[: end - 1], f"<key>{path[end - 1]}")
+            if keyed in positions:
+                return positions[keyed]
+    return None
+
+
+def policy_from_data(
+    data: Any,
+    *,
+    file: str | None = None,
+    positions: dict[Path, Position] | None = None,
+) -> Policy:
+    """Validate plain JSON data as a policy document.
+
+    With `positions` (from a located tree) errors and statements carry line and column;
+    without, errors name the element's path (`Statement[1].Effect`).
+    """
+    if not isinstance(data, dict):
+        raise PolicyError(
+            f"a policy document must be a JSON object, not {type(data).__name__}",
+            file=file,
+            position=positions.get(()) if positions else None,
+        )
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        kind = first.get("type", "")
+        path = _pydantic_path(loc, data)
+        if kind == "missing" or (loc and loc[-1] == "[key]"):
+            # The problem is the key itself (unknown operator) or the object lacking one.
+            position = _locate(path, positions, "extra_forbidden")
+            if kind == "missing":
+                path = path[:-1]
+                position = _locate(path, positions, kind)
+        else:
+            position = _locate(path, positions, kind)
+        raise PolicyError(
+            _friendly(dict(first)),
+            file=file,
+            position=position,
+            path=_describe_loc(path) or None,
+        ) from None
+    policy.file = file
+    if positions:
+        policy.position = positions.get(())
+        single = isinstance(data.get("Statement"), dict)
+        for statement in policy.statements:
+            key: Path = ("Statement",) if single else ("Statement", statement.index)
+            statement.position = positions.get(key)
+    return policy
+
+
+def policy_from_node(node: Node, file: str | None = None) -> Policy:
+    """Build a policy from a located tree, keeping every statement's position."""
+    return policy_from_data(node.to_plain(), file=file, positions=node.positions())
+
+
+def parse_policy(text: str | bytes, file: str | None = None) -> Policy:
+    """Parse policy text (JSON or YAML) into a `Policy` with source positions."""
+    return policy_from_node(parse_source(text, file), file)
+
+
+def load_policy(path: str | FilePath) -> Policy:
+    """Read and parse a policy file."""
+    name = str(path)
+    try:
+        data = FilePath(path).read_bytes()
+    except OSError as err:
+        raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
+    return parse_policy(data, name)

@@ -1,0 +1,331 @@
+"""Source text to a located tree: every JSON/YAML value keeps its line and column.
+
+Python's `json` loses positions and silently keeps the last of duplicate keys, so policy files
+are parsed here instead: JSON with a lark LALR grammar (`grammars/json.lark`), YAML with
+PyYAML's composer. The result is a small tree of `Node`s that `policy.build` turns into models
+and that the linter walks for structural rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from policysim.grammar_loader import grammar_text
+from policysim.policy.errors import PolicyError, Position
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted; a real policy is about six levels deep."""
+MAX_SOURCE_BYTES = 1024 * 1024
+"""Largest policy file accepted; AWS's largest policy quota (a KMS key policy) is 32 KB."""
+
+PathKey = str | int
+Path = tuple[PathKey, ...]
+
+
+@dataclass(slots=True)
+class Node:
+    """One located value: a scalar, a list of `Node`s, or an ordered mapping of key to `Node`."""
+
+    kind: str  # "object", "array", "string", "number", "bool", "null"
+    value: Any
+    position: Position
+    key_positions: dict[str, Position] = field(default_factory=dict)
+    depth: int = 1
+
+    def to_plain(self) -> Any:
+        """The value as plain Python data (dict, list, str, int, float, bool, None)."""
+        if self.kind == "object":
+            return {k: v.to_plain() for k, v in self.value.items()}
+        if self.kind == "array":
+            return [v.to_plain() for v in self.value]
+        return self.value
+
+    def positions(self) -> dict[Path, Position]:
+        """Map every path below this node (keys and indexes) to its position."""
+        out: dict[Path, Position] = {}
+        stack: list[tuple[Path, Node]] = [((), self)]
+        while stack:
+            path, node = stack.pop()
+            out[path] = node.position
+            if node.kind == "object":
+                for key, child in node.value.items():
+                    out[(*path, f"<key>{key}")] = node.key_positions[key]
+                    stack.append(((*path, key), child))
+            elif node.kind == "array":
+                stack.extend(((*path, i), child) for i, child in enumerate(node.value))
+        return out
+
+
+def _pos(token: Token) -> Position:
+    return Position(token.line or 0, token.column or 0)
+
+
+@v_args(inline=True)
+class _ToNodes(Transformer[Token, Node]):
+    """Builds `Node`s bottom-up while the LALR parser runs, so nesting never recurses.
+
+    The parser keeps all tokens, so that brackets and keywords give containers and literals
+    their positions.
+    """
+
+    def string(self, token: Token) -> Node:
+        return Node("string", json.loads(token), _pos(token))
+
+    def number(self, token: Token) -> Node:
+        text = str(token)
+        value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        return Node("number", value, _pos(token))
+
+    def true(self, token: Token) -> Node:
+        return Node("bool", True, _pos(token))
+
+    def false(self, token: Token) -> Node:
+        return Node("bool", False, _pos(token))
+
+    def null(self, token: Token) -> Node:
+        return Node("null", None, _pos(token))
+
+    def pair(self, key: Token, _colon: Token, value: Node) -> tuple[Token, Node]:
+        return key, value
+
+    def object(self, *children: Token | tuple[Token, Node] | None) -> Node:
+        opening = children[0]
+        assert isinstance(opening, Token)
+        items: dict[str, Node] = {}
+        key_positions: dict[str, Position] = {}
+        depth = 1
+        for child in children[1:]:
+            if not isinstance(child, tuple):
+                continue
+            token, node = child
+            key = json.loads(token)
+            if key in items:
+                first = key_positions[key]
+                raise PolicyError(
+                    f"duplicate key {key!r} (first at {first}); JSON loaders silently keep the"
+                    " last one",
+                    position=_pos(token),
+                )
+            items[key] = node
+            key_positions[key] = _pos(token)
+            depth = max(depth, node.depth + 1)
+        return _checked(Node("object", items, _pos(opening), key_positions, depth))
+
+    def array(self, *children: Token | Node | None) -> Node:
+        opening = children[0]
+        assert isinstance(opening, Token)
+        nodes = [c for c in children if isinstance(c, Node)]
+        depth = 1 + max((n.depth for n in nodes), default=0)
+        return _checked(Node("array", nodes, _pos(opening), depth=depth))
+
+
+def _checked(node: Node) -> Node:
+    if node.depth > MAX_DEPTH:
+        raise PolicyError(f"nesting deeper than {MAX_DEPTH} levels", position=node.position)
+    return node
+
+
+@cache
+def _json_parser() -> Lark:
+    return Lark(
+        grammar_text("json"),
+        parser="lalr",
+        lexer="basic",
+        keep_all_tokens=True,
+        maybe_placeholders=True,
+        transformer=_ToNodes(),
+    )
+
+
+_TERMINAL_NAMES = {
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "$END": "end of input",
+}
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names = sorted({_TERMINAL_NAMES.get(e, e) for e in expected})
+    if len(names) > 4:
+        return "a JSON value"
+    return " or ".join(names)
+
+
+def _syntax_error(err: UnexpectedInput, text: str, file: str | None) -> PolicyError:
+    line, column = err.line, err.column
+    if isinstance(err, UnexpectedCharacters):
+        offset = err.pos_in_stream or 0
+        char = text[offset] if offset < len(text) else ""
+        if char == "'":
+            detail = "strings must use double quotes, not single quotes"
+        elif char in "\n\r\t" or (char and ord(char) < 0x20):
+            detail = f"control character {char!r} is not allowed here"
+        elif char == '"':
+            detail = "unterminated string or invalid escape sequence"
+        else:
+            detail = f"unexpected character {char!r}"
+        return PolicyError(f"invalid JSON: {detail}", file=file, position=Position(line, column))
+    if isinstance(err, UnexpectedEOF):
+        lines = text.splitlines() or [""]
+        return PolicyError(
+            "invalid JSON: unexpected end of input (unclosed '{' or '[')",
+            file=file,
+            position=Position(len(lines), len(lines[-1]) + 1),
+        )
+    assert isinstance(err, UnexpectedToken)
+    token = err.token
+    shown = "end of input" if token.type == "$END" else repr(str(token))
+    detail = f"unexpected {shown}; expected {_describe_expected(set(err.expected))}"
+    if token.type in {"RBRACE", "RSQB"} and "COMMA" not in err.expected:
+        detail += " (trailing comma?)"
+    if token.type == "$END":
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    return PolicyError(f"invalid JSON: {detail}", file=file, position=Position(line, column))
+
+
+def decode_source(data: bytes, file: str | None = None) -> str:
+    """Decode UTF-8 bytes (a leading BOM is allowed), pointing at the first bad byte."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise PolicyError(
+            f"file is {len(data):,} bytes; policy documents are limited to"
+            f" {MAX_SOURCE_BYTES:,} bytes (AWS's largest policy quota is 32 KB)",
+            file=file,
+            position=Position(1, 1),
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise PolicyError(
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} cannot be decoded",
+            file=file,
+            position=Position(line, column),
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_json_source(text: str, file: str | None = None) -> Node:
+    """Parse JSON text into a located tree, or raise `PolicyError` with the position."""
+    if not text.strip():
+        raise PolicyError("empty document", file=file, position=Position(1, 1))
+    try:
+        node = _json_parser().parse(text)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, text, file) from None
+    except PolicyError as err:
+        raise err.located(file=file) from None
+    assert isinstance(node, Node)
+    return node
+
+
+def parse_yaml_source(text: str, file: str | None = None) -> Node:
+    """Parse YAML text into a located tree (PyYAML composer nodes carry marks)."""
+    try:
+        root = yaml.compose(text, Loader=_yaml_loader())
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        position = Position(mark.line + 1, mark.column + 1) if mark else None
+        problem = err.problem or err.context or "invalid YAML"
+        raise PolicyError(f"invalid YAML: {problem}", file=file, position=position) from None
+    except yaml.YAMLError as err:
+        raise PolicyError(f"invalid YAML: {err}", file=file) from None
+    if root is None:
+        raise PolicyError("empty document", file=file, position=Position(1, 1))
+    return _yaml_to_node(root, file, 1)
+
+
+def _yaml_loader() -> type[yaml.SafeLoader]:
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
+
+
+def _mark(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _yaml_to_node(node: yaml.Node, file: str | None, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise PolicyError(
+            f"nesting deeper than {MAX_DEPTH} levels", file=file, position=_mark(node)
+        )
+    if isinstance(node, yaml.MappingNode):
+        items: dict[str, Node] = {}
+        key_positions: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            key = _yaml_scalar(key_node, file)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in items:
+                raise PolicyError(
+                    f"duplicate key {key!r} (first at {key_positions[key]})",
+                    file=file,
+                    position=_mark(key_node),
+                )
+            items[key] = _yaml_to_node(value_node, file, depth + 1)
+            key_positions[key] = _mark(key_node)
+        deepest = max((n.depth for n in items.values()), default=0)
+        return Node("object", items, _mark(node), key_positions, deepest + 1)
+    if isinstance(node, yaml.SequenceNode):
+        nodes = [_yaml_to_node(child, file, depth + 1) for child in node.value]
+        return Node("array", nodes, _mark(node), depth=1 + max((n.depth for n in nodes), default=0))
+    value = _yaml_scalar(node, file)
+    kind = (
+        "null"
+        if value is None
+        else "bool"
+        if isinstance(value, bool)
+        else "number"
+        if isinstance(value, int | float)
+        else "string"
+    )
+    if kind == "string" and not isinstance(value, str):
+        value = str(value)  # dates and other YAML types are kept as their text
+    return Node(kind, value, _mark(node))
+
+
+def _yaml_scalar(node: yaml.Node, file: str | None) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise PolicyError("a mapping key must be a plain value", file=file, position=_mark(node))
+    tag = node.tag
+    if tag.endswith(":str") or not tag.startswith("tag:yaml.org,2002:"):
+        return node.value
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node)
+    except yaml.YAMLError:
+        return node.value
+
+
+def looks_like_yaml(text: str, file: str | None) -> bool:
+    """JSON unless the file name says YAML or the text does not start like JSON."""
+    if file and file.lower().endswith((".yaml", ".yml")):
+        return True
+    stripped = text.lstrip()
+    return not stripped.startswith(("{", "["))
+
+
+def parse_source(data: bytes | str, file: str | None = None) -> Node:
+    """Parse a policy file's bytes or text (JSON or YAML) into a located tree."""
+    text = decode_source(data, file) if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    if looks_like_yaml(text, file):
+        return parse_yaml_source(text, file)
+    return parse_json_source(text, file)

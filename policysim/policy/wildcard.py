@@ -1,0 +1,59 @@
+"""IAM glob patterns (`*` and `?`), compiled once and cached.
+
+The one implementation of wildcard matching used by the engine (Action, Resource, StringLike,
+ArnLike), the catalog (expanding `s3:Get*`) and the linter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+Matcher = Callable[[str], bool]
+
+
+def has_wildcard(text: str) -> bool:
+    """True when `text` contains a glob character."""
+    return "*" in text or "?" in text
+
+
+def glob_to_regex(pattern: str, *, star: str = ".*", qmark: str = ".") -> str:
+    """Translate an IAM glob into a regular-expression fragment (no anchors).
+
+    `star` and `qmark` say what `*` and `?` may consume, so that callers can forbid crossing
+    a separator (ARN segments use `[^:]*`).
+    """
+    out: list[str] = []
+    for piece in re.split(r"([*?])", pattern):
+        if piece == "*":
+            out.append(star)
+        elif piece == "?":
+            out.append(qmark)
+        elif piece:
+            out.append(re.escape(piece))
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
+    """Return a predicate that tests a whole string against an IAM glob.
+
+    Patterns without wildcards compile to a plain equality test, which is the common case and
+    much cheaper than a regular expression.
+    """
+    if not has_wildcard(pattern):
+        if ignore_case:
+            folded = pattern.casefold()
+            return lambda value: value.casefold() == folded
+        return pattern.__eq__
+    if pattern == "*":
+        return lambda value: True
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    regex = re.compile(glob_to_regex(pattern), flags)
+    return lambda value: regex.fullmatch(value) is not None
+
+
+def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    """Match one value against one IAM glob."""
+    return compile_glob(pattern, ignore_case)(value)

@@ -1,0 +1,250 @@
+"""The batch case format of `policysim simulate` (spec/cases.md): parse, evaluate, report.
+
+A case is one request with every policy that bears on it. Invalid cases are answered with
+`decision: Error` and a one-line reason naming the field; unreadable input (a line that is not
+JSON) is a `PolicyError` naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
+from policysim.engine.context_keys import build_request
+from policysim.engine.evaluate import evaluate
+from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
+from policysim.engine.request import Context, Request, RequestError
+from policysim.engine.result import EvaluationResult
+from policysim.policy.build import policy_from_data
+from policysim.policy.errors import PolicyError, Position
+
+DECISIONS = ("Allowed", "ExplicitDeny", "ImplicitDeny")
+
+
+class CaseError(ValueError):
+    """A case that cannot be evaluated; the message names the field."""
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def loads_strict(text: str) -> Any:
+    """`json.loads` that rejects duplicate keys instead of keeping the last one."""
+    return json.loads(text, object_pairs_hook=_reject_duplicates)
+
+
+@dataclass(slots=True)
+class Case:
+    """One parsed case."""
+
+    id: str
+    policies: PolicySet
+    request: Request
+    expected: str | None
+
+
+def _policy(data: Any, field: str) -> NamedPolicy:
+    try:
+        return NamedPolicy(policy_from_data(data), field)
+    except PolicyError as err:
+        raise CaseError(str(err.located(path_prefix=field)).removeprefix("<input>: ")) from None
+
+
+def _policy_list(data: Any, field: str) -> list[NamedPolicy]:
+    if not isinstance(data, list):
+        raise CaseError(f"{field}: must be a list of policy documents")
+    return [_policy(doc, f"{field}[{i}]") for i, doc in enumerate(data)]
+
+
+def _levels(data: Any, field: str) -> list[list[NamedPolicy]] | None:
+    if data is None:
+        return None
+    if not isinstance(data, list):
+        raise CaseError(f"{field}: must be a list of levels, each a list of policy documents")
+    return [_policy_list(level, f"{field}[{i}]") for i, level in enumerate(data)]
+
+
+def _context(data: Any) -> Context:
+    if data is None:
+        return Context()
+    if not isinstance(data, dict):
+        raise CaseError("request.context: must be an object of key to value(s)")
+    context = Context()
+    for key, value in data.items():
+        if isinstance(value, list):
+            if not all(isinstance(v, str | int | float | bool) for v in value):
+                raise CaseError(f"request.context.{key}: list values must be strings")
+            context.set(key, [_text(v) for v in value])
+        elif isinstance(value, str | int | float | bool):
+            context.set(key, _text(value))
+        else:
+            raise CaseError(f"request.context.{key}: must be a string or a list of strings")
+    return context
+
+
+def _text(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _string(data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise CaseError(f"{where}{key}: must be a non-empty string")
+    return value
+
+
+def parse_case(data: Any, *, derive: bool = True, index: int = 0) -> Case:
+    """Validate one case object."""
+    if not isinstance(data, dict):
+        raise CaseError("a case must be a JSON object")
+    case_id = data.get("id")
+    if case_id is None:
+        case_id = f"case-{index + 1}"
+    if not isinstance(case_id, str):
+        raise CaseError("id: must be a string")
+    request_data = data.get("request")
+    if not isinstance(request_data, dict):
+        raise CaseError("request: must be an object")
+    identity = data.get("identity_policies")
+    policies = PolicySet(
+        identity=_policy_list(identity, "identity_policies") if identity is not None else [],
+        resource=(
+            _policy(data["resource_policy"], "resource_policy")
+            if data.get("resource_policy") is not None
+            else None
+        ),
+        boundary=(
+            _policy_list(data["permission_boundaries"], "permission_boundaries")
+            if data.get("permission_boundaries") is not None
+            else None
+        ),
+        scps=_levels(data.get("scps"), "scps"),
+        rcps=_levels(data.get("rcps"), "rcps"),
+        session=(
+            _policy(data["session_policy"], "session_policy")
+            if data.get("session_policy") is not None
+            else None
+        ),
+    )
+    principal_text = _string(request_data, "principal", "request.")
+    action = _string(request_data, "action", "request.")
+    resource = _string(request_data, "resource", "request.", required=False) or "*"
+    resource_account = _string(request_data, "resource_account", "request.", required=False)
+    assert principal_text is not None and action is not None
+    if ":" not in action:
+        raise CaseError(f"request.action: {action!r} is not of the form service:Action")
+    context = _context(request_data.get("context"))
+    try:
+        request = build_request(
+            principal_text,
+            action,
+            resource,
+            resource_account=resource_account,
+            context=dict(context.items()),
+            derive=derive,
+        )
+    except RequestError as err:
+        raise CaseError(f"request.principal: {err}") from None
+    expected = data.get("expected")
+    if expected is not None and expected not in DECISIONS:
+        raise CaseError(f"expected: must be one of {', '.join(DECISIONS)}")
+    return Case(case_id, policies, request, expected)
+
+
+@dataclass(slots=True)
+class CaseOutcome:
+    """The answer to one case."""
+
+    id: str
+    line: int
+    expected: str | None
+    result: EvaluationResult | None = None
+    error: str | None = None
+
+    @property
+    def decision(self) -> str:
+        """`Allowed`, `ExplicitDeny`, `ImplicitDeny` or `Error`."""
+        return self.result.decision.value if self.result else "Error"
+
+    @property
+    def mismatch(self) -> bool:
+        """True when the case has an `expected` that differs from the decision."""
+        return self.expected is not None and self.expected != self.decision
+
+    def to_json(self) -> dict[str, Any]:
+        """One output line."""
+        out: dict[str, Any] = {"id": self.id, "decision": self.decision}
+        if self.error is not None:
+            out["error"] = self.error
+        if self.result is not None:
+            details = self.result.to_json()
+            details.pop("decision")
+            out.update(details)
+        if self.expected is not None:
+            out["expected"] = self.expected
+        return out
+
+
+def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> EvaluationResult:
+    """Evaluate one parsed case."""
+    return evaluate(compile_policy_set(case.policies, options), case.request)
+
+
+def iter_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Numbered non-blank lines."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line
+
+
+def simulate_lines(
+    lines: Iterable[str],
+    *,
+    file: str,
+    options: EvaluationOptions = DEFAULT_OPTIONS,
+    derive: bool = True,
+    on_outcome: Callable[[CaseOutcome], None] | None = None,
+) -> list[CaseOutcome]:
+    """Answer every case of a JSON Lines stream, in order.
+
+    A line that is not JSON raises `PolicyError` naming its line number: the input is unusable.
+    """
+    outcomes: list[CaseOutcome] = []
+    for index, (number, line) in enumerate(iter_lines(lines)):
+        try:
+            data = loads_strict(line)
+        except json.JSONDecodeError as err:
+            raise PolicyError(
+                f"not JSON: {err.msg}", file=file, position=Position(number, err.colno)
+            ) from None
+        except ValueError as err:
+            raise PolicyError(f"not JSON: {err}", file=file, position=Position(number, 1)) from None
+        case_id = data.get("id") if isinstance(data, dict) else None
+        expected = data.get("expected") if isinstance(data, dict) else None
+        outcome = CaseOutcome(
+            case_id if isinstance(case_id, str) else f"line-{number}",
+            number,
+            expected if isinstance(expected, str) else None,
+        )
+        try:
+            case = parse_case(data, derive=derive, index=index)
+            outcome.result = run_case(case, options)
+        except CaseError as err:
+            outcome.error = str(err)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+    return outcomes
