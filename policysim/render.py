@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
@@ -21,24 +20,28 @@ def decision_text(decision: str) -> Text:
 
 
 def render_result(result: EvaluationResult, *, action: str, resource: str) -> None:
-    """One decision with its explanation."""
-    console = Console()
-    head = Text.assemble(decision_text(result.decision.value), f"  {action} on {resource}")
-    console.print(head)
-    console.print(f"  {result.reason}")
+    """One decision with its explanation: why, which statements, what context was missing."""
+    console = Console(soft_wrap=True, highlight=False)
+    console.print(Text.assemble(decision_text(result.decision.value), f"  {action} on {resource}"))
+    console.print(f"  why: {result.reason}")
     if result.matched_statements:
-        table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
-        for column in ("effect", "policy type", "policy", "statement", "location"):
-            table.add_column(column)
+        console.print("  decisive statements:")
         for m in result.matched_statements:
-            table.add_row(
-                m.effect,
-                m.policy_type.value,
-                m.policy_name,
-                m.sid or f"#{m.statement_index}",
-                m.location or "",
+            label = m.sid or f"#{m.statement_index}"
+            level = f" (level {m.level})" if m.level is not None else ""
+            where = f"  at {m.location}" if m.line is not None else ""
+            console.print(
+                f"    {m.effect:<5} {m.policy_type.value} policy{level} {m.policy_name}"
+                f"  statement {label}{where}"
             )
-        console.print(table)
+    for unmet in result.unmet_conditions:
+        m = unmet.statement
+        console.print(
+            f"  not applied: {m.policy_type.value} policy {m.policy_name}"
+            f" statement {m.sid or f'#{m.statement_index}'}, condition failed:"
+        )
+        for text in unmet.failed:
+            console.print(f"    {text}")
     if result.missing_context_keys:
         console.print(
             "  context keys the policies looked for but the request lacked: "

@@ -71,6 +71,7 @@ class CompiledStatement:
         "negate_resource",
         "policy_name",
         "policy_type",
+        "prefixes",
         "principal",
         "principal_negated",
         "resource_implied",
@@ -107,6 +108,11 @@ class CompiledStatement:
         self.conditions: tuple[CompiledCondition, ...] = compile_conditions(
             statement.condition, substitutes_variables=policy.substitutes_variables
         )
+        self.prefixes: frozenset[str | None] = (
+            frozenset({None})
+            if self.negate_action
+            else frozenset(action_prefix(a) for a in statement.action or ())
+        )
 
     def _compile_resource(self, text: str, substitutes: bool) -> _ResourceEntry:
         if substitutes and "${" in text:
@@ -116,14 +122,6 @@ class CompiledStatement:
                 if template is not None:
                     return _ResourceEntry(None, ":".join(parts[:5]), template)
         return _ResourceEntry(compile_arn_glob(text, head_ignore_case=self._head_ignore_case))
-
-    @property
-    def prefixes(self) -> set[str | None]:
-        """Service prefixes this statement's Action can reach (None: any service)."""
-        if self.negate_action:
-            return {None}
-        actions = self.statement.action or ()
-        return {action_prefix(a) for a in actions}
 
     def matches_action(self, action: str) -> bool:
         """Action / NotAction test (spec §2.1)."""
@@ -208,6 +206,34 @@ class CompiledPolicies:
         return bool(self.names)
 
 
+_CacheKey = tuple[int, PolicyType, int | None, EvaluationOptions]
+_STATEMENT_CACHE: dict[_CacheKey, tuple[NamedPolicy, list[CompiledStatement]]] = {}
+_STATEMENT_CACHE_LIMIT = 8192
+
+
+def _compiled_statements(
+    named: NamedPolicy, policy_type: PolicyType, options: EvaluationOptions, level: int | None
+) -> list[CompiledStatement]:
+    """Compile a policy's statements once per (policy object, role, options).
+
+    Callers that reuse `NamedPolicy` objects (a batch whose cases share documents, an account
+    whose users share managed policies) compile each document once. The cache holds the
+    `NamedPolicy`, so its `id` cannot be reused while the entry lives.
+    """
+    key = (id(named), policy_type, level, options)
+    hit = _STATEMENT_CACHE.get(key)
+    if hit is not None:
+        return hit[1]
+    statements = [
+        CompiledStatement(s, named.policy, policy_type, named.name, level, options)
+        for s in named.policy.statements
+    ]
+    if len(_STATEMENT_CACHE) >= _STATEMENT_CACHE_LIMIT:
+        _STATEMENT_CACHE.clear()
+    _STATEMENT_CACHE[key] = (named, statements)
+    return statements
+
+
 def compile_policies(
     policies: Sequence[NamedPolicy],
     policy_type: PolicyType,
@@ -216,9 +242,9 @@ def compile_policies(
 ) -> CompiledPolicies:
     """Compile a group of policies that are OR-ed together."""
     statements = [
-        CompiledStatement(s, p.policy, policy_type, p.name, level, options)
-        for p in policies
-        for s in p.policy.statements
+        statement
+        for named in policies
+        for statement in _compiled_statements(named, policy_type, options, level)
     ]
     return CompiledPolicies(statements, [p.name for p in policies])
 

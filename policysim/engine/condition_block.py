@@ -51,6 +51,15 @@ class CompiledCondition:
             return False
         return not positive
 
+    def describe(self, context: Context) -> str:
+        """`StringEquals aws:SourceIp ["10.0.0.0/8"] (request: "192.0.2.1")` for explanations."""
+        value = context.get(self.key)
+        shown = (
+            "absent" if value is None else repr(value if isinstance(value, str) else list(value))
+        )
+        values = ", ".join(repr(v) for v in self.values)
+        return f"{self.operator.written} {self.key} [{values}] (request: {shown})"
+
     def holds(self, context: Context, opts: EvaluationOptions, missing: set[str] | None) -> bool:
         """Whether this entry is true for the request."""
         op = self.operator

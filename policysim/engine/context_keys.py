@@ -52,7 +52,7 @@ def build_request(
     resource: str = "*",
     *,
     resource_account: str | None = None,
-    context: Mapping[str, str | Iterable[str]] | None = None,
+    context: Context | Mapping[str, str | Iterable[str]] | None = None,
     derive: bool = True,
 ) -> Request:
     """Build a `Request` from plain values, deriving the principal's context keys.
@@ -60,7 +60,7 @@ def build_request(
     Keys given in `context` win over derived ones; `derive=False` leaves the context as given,
     as AWS's SimulateCustomPolicy does.
     """
-    ctx = Context(context)
+    ctx = context if isinstance(context, Context) else Context(context)
     known = ctx.get("aws:PrincipalArn")
     parsed = RequestPrincipal.parse(
         principal, principal_arn=known if isinstance(known, str) else None

@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
-from policysim.engine.condition_block import conditions_hold
+from policysim.engine.condition_block import conditions_hold, failing_conditions
 from policysim.engine.principal_match import MatchKind, match_principal
 from policysim.engine.request import PrincipalKind, Request
-from policysim.engine.result import Decision, EvaluationResult, MatchedStatement, PolicyType
+from policysim.engine.result import (
+    Decision,
+    EvaluationResult,
+    MatchedStatement,
+    PolicyType,
+    UnmetCondition,
+)
 from policysim.policy.arn import parse_arn
 
 TRUST_ACTIONS = frozenset(
@@ -51,6 +57,7 @@ class _Evaluation:
     action: str
     has_boundary: bool
     missing: set[str] = field(default_factory=set)
+    unmet: list[tuple[CompiledStatement, list[str]]] = field(default_factory=list)
 
     def principal_kind(self, statement: CompiledStatement) -> MatchKind:
         """How the statement's Principal/NotPrincipal matches the caller."""
@@ -94,6 +101,11 @@ class _Evaluation:
                 statement.conditions, request.context, self.compiled.options, self.missing
             ):
                 found.append((statement, kind))
+            elif allow:
+                failed = failing_conditions(
+                    statement.conditions, request.context, self.compiled.options
+                )
+                self.unmet.append((statement, [c.describe(request.context) for c in failed]))
         return found
 
 
@@ -161,8 +173,8 @@ def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
     if denies:
         result.decision = Decision.EXPLICIT_DENY
         result.matched_statements = _records(denies)
-        first = result.matched_statements[0]
-        result.reason = f"explicitly denied by {first.describe()}"
+        kinds = sorted({m.policy_type.value for m in result.matched_statements})
+        result.reason = f"explicitly denied by a Deny statement in the {', '.join(kinds)} policy"
         result.blocked_by = sorted({m.policy_type.value for m in result.matched_statements})
         return _finish(result, run)
 
@@ -355,4 +367,8 @@ def _allow(
 
 def _finish(result: EvaluationResult, run: _Evaluation) -> EvaluationResult:
     result.missing_context_keys = sorted(run.missing, key=str.lower)
+    if not result.allowed:
+        result.unmet_conditions = [
+            UnmetCondition(statement.matched(), tuple(failed)) for statement, failed in run.unmet
+        ]
     return result

@@ -124,41 +124,42 @@ class RequestPrincipal:
 class Context:
     """Request context: condition keys compare case-insensitively (spec §3.1)."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_names", "_values")
 
     def __init__(self, values: Mapping[str, str | Iterable[str]] | None = None) -> None:
-        self._values: dict[str, tuple[str, ContextValue]] = {}
-        for key, value in (values or {}).items():
-            self.set(key, value)
+        self._values: dict[str, ContextValue] = {}
+        self._names: dict[str, str] = {}
+        if values:
+            for key, value in values.items():
+                self.set(key, value)
 
     def set(self, key: str, value: str | Iterable[str]) -> None:
         """Set a key; a list or tuple makes it multivalued."""
-        stored: ContextValue = value if isinstance(value, str) else tuple(value)
-        self._values[key.lower()] = (key, stored)
+        lower = key.lower()
+        self._values[lower] = value if isinstance(value, str) else tuple(value)
+        self._names[lower] = key
 
     def get(self, key: str) -> ContextValue | None:
         """The value of a key, whatever its case, or None when absent."""
-        entry = self._values.get(key.lower())
-        return entry[1] if entry else None
+        return self._values.get(key.lower())
 
     def single(self, key_lower: str) -> str | None:
         """A single-valued key's value (multivalued keys cannot be variables: spec §4)."""
-        entry = self._values.get(key_lower)
-        if entry is None or not isinstance(entry[1], str):
-            return None
-        return entry[1]
+        value = self._values.get(key_lower)
+        return value if isinstance(value, str) else None
 
     def __contains__(self, key: str) -> bool:
         return key.lower() in self._values
 
     def items(self) -> list[tuple[str, ContextValue]]:
         """Keys as first written, with their values."""
-        return list(self._values.values())
+        return [(self._names[k], v) for k, v in self._values.items()]
 
     def copy(self) -> Context:
         """A shallow copy."""
         other = Context()
         other._values = dict(self._values)
+        other._names = dict(self._names)
         return other
 
 

@@ -80,6 +80,19 @@ class MatchedStatement:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class UnmetCondition:
+    """An Allow statement that matched the action and resource, but whose condition failed."""
+
+    statement: MatchedStatement
+    failed: tuple[str, ...]
+    """Each failed entry as `Operator key [values] (request: value)`."""
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for scripts."""
+        return {"statement": self.statement.to_json(), "failed_conditions": list(self.failed)}
+
+
 @dataclass(slots=True)
 class EvaluationResult:
     """The decision with its explanation (a superset of AWS's EvaluationResult, spec §1.6)."""
@@ -96,6 +109,8 @@ class EvaluationResult:
     allowed_by_rcp: bool | None = None
     allowed_by_boundary: bool | None = None
     allowed_by_session_policy: bool | None = None
+    unmet_conditions: list[UnmetCondition] = field(default_factory=list)
+    """Allow statements that would have applied but for their Condition (why not allowed)."""
 
     @property
     def allowed(self) -> bool:
@@ -116,4 +131,5 @@ class EvaluationResult:
             "allowed_by_organizations": {"scp": self.allowed_by_scp, "rcp": self.allowed_by_rcp},
             "allowed_by_boundary": self.allowed_by_boundary,
             "allowed_by_session_policy": self.allowed_by_session_policy,
+            "unmet_conditions": [u.to_json() for u in self.unmet_conditions],
         }

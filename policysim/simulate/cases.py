@@ -52,11 +52,28 @@ class Case:
     expected: str | None
 
 
+_POLICY_CACHE: dict[tuple[str, str], NamedPolicy] = {}
+_POLICY_CACHE_LIMIT = 4096
+
+
 def _policy(data: Any, field: str) -> NamedPolicy:
+    """Validate a case's policy document; identical documents in one batch are parsed once.
+
+    Batches usually test one set of policies with many requests, so documents repeat; the
+    cache key is the document's own text form, so only identical documents share a model.
+    """
+    key = (repr(data), field)
+    cached = _POLICY_CACHE.get(key)
+    if cached is not None:
+        return cached
     try:
-        return NamedPolicy(policy_from_data(data), field)
+        named = NamedPolicy(policy_from_data(data), field)
     except PolicyError as err:
         raise CaseError(str(err.located(path_prefix=field)).removeprefix("<input>: ")) from None
+    if len(_POLICY_CACHE) >= _POLICY_CACHE_LIMIT:
+        _POLICY_CACHE.clear()
+    _POLICY_CACHE[key] = named
+    return named
 
 
 def _policy_list(data: Any, field: str) -> list[NamedPolicy]:
@@ -80,11 +97,13 @@ def _context(data: Any) -> Context:
         raise CaseError("request.context: must be an object of key to value(s)")
     context = Context()
     for key, value in data.items():
-        if isinstance(value, list):
+        if type(value) is str:
+            context.set(key, value)
+        elif isinstance(value, list):
             if not all(isinstance(v, str | int | float | bool) for v in value):
                 raise CaseError(f"request.context.{key}: list values must be strings")
-            context.set(key, [_text(v) for v in value])
-        elif isinstance(value, str | int | float | bool):
+            context.set(key, [v if type(v) is str else _text(v) for v in value])
+        elif isinstance(value, int | float | bool):
             context.set(key, _text(value))
         else:
             raise CaseError(f"request.context.{key}: must be a string or a list of strings")
@@ -153,7 +172,7 @@ def parse_case(data: Any, *, derive: bool = True, index: int = 0) -> Case:
             action,
             resource,
             resource_account=resource_account,
-            context=dict(context.items()),
+            context=context,
             derive=derive,
         )
     except RequestError as err:

@@ -1,0 +1,5 @@
+"""`python -m policysim` runs the command line."""
+
+from policysim.cli import main
+
+main()
