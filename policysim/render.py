@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from policysim.engine.result import EvaluationResult
+    from policysim.account.who_can import WhoCanReport
+    from policysim.engine.request import Request
+    from policysim.engine.result import EvaluationResult, MatchedStatement
+    from policysim.engine.trace import GroupTrace
     from policysim.simulate.cases import CaseOutcome
 
 _STYLE = {"Allowed": "bold green", "ExplicitDeny": "bold red", "ImplicitDeny": "bold yellow"}
@@ -55,7 +59,7 @@ def render_check_summary(
     outcomes: list[CaseOutcome], mismatches: list[CaseOutcome], *, to_stderr: bool
 ) -> None:
     """`--check`: one line per differing case, then the totals."""
-    console = Console(stderr=to_stderr, highlight=False)
+    console = Console(stderr=to_stderr, highlight=False, soft_wrap=True)
     for o in mismatches:
         reason = o.error or (o.result.reason if o.result else "")
         console.print(
@@ -77,3 +81,99 @@ def render_check_summary(
             style=style,
         )
     )
+
+
+def _console() -> Console:
+    """A console that never truncates: wide when output is not a terminal (files, pipes)."""
+    probe = Console()
+    return Console(soft_wrap=True, highlight=False, width=None if probe.is_terminal else 200)
+
+
+def _statement_label(m: MatchedStatement) -> str:
+    label = m.sid or f"#{m.statement_index}"
+    where = f" ({m.location})" if m.line is not None else ""
+    return f"{m.policy_name} {label}{where}"
+
+
+def render_check(
+    principal: str,
+    account: str,
+    resource: str,
+    results: list[tuple[str, EvaluationResult]],
+) -> None:
+    """`check`: one row per action."""
+    console = _console()
+    console.print(f"{principal} in account {account}, resource {resource}")
+    table = Table(box=None, padding=(0, 2), header_style="bold")
+    for column in ("action", "decision", "decided by", "missing context keys"):
+        table.add_column(column)
+    for action, result in results:
+        if result.matched_statements:
+            decided = "; ".join(_statement_label(m) for m in result.matched_statements[:3])
+            if len(result.matched_statements) > 3:
+                decided += f"; +{len(result.matched_statements) - 3} more"
+        else:
+            decided = result.reason
+        table.add_row(
+            action,
+            decision_text(result.decision.value),
+            decided,
+            ", ".join(result.missing_context_keys),
+        )
+    console.print(table)
+
+
+def render_explain(
+    principal: str,
+    action: str,
+    resource: str,
+    request: Request,
+    groups: list[GroupTrace],
+    result: EvaluationResult,
+) -> None:
+    """`explain`: every statement of every policy, with why it did or did not apply."""
+    console = _console()
+    console.print(Text(f"{principal}: {action} on {resource}", style="bold"))
+    console.print("  request context:")
+    for key, value in sorted(request.context.items(), key=lambda kv: kv[0].lower()):
+        shown = value if isinstance(value, str) else "[" + ", ".join(value) + "]"
+        console.print(f"    {key} = {shown}")
+    for group in groups:
+        console.print(Text(f"  {group.label}:", style="bold"))
+        if not group.statements:
+            console.print("    (no statements)")
+        for st in group.statements:
+            mark = "✔" if st.applies else "·"
+            console.print(
+                f"    {mark} {st.statement.effect:<5} {_statement_label(st.statement)}: {st.why()}"
+            )
+    console.print(
+        Text.assemble("  decision: ", decision_text(result.decision.value), f" — {result.reason}")
+    )
+    if result.missing_context_keys:
+        console.print("  missing context keys: " + ", ".join(result.missing_context_keys))
+
+
+def render_who_can(report: WhoCanReport) -> None:
+    """`who-can`: the allowed principals and the statements that grant them."""
+    console = _console()
+    console.print(
+        f"{report.action} on {report.resource}: {len(report.allowed)} of"
+        f" {report.checked} principals allowed"
+    )
+    if report.allowed:
+        table = Table(box=None, padding=(0, 2), header_style="bold")
+        for column in ("principal", "account", "granted by"):
+            table.add_column(column)
+        for grant in report.allowed:
+            granted = "; ".join(_statement_label(m) for m in grant.statements[:3]) or "(root)"
+            table.add_row(grant.principal, grant.account, granted)
+        console.print(table)
+    if report.external:
+        console.print(
+            "outside the snapshot, allowed by the resource policy"
+            " (their own account must allow too):"
+        )
+        for ext in report.external:
+            note = " (with conditions)" if ext.conditional else ""
+            console.print(f"  {ext.principal}  via {_statement_label(ext.statement)}{note}")

@@ -17,6 +17,7 @@ from policysim.engine.result import MatchedStatement, PolicyType
 from policysim.policy.action import action_prefix, compile_action_pattern, split_action
 from policysim.policy.arn import compile_arn_glob
 from policysim.policy.model import Policy, Principal, Statement
+from policysim.policy.public import is_public_policy
 from policysim.policy.variables import Template, compile_template, protect_literals
 from policysim.policy.wildcard import Matcher
 
@@ -100,6 +101,8 @@ class CompiledStatement:
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.negate_resource = statement.resource is None and statement.not_resource is not None
         self.resource_implied = resources is None and policy_type in _RESOURCE_IMPLIED
+        """A resource-policy statement without Resource means "this resource" -- except in a
+        KMS key policy, where it has no effect (spec §7.2); `evaluate` handles that case."""
         self._resources = tuple(
             self._compile_resource(r, policy.substitutes_variables) for r in resources or ()
         )
@@ -125,6 +128,8 @@ class CompiledStatement:
 
     def matches_action(self, action: str) -> bool:
         """Action / NotAction test (spec §2.1)."""
+        if not self._action_matchers:
+            return False  # an empty Action or NotAction list matches nothing (spec §8.1)
         hit = any(m(action) for m in self._action_matchers)
         return hit != self.negate_action
 
@@ -297,4 +302,13 @@ def compile_policy_set(
         ),
         scp_levels=levels(policies.scps, PolicyType.SCP),
         rcp_levels=levels(policies.rcps, PolicyType.RCP),
+        resource_policy_is_public=_public_check(policies),
     )
+
+
+def _public_check(policies: PolicySet) -> Callable[[], bool] | None:
+    """With RestrictPublicBuckets in force, a lazy test of whether the bucket policy is public."""
+    if not policies.restrict_public_buckets or policies.resource is None:
+        return None
+    document = policies.resource.policy
+    return lambda: is_public_policy(document)

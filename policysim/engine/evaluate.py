@@ -14,7 +14,7 @@ from functools import cache
 
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
 from policysim.engine.condition_block import conditions_hold, failing_conditions
-from policysim.engine.principal_match import MatchKind, match_principal
+from policysim.engine.principal_match import MatchKind, statement_principal_kind
 from policysim.engine.request import PrincipalKind, Request
 from policysim.engine.result import (
     Decision,
@@ -56,30 +56,20 @@ class _Evaluation:
     request: Request
     action: str
     has_boundary: bool
+    kms_key: bool = False
     missing: set[str] = field(default_factory=set)
     unmet: list[tuple[CompiledStatement, list[str]]] = field(default_factory=list)
 
     def principal_kind(self, statement: CompiledStatement) -> MatchKind:
         """How the statement's Principal/NotPrincipal matches the caller."""
-        element = statement.principal
-        if element is None:
-            if statement.policy_type is PolicyType.RESOURCE:
-                return MatchKind.NONE  # a resource-policy statement without Principal is invalid
-            return MatchKind.DIRECT
-        kind = match_principal(element, self.request.principal)
-        if not statement.principal_negated:
-            return kind
-        # NotPrincipal applies to everyone not listed, by exact entry: listing the account
-        # exempts the account principal (root), not its users; listing a role exempts the role,
-        # not its sessions. A Deny with NotPrincipal always applies to a principal that has a
-        # permissions boundary, listed or not (spec §2.3).
-        if not statement.allow and self.has_boundary:
-            return MatchKind.DIRECT
-        caller = self.request.principal
-        listed = kind is MatchKind.DIRECT or (
-            kind is MatchKind.ACCOUNT and caller.kind is PrincipalKind.ROOT
+        return statement_principal_kind(
+            statement.principal,
+            negated=statement.principal_negated,
+            allow=statement.allow,
+            caller=self.request.principal,
+            caller_has_boundary=self.has_boundary,
+            principal_required=statement.policy_type is PolicyType.RESOURCE,
         )
-        return MatchKind.NONE if listed else MatchKind.DIRECT
 
     def matching(
         self, policies: CompiledPolicies | None, *, allow: bool
@@ -92,6 +82,8 @@ class _Evaluation:
         for statement in policies.for_action(self.action):
             if statement.allow != allow:
                 continue
+            if self.kms_key and statement.resource_implied:
+                continue  # a key-policy statement without Resource has no effect (spec §7.2)
             if not statement.matches_resource(request.resource, request.context):
                 continue
             kind = self.principal_kind(statement)
@@ -140,7 +132,8 @@ def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
     same_account = identity_side and principal.account == resource_account
     is_root = principal.kind is PrincipalKind.ROOT
     has_boundary = identity_side and compiled.boundary is not None
-    run = _Evaluation(compiled, request, action, has_boundary)
+    strict = _is_strict_resource(request, action)
+    run = _Evaluation(compiled, request, action, has_boundary, kms_key=strict == "kms")
     service = action.partition(":")[0]
     slr = principal.is_service_linked_role
     scp_applies = (
@@ -198,7 +191,6 @@ def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
     rp_kind = max((kind for _, kind in rp_hits), default=MatchKind.NONE)
     rp_grants = [hit for hit in rp_hits if hit[1] is rp_kind]
     result.principal_match_kind = rp_kind.name.lower() if compiled.resource else None
-    strict = _is_strict_resource(request, action)
 
     identity_hits = run.matching(compiled.identity, allow=True) if identity_side else []
     identity_ok = is_root or bool(identity_hits)

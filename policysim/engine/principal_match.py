@@ -79,3 +79,34 @@ def match_principal(element: Principal, caller: RequestPrincipal) -> MatchKind:
             if best is MatchKind.DIRECT:
                 break
     return best
+
+
+def statement_principal_kind(
+    element: Principal | None,
+    *,
+    negated: bool,
+    allow: bool,
+    caller: RequestPrincipal,
+    caller_has_boundary: bool,
+    principal_required: bool,
+) -> MatchKind:
+    """How a statement's Principal or NotPrincipal element matches the caller.
+
+    Without an element the statement applies (identity policies, SCPs) unless the policy type
+    requires one (a resource-policy statement without Principal is invalid and never
+    matches). NotPrincipal applies to everyone not listed, by exact entry: listing the account
+    exempts the account principal (root), not its users; listing a role exempts the role, not
+    its sessions. A Deny with NotPrincipal always applies to a principal that has a
+    permissions boundary, listed or not (spec §2.3).
+    """
+    if element is None:
+        return MatchKind.NONE if principal_required else MatchKind.DIRECT
+    kind = match_principal(element, caller)
+    if not negated:
+        return kind
+    if not allow and caller_has_boundary:
+        return MatchKind.DIRECT
+    listed = kind is MatchKind.DIRECT or (
+        kind is MatchKind.ACCOUNT and caller.kind is PrincipalKind.ROOT
+    )
+    return MatchKind.NONE if listed else MatchKind.DIRECT

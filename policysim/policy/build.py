@@ -31,7 +31,9 @@ def _friendly(error: dict[str, Any]) -> str:
         return f"missing required element {error['loc'][-1]!r}"
     if kind == "literal_error":
         return f"{msg} (got {error.get('input')!r})"
-    if kind in {"string_type", "tuple_type", "dict_type", "model_type", "model_attributes_type"}:
+    if kind == "tuple_type":
+        return f"expected a string or a list of strings (got {type(error.get('input')).__name__})"
+    if kind in {"string_type", "dict_type", "model_type", "model_attributes_type"}:
         return f"{msg} (got {type(error.get('input')).__name__})"
     return msg.removeprefix("Value error, ")
 
@@ -43,15 +45,21 @@ def _pydantic_path(loc: tuple[Any, ...], data: Any) -> Path:
         if isinstance(part, str) and part.startswith(("function-", "tuple[", "dict[", "[key]")):
             continue
         path.append(part)
-    if (
-        len(path) >= 2
-        and path[0] == "Statement"
-        and isinstance(data, dict)
-        and isinstance(data.get("Statement"), dict)
-        and path[1] == 0
-    ):
-        del path[1]
-    return tuple(path)
+    # Walk the data: an index that pydantic added after wrapping a lone value in a list (a
+    # single statement, a scalar condition value) names nothing in the source.
+    out: list[str | int] = []
+    node = data
+    for part in path:
+        if isinstance(part, int) and not isinstance(node, list):
+            continue
+        out.append(part)
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict):
+            node = node.get(part)
+        else:
+            node = None
+    return tuple(out)
 
 
 def _locate(path: Path, positions: dict[Path, Position] | None, kind: str) -> Position | None:
@@ -110,13 +118,12 @@ def policy_from_data(
             position=position,
             path=_describe_loc(path) or None,
         ) from None
-    policy.file = file
+    policy.locate(file, positions.get(()) if positions else None)
     if positions:
-        policy.position = positions.get(())
         single = isinstance(data.get("Statement"), dict)
         for statement in policy.statements:
             key: Path = ("Statement",) if single else ("Statement", statement.index)
-            statement.position = positions.get(key)
+            statement.locate(statement.index, positions.get(key))
     return policy
 
 

@@ -45,8 +45,10 @@ class PolicyError(ValueError):
         return PolicyError(self.message, file=file or self.file, position=self.position, path=path)
 
     def __str__(self) -> str:
+        detail = f"{self.path}: {self.message}" if self.path else self.message
+        if self.file is None and self.position is None:
+            return detail
         where = self.file or "<input>"
         if self.position is not None:
             where = f"{where}:{self.position}"
-        detail = f"{self.path}: {self.message}" if self.path else self.message
         return f"{where}: {detail}"

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
@@ -86,8 +87,13 @@ class Principal(BaseModel):
             return {"wildcard": True}
         if isinstance(data, str):
             raise ValueError('a Principal must be "*" or an object such as {"AWS": "..."}')
-        if isinstance(data, dict) and "wildcard" in data:
-            raise ValueError("unknown principal type 'wildcard'")
+        if isinstance(data, dict):
+            unknown = [k for k in data if k not in PRINCIPAL_KEYS]
+            if unknown:
+                raise ValueError(
+                    f"unknown principal type {unknown[0]!r}; expected one of"
+                    f" {', '.join(PRINCIPAL_KEYS)}"
+                )
         return data
 
     @property
@@ -114,7 +120,7 @@ class Principal(BaseModel):
 class Statement(BaseModel):
     """One statement. Exactly one of each Action/NotAction pair; the others are optional."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", validate_by_alias=True, validate_by_name=False)
 
     sid: str | None = Field(default=None, alias="Sid")
     effect: Literal["Allow", "Deny"] = Field(alias="Effect")
@@ -125,8 +131,29 @@ class Statement(BaseModel):
     resource: StrList | None = Field(default=None, alias="Resource")
     not_resource: StrList | None = Field(default=None, alias="NotResource")
     condition: ConditionBlock = Field(default_factory=dict, alias="Condition")
-    index: int = Field(default=0, exclude=True)
-    position: Position | None = Field(default=None, exclude=True)
+    _index: int = PrivateAttr(default=0)
+    _position: Position | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Statements are equal when their elements are, wherever they were read from."""
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def index(self) -> int:
+        """The statement's place in its policy (0-based)."""
+        return self._index
+
+    @property
+    def position(self) -> Position | None:
+        """Where the statement starts in its source file, when parsed from one."""
+        return self._position
+
+    def locate(self, index: int, position: Position | None) -> None:
+        """Record the statement's place in its policy and in its source."""
+        self._index = index
+        self._position = position
 
     @model_validator(mode="after")
     def _exclusive_pairs(self) -> Statement:
@@ -181,13 +208,34 @@ class Statement(BaseModel):
 class Policy(BaseModel):
     """A policy document: Version, Id and one or more statements."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", validate_by_alias=True, validate_by_name=False)
 
     version: Literal["2012-10-17", "2008-10-17"] | None = Field(default=None, alias="Version")
     id: str | None = Field(default=None, alias="Id")
     statements: tuple[Statement, ...] = Field(alias="Statement")
-    file: str | None = Field(default=None, exclude=True)
-    position: Position | None = Field(default=None, exclude=True)
+    _file: str | None = PrivateAttr(default=None)
+    _position: Position | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Documents are equal when their elements are, wherever they were read from."""
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def file(self) -> str | None:
+        """The file the policy was read from, for `file:line:col` in reports."""
+        return self._file
+
+    @property
+    def position(self) -> Position | None:
+        """Where the document starts in its file."""
+        return self._position
+
+    def locate(self, file: str | None, position: Position | None = None) -> None:
+        """Record where the document came from."""
+        self._file = file
+        self._position = position
 
     @model_validator(mode="before")
     @classmethod
@@ -199,7 +247,7 @@ class Policy(BaseModel):
     @model_validator(mode="after")
     def _number_statements(self) -> Policy:
         for i, statement in enumerate(self.statements):
-            statement.index = i
+            statement.locate(i, statement.position)
         return self
 
     @property

@@ -177,7 +177,7 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str | None) -> PolicyEr
         elif char in "\n\r\t" or (char and ord(char) < 0x20):
             detail = f"control character {char!r} is not allowed here"
         elif char == '"':
-            detail = "unterminated string or invalid escape sequence"
+            detail = _string_problem(text, offset)
         else:
             detail = f"unexpected character {char!r}"
         return PolicyError(f"invalid JSON: {detail}", file=file, position=Position(line, column))
@@ -198,6 +198,29 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str | None) -> PolicyEr
         lines = text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     return PolicyError(f"invalid JSON: {detail}", file=file, position=Position(line, column))
+
+
+def _string_problem(text: str, start: int) -> str:
+    """Why the string starting at `start` does not lex: a raw control character, a bad escape,
+    or no closing quote."""
+    i = start + 1
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            break
+        if char == "\\":
+            nxt = text[i + 1 : i + 2]
+            if nxt not in ('"', "\\", "/", "b", "f", "n", "r", "t", "u"):
+                return f"invalid escape sequence '\\{nxt}' in string"
+            i += 2
+            continue
+        if ord(char) < 0x20:
+            name = {"\t": "tab", "\n": "line break", "\r": "carriage return"}.get(char, repr(char))
+            return f"{name} inside a string must be escaped"
+        i += 1
+    else:
+        return "unterminated string"
+    return "invalid string"
 
 
 def decode_source(data: bytes, file: str | None = None) -> str:
@@ -298,7 +321,7 @@ def _yaml_to_node(node: yaml.Node, file: str | None, depth: int) -> Node:
         else "string"
     )
     if kind == "string" and not isinstance(value, str):
-        value = str(value)  # dates and other YAML types are kept as their text
+        value = node.value  # dates and other YAML types are kept as written
     return Node(kind, value, _mark(node))
 
 
@@ -319,6 +342,8 @@ def looks_like_yaml(text: str, file: str | None) -> bool:
     """JSON unless the file name says YAML or the text does not start like JSON."""
     if file and file.lower().endswith((".yaml", ".yml")):
         return True
+    if file and file.lower().endswith(".json"):
+        return False
     stripped = text.lstrip()
     return not stripped.startswith(("{", "["))
 

@@ -69,7 +69,7 @@ def _policy(data: Any, field: str) -> NamedPolicy:
     try:
         named = NamedPolicy(policy_from_data(data), field)
     except PolicyError as err:
-        raise CaseError(str(err.located(path_prefix=field)).removeprefix("<input>: ")) from None
+        raise CaseError(str(err.located(path_prefix=field))) from None
     if len(_POLICY_CACHE) >= _POLICY_CACHE_LIMIT:
         _POLICY_CACHE.clear()
     _POLICY_CACHE[key] = named
@@ -220,6 +220,24 @@ class CaseOutcome:
 def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> EvaluationResult:
     """Evaluate one parsed case."""
     return evaluate(compile_policy_set(case.policies, options), case.request)
+
+
+def decode_lines(stream: Iterable[bytes], file: str) -> Iterator[str]:
+    """UTF-8 lines of a binary stream; a bad byte is an error naming its line and column.
+
+    A UTF-8 byte order mark at the start is allowed, as for policy files.
+    """
+    for number, raw in enumerate(stream, start=1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PolicyError(
+                f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded",
+                file=file,
+                position=Position(number, err.start + 1),
+            ) from None
 
 
 def iter_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:

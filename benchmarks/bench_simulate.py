@@ -1,0 +1,473 @@
+"""Throughput of `policysim simulate`: batch cases/s, compiled requests/s, and peers.
+
+Run:  .venv/bin/python benchmarks/bench_simulate.py [--quick] [--no-peers]
+
+(a) cases/s for `policysim simulate --batch` over tests/data/conformance/random-2000.jsonl
+    repeated with new ids (50,000 cases by default), end to end through the real command line
+    in a subprocess (wall time, output to /dev/null), and in-process through
+    `policysim.simulate.cases.simulate_lines` (parsing, compiling each case's policies,
+    evaluating and serializing each outcome to JSON, as the CLI does).
+(b) requests/s for many requests (200,000 by default, actions/resources/contexts drawn from the
+    random suite) against ONE policy set compiled once (`compile_policy_set` + `evaluate`).
+(c) the same requests against the same identity policies in moto's IAM access-control
+    evaluator (moto/iam/access_control.py, `IAMPolicy.is_action_permitted`), when some Python
+    on this machine can import moto; it usually lives outside the project's venv.
+
+Everything runs pinned to one CPU core where `os.sched_setaffinity` exists (subprocesses
+inherit the pin). Targets: >= 10,000 cases/s in batch on one core, >= 50,000 requests/s
+against a compiled policy set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+RANDOM_SUITE = REPO / "tests" / "data" / "conformance" / "random-2000.jsonl"
+
+TARGET_BATCH = 10_000  # cases/s, one core
+TARGET_COMPILED = 50_000  # requests/s, one core
+
+
+# ------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------
+
+
+def pin_to_one_core() -> str:
+    """Pin this process (and so its children) to one CPU; describe what was done."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (os.sched_setaffinity unavailable on this platform)"
+    allowed = sorted(os.sched_getaffinity(0))
+    core = allowed[-1]
+    os.sched_setaffinity(0, {core})
+    return f"pinned to CPU {core} (of {len(allowed)} available)"
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def verdict(value: float, target: float) -> str:
+    return "meets target" if value >= target else "BELOW target"
+
+
+def line(label: str, value: float, unit: str, target: float | None = None, extra: str = "") -> None:
+    text = f"  {label:<52} {value:>12,.0f} {unit}"
+    if target is not None:
+        text += f"   (target >= {target:,.0f}: {verdict(value, target)})"
+    if extra:
+        text += f"   {extra}"
+    print(text, flush=True)
+
+
+def best_of(repeats: int, run: Callable[[], float]) -> float:
+    """The fastest of `repeats` timings (seconds): the least disturbed by the machine."""
+    return min(run() for _ in range(repeats))
+
+
+def load_suite() -> list[dict[str, Any]]:
+    with RANDOM_SUITE.open(encoding="utf-8") as f:
+        return [json.loads(text) for text in f if text.strip()]
+
+
+def write_repeated_suite(cases: list[dict[str, Any]], total: int, directory: Path) -> Path:
+    """`total` cases: the suite repeated, each copy's ids suffixed so that every id is new."""
+    path = directory / f"random-x{total}.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for n in range(total):
+            case = dict(cases[n % len(cases)])
+            case["id"] = f"{case['id']}-r{n // len(cases):03d}"
+            f.write(json.dumps(case, separators=(",", ":")) + "\n")
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# (a) batch
+# ------------------------------------------------------------------------------------------
+
+
+def cli_seconds(batch: Path) -> float:
+    """Wall time of `policysim simulate --batch FILE` with standard output to /dev/null."""
+    command = [sys.executable, "-m", "policysim.cli", "simulate", "--batch", str(batch)]
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as devnull:
+        proc = subprocess.run(command, stdout=devnull, stderr=subprocess.PIPE, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"policysim failed ({proc.returncode}): {proc.stderr.decode()[:500]}")
+    return seconds
+
+
+def in_process_seconds(batch: Path) -> tuple[float, int, Counter[str]]:
+    from policysim.simulate.cases import simulate_lines
+
+    sink = io.StringIO()
+    decisions: Counter[str] = Counter()
+
+    def emit(outcome: Any) -> None:
+        decisions[outcome.decision] += 1
+        sink.write(json.dumps(outcome.to_json(), separators=(",", ":")))
+        sink.write("\n")
+        if sink.tell() > 1 << 22:  # keep memory flat; the text is thrown away
+            sink.seek(0)
+            sink.truncate()
+
+    gc.collect()
+    with batch.open(encoding="utf-8") as f:
+        start = time.perf_counter()
+        outcomes = simulate_lines(f, file=str(batch), on_outcome=emit)
+        seconds = time.perf_counter() - start
+    return seconds, len(outcomes), decisions
+
+
+def bench_batch(cases: list[dict[str, Any]], total: int, workdir: Path, repeats: int) -> None:
+    print(f"\n(a) batch: `policysim simulate --batch`, {total:,} cases", flush=True)
+    batch = write_repeated_suite(cases, total, workdir)
+    empty = workdir / "empty.jsonl"
+    empty.write_text("")
+    size_mb = batch.stat().st_size / 1e6
+    print(f"  input: {batch.name}, {size_mb:.1f} MB ({RANDOM_SUITE.name} repeated, new ids)")
+
+    startup = best_of(3, lambda: cli_seconds(empty))
+    wall = best_of(repeats, lambda: cli_seconds(batch))
+    line(
+        "CLI end to end, subprocess (wall time)",
+        rate(total, wall),
+        "cases/s",
+        TARGET_BATCH,
+        f"{wall:.2f} s",
+    )
+    line(
+        "  same, less process start-up",
+        rate(total, wall - startup),
+        "cases/s",
+        extra=f"start-up (empty batch) {startup * 1000:.0f} ms",
+    )
+
+    # Warm the catalog and caches as a long-running process would have them.
+    warm = workdir / "warm.jsonl"
+    warm.write_text("".join(json.dumps(c) + "\n" for c in cases[:200]))
+    in_process_seconds(warm)
+    timings = [in_process_seconds(batch) for _ in range(repeats)]
+    seconds, answered, decisions = min(timings, key=lambda t: t[0])
+    assert answered == total, (answered, total)
+    line(
+        "in-process simulate_lines (+ JSON of each outcome)",
+        rate(total, seconds),
+        "cases/s",
+        TARGET_BATCH,
+        f"{seconds:.2f} s",
+    )
+    print(f"  decisions: {dict(sorted(decisions.items()))}")
+
+
+# ------------------------------------------------------------------------------------------
+# (b) compiled
+# ------------------------------------------------------------------------------------------
+
+
+def policy_sources(cases: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """Identity policy documents of `count` suite cases whose expected decision is Allowed.
+
+    Those policies grant something, so the suite's requests get a mix of decisions against
+    them. (Policies from arbitrary cases include broad `Deny` + `NotAction` statements that
+    deny nearly every request after one statement, which flatters the figure.)
+    """
+    granting = [c for c in cases if c.get("expected") == "Allowed" and c.get("identity_policies")]
+    step = max(1, len(granting) // count)
+    docs: list[dict[str, Any]] = []
+    for case in granting[::step][:count]:
+        docs.extend(case["identity_policies"])
+    return docs
+
+
+def statement_count(docs: list[dict[str, Any]]) -> int:
+    return sum(len(d["Statement"]) if isinstance(d["Statement"], list) else 1 for d in docs)
+
+
+def build_requests(cases: list[dict[str, Any]]) -> list[Any]:
+    from policysim.engine.context_keys import build_request
+
+    out = []
+    for case in cases:
+        r = case["request"]
+        out.append(
+            build_request(
+                r["principal"],
+                r["action"],
+                r.get("resource") or "*",
+                resource_account=r.get("resource_account"),
+                context=r.get("context") or {},
+            )
+        )
+    return out
+
+
+def layered_extras(
+    cases: list[dict[str, Any]], identity: list[dict[str, Any]], requests: list[Any]
+) -> dict[str, Any]:
+    """A permissions boundary and SCP levels from the suite for the layered set: of a dozen
+    candidates each, the ones that let the most requests through (so that the layers are
+    evaluated rather than short-circuiting every request to a deny)."""
+    from policysim.engine.compiled import PolicySet, compile_policy_set
+    from policysim.engine.evaluate import evaluate
+
+    def allowed(boundary: Any, scps: Any) -> int:
+        policy_set = PolicySet(identity=_named(identity, "identity"))
+        if boundary:
+            policy_set.boundary = _named(boundary, "boundary")
+        if scps:
+            policy_set.scps = [_named(level, f"scp{i}") for i, level in enumerate(scps)]
+        compiled = compile_policy_set(policy_set)
+        return sum(evaluate(compiled, r).allowed for r in requests)
+
+    boundaries = [c["permission_boundaries"] for c in cases if c.get("permission_boundaries")]
+    boundary = max(boundaries[:12], key=lambda b: allowed(b, None))
+    levels = [c["scps"] for c in cases if c.get("scps") and len(c["scps"]) >= 2]
+    scps = max(levels[:12], key=lambda s: allowed(boundary, s))
+    return {"boundary": boundary, "scps": scps}
+
+
+def _named(docs: list[dict[str, Any]], kind: str) -> list[Any]:
+    from policysim.engine.compiled import NamedPolicy
+    from policysim.policy.build import policy_from_data
+
+    return [NamedPolicy(policy_from_data(d), f"{kind}[{i}]") for i, d in enumerate(docs)]
+
+
+def compiled_rate(
+    identity_docs: list[dict[str, Any]],
+    requests: list[Any],
+    total: int,
+    repeats: int,
+    extras: dict[str, Any] | None = None,
+) -> tuple[float, float, Counter[str], list[str]]:
+    from policysim.engine.compiled import PolicySet, compile_policy_set
+    from policysim.engine.evaluate import evaluate
+
+    policy_set = PolicySet(identity=_named(identity_docs, "identity"))
+    if extras:
+        policy_set.boundary = _named(extras["boundary"], "boundary")
+        policy_set.scps = [_named(level, f"scp{i}") for i, level in enumerate(extras["scps"])]
+    start = time.perf_counter()
+    compiled = compile_policy_set(policy_set)
+    compile_seconds = time.perf_counter() - start
+
+    first = [evaluate(compiled, r).decision.value for r in requests]  # warms per-action caches
+    n = len(requests)
+    batch = [requests[i % n] for i in range(total)]
+
+    def run() -> float:
+        gc.collect()
+        start = time.perf_counter()
+        for request in batch:
+            evaluate(compiled, request)
+        return time.perf_counter() - start
+
+    seconds = best_of(repeats, run)
+    return rate(total, seconds), compile_seconds, Counter(first), first
+
+
+def bench_compiled(
+    cases: list[dict[str, Any]], total: int, repeats: int
+) -> tuple[list[dict[str, Any]], list[str], float]:
+    print(f"\n(b) compiled: {total:,} requests against one policy set compiled once", flush=True)
+    requests = build_requests(cases)
+    actions = {c["request"]["action"].lower() for c in cases}
+    resources = {c["request"].get("resource") for c in cases}
+    print(
+        f"  requests: the suite's {len(requests):,} (principal, action, resource, context),"
+        f" cycled ({len(actions)} actions, {len(resources)} resources); Request objects built"
+        " beforehand. Policy sets: the identity policies of N suite cases that expect Allowed."
+    )
+    extras = layered_extras(cases, policy_sources(cases, 40), requests)
+    compared: tuple[list[dict[str, Any]], list[str], float] | None = None
+    for n_cases, layered in ((10, False), (40, False), (40, True)):
+        docs = policy_sources(cases, n_cases)
+        label = f"{len(docs)} identity policies, {statement_count(docs)} statements"
+        if layered:
+            label = f"same + boundary + {len(extras['scps'])} SCP levels"
+        per_s, compile_s, decisions, first = compiled_rate(
+            docs, requests, total, repeats, extras if layered else None
+        )
+        line(label, per_s, "req/s", TARGET_COMPILED, f"compile {compile_s * 1000:.1f} ms")
+        print(f"    decisions of the distinct requests: {dict(sorted(decisions.items()))}")
+        if n_cases == 40 and not layered:
+            compared = (docs, first, per_s)
+    assert compared is not None
+    return compared
+
+
+# ------------------------------------------------------------------------------------------
+# (c) peers
+# ------------------------------------------------------------------------------------------
+
+MOTO_SNIPPET = r"""
+import json, os, sys, time
+from moto.iam.access_control import IAMPolicy, PermissionResult
+import moto
+data = json.load(open(sys.argv[1]))
+total = int(sys.argv[2])
+policies = [IAMPolicy(json.dumps(d)) for d in data["policies"]]  # parsed once, as we compile once
+requests = data["requests"]
+
+def decide(action, resource, context):
+    permitted = False
+    for policy in policies:  # moto's IAMRequestBase.check_action_permitted, minus signing
+        result = policy.is_action_permitted(action, resource, None, context)
+        if result == PermissionResult.DENIED:
+            return "Deny"
+        if result == PermissionResult.PERMITTED:
+            permitted = True
+    return "Allow" if permitted else "Neutral"
+
+errors = 0
+first = []
+for action, resource, context in requests:
+    try:
+        first.append(decide(action, resource, context))
+    except Exception:
+        errors += 1
+        first.append("Error")
+n = len(requests)
+best = None
+for _ in range(int(sys.argv[3])):
+    start = time.perf_counter()
+    for i in range(total):
+        action, resource, context = requests[i % n]
+        try:
+            decide(action, resource, context)
+        except Exception:
+            pass
+    seconds = time.perf_counter() - start
+    best = seconds if best is None else min(best, seconds)
+print(json.dumps({"version": moto.__version__, "seconds": best, "errors": errors,
+                  "decisions": first, "python": sys.version.split()[0]}))
+"""
+
+
+def find_moto_python() -> str | None:
+    """An interpreter that can import moto: this one, the venv's base, or python3 on PATH."""
+    candidates = [sys.executable, getattr(sys, "_base_executable", None)]
+    candidates += [shutil.which("python3"), "/usr/bin/python3"]
+    seen: set[str] = set()
+    for exe in candidates:
+        if not exe or exe in seen or not os.path.exists(exe):
+            continue
+        seen.add(exe)
+        probe = subprocess.run(
+            [exe, "-c", "import moto.iam.access_control"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        if probe.returncode == 0:
+            return exe
+    return None
+
+
+def bench_moto(
+    cases: list[dict[str, Any]],
+    docs: list[dict[str, Any]],
+    ours: list[str],
+    our_rate: float,
+    total: int,
+    repeats: int,
+    workdir: Path,
+) -> None:
+    print(f"\n(c) peers: the same requests and identity policies, {total:,} requests", flush=True)
+    exe = find_moto_python()
+    if exe is None:
+        print("  moto: skipped (no Python here can import moto.iam.access_control)")
+        return
+    requests = [
+        [c["request"]["action"], c["request"].get("resource") or "*", c["request"].get("context")]
+        for c in cases
+    ]
+    data = workdir / "moto-input.json"
+    data.write_text(json.dumps({"policies": docs, "requests": requests}))
+    proc = subprocess.run(
+        [exe, "-c", MOTO_SNIPPET, str(data), str(total), str(repeats)],
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    if proc.returncode != 0:
+        print(f"  moto: skipped (it failed: {proc.stderr.decode().strip().splitlines()[-1:]})")
+        return
+    result = json.loads(proc.stdout)
+    moto_rate = rate(total, result["seconds"])
+    line(
+        f"moto {result['version']} IAMPolicy.is_action_permitted",
+        moto_rate,
+        "req/s",
+        extra=f"({exe}, Python {result['python']})",
+    )
+    line("policysim compiled, same policies and requests", our_rate, "req/s")
+    print(f"  ratio policysim / moto: {our_rate / moto_rate:.1f}x")
+    same = sum(
+        (m == "Allow") == (o == "Allowed") for m, o in zip(result["decisions"], ours, strict=True)
+    )
+    print(
+        f"  allow/deny agreement on the {len(ours):,} distinct requests: {same:,}"
+        f" ({100 * same / len(ours):.1f}%); moto errors: {result['errors']}"
+    )
+    print(
+        "  note: moto's evaluator is a much smaller model: it matches Action/NotAction and"
+        " Resource with '*' globs (regex, case-sensitive, no '?'), checks only the StringEquals"
+        " condition operator (every other operator counts as met), compares Principal only to"
+        " '*', treats a NotResource statement as applying to every resource, and has no policy"
+        " variables, boundaries, SCPs, RCPs or session policies; an Allow statement whose"
+        " StringEquals condition fails counts as a Deny."
+        " It is a speed reference, not a correctness one."
+    )
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run (~15 s)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the moto comparison")
+    args = parser.parse_args()
+    if args.quick:
+        batch_cases, requests, moto_requests, repeats = 10_000, 40_000, 4_000, 1
+    else:
+        batch_cases, requests, moto_requests, repeats = 50_000, 200_000, 20_000, 2
+
+    import policysim
+    from policysim.catalog import get_catalog
+
+    print(f"policysim {policysim.__version__}, Python {sys.version.split()[0]}, {sys.platform}")
+    print(pin_to_one_core())
+    get_catalog()
+    cases = load_suite()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="policysim-bench-") as tmp:
+        workdir = Path(tmp)
+        bench_batch(cases, batch_cases, workdir, repeats)
+        docs, ours, our_rate = bench_compiled(cases, requests, repeats)
+        if args.no_peers:
+            print("\n(c) peers: skipped (--no-peers)")
+        else:
+            bench_moto(cases, docs, ours, our_rate, moto_requests, repeats, workdir)
+    print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
