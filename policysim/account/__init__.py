@@ -1,0 +1,1 @@
+"""Accounts: who holds which policies, and the loaders that read them."""

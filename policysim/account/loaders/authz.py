@@ -1,0 +1,299 @@
+"""`aws iam get-account-authorization-details` output, read verbatim.
+
+This is the one call that returns every user, group, role and managed policy of an account
+with all their documents, so it is what people already have (and what other IAM tools read).
+The CLI prints documents as JSON objects; the raw API returns them URL-encoded, and both are
+accepted. Fields policysim does not need (dates, instance profiles, last use) are ignored, so
+that newer AWS output keeps loading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+from policysim.account.loaders._common import (
+    ACCOUNT_ID,
+    JsonPath,
+    JsonSource,
+    Reader,
+    decode_text,
+    read_file,
+)
+from policysim.account.model import Account, Group, ManagedPolicy, Role, Snapshot, User
+from policysim.policy.arn import parse_arn
+from policysim.policy.errors import PolicyError
+from policysim.policy.model import Policy
+
+FORMAT = "authorization_details"
+AUTHZ_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+"""The top-level lists of the output; any one of them identifies the format."""
+
+
+def looks_like_authorization_details(data: Any) -> bool:
+    """True when `data` is a JSON object with one of the output's top-level lists."""
+    return isinstance(data, dict) and any(key in data for key in AUTHZ_KEYS)
+
+
+class _AuthzReader(Reader):
+    """Reads one authorization-details object at `base` in a JSON file."""
+
+    def __init__(self, source: JsonSource, base: JsonPath, expected: str | None = None) -> None:
+        super().__init__(source)
+        self.base = base
+        self.expected = expected
+        self.accounts: dict[str, Account] = {}
+
+    def arn(self, value: Any, path: JsonPath, kind: str) -> str:
+        """An ARN of `kind` (`user`, `role`, `policy`...); records the account it names."""
+        text = self.string(value, path)
+        arn = parse_arn(text)
+        if arn is None or arn.service != "iam" or not arn.resource.startswith(f"{kind}/"):
+            raise self.source.error(f"expected an IAM {kind} ARN, got {text!r}", path)
+        return text
+
+    def path_of(self, entry: dict[str, Any], path: JsonPath) -> str:
+        """The IAM path (`/` when absent)."""
+        value = self.string(entry.get("Path", "/"), (*path, "Path"))
+        if not (value.startswith("/") and value.endswith("/")):
+            raise self.source.error(
+                f"an IAM path must start and end with '/', got {value!r}", (*path, "Path")
+            )
+        return value
+
+    def inline(self, entry: dict[str, Any], key: str, path: JsonPath) -> dict[str, Policy]:
+        """`UserPolicyList`/`GroupPolicyList`/`RolePolicyList` as name -> document."""
+        out: dict[str, Policy] = {}
+        for i, item in enumerate(self.array(entry.get(key), (*path, key))):
+            where = (*path, key, i)
+            policy = self.obj(item, where)
+            name = self.string(self.required(policy, "PolicyName", where), (*where, "PolicyName"))
+            if name in out:
+                raise self.source.error(f"duplicate inline policy name {name!r}", where)
+            document = self.required(policy, "PolicyDocument", where)
+            out[name] = self.source.policy(document, (*where, "PolicyDocument"))
+        return out
+
+    def attached(self, entry: dict[str, Any], path: JsonPath) -> list[str]:
+        """ARNs from `AttachedManagedPolicies`."""
+        out: list[str] = []
+        key = "AttachedManagedPolicies"
+        for i, item in enumerate(self.array(entry.get(key), (*path, key))):
+            where = (*path, key, i)
+            attached = self.obj(item, where)
+            arn = self.arn(
+                self.required(attached, "PolicyArn", where), (*where, "PolicyArn"), "policy"
+            )
+            if arn not in out:
+                out.append(arn)
+        return out
+
+    def boundary(self, entry: dict[str, Any], path: JsonPath) -> str | None:
+        """`PermissionsBoundary.PermissionsBoundaryArn`, if set."""
+        value = entry.get("PermissionsBoundary")
+        if value is None:
+            return None
+        where = (*path, "PermissionsBoundary")
+        boundary = self.obj(value, where)
+        arn = boundary.get("PermissionsBoundaryArn")
+        if arn is None:
+            return None
+        return self.arn(arn, (*where, "PermissionsBoundaryArn"), "policy")
+
+    def name(self, entry: dict[str, Any], key: str, path: JsonPath) -> str:
+        """The entity's name."""
+        return self.string(self.required(entry, key, path), (*path, key))
+
+    def opt_id(self, entry: dict[str, Any], key: str, path: JsonPath) -> str | None:
+        """The entity's unique id (`AIDA...`), if present."""
+        return self.opt_string(entry.get(key), (*path, key))
+
+    def user(self, entry: dict[str, Any], path: JsonPath) -> User:
+        """One `UserDetailList` entry."""
+        groups = [
+            self.string(g, (*path, "GroupList", i))
+            for i, g in enumerate(self.array(entry.get("GroupList"), (*path, "GroupList")))
+        ]
+        return User(
+            name=self.name(entry, "UserName", path),
+            arn=self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "user"),
+            path=self.path_of(entry, path),
+            id=self.opt_id(entry, "UserId", path),
+            inline_policies=self.inline(entry, "UserPolicyList", path),
+            managed_policies=self.attached(entry, path),
+            groups=groups,
+            permissions_boundary=self.boundary(entry, path),
+            tags=self.tags(entry.get("Tags"), (*path, "Tags")),
+        )
+
+    def group(self, entry: dict[str, Any], path: JsonPath) -> Group:
+        """One `GroupDetailList` entry."""
+        return Group(
+            name=self.name(entry, "GroupName", path),
+            arn=self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "group"),
+            path=self.path_of(entry, path),
+            id=self.opt_id(entry, "GroupId", path),
+            inline_policies=self.inline(entry, "GroupPolicyList", path),
+            managed_policies=self.attached(entry, path),
+        )
+
+    def role(self, entry: dict[str, Any], path: JsonPath) -> Role:
+        """One `RoleDetailList` entry; the trust policy is `AssumeRolePolicyDocument`."""
+        trust = entry.get("AssumeRolePolicyDocument")
+        return Role(
+            name=self.name(entry, "RoleName", path),
+            arn=self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "role"),
+            path=self.path_of(entry, path),
+            id=self.opt_id(entry, "RoleId", path),
+            inline_policies=self.inline(entry, "RolePolicyList", path),
+            managed_policies=self.attached(entry, path),
+            trust_policy=(
+                None
+                if trust is None
+                else self.source.policy(trust, (*path, "AssumeRolePolicyDocument"))
+            ),
+            permissions_boundary=self.boundary(entry, path),
+            tags=self.tags(entry.get("Tags"), (*path, "Tags")),
+        )
+
+    def managed(self, entry: dict[str, Any], path: JsonPath) -> ManagedPolicy:
+        """One `Policies` entry: the default version's document."""
+        name = self.name(entry, "PolicyName", path)
+        arn = self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "policy")
+        versions = self.array(entry.get("PolicyVersionList"), (*path, "PolicyVersionList"))
+        default_id = entry.get("DefaultVersionId")
+        chosen: int | None = None
+        for i, item in enumerate(versions):
+            version = self.obj(item, (*path, "PolicyVersionList", i))
+            if version.get("IsDefaultVersion") is True:
+                chosen = i
+                break
+            if chosen is None and default_id and version.get("VersionId") == default_id:
+                chosen = i
+        if chosen is None:
+            raise self.source.error(
+                f"managed policy {name!r} has no default version in PolicyVersionList", path
+            )
+        where = (*path, "PolicyVersionList", chosen)
+        document = self.required(versions[chosen], "Document", where)
+        return ManagedPolicy(
+            arn=arn,
+            name=name,
+            path=self.path_of(entry, path),
+            document=self.source.policy(document, (*where, "Document")),
+            id=self.opt_id(entry, "PolicyId", path),
+        )
+
+    def owner(self, arn: str, path: JsonPath) -> Account:
+        """The account an entity belongs to, by its ARN (created on first sight)."""
+        parsed = parse_arn(arn)
+        assert parsed is not None  # checked by `arn()`
+        if not ACCOUNT_ID.match(parsed.account):
+            raise self.source.error(
+                f"the ARN's account {parsed.account!r} is not a 12-digit account id", path
+            )
+        if self.expected is not None and parsed.account != self.expected:
+            raise self.source.error(
+                f"this ARN names account {parsed.account}, but these authorization details"
+                f" are for account {self.expected}",
+                path,
+            )
+        account = self.accounts.get(parsed.account)
+        if account is None:
+            account = Account(id=parsed.account, partition=parsed.partition)
+            self.accounts[parsed.account] = account
+        return account
+
+    def read(self, value: Any) -> dict[str, Account]:
+        """Every account the object describes, keyed by id, in order of first appearance.
+
+        AWS prints one account, but files that merge several outputs exist (the cloudsplaining
+        example is one): each entity goes to the account its ARN names, so that principal
+        ARNs and account ids stay consistent. AWS managed policies belong to no account and
+        are added to each.
+        """
+        base = self.base
+        data = self.obj(value, base)
+        lists = (
+            ("UserDetailList", self.user, "users", "user"),
+            ("GroupDetailList", self.group, "groups", "group"),
+            ("RoleDetailList", self.role, "roles", "role"),
+        )
+        for key, build, attribute, kind in lists:
+            for i, item in enumerate(self.array(data.get(key), (*base, key))):
+                where = (*base, key, i)
+                entity = build(self.obj(item, where), where)
+                entities: dict[str, Any] = getattr(
+                    self.owner(entity.arn, (*where, "Arn")), attribute
+                )
+                if entity.name in entities:
+                    raise self.source.error(f"duplicate {kind} {entity.name!r}", where)
+                entities[entity.name] = entity
+        aws_managed: dict[str, ManagedPolicy] = {}
+        for i, item in enumerate(self.array(data.get("Policies"), (*base, "Policies"))):
+            where = (*base, "Policies", i)
+            policy = self.managed(self.obj(item, where), where)
+            policies = (
+                aws_managed
+                if policy.aws_managed
+                else self.owner(policy.arn, (*where, "Arn")).policies
+            )
+            if policy.arn in policies:
+                raise self.source.error(f"duplicate managed policy {policy.arn!r}", where)
+            policies[policy.arn] = policy
+        if not self.accounts:
+            if self.expected is None:
+                raise self.source.error(
+                    "cannot tell the account id: no user, group, role or customer managed"
+                    " policy ARN names it",
+                    base,
+                )
+            self.accounts[self.expected] = Account(id=self.expected)
+        for account in self.accounts.values():
+            for arn, policy in aws_managed.items():
+                account.policies.setdefault(arn, policy)
+        return self.accounts
+
+
+def account_from_authorization_details(
+    data: Any, source: JsonSource, base: JsonPath, account_id: str
+) -> Account:
+    """The `Account` `account_id` from authorization-details data at `base` in `source`.
+
+    A policysim snapshot records the account id next to the data, so every ARN must agree.
+    """
+    return _AuthzReader(source, base, account_id).read(data)[account_id]
+
+
+def accounts_from_authorization_details(
+    data: Any, source: JsonSource, base: JsonPath = ()
+) -> dict[str, Account]:
+    """The accounts that authorization-details data describes; ids come from the ARNs."""
+    return _AuthzReader(source, base).read(data)
+
+
+def snapshot_from_authorization_details(data: Any, source: JsonSource) -> Snapshot:
+    """A `Snapshot` from a whole authorization-details file's data."""
+    return Snapshot(
+        accounts=accounts_from_authorization_details(data, source),
+        metadata={"format": FORMAT},
+        source=source.file,
+    )
+
+
+def parse_authorization_details(text: str, file: str) -> Snapshot:
+    """Parse authorization-details JSON text."""
+    source = JsonSource(text, file)
+    data = source.load()
+    if not looks_like_authorization_details(data):
+        raise PolicyError(
+            "not authorization details: expected an object with " + ", ".join(AUTHZ_KEYS),
+            file=file,
+        )
+    return snapshot_from_authorization_details(data, source)
+
+
+def load_authorization_details(path: str | FilePath) -> Snapshot:
+    """Read an `aws iam get-account-authorization-details` output file."""
+    data, name = read_file(path)
+    return parse_authorization_details(decode_text(data, name), name)

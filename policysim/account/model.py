@@ -1,0 +1,181 @@
+"""The model of one or more AWS accounts: principals, their policies, resources, the org.
+
+Everything a loader reads (AWS's authorization-details JSON, policysim snapshots, the compact
+YAML format) becomes these models; `account.resolve` turns them into the engine's inputs.
+Policy documents are already-parsed `Policy` models, so that every decision can point at the
+statement (and, for hand-written files, its line and column).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from policysim.policy.arn import parse_arn
+from policysim.policy.model import Policy
+
+SERVICE_LINKED_PATH = "/aws-service-role/"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+
+class BlockPublicAccess(_Model):
+    """S3 Block Public Access settings (account or bucket level); levels are OR-ed."""
+
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+
+    def merged(self, other: BlockPublicAccess | None) -> BlockPublicAccess:
+        """The effective settings of two levels: each flag is on if either level sets it."""
+        if other is None:
+            return self
+        return BlockPublicAccess(
+            block_public_acls=self.block_public_acls or other.block_public_acls,
+            ignore_public_acls=self.ignore_public_acls or other.ignore_public_acls,
+            block_public_policy=self.block_public_policy or other.block_public_policy,
+            restrict_public_buckets=self.restrict_public_buckets or other.restrict_public_buckets,
+        )
+
+
+class ManagedPolicy(_Model):
+    """A customer or AWS managed policy (its default version's document)."""
+
+    arn: str
+    name: str
+    path: str = "/"
+    document: Policy
+    id: str | None = None
+
+    @property
+    def aws_managed(self) -> bool:
+        """AWS managed policies live in the pseudo-account `aws`."""
+        arn = parse_arn(self.arn)
+        return arn is not None and arn.account == "aws"
+
+
+class Principal(_Model):
+    """What users, groups and roles share: a name, path, ARN and attached policies."""
+
+    name: str
+    arn: str
+    path: str = "/"
+    id: str | None = None
+    inline_policies: dict[str, Policy] = Field(default_factory=dict)
+    managed_policies: list[str] = Field(default_factory=list)
+    """ARNs of attached managed policies."""
+
+
+class User(Principal):
+    """An IAM user."""
+
+    groups: list[str] = Field(default_factory=list)
+    """Names of the groups the user belongs to."""
+    permissions_boundary: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class Group(Principal):
+    """An IAM group (no boundary, no tags that count for authorization)."""
+
+
+class Role(Principal):
+    """An IAM role; callers act as sessions of it."""
+
+    trust_policy: Policy | None = None
+    permissions_boundary: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def service_linked(self) -> bool:
+        """Service-linked roles live under `/aws-service-role/`; SCPs do not restrict them."""
+        return self.path.startswith(SERVICE_LINKED_PATH)
+
+
+class Resource(_Model):
+    """A resource that has a resource-based policy, tags or S3 Block Public Access settings."""
+
+    arn: str
+    policy: Policy | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    block_public_access: BlockPublicAccess | None = None
+
+    @property
+    def service(self) -> str:
+        """The ARN's service (`s3`, `kms`, `sqs`, ...)."""
+        arn = parse_arn(self.arn)
+        return arn.service if arn else ""
+
+
+class Account(_Model):
+    """One AWS account."""
+
+    id: str
+    alias: str | None = None
+    partition: str = "aws"
+    users: dict[str, User] = Field(default_factory=dict)
+    groups: dict[str, Group] = Field(default_factory=dict)
+    roles: dict[str, Role] = Field(default_factory=dict)
+    policies: dict[str, ManagedPolicy] = Field(default_factory=dict)
+    """Managed policies by ARN (customer managed, and AWS managed ones the source carried)."""
+    resources: dict[str, Resource] = Field(default_factory=dict)
+    """Resources by ARN."""
+    block_public_access: BlockPublicAccess | None = None
+    """Account-level S3 Block Public Access."""
+
+    @property
+    def label(self) -> str:
+        """`alias (id)` or the id."""
+        return f"{self.alias} ({self.id})" if self.alias else self.id
+
+
+class OrgLevel(_Model):
+    """One level of the organization path: the root, an OU, or the account itself."""
+
+    id: str
+    name: str | None = None
+    scps: list[str] = Field(default_factory=list)
+    """Names of the organization's policies attached here as SCPs."""
+    rcps: list[str] = Field(default_factory=list)
+    """Names of the organization's policies attached here as RCPs (RCPFullAWSAccess implied)."""
+
+
+class Organization(_Model):
+    """An AWS Organization: its policies and each member account's path from the root."""
+
+    id: str | None = None
+    management_account: str | None = None
+    policies: dict[str, Policy] = Field(default_factory=dict)
+    """SCP and RCP documents by name (FullAWSAccess is built in)."""
+    account_paths: dict[str, list[OrgLevel]] = Field(default_factory=dict)
+    """For each account id: the levels from the root to the account, root first."""
+
+    def path_of(self, account_id: str) -> list[OrgLevel] | None:
+        """The account's path, or None when the account is not a member."""
+        return self.account_paths.get(account_id)
+
+    def org_paths(self, account_id: str) -> str | None:
+        """`aws:PrincipalOrgPaths` form: `o-xxx/r-xxx/ou-xxx/` (OU levels only)."""
+        path = self.path_of(account_id)
+        if path is None or self.id is None:
+            return None
+        ids = [level.id for level in path if not level.id.isdigit()]
+        return f"{self.id}/" + "".join(f"{i}/" for i in ids)
+
+
+class Snapshot(_Model):
+    """Everything policysim knows: accounts, optionally their organization, and metadata."""
+
+    accounts: dict[str, Account] = Field(default_factory=dict)
+    organization: Organization | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    source: str | None = None
+    """The file it was loaded from, for messages."""
+
+    def account(self, account_id: str) -> Account | None:
+        """An account by id."""
+        return self.accounts.get(account_id)

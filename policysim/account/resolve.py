@@ -1,0 +1,427 @@
+"""From "user alice, s3:PutObject on this bucket" to the engine's inputs, and the decision.
+
+The resolver finds the principal in the snapshot, gathers every policy that bears on the
+request (identity policies of the user and its groups or of the role, the boundary, the
+resource's policy in whichever account owns it, the SCPs and RCPs along both accounts'
+organization paths) and derives the context keys AWS would set. `NamedPolicy` objects are
+made once per document, so that the engine's compile cache shares work across requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from policysim.account.errors import AccountError, did_you_mean
+from policysim.account.model import (
+    Account,
+    BlockPublicAccess,
+    ManagedPolicy,
+    Principal,
+    Resource,
+    Role,
+    Snapshot,
+    User,
+)
+from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
+from policysim.engine.context_keys import derive_principal_keys
+from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
+from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
+from policysim.engine.request import Context, Request, RequestPrincipal
+from policysim.engine.result import EvaluationResult
+from policysim.policy.arn import parse_arn
+from policysim.policy.model import Policy
+
+FULL_AWS_ACCESS = Policy.model_validate(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+"""The AWS managed `FullAWSAccess` SCP."""
+
+PrincipalKindName = Literal["user", "role", "root"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A principal of the snapshot, as the caller of a request."""
+
+    account: Account
+    kind: PrincipalKindName
+    entity: User | Role | None
+    caller_arn: str
+    session_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """`user alice`, `role app (session s)` or `root of 111122223333`."""
+        if self.kind == "root":
+            return f"root of {self.account.id}"
+        assert self.entity is not None
+        session = f" (session {self.session_name})" if self.session_name else ""
+        return f"{self.kind} {self.entity.name}{session}"
+
+
+@dataclass(slots=True)
+class PolicyFilter:
+    """Which attached identity policies count (the console simulator's checkboxes)."""
+
+    include: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+
+    def keeps(self, *names: str) -> bool:
+        """True when a policy known by any of `names` counts."""
+        lowered = {n.lower() for n in names}
+        if self.include and not lowered & {n.lower() for n in self.include}:
+            return False
+        return not lowered & {n.lower() for n in self.exclude}
+
+
+@dataclass(slots=True)
+class Resolver:
+    """Answers requests against a snapshot."""
+
+    snapshot: Snapshot
+    options: EvaluationOptions = DEFAULT_OPTIONS
+    now: datetime | None = None
+    policy_filter: PolicyFilter = field(default_factory=PolicyFilter)
+    managed_lookup: Callable[[str], ManagedPolicy | None] | None = None
+    _named: dict[tuple[str, str], NamedPolicy] = field(default_factory=dict)
+
+    # ---- principals -------------------------------------------------------------------------
+
+    def find(
+        self,
+        kind: PrincipalKindName | Literal["arn"],
+        name: str,
+        *,
+        session_name: str = "policysim",
+        account_id: str | None = None,
+    ) -> Target:
+        """Find `user NAME`, `role NAME` or a principal ARN; unknown names suggest near ones."""
+        if kind == "arn":
+            return self._find_arn(name, session_name)
+        accounts = self._accounts(account_id)
+        if kind == "root":
+            return Target(accounts[0], "root", None, f"arn:aws:iam::{accounts[0].id}:root")
+        found: list[tuple[Account, User | Role]] = []
+        for account in accounts:
+            table: Mapping[str, User | Role] = account.users if kind == "user" else account.roles
+            entity = table.get(name) or next(
+                (e for n, e in table.items() if n.lower() == name.lower()), None
+            )
+            if entity is not None:
+                found.append((account, entity))
+        if not found:
+            names = [n for a in accounts for n in (a.users if kind == "user" else a.roles)]
+            where = f" in account {accounts[0].id}" if len(accounts) == 1 else ""
+            raise AccountError(f"no {kind} named {name!r}{where}{did_you_mean(name, names)}")
+        if len(found) > 1:
+            ids = ", ".join(a.id for a, _ in found)
+            raise AccountError(
+                f"{kind} {name!r} exists in several accounts ({ids}); give its ARN instead"
+            )
+        account, entity = found[0]
+        if isinstance(entity, Role):
+            return Target(
+                account, "role", entity, _session_arn(account, entity, session_name), session_name
+            )
+        return Target(account, "user", entity, entity.arn)
+
+    def _accounts(self, account_id: str | None) -> list[Account]:
+        if account_id is not None:
+            account = self.snapshot.accounts.get(account_id)
+            if account is None:
+                known = list(self.snapshot.accounts)
+                raise AccountError(
+                    f"no account {account_id!r} in the snapshot{did_you_mean(account_id, known)}"
+                )
+            return [account]
+        if not self.snapshot.accounts:
+            raise AccountError("the snapshot holds no account")
+        return list(self.snapshot.accounts.values())
+
+    def _find_arn(self, text: str, session_name: str) -> Target:
+        arn = parse_arn(text)
+        if arn is None:
+            raise AccountError(f"{text!r} is not an ARN")
+        account = self.snapshot.accounts.get(arn.account)
+        if account is None:
+            raise AccountError(
+                f"account {arn.account} of {text!r} is not in the snapshot"
+                f"{did_you_mean(arn.account, self.snapshot.accounts)}"
+            )
+        kind, _, rest = arn.resource.partition("/")
+        if arn.service == "iam" and arn.resource == "root":
+            return Target(account, "root", None, text)
+        if arn.service == "iam" and kind == "user":
+            name = rest.rsplit("/", 1)[-1]
+            return self.find("user", name, account_id=account.id)
+        if arn.service == "iam" and kind == "role":
+            return self.find(
+                "role", rest.rsplit("/", 1)[-1], session_name=session_name, account_id=account.id
+            )
+        if arn.service == "sts" and kind == "assumed-role" and "/" in rest:
+            role, session = rest.split("/", 1)
+            return self.find("role", role, session_name=session, account_id=account.id)
+        raise AccountError(f"{text!r} is not a user, role, role session or root ARN")
+
+    def principals(self) -> list[Target]:
+        """Every user and role (as a session) of every account, for who-can."""
+        targets: list[Target] = []
+        for account in self.snapshot.accounts.values():
+            for user in account.users.values():
+                targets.append(Target(account, "user", user, user.arn))
+            for role in account.roles.values():
+                session = (
+                    f"arn:{account.partition}:sts::{account.id}:assumed-role/{role.name}/policysim"
+                )
+                targets.append(Target(account, "role", role, session, "policysim"))
+        return targets
+
+    # ---- policies ---------------------------------------------------------------------------
+
+    def _name(self, key: tuple[str, str], policy: Policy) -> NamedPolicy:
+        named = self._named.get(key)
+        if named is None or named.policy is not policy:
+            named = NamedPolicy(policy, key[1])
+            self._named[key] = named
+        return named
+
+    def managed(self, account: Account, arn: str) -> ManagedPolicy:
+        """A managed policy by ARN: the account's copy, else the bundled AWS managed policy."""
+        found = account.policies.get(arn)
+        if found is None:
+            for other in self.snapshot.accounts.values():
+                found = other.policies.get(arn)
+                if found is not None:
+                    break
+        if found is None and self.managed_lookup is not None:
+            found = self.managed_lookup(arn)
+        if found is None:
+            raise AccountError(f"managed policy {arn!r} is attached but not in the snapshot")
+        return found
+
+    def identity_policies(self, target: Target) -> list[NamedPolicy]:
+        """Inline and managed policies of the user and its groups, or of the role."""
+        entity = target.entity
+        if entity is None:
+            return []
+        account = target.account
+        owners: list[tuple[str, Principal]] = [(f"{target.kind} {entity.name}", entity)]
+        if isinstance(entity, User):
+            for group_name in entity.groups:
+                group = account.groups.get(group_name)
+                if group is None:
+                    raise AccountError(
+                        f"user {entity.name!r} belongs to group {group_name!r},"
+                        " which is not in the snapshot"
+                    )
+                owners.append((f"group {group.name}", group))
+        out: list[NamedPolicy] = []
+        seen: set[str] = set()
+        for owner_label, owner in owners:
+            for name, policy in owner.inline_policies.items():
+                label = f"{owner_label} inline {name}"
+                if self.policy_filter.keeps(name, label):
+                    out.append(self._name((account.id, label), policy))
+            for arn in owner.managed_policies:
+                if arn in seen:
+                    continue
+                seen.add(arn)
+                managed = self.managed(account, arn)
+                if self.policy_filter.keeps(managed.name, arn):
+                    out.append(self._name((account.id, managed.name), managed.document))
+        return out
+
+    def boundary(self, target: Target) -> list[NamedPolicy] | None:
+        """The permissions boundary of the user or role, if any."""
+        entity = target.entity
+        arn = getattr(entity, "permissions_boundary", None)
+        if not arn:
+            return None
+        managed = self.managed(target.account, arn)
+        return [self._name((target.account.id, f"boundary {managed.name}"), managed.document)]
+
+    def find_resource(self, resource: str, action: str) -> tuple[Resource | None, str | None]:
+        """The resource entry whose policy governs `resource`, and the owning account id."""
+        arn = parse_arn(resource)
+        if arn is None:
+            return None, None
+        if (
+            action.lower() in TRUST_ACTIONS
+            and arn.service == "iam"
+            and arn.resource.startswith("role/")
+        ):
+            account = self.snapshot.accounts.get(arn.account)
+            name = arn.resource.rsplit("/", 1)[-1]
+            role = account.roles.get(name) if account else None
+            if role is None or role.trust_policy is None:
+                return None, arn.account
+            return Resource(arn=role.arn, policy=role.trust_policy, tags=role.tags), arn.account
+        for candidate in _governing_arns(resource):
+            for account in self.snapshot.accounts.values():
+                found = account.resources.get(candidate)
+                if found is not None:
+                    return found, account.id
+        return None, arn.account or None
+
+    def org_levels(
+        self, account_id: str, kind: Literal["scp", "rcp"]
+    ) -> list[list[NamedPolicy]] | None:
+        """The SCPs or RCPs at each level of the account's organization path."""
+        org = self.snapshot.organization
+        path = org.path_of(account_id) if org else None
+        if org is None or path is None:
+            return None
+        levels: list[list[NamedPolicy]] = []
+        for level in path:
+            names = level.scps if kind == "scp" else level.rcps
+            docs: list[NamedPolicy] = []
+            for name in names:
+                policy = org.policies.get(name)
+                if policy is None and name == "FullAWSAccess":
+                    policy = FULL_AWS_ACCESS
+                if policy is None:
+                    raise AccountError(
+                        f"{kind.upper()} {name!r} is attached to {level.id} but not in the snapshot"
+                    )
+                label = f"{kind.upper()} {name} ({level.name or level.id})"
+                docs.append(self._name(("org", label), policy))
+            levels.append(docs)
+        return levels
+
+    # ---- requests ---------------------------------------------------------------------------
+
+    def context(
+        self,
+        target: Target,
+        resource: str,
+        resource_entry: Resource | None,
+        resource_account: str | None,
+        given: Mapping[str, str | Iterable[str]] | None,
+    ) -> Context:
+        """The keys AWS would set for this caller and resource; `given` keys win."""
+        now = self.now or datetime.now(UTC)
+        principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
+        keys: dict[str, str | Iterable[str]] = dict(derive_principal_keys(principal))
+        entity = target.entity
+        if isinstance(entity, User) and entity.id:
+            keys["aws:userid"] = entity.id
+        elif isinstance(entity, Role) and entity.id and target.session_name:
+            keys["aws:userid"] = f"{entity.id}:{target.session_name}"
+        elif target.kind == "root":
+            keys["aws:userid"] = target.account.id
+        for tag, value in getattr(entity, "tags", {}).items():
+            keys[f"aws:PrincipalTag/{tag}"] = value
+        org = self.snapshot.organization
+        if org is not None and org.path_of(target.account.id) is not None:
+            if org.id:
+                keys["aws:PrincipalOrgID"] = org.id
+            paths = org.org_paths(target.account.id)
+            if paths:
+                keys["aws:PrincipalOrgPaths"] = [paths]
+        if resource_account:
+            keys["aws:ResourceAccount"] = resource_account
+            if org is not None and org.path_of(resource_account) is not None and org.id:
+                keys["aws:ResourceOrgID"] = org.id
+        if resource_entry is not None:
+            for tag, value in resource_entry.tags.items():
+                keys[f"aws:ResourceTag/{tag}"] = value
+        arn = parse_arn(resource)
+        if arn is not None and arn.region:
+            keys["aws:RequestedRegion"] = arn.region
+        if target.kind == "role":
+            keys["aws:MultiFactorAuthPresent"] = "false"
+            keys["aws:TokenIssueTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        keys["aws:SecureTransport"] = "true"
+        keys["aws:ViaAWSService"] = "false"
+        keys["aws:CurrentTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        keys["aws:EpochTime"] = str(int(now.timestamp()))
+        context = Context(keys)
+        for key, value in (given or {}).items():
+            context.set(key, value)
+        return context
+
+    def prepare(
+        self,
+        target: Target,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, str | Iterable[str]] | None = None,
+        session_policy: Policy | None = None,
+    ) -> tuple[PolicySet, Request]:
+        """The policy set and request for one action of one caller."""
+        entry, resource_account = self.find_resource(resource, action)
+        resource_account = resource_account or target.account.id
+        policy_set = PolicySet(
+            identity=self.identity_policies(target),
+            resource=(
+                self._name((resource_account, f"resource policy of {entry.arn}"), entry.policy)
+                if entry is not None and entry.policy is not None
+                else None
+            ),
+            boundary=self.boundary(target),
+            scps=self.org_levels(target.account.id, "scp"),
+            rcps=self.org_levels(resource_account, "rcp"),
+            session=NamedPolicy(session_policy, "session policy") if session_policy else None,
+            management_account=(
+                self.snapshot.organization.management_account
+                if self.snapshot.organization
+                else None
+            ),
+            restrict_public_buckets=self._restrict_public_buckets(entry, resource_account),
+        )
+        ctx = self.context(target, resource, entry, resource_account, context)
+        principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
+        return policy_set, Request(principal, action, resource, resource_account, ctx)
+
+    def _restrict_public_buckets(self, entry: Resource | None, account_id: str) -> bool:
+        if entry is None or entry.service != "s3":
+            return False
+        account = self.snapshot.accounts.get(account_id)
+        settings = (entry.block_public_access or BlockPublicAccess()).merged(
+            account.block_public_access if account else None
+        )
+        return settings.restrict_public_buckets
+
+    def decide(
+        self,
+        target: Target,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, str | Iterable[str]] | None = None,
+        session_policy: Policy | None = None,
+    ) -> EvaluationResult:
+        """Evaluate one action of one caller against the snapshot."""
+        policy_set, request = self.prepare(target, action, resource, context, session_policy)
+        return evaluate(compile_policy_set(policy_set, self.options), request)
+
+
+def _session_arn(account: Account, role: Role, session_name: str) -> str:
+    return f"arn:{account.partition}:sts::{account.id}:assumed-role/{role.name}/{session_name}"
+
+
+def _principal_arn(target: Target) -> str | None:
+    if target.kind == "role" and target.entity is not None:
+        return target.entity.arn
+    return None
+
+
+def _governing_arns(resource: str) -> list[str]:
+    """The ARNs whose resource policy governs `resource`, most specific first.
+
+    An S3 object is governed by its bucket's policy; a Lambda version or alias by its
+    function's policy.
+    """
+    arn = parse_arn(resource)
+    if arn is None:
+        return [resource]
+    out = [resource]
+    if arn.service == "s3" and "/" in arn.resource:
+        out.append(f"arn:{arn.partition}:s3:::{arn.resource.split('/', 1)[0]}")
+    if arn.service == "lambda" and arn.resource.startswith("function:"):
+        parts = arn.resource.split(":")
+        if len(parts) > 2:
+            out.append(f"arn:{arn.partition}:lambda:{arn.region}:{arn.account}:function:{parts[1]}")
+    return out

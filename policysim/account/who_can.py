@@ -1,0 +1,121 @@
+"""Who can do an action on a resource: every principal of the snapshot, plus outsiders whom
+the resource's policy names (their own account must still allow them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from policysim.account.resolve import Resolver
+from policysim.engine.compiled import NamedPolicy, compile_policies
+from policysim.engine.options import DEFAULT_OPTIONS
+from policysim.engine.request import Context
+from policysim.engine.result import MatchedStatement, PolicyType
+from policysim.policy.arn import parse_arn
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass(slots=True)
+class Grant:
+    """A principal of the snapshot that is allowed."""
+
+    principal: str
+    arn: str
+    account: str
+    statements: list[MatchedStatement]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for scripts."""
+        return {
+            "principal": self.principal,
+            "arn": self.arn,
+            "account": self.account,
+            "statements": [s.to_json() for s in self.statements],
+        }
+
+
+@dataclass(slots=True)
+class ExternalGrant:
+    """A principal outside the snapshot that the resource policy allows."""
+
+    principal: str
+    statement: MatchedStatement
+    conditional: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for scripts."""
+        return {
+            "principal": self.principal,
+            "statement": self.statement.to_json(),
+            "conditional": self.conditional,
+        }
+
+
+@dataclass(slots=True)
+class WhoCanReport:
+    """The answer to `who-can`."""
+
+    action: str
+    resource: str
+    checked: int
+    allowed: list[Grant] = field(default_factory=list)
+    external: list[ExternalGrant] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for scripts."""
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "principals_checked": self.checked,
+            "allowed": [g.to_json() for g in self.allowed],
+            "external": [g.to_json() for g in self.external],
+        }
+
+
+def _outside(entry: str, known_accounts: Iterable[str]) -> bool:
+    if entry == "*":
+        return True
+    account = entry if _ACCOUNT_ID.match(entry) else (parse_arn(entry) or None)
+    account_id = account if isinstance(account, str) else (account.account if account else None)
+    return account_id is not None and account_id not in set(known_accounts)
+
+
+def who_can(
+    resolver: Resolver,
+    action: str,
+    resource: str = "*",
+    context: Mapping[str, str | Iterable[str]] | None = None,
+) -> WhoCanReport:
+    """Decide the request for every user and role of the snapshot."""
+    targets = resolver.principals()
+    report = WhoCanReport(action, resource, len(targets))
+    for target in targets:
+        result = resolver.decide(target, action, resource, context)
+        if result.allowed:
+            report.allowed.append(
+                Grant(target.label, target.caller_arn, target.account.id, result.matched_statements)
+            )
+    entry, _ = resolver.find_resource(resource, action)
+    if entry is not None and entry.policy is not None:
+        compiled = compile_policies(
+            [NamedPolicy(entry.policy, f"resource policy of {entry.arn}")],
+            PolicyType.RESOURCE,
+            DEFAULT_OPTIONS,
+        )
+        ctx = Context(context)
+        for statement in compiled.for_action(action.lower()):
+            if not statement.allow or statement.principal is None or statement.principal_negated:
+                continue
+            if not statement.matches_resource(resource, ctx):
+                continue
+            element = statement.principal
+            entries = ["*"] if element.wildcard else list(element.aws)
+            for principal in entries:
+                if _outside(principal, resolver.snapshot.accounts):
+                    report.external.append(
+                        ExternalGrant(principal, statement.matched(), bool(statement.conditions))
+                    )
+    return report

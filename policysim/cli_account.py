@@ -1,0 +1,266 @@
+"""Account commands: `check`, `explain` and `who-can` (registered on the app of `cli.py`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from policysim.cli import app, fail
+
+if TYPE_CHECKING:
+    from policysim.account.resolve import Resolver, Target
+
+AccountOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--account",
+        "-a",
+        help="Account file: policysim YAML, policysim snapshot, or AWS authorization details"
+        " JSON. Default: policysim.yaml / policysim.json in this directory.",
+    ),
+]
+AccountIdOpt = Annotated[
+    str | None, typer.Option(help="Which account of a multi-account snapshot.")
+]
+ResourceOpt = Annotated[str, typer.Option("--resource", "-r", help="Resource ARN, or '*'.")]
+ContextOpt = Annotated[
+    list[str] | None,
+    typer.Option("--context", "-c", help="KEY=VALUE context entry (repeatable)."),
+]
+SessionNameOpt = Annotated[str, typer.Option(help="Session name when the caller is a role.")]
+SessionPolicyOpt = Annotated[
+    Path | None, typer.Option(help="Session policy passed when the role was assumed.")
+]
+IncludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--include-policy", help="Count only these attached policies (repeatable)."),
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-policy", help="Leave these attached policies out (repeatable)."),
+]
+OptionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--option", help="NAME=VALUE for a disputed behaviour (see simulate --help)."),
+]
+NowOpt = Annotated[
+    datetime | None,
+    typer.Option(help="The request time for aws:CurrentTime/aws:EpochTime (default: now)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _resolver(
+    account: Path | None,
+    option: list[str] | None,
+    now: datetime | None,
+    include: list[str] | None,
+    exclude: list[str] | None,
+) -> Resolver:
+    from datetime import UTC
+
+    from policysim.account.workspace import open_resolver
+    from policysim.simulate.options import parse_options
+
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return open_resolver(
+        account, options=parse_options(option or []), now=now, include=include, exclude=exclude
+    )
+
+
+def _target(
+    resolver: Resolver, words: list[str], session_name: str, account_id: str | None
+) -> tuple[Target, list[str]]:
+    """`user NAME ACTIONS...`, `role NAME ACTIONS...` or `ARN ACTIONS...`."""
+    if not words:
+        fail("name a principal: user NAME, role NAME or an ARN, then one or more actions")
+    first = words[0].lower()
+    if first in ("user", "role"):
+        if len(words) < 2:
+            fail(f"give the {first}'s name after '{first}'")
+        target = resolver.find(first, words[1], session_name=session_name, account_id=account_id)  # type: ignore[arg-type]
+        return target, words[2:]
+    if first.startswith("arn:"):
+        return resolver.find("arn", words[0], session_name=session_name), words[1:]
+    if first.startswith(("user/", "role/")):
+        kind, _, name = words[0].partition("/")
+        target = resolver.find(kind.lower(), name, session_name=session_name, account_id=account_id)  # type: ignore[arg-type]
+        return target, words[1:]
+    fail(f"{words[0]!r} is not a principal: use 'user NAME', 'role NAME' or an ARN")
+
+
+def _session_policy(path: Path | None) -> object:
+    if path is None:
+        return None
+    from policysim.policy.build import load_policy
+
+    return load_policy(path)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  policysim check user alice s3:PutObject --resource arn:aws:s3:::bucket/key\n\n"
+        "  policysim check role deploy 'ec2:Describe*' --account snapshot.json\n\n"
+        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
+    )
+)
+def check(
+    words: Annotated[
+        list[str], typer.Argument(help="user NAME | role NAME | ARN, then ACTIONS (wildcards ok).")
+    ],
+    resource: ResourceOpt = "*",
+    context: ContextOpt = None,
+    account: AccountOpt = None,
+    account_id: AccountIdOpt = None,
+    session_name: SessionNameOpt = "policysim",
+    session_policy: SessionPolicyOpt = None,
+    include_policy: IncludeOpt = None,
+    exclude_policy: ExcludeOpt = None,
+    option: OptionOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Can this principal do these actions? One line per action, with the deciding statement."""
+    from policysim.catalog.arguments import expand_action_arguments
+    from policysim.policy.errors import PolicyError
+    from policysim.simulate.options import parse_context
+
+    try:
+        resolver = _resolver(account, option, now, include_policy, exclude_policy)
+        target, action_words = _target(resolver, words, session_name, account_id)
+        if not action_words:
+            fail("give one or more actions after the principal, e.g. s3:GetObject")
+        actions = expand_action_arguments(action_words)
+        ctx = parse_context(context or [])
+        session = _session_policy(session_policy)
+        results = [
+            (a, resolver.decide(target, a, resource, ctx, session))  # type: ignore[arg-type]
+            for a in actions
+        ]
+    except PolicyError as err:
+        fail(str(err))
+    if as_json:
+        payload = {
+            "principal": target.caller_arn,
+            "account": target.account.id,
+            "resource": resource,
+            "results": [{"action": a, **r.to_json()} for a, r in results],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        from policysim.render import render_check
+
+        render_check(target.label, target.account.label, resource, results)
+    raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
+
+
+@app.command(
+    epilog="Example:\n\n  policysim explain user alice s3:PutObject --resource arn:aws:s3:::b/k"
+)
+def explain(
+    words: Annotated[list[str], typer.Argument(help="user NAME | role NAME | ARN, then ACTIONS.")],
+    resource: ResourceOpt = "*",
+    context: ContextOpt = None,
+    account: AccountOpt = None,
+    account_id: AccountIdOpt = None,
+    session_name: SessionNameOpt = "policysim",
+    session_policy: SessionPolicyOpt = None,
+    include_policy: IncludeOpt = None,
+    exclude_policy: ExcludeOpt = None,
+    option: OptionOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The whole evaluation: policy type by policy type, statement by statement, and why."""
+    from policysim.catalog.arguments import expand_action_arguments
+    from policysim.engine.compiled import compile_policy_set
+    from policysim.engine.evaluate import evaluate
+    from policysim.engine.trace import trace
+    from policysim.policy.errors import PolicyError
+    from policysim.simulate.options import parse_context
+
+    try:
+        resolver = _resolver(account, option, now, include_policy, exclude_policy)
+        target, action_words = _target(resolver, words, session_name, account_id)
+        if not action_words:
+            fail("give one or more actions after the principal, e.g. s3:GetObject")
+        actions = expand_action_arguments(action_words)
+        ctx = parse_context(context or [])
+        session = _session_policy(session_policy)
+        reports = []
+        for action in actions:
+            policy_set, request = resolver.prepare(target, action, resource, ctx, session)  # type: ignore[arg-type]
+            compiled = compile_policy_set(policy_set, resolver.options)
+            reports.append((action, request, trace(compiled, request), evaluate(compiled, request)))
+    except PolicyError as err:
+        fail(str(err))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "action": action,
+                        "context": {
+                            k: v if isinstance(v, str) else list(v) for k, v in req.context.items()
+                        },
+                        "groups": [
+                            {"policies": g.label, "statements": [s.to_json() for s in g.statements]}
+                            for g in groups
+                        ],
+                        "result": result.to_json(),
+                    }
+                    for action, req, groups, result in reports
+                ],
+                indent=2,
+            )
+        )
+    else:
+        from policysim.render import render_explain
+
+        for action, request, groups, result in reports:
+            render_explain(target.label, action, resource, request, groups, result)
+    raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
+
+
+@app.command(
+    "who-can",
+    epilog=(
+        "Examples:\n\n  policysim who-can s3:GetObject arn:aws:s3:::bucket/key\n\n"
+        "  policysim who-can iam:PassRole"
+    ),
+)
+def who_can(
+    action: Annotated[str, typer.Argument(help="The action, e.g. s3:GetObject.")],
+    resource: Annotated[str, typer.Argument(help="The resource ARN (default '*').")] = "*",
+    context: ContextOpt = None,
+    account: AccountOpt = None,
+    option: OptionOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
+    from policysim.account.who_can import who_can as find_who_can
+    from policysim.catalog.arguments import expand_action_arguments
+    from policysim.policy.errors import PolicyError
+    from policysim.simulate.options import parse_context
+
+    try:
+        resolver = _resolver(account, option, now, None, None)
+        actions = expand_action_arguments([action])
+        if len(actions) != 1:
+            fail(f"who-can takes one action; {action!r} matches {len(actions)}")
+        report = find_who_can(resolver, actions[0], resource, parse_context(context or []))
+    except PolicyError as err:
+        fail(str(err))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        from policysim.render import render_who_can
+
+        render_who_can(report)
