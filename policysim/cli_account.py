@@ -264,3 +264,95 @@ def who_can(
         from policysim.render import render_who_can
 
         render_who_can(report)
+
+
+@app.command(
+    epilog="Run 'policysim query --help' for the language; examples:\n\n"
+    '  policysim query "can user/alice do s3:PutObject on arn:aws:s3:::b/k'
+    ' when aws:SourceIp=10.0.0.1"\n\n'
+    '  policysim query "who can do iam:PassRole on *"',
+)
+def query(
+    text: Annotated[str, typer.Argument(help="The query (see below).", metavar="QUERY")],
+    account: AccountOpt = None,
+    option: OptionOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask in words: "can user/alice do s3:PutObject on ARN when KEY=VALUE", "who can do ...".
+
+    \b
+    can PRINCIPAL do ACTION[, ACTION...] [on RESOURCE] [when KEY=VALUE [and ...]]
+    who can do ACTION[, ACTION...] [on RESOURCE] [when KEY=VALUE [and ...]]
+    PRINCIPAL: user/NAME, role/NAME, service/HOST, account/ID, root, anonymous, or an ARN.
+    Multivalued keys take a list: aws:TagKeys=[team, env]. Quote values with spaces.
+    """
+    from policysim.policy.errors import PolicyError
+    from policysim.query.parser import parse_query
+    from policysim.query.run import CanAnswer, run_query
+
+    try:
+        parsed = parse_query(text)
+        resolver = _resolver(account, option, now, None, None)
+        answer = run_query(resolver, parsed)
+    except PolicyError as err:
+        fail(str(err))
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), indent=2))
+    else:
+        from policysim.render import render_check, render_who_can
+
+        if isinstance(answer, CanAnswer):
+            render_check(answer.principal, answer.account, answer.resource, answer.results)
+        else:
+            for report in answer.reports:
+                render_who_can(report)
+    if isinstance(answer, CanAnswer):
+        raise typer.Exit(0 if answer.allowed else 1)
+
+
+@app.command(
+    "test",
+    epilog=(
+        "A test file is YAML: an optional 'account: FILE' and a 'tests' list of"
+        " {name, principal, action, resource, context, expect}, expect being Allowed,"
+        " Denied, ExplicitDeny or ImplicitDeny. See examples/iam-tests/.\n\n"
+        "Exit status: 0 all passed; 1 a test failed; 2 unusable input."
+    ),
+)
+def iam_test(
+    files: Annotated[list[Path], typer.Argument(help="IAM test files (YAML).", metavar="FILE...")],
+    account: AccountOpt = None,
+    option: OptionOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
+    import time
+
+    from policysim.assertions.run import Outcome, run_tests
+    from policysim.assertions.spec import load_test_file
+    from policysim.policy.errors import PolicyError
+
+    started = time.perf_counter()
+    outcomes: list[tuple[str, Outcome]] = []
+    try:
+        for path in files:
+            spec = load_test_file(path)
+            resolver = _resolver(account or spec.account, option, now, None, None)
+            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests)]
+    except PolicyError as err:
+        fail(str(err))
+    failed = [o for _, o in outcomes if not o.passed]
+    if as_json:
+        payload = {
+            "passed": len(outcomes) - len(failed),
+            "failed": len(failed),
+            "results": [{"file": f, **o.to_json()} for f, o in outcomes],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        from policysim.render import render_test_report
+
+        render_test_report(outcomes, time.perf_counter() - started)
+    raise typer.Exit(1 if failed else 0)

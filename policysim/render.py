@@ -10,6 +10,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from policysim.account.who_can import WhoCanReport
+    from policysim.assertions.run import Outcome
     from policysim.engine.request import Request
     from policysim.engine.result import EvaluationResult, MatchedStatement
     from policysim.engine.trace import GroupTrace
@@ -97,13 +98,14 @@ def _statement_label(m: MatchedStatement) -> str:
 
 def render_check(
     principal: str,
-    account: str,
+    account: str | None,
     resource: str,
     results: list[tuple[str, EvaluationResult]],
 ) -> None:
     """`check`: one row per action."""
     console = _console()
-    console.print(f"{principal} in account {account}, resource {resource}")
+    where = f" in account {account}" if account else ""
+    console.print(f"{principal}{where}, resource {resource}")
     table = Table(box=None, padding=(0, 2), header_style="bold")
     for column in ("action", "decision", "decided by", "missing context keys"):
         table.add_column(column)
@@ -177,3 +179,36 @@ def render_who_can(report: WhoCanReport) -> None:
         for ext in report.external:
             note = " (with conditions)" if ext.conditional else ""
             console.print(f"  {ext.principal}  via {_statement_label(ext.statement)}{note}")
+
+
+def render_test_report(outcomes: list[tuple[str, Outcome]], seconds: float) -> None:
+    """`test`: a line per check, the failures with their reasons, then the totals."""
+    console = _console()
+    for file, o in outcomes:
+        mark = Text("PASSED", style="green") if o.passed else Text("FAILED", style="bold red")
+        console.print(
+            Text.assemble(f"{file}:{o.test.position.line} {o.test.name} [{o.action}] ", mark)
+        )
+    failures = [(f, o) for f, o in outcomes if not o.passed]
+    if failures:
+        console.print(Text("failures:", style="bold"))
+    for file, o in failures:
+        if o.result is None:
+            console.print(f"  {file}:{o.test.position.line} {o.test.name}: {o.error}")
+            continue
+        console.print(
+            Text.assemble(
+                f"  {file}:{o.test.position.line} {o.test.name} [{o.action}]: expected ",
+                decision_text(o.test.expect),
+                ", got ",
+                decision_text(o.result.decision.value),
+            )
+        )
+        console.print(f"    why: {o.result.reason}")
+        for m in o.result.matched_statements[:3]:
+            console.print(f"    {m.effect} {_statement_label(m)}")
+        if o.result.missing_context_keys:
+            console.print("    missing context keys: " + ", ".join(o.result.missing_context_keys))
+    passed = len(outcomes) - len(failures)
+    style = "bold red" if failures else "bold green"
+    console.print(Text(f"{passed} passed, {len(failures)} failed in {seconds:.2f}s", style=style))

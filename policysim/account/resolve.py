@@ -302,9 +302,8 @@ class Resolver:
         given: Mapping[str, str | Iterable[str]] | None,
     ) -> Context:
         """The keys AWS would set for this caller and resource; `given` keys win."""
-        now = self.now or datetime.now(UTC)
         principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
-        keys: dict[str, str | Iterable[str]] = dict(derive_principal_keys(principal))
+        keys = self._request_keys(principal, resource, resource_entry, resource_account)
         entity = target.entity
         if isinstance(entity, User) and entity.id:
             keys["aws:userid"] = entity.id
@@ -321,6 +320,24 @@ class Resolver:
             paths = org.org_paths(target.account.id)
             if paths:
                 keys["aws:PrincipalOrgPaths"] = [paths]
+        if target.kind == "role":
+            # Role sessions run on temporary credentials: the MFA key is present (false
+            # unless the caller says otherwise) and so is the token's issue time.
+            keys["aws:MultiFactorAuthPresent"] = "false"
+            keys["aws:TokenIssueTime"] = keys["aws:CurrentTime"]
+        return _with_given(keys, given)
+
+    def _request_keys(
+        self,
+        principal: RequestPrincipal,
+        resource: str,
+        resource_entry: Resource | None,
+        resource_account: str | None,
+    ) -> dict[str, str | Iterable[str]]:
+        """Keys that follow from the caller's ARN, the resource and the time."""
+        now = self.now or datetime.now(UTC)
+        keys: dict[str, str | Iterable[str]] = dict(derive_principal_keys(principal))
+        org = self.snapshot.organization
         if resource_account:
             keys["aws:ResourceAccount"] = resource_account
             if org is not None and org.path_of(resource_account) is not None and org.id:
@@ -331,17 +348,48 @@ class Resolver:
         arn = parse_arn(resource)
         if arn is not None and arn.region:
             keys["aws:RequestedRegion"] = arn.region
-        if target.kind == "role":
-            keys["aws:MultiFactorAuthPresent"] = "false"
-            keys["aws:TokenIssueTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         keys["aws:SecureTransport"] = "true"
         keys["aws:ViaAWSService"] = "false"
         keys["aws:CurrentTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         keys["aws:EpochTime"] = str(int(now.timestamp()))
-        context = Context(keys)
-        for key, value in (given or {}).items():
-            context.set(key, value)
-        return context
+        return keys
+
+    def decide_outsider(
+        self,
+        caller: str,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, str | Iterable[str]] | None = None,
+    ) -> EvaluationResult:
+        """Decide a request by a caller that is not an IAM principal of the snapshot: a
+        service principal, an anonymous caller, or a principal of another account (whose
+        own identity policies the snapshot does not hold, so none are assumed)."""
+        principal = RequestPrincipal.parse(caller)
+        entry, resource_account = self.find_resource(resource, action)
+        resource_account = resource_account or principal.account
+        policy_set = PolicySet(
+            resource=(
+                self._name(
+                    (resource_account or "", f"resource policy of {entry.arn}"), entry.policy
+                )
+                if entry is not None and entry.policy is not None
+                else None
+            ),
+            rcps=self.org_levels(resource_account, "rcp") if resource_account else None,
+            management_account=(
+                self.snapshot.organization.management_account
+                if self.snapshot.organization
+                else None
+            ),
+            restrict_public_buckets=(
+                self._restrict_public_buckets(entry, resource_account)
+                if resource_account
+                else False
+            ),
+        )
+        keys = self._request_keys(principal, resource, entry, resource_account)
+        request = Request(principal, action, resource, resource_account, _with_given(keys, context))
+        return evaluate(compile_policy_set(policy_set, self.options), request)
 
     def prepare(
         self,
@@ -396,6 +444,16 @@ class Resolver:
         """Evaluate one action of one caller against the snapshot."""
         policy_set, request = self.prepare(target, action, resource, context, session_policy)
         return evaluate(compile_policy_set(policy_set, self.options), request)
+
+
+def _with_given(
+    keys: Mapping[str, str | Iterable[str]], given: Mapping[str, str | Iterable[str]] | None
+) -> Context:
+    """A context of derived keys, overridden by the ones the caller gave."""
+    context = Context(keys)
+    for key, value in (given or {}).items():
+        context.set(key, value)
+    return context
 
 
 def _session_arn(account: Account, role: Role, session_name: str) -> str:

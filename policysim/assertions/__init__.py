@@ -1,0 +1,1 @@
+"""IAM unit tests: expected decisions for principals and actions, checked against an account."""

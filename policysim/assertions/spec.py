@@ -1,0 +1,168 @@
+"""Read an IAM test file: a YAML (or JSON) list of expectations, each with its line.
+
+```yaml
+account: account.yaml          # optional, relative to this file; --account overrides it
+tests:                         # or the list alone, without `account:`
+  - name: alice can upload build artifacts
+    principal: user/alice      # user/NAME, role/NAME, an ARN, service/HOST or anonymous
+    action: s3:PutObject       # or a list; wildcards expand through the IAM catalog
+    resource: arn:aws:s3:::deploy-artifacts/build.zip   # default *
+    context: {aws:SourceIp: 203.0.113.5}
+    expect: Allowed            # Allowed, Denied (either kind), ExplicitDeny or ImplicitDeny
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policysim.policy.errors import PolicyError, Position
+from policysim.policy.source import Node, parse_source
+from policysim.query.ast import PrincipalRef
+
+EXPECTATIONS = ("Allowed", "Denied", "ExplicitDeny", "ImplicitDeny")
+_TEST_KEYS = ("name", "principal", "action", "resource", "context", "expect", "session_name")
+
+
+@dataclass(frozen=True, slots=True)
+class IamTest:
+    """One expectation."""
+
+    name: str
+    principal: PrincipalRef
+    actions: tuple[str, ...]
+    resource: str
+    context: dict[str, str | tuple[str, ...]]
+    expect: str
+    position: Position
+    session_name: str = "policysim"
+
+
+@dataclass(slots=True)
+class IamTestFile:
+    """A parsed test file."""
+
+    file: str
+    tests: list[IamTest] = field(default_factory=list)
+    account: Path | None = None
+
+
+def parse_principal(text: str) -> PrincipalRef:
+    """`user/alice`, `user alice`, `role/deploy`, an ARN, `service/HOST` or `anonymous`."""
+    words = text.split()
+    if len(words) == 2 and words[0].lower() in ("user", "role"):
+        return PrincipalRef(words[0].lower(), words[1])  # type: ignore[arg-type]
+    if len(words) != 1:
+        raise ValueError(f"principal {text!r}: write user/NAME, role/NAME, an ARN or anonymous")
+    word = words[0]
+    if word.startswith("arn:"):
+        return PrincipalRef("arn", word)
+    if word.lower() == "anonymous":
+        return PrincipalRef("anonymous")
+    kind, sep, name = word.partition("/")
+    if sep and name and kind.lower() in ("user", "role", "service"):
+        return PrincipalRef(kind.lower(), name)  # type: ignore[arg-type]
+    if sep and name and kind.lower() == "account":
+        return PrincipalRef("root", name)
+    raise ValueError(f"principal {text!r}: write user/NAME, role/NAME, an ARN or anonymous")
+
+
+def _error(message: str, file: str, node: Node) -> PolicyError:
+    return PolicyError(message, file=file, position=node.position)
+
+
+def _string(node: Node, what: str, file: str) -> str:
+    if node.kind not in ("string", "number"):
+        raise _error(f"{what} must be a string", file, node)
+    return str(node.value)
+
+
+def _test(node: Node, index: int, file: str) -> IamTest:
+    if node.kind != "object":
+        raise _error("each test must be a mapping with principal, action and expect", file, node)
+    items: dict[str, Node] = node.value
+    for key in items:
+        if key not in _TEST_KEYS:
+            raise PolicyError(
+                f"unknown key {key!r} in a test; expected one of: {', '.join(_TEST_KEYS)}",
+                file=file,
+                position=node.key_positions[key],
+            )
+    for required in ("principal", "action", "expect"):
+        if required not in items:
+            raise _error(f"test #{index + 1} has no {required!r}", file, node)
+    try:
+        principal = parse_principal(_string(items["principal"], "principal", file))
+    except ValueError as err:
+        raise _error(str(err), file, items["principal"]) from None
+    action_node = items["action"]
+    if action_node.kind == "array":
+        actions = tuple(_string(a, "an action", file) for a in action_node.value)
+    else:
+        actions = (_string(action_node, "action", file),)
+    if not actions:
+        raise _error("action must name at least one action", file, action_node)
+    expect = _string(items["expect"], "expect", file)
+    matched = [e for e in EXPECTATIONS if e.lower() == expect.lower()]
+    if not matched:
+        raise _error(
+            f"expect must be one of {', '.join(EXPECTATIONS)}, not {expect!r}",
+            file,
+            items["expect"],
+        )
+    context: dict[str, str | tuple[str, ...]] = {}
+    if "context" in items:
+        ctx = items["context"]
+        if ctx.kind != "object":
+            raise _error("context must be a mapping of key to value(s)", file, ctx)
+        for key, value in ctx.value.items():
+            if value.kind == "array":
+                context[key] = tuple(_string(v, f"context {key}", file) for v in value.value)
+            elif value.kind == "bool":
+                context[key] = "true" if value.value else "false"
+            else:
+                context[key] = _string(value, f"context {key}", file)
+    resource = _string(items["resource"], "resource", file) if "resource" in items else "*"
+    name = (
+        _string(items["name"], "name", file)
+        if "name" in items
+        else (f"{_string(items['principal'], 'principal', file)} {' '.join(actions)} {resource}")
+    )
+    session = (
+        _string(items["session_name"], "session_name", file)
+        if "session_name" in items
+        else "policysim"
+    )
+    return IamTest(name, principal, actions, resource, context, matched[0], node.position, session)
+
+
+def load_test_file(path: Path) -> IamTestFile:
+    """Parse a test file, or raise `PolicyError` at the offending line."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
+    root = parse_source(data, name if name.endswith((".json", ".yaml", ".yml")) else name + ".yaml")
+    out = IamTestFile(name)
+    tests_node = root
+    if root.kind == "object":
+        unknown = [k for k in root.value if k not in ("account", "tests")]
+        if unknown:
+            raise PolicyError(
+                f"unknown key {unknown[0]!r}; a test file has 'account' and 'tests'",
+                file=name,
+                position=root.key_positions[unknown[0]],
+            )
+        if "tests" not in root.value:
+            raise _error("no 'tests' list", name, root)
+        if "account" in root.value:
+            out.account = path.parent / _string(root.value["account"], "account", name)
+        tests_node = root.value["tests"]
+    if tests_node.kind != "array":
+        raise _error("the tests must be a list", name, tests_node)
+    out.tests = [_test(node, i, name) for i, node in enumerate(tests_node.value)]
+    if not out.tests:
+        raise _error("the file holds no tests", name, tests_node)
+    return out
