@@ -57,13 +57,19 @@ class _ResourceEntry:
     tail: Template | None = None
 
 
+_RESOURCE_CACHE_LIMIT = 4096
+
+
 class CompiledStatement:
     """One statement as predicates."""
 
     __slots__ = (
         "_action_matchers",
         "_head_ignore_case",
+        "_matched",
+        "_resource_cache",
         "_resources",
+        "_static_only",
         "allow",
         "conditions",
         "file",
@@ -106,6 +112,11 @@ class CompiledStatement:
         self._resources = tuple(
             self._compile_resource(r, policy.substitutes_variables) for r in resources or ()
         )
+        # Without variables the answer depends on the resource alone, so it is remembered:
+        # many requests against one policy set name the same few resources.
+        self._static_only = all(e.static is not None for e in self._resources)
+        self._resource_cache: dict[str, bool] = {}
+        self._matched: MatchedStatement | None = None
         self.principal: Principal | None = statement.principal or statement.not_principal
         self.principal_negated = statement.not_principal is not None
         self.conditions: tuple[CompiledCondition, ...] = compile_conditions(
@@ -137,6 +148,15 @@ class CompiledStatement:
         """Resource / NotResource test, with variables resolved from the context (spec §2.2)."""
         if not self._resources:
             return self.resource_implied
+        if self._static_only:
+            known = self._resource_cache.get(resource)
+            if known is None:
+                known = any(e.static(resource) for e in self._resources if e.static) != (
+                    self.negate_resource
+                )
+                if len(self._resource_cache) < _RESOURCE_CACHE_LIMIT:
+                    self._resource_cache[resource] = known
+            return known
         hit = False
         for entry in self._resources:
             if entry.static is not None:
@@ -157,7 +177,12 @@ class CompiledStatement:
         return hit != self.negate_resource
 
     def matched(self) -> MatchedStatement:
-        """The explanation record for this statement."""
+        """The explanation record for this statement (made once: it never changes)."""
+        if self._matched is None:
+            self._matched = self._make_matched()
+        return self._matched
+
+    def _make_matched(self) -> MatchedStatement:
         position = self.statement.position
         return MatchedStatement(
             policy_type=self.policy_type,
@@ -175,7 +200,7 @@ class CompiledStatement:
 class CompiledPolicies:
     """The statements of one or more policies, indexed by service prefix."""
 
-    __slots__ = ("_by_prefix", "_cache", "_wildcard", "names", "statements")
+    __slots__ = ("_by_prefix", "_cache", "_effect_cache", "_wildcard", "names", "statements")
 
     def __init__(self, statements: Sequence[CompiledStatement], names: Sequence[str]) -> None:
         self.statements = tuple(statements)
@@ -189,6 +214,7 @@ class CompiledPolicies:
                 else:
                     self._by_prefix.setdefault(prefix, []).append(statement)
         self._cache: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._effect_cache: dict[tuple[str, bool], tuple[CompiledStatement, ...]] = {}
 
     def for_action(self, action: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction matches `action` (cached per action)."""
@@ -205,6 +231,15 @@ class CompiledPolicies:
                     ordered.append(statement)
             found = tuple(ordered)
             self._cache[action] = found
+        return found
+
+    def for_action_effect(self, action: str, allow: bool) -> tuple[CompiledStatement, ...]:
+        """The Allow (or Deny) statements whose Action/NotAction matches `action`."""
+        key = (action, allow)
+        found = self._effect_cache.get(key)
+        if found is None:
+            found = tuple(s for s in self.for_action(action) if s.allow == allow)
+            self._effect_cache[key] = found
         return found
 
     def __bool__(self) -> bool:

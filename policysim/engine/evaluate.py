@@ -78,26 +78,26 @@ class _Evaluation:
         if policies is None:
             return []
         request = self.request
+        resource, context, opts = request.resource, request.context, self.compiled.options
         found: list[tuple[CompiledStatement, MatchKind]] = []
-        for statement in policies.for_action(self.action):
-            if statement.allow != allow:
-                continue
+        for statement in policies.for_action_effect(self.action, allow):
             if self.kms_key and statement.resource_implied:
                 continue  # a key-policy statement without Resource has no effect (spec §7.2)
-            if not statement.matches_resource(request.resource, request.context):
+            if not statement.matches_resource(resource, context):
                 continue
-            kind = self.principal_kind(statement)
-            if kind is MatchKind.NONE:
-                continue
-            if conditions_hold(
-                statement.conditions, request.context, self.compiled.options, self.missing
+            if statement.principal is None and statement.policy_type is not PolicyType.RESOURCE:
+                kind = MatchKind.DIRECT  # identity policies, boundaries, SCPs name no principal
+            else:
+                kind = self.principal_kind(statement)
+                if kind is MatchKind.NONE:
+                    continue
+            if not statement.conditions or conditions_hold(
+                statement.conditions, context, opts, self.missing
             ):
                 found.append((statement, kind))
             elif allow:
-                failed = failing_conditions(
-                    statement.conditions, request.context, self.compiled.options
-                )
-                self.unmet.append((statement, [c.describe(request.context) for c in failed]))
+                failed = failing_conditions(statement.conditions, context, opts)
+                self.unmet.append((statement, [c.describe(context) for c in failed]))
         return found
 
 
