@@ -1,0 +1,157 @@
+"""What rules look at: one policy document, located, typed, and as models where valid.
+
+Structural rules (PS0xx) walk the located tree, so that they can report every problem of an
+invalid document; semantic rules use the statement models, which exist for every statement
+that is itself valid even when a sibling is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from policysim.lint.finding import Severity
+from policysim.lint.policy_type import PolicyKind
+from policysim.policy.errors import Position
+from policysim.policy.model import VERSION_2012, Policy, Statement
+from policysim.policy.source import Node
+
+
+@dataclass(slots=True)
+class StatementView:
+    """One statement: its located node, its JSON pointer and its model (None if invalid)."""
+
+    index: int
+    node: Node
+    pointer: str
+    model: Statement | None
+
+    @property
+    def items(self) -> dict[str, Node]:
+        """The statement's elements (empty when the statement is not an object)."""
+        return self.node.value if self.node.kind == "object" else {}
+
+    def key_position(self, key: str) -> Position:
+        """Where an element's key is written, else the statement's start."""
+        return self.node.key_positions.get(key, self.node.position)
+
+
+@dataclass(slots=True)
+class Issue:
+    """A rule's report before it is turned into a `Finding` (rule id, file, severity)."""
+
+    message: str
+    position: Position | None = None
+    pointer: str = ""
+    statement: int | None = None
+    hint: str | None = None
+    severity: Severity | None = None
+    """For rules whose severity depends on the case (error / warning)."""
+
+
+@dataclass(slots=True)
+class LintSettings:
+    """Knowledge from configuration that some rules need."""
+
+    trusted_accounts: frozenset[str] = frozenset()
+    trusted_orgs: frozenset[str] = frozenset()
+    sensitive_actions: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class LintContext:
+    """A policy document under review."""
+
+    file: str
+    root: Node
+    kind: PolicyKind
+    service: str | None = None
+    settings: LintSettings = field(default_factory=LintSettings)
+    attachment: dict[str, Any] = field(default_factory=dict)
+    """What the source says the policy is attached to (CloudFormation/Terraform context)."""
+    policy: Policy | None = None
+    statements: list[StatementView] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        file: str,
+        root: Node,
+        kind: PolicyKind,
+        service: str | None = None,
+        settings: LintSettings | None = None,
+        attachment: dict[str, Any] | None = None,
+    ) -> LintContext:
+        """Type the document and build what models can be built."""
+        ctx = cls(file, root, kind, service, settings or LintSettings(), attachment or {})
+        data = root.to_plain()
+        try:
+            ctx.policy = Policy.model_validate(data)
+        except ValidationError:
+            ctx.policy = None
+        statement_node = root.value.get("Statement") if root.kind == "object" else None
+        if statement_node is None:
+            return ctx
+        if statement_node.kind == "object":
+            nodes = [("/Statement", statement_node)]
+        elif statement_node.kind == "array":
+            nodes = [(f"/Statement/{i}", n) for i, n in enumerate(statement_node.value)]
+        else:
+            nodes = []
+        for index, (pointer, node) in enumerate(nodes):
+            model: Statement | None = None
+            if ctx.policy is not None:
+                model = ctx.policy.statements[index]
+            elif node.kind == "object":
+                try:
+                    model = Statement.model_validate(node.to_plain())
+                except ValidationError:
+                    model = None
+            if model is not None:
+                model.locate(index, node.position)
+            ctx.statements.append(StatementView(index, node, pointer, model))
+        return ctx
+
+    @property
+    def version(self) -> str | None:
+        """The Version element as written (None when absent or not a string)."""
+        node = self.root.value.get("Version") if self.root.kind == "object" else None
+        return node.value if node is not None and node.kind == "string" else None
+
+    @property
+    def substitutes_variables(self) -> bool:
+        """Policy variables are substituted only under 2012-10-17."""
+        return self.version == VERSION_2012
+
+    def valid_statements(self) -> list[tuple[StatementView, Statement]]:
+        """The statements that have models."""
+        return [(v, v.model) for v in self.statements if v.model is not None]
+
+    def at_statement(
+        self,
+        view: StatementView,
+        message: str,
+        *,
+        key: str | None = None,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Issue:
+        """An issue located at a statement, or at one of its element keys."""
+        position = view.key_position(key) if key else view.node.position
+        pointer = f"{view.pointer}/{key}" if key else view.pointer
+        return Issue(message, position, pointer, view.index, hint, severity)
+
+    def at_node(
+        self,
+        node: Node,
+        message: str,
+        *,
+        pointer: str = "",
+        statement: int | None = None,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Issue:
+        """An issue located at a value."""
+        return Issue(message, node.position, pointer, statement, hint, severity)

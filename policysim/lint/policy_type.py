@@ -1,0 +1,84 @@
+"""Policy types, which decide where a rule applies: the main guard against false positives."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class PolicyKind(StrEnum):
+    """Where a policy document is used."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    SCP = "scp"
+    RCP = "rcp"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    ENDPOINT = "endpoint"
+
+
+IDENTITY_LIKE = frozenset(
+    {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.SCP}
+)
+"""Types whose statements name no Principal."""
+PRINCIPAL_TYPES = frozenset(
+    {PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.ENDPOINT}
+)
+"""Types whose statements must name a Principal."""
+
+TRUST_ACTIONS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def detect_kind(document: Any) -> tuple[PolicyKind, str | None]:
+    """Guess the type (and, for resource policies, the service) from the document itself.
+
+    A Principal together with an `sts:AssumeRole*` action means a role trust policy; any other
+    Principal means a resource-based policy of the service its actions name; no Principal means
+    an identity policy. Callers that know better (CloudFormation, `--type`) say so instead.
+    """
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return PolicyKind.IDENTITY, None
+    has_principal = False
+    actions: list[str] = []
+    for statement in statements:
+        if not isinstance(statement, dict):
+            continue
+        if "Principal" in statement or "NotPrincipal" in statement:
+            has_principal = True
+        actions += [a.lower() for a in _strings(statement.get("Action"))]
+        actions += [a.lower() for a in _strings(statement.get("NotAction"))]
+    if not has_principal:
+        return PolicyKind.IDENTITY, None
+    if actions and all(a.startswith("sts:") for a in actions) and any(
+        a.startswith(TRUST_ACTIONS) for a in actions
+    ):
+        return PolicyKind.TRUST, "sts"
+    services = {a.split(":", 1)[0] for a in actions if ":" in a}
+    return PolicyKind.RESOURCE, (services.pop() if len(services) == 1 else None)
+
+
+def parse_kind(text: str) -> tuple[PolicyKind, str | None]:
+    """`--type` values: identity, trust, scp, rcp, boundary, session, endpoint, resource,
+    or resource:SERVICE (resource:s3, resource:kms, ...)."""
+    name, _, service = text.partition(":")
+    try:
+        kind = PolicyKind(name.lower())
+    except ValueError:
+        names = ", ".join(k.value for k in PolicyKind)
+        raise ValueError(f"unknown policy type {text!r}; expected one of {names}") from None
+    if service and kind is not PolicyKind.RESOURCE:
+        raise ValueError(f"only resource policies take a service: {text!r}")
+    return kind, (service.lower() or None)

@@ -1,0 +1,3 @@
+"""PS3xx: privilege escalation methods."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""PS4xx: resource exposure and weak trust."""
+
+from __future__ import annotations

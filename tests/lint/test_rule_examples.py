@@ -1,0 +1,38 @@
+"""Every rule fires on its catalog example and stays silent on its near miss."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from policysim.lint.registry import Rule, all_rules
+from policysim.lint.runner import LintOptions, lint_source
+
+RULES = all_rules()
+
+
+def _text(document: Any) -> str:
+    return document if isinstance(document, str) else json.dumps(document, indent=2)
+
+
+def _rules_fired(rule: Rule, document: Any) -> set[str]:
+    options = LintOptions(enabled=frozenset({rule.id}))
+    findings = lint_source(_text(document), "example.json", kind=rule.example_kind, options=options)
+    return {f.rule for f in findings}
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_example_triggers(rule: Rule) -> None:
+    assert rule.id in _rules_fired(rule, rule.example)
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_near_miss_does_not_trigger(rule: Rule) -> None:
+    assert rule.id not in _rules_fired(rule, rule.near_miss)
+
+
+def test_every_rule_is_documented() -> None:
+    for rule in RULES.values():
+        assert rule.title and rule.description, rule.id
