@@ -139,7 +139,7 @@ def render_explain(
     console.print("  request context:")
     for key, value in sorted(request.context.items(), key=lambda kv: kv[0].lower()):
         shown = value if isinstance(value, str) else "[" + ", ".join(value) + "]"
-        console.print(f"    {key} = {shown}")
+        console.print(Text(f"    {key} = {shown}"))
     for group in groups:
         console.print(Text(f"  {group.label}:", style="bold"))
         if not group.statements:

@@ -34,6 +34,9 @@ from policysim.engine.result import EvaluationResult
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Policy
 
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "sts", "waf"})
+"""Services whose requests AWS authorizes in us-east-1 when no region is named."""
+
 FULL_AWS_ACCESS = Policy.model_validate(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 )
@@ -300,10 +303,13 @@ class Resolver:
         resource_entry: Resource | None,
         resource_account: str | None,
         given: Mapping[str, str | Iterable[str]] | None,
+        action: str = "",
     ) -> Context:
         """The keys AWS would set for this caller and resource; `given` keys win."""
         principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
-        keys = self._request_keys(principal, resource, resource_entry, resource_account)
+        keys = self._request_keys(
+            principal, resource, resource_entry, resource_account, _service_of(action)
+        )
         entity = target.entity
         if isinstance(entity, User) and entity.id:
             keys["aws:userid"] = entity.id
@@ -333,6 +339,7 @@ class Resolver:
         resource: str,
         resource_entry: Resource | None,
         resource_account: str | None,
+        service: str = "",
     ) -> dict[str, str | Iterable[str]]:
         """Keys that follow from the caller's ARN, the resource and the time."""
         now = self.now or datetime.now(UTC)
@@ -348,6 +355,8 @@ class Resolver:
         arn = parse_arn(resource)
         if arn is not None and arn.region:
             keys["aws:RequestedRegion"] = arn.region
+        elif service in GLOBAL_SERVICES:
+            keys["aws:RequestedRegion"] = "us-east-1"  # global services resolve there (§5)
         keys["aws:SecureTransport"] = "true"
         keys["aws:ViaAWSService"] = "false"
         keys["aws:CurrentTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -387,7 +396,7 @@ class Resolver:
                 else False
             ),
         )
-        keys = self._request_keys(principal, resource, entry, resource_account)
+        keys = self._request_keys(principal, resource, entry, resource_account, _service_of(action))
         request = Request(principal, action, resource, resource_account, _with_given(keys, context))
         return evaluate(compile_policy_set(policy_set, self.options), request)
 
@@ -420,9 +429,13 @@ class Resolver:
             ),
             restrict_public_buckets=self._restrict_public_buckets(entry, resource_account),
         )
-        ctx = self.context(target, resource, entry, resource_account, context)
+        ctx = self.context(target, resource, entry, resource_account, context, action)
         principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
         return policy_set, Request(principal, action, resource, resource_account, ctx)
+
+    def restricts_public_buckets(self, entry: Resource | None, account_id: str | None) -> bool:
+        """Whether S3 Block Public Access RestrictPublicBuckets applies to this bucket."""
+        return account_id is not None and self._restrict_public_buckets(entry, account_id)
 
     def _restrict_public_buckets(self, entry: Resource | None, account_id: str) -> bool:
         if entry is None or entry.service != "s3":
@@ -454,6 +467,10 @@ def _with_given(
     for key, value in (given or {}).items():
         context.set(key, value)
     return context
+
+
+def _service_of(action: str) -> str:
+    return action.partition(":")[0].lower()
 
 
 def _session_arn(account: Account, role: Role, session_name: str) -> str:

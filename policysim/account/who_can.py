@@ -10,10 +10,10 @@ from typing import Any
 
 from policysim.account.resolve import Resolver
 from policysim.engine.compiled import NamedPolicy, compile_policies
-from policysim.engine.options import DEFAULT_OPTIONS
 from policysim.engine.request import Context
 from policysim.engine.result import MatchedStatement, PolicyType
 from policysim.policy.arn import parse_arn
+from policysim.policy.public import is_public_policy
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -76,8 +76,8 @@ class WhoCanReport:
 
 
 def _outside(entry: str, known_accounts: Iterable[str]) -> bool:
-    if entry == "*":
-        return True
+    if entry == "*" or entry.endswith(".amazonaws.com"):
+        return True  # everyone, or an AWS service principal
     account = entry if _ACCOUNT_ID.match(entry) else (parse_arn(entry) or None)
     account_id = account if isinstance(account, str) else (account.account if account else None)
     return account_id is not None and account_id not in set(known_accounts)
@@ -98,12 +98,18 @@ def who_can(
             report.allowed.append(
                 Grant(target.label, target.caller_arn, target.account.id, result.matched_statements)
             )
-    entry, _ = resolver.find_resource(resource, action)
-    if entry is not None and entry.policy is not None:
+    entry, owner = resolver.find_resource(resource, action)
+    blocked = (
+        entry is not None
+        and entry.policy is not None
+        and resolver.restricts_public_buckets(entry, owner)
+        and is_public_policy(entry.policy)
+    )  # RestrictPublicBuckets: no cross-account access through a public policy (spec §6)
+    if entry is not None and entry.policy is not None and not blocked:
         compiled = compile_policies(
             [NamedPolicy(entry.policy, f"resource policy of {entry.arn}")],
             PolicyType.RESOURCE,
-            DEFAULT_OPTIONS,
+            resolver.options,
         )
         ctx = Context(context)
         for statement in compiled.for_action(action.lower()):
@@ -112,7 +118,7 @@ def who_can(
             if not statement.matches_resource(resource, ctx):
                 continue
             element = statement.principal
-            entries = ["*"] if element.wildcard else list(element.aws)
+            entries = ["*"] if element.wildcard else [*element.aws, *element.service]
             for principal in entries:
                 if _outside(principal, resolver.snapshot.accounts):
                     report.external.append(

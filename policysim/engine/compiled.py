@@ -249,6 +249,8 @@ class CompiledPolicies:
 _CacheKey = tuple[int, PolicyType, int | None, EvaluationOptions]
 _STATEMENT_CACHE: dict[_CacheKey, tuple[NamedPolicy, list[CompiledStatement]]] = {}
 _STATEMENT_CACHE_LIMIT = 8192
+_GroupKey = tuple[tuple[int, ...], PolicyType, int | None, EvaluationOptions]
+_GROUP_CACHE: dict[_GroupKey, tuple[list[NamedPolicy], CompiledPolicies]] = {}
 
 
 def _compiled_statements(
@@ -280,13 +282,26 @@ def compile_policies(
     options: EvaluationOptions,
     level: int | None = None,
 ) -> CompiledPolicies:
-    """Compile a group of policies that are OR-ed together."""
+    """Compile a group of policies that are OR-ed together.
+
+    Groups are cached like statements (by the identity of their `NamedPolicy` objects), so that
+    principals sharing the same attached policies, or cases of a batch sharing documents, share
+    the compiled index and its per-action caches.
+    """
+    key = (tuple(id(p) for p in policies), policy_type, level, options)
+    hit = _GROUP_CACHE.get(key)
+    if hit is not None:
+        return hit[1]
     statements = [
         statement
         for named in policies
         for statement in _compiled_statements(named, policy_type, options, level)
     ]
-    return CompiledPolicies(statements, [p.name for p in policies])
+    compiled = CompiledPolicies(statements, [p.name for p in policies])
+    if len(_GROUP_CACHE) >= _STATEMENT_CACHE_LIMIT:
+        _GROUP_CACHE.clear()
+    _GROUP_CACHE[key] = (list(policies), compiled)
+    return compiled
 
 
 @dataclass(slots=True)

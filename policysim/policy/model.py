@@ -143,17 +143,19 @@ class Statement(BaseModel):
     @property
     def index(self) -> int:
         """The statement's place in its policy (0-based)."""
-        return self._index
+        return self.__pydantic_private__["_index"]  # type: ignore[index,no-any-return]
 
     @property
     def position(self) -> Position | None:
         """Where the statement starts in its source file, when parsed from one."""
-        return self._position
+        return self.__pydantic_private__["_position"]  # type: ignore[index,no-any-return]
 
     def locate(self, index: int, position: Position | None) -> None:
         """Record the statement's place in its policy and in its source."""
-        self._index = index
-        self._position = position
+        private = self.__pydantic_private__
+        assert private is not None
+        private["_index"] = index
+        private["_position"] = position
 
     @model_validator(mode="after")
     def _exclusive_pairs(self) -> Statement:
@@ -225,17 +227,19 @@ class Policy(BaseModel):
     @property
     def file(self) -> str | None:
         """The file the policy was read from, for `file:line:col` in reports."""
-        return self._file
+        return self.__pydantic_private__["_file"]  # type: ignore[index,no-any-return]
 
     @property
     def position(self) -> Position | None:
         """Where the document starts in its file."""
-        return self._position
+        return self.__pydantic_private__["_position"]  # type: ignore[index,no-any-return]
 
     def locate(self, file: str | None, position: Position | None = None) -> None:
         """Record where the document came from."""
-        self._file = file
-        self._position = position
+        private = self.__pydantic_private__
+        assert private is not None
+        private["_file"] = file
+        private["_position"] = position
 
     @model_validator(mode="before")
     @classmethod
