@@ -26,7 +26,7 @@ def decision_text(decision: str) -> Text:
 
 def render_result(result: EvaluationResult, *, action: str, resource: str) -> None:
     """One decision with its explanation: why, which statements, what context was missing."""
-    console = Console(soft_wrap=True, highlight=False)
+    console = Console(soft_wrap=True, highlight=False, markup=False)
     console.print(Text.assemble(decision_text(result.decision.value), f"  {action} on {resource}"))
     console.print(f"  why: {result.reason}")
     if result.matched_statements:
@@ -60,7 +60,7 @@ def render_check_summary(
     outcomes: list[CaseOutcome], mismatches: list[CaseOutcome], *, to_stderr: bool
 ) -> None:
     """`--check`: one line per differing case, then the totals."""
-    console = Console(stderr=to_stderr, highlight=False, soft_wrap=True)
+    console = Console(stderr=to_stderr, highlight=False, soft_wrap=True, markup=False)
     for o in mismatches:
         reason = o.error or (o.result.reason if o.result else "")
         console.print(
@@ -110,7 +110,9 @@ def render_check(
     for column in ("action", "decision", "decided by", "missing context keys"):
         table.add_column(column)
     for action, result in results:
-        if result.matched_statements:
+        if "s3-bpa" in result.blocked_by:
+            decided = "S3 Block Public Access (RestrictPublicBuckets) blocks the public policy"
+        elif result.matched_statements:
             decided = "; ".join(_statement_label(m) for m in result.matched_statements[:3])
             if len(result.matched_statements) > 3:
                 decided += f"; +{len(result.matched_statements) - 3} more"

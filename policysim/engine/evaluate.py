@@ -41,6 +41,16 @@ ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
 """Needs no permission and cannot be denied (STS API reference)."""
 
 
+_TYPE_NAMES = {
+    PolicyType.IDENTITY: "an identity policy",
+    PolicyType.RESOURCE: "the resource policy",
+    PolicyType.BOUNDARY: "the permissions boundary",
+    PolicyType.SESSION: "the session policy",
+    PolicyType.SCP: "an SCP",
+    PolicyType.RCP: "an RCP",
+}
+
+
 @cache
 def _rcp_services() -> frozenset[str]:
     from policysim.catalog import get_catalog
@@ -166,8 +176,8 @@ def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
     if denies:
         result.decision = Decision.EXPLICIT_DENY
         result.matched_statements = _records(denies)
-        kinds = sorted({m.policy_type.value for m in result.matched_statements})
-        result.reason = f"explicitly denied by a Deny statement in the {', '.join(kinds)} policy"
+        kinds = sorted({_TYPE_NAMES[m.policy_type] for m in result.matched_statements})
+        result.reason = f"explicitly denied by a Deny statement in {' and '.join(kinds)}"
         result.blocked_by = sorted({m.policy_type.value for m in result.matched_statements})
         return _finish(result, run)
 
@@ -182,7 +192,10 @@ def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
             if not run.matching(level, allow=True):
                 result.allowed_by_scp = False
                 result.blocked_by = ["scp"]
-                result.reason = f"no SCP at organization level {i} allows {request.action}"
+                names = ", ".join(level.names) or "no policies"
+                result.reason = (
+                    f"no SCP at organization level {i} ({names}) allows {request.action}"
+                )
                 return _finish(result, run)
         result.allowed_by_scp = True
 

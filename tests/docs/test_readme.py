@@ -29,24 +29,38 @@ def test_library_example_prints_what_the_readme_shows() -> None:
     assert out.getvalue() == expected.group(1)
 
 
-def test_first_screen_commands_name_files_that_exist() -> None:
+def _first_screen_commands() -> list[str]:
     first_screen = README.split("---", 1)[0]
-    assert "pytest" in first_screen
-    assert "examples/simulate/cases.jsonl" in first_screen
-    assert (ROOT / "examples/simulate/cases.jsonl").is_file()
+    return re.findall(r"```sh\n(.*?)\n```", first_screen, re.S)
 
 
-def test_first_screen_main_job_passes() -> None:
+def test_first_screen_has_the_two_commands() -> None:
+    main_job, tests = _first_screen_commands()
+    assert "pip install ." in main_job
+    assert "policysim check" in main_job
+    assert tests.endswith("pytest")
+    assert "'.[test]'" in tests
+
+
+def test_first_screen_main_job_runs() -> None:
+    main_job = _first_screen_commands()[0]
+    command = main_job.split("&& policysim ", 1)[1].split()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "policysim",
-            "simulate",
-            "--batch",
-            "examples/simulate/cases.jsonl",
-            "--check",
-        ],
+        [sys.executable, "-m", "policysim", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Allowed" in result.stdout
+    assert "AmazonS3FullAccess" in result.stdout
+
+
+def test_bundled_batch_example_passes() -> None:
+    batch = "examples/simulate/cases.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "policysim", "simulate", "--batch", batch, "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,
