@@ -1,3 +1,880 @@
 """PS5xx: suggestions and hygiene (no change in access, or dead and redundant parts)."""
 
 from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from policysim.catalog import get_catalog, is_multivalued_key
+from policysim.engine.conditions.comparators import literal_error
+from policysim.engine.conditions.dates import parse_date
+from policysim.engine.conditions.numeric import parse_number
+from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.finding import Severity
+from policysim.lint.policy_type import PolicyKind
+from policysim.lint.registry import rule
+from policysim.policy.action import split_action
+from policysim.policy.arn import compile_arn_glob, parse_arn
+from policysim.policy.model import VERSION_2012, Statement
+from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
+from policysim.policy.source import Node
+from policysim.policy.wildcard import compile_glob, has_wildcard
+
+_S = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": VERSION_2012, "Statement": list(statements)}
+
+
+def _with_condition(condition: dict[str, Any]) -> dict[str, Any]:
+    return _doc({**_S, "Condition": condition})
+
+
+# --- located walkers --------------------------------------------------------------------------
+
+
+def _strings(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
+    if node is None:
+        return []
+    if node.kind == "string":
+        return [(pointer, node)]
+    if node.kind == "array":
+        return [(f"{pointer}/{i}", n) for i, n in enumerate(node.value) if n.kind == "string"]
+    return []
+
+
+@dataclass(slots=True)
+class _Cond:
+    """One operator/key pair of a Condition block, located."""
+
+    operator: str
+    op: Operator | None
+    key: str
+    node: Node
+    """The value (a scalar or an array)."""
+    block: Node
+    pointer: str
+
+    @property
+    def values(self) -> list[tuple[str, Node]]:
+        if self.node.kind == "array":
+            return [(f"{self.pointer}/{i}", n) for i, n in enumerate(self.node.value)]
+        return [(self.pointer, self.node)]
+
+    def texts(self) -> list[str] | None:
+        """The values as AWS compares them; None when one is not a scalar."""
+        out = []
+        for _, node in self.values:
+            if node.kind == "string":
+                out.append(str(node.value))
+            elif node.kind == "bool":
+                out.append("true" if node.value else "false")
+            elif node.kind == "number":
+                out.append(str(node.value))
+            else:
+                return None
+        return out
+
+
+def _operator(name: str) -> Operator | None:
+    try:
+        return parse_operator(name)
+    except UnknownOperatorError:
+        return None
+
+
+def _conditions(view: StatementView) -> Iterator[_Cond]:
+    cond = view.items.get("Condition")
+    if cond is None or cond.kind != "object":
+        return
+    for op, block in cond.value.items():
+        if block.kind != "object":
+            continue
+        for key, value in block.value.items():
+            pointer = f"{view.pointer}/Condition/{op}/{key}"
+            yield _Cond(op, _operator(op), key, value, block, pointer)
+
+
+def _at_key(view: StatementView, entry: _Cond, message: str, **kw: Any) -> Issue:
+    return Issue(message, entry.block.key_positions[entry.key], entry.pointer, view.index, **kw)
+
+
+# --- coverage of patterns ---------------------------------------------------------------------
+
+
+def action_covers(broad: str, narrow: str) -> bool:
+    """Whether every action `narrow` matches is matched by `broad` (sound, not complete).
+
+    `broad` may only use `*` (a `?` could be aligned with a `*` of `narrow`): then matching the
+    text of `narrow` against `broad` proves coverage.
+    """
+    if broad == "*":
+        return True
+    if narrow == "*" or "?" in broad:
+        return False
+    b, n = split_action(broad), split_action(narrow)
+    if b is None or n is None or b[0] != n[0]:
+        return False
+    return compile_glob(b[1])(n[1])
+
+
+def resource_covers(broad: str, narrow: str) -> bool:
+    """Whether every resource `narrow` matches is matched by `broad` (sound, not complete)."""
+    if broad == "*":
+        return True
+    if narrow == "*" or "?" in broad or "${" in broad or "${" in narrow:
+        return False
+    if parse_arn(broad) is None or parse_arn(narrow) is None:
+        return False
+    return compile_arn_glob(broad, head_ignore_case=False)(narrow)
+
+
+def _covered(patterns: tuple[str, ...], by: tuple[str, ...], covers: Any) -> bool:
+    return all(any(covers(b, p) for b in by) for p in patterns)
+
+
+# --- PS501 - PS517 ----------------------------------------------------------------------------
+
+
+def _empty_condition_note(op: Operator | None) -> str:
+    if op is None:
+        return "it never matches"
+    if op.qualifier is not None and op.qualifier.value == "ForAllValues":
+        return "with ForAllValues an empty list matches only requests without the key"
+    if op.if_exists:
+        return "with IfExists it matches only when the key is absent"
+    if op.qualifier is not None:
+        return "with ForAnyValue it never matches"
+    return "it never matches"
+
+
+@rule(
+    "PS501",
+    Severity.SUGGESTION,
+    "Empty container",
+    example=_with_condition({"StringEquals": {}}),
+    near_miss=_doc(_S),
+)
+def empty_container(ctx: LintContext) -> Iterator[Issue]:
+    """Empty `Action`, `Resource`, `Principal`, `Condition`, operator blocks or value lists are
+    either rejected or match nothing; say what was meant."""
+    for view in ctx.statements:
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            node = view.items.get(key)
+            if node is not None and node.kind == "array" and not node.value:
+                yield ctx.at_statement(view, f"{key} is an empty list: it matches nothing", key=key)
+        for key in ("Principal", "NotPrincipal"):
+            node = view.items.get(key)
+            if node is None or node.kind != "object":
+                continue
+            if not node.value:
+                yield ctx.at_statement(view, f"{key} is an empty object", key=key)
+            for name, value in node.value.items():
+                if value.kind == "array" and not value.value:
+                    yield Issue(
+                        f"{key}.{name} is an empty list",
+                        node.key_positions[name],
+                        f"{view.pointer}/{key}/{name}",
+                        view.index,
+                    )
+        cond = view.items.get("Condition")
+        if cond is None or cond.kind != "object":
+            continue
+        if not cond.value:
+            yield ctx.at_statement(view, "Condition is an empty object", key="Condition")
+        for op, block in cond.value.items():
+            if block.kind == "object" and not block.value:
+                yield Issue(
+                    f"operator {op!r} has no condition keys",
+                    cond.key_positions[op],
+                    f"{view.pointer}/Condition/{op}",
+                    view.index,
+                )
+        for entry in _conditions(view):
+            if entry.node.kind == "array" and not entry.node.value:
+                yield _at_key(
+                    view,
+                    entry,
+                    f"{entry.operator} on {entry.key!r} has an empty value list:"
+                    f" {_empty_condition_note(entry.op)}",
+                )
+
+
+@rule(
+    "PS502",
+    Severity.SUGGESTION,
+    "Empty Sid",
+    example=_doc({"Sid": "", **_S}),
+    near_miss=_doc(_S),
+)
+def empty_sid(ctx: LintContext) -> Iterator[Issue]:
+    """An empty `Sid` identifies nothing; drop it or name the statement."""
+    for view in ctx.statements:
+        node = view.items.get("Sid")
+        if node is not None and node.kind == "string" and node.value == "":
+            yield ctx.at_statement(view, "Sid is empty", key="Sid")
+
+
+def _redundant_entries(
+    ctx: LintContext, view: StatementView, key: str, covers: Any, what: str
+) -> Iterator[Issue]:
+    entries = _strings(view.items.get(key), f"{view.pointer}/{key}")
+    for i, (pointer, node) in enumerate(entries):
+        for j, (_, other) in enumerate(entries):
+            if i == j:
+                continue
+            same = covers(other.value, node.value) and covers(node.value, other.value)
+            if same and j > i:
+                continue  # report only the later of two equivalent entries
+            if covers(other.value, node.value):
+                yield ctx.at_node(
+                    node,
+                    f"{what} {node.value!r} is already covered by {other.value!r}",
+                    pointer=pointer,
+                    statement=view.index,
+                )
+                break
+
+
+def _action_equal_or_covers(broad: str, narrow: str) -> bool:
+    return broad.lower() == narrow.lower() or action_covers(broad, narrow)
+
+
+@rule(
+    "PS503",
+    Severity.SUGGESTION,
+    "Action already covered by a wildcard in the same statement",
+    example=_doc({**_S, "Action": ["s3:*", "s3:GetObject"]}),
+    near_miss=_doc({**_S, "Action": ["s3:Get*", "s3:PutObject"]}),
+)
+def redundant_action(ctx: LintContext) -> Iterator[Issue]:
+    """An action listed next to a pattern that already matches it adds nothing."""
+    for view in ctx.statements:
+        for key in ("Action", "NotAction"):
+            yield from _redundant_entries(ctx, view, key, _action_equal_or_covers, "action")
+
+
+def _resource_equal_or_covers(broad: str, narrow: str) -> bool:
+    return broad == narrow or resource_covers(broad, narrow)
+
+
+@rule(
+    "PS504",
+    Severity.SUGGESTION,
+    "Resource already covered by a broader pattern in the same statement",
+    example=_doc({**_S, "Resource": ["arn:aws:s3:::b/*", "arn:aws:s3:::b/logs/*"]}),
+    near_miss=_doc({**_S, "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}),
+)
+def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
+    """A resource listed next to a pattern that already matches it adds nothing."""
+    for view in ctx.statements:
+        for key in ("Resource", "NotResource"):
+            yield from _redundant_entries(ctx, view, key, _resource_equal_or_covers, "resource")
+
+
+def _subsumes(broad: Statement, narrow: Statement) -> bool:
+    """Whether `broad` matches every request `narrow` does, with the same effect."""
+    if broad.effect != narrow.effect or broad.condition != narrow.condition:
+        return False
+    if broad.principal != narrow.principal or broad.not_principal != narrow.not_principal:
+        return False
+    if broad.action is not None and narrow.action is not None:
+        if not _covered(narrow.action, broad.action, _action_equal_or_covers):
+            return False
+    elif broad.not_action != narrow.not_action or broad.not_action is None:
+        return False
+    if broad.resource is not None and narrow.resource is not None:
+        return _covered(narrow.resource, broad.resource, _resource_equal_or_covers)
+    return broad.not_resource == narrow.not_resource and broad.resource == narrow.resource
+
+
+@rule(
+    "PS505",
+    Severity.SUGGESTION,
+    "Statement duplicated or subsumed by another with the same effect",
+    example=_doc(_S, _S),
+    near_miss=_doc(_S, {**_S, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}),
+)
+def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
+    """A statement whose every request is already matched by another statement with the same
+    effect, principal and condition changes nothing."""
+    valid = ctx.valid_statements()
+    for view, model in valid:
+        for other_view, other in valid:
+            if other_view.index == view.index or not _subsumes(other, model):
+                continue
+            if _subsumes(model, other) and other_view.index > view.index:
+                continue  # of two equivalent statements, report the later one
+            word = "duplicates" if _subsumes(model, other) else "is covered by"
+            yield ctx.at_statement(view, f"statement {model.label} {word} statement {other.label}")
+            break
+
+
+_BOUND_OPERATORS = frozenset(
+    {"NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"}
+)
+
+
+@rule(
+    "PS506",
+    Severity.SUGGESTION,
+    "Several bounds for one numeric key: only the widest counts",
+    example=_with_condition({"NumericLessThan": {"aws:MultiFactorAuthAge": ["2700", "3600"]}}),
+    near_miss=_with_condition({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}),
+)
+def overlapping_numeric(ctx: LintContext) -> Iterator[Issue]:
+    """Values of one key are ORed, so of several less-than (greater-than) bounds only the
+    largest (smallest) matters."""
+    for view in ctx.statements:
+        for entry in _conditions(view):
+            if entry.op is None or entry.op.base not in _BOUND_OPERATORS:
+                continue
+            texts = entry.texts()
+            if texts is None or len(texts) < 2:
+                continue
+            numbers = [parse_number(t) for t in texts]
+            if any(n is None for n in numbers):
+                continue
+            pick = max if "LessThan" in entry.op.base else min
+            widest = texts[numbers.index(pick(n for n in numbers if n is not None))]
+            yield _at_key(
+                view,
+                entry,
+                f"{entry.operator} on {entry.key!r} lists {len(texts)} overlapping bounds;"
+                f" only {widest!r} matters",
+            )
+
+
+def _ip_entries(view: StatementView) -> Iterator[tuple[_Cond, str, Node]]:
+    for entry in _conditions(view):
+        if entry.op is None or entry.op.family is not Family.IP:
+            continue
+        for pointer, node in entry.values:
+            if node.kind == "string" and literal_error(entry.op, node.value) is None:
+                yield entry, pointer, node
+
+
+@rule(
+    "PS507",
+    Severity.SUGGESTION,
+    "CIDR with host bits set",
+    example=_with_condition({"IpAddress": {"aws:SourceIp": "203.0.113.77/24"}}),
+    near_miss=_with_condition({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
+)
+def cidr_host_bits(ctx: LintContext) -> Iterator[Issue]:
+    """A CIDR with host bits set is silently truncated to its network; write the network."""
+    for view in ctx.statements:
+        for _, pointer, node in _ip_entries(view):
+            if "/" not in node.value:
+                continue
+            try:
+                network = ipaddress.ip_network(node.value, strict=False)
+                ipaddress.ip_network(node.value, strict=True)
+            except ValueError:
+                yield ctx.at_node(
+                    node,
+                    f"{node.value!r} has host bits set; it means {str(network)!r}",
+                    pointer=pointer,
+                    statement=view.index,
+                    hint=f"write {str(network)!r}",
+                )
+
+
+_PRIVATE = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
+"""Ranges that are never a caller's public address (RFC 1918, loopback, link-local, ULA)."""
+
+
+def _is_private(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    return any(
+        network.version == private.version and network.subnet_of(private)  # type: ignore[arg-type]
+        for private in _PRIVATE
+    )
+
+
+@rule(
+    "PS508",
+    Severity.SUGGESTION,
+    "Private range next to public ranges in aws:SourceIp",
+    example=_with_condition({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "10.0.0.0/8"]}}),
+    near_miss=_with_condition(
+        {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]}}
+    ),
+)
+def private_source_ip(ctx: LintContext) -> Iterator[Issue]:
+    """`aws:SourceIp` holds the caller's public address (it is absent through VPC endpoints),
+    so a private range listed with public ones never matches anything."""
+    for view in ctx.statements:
+        groups: dict[str, list[tuple[str, Node, bool]]] = {}
+        for entry, pointer, node in _ip_entries(view):
+            if entry.key.lower() != "aws:sourceip":
+                continue
+            network = ipaddress.ip_network(node.value, strict=False)
+            groups.setdefault(entry.pointer, []).append((pointer, node, _is_private(network)))
+        for items in groups.values():
+            if all(private for _, _, private in items) or not any(p for _, _, p in items):
+                continue
+            for pointer, node, private in items:
+                if private:
+                    yield ctx.at_node(
+                        node,
+                        f"private range {node.value!r} never matches aws:SourceIp (a public"
+                        " address)",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+@rule(
+    "PS509",
+    Severity.SUGGESTION,
+    "Null with ForAllValues/ForAnyValue",
+    example=_with_condition({"ForAllValues:Null": {"aws:TagKeys": "false"}}),
+    near_miss=_with_condition({"Null": {"aws:TagKeys": "false"}}),
+)
+def null_with_qualifier(ctx: LintContext) -> Iterator[Issue]:
+    """`Null` tests whether a key is present; a set qualifier in front of it makes the outcome
+    constant."""
+    for view in ctx.statements:
+        cond = view.items.get("Condition")
+        if cond is None or cond.kind != "object":
+            continue
+        for op in cond.value:
+            qualifier, sep, base = op.partition(":")
+            qualified = sep and qualifier.lower() in ("forallvalues", "foranyvalue")
+            if qualified and base.lower() == "null":
+                yield Issue(
+                    f"{op!r}: a set qualifier makes Null's outcome constant; use 'Null'",
+                    cond.key_positions[op],
+                    f"{view.pointer}/Condition/{op}",
+                    view.index,
+                )
+
+
+@rule(
+    "PS510",
+    Severity.SUGGESTION,
+    "Wildcard inside the service segment of an ARN",
+    example=_doc(
+        {
+            "Effect": "Allow",
+            "Action": "codecommit:GitPull",
+            "Resource": "arn:aws:*code*::123456789012:*",
+        }
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Action": "codecommit:GitPull",
+            "Resource": "arn:aws:codecommit:eu-west-1:123456789012:*",
+        }
+    ),
+)
+def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
+    """A partial wildcard in the ARN's service segment silently picks up future services."""
+    for view in ctx.statements:
+        for key in ("Resource", "NotResource"):
+            for pointer, node in _strings(view.items.get(key), f"{view.pointer}/{key}"):
+                arn = parse_arn(node.value)
+                if arn is not None and arn.service != "*" and has_wildcard(arn.service):
+                    yield ctx.at_node(
+                        node,
+                        f"service segment {arn.service!r} of {node.value!r} has a wildcard:"
+                        " it will match services added later",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+_TRUST_EXAMPLE = {"Effect": "Allow", "Action": "sts:AssumeRole"}
+
+
+@rule(
+    "PS511",
+    Severity.SUGGESTION,
+    "Assumed-role session ARN as a principal",
+    example=_doc(
+        {
+            **_TRUST_EXAMPLE,
+            "Principal": {
+                "AWS": [
+                    "arn:aws:iam::123456789012:role/r",
+                    "arn:aws:sts::123456789012:assumed-role/r/s",
+                ]
+            },
+        }
+    ),
+    near_miss=_doc({**_TRUST_EXAMPLE, "Principal": {"AWS": "arn:aws:iam::123456789012:role/r"}}),
+    example_kind=PolicyKind.TRUST,
+    kinds=(PolicyKind.TRUST, PolicyKind.RESOURCE),
+)
+def session_principal(ctx: LintContext) -> Iterator[Issue]:
+    """A session ARN next to its role is redundant; used alone it is fragile, since it names
+    one session and breaks with the next."""
+    for view in ctx.statements:
+        principal = view.items.get("Principal")
+        if principal is None or principal.kind != "object":
+            continue
+        values = _strings(principal.value.get("AWS"), f"{view.pointer}/Principal/AWS")
+        roles: set[tuple[str, str]] = set()
+        for _, node in values:
+            arn = parse_arn(node.value)
+            if arn is not None and arn.service == "iam" and arn.resource.startswith("role/"):
+                roles.add((arn.account, arn.resource_name))
+        for pointer, node in values:
+            arn = parse_arn(node.value)
+            if arn is None or arn.service != "sts" or not arn.resource.startswith("assumed-role/"):
+                continue
+            parts = arn.resource.split("/")
+            if len(parts) < 3:
+                continue
+            if (arn.account, parts[1]) in roles:
+                message = f"session {node.value!r} is redundant next to its role {parts[1]!r}"
+            else:
+                message = (
+                    f"session {node.value!r} names one session and stops matching with the"
+                    f" next; name the role {parts[1]!r} instead"
+                )
+            yield ctx.at_node(node, message, pointer=pointer, statement=view.index)
+
+
+_OIDC_TRUST = {
+    **_TRUST_EXAMPLE,
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Principal": {
+        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    },
+}
+
+
+@rule(
+    "PS512",
+    Severity.SUGGESTION,
+    "Set qualifier on a single-valued OIDC aud claim",
+    example=_doc(
+        {
+            **_OIDC_TRUST,
+            "Condition": {
+                "ForAnyValue:StringEquals": {
+                    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+                }
+            },
+        }
+    ),
+    near_miss=_doc(
+        {
+            **_OIDC_TRUST,
+            "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+            },
+        }
+    ),
+    example_kind=PolicyKind.TRUST,
+    kinds=(PolicyKind.TRUST,),
+)
+def audience_qualifier(ctx: LintContext) -> Iterator[Issue]:
+    """A single-valued `aud` claim tested with `ForAnyValue`/`ForAllValues` behaves
+    surprisingly (`ForAllValues` also matches a token without the claim); drop the qualifier."""
+    for view in ctx.statements:
+        for entry in _conditions(view):
+            prefix, _, name = entry.key.rpartition(":")
+            if name.lower() != "aud" or "." not in prefix:
+                continue
+            if entry.op is None or entry.op.qualifier is None:
+                continue
+            if is_multivalued_key(entry.key):
+                continue
+            yield _at_key(
+                view,
+                entry,
+                f"{entry.key!r} is single-valued: use {entry.op.base}"
+                f"{'IfExists' if entry.op.if_exists else ''} without"
+                f" {entry.op.qualifier.value}:",
+            )
+
+
+@rule(
+    "PS513",
+    Severity.SUGGESTION,
+    "String operator on an ARN-typed key",
+    example=_with_condition(
+        {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*"}}
+    ),
+    near_miss=_with_condition(
+        {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*"}}
+    ),
+)
+def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
+    """ARN operators check the ARN's structure segment by segment and say what the key is;
+    String operators on an ARN key work but read worse."""
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for entry in _conditions(view):
+            if entry.op is None or entry.op.family is not Family.STRING:
+                continue
+            info = catalog.condition_key(entry.key)
+            if info is None or info.type not in ("ARN", "ArrayOfARN"):
+                continue
+            arn_op = {"StringEquals": "ArnEquals", "StringNotEquals": "ArnNotEquals"}.get(
+                entry.op.base, entry.op.base.replace("String", "Arn")
+            )
+            if "IgnoreCase" in arn_op:
+                continue
+            yield _at_key(
+                view,
+                entry,
+                f"{entry.key!r} is an ARN: prefer {arn_op} over {entry.op.base}",
+            )
+
+
+@rule(
+    "PS514",
+    Severity.SUGGESTION,
+    "Non-canonical casing of an action, condition key or operator",
+    example=_doc({**_S, "Action": "S3:getobject"}),
+    near_miss=_doc(_S),
+)
+def casing(ctx: LintContext) -> Iterator[Issue]:
+    """Action names, condition keys and operators compare case-insensitively, but casing that
+    differs from the catalog's is noise in reviews and diffs."""
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for key in ("Action", "NotAction"):
+            for pointer, node in _strings(view.items.get(key), f"{view.pointer}/{key}"):
+                text = node.value
+                if text == "*" or ":" not in text:
+                    continue
+                prefix = text.partition(":")[0]
+                canonical: str | None = None
+                if not has_wildcard(text):
+                    info = catalog.action(text)
+                    canonical = info.full_name if info is not None else None
+                elif prefix != prefix.lower() and catalog.has_service(prefix):
+                    canonical = f"{prefix.lower()}:{text.partition(':')[2]}"
+                if canonical is not None and canonical != text:
+                    yield ctx.at_node(
+                        node,
+                        f"action {text!r} is written {canonical!r} in the catalog",
+                        pointer=pointer,
+                        statement=view.index,
+                        hint=f"write {canonical!r}",
+                    )
+        cond = view.items.get("Condition")
+        if cond is not None and cond.kind == "object":
+            for op in cond.value:
+                parsed = _operator(op)
+                if parsed is not None and parsed.canonical != op:
+                    yield Issue(
+                        f"operator {op!r} is written {parsed.canonical!r}",
+                        cond.key_positions[op],
+                        f"{view.pointer}/Condition/{op}",
+                        view.index,
+                        f"write {parsed.canonical!r}",
+                    )
+        for entry in _conditions(view):
+            declared = catalog.condition_key(entry.key)
+            if declared is None or "${" in declared.name:
+                continue
+            if declared.name.lower() == entry.key.lower() and declared.name != entry.key:
+                yield _at_key(
+                    view,
+                    entry,
+                    f"condition key {entry.key!r} is written {declared.name!r} in the catalog",
+                    hint=f"write {declared.name!r}",
+                )
+
+
+MAX_STATEMENT_ENTRIES = 100
+"""Actions or resources in one statement above which PS515 suggests splitting it."""
+
+
+@rule(
+    "PS515",
+    Severity.SUGGESTION,
+    "Statement too large to review",
+    example=_doc({**_S, "Action": [f"s3:GetObject{i}" for i in range(250)]}),
+    near_miss=_doc({**_S, "Action": [f"s3:GetObject{i}" for i in range(50)]}),
+    default_enabled=False,
+)
+def unreviewable(ctx: LintContext) -> Iterator[Issue]:
+    """A statement with more than 100 actions or resources is hard to review; split it by
+    purpose (off by default)."""
+    for view in ctx.statements:
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            count = len(_strings(view.items.get(key), ""))
+            if count > MAX_STATEMENT_ENTRIES:
+                yield ctx.at_statement(
+                    view,
+                    f"{count} entries in {key} (more than {MAX_STATEMENT_ENTRIES}); consider"
+                    " splitting the statement",
+                    key=key,
+                )
+
+
+_RANGE_FAMILIES = {Family.NUMERIC: parse_number, Family.DATE: parse_date}
+
+
+@dataclass(slots=True)
+class _Range:
+    low: Decimal | None = None
+    low_strict: bool = False
+    high: Decimal | None = None
+    high_strict: bool = False
+
+    def above(self, value: Decimal, strict: bool) -> None:
+        if self.low is None or value > self.low or (value == self.low and strict):
+            self.low, self.low_strict = value, strict
+
+    def below(self, value: Decimal, strict: bool) -> None:
+        if self.high is None or value < self.high or (value == self.high and strict):
+            self.high, self.high_strict = value, strict
+
+    @property
+    def empty(self) -> bool:
+        if self.low is None or self.high is None:
+            return False
+        return self.low > self.high or (
+            self.low == self.high and (self.low_strict or self.high_strict)
+        )
+
+
+def _unsatisfiable(view: StatementView) -> Iterator[tuple[_Cond, str]]:
+    ranges: dict[tuple[Family, str], tuple[_Range, _Cond]] = {}
+    null_true: dict[str, _Cond] = {}
+    tested: dict[str, _Cond] = {}
+    for entry in _conditions(view):
+        key = entry.key.lower()
+        texts = entry.texts()
+        if texts is None or not texts:
+            continue
+        if entry.operator == "Null":
+            if texts == ["true"]:
+                null_true[key] = entry
+            continue
+        op = entry.op
+        if op is None or op.if_exists or op.qualifier is not None or op.negated:
+            continue
+        if op.family is not Family.NULL:
+            tested.setdefault(key, entry)
+        parse = _RANGE_FAMILIES.get(op.family)
+        if parse is None or is_multivalued_key(entry.key):
+            continue
+        values = [parse(t) for t in texts]
+        if any(v is None for v in values):
+            continue
+        numbers = [v for v in values if v is not None]
+        current, _ = ranges.setdefault((op.family, key), (_Range(), entry))
+        base = op.base
+        if "GreaterThan" in base:
+            current.above(min(numbers), not base.endswith("Equals"))
+        elif "LessThan" in base:
+            current.below(max(numbers), not base.endswith("Equals"))
+        elif base.endswith("Equals") and len(numbers) == 1:
+            current.above(numbers[0], False)
+            current.below(numbers[0], False)
+        if current.empty:
+            yield entry, f"no value of {entry.key!r} satisfies every bound on it"
+            ranges[(op.family, key)] = (_Range(), entry)  # report once
+    for key, entry in null_true.items():
+        if key in tested:
+            yield (
+                entry,
+                (
+                    f"Null requires {entry.key!r} to be absent, but {tested[key].operator} requires"
+                    " a value"
+                ),
+            )
+
+
+@rule(
+    "PS516",
+    Severity.WARNING,
+    "Unsatisfiable condition block",
+    example=_with_condition(
+        {
+            "DateGreaterThan": {"aws:CurrentTime": "2026-06-01T00:00:00Z"},
+            "DateLessThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"},
+        }
+    ),
+    near_miss=_with_condition(
+        {
+            "DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"},
+            "DateLessThan": {"aws:CurrentTime": "2026-06-01T00:00:00Z"},
+        }
+    ),
+)
+def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
+    """A condition no request can satisfy makes an Allow dead and a Deny a no-op: numeric or
+    date bounds with an empty intersection, or `Null` true next to a test of the key's value."""
+    for view in ctx.statements:
+        for entry, message in _unsatisfiable(view):
+            effect = view.model.effect if view.model is not None else "statement"
+            consequence = {"Allow": "this Allow never applies", "Deny": "this Deny never fires"}
+            yield _at_key(view, entry, f"{message}: {consequence.get(effect, 'it never matches')}")
+
+
+def _shadowed_by(allow: Statement, deny: Statement) -> bool:
+    if deny.condition or deny.not_principal is not None or allow.not_principal is not None:
+        return False
+    if deny.action is None or allow.action is None:
+        return False
+    if allow.principal is not None and not (
+        deny.principal is not None
+        and (deny.principal.is_everyone or deny.principal == allow.principal)
+    ):
+        return False
+    if not _covered(allow.action, deny.action, _action_equal_or_covers):
+        return False
+    if deny.resource is None and deny.not_resource is None:
+        return allow.resource is None and allow.not_resource is None
+    if deny.resource is None or allow.resource is None:
+        return False
+    return _covered(allow.resource, deny.resource, _resource_equal_or_covers)
+
+
+@rule(
+    "PS517",
+    Severity.WARNING,
+    "Allow fully shadowed by an unconditional Deny",
+    example=_doc(_S, {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}),
+    near_miss=_doc(
+        _S,
+        {
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ),
+)
+def shadowed_allow(ctx: LintContext) -> Iterator[Issue]:
+    """An Allow whose every request an unconditional Deny of the same policy also matches
+    grants nothing."""
+    valid = ctx.valid_statements()
+    denies = [(v, m) for v, m in valid if not m.is_allow]
+    for view, model in valid:
+        if not model.is_allow:
+            continue
+        for _, deny in denies:
+            if _shadowed_by(model, deny):
+                yield ctx.at_statement(
+                    view,
+                    f"Allow {model.label} is entirely denied by the unconditional Deny"
+                    f" {deny.label}: it grants nothing",
+                )
+                break

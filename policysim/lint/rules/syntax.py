@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from policysim.lint.context import Issue, LintContext
+from policysim.catalog import get_catalog
+from policysim.engine.conditions.comparators import literal_error
+from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
+from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import rule
-from policysim.policy.model import VERSION_2008, VERSION_2012
+from policysim.policy.action import compile_action_pattern, split_action
+from policysim.policy.arn import parse_arn
+from policysim.policy.errors import Position
+from policysim.policy.model import PRINCIPAL_KEYS, VERSION_2008, VERSION_2012
+from policysim.policy.operators import (
+    BASE_OPERATORS,
+    Family,
+    Operator,
+    UnknownOperatorError,
+    parse_operator,
+)
+from policysim.policy.source import Node
+from policysim.policy.variables import SPECIAL, find_variables
+from policysim.policy.wildcard import has_wildcard
 
 _S = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 
@@ -68,8 +89,7 @@ def missing_version(ctx: LintContext) -> Iterator[Issue]:
     """Without `Version`, AWS falls back to the 2008-10-17 grammar."""
     if ctx.root.kind == "object" and "Version" not in ctx.root.value:
         yield Issue(
-            "no Version: policy variables would be literal text; add"
-            f' "Version": "{VERSION_2012}"',
+            f'no Version: policy variables would be literal text; add "Version": "{VERSION_2012}"',
             ctx.root.position,
             "",
         )
@@ -91,3 +111,1566 @@ def invalid_version(ctx: LintContext) -> Iterator[Issue]:
             f"Version {node.value!r} is not {VERSION_2012!r} (or the legacy {VERSION_2008!r})",
             pointer="/Version",
         )
+
+
+# --- shared walkers -------------------------------------------------------------------------
+
+_TOP_KEYS = ("Version", "Id", "Statement")
+_STATEMENT_KEYS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
+_LIST_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
+_PARTITIONS = frozenset(
+    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+)
+_ACCOUNT = re.compile(r"\d{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+def _strings(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
+    """The string values of a string-or-array element, with their pointers."""
+    if node is None:
+        return []
+    if node.kind == "string":
+        return [(pointer, node)]
+    if node.kind == "array":
+        return [(f"{pointer}/{i}", n) for i, n in enumerate(node.value) if n.kind == "string"]
+    return []
+
+
+@dataclass(slots=True)
+class _Cond:
+    """One operator/key pair of a Condition block, located."""
+
+    operator: str
+    operator_node: Node
+    key: str
+    key_position: Position
+    values: list[tuple[str, Node]]
+    """Each value with its pointer (a scalar is a one-element list)."""
+    pointer: str
+
+
+def _conditions(view: StatementView) -> Iterator[_Cond]:
+    cond = view.items.get("Condition")
+    if cond is None or cond.kind != "object":
+        return
+    for op, block in cond.value.items():
+        if block.kind != "object":
+            continue
+        for key, value in block.value.items():
+            pointer = f"{view.pointer}/Condition/{op}/{key}"
+            if value.kind == "array":
+                values = [(f"{pointer}/{i}", n) for i, n in enumerate(value.value)]
+            else:
+                values = [(pointer, value)]
+            yield _Cond(op, block, key, block.key_positions[key], values, pointer)
+
+
+def _scalar_text(node: Node) -> str | None:
+    """A condition value's text, as AWS compares it (None for objects, arrays and null)."""
+    if node.kind == "string":
+        return str(node.value)
+    if node.kind == "bool":
+        return "true" if node.value else "false"
+    if node.kind == "number":
+        return str(node.value)
+    return None
+
+
+def _all_strings(node: Node, pointer: str = "") -> Iterator[tuple[str, Node]]:
+    stack = [(pointer, node)]
+    while stack:
+        here, current = stack.pop()
+        if current.kind == "string":
+            yield here, current
+        elif current.kind == "object":
+            stack.extend((f"{here}/{k}", v) for k, v in current.value.items())
+        elif current.kind == "array":
+            stack.extend((f"{here}/{i}", v) for i, v in enumerate(current.value))
+
+
+def _principal_values(view: StatementView) -> Iterator[tuple[str, str, Node]]:
+    """(principal type, pointer, value node) for every value of Principal and NotPrincipal."""
+    for element in ("Principal", "NotPrincipal"):
+        node = view.items.get(element)
+        if node is None or node.kind != "object":
+            continue
+        for key, value in node.value.items():
+            for pointer, item in _strings(value, f"{view.pointer}/{element}/{key}"):
+                yield key, pointer, item
+
+
+def _statement_actions(view: StatementView) -> list[str]:
+    return [n.value for _, n in _strings(view.items.get("Action"), "")]
+
+
+# --- PS005 - PS032 --------------------------------------------------------------------------
+
+_VAR_RESOURCE = "arn:aws:s3:::home/${aws:username}/*"
+
+
+@rule(
+    "PS005",
+    Severity.ERROR,
+    "Legacy 2008-10-17 grammar",
+    example={
+        "Version": VERSION_2008,
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": _VAR_RESOURCE}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": _VAR_RESOURCE}],
+    },
+)
+def legacy_version(ctx: LintContext) -> Iterator[Issue]:
+    """Under 2008-10-17 policy variables are never substituted: an error when the policy uses
+    `${...}`, a suggestion to move to 2012-10-17 otherwise."""
+    if ctx.version != VERSION_2008:
+        return
+    node = ctx.root.value["Version"]
+    uses = any(find_variables(n.value) for _, n in _all_strings(ctx.root))
+    if uses:
+        yield ctx.at_node(
+            node,
+            f"Version {VERSION_2008} never substitutes the policy variables this policy uses;"
+            f" use {VERSION_2012}",
+            pointer="/Version",
+        )
+    else:
+        yield ctx.at_node(
+            node,
+            f"legacy Version {VERSION_2008}; prefer {VERSION_2012}",
+            pointer="/Version",
+            severity=Severity.SUGGESTION,
+        )
+
+
+@rule(
+    "PS006",
+    Severity.ERROR,
+    "Statement missing, null or empty",
+    example={"Version": VERSION_2012},
+    near_miss={"Version": VERSION_2012, "Statement": _S},
+)
+def missing_statement(ctx: LintContext) -> Iterator[Issue]:
+    """A policy without statements grants and denies nothing, and AWS rejects it."""
+    if ctx.root.kind != "object":
+        return
+    node = ctx.root.value.get("Statement")
+    if node is None:
+        yield Issue("no Statement element", ctx.root.position, "")
+    elif node.kind == "null":
+        yield Issue("Statement is null", ctx.root.key_positions["Statement"], "/Statement")
+    elif node.kind == "array" and not node.value:
+        yield Issue(
+            "Statement is an empty array", ctx.root.key_positions["Statement"], "/Statement"
+        )
+
+
+def _did_you_mean(key: str, known: tuple[str, ...]) -> str | None:
+    folded = {k.lower(): k for k in known}
+    if key.lower() in folded:
+        return f"element names are case-sensitive: write {folded[key.lower()]!r}"
+    close = difflib.get_close_matches(key.lower(), list(folded), n=1, cutoff=0.6)
+    return f"did you mean {folded[close[0]]!r}?" if close else None
+
+
+@rule(
+    "PS007",
+    Severity.ERROR,
+    "Unknown element name",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Actions": ["s3:GetObject"], "Resource": "*"}],
+    },
+    near_miss={"Version": VERSION_2012, "Id": "p1", "Statement": [{"Sid": "A", **_S}]},
+)
+def unknown_element(ctx: LintContext) -> Iterator[Issue]:
+    """Elements other than the grammar's are rejected; they are almost always typos
+    (`Actions`, `Resources`, `Principals`, `Id` inside a statement)."""
+    if ctx.root.kind == "object":
+        for key in ctx.root.value:
+            if key not in _TOP_KEYS:
+                yield Issue(
+                    f"unknown policy element {key!r}",
+                    ctx.root.key_positions[key],
+                    f"/{key}",
+                    hint=_did_you_mean(key, _TOP_KEYS),
+                )
+    for view in ctx.statements:
+        for key in view.items:
+            if key not in _STATEMENT_KEYS:
+                yield ctx.at_statement(
+                    view,
+                    f"unknown statement element {key!r}",
+                    key=key,
+                    hint=_did_you_mean(key, _STATEMENT_KEYS),
+                )
+
+
+@rule(
+    "PS008",
+    Severity.ERROR,
+    "Effect absent or not exactly Allow or Deny",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}],
+    },
+    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+)
+def invalid_effect(ctx: LintContext) -> Iterator[Issue]:
+    """Every statement needs `Effect`, and its value is case-sensitive."""
+    for view in ctx.statements:
+        if view.node.kind != "object":
+            continue
+        node = view.items.get("Effect")
+        if node is None:
+            yield ctx.at_statement(view, "statement has no Effect")
+        elif node.kind == "string" and node.value not in ("Allow", "Deny"):
+            yield ctx.at_node(
+                node,
+                f"Effect {node.value!r} is not 'Allow' or 'Deny' (case-sensitive)",
+                pointer=f"{view.pointer}/Effect",
+                statement=view.index,
+            )
+
+
+@rule(
+    "PS009",
+    Severity.ERROR,
+    "Neither Action nor NotAction",
+    example={"Version": VERSION_2012, "Statement": [{"Effect": "Allow", "Resource": "*"}]},
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}],
+    },
+)
+def missing_action(ctx: LintContext) -> Iterator[Issue]:
+    """A statement must say which actions it is about."""
+    for view in ctx.statements:
+        if view.node.kind == "object" and not {"Action", "NotAction"} & view.items.keys():
+            yield ctx.at_statement(view, "statement has neither Action nor NotAction")
+
+
+@rule(
+    "PS010",
+    Severity.ERROR,
+    "Resource element missing, or present in a role trust policy",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}],
+    },
+    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+    kinds=(*IDENTITY_LIKE, PolicyKind.TRUST),
+)
+def resource_by_type(ctx: LintContext) -> Iterator[Issue]:
+    """Identity policies, boundaries, session policies and SCPs need `Resource`/`NotResource`;
+    a role trust policy must not have one (its resource is the role)."""
+    for view in ctx.statements:
+        if view.node.kind != "object":
+            continue
+        present = [k for k in ("Resource", "NotResource") if k in view.items]
+        if ctx.kind is PolicyKind.TRUST:
+            for key in present:
+                yield ctx.at_statement(
+                    view, f"a role trust policy statement cannot have {key}", key=key
+                )
+        elif not present:
+            yield ctx.at_statement(
+                view, f"a {ctx.kind.value} policy statement needs Resource or NotResource"
+            )
+
+
+@rule(
+    "PS011",
+    Severity.ERROR,
+    "Mutually exclusive elements in one statement",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "NotAction": "s3:Delete*", "Resource": "*"}
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": "s3:Get*", "Resource": "*"},
+        ],
+    },
+)
+def exclusive_pair(ctx: LintContext) -> Iterator[Issue]:
+    """`Action`/`NotAction`, `Resource`/`NotResource` and `Principal`/`NotPrincipal` cannot be
+    combined in one statement."""
+    for view in ctx.statements:
+        for key in ("Action", "Resource", "Principal"):
+            if key in view.items and f"Not{key}" in view.items:
+                yield ctx.at_statement(
+                    view, f"{key} and Not{key} cannot both be present", key=f"Not{key}"
+                )
+
+
+def _kind_name(node: Node) -> str:
+    return {"object": "an object", "array": "an array", "null": "null"}.get(
+        node.kind, f"a {node.kind}"
+    )
+
+
+def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
+    """(node, pointer, problem) for every element of the wrong JSON type."""
+    root = ctx.root
+    if root.kind != "object":
+        yield root, "", f"the policy must be a JSON object, not {_kind_name(root)}"
+        return
+    if "Id" in root.value and root.value["Id"].kind != "string":
+        yield root.value["Id"], "/Id", "Id must be a string"
+    statement = root.value.get("Statement")
+    if statement is not None and statement.kind not in ("object", "array", "null"):
+        yield statement, "/Statement", "Statement must be an object or an array of objects"
+    for view in ctx.statements:
+        if view.node.kind != "object":
+            yield (
+                view.node,
+                view.pointer,
+                f"a statement must be an object, not {_kind_name(view.node)}",
+            )
+            continue
+        items = view.items
+        for key in ("Sid", "Effect"):
+            if key in items and items[key].kind != "string":
+                yield items[key], f"{view.pointer}/{key}", f"{key} must be a string"
+        for key in _LIST_ELEMENTS:
+            node = items.get(key)
+            if node is None:
+                continue
+            if node.kind == "array":
+                for i, item in enumerate(node.value):
+                    if item.kind != "string":
+                        yield item, f"{view.pointer}/{key}/{i}", f"{key} entries must be strings"
+            elif node.kind != "string":
+                yield (
+                    node,
+                    f"{view.pointer}/{key}",
+                    f"{key} must be a string or an array of strings",
+                )
+        for key in ("Principal", "NotPrincipal"):
+            node = items.get(key)
+            if node is None:
+                continue
+            if node.kind == "string":
+                if node.value != "*":
+                    yield (
+                        node,
+                        f"{view.pointer}/{key}",
+                        (f'{key} must be "*" or an object such as {{"AWS": "..."}}'),
+                    )
+            elif node.kind == "object":
+                for name, value in node.value.items():
+                    here = f"{view.pointer}/{key}/{name}"
+                    if value.kind == "array":
+                        for i, item in enumerate(value.value):
+                            if item.kind != "string":
+                                yield item, f"{here}/{i}", f"{key} values must be strings"
+                    elif value.kind != "string":
+                        yield value, here, f"{key} values must be a string or an array of strings"
+            else:
+                yield (
+                    node,
+                    f"{view.pointer}/{key}",
+                    (f'{key} must be "*" or an object, not {_kind_name(node)}'),
+                )
+        cond = items.get("Condition")
+        if cond is None:
+            continue
+        if cond.kind != "object":
+            yield (
+                cond,
+                f"{view.pointer}/Condition",
+                (f"Condition must be an object of operators, not {_kind_name(cond)}"),
+            )
+            continue
+        for op, block in cond.value.items():
+            if block.kind != "object":
+                yield (
+                    block,
+                    f"{view.pointer}/Condition/{op}",
+                    (f"operator {op!r} must map condition keys to values, not {_kind_name(block)}"),
+                )
+        for entry in _conditions(view):
+            for pointer, value in entry.values:
+                if _scalar_text(value) is None:
+                    yield (
+                        value,
+                        pointer,
+                        (
+                            f"condition values must be strings, numbers or booleans, not"
+                            f" {_kind_name(value)}"
+                        ),
+                    )
+
+
+@rule(
+    "PS012",
+    Severity.ERROR,
+    "Element has the wrong JSON type",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": "aws:SecureTransport"}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                **_S,
+                "Condition": {
+                    "Bool": {"aws:SecureTransport": "true"},
+                    "StringEquals": {"aws:PrincipalTag/team": ["a", "b"]},
+                },
+            }
+        ],
+    },
+)
+def wrong_type(ctx: LintContext) -> Iterator[Issue]:
+    """Elements are strings, arrays of strings or objects of a fixed shape; AWS rejects a
+    `Condition` given as a string, a `Sid` given as a number, a `Principal` given as a list."""
+    for node, pointer, problem in _type_errors(ctx):
+        owner = [
+            v.index
+            for v in ctx.statements
+            if pointer == v.pointer or pointer.startswith(f"{v.pointer}/")
+        ]
+        statement = owner[-1] if owner and pointer != "/Statement" else None
+        yield ctx.at_node(node, problem, pointer=pointer, statement=statement)
+
+
+_SID = re.compile(r"[A-Za-z0-9]*")
+
+
+@rule(
+    "PS013",
+    Severity.ERROR,
+    "Sid has characters the policy type does not allow",
+    example={"Version": VERSION_2012, "Statement": [{"Sid": "allow-read objects", **_S}]},
+    near_miss={"Version": VERSION_2012, "Statement": [{"Sid": "AllowReadObjects", **_S}]},
+    kinds=(PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SCP),
+)
+def sid_charset(ctx: LintContext) -> Iterator[Issue]:
+    """Identity policies and SCPs accept only ASCII letters and digits in a Sid (several
+    resource policies are more lenient, so they are not checked)."""
+    for view in ctx.statements:
+        node = view.items.get("Sid")
+        if node is not None and node.kind == "string" and not _SID.fullmatch(node.value):
+            bad = sorted({c for c in node.value if not (c.isascii() and c.isalnum())})
+            yield ctx.at_node(
+                node,
+                f"Sid {node.value!r} has characters other than ASCII letters and digits:"
+                f" {' '.join(repr(c) for c in bad)}",
+                pointer=f"{view.pointer}/Sid",
+                statement=view.index,
+            )
+
+
+@rule(
+    "PS014",
+    Severity.ERROR,
+    "Two statements share a Sid",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {"Sid": "Read", **_S},
+            {"Sid": "Read", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"},
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [_S, {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
+    },
+)
+def duplicate_sid(ctx: LintContext) -> Iterator[Issue]:
+    """Sids identify statements: SCPs and RCPs require them to be unique (error), other policy
+    types only recommend it (warning)."""
+    severity = Severity.ERROR if ctx.kind in (PolicyKind.SCP, PolicyKind.RCP) else Severity.WARNING
+    seen: dict[str, int] = {}
+    for view in ctx.statements:
+        node = view.items.get("Sid")
+        if node is None or node.kind != "string" or node.value == "":
+            continue
+        if node.value in seen:
+            yield ctx.at_node(
+                node,
+                f"Sid {node.value!r} is already used by statement #{seen[node.value]}",
+                pointer=f"{view.pointer}/Sid",
+                statement=view.index,
+                severity=severity,
+            )
+        else:
+            seen[node.value] = view.index
+
+
+_BUCKET_STATEMENT = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::b/*",
+}
+
+
+@rule(
+    "PS015",
+    Severity.ERROR,
+    "Principal present where the policy type forbids it, or absent where it is required",
+    example={"Version": VERSION_2012, "Statement": [{**_S, "Principal": "*"}]},
+    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+    kinds=(*IDENTITY_LIKE, PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP),
+)
+def principal_by_type(ctx: LintContext) -> Iterator[Issue]:
+    """Identity policies, boundaries, session policies and SCPs apply to the principal they are
+    attached to and cannot name one; resource, trust and resource control policies must."""
+    for view in ctx.statements:
+        if view.node.kind != "object":
+            continue
+        present = [k for k in ("Principal", "NotPrincipal") if k in view.items]
+        if ctx.kind in IDENTITY_LIKE:
+            for key in present:
+                yield ctx.at_statement(
+                    view, f"a {ctx.kind.value} policy statement cannot have {key}", key=key
+                )
+        elif not present:
+            yield ctx.at_statement(
+                view, f"a {ctx.kind.value} policy statement needs Principal or NotPrincipal"
+            )
+
+
+@rule(
+    "PS016",
+    Severity.ERROR,
+    "Unknown key inside Principal",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{**_BUCKET_STATEMENT, "Principal": {"Account": "123456789012"}}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{**_BUCKET_STATEMENT, "Principal": {"AWS": "123456789012"}}],
+    },
+    example_kind=PolicyKind.RESOURCE,
+)
+def unknown_principal_key(ctx: LintContext) -> Iterator[Issue]:
+    """A principal is `"*"` or an object keyed by `AWS`, `Service`, `Federated` or
+    `CanonicalUser` (case-sensitive)."""
+    for view in ctx.statements:
+        for element in ("Principal", "NotPrincipal"):
+            node = view.items.get(element)
+            if node is None or node.kind != "object":
+                continue
+            for key in node.value:
+                if key not in PRINCIPAL_KEYS:
+                    yield Issue(
+                        f"unknown principal type {key!r}; expected one of"
+                        f" {', '.join(PRINCIPAL_KEYS)}",
+                        node.key_positions[key],
+                        f"{view.pointer}/{element}/{key}",
+                        view.index,
+                        _did_you_mean(key, PRINCIPAL_KEYS),
+                    )
+
+
+_UNIQUE_ID = re.compile(r"A(IDA|ROA|GPA|NPA|NVA|IPA|SIA|KIA)[A-Z0-9]{12,}")
+_CANONICAL = re.compile(r"[0-9a-f]{64}")
+_AWS_PRINCIPAL_RESOURCE = {
+    "iam": re.compile(r"root|(user|role)/.+"),
+    "sts": re.compile(r"(assumed-role/[^/]+/.+|federated-user/.+)"),
+}
+
+
+def _aws_principal_problem(value: str) -> str | None:
+    if value == "*":
+        return None
+    if has_wildcard(value):
+        return (
+            "only the full wildcard '*' is accepted in a principal; use 'AWS': '*' with an"
+            " ArnLike condition on aws:PrincipalArn instead"
+        )
+    if _ACCOUNT.fullmatch(value) or _UNIQUE_ID.fullmatch(value):
+        return None
+    arn = parse_arn(value)
+    if arn is None:
+        return "neither a 12-digit account ID nor an IAM/STS ARN"
+    if arn.partition not in _PARTITIONS:
+        return f"unknown partition {arn.partition!r}"
+    pattern = _AWS_PRINCIPAL_RESOURCE.get(arn.service)
+    if pattern is None:
+        return f"service {arn.service!r}: a principal ARN is an iam or sts ARN"
+    if arn.region:
+        return "IAM and STS ARNs have no region"
+    oai = arn.resource.startswith("user/CloudFront Origin Access Identity ")
+    if arn.service == "iam" and arn.account == "cloudfront" and oai:
+        return None  # legacy CloudFront origin access identity
+    if not _ACCOUNT.fullmatch(arn.account):
+        return f"account {arn.account!r} is not 12 digits"
+    if not pattern.fullmatch(arn.resource):
+        return f"{arn.resource!r} is not a principal (root, user, role, assumed-role session)"
+    return None
+
+
+@rule(
+    "PS017",
+    Severity.ERROR,
+    "Malformed principal value",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                **_BUCKET_STATEMENT,
+                "Principal": {"AWS": "arn:aws:iam::123456789012:role/app-*"},
+            }
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                **_BUCKET_STATEMENT,
+                "Principal": {"AWS": "*"},
+                "Condition": {
+                    "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/app-*"}
+                },
+            }
+        ],
+    },
+    example_kind=PolicyKind.RESOURCE,
+    kinds=(PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.ENDPOINT),
+)
+def malformed_principal(ctx: LintContext) -> Iterator[Issue]:
+    """An AWS principal is `*`, a 12-digit account ID, or the ARN of an account root, user,
+    role or session; partial wildcards (`role/app-*`, `arn:aws:iam::*:root`) are rejected."""
+    for view in ctx.statements:
+        for key, pointer, node in _principal_values(view):
+            problem: str | None = None
+            if key == "AWS":
+                problem = _aws_principal_problem(node.value)
+            elif key == "CanonicalUser" and not _CANONICAL.fullmatch(node.value):
+                problem = "a canonical user ID is 64 lower-case hex digits"
+            if problem:
+                yield ctx.at_node(
+                    node,
+                    f"principal {node.value!r}: {problem}",
+                    pointer=pointer,
+                    statement=view.index,
+                )
+
+
+_SERVICE_PRINCIPAL = re.compile(
+    r"[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|c2s\.ic\.gov"
+    r"|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)"
+)
+
+
+@rule(
+    "PS018",
+    Severity.ERROR,
+    "Service principal not in <name>.amazonaws.com form",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com.cn"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    },
+    example_kind=PolicyKind.TRUST,
+    kinds=(PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.ENDPOINT),
+)
+def service_principal_format(ctx: LintContext) -> Iterator[Issue]:
+    """Service principals are DNS names such as `lambda.amazonaws.com` (or the partition's
+    suffix); a bare service name or a mistyped domain never matches."""
+    for view in ctx.statements:
+        for key, pointer, node in _principal_values(view):
+            if (
+                key == "Service"
+                and node.value != "*"
+                and not _SERVICE_PRINCIPAL.fullmatch(node.value)
+            ):
+                name = node.value.split(".")[0].lower()
+                yield ctx.at_node(
+                    node,
+                    f"service principal {node.value!r} is not of the form <service>.amazonaws.com",
+                    pointer=pointer,
+                    statement=view.index,
+                    hint=f"did you mean '{name}.amazonaws.com'?" if name else None,
+                )
+
+
+_WEB_IDENTITY_HOSTS = frozenset(
+    {
+        "cognito-identity.amazonaws.com",
+        "accounts.google.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
+)
+
+
+def _federation(value: str) -> str | None:
+    """'saml', 'oidc', or None for a value that is neither a provider ARN nor a known IdP."""
+    if value.lower() in _WEB_IDENTITY_HOSTS or value.lower().startswith("cognito-identity."):
+        return "oidc"
+    arn = parse_arn(value)
+    if arn is None or arn.service != "iam" or not _ACCOUNT.fullmatch(arn.account):
+        return None
+    if arn.resource.startswith("saml-provider/") and len(arn.resource) > len("saml-provider/"):
+        return "saml"
+    if arn.resource.startswith("oidc-provider/") and len(arn.resource) > len("oidc-provider/"):
+        return "oidc"
+    return None
+
+
+_SAML_ACTION = "sts:assumerolewithsaml"
+_OIDC_ACTION = "sts:assumerolewithwebidentity"
+
+
+@rule(
+    "PS019",
+    Severity.ERROR,
+    "Federated principal with the wrong assume action, or not a provider",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+            }
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"},
+                "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+            }
+        ],
+    },
+    example_kind=PolicyKind.TRUST,
+    kinds=(PolicyKind.TRUST,),
+)
+def federated_mismatch(ctx: LintContext) -> Iterator[Issue]:
+    """A SAML provider is assumed with `sts:AssumeRoleWithSAML`, an OIDC provider with
+    `sts:AssumeRoleWithWebIdentity`; any other pairing never matches a request."""
+    for view in ctx.statements:
+        kinds: set[str] = set()
+        for key, pointer, node in _principal_values(view):
+            if key != "Federated":
+                continue
+            kind = _federation(node.value)
+            if kind is None:
+                yield ctx.at_node(
+                    node,
+                    f"federated principal {node.value!r} is neither a SAML/OIDC provider ARN"
+                    " nor a known web identity provider",
+                    pointer=pointer,
+                    statement=view.index,
+                )
+            else:
+                kinds.add(kind)
+        if not kinds:
+            continue
+        principal = view.items.get("Principal") or view.items.get("NotPrincipal")
+        only_federated = (
+            principal is not None
+            and principal.kind == "object"
+            and set(principal.value) == {"Federated"}
+        )
+        for pointer, node in _strings(view.items.get("Action"), f"{view.pointer}/Action"):
+            action = node.value.lower()
+            wrong = None
+            if action == _OIDC_ACTION and "oidc" not in kinds:
+                wrong = "a SAML provider is assumed with sts:AssumeRoleWithSAML"
+            elif action == _SAML_ACTION and "saml" not in kinds:
+                wrong = "an OIDC provider is assumed with sts:AssumeRoleWithWebIdentity"
+            elif action == "sts:assumerole" and only_federated:
+                wrong = (
+                    "a federated principal cannot use sts:AssumeRole; use"
+                    " sts:AssumeRoleWithSAML or sts:AssumeRoleWithWebIdentity"
+                )
+            if wrong:
+                yield ctx.at_node(
+                    node,
+                    f"action {node.value!r} never matches this federated principal: {wrong}",
+                    pointer=pointer,
+                    statement=view.index,
+                )
+
+
+@rule(
+    "PS020",
+    Severity.ERROR,
+    "NotPrincipal in a role trust policy",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    },
+    example_kind=PolicyKind.TRUST,
+    kinds=(PolicyKind.TRUST,),
+)
+def trust_not_principal(ctx: LintContext) -> Iterator[Issue]:
+    """Role trust policies do not support `NotPrincipal`."""
+    for view in ctx.statements:
+        if "NotPrincipal" in view.items:
+            yield ctx.at_statement(
+                view, "NotPrincipal is not supported in a role trust policy", key="NotPrincipal"
+            )
+
+
+def _is_null_operator(name: str) -> bool:
+    """`Null`, possibly with IfExists or a set qualifier (misuses that PS024/PS509 explain)."""
+    qualifier, sep, base = name.rpartition(":")
+    if sep and qualifier.lower() not in ("forallvalues", "foranyvalue"):
+        return False
+    return base.lower() in ("null", "nullifexists")
+
+
+@rule(
+    "PS021",
+    Severity.ERROR,
+    "Unknown condition operator or qualifier",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"StringEqual": {"aws:SourceVpc": "vpc-1a2b3c4d"}}}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                **_S,
+                "Condition": {
+                    "StringEqualsIgnoreCase": {"aws:SourceVpc": "vpc-1a2b3c4d"},
+                    "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "team*"},
+                },
+            }
+        ],
+    },
+)
+def unknown_operator(ctx: LintContext) -> Iterator[Issue]:
+    """AWS rejects condition operators it does not know (`StringEqual`, `ForAllValue:`,
+    `IfExist`); `Null` with a qualifier or `IfExists` is reported by PS024 and PS509."""
+    for view in ctx.statements:
+        cond = view.items.get("Condition")
+        if cond is None or cond.kind != "object":
+            continue
+        for op in cond.value:
+            if _is_null_operator(op):
+                continue
+            try:
+                parse_operator(op)
+            except UnknownOperatorError as err:
+                close = difflib.get_close_matches(
+                    op.rpartition(":")[2], list(BASE_OPERATORS), n=1, cutoff=0.7
+                )
+                yield Issue(
+                    str(err),
+                    cond.key_positions[op],
+                    f"{view.pointer}/Condition/{op}",
+                    view.index,
+                    f"did you mean {close[0]!r}?" if close else None,
+                )
+
+
+_KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*:\S+")
+"""`prefix:Name`; OIDC prefixes are provider URLs (`oidc.eks.REGION.amazonaws.com/id/ID`)."""
+
+
+@rule(
+    "PS022",
+    Severity.ERROR,
+    "Malformed condition key",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"StringEquals": {"aws:RequestTag/": "prod"}}}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"StringEquals": {"aws:RequestTag/env": "prod"}}}],
+    },
+)
+def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
+    """A condition key is `prefix:Name` without spaces; a tag-key family (`aws:RequestTag/`)
+    needs the tag key after the slash."""
+    for view in ctx.statements:
+        for entry in _conditions(view):
+            key = entry.key
+            if not _KEY_NAME.fullmatch(key):
+                problem = (
+                    "has spaces"
+                    if any(c.isspace() for c in key)
+                    else "has no 'prefix:' part"
+                    if ":" not in key or key.startswith(":")
+                    else "is malformed"
+                )
+            elif key.endswith("/"):
+                problem = "names no tag key after the '/'"
+            else:
+                continue
+            yield Issue(
+                f"condition key {key!r} {problem}",
+                entry.key_position,
+                entry.pointer,
+                view.index,
+            )
+
+
+def _operator(name: str) -> Operator | None:
+    try:
+        return parse_operator(name)
+    except UnknownOperatorError:
+        return None
+
+
+@rule(
+    "PS023",
+    Severity.ERROR,
+    "Bool condition with more than one value",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"Bool": {"aws:SecureTransport": ["true", "false"]}}}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}],
+    },
+)
+def bool_multiple(ctx: LintContext) -> Iterator[Issue]:
+    """A boolean key has one value, so listing several makes the test constant."""
+    for view in ctx.statements:
+        for entry in _conditions(view):
+            op = _operator(entry.operator)
+            if op is None or op.family is not Family.BOOL or op.qualifier is not None:
+                continue
+            if len(entry.values) > 1:
+                yield Issue(
+                    f"{entry.operator} on {entry.key!r} lists {len(entry.values)} values; a"
+                    " boolean is only ever one of them",
+                    entry.key_position,
+                    entry.pointer,
+                    view.index,
+                )
+
+
+@rule(
+    "PS024",
+    Severity.ERROR,
+    "Null misused: value not true/false, or with IfExists",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"NullIfExists": {"aws:TokenIssueTime": "true"}}}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{**_S, "Condition": {"Null": {"aws:TokenIssueTime": "true"}}}],
+    },
+)
+def null_misuse(ctx: LintContext) -> Iterator[Issue]:
+    """`Null` tests whether a key is present: its value is `true` or `false`, and `IfExists`
+    makes no sense with it."""
+    null = parse_operator("Null")
+    for view in ctx.statements:
+        cond = view.items.get("Condition")
+        if cond is None or cond.kind != "object":
+            continue
+        for op in cond.value:
+            if _is_null_operator(op) and op.lower().endswith("ifexists"):
+                yield Issue(
+                    f"{op!r}: Null cannot be combined with IfExists",
+                    cond.key_positions[op],
+                    f"{view.pointer}/Condition/{op}",
+                    view.index,
+                )
+        for entry in _conditions(view):
+            if not _is_null_operator(entry.operator):
+                continue
+            for pointer, node in entry.values:
+                text = _scalar_text(node)
+                reason = literal_error(null, text) if text is not None else None
+                if reason:
+                    yield ctx.at_node(
+                        node,
+                        f"Null value {reason}",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+_VARIABLE_KEY = re.compile(r"[A-Za-z0-9_:/.@+=-]+")
+
+
+def _variable_problems(text: str) -> Iterator[str]:
+    """Why each `${...}` in `text` is malformed (well-formed ones yield nothing)."""
+    start = text.find("${")
+    while start != -1:
+        end = text.find("}", start + 2)
+        nested = text.find("${", start + 2)
+        if end == -1 or (nested != -1 and nested < end):
+            yield f"'${{' at offset {start} has no closing '}}'"
+            start = nested
+            continue
+        body = text[start + 2 : end]
+        shown = text[start : end + 1]
+        key, comma, default = body.partition(",")
+        if not body.strip():
+            yield f"{shown!r} is empty"
+        elif body.strip() in SPECIAL:
+            pass
+        elif key != key.strip() or any(c.isspace() for c in key):
+            yield f"{shown!r} has a space in the key name"
+        elif not _VARIABLE_KEY.fullmatch(key):
+            bad = sorted({c for c in key if not _VARIABLE_KEY.fullmatch(c)})
+            yield f"{shown!r} has unsupported symbols: {' '.join(repr(c) for c in bad)}"
+        elif comma and not re.fullmatch(r"\s*'[^']*'\s*", default):
+            yield f"{shown!r}: the default value must be in single quotes, as in ${{key, 'x'}}"
+        elif not find_variables(shown):
+            yield f"{shown!r} is not a valid policy variable"
+        start = text.find("${", end + 1)
+
+
+def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str, Node]]:
+    """Strings where a policy variable may stand: Resource, NotResource, condition values."""
+    yield from _strings(view.items.get("Resource"), f"{view.pointer}/Resource")
+    yield from _strings(view.items.get("NotResource"), f"{view.pointer}/NotResource")
+    for entry in _conditions(view):
+        for pointer, node in entry.values:
+            if node.kind == "string":
+                yield pointer, node
+
+
+@rule(
+    "PS025",
+    Severity.ERROR,
+    "Policy variable syntax error",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/${aws:username/*",
+            }
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": [
+                    "arn:aws:s3:::b/${aws:username}/*",
+                    "arn:aws:s3:::b/${aws:username, 'anon'}/*",
+                ],
+            }
+        ],
+    },
+)
+def variable_syntax(ctx: LintContext) -> Iterator[Issue]:
+    """A malformed `${...}` (no closing brace, empty, spaces, unquoted default, unsupported
+    symbols) is never substituted and stays literal text."""
+    if not ctx.substitutes_variables:
+        return
+    for view in ctx.statements:
+        for pointer, node in _variable_sites(ctx, view):
+            if "${" not in node.value:
+                continue
+            for problem in _variable_problems(node.value):
+                yield ctx.at_node(
+                    node, f"policy variable: {problem}", pointer=pointer, statement=view.index
+                )
+
+
+@rule(
+    "PS026",
+    Severity.ERROR,
+    "Policy variable where substitution never happens",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Action": "s3:${aws:username}", "Resource": "*"}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/${aws:username}/*",
+                "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}/*"}},
+            }
+        ],
+    },
+)
+def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
+    """Variables are substituted only in the resource part of Resource/NotResource ARNs and in
+    String and ARN condition values; elsewhere `${...}` is literal text."""
+    if not ctx.substitutes_variables:
+        return
+    for view in ctx.statements:
+        items = view.items
+        for element in ("Sid", "Effect", "Action", "NotAction"):
+            for pointer, node in _strings(items.get(element), f"{view.pointer}/{element}"):
+                if find_variables(node.value):
+                    yield ctx.at_node(
+                        node,
+                        f"policy variables are not substituted in {element}",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+        for element in ("Principal", "NotPrincipal"):
+            principal = items.get(element)
+            if principal is None:
+                continue
+            for pointer, value in _all_strings(principal, f"{view.pointer}/{element}"):
+                if find_variables(value.value):
+                    yield ctx.at_node(
+                        value,
+                        f"policy variables are not substituted in {element}",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+        for element in ("Resource", "NotResource"):
+            for pointer, node in _strings(items.get(element), f"{view.pointer}/{element}"):
+                head = node.value.split(":", 5)[:5]
+                if len(head) == 5 and find_variables(":".join(head)):
+                    yield ctx.at_node(
+                        node,
+                        f"policy variables in {element} are substituted only after the fifth"
+                        " colon (the resource part of the ARN)",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+        seen_keys: set[str] = set()
+        for entry in _conditions(view):
+            if entry.key not in seen_keys and find_variables(entry.key):
+                yield Issue(
+                    f"condition key {entry.key!r}: variables are not substituted in key names",
+                    entry.key_position,
+                    entry.pointer,
+                    view.index,
+                )
+            seen_keys.add(entry.key)
+            op = _operator(entry.operator)
+            if op is None or op.supports_variables:
+                continue
+            for pointer, node in entry.values:
+                if node.kind == "string" and find_variables(node.value):
+                    yield ctx.at_node(
+                        node,
+                        f"{entry.operator} does not substitute policy variables; only String"
+                        " and ARN operators do",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+_ACTION_PREFIX = re.compile(r"[A-Za-z0-9-]+")
+_ACTION_NAME = re.compile(r"[A-Za-z0-9_*?-]+")
+
+
+def _action_problem(action: str) -> str | None:
+    if action == "*":
+        return None
+    if any(c.isspace() for c in action):
+        return "contains whitespace"
+    if ":" not in action:
+        return "has no 'service:' prefix"
+    if action.count(":") > 1:
+        return "has more than one ':'"
+    prefix, _, name = action.partition(":")
+    if not prefix:
+        return "has an empty service prefix"
+    if has_wildcard(prefix):
+        return "has a wildcard in the service prefix"
+    if not _ACTION_PREFIX.fullmatch(prefix):
+        return "has illegal characters in the service prefix"
+    if not name:
+        return "has an empty action name"
+    if not _ACTION_NAME.fullmatch(name):
+        return "has illegal characters in the action name"
+    return None
+
+
+@rule(
+    "PS027",
+    Severity.ERROR,
+    "Malformed action string",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Action": "s3GetObject", "Resource": "*"}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "*"], "Resource": "*"}],
+    },
+)
+def malformed_action(ctx: LintContext) -> Iterator[Issue]:
+    """An action is `*` or `service:Name`, with wildcards only in the name."""
+    for view in ctx.statements:
+        for element in ("Action", "NotAction"):
+            for pointer, node in _strings(view.items.get(element), f"{view.pointer}/{element}"):
+                if ctx.substitutes_variables and find_variables(node.value):
+                    continue  # PS026
+                problem = _action_problem(node.value)
+                if problem:
+                    yield ctx.at_node(
+                        node,
+                        f"action {node.value!r} {problem}",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+_VARIABLE_TEXT = re.compile(r"\$\{[^}]*\}")
+
+
+def _literal(segment: str) -> bool:
+    """Whether an ARN segment is plain text (no wildcard or variable to check around)."""
+    return not has_wildcard(segment) and "${" not in segment
+
+
+def _arn_problem(value: str) -> str | None:
+    if value == "*":
+        return None
+    if not value.startswith("arn:"):
+        if value.lower().startswith("arn:"):
+            return "the 'arn:' prefix must be lower-case"
+        return "does not start with 'arn:'"
+    parts = value.split(":", 5)
+    if len(parts) < 6:
+        return f"has {len(parts)} of the 6 ':'-separated ARN fields"
+    _, partition, service, region, account, resource = parts
+    if _literal(partition) and partition not in _PARTITIONS:
+        return f"unknown partition {partition!r}"
+    if not service:
+        return "has an empty service field"
+    if _literal(service) and service != service.lower():
+        return f"service {service!r} must be lower-case"
+    if region and _literal(region) and not _REGION.fullmatch(region):
+        return f"region {region!r} is malformed"
+    if account and _literal(account) and not (_ACCOUNT.fullmatch(account) or account == "aws"):
+        return f"account {account!r} is not 12 digits"
+    if not resource:
+        return "has an empty resource field"
+    if service == "s3" and not region and not account and ":" in _VARIABLE_TEXT.sub("", resource):
+        return "S3 object paths use '/', not ':', after the bucket name"
+    return None
+
+
+@rule(
+    "PS028",
+    Severity.ERROR,
+    "Resource ARN structurally broken",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket1:*"}
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "iam:GetRole"],
+                "Resource": [
+                    "arn:aws:s3:::bucket1/*",
+                    "arn:aws-us-gov:iam::123456789012:role/x",
+                ],
+            }
+        ],
+    },
+)
+def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
+    """A resource is `*` or an ARN `arn:partition:service:region:account:resource`; a broken
+    one matches nothing."""
+    for view in ctx.statements:
+        for element in ("Resource", "NotResource"):
+            for pointer, node in _strings(view.items.get(element), f"{view.pointer}/{element}"):
+                problem = _arn_problem(node.value)
+                if problem:
+                    yield ctx.at_node(
+                        node,
+                        f"resource {node.value!r} {problem}",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+@rule(
+    "PS029",
+    Severity.ERROR,
+    "SCP grammar: action wildcards only at the end",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Deny", "Action": "iam:*Role", "Resource": "*"}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {"Effect": "Deny", "Action": "iam:Get*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+            },
+        ],
+    },
+    example_kind=PolicyKind.SCP,
+    kinds=(PolicyKind.SCP,),
+)
+def scp_grammar(ctx: LintContext) -> Iterator[Issue]:
+    """SCPs accept a wildcard in an action only as its last character (`iam:Get*`). Principal
+    and size are checked by PS015 and PS031; conditions, ARNs and NotAction in Allow
+    statements are legal since 2025-09."""
+    for view in ctx.statements:
+        for element in ("Action", "NotAction"):
+            for pointer, node in _strings(view.items.get(element), f"{view.pointer}/{element}"):
+                text = node.value
+                if text == "*" or not has_wildcard(text):
+                    continue
+                if "?" in text or "*" in text[:-1]:
+                    yield ctx.at_node(
+                        node,
+                        f"SCP action {text!r}: a wildcard may only end the action name",
+                        pointer=pointer,
+                        statement=view.index,
+                    )
+
+
+@rule(
+    "PS030",
+    Severity.ERROR,
+    "RCP grammar violated",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+            }
+        ],
+    },
+    example_kind=PolicyKind.RCP,
+    kinds=(PolicyKind.RCP,),
+)
+def rcp_grammar(ctx: LintContext) -> Iterator[Issue]:
+    """Customer resource control policies may only Deny, name `"Principal": "*"`, and list
+    actions of the services RCPs support (no `NotPrincipal`, `NotAction` or bare `*`)."""
+    supported = get_catalog().rcp_supported_services()
+    for view in ctx.statements:
+        items = view.items
+        effect = items.get("Effect")
+        if effect is not None and effect.value == "Allow":
+            yield ctx.at_node(
+                effect,
+                "RCP statements must Deny (Allow exists only in the AWS-managed RCPFullAWSAccess)",
+                pointer=f"{view.pointer}/Effect",
+                statement=view.index,
+            )
+        principal = items.get("Principal")
+        if principal is not None and principal.value != "*":
+            yield ctx.at_statement(view, 'an RCP Principal must be exactly "*"', key="Principal")
+        for key in ("NotPrincipal", "NotAction"):
+            if key in items:
+                yield ctx.at_statement(view, f"RCPs do not support {key}", key=key)
+        for pointer, node in _strings(items.get("Action"), f"{view.pointer}/Action"):
+            if node.value == "*":
+                yield ctx.at_node(
+                    node,
+                    'RCPs do not accept the bare "*" action; name the services',
+                    pointer=pointer,
+                    statement=view.index,
+                )
+                continue
+            parts = split_action(node.value)
+            if parts is not None and parts[0] not in supported:
+                yield ctx.at_node(
+                    node,
+                    f"service {parts[0]!r} is not supported by resource control policies",
+                    pointer=pointer,
+                    statement=view.index,
+                )
+
+
+_SIZE_LIMITS: dict[PolicyKind, tuple[int, int | None, str]] = {
+    # kind -> (limit, larger limit after a quota increase or None, what the quota is)
+    PolicyKind.SESSION: (2048, None, "session policy"),
+    PolicyKind.SCP: (5120, None, "SCP"),
+    PolicyKind.RCP: (5120, None, "RCP"),
+    PolicyKind.TRUST: (2048, 4096, "role trust policy"),
+}
+_RESOURCE_SIZE_LIMITS = {"s3": 20480, "kms": 32768, "sqs": 8192}
+_IDENTITY_SIZE_LIMITS = {
+    # CloudFormation / Terraform resource type holding the document -> quota
+    "AWS::IAM::ManagedPolicy": (6144, "customer managed policy"),
+    "aws_iam_policy": (6144, "customer managed policy"),
+    "AWS::IAM::User": (2048, "inline policies of a user (aggregate)"),
+    "aws_iam_user_policy": (2048, "inline policies of a user (aggregate)"),
+    "AWS::IAM::Group": (5120, "inline policies of a group (aggregate)"),
+    "aws_iam_group_policy": (5120, "inline policies of a group (aggregate)"),
+    "AWS::IAM::Role": (10240, "inline policies of a role (aggregate)"),
+    "aws_iam_role_policy": (10240, "inline policies of a role (aggregate)"),
+}
+
+
+def policy_size(document: Any) -> int:
+    """Characters AWS counts: the document without whitespace outside strings."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+
+
+def _size_limit(ctx: LintContext) -> tuple[int, int | None, str] | None:
+    if ctx.kind is PolicyKind.RESOURCE:
+        limit = _RESOURCE_SIZE_LIMITS.get(ctx.service or "")
+        return (limit, None, f"{ctx.service} resource policy") if limit else None
+    if ctx.kind in (PolicyKind.IDENTITY, PolicyKind.BOUNDARY):
+        known = _IDENTITY_SIZE_LIMITS.get(str(ctx.attachment.get("type", "")))
+        return (known[0], None, known[1]) if known else None
+    return _SIZE_LIMITS.get(ctx.kind)
+
+
+def _padded_scp(chars: int) -> dict[str, Any]:
+    actions = [f"s3:GetObjectVersion{i:04d}" for i in range(chars // 29)]
+    return {
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Deny", "Action": actions, "Resource": "*"}],
+    }
+
+
+@rule(
+    "PS031",
+    Severity.ERROR,
+    "Policy exceeds its size quota",
+    example=_padded_scp(7000),
+    near_miss=_padded_scp(5000),
+    example_kind=PolicyKind.SCP,
+)
+def size_quota(ctx: LintContext) -> Iterator[Issue]:
+    """AWS rejects policies over their type's character quota (whitespace outside strings not
+    counted); a warning when the quota can be raised (role trust policies, to 4,096). Identity
+    policies are checked only when the source says how they are attached: AWS managed policies
+    have no such quota and inline quotas are per principal."""
+    limits = _size_limit(ctx)
+    if limits is None:
+        return
+    limit, raised, what = limits
+    size = policy_size(ctx.root.to_plain())
+    if size <= limit:
+        return
+    if raised is not None and size <= raised:
+        yield Issue(
+            f"{size:,} characters exceed the default {what} quota of {limit:,} (can be raised"
+            f" to {raised:,})",
+            ctx.root.position,
+            "",
+            severity=Severity.WARNING,
+        )
+    else:
+        yield Issue(
+            f"{size:,} characters exceed the {what} quota of {raised or limit:,}",
+            ctx.root.position,
+            "",
+        )
+
+
+_ROLES_ANYWHERE = "rolesanywhere.amazonaws.com"
+_ROLES_ANYWHERE_ACTIONS = ("sts:TagSession", "sts:SetSourceIdentity")
+
+
+@rule(
+    "PS032",
+    Severity.ERROR,
+    "Roles Anywhere trust lacks sts:TagSession / sts:SetSourceIdentity",
+    example={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": _ROLES_ANYWHERE},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    },
+    near_miss={
+        "Version": VERSION_2012,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": _ROLES_ANYWHERE},
+                "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+            }
+        ],
+    },
+    example_kind=PolicyKind.TRUST,
+    kinds=(PolicyKind.TRUST,),
+)
+def roles_anywhere_actions(ctx: LintContext) -> Iterator[Issue]:
+    """IAM Roles Anywhere always requests `sts:TagSession` and `sts:SetSourceIdentity` along
+    with `sts:AssumeRole`; a trust statement without them makes every session fail."""
+    for view in ctx.statements:
+        model = view.model
+        if model is None or not model.is_allow or model.principal is None:
+            continue
+        if _ROLES_ANYWHERE not in (s.lower() for s in model.principal.service):
+            continue
+        if model.action is None:
+            continue
+        matchers = [compile_action_pattern(a) for a in model.action]
+        missing = [a for a in _ROLES_ANYWHERE_ACTIONS if not any(m(a) for m in matchers)]
+        if missing:
+            yield ctx.at_statement(
+                view,
+                f"a Roles Anywhere trust statement must also allow {', '.join(missing)}",
+                key="Action",
+            )
