@@ -276,6 +276,7 @@ def _simulate_batch(
     return 1 if mismatches else 0
 
 
+import policysim.cli_lint  # noqa: E402,F401  (registers the lint command)
 from policysim import cli_account  # noqa: E402,F401  (registers the account commands)
 
 
@@ -313,4 +314,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as a script, this file is `__main__`, not `policysim.cli`, and the command modules
+    # register on `policysim.cli.app`: start from that module so every command is there.
+    from policysim.cli import main as registered_main
+
+    registered_main()

@@ -21,7 +21,8 @@ import pytest
 from policysim.catalog import get_catalog
 from policysim.engine.conditions import dates
 from policysim.engine.options import EvaluationOptions
-from policysim.simulate.cases import DECISIONS, loads_strict, parse_case, run_case
+from policysim.policy.source import strict_loads
+from policysim.simulate.cases import DECISIONS, parse_case, run_case
 
 DATA = Path(__file__).parent / "data" / "conformance"
 SUITES = ("handwritten", "spec-vectors", "random-2000")
@@ -46,7 +47,7 @@ def _load() -> list[Entry]:
         text = (DATA / f"{suite}.jsonl").read_text(encoding="utf-8")
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
-                entries.append(Entry(suite, number, loads_strict(line)))
+                entries.append(Entry(suite, number, strict_loads(line)))
     return entries
 
 

@@ -12,6 +12,7 @@ from policysim.account.resolve import Resolver
 from policysim.engine.compiled import NamedPolicy, compile_policies
 from policysim.engine.request import Context
 from policysim.engine.result import MatchedStatement, PolicyType
+from policysim.gcpause import paused_gc
 from policysim.policy.arn import parse_arn
 from policysim.policy.public import is_public_policy
 
@@ -90,14 +91,20 @@ def who_can(
     context: Mapping[str, str | Iterable[str]] | None = None,
 ) -> WhoCanReport:
     """Decide the request for every user and role of the snapshot."""
-    targets = resolver.principals()
-    report = WhoCanReport(action, resource, len(targets))
-    for target in targets:
-        result = resolver.decide(target, action, resource, context)
-        if result.allowed:
-            report.allowed.append(
-                Grant(target.label, target.caller_arn, target.account.id, result.matched_statements)
-            )
+    with paused_gc():
+        targets = resolver.principals()
+        report = WhoCanReport(action, resource, len(targets))
+        for target in targets:
+            result = resolver.decide(target, action, resource, context)
+            if result.allowed:
+                report.allowed.append(
+                    Grant(
+                        target.label,
+                        target.caller_arn,
+                        target.account.id,
+                        result.matched_statements,
+                    )
+                )
     entry, owner = resolver.find_resource(resource, action)
     blocked = (
         entry is not None

@@ -65,13 +65,15 @@ class CompiledStatement:
 
     __slots__ = (
         "_action_matchers",
+        "_conditions",
         "_head_ignore_case",
         "_matched",
         "_resource_cache",
+        "_resource_texts",
         "_resources",
         "_static_only",
+        "_substitutes",
         "allow",
-        "conditions",
         "file",
         "level",
         "negate_action",
@@ -109,24 +111,41 @@ class CompiledStatement:
         self.resource_implied = resources is None and policy_type in _RESOURCE_IMPLIED
         """A resource-policy statement without Resource means "this resource" -- except in a
         KMS key policy, where it has no effect (spec §7.2); `evaluate` handles that case."""
-        self._resources = tuple(
-            self._compile_resource(r, policy.substitutes_variables) for r in resources or ()
-        )
-        # Without variables the answer depends on the resource alone, so it is remembered:
-        # many requests against one policy set name the same few resources.
-        self._static_only = all(e.static is not None for e in self._resources)
+        # Resources and conditions are compiled on first use: a policy set often holds many
+        # statements whose actions never come up (who-can over thousands of roles).
+        self._substitutes = policy.substitutes_variables
+        self._resource_texts = resources or ()
+        self._resources: tuple[_ResourceEntry, ...] | None = None
+        self._static_only = False
         self._resource_cache: dict[str, bool] = {}
         self._matched: MatchedStatement | None = None
         self.principal: Principal | None = statement.principal or statement.not_principal
         self.principal_negated = statement.not_principal is not None
-        self.conditions: tuple[CompiledCondition, ...] = compile_conditions(
-            statement.condition, substitutes_variables=policy.substitutes_variables
-        )
+        self._conditions: tuple[CompiledCondition, ...] | None = None
         self.prefixes: frozenset[str | None] = (
             frozenset({None})
             if self.negate_action
             else frozenset(action_prefix(a) for a in statement.action or ())
         )
+
+    @property
+    def conditions(self) -> tuple[CompiledCondition, ...]:
+        """The Condition block, compiled on first use."""
+        if self._conditions is None:
+            self._conditions = compile_conditions(
+                self.statement.condition, substitutes_variables=self._substitutes
+            )
+        return self._conditions
+
+    def _compiled_resources(self) -> tuple[_ResourceEntry, ...]:
+        if self._resources is None:
+            self._resources = tuple(
+                self._compile_resource(r, self._substitutes) for r in self._resource_texts
+            )
+            # Without variables the answer depends on the resource alone, so it is
+            # remembered: many requests against one policy set name the same few resources.
+            self._static_only = all(e.static is not None for e in self._resources)
+        return self._resources
 
     def _compile_resource(self, text: str, substitutes: bool) -> _ResourceEntry:
         if substitutes and "${" in text:
@@ -146,19 +165,20 @@ class CompiledStatement:
 
     def matches_resource(self, resource: str, context: Context) -> bool:
         """Resource / NotResource test, with variables resolved from the context (spec §2.2)."""
-        if not self._resources:
+        entries = self._compiled_resources()
+        if not entries:
             return self.resource_implied
         if self._static_only:
             known = self._resource_cache.get(resource)
             if known is None:
-                known = any(e.static(resource) for e in self._resources if e.static) != (
+                known = any(e.static(resource) for e in entries if e.static) != (
                     self.negate_resource
                 )
                 if len(self._resource_cache) < _RESOURCE_CACHE_LIMIT:
                     self._resource_cache[resource] = known
             return known
         hit = False
-        for entry in self._resources:
+        for entry in entries:
             if entry.static is not None:
                 if entry.static(resource):
                     hit = True
@@ -248,7 +268,7 @@ class CompiledPolicies:
 
 _CacheKey = tuple[int, PolicyType, int | None, EvaluationOptions]
 _STATEMENT_CACHE: dict[_CacheKey, tuple[NamedPolicy, list[CompiledStatement]]] = {}
-_STATEMENT_CACHE_LIMIT = 8192
+_STATEMENT_CACHE_LIMIT = 65536
 _GroupKey = tuple[tuple[int, ...], PolicyType, int | None, EvaluationOptions]
 _GROUP_CACHE: dict[_GroupKey, tuple[list[NamedPolicy], CompiledPolicies]] = {}
 

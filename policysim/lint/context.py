@@ -73,6 +73,8 @@ class LintContext:
     """What the source says the policy is attached to (CloudFormation/Terraform context)."""
     policy: Policy | None = None
     statements: list[StatementView] = field(default_factory=list)
+    memo: dict[Any, Any] = field(default_factory=dict)
+    """Per-document memo for rules that ask the same question many times."""
 
     @classmethod
     def build(

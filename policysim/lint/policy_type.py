@@ -62,8 +62,10 @@ def detect_kind(document: Any) -> tuple[PolicyKind, str | None]:
         actions += [a.lower() for a in _strings(statement.get("NotAction"))]
     if not has_principal:
         return PolicyKind.IDENTITY, None
-    if actions and all(a.startswith("sts:") for a in actions) and any(
-        a.startswith(TRUST_ACTIONS) for a in actions
+    if (
+        actions
+        and all(a.startswith("sts:") for a in actions)
+        and any(a.startswith(TRUST_ACTIONS) for a in actions)
     ):
         return PolicyKind.TRUST, "sts"
     services = {a.split(":", 1)[0] for a in actions if ":" in a}

@@ -102,9 +102,7 @@ def _superseded(findings: Iterable[Finding]) -> list[Finding]:
     for finding in findings:
         for rule_id in SUPERSEDES.get(finding.rule, ()):
             hidden.add((rule_id, finding.statement))
-    return [
-        f for f in findings if f.statement is None or (f.rule, f.statement) not in hidden
-    ]
+    return [f for f in findings if f.statement is None or (f.rule, f.statement) not in hidden]
 
 
 def parse_error_finding(err: PolicyError, file: str) -> Finding:

@@ -251,7 +251,9 @@ class Policy(BaseModel):
     @model_validator(mode="after")
     def _number_statements(self) -> Policy:
         for i, statement in enumerate(self.statements):
-            statement.locate(i, statement.position)
+            private = statement.__pydantic_private__
+            assert private is not None
+            private["_index"] = i  # the position, if any, stays (revalidation keeps it)
         return self
 
     @property

@@ -223,6 +223,38 @@ def _string_problem(text: str, start: int) -> str:
     return "invalid string"
 
 
+class DuplicateKeyError(ValueError):
+    """Raised from inside `json.loads`: Python would otherwise keep the last value silently."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key!r}; JSON loaders silently keep the last one")
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)  # built in C; only a short list needs a second look
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKeyError(key)
+            seen.add(key)
+    return out
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def strict_loads(text: str) -> Any:
+    """Fast `json.loads` (no positions) that rejects duplicate keys and NaN/Infinity.
+
+    For large inputs (account snapshots, batch lines) where the located parser would be slow;
+    callers re-parse with `parse_json_source` only to locate an error.
+    """
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
 def decode_source(data: bytes, file: str | None = None) -> str:
     """Decode UTF-8 bytes (a leading BOM is allowed), pointing at the first bad byte."""
     if len(data) > MAX_SOURCE_BYTES:

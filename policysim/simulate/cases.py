@@ -20,26 +20,13 @@ from policysim.engine.request import Context, Request, RequestError
 from policysim.engine.result import EvaluationResult
 from policysim.policy.build import policy_from_data
 from policysim.policy.errors import PolicyError, Position
+from policysim.policy.source import strict_loads
 
 DECISIONS = ("Allowed", "ExplicitDeny", "ImplicitDeny")
 
 
 class CaseError(ValueError):
     """A case that cannot be evaluated; the message names the field."""
-
-
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def loads_strict(text: str) -> Any:
-    """`json.loads` that rejects duplicate keys instead of keeping the last one."""
-    return json.loads(text, object_pairs_hook=_reject_duplicates)
 
 
 @dataclass(slots=True)
@@ -262,7 +249,7 @@ def simulate_lines(
     outcomes: list[CaseOutcome] = []
     for index, (number, line) in enumerate(iter_lines(lines)):
         try:
-            data = loads_strict(line)
+            data = strict_loads(line)
         except json.JSONDecodeError as err:
             raise PolicyError(
                 f"not JSON: {err.msg}", file=file, position=Position(number, err.colno)

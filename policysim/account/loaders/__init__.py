@@ -32,6 +32,7 @@ from policysim.account.loaders.snapshot import (
 )
 from policysim.account.loaders.yaml_format import load_yaml_snapshot, parse_yaml_snapshot
 from policysim.account.model import Snapshot
+from policysim.gcpause import paused_gc
 from policysim.policy.errors import PolicyError, Position
 
 __all__ = [
@@ -87,4 +88,5 @@ def _unknown_json(data: Any) -> str:
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read an account file in any of the three formats; `Snapshot.source` names the file."""
     data, name = read_file(path)
-    return parse_snapshot(decode_text(data, name), name)
+    with paused_gc():
+        return parse_snapshot(decode_text(data, name), name)

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from policysim.policy.build import policy_from_data, policy_from_node
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.model import Policy
-from policysim.policy.source import Node, parse_json_source
+from policysim.policy.source import DuplicateKeyError, Node, parse_json_source, strict_loads
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Largest account file read; the biggest real authorization-details files are tens of MB."""
@@ -79,32 +79,6 @@ def decode_text(data: bytes, file: str) -> str:
             position=Position(line, column),
         ) from None
     return text.removeprefix("\ufeff")
-
-
-class DuplicateKeyError(ValueError):
-    """Raised from inside `json.loads`: Python would otherwise keep the last value silently."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"duplicate key {key!r}; JSON loaders silently keep the last one")
-        self.key = key
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DuplicateKeyError(key)
-        out[key] = value
-    return out
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def strict_loads(text: str) -> Any:
-    """`json.loads` that rejects duplicate keys and NaN/Infinity, which AWS never writes."""
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
 
 class JsonSource:

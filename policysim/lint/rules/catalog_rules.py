@@ -1,3 +1,1446 @@
-"""PS1xx: catalog errors (unknown actions, condition keys, resource types, regions)."""
+"""PS1xx: catalog errors (unknown actions, condition keys, resource types, regions).
+
+Every check here asks the shared catalog (`policysim.catalog.get_catalog()`), which reads one
+service file at a time and caches it; nothing expands the bare `*` action. Prefixes that are not
+AWS services (`saml:`, OIDC providers such as `token.actions.githubusercontent.com:`) are never
+reported as unknown: the catalog does not describe them.
+
+The small located-element helpers at the top are shared with the PS2xx rules (`security.py`).
+"""
 
 from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from policysim.catalog import ActionInfo, get_catalog
+from policysim.catalog.keys import is_template, template_regex
+from policysim.engine.conditions.comparators import literal_error
+from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.finding import Severity
+from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
+from policysim.lint.registry import rule
+from policysim.policy.action import compile_action_pattern, split_action
+from policysim.policy.arn import parse_arn
+from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
+from policysim.policy.source import Node
+from policysim.policy.wildcard import has_wildcard
+
+V = "2012-10-17"
+
+
+def doc(*statements: dict[str, object]) -> dict[str, object]:
+    """A policy document around statements (rule examples)."""
+    return {"Version": V, "Statement": list(statements)}
+
+
+# --- located elements ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Value:
+    """One string of an Action/Resource/Principal element, with where it is written."""
+
+    text: str
+    node: Node
+    pointer: str
+
+
+def element_values(view: StatementView, key: str) -> list[Value]:
+    """The strings of a statement element written as a string or an array of strings."""
+    node = view.items.get(key)
+    if node is None:
+        return []
+    base = f"{view.pointer}/{key}"
+    if node.kind == "string":
+        return [Value(node.value, node, base)]
+    if node.kind == "array":
+        return [
+            Value(child.value, child, f"{base}/{i}")
+            for i, child in enumerate(node.value)
+            if child.kind == "string"
+        ]
+    return []
+
+
+def principal_values(view: StatementView, kind: str) -> list[Value]:
+    """Values of one principal type (`AWS`, `Service`, ...) of Principal and NotPrincipal,
+    numbers included (as their text)."""
+    out: list[Value] = []
+    for element in ("Principal", "NotPrincipal"):
+        node = view.items.get(element)
+        if node is None or node.kind != "object" or kind not in node.value:
+            continue
+        child = node.value[kind]
+        base = f"{view.pointer}/{element}/{kind}"
+        nodes = (
+            [(base, child)]
+            if child.kind != "array"
+            else [(f"{base}/{i}", c) for i, c in enumerate(child.value)]
+        )
+        out += [Value(_scalar_text(n), n, p) for p, n in nodes if n.kind in _SCALARS]
+    return out
+
+
+_SCALARS = frozenset({"string", "number", "bool"})
+
+
+def _scalar_text(node: Node) -> str:
+    if node.kind == "bool":
+        return "true" if node.value else "false"
+    return str(node.value)
+
+
+@dataclass(slots=True)
+class Cond:
+    """One `operator: {key: values}` entry of a statement's Condition element."""
+
+    view: StatementView
+    op_name: str
+    op: Operator
+    key: str
+    key_node: Node
+    op_node: Node
+    pointer: str
+    values: list[Value]
+
+    @property
+    def lower(self) -> str:
+        """The key, lower-cased (keys are case-insensitive)."""
+        return self.key.lower()
+
+    @property
+    def texts(self) -> list[str]:
+        """The values as text."""
+        return [v.text for v in self.values]
+
+    @property
+    def positive(self) -> bool:
+        """A plain positive test: not negated, no IfExists, not Null."""
+        return not (self.op.negated or self.op.if_exists or self.op.family is Family.NULL)
+
+    def issue(
+        self, message: str, *, severity: Severity | None = None, hint: str | None = None
+    ) -> Issue:
+        """An issue located at the condition key."""
+        position = self.op_node.key_positions.get(self.key, self.key_node.position)
+        return Issue(message, position, self.pointer, self.view.index, hint, severity)
+
+
+def conditions(view: StatementView) -> Iterator[Cond]:
+    """Every well-formed condition entry of a statement (unknown operators are PS021's)."""
+    block = view.items.get("Condition")
+    if block is None or block.kind != "object":
+        return
+    for op_name, op_node in block.value.items():
+        if op_node.kind != "object":
+            continue
+        try:
+            op = parse_operator(op_name)
+        except UnknownOperatorError:
+            continue
+        for key, key_node in op_node.value.items():
+            pointer = f"{view.pointer}/Condition/{op_name}/{key}"
+            if key_node.kind == "array":
+                values = [
+                    Value(_scalar_text(c), c, f"{pointer}/{i}")
+                    for i, c in enumerate(key_node.value)
+                    if c.kind in _SCALARS
+                ]
+            elif key_node.kind in _SCALARS:
+                values = [Value(_scalar_text(key_node), key_node, pointer)]
+            else:
+                continue
+            yield Cond(view, op_name, op, key, key_node, op_node, pointer, values)
+
+
+def at_value(
+    ctx: LintContext,
+    view: StatementView,
+    value: Value,
+    message: str,
+    *,
+    hint: str | None = None,
+    severity: Severity | None = None,
+) -> Issue:
+    """An issue located at one value of an element."""
+    return ctx.at_node(
+        value.node,
+        message,
+        pointer=value.pointer,
+        statement=view.index,
+        hint=hint,
+        severity=severity,
+    )
+
+
+def known_action(name: str) -> ActionInfo | None:
+    """The catalog entry of an exact (wildcard-free) action name."""
+    if has_wildcard(name):
+        return None
+    return get_catalog().action(name)
+
+
+def statement_actions(patterns: Iterable[str]) -> tuple[list[ActionInfo], bool]:
+    """The catalog actions some patterns name (bare `*` is not expanded) and whether every
+    pattern could be resolved (False when `*` or an unknown name was among them)."""
+    catalog = get_catalog()
+    found: dict[str, ActionInfo] = {}
+    complete = True
+    for pattern in patterns:
+        if pattern == "*":
+            complete = False
+            continue
+        hits = catalog.expand(pattern)
+        if not hits:
+            complete = False
+        for info in hits:
+            found.setdefault(info.full_name.lower(), info)
+    return list(found.values()), complete
+
+
+def supported_keys(info: ActionInfo) -> set[str]:
+    """Declared (lower-case, possibly templated) condition keys an action can be checked with:
+    its own keys plus those of every resource type it accepts."""
+    catalog = get_catalog()
+    keys = {k.lower() for k in info.condition_keys}
+    for art in info.resource_types:
+        keys.update(k.lower() for k in art.condition_keys)
+        declared = catalog.resource_type(info.service, art.name)
+        if declared is not None:
+            keys.update(k.lower() for k in declared.condition_keys)
+    return keys
+
+
+def declared_key(name: str) -> str | None:
+    """The declared (template) name of a condition key, lower-case, or None when unknown."""
+    info = get_catalog().condition_key(name)
+    return info.name.lower() if info is not None else None
+
+
+def _key_prefix(name: str) -> str:
+    return name.partition(":")[0].lower()
+
+
+def is_service_key(name: str) -> bool:
+    """A key whose prefix is an AWS service (not `aws:`, `saml:`, an OIDC host, ...)."""
+    prefix = _key_prefix(name)
+    return prefix != "aws" and get_catalog().has_service(prefix)
+
+
+def _catalog_is_fresh(days: int = 180) -> bool:
+    """An unknown action is an error only while the catalog snapshot is recent."""
+    try:
+        return datetime.now(UTC) - get_catalog().data_updated < timedelta(days=days)
+    except Exception:  # pragma: no cover - metadata missing
+        return True
+
+
+# --- PS101 / PS102: actions ------------------------------------------------------------------
+
+
+def _action_entries(view: StatementView) -> list[Value]:
+    return element_values(view, "Action") + element_values(view, "NotAction")
+
+
+def _wellformed_prefix(text: str) -> str | None:
+    parts = split_action(text)
+    if parts is None or not parts[0] or has_wildcard(parts[0]) or not parts[1]:
+        return None
+    if any(c.isspace() for c in text):
+        return None
+    return parts[0]
+
+
+@rule(
+    "PS101",
+    Severity.ERROR,
+    "Service prefix does not exist",
+    example=doc({"Effect": "Allow", "Action": "s4:GetObject", "Resource": "*"}),
+    near_miss=doc({"Effect": "Allow", "Action": "S3:GetObject", "Resource": "*"}),
+)
+def unknown_service(ctx: LintContext) -> Iterator[Issue]:
+    """An Action/NotAction prefix that names no AWS service (case-insensitive); malformed
+    entries are PS027's."""
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for value in _action_entries(view):
+            prefix = _wellformed_prefix(value.text)
+            if prefix is None or catalog.has_service(prefix):
+                continue
+            close = catalog.suggest_services(prefix)
+            yield at_value(
+                ctx,
+                view,
+                value,
+                f"unknown service prefix {prefix!r} in {value.text!r}",
+                hint=f"did you mean {', '.join(close)}?" if close else None,
+            )
+
+
+@rule(
+    "PS102",
+    Severity.ERROR,
+    "Action name does not exist, or a wildcard pattern matches no action",
+    example=doc({"Effect": "Allow", "Action": "iam:PassRoles", "Resource": "*"}),
+    near_miss=doc({"Effect": "Allow", "Action": ["s3:Get*", "iam:passrole"], "Resource": "*"}),
+)
+def unknown_action(ctx: LintContext) -> Iterator[Issue]:
+    """Only for known service prefixes (PS101 covers the rest). An error while the catalog
+    snapshot is recent, a warning once it is stale (the action may simply be newer)."""
+    catalog = get_catalog()
+    severity = None if _catalog_is_fresh() else Severity.WARNING
+    for view in ctx.statements:
+        for value in _action_entries(view):
+            prefix = _wellformed_prefix(value.text)
+            if prefix is None or not catalog.has_service(prefix):
+                continue
+            if catalog.expand(value.text):
+                continue
+            what = "matches no action" if has_wildcard(value.text) else "is not an action"
+            close = [] if has_wildcard(value.text) else catalog.suggest_actions(value.text)
+            yield at_value(
+                ctx,
+                view,
+                value,
+                f"{value.text!r} {what} of service {prefix!r} (catalog {catalog.data_version})",
+                hint=f"did you mean {', '.join(close)}?" if close else None,
+                severity=severity,
+            )
+
+
+# --- PS103 / PS104 / PS107: condition keys ---------------------------------------------------
+
+DEPRECATED_GLOBAL_KEYS: dict[str, tuple[Severity, str]] = {
+    "aws:arn": (Severity.ERROR, "aws:PrincipalArn (the caller) or aws:SourceArn (the source)"),
+}
+"""Global keys AWS no longer supports or deprecates -> (severity, replacement)."""
+
+_KEY_SHAPE = re.compile(r"^[^:\s]+:\S+$")
+
+
+@rule(
+    "PS103",
+    Severity.ERROR,
+    "Unknown aws: global condition key",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceOrg": "o-abc1234567"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:sourceorgid": "o-abc1234567"}},
+        }
+    ),
+)
+def unknown_global_key(ctx: LintContext) -> Iterator[Issue]:
+    """Global keys are case-insensitive; templated ones (`aws:RequestTag/k`) resolve."""
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if _key_prefix(cond.key) != "aws" or not _KEY_SHAPE.match(cond.key):
+                continue
+            if cond.lower in DEPRECATED_GLOBAL_KEYS or catalog.global_condition_key(cond.key):
+                continue
+            if cond.key.endswith("/"):
+                continue  # tag key family without a key: PS022
+            yield cond.issue(f"unknown global condition key {cond.key!r}")
+
+
+@rule(
+    "PS104",
+    Severity.ERROR,
+    "Unknown service condition key",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "ec2:RunInstances",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"ec2:InstanceTypes": "t3.micro"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "ec2:RunInstances",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "ec2:InstanceType": "t3.micro",
+                    "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main",
+                }
+            },
+        }
+    ),
+)
+def unknown_service_key(ctx: LintContext) -> Iterator[Issue]:
+    """Only keys whose prefix is a known AWS service; `saml:`, OIDC provider hosts and other
+    non-service prefixes are not catalog keys and are never reported."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if not is_service_key(cond.key) or not _KEY_SHAPE.match(cond.key):
+                continue
+            if declared_key(cond.key) is None:
+                yield cond.issue(
+                    f"unknown condition key {cond.key!r} for service {_key_prefix(cond.key)!r}"
+                )
+
+
+@rule(
+    "PS107",
+    Severity.ERROR,
+    "Unsupported or deprecated global condition key",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:ARN": "arn:aws:iam::123456789012:role/x"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/x"}},
+        }
+    ),
+)
+def deprecated_global_key(ctx: LintContext) -> Iterator[Issue]:
+    """`aws:ARN` is not in the request context; the intended key is almost always
+    `aws:PrincipalArn` or `aws:SourceArn`."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            entry = DEPRECATED_GLOBAL_KEYS.get(cond.lower)
+            if entry is not None:
+                severity, replacement = entry
+                yield cond.issue(
+                    f"{cond.key!r} is not a supported global condition key",
+                    severity=severity,
+                    hint=f"use {replacement}",
+                )
+
+
+# --- PS105 / PS122 / PS219: keys the actions do not support ---------------------------------
+
+
+CONTEXT_KEYS = frozenset(
+    {
+        "ec2:sourceinstancearn",
+        "ec2:sourceinstanceprivateipv4",
+        "ec2:roledelivery",
+        "lambda:sourcefunctionarn",
+        "glue:roleassumedby",
+        "glue:credentialissuingservice",
+    }
+)
+"""Service keys attached to the caller's credentials, present whatever the action."""
+
+
+def _supports(supported: AbstractSet[str], key: str, declared: str) -> bool:
+    lower = key.lower()
+    if lower in supported or declared in supported:
+        return True
+    for name in supported:
+        if is_template(name) and template_regex(name).fullmatch(key):
+            return True
+        head, sep, _ = name.rpartition("/")
+        if sep and lower.startswith(f"{head}/") and "/" in declared:
+            return True  # `secretsmanager:ResourceTag/tag-key` style placeholders
+    return False
+
+
+@cache
+def _service_supported_keys(service: str) -> frozenset[str]:
+    """Every key some action (or resource type) of a service lists."""
+    out: set[str] = set()
+    for info in get_catalog().actions(service):
+        out |= supported_keys(info)
+    return frozenset(out)
+
+
+def unsupported_for(cond: Cond, actions: list[ActionInfo]) -> list[ActionInfo]:
+    """The actions for which the condition key is never in the request context.
+
+    A service key that no action of its service lists (`aws-marketplace:ProductId`,
+    `a4b:amazonId`) is a gap in the reference's action-to-key mapping, not proof that the key
+    is absent: it is not judged.
+    """
+    if cond.lower in CONTEXT_KEYS:
+        return []
+    declared = declared_key(cond.key)
+    if declared is None:
+        return []
+    prefix = _key_prefix(cond.key)
+    if prefix != "aws" and not _supports(_service_supported_keys(prefix), cond.key, declared):
+        return []
+    return [info for info in actions if not _supports(supported_keys(info), cond.key, declared)]
+
+
+def _names(actions: list[ActionInfo], limit: int = 4) -> str:
+    names = [a.full_name for a in actions[:limit]]
+    more = len(actions) - limit
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+@rule(
+    "PS105",
+    Severity.ERROR,
+    "Service condition key that the statement's actions do not support",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringLike": {"s3:prefix": "home/*"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::b",
+            "Condition": {"StringLike": {"s3:prefix": "home/*"}},
+        }
+    ),
+)
+def key_unsupported_by_actions(ctx: LintContext) -> Iterator[Issue]:
+    """The key is absent for those actions, so an Allow never matches them and a Deny never
+    fires. Error when no action supports the key, warning when only some do. Skipped for
+    `...IfExists` and `Null` (deliberate), `NotAction`, and statements whose actions cannot be
+    fully resolved (bare `*`, unknown names)."""
+    for view, model in ctx.valid_statements():
+        if model.action is None or not model.condition:
+            continue
+        actions, complete = statement_actions(model.action)
+        if not complete or not actions:
+            continue
+        for cond in conditions(view):
+            if cond.op.if_exists or cond.op.family is Family.NULL or not is_service_key(cond.key):
+                continue
+            missing = unsupported_for(cond, actions)
+            if not missing:
+                continue
+            if len(missing) == len(actions):
+                yield cond.issue(
+                    f"no action of the statement supports {cond.key!r}: it is never present,"
+                    f" so the statement {'never matches' if model.is_allow else 'never fires'}"
+                )
+            else:
+                yield cond.issue(
+                    f"{cond.key!r} is not supported by {_names(missing)}: the statement"
+                    f" {'never allows' if model.is_allow else 'never denies'} those",
+                    severity=Severity.WARNING,
+                )
+
+
+TAG_KEY = re.compile(r"^aws:(resourcetag/.+|requesttag/.+|tagkeys)$", re.IGNORECASE)
+
+
+def tag_key_gaps(ctx: LintContext, *, allow: bool) -> Iterator[tuple[Cond, list[ActionInfo]]]:
+    """Positive tag-key conditions of Allow (or Deny) statements that some actions ignore."""
+    for view, model in ctx.valid_statements():
+        if model.is_allow != allow or model.action is None or not model.condition:
+            continue
+        tag_conds = [c for c in conditions(view) if TAG_KEY.match(c.key) and c.positive]
+        if not tag_conds:
+            continue
+        actions, _ = statement_actions(model.action)
+        for cond in tag_conds:
+            missing = unsupported_for(cond, actions)
+            if missing:
+                yield cond, missing
+
+
+@rule(
+    "PS122",
+    Severity.WARNING,
+    "Allow scoped by a tag key that some listed actions do not support",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": ["ec2:StartInstances", "s3:ListAllMyBuckets"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "ec2:StartInstances",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}},
+        },
+        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
+    ),
+)
+def allow_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
+    """Those actions never carry the tag key, so the Allow silently never grants them."""
+    for cond, missing in tag_key_gaps(ctx, allow=True):
+        yield cond.issue(
+            f"{cond.key!r} is never present for {_names(missing)}: this Allow never grants"
+            " them; move them to a statement without the tag condition"
+        )
+
+
+# --- PS106: a resource's own key in its own policy -------------------------------------------
+
+IRRELEVANT_KEYS: dict[str, frozenset[str]] = {
+    "s3": frozenset({"s3:resourceaccount"}),
+}
+"""Resource-policy service -> keys that describe the resource itself (constant there)."""
+
+
+def resource_policy_service(ctx: LintContext) -> str | None:
+    """The service of a resource policy: given, else the one service its Resource ARNs name."""
+    if ctx.service:
+        return ctx.service.lower()
+    services: set[str] = set()
+    for _view, model in ctx.valid_statements():
+        for resource in model.resource or ():
+            arn = parse_arn(resource)
+            if arn is not None and arn.service and not has_wildcard(arn.service):
+                services.add(arn.service.lower())
+    return services.pop() if len(services) == 1 else None
+
+
+@rule(
+    "PS106",
+    Severity.SUGGESTION,
+    "Condition key describing the resource used in that resource's own policy",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringEquals": {"s3:ResourceAccount": "123456789012"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringEquals": {"s3:prefix": "home/"}},
+        }
+    ),
+    kinds=[PolicyKind.RESOURCE],
+    example_kind=PolicyKind.RESOURCE,
+)
+def irrelevant_key(ctx: LintContext) -> Iterator[Issue]:
+    """In a bucket policy `s3:ResourceAccount` is the bucket owner: a constant."""
+    keys = IRRELEVANT_KEYS.get(resource_policy_service(ctx) or "")
+    if not keys:
+        return
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if cond.lower in keys:
+                yield cond.issue(
+                    f"{cond.key!r} describes the resource this policy is attached to; it is"
+                    " constant here"
+                )
+
+
+# --- PS108 / PS109: operator and value types -------------------------------------------------
+
+_FAMILIES_FOR_TYPE: dict[str, frozenset[Family]] = {
+    "string": frozenset({Family.STRING}),
+    "arn": frozenset({Family.ARN, Family.STRING}),
+    "numeric": frozenset({Family.NUMERIC}),
+    "long": frozenset({Family.NUMERIC}),
+    "date": frozenset({Family.DATE}),
+    "bool": frozenset({Family.BOOL}),
+    "boolean": frozenset({Family.BOOL}),
+    "ipaddress": frozenset({Family.IP}),
+    "binary": frozenset({Family.BINARY}),
+}
+_NUMERIC_DATES = frozenset({"aws:epochtime"})
+
+
+@rule(
+    "PS108",
+    Severity.WARNING,
+    "Operator family does not fit the condition key's type",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"NumericEquals": {"aws:SourceVpc": "1"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Resource": "*",
+            "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:t"}},
+        }
+    ),
+)
+def operator_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
+    """`Numeric*` on a string key, `Date*` on a non-date key, `IpAddress` on a non-IP key and so
+    on never match as intended. `String*` on an ARN key works (suggestion: use `Arn*`). Keys the
+    catalog does not know and `Null` are not checked."""
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if cond.op.family is Family.NULL:
+                continue
+            info = catalog.condition_key(cond.key)
+            if info is None:
+                continue
+            base = info.type.removeprefix("ArrayOf").lower()
+            allowed = _FAMILIES_FOR_TYPE.get(base)
+            if allowed is None:
+                continue
+            if cond.lower in _NUMERIC_DATES and cond.op.family is Family.NUMERIC:
+                continue
+            if cond.op.family in allowed:
+                if base == "arn" and cond.op.family is Family.STRING:
+                    yield cond.issue(
+                        f"{cond.op_name} on ARN key {cond.key!r}: works, but an Arn operator"
+                        " checks the ARN's structure",
+                        severity=Severity.SUGGESTION,
+                        hint="use ArnEquals/ArnLike",
+                    )
+                continue
+            if base == "string" and cond.op.family is Family.ARN:
+                continue  # Arn operators on string-typed ARN-valued keys still compare text
+            yield cond.issue(
+                f"{cond.op_name} compares {cond.op.family.value} values but {cond.key!r} is"
+                f" {info.type}"
+            )
+
+
+@rule(
+    "PS109",
+    Severity.ERROR,
+    "Condition value cannot be parsed for the operator",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "next week"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2026-12-31T23:59:59Z"}},
+        }
+    ),
+)
+def unparseable_value(ctx: LintContext) -> Iterator[Issue]:
+    """`Bool` with `yes`, `Numeric*` with `ten`, `IpAddress` with `10.0.0`, `Date*` with
+    `tomorrow`: the comparison can never succeed. Values with `${...}` variables are left."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if cond.op.family is Family.NULL:
+                continue  # PS024
+            for value in cond.values:
+                if "${" in value.text:
+                    continue
+                error = literal_error(cond.op, value.text)
+                if error is not None:
+                    yield at_value(ctx, view, value, f"{cond.op_name} {cond.key!r}: {error}")
+
+
+# --- PS110 / PS111 / PS112: resources against the catalog's ARN templates --------------------
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_STAR = object()
+_ONE = object()
+Token = object
+
+
+def _tokens(text: str, *, template: bool) -> tuple[Token, ...]:
+    """Glob tokens: literal characters (lower-cased), `_ONE` (any character), `_STAR` (any run).
+
+    In a policy pattern `*`/`?` are wildcards and a `${...}` variable may stand for anything; in
+    a catalog template a `${...}` placeholder is one or more characters.
+    """
+    out: list[Token] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("${", i) and "}" in text[i:]:
+            end = text.index("}", i)
+            out += [_ONE, _STAR] if template else [_STAR]
+            i = end + 1
+            continue
+        char = text[i]
+        if not template and char == "*":
+            out.append(_STAR)
+        elif not template and char == "?":
+            out.append(_ONE)
+        else:
+            out.append(char.lower())
+        i += 1
+    return tuple(out)
+
+
+def globs_intersect(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
+    """Whether two glob token sequences can match a common string (dynamic programming)."""
+    n, m = len(left), len(right)
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == n and j == m:
+            return True
+        a = left[i] if i < n else None
+        b = right[j] if j < m else None
+        if a is _STAR:
+            stack.append((i + 1, j))
+            if b is not None:
+                stack.append((i, j + 1))
+        if b is _STAR:
+            stack.append((i, j + 1))
+            if a is not None:
+                stack.append((i + 1, j))
+        if a is None or b is None or a is _STAR or b is _STAR:
+            continue
+        if a is _ONE or b is _ONE or a == b:
+            stack.append((i + 1, j + 1))
+    return False
+
+
+def _tail(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...]] | None:
+    parts = template.split(":", 5)
+    if len(parts) != 6:
+        return None
+    return _tokens(parts[2], template=True), _tokens(parts[5], template=True)
+
+
+_TAILS: dict[str, tuple[tuple[Token, ...], tuple[Token, ...]] | None] = {}
+
+
+def _template_tail(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...]] | None:
+    if template not in _TAILS:
+        _TAILS[template] = _tail(template)
+    return _TAILS[template]
+
+
+def resource_may_match(resource: str, templates: Iterable[str]) -> bool:
+    """Whether some ARN the policy pattern matches could be of one of the templates.
+
+    Compares the service and the resource part (region and account are PS112's); `*`, `?` and
+    `${...}` act as wildcards. An ARN that is not six-part is left to PS028 (counts as a match).
+    """
+    arn = parse_arn(resource)
+    if resource == "*" or arn is None:
+        return True
+    service = _tokens(arn.service, template=False)
+    tail = _tokens(arn.resource, template=False)
+    for template in templates:
+        parsed = _template_tail(template)
+        if parsed is None:
+            return True
+        t_service, t_tail = parsed
+        if globs_intersect(service, t_service) and globs_intersect(tail, t_tail):
+            return True
+    return False
+
+
+def action_templates(info: ActionInfo) -> list[str] | None:
+    """ARN templates of the resource types an action accepts; None when one is unknown."""
+    catalog = get_catalog()
+    out = []
+    for art in info.resource_types:
+        declared = catalog.resource_type(info.service, art.name)
+        if declared is None:
+            return None
+        out.append(declared.arn_template)
+    return out
+
+
+@rule(
+    "PS110",
+    Severity.WARNING,
+    "No resource of the statement matches a resource type the action accepts",
+    example=doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b"}),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:GetObject"],
+            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*", "arn:aws:s3:::${aws:username}*"],
+        }
+    ),
+    kinds=IDENTITY_LIKE,
+)
+def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
+    """Object actions on a bucket ARN and vice versa, or ARNs of another service. Only exact
+    action names are checked; ARNs with `*` or `${...}` match by pattern. Not reported when
+    another statement of the same effect covers the action on a fitting resource (the common
+    "one action list, several resource statements" layout)."""
+    statements = ctx.valid_statements()
+    for view, model in statements:
+        if model.action is None or model.resource is None or "*" in model.resource:
+            continue
+        for value in element_values(view, "Action"):
+            info = known_action(value.text)
+            if info is None or not info.resource_types:
+                continue
+            templates = action_templates(info)
+            if templates is None:
+                continue
+            if any(resource_may_match(r, templates) for r in model.resource):
+                continue
+            covered = any(
+                other is not model
+                and other.effect == model.effect
+                and other.action is not None
+                and other.resource is not None
+                and any(compile_action_pattern(p)(info.full_name) for p in other.action)
+                and any(resource_may_match(r, templates) for r in other.resource)
+                for _v, other in statements
+            )
+            if not covered:
+                yield at_value(
+                    ctx,
+                    view,
+                    value,
+                    f"{info.full_name} accepts {', '.join(a.name for a in info.resource_types)}"
+                    " resources, and no Resource of the statement is one",
+                )
+
+
+@rule(
+    "PS111",
+    Severity.ERROR,
+    "Action without resource-level permissions paired only with specific ARNs",
+    example=doc({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::b"}),
+    near_miss=doc({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}),
+    kinds=IDENTITY_LIKE,
+)
+def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
+    """Such actions are authorized against `*`, which a specific ARN never matches. Not
+    reported when another Allow of the policy grants the action on `*` anyway (then the entry
+    is dead weight, not a missing grant). An error when no Resource is even a resource type of
+    the action's service (or of the ARN's service); a warning when one is: service teams do
+    write `fsx:DescribeBackups` on `backup/*` or `ssmmessages:OpenDataChannel` on ssm sessions,
+    and the reference may lag what the service checks."""
+    elsewhere: set[str] = set()
+    for _view, model in ctx.valid_statements():
+        if model.is_allow and model.action is not None and _star(model.resource):
+            elsewhere.update(a.lower() for a in model.action)
+    for view, model in ctx.valid_statements():
+        if model.action is None or model.resource is None or _star(model.resource):
+            continue
+        for value in element_values(view, "Action"):
+            info = known_action(value.text)
+            if info is None or info.resource_types:
+                continue
+            patterns = elsewhere if model.is_allow else set()
+            if any(compile_action_pattern(p)(info.full_name) for p in patterns):
+                continue
+            fits = any(_fits_some_type(r, info.service) for r in model.resource)
+            yield at_value(
+                ctx,
+                view,
+                value,
+                f"{info.full_name} supports no resource-level permissions (catalog"
+                f' {get_catalog().data_version}): only "Resource": "*" matches it',
+                severity=Severity.WARNING if fits else None,
+            )
+
+
+def _fits_some_type(resource: str, service: str) -> bool:
+    """Whether an ARN is a resource type of the action's service or of its own service."""
+    arn = parse_arn(resource)
+    services = {service} | (
+        {arn.service.lower()} if arn and not has_wildcard(arn.service) else set()
+    )
+    catalog = get_catalog()
+    templates = [rt.arn_template for svc in services for rt in catalog.resource_types(svc)]
+    return any(resource_may_match(resource, [t]) for t in templates)
+
+
+def _star(resources: tuple[str, ...] | None) -> bool:
+    """`*`, or an ARN naming every resource of a service (`arn:aws:s3:::*`, which S3's own
+    examples pair with `s3:ListAllMyBuckets`): not a specific ARN."""
+    if resources is None:
+        return False
+    for resource in resources:
+        arn = parse_arn(resource)
+        if resource.strip("*") == "" or (arn is not None and arn.resource.strip("*") == ""):
+            return True
+    return False
+
+
+def _segment_rule(service: str, resource: str, index: int) -> str | None:
+    """'forbidden' / 'required' when every ARN template of the service whose resource part fits
+    the policy's resource part agrees on the segment (None: no verdict)."""
+    tail = _tokens(resource, template=False)
+    segments = []
+    for rt in get_catalog().resource_types(service):
+        parts = rt.arn_template.split(":", 5)
+        parsed = _template_tail(rt.arn_template)
+        if parsed is not None and globs_intersect(tail, parsed[1]):
+            segments.append(parts[index])
+    if not segments:
+        return None
+    if all(s == "" for s in segments):
+        return "forbidden"
+    if all(s != "" for s in segments):
+        return "required"
+    return None
+
+
+@rule(
+    "PS112",
+    Severity.ERROR,
+    "ARN region or account segment the service's ARN format forbids or requires",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:us-east-1:123456789012:my-bucket/*",
+        }
+    ),
+    near_miss=doc(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}
+    ),
+)
+def arn_segments(ctx: LintContext) -> Iterator[Issue]:
+    """S3 bucket/object and IAM ARNs have no region; S3 ones no account. Only reported when
+    every resource type of the service agrees (S3 access points, for one, do carry both)."""
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for value in element_values(view, "Resource") + element_values(view, "NotResource"):
+            arn = parse_arn(value.text)
+            if arn is None or has_wildcard(arn.service) or not catalog.has_service(arn.service):
+                continue
+            problems = []
+            for index, name, segment in ((3, "region", arn.region), (4, "account", arn.account)):
+                if "${" in segment or has_wildcard(segment):
+                    continue
+                verdict = _segment_rule(arn.service.lower(), arn.resource, index)
+                if verdict == "forbidden" and segment:
+                    problems.append(f"have no {name}")
+                elif verdict == "required" and not segment:
+                    problems.append(f"need a {name} (or *)")
+            if problems:
+                yield at_value(
+                    ctx,
+                    view,
+                    value,
+                    f"{arn.service} ARNs of this kind {' and '.join(problems)}:"
+                    f" {value.text!r} never matches",
+                )
+
+
+# --- PS114 / PS115: resource-policy scope and service principals -----------------------------
+
+_GOVERNED: dict[str, frozenset[str]] = {
+    "s3": frozenset({"s3", "s3-object-lambda", "s3express"}),
+}
+
+
+@rule(
+    "PS114",
+    Severity.ERROR,
+    "Action from a service the resource policy cannot govern",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "ec2:StartInstances",
+            "Resource": "arn:aws:s3:::b/*",
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "s3:*",
+            "Resource": "arn:aws:s3:::b/*",
+        }
+    ),
+    kinds=[PolicyKind.RESOURCE],
+    example_kind=PolicyKind.RESOURCE,
+)
+def foreign_action(ctx: LintContext) -> Iterator[Issue]:
+    """A bucket policy only ever sees S3 requests: an `ec2:` action in it does nothing. The
+    service comes from `--type resource:SVC` or from the policy's Resource ARNs."""
+    catalog = get_catalog()
+    service = resource_policy_service(ctx)
+    if service is None or not catalog.has_service(service):
+        return
+    governed = _GOVERNED.get(service, frozenset({service}))
+    for view in ctx.statements:
+        for value in _action_entries(view):
+            prefix = _wellformed_prefix(value.text)
+            if prefix is None or prefix in governed or not catalog.has_service(prefix):
+                continue
+            yield at_value(
+                ctx,
+                view,
+                value,
+                f"{value.text!r} is not a {service} action: a {service} resource policy never"
+                " applies to it",
+            )
+
+
+SERVICE_PRINCIPAL_ABSENT = frozenset(
+    {"aws:principalorgid", "aws:principalorgpaths", "aws:principalarn", "aws:username"}
+)
+"""Keys that a call by a service principal never carries."""
+
+
+@rule(
+    "PS115",
+    Severity.ERROR,
+    "Condition key never present for a service-principal caller",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc1234567"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"
+                }
+            },
+        }
+    ),
+    kinds=[PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.ENDPOINT],
+    example_kind=PolicyKind.RESOURCE,
+)
+def service_principal_key(ctx: LintContext) -> Iterator[Issue]:
+    """Only for statements whose principals are all service principals; `...IfExists` and
+    `Null` tests are deliberate and left alone."""
+    for view, model in ctx.valid_statements():
+        principal = model.principal
+        if principal is None or principal.wildcard or not principal.service:
+            continue
+        if principal.aws or principal.federated or principal.canonical_user:
+            continue
+        for cond in conditions(view):
+            if cond.op.if_exists or cond.op.family is Family.NULL:
+                continue
+            tag = cond.lower.startswith("aws:principaltag/")
+            if cond.lower in SERVICE_PRINCIPAL_ABSENT or tag:
+                yield cond.issue(
+                    f"{cond.key!r} is never present when a service principal calls: the"
+                    f" statement {'never matches' if model.is_allow else 'always applies'}",
+                    hint="scope service principals with aws:SourceArn / aws:SourceAccount",
+                )
+
+
+# --- PS117 / PS118 / PS119 / PS120 / PS121: literal values -----------------------------------
+
+_PRIVATE = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
+def _private_network(text: str) -> bool:
+    try:
+        network = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return False
+    return any(
+        network.version == p.version and network.subnet_of(p)  # type: ignore[arg-type]
+        for p in _PRIVATE
+    )
+
+
+@rule(
+    "PS117",
+    Severity.ERROR,
+    "Private IP range in aws:SourceIp",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {
+                "IpAddress": {"aws:VpcSourceIp": "10.0.0.0/8"},
+                "StringEquals": {"aws:SourceVpc": "vpc-0abc1234"},
+            },
+        }
+    ),
+)
+def private_source_ip(ctx: LintContext) -> Iterator[Issue]:
+    """Private traffic reaches AWS through VPC endpoints, where `aws:SourceIp` is absent: an
+    `IpAddress` Allow never matches, a `NotIpAddress` Deny denies everything. Only when every
+    listed range is private (a mix is PS508)."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if cond.lower != "aws:sourceip" or cond.op.family is not Family.IP:
+                continue
+            if cond.values and all(_private_network(v.text) for v in cond.values):
+                yield cond.issue(
+                    f"{', '.join(cond.texts)} is private: aws:SourceIp is the public address,"
+                    " absent for traffic through VPC endpoints",
+                    hint="use aws:VpcSourceIp together with aws:SourceVpc",
+                )
+
+
+_ID_SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "aws:sourcevpc": (re.compile(r"^vpc-[0-9a-z]{8,17}$"), "vpc-<8 or 17 characters>"),
+    "aws:sourcevpce": (re.compile(r"^vpce-[0-9a-z]{8,17}$"), "vpce-<8 or 17 characters>"),
+}
+
+
+def _literal(text: str) -> bool:
+    return not has_wildcard(text) and "${" not in text
+
+
+@rule(
+    "PS118",
+    Severity.ERROR,
+    "Malformed VPC or VPC endpoint ID",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": "vpc-1a2b3c4d"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d5e6f7g8h9"}},
+        }
+    ),
+)
+def malformed_vpc_id(ctx: LintContext) -> Iterator[Issue]:
+    """`aws:SourceVpc` takes `vpc-...`, `aws:SourceVpce` takes `vpce-...`."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            shape = _ID_SHAPES.get(cond.lower)
+            if shape is None or cond.op.family is not Family.STRING:
+                continue
+            for value in cond.values:
+                if _literal(value.text) and not shape[0].match(value.text):
+                    yield at_value(
+                        ctx, view, value, f"{value.text!r} is not a {cond.key} ({shape[1]})"
+                    )
+
+
+_UNIQUE_ID = re.compile(r"^(AROA|AIDA)[A-Z0-9]{12,}$")
+
+
+@rule(
+    "PS119",
+    Severity.WARNING,
+    "Principal written as an IAM unique ID",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "AROAEXAMPLEID1234567"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:role/app"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+        }
+    ),
+    example_kind=PolicyKind.RESOURCE,
+)
+def unique_id_principal(ctx: LintContext) -> Iterator[Issue]:
+    """AWS rewrites a principal ARN to the unique ID when the principal is deleted; a recreated
+    principal of the same name gets a new ID and is not trusted."""
+    for view in ctx.statements:
+        for value in principal_values(view, "AWS"):
+            if _UNIQUE_ID.match(value.text):
+                kind = "role" if value.text.startswith("AROA") else "user"
+                yield at_value(
+                    ctx,
+                    view,
+                    value,
+                    f"{value.text!r} is the unique ID of a (probably deleted) {kind}",
+                    hint=f"name the {kind} by ARN",
+                )
+
+
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+_ORG_ID_KEYS = frozenset(
+    {"aws:principalorgid", "aws:sourceorgid", "aws:resourceorgid", "aws:vpceorgid"}
+)
+_ORG_PATH_KEYS = frozenset(
+    {"aws:principalorgpaths", "aws:sourceorgpaths", "aws:resourceorgpaths", "aws:vpceorgpaths"}
+)
+_PATH_SEGMENTS = (
+    re.compile(r"^o-[a-z0-9]{10,32}$"),
+    re.compile(r"^r-[0-9a-z]{4,32}$"),
+)
+_OU = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+
+
+def _org_path_error(text: str) -> bool:
+    head = text
+    for mark in ("*", "?", "${"):
+        if mark in head:
+            head = head[: head.index(mark)]
+    complete = text == head
+    segments = head.split("/")
+    if not complete or segments[-1] == "":
+        segments = segments[:-1]  # a partial (or empty) last segment is not judged
+    for i, segment in enumerate(segments):
+        pattern = _PATH_SEGMENTS[i] if i < len(_PATH_SEGMENTS) else _OU
+        if not pattern.match(segment):
+            return True
+    return False
+
+
+@rule(
+    "PS120",
+    Severity.ERROR,
+    "Malformed organization ID or organization path",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "org-123"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+                "ForAnyValue:StringLike": {
+                    "aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"
+                },
+            },
+        }
+    ),
+)
+def malformed_org(ctx: LintContext) -> Iterator[Issue]:
+    """IDs are `o-` + 10-32 characters; paths are `o-.../r-.../ou-.../`. Values with wildcards
+    are judged up to the first wildcard; values with variables are left alone."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if cond.op.family is not Family.STRING:
+                continue
+            for value in cond.values:
+                if cond.lower in _ORG_ID_KEYS:
+                    if _literal(value.text) and not _ORG_ID.match(value.text):
+                        yield at_value(
+                            ctx, view, value, f"{value.text!r} is not an organization ID (o-...)"
+                        )
+                elif cond.lower in _ORG_PATH_KEYS and _org_path_error(value.text):
+                    yield at_value(
+                        ctx,
+                        view,
+                        value,
+                        f"{value.text!r} is not an organization path (o-.../r-.../ou-.../)",
+                    )
+
+
+ACCOUNT_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:principalaccount",
+        "aws:resourceaccount",
+        "aws:vpceaccount",
+        "aws:sourceowner",
+        "s3:resourceaccount",
+    }
+)
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@rule(
+    "PS121",
+    Severity.ERROR,
+    "Account ID that is not a 12-digit string",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": 12345678901}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "012345678901"}},
+        }
+    ),
+)
+def malformed_account(ctx: LintContext) -> Iterator[Issue]:
+    """JSON numbers lose leading zeros (a `jsonencode`/YAML artefact); other lengths are typos.
+    Checked in account condition keys and in bare account IDs of `Principal`."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            if cond.lower not in ACCOUNT_KEYS or cond.op.family is not Family.STRING:
+                continue
+            for value in cond.values:
+                yield from _account_issue(ctx, view, value, allow_anonymous=True)
+        for value in principal_values(view, "AWS"):
+            if value.node.kind == "number" or value.text.isdigit():
+                yield from _account_issue(ctx, view, value, allow_anonymous=False)
+
+
+def _account_issue(
+    ctx: LintContext, view: StatementView, value: Value, *, allow_anonymous: bool
+) -> Iterator[Issue]:
+    if value.node.kind == "number":
+        yield at_value(
+            ctx,
+            view,
+            value,
+            f"account ID written as the number {value.text}: write it as a 12-digit string"
+            " (leading zeros are lost)",
+        )
+    elif _literal(value.text) and not _ACCOUNT.match(value.text):
+        if allow_anonymous and value.text == "anonymous":
+            return
+        yield at_value(ctx, view, value, f"{value.text!r} is not a 12-digit account ID")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from policysim.catalog import get_catalog
 from policysim.lint.context import Issue, LintContext, StatementView
@@ -158,6 +159,33 @@ def _allows_action(statement: Statement, action: str) -> bool:
     return not any(compile_action_pattern(p)(action) for p in statement.not_action or ())
 
 
+@dataclass(frozen=True, slots=True)
+class _ActionIndex:
+    """A statement's Action/NotAction as a set of exact names plus its wildcard patterns, so
+    that policies listing thousands of actions answer "is X granted" in constant time."""
+
+    exact: frozenset[str]
+    patterns: tuple[Any, ...]
+    negated: bool
+
+    def allows(self, action: str) -> bool:
+        lowered = action.lower()
+        hit = lowered in self.exact or any(p(lowered) for p in self.patterns)
+        return hit != self.negated
+
+
+def _action_index(ctx: LintContext, view: StatementView, statement: Statement) -> _ActionIndex:
+    key = ("escalation-actions", view.index)
+    index = ctx.memo.get(key)
+    if index is None:
+        entries = statement.action if statement.action is not None else statement.not_action
+        exact = frozenset(e.lower() for e in entries or () if not has_wildcard(e))
+        patterns = tuple(compile_action_pattern(e) for e in entries or () if has_wildcard(e))
+        index = _ActionIndex(exact, patterns, statement.action is None)
+        ctx.memo[key] = index
+    return index
+
+
 def _grant(statement: Statement, need: Need) -> bool:
     """Whether an Allow statement grants `need` on an escalation-relevant scope."""
     if not statement.is_allow or not _allows_action(statement, need.action):
@@ -198,11 +226,19 @@ def _every_target(statement: Statement) -> bool:
 def granted(ctx: LintContext, needs: tuple[Need, ...]) -> list[tuple[Need, StatementView]] | None:
     """For each need, the first Allow statement granting it; None unless all are granted."""
     out: list[tuple[Need, StatementView]] = []
+    allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
     for need in needs:
-        view = next(
-            (v for v, s in ctx.valid_statements() if _grant(s, need)),
-            None,
-        )
+        key = ("escalation-grant", need)
+        if key not in ctx.memo:
+            ctx.memo[key] = next(
+                (
+                    v
+                    for v, s in allows
+                    if _action_index(ctx, v, s).allows(need.action) and _grant(s, need)
+                ),
+                None,
+            )
+        view = ctx.memo[key]
         if view is None:
             return None
         out.append((need, view))

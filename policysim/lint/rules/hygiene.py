@@ -220,24 +220,46 @@ def empty_sid(ctx: LintContext) -> Iterator[Issue]:
 
 
 def _redundant_entries(
-    ctx: LintContext, view: StatementView, key: str, covers: Any, what: str
+    ctx: LintContext,
+    view: StatementView,
+    key: str,
+    covers: Any,
+    what: str,
+    norm: Any = str,
 ) -> Iterator[Issue]:
+    """Entries equal to an earlier one, or matched by a wildcard entry of the same list.
+
+    Only a duplicate or a wildcard can cover an entry, so each entry is compared with the
+    wildcard entries alone: linear in practice even for policies that list thousands of
+    actions.
+    """
     entries = _strings(view.items.get(key), f"{view.pointer}/{key}")
+    wildcards = [(j, other) for j, (_, other) in enumerate(entries) if has_wildcard(other.value)]
+    first: dict[str, int] = {}
     for i, (pointer, node) in enumerate(entries):
-        for j, (_, other) in enumerate(entries):
-            if i == j:
+        normalized = norm(node.value)
+        if normalized in first:
+            earlier = entries[first[normalized]][1]
+            yield ctx.at_node(
+                node,
+                f"{what} {node.value!r} is already covered by {earlier.value!r}",
+                pointer=pointer,
+                statement=view.index,
+            )
+            continue
+        first[normalized] = i
+        for j, other in wildcards:
+            if i == j or not covers(other.value, node.value):
                 continue
-            same = covers(other.value, node.value) and covers(node.value, other.value)
-            if same and j > i:
+            if covers(node.value, other.value) and j > i:
                 continue  # report only the later of two equivalent entries
-            if covers(other.value, node.value):
-                yield ctx.at_node(
-                    node,
-                    f"{what} {node.value!r} is already covered by {other.value!r}",
-                    pointer=pointer,
-                    statement=view.index,
-                )
-                break
+            yield ctx.at_node(
+                node,
+                f"{what} {node.value!r} is already covered by {other.value!r}",
+                pointer=pointer,
+                statement=view.index,
+            )
+            break
 
 
 def _action_equal_or_covers(broad: str, narrow: str) -> bool:
@@ -255,7 +277,9 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     """An action listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
-            yield from _redundant_entries(ctx, view, key, _action_equal_or_covers, "action")
+            yield from _redundant_entries(
+                ctx, view, key, _action_equal_or_covers, "action", str.lower
+            )
 
 
 def _resource_equal_or_covers(broad: str, narrow: str) -> bool:

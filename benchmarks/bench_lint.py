@@ -1,0 +1,173 @@
+"""Throughput of `policysim lint` over the AWS managed policy corpus, against parliament.
+
+Run:  .venv/bin/python benchmarks/bench_lint.py [--corpus DIR] [--limit N] [--no-peer]
+
+Both linters run in one process each over the same files (../shared/corpus/aws-managed by
+default, 1,643 documents), after their imports and one warm-up file, one CPU core where
+`os.sched_setaffinity` exists:
+
+(a) policysim: read each file, parse it into a located tree, run every enabled rule
+    (`policysim.lint.inputs.load_path` + `lint_node`, as `policysim lint` does);
+(b) parliament 1.6.4 (duo-labs), installed at run time into a scratch virtual environment
+    (`pip install parliament==1.6.4`; it is not a dependency of the project): read each file and
+    call `parliament.analyze_policy_string` with the default config.
+
+For each it prints files/s, crashes (exceptions raised while linting one file) and the number
+of findings, then the ratio of throughputs. Target: policysim >= 5x parliament.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "aws-managed"
+PARLIAMENT = "parliament==1.6.4"
+
+PARLIAMENT_SCRIPT = r"""
+import json, sys, time
+files = json.loads(sys.stdin.read())
+import parliament
+from parliament import analyze_policy_string
+analyze_policy_string(open(files[0], encoding="utf-8").read())  # warm-up
+crashes, findings, kinds = 0, 0, {}
+start = time.perf_counter()
+for path in files:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            policy = analyze_policy_string(handle.read())
+        findings += len(policy.findings)
+        for finding in policy.findings:
+            kinds[finding.issue] = kinds.get(finding.issue, 0) + 1
+    except Exception:
+        crashes += 1
+seconds = time.perf_counter() - start
+print(json.dumps({"files": len(files), "seconds": seconds, "crashes": crashes,
+                  "findings": findings, "top": sorted(kinds.items(), key=lambda kv: -kv[1])[:5]}))
+"""
+
+
+def pin() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        cpus = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpus[0]})
+
+
+def bench_policysim(files: list[str]) -> dict[str, object]:
+    from policysim.lint.inputs import load_path
+    from policysim.lint.runner import LintOptions, lint_node
+
+    options = LintOptions()
+
+    def lint_one(path: str) -> list[str]:
+        loaded = load_path(path)
+        rules = [f.rule for f in loaded.findings]
+        for target in loaded.targets:
+            found = lint_node(
+                target.root,
+                target.file,
+                kind=target.kind,
+                service=target.service,
+                options=options,
+            )
+            rules += [f.rule for f in found]
+        return rules
+
+    lint_one(files[0])  # warm-up: rule registry, IAM catalog
+    crashes = 0
+    counts: Counter[str] = Counter()
+    start = time.perf_counter()
+    for path in files:
+        try:
+            counts.update(lint_one(path))
+        except Exception as err:  # a crash is what this counts
+            crashes += 1
+            print(f"  policysim crashed on {path}: {type(err).__name__}: {err}", file=sys.stderr)
+    seconds = time.perf_counter() - start
+    return {
+        "files": len(files),
+        "seconds": seconds,
+        "crashes": crashes,
+        "findings": sum(counts.values()),
+        "parse_errors": counts.get("PS001", 0) + counts.get("PS002", 0),
+        "top": counts.most_common(5),
+    }
+
+
+def bench_parliament(files: list[str]) -> dict[str, object] | None:
+    with tempfile.TemporaryDirectory(prefix="bench-parliament-") as scratch:
+        env_dir = Path(scratch) / "venv"
+        print(f"installing {PARLIAMENT} into a scratch venv ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(env_dir)
+        python = env_dir / "bin" / "python"
+        install = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", PARLIAMENT],
+            capture_output=True,
+            text=True,
+        )
+        if install.returncode != 0:
+            print(f"parliament could not be installed:\n{install.stderr[-2000:]}", file=sys.stderr)
+            return None
+        run = subprocess.run(
+            [str(python), "-c", PARLIAMENT_SCRIPT],
+            input=json.dumps(files),
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode != 0:
+            print(f"parliament failed:\n{run.stderr[-2000:]}", file=sys.stderr)
+            return None
+        result: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
+        return result
+
+
+def show(name: str, result: dict[str, object]) -> float:
+    files = int(result["files"])  # type: ignore[call-overload]
+    seconds = float(result["seconds"])  # type: ignore[arg-type]
+    rate = files / seconds if seconds else float("inf")
+    extra = f", parse errors {result['parse_errors']}" if "parse_errors" in result else ""
+    print(
+        f"{name:<10} {files} files in {seconds:.2f} s = {rate:,.0f} files/s;"
+        f" crashes {result['crashes']}; findings {result['findings']}{extra}"
+    )
+    print(f"{'':<10} most frequent: {result['top']}")
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, default=0, help="Only the first N files.")
+    parser.add_argument("--no-peer", action="store_true", help="Skip parliament.")
+    args = parser.parse_args()
+    files = sorted(str(p) for p in args.corpus.glob("*.json"))
+    if not files:
+        print(f"no policies in {args.corpus}", file=sys.stderr)
+        return 2
+    if args.limit:
+        files = files[: args.limit]
+    pin()
+    ours = show("policysim", bench_policysim(files))
+    if args.no_peer:
+        return 0
+    peer = bench_parliament(files)
+    if peer is None:
+        return 1
+    theirs = show("parliament", peer)
+    ratio = ours / theirs if theirs else float("inf")
+    verdict = "meets" if ratio >= 5 else "misses"
+    print(f"ratio      policysim/parliament = {ratio:.1f}x ({verdict} the >= 5x target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

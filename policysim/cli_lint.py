@@ -1,0 +1,166 @@
+"""The `lint` command (registered on the app of `cli.py`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from policysim.cli import app, fail
+
+LINT_EPILOG = (
+    "Examples:\n\n"
+    "  policysim lint policies/ template.yaml\n\n"
+    "  terraform show -json plan.out | policysim lint - --format sarif -o policysim.sarif\n\n"
+    "  policysim lint --list-rules\n\n"
+    "Inputs: policy files (JSON or YAML), directories (recursively), '-' for standard input,"
+    " CloudFormation templates and Terraform plan JSON. Settings: [tool.policysim.lint] in"
+    " pyproject.toml or [lint] in .policysim.toml.\n\n"
+    "Exit status: 0 no finding at or above --fail-on; 1 some finding is; 2 usage error."
+)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _list_rules() -> None:
+    from policysim.lint.registry import all_rules
+
+    for rule in all_rules().values():
+        off = "" if rule.default_enabled else "  (off by default)"
+        typer.echo(f"{rule.id}  {rule.severity.value:<10}  {rule.title}{off}")
+
+
+@app.command(epilog=LINT_EPILOG)
+def lint(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, directories, or '-' for standard input.", show_default=False),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Report format: text, json, sarif or github.")
+    ] = "text",
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at least this severe: error, security, warning,"
+            " suggestion or never. Default: security (error and security findings).",
+        ),
+    ] = None,
+    policy_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            "-t",
+            help="Type of plain policy files: identity, trust, scp, rcp, boundary, session,"
+            " endpoint, resource or resource:SERVICE. Default: detected from each document.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file (default: found from this directory up)."),
+    ] = None,
+    no_config: Annotated[
+        bool, typer.Option("--no-config", help="Ignore configuration files.")
+    ] = False,
+    disable: Annotated[
+        list[str] | None, typer.Option("--disable", help="Rule ids to turn off (repeatable).")
+    ] = None,
+    enable: Annotated[
+        list[str] | None,
+        typer.Option("--enable", help="Off-by-default rule ids to turn on (repeatable)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    color: Annotated[
+        str, typer.Option("--color", help="Colour the text report: auto, always or never.")
+    ] = "auto",
+    skip_non_policies: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-policies",
+            help="Skip named files that are not policies, templates or plans, as a directory"
+            " walk does (the pre-commit hook passes every JSON and YAML file).",
+        ),
+    ] = False,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules (id, severity, title) and exit.")
+    ] = False,
+) -> None:
+    """Lint IAM policies: syntax, catalog, security, escalation, exposure and hygiene rules."""
+    from policysim.lint.config import (
+        ConfigError,
+        LintConfig,
+        fails,
+        from_table,
+        load_config,
+        parse_fail_on,
+    )
+    from policysim.lint.policy_type import parse_kind
+    from policysim.lint.registry import all_rules
+    from policysim.lint.report import FORMATS, render
+
+    if list_rules:
+        _list_rules()
+        raise typer.Exit(0)
+    if not paths:
+        fail("give files or directories to lint, or '-' for standard input (see --help)")
+    if output_format not in FORMATS:
+        fail(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+    if color not in ("auto", "always", "never"):
+        fail(f"--color {color!r}: expected auto, always or never")
+    rules = all_rules()
+    known = set(rules)
+    try:
+        settings = LintConfig() if no_config else load_config(config, known)
+        if disable or enable:
+            extra = from_table({"disable": _split(disable), "enable": _split(enable)}, None, known)
+            settings.disable = settings.disable | extra.disable
+            settings.enable = settings.enable | extra.enable
+        if fail_on is not None:
+            settings.fail_on = parse_fail_on(fail_on)
+    except ConfigError as err:
+        fail(str(err))
+    kind = service = None
+    if policy_type is not None:
+        try:
+            kind, service = parse_kind(policy_type)
+        except ValueError as err:
+            fail(f"--type: {err}")
+    if paths.count("-") > 1:
+        fail("standard input ('-') can be read only once")
+    for path in paths:
+        if path != "-" and not os.path.exists(path):
+            fail(f"{path}: no such file or directory")
+
+    from policysim.lint.inputs.run import lint_paths
+
+    run = lint_paths(
+        paths, settings, kind=kind, service=service, skip_non_policies=skip_non_policies
+    )
+    use_color = output is None and (
+        color == "always"
+        or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    )
+    report = render(run, output_format, rules, color=use_color)
+    for note in run.notes:
+        typer.echo(f"policysim: note: {note}", err=True)
+    if output is not None:
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as err:
+            fail(f"{output}: cannot write: {err.strerror or err}")
+    else:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    failed = any(fails(f.severity, settings.fail_on) for f in run.findings)
+    raise typer.Exit(1 if failed else 0)

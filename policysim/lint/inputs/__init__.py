@@ -1,0 +1,189 @@
+"""Inputs of `policysim lint`: policy files (JSON or YAML), directories, standard input,
+CloudFormation templates and Terraform plan JSON, each turned into the policy documents it holds.
+
+A file that cannot be read or parsed is one PS001/PS002 finding, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from policysim.lint.finding import Finding, Severity
+from policysim.lint.inputs.cloudformation import is_template, load_template
+from policysim.lint.inputs.intrinsics import parse_tagged_yaml
+from policysim.lint.inputs.target import LintTarget, Loaded
+from policysim.lint.inputs.terraform import is_plan, load_plan
+from policysim.lint.policy_type import PolicyKind
+from policysim.lint.runner import PARSE_ERROR, parse_error_finding
+from policysim.policy.errors import PolicyError
+from policysim.policy.source import (
+    MAX_SOURCE_BYTES,
+    decode_source,
+    looks_like_yaml,
+    parse_json_source,
+)
+
+__all__ = ["LintTarget", "Loaded", "discover", "load_bytes", "load_path"]
+
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+"""Largest Terraform plan read (plans are not subject to the policy size limit)."""
+LINTED_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+"""Files a directory walk looks at."""
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".terraform", ".tox"}
+)
+STDIN = "<stdin>"
+
+
+def _file_finding(message: str, file: str) -> Finding:
+    return Finding(PARSE_ERROR, Severity.ERROR, message, file)
+
+
+def _mentions_policy(data: bytes) -> bool:
+    """Whether an unparseable file looks meant as a policy or template (else a walk skips it)."""
+    return any(word in data for word in (b"Statement", b"AWSTemplateFormatVersion", b"AWS::"))
+
+
+def _plan_prefix(data: bytes) -> bool:
+    head = data[:4096].lstrip()
+    return head.startswith(b"{") and b'"terraform_version"' in head
+
+
+def load_bytes(
+    data: bytes,
+    file: str,
+    *,
+    kind: PolicyKind | None = None,
+    service: str | None = None,
+    discovered: bool = False,
+) -> Loaded:
+    """The policy documents of one input's contents.
+
+    `discovered` files (found by walking a directory, or named with --skip-non-policies) that are
+    neither a policy, a template nor a plan are skipped rather than reported; so are binary and
+    unparseable ones that do not mention a Statement or CloudFormation.
+    """
+    if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= MAX_PLAN_BYTES:
+        try:
+            plain = json.loads(data)
+        except (ValueError, RecursionError):
+            plain = None
+        if is_plan(plain):
+            assert isinstance(plain, dict)
+            return load_plan(plain, file)
+    if b"\x00" in data[:8192]:
+        if discovered:
+            return Loaded(source="skipped")
+        return Loaded([], [_file_finding("binary file (contains NUL bytes), not a policy", file)])
+    try:
+        text = decode_source(data, file)
+        if looks_like_yaml(text, file):
+            root = parse_tagged_yaml(text, file)
+        else:
+            if _plan_prefix(data):
+                try:
+                    plain = json.loads(text)
+                except (ValueError, RecursionError):
+                    plain = None
+                if is_plan(plain):
+                    assert isinstance(plain, dict)
+                    return load_plan(plain, file)
+            root = parse_json_source(text, file)
+    except PolicyError as err:
+        if discovered and not _mentions_policy(data):
+            return Loaded(source="skipped")
+        return Loaded([], [parse_error_finding(err, file)])
+    except RecursionError:
+        return Loaded([], [_file_finding("nesting too deep to parse", file)])
+    if is_template(root):
+        loaded = load_template(root, file)
+    elif discovered and not (root.kind == "object" and "Statement" in root.value):
+        return Loaded(source="skipped")
+    else:
+        loaded = Loaded([LintTarget(file, root, kind, service)])
+    if "policysim:" in text:
+        loaded.line_ignores = comment_ignores(text)
+    return loaded
+
+
+_COMMENT = re.compile(r"#\s*policysim:\s*ignore\s*\[([^\]]*)\]", re.IGNORECASE)
+
+
+def comment_ignores(text: str) -> dict[int, frozenset[str]]:
+    """YAML comments `# policysim: ignore[PS203, PS401]`, by line number."""
+    out: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        match = _COMMENT.search(line)
+        if match:
+            rules = {r.strip().upper() for r in match.group(1).split(",") if r.strip()}
+            out[number] = frozenset(rules)
+    return out
+
+
+def load_path(
+    path: str,
+    *,
+    kind: PolicyKind | None = None,
+    service: str | None = None,
+    discovered: bool = False,
+) -> Loaded:
+    """Read and load one file ('-' is standard input)."""
+    if path == "-":
+        import sys
+
+        data = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+        return load_bytes(data, STDIN, kind=kind, service=service)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_PLAN_BYTES:
+            return Loaded(
+                [],
+                [
+                    _file_finding(
+                        f"file is {size:,} bytes; policy documents are limited to"
+                        f" {MAX_SOURCE_BYTES:,} bytes",
+                        path,
+                    )
+                ],
+            )
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        return Loaded([], [_file_finding(f"cannot read file: {err.strerror or err}", path)])
+    return load_bytes(data, path, kind=kind, service=service, discovered=discovered)
+
+
+def discover(paths: Iterable[str], excluded: Iterable[str] = ()) -> Iterator[tuple[str, bool]]:
+    """Files to lint, each with whether it was found by walking a directory. Named files are
+    always linted; a directory contributes its .json/.yaml/.yml/.template files, recursively,
+    outside hidden and tool directories and outside `excluded` globs."""
+    from fnmatch import fnmatch
+
+    patterns = list(excluded)
+
+    def skipped(candidate: str) -> bool:
+        posix = Path(candidate).as_posix()
+        return any(fnmatch(posix, p) or fnmatch(posix, f"*/{p}") for p in patterns)
+
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if d not in SKIPPED_DIRS
+                    and not d.startswith(".")
+                    and not skipped(os.path.join(folder, d))
+                )
+                for name in sorted(files):
+                    full = os.path.normpath(os.path.join(folder, name))
+                    if name.lower().endswith(LINTED_SUFFIXES) and not skipped(full):
+                        yield full, True
+        else:
+            yield path, False

@@ -1,0 +1,129 @@
+"""Lint inputs end to end: find files, load their documents, run the rules, apply suppressions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from policysim.lint.config import LintConfig
+from policysim.lint.finding import Finding
+from policysim.lint.inputs import discover, load_path
+from policysim.lint.inputs.target import LintTarget, Loaded
+from policysim.lint.policy_type import PolicyKind
+from policysim.lint.runner import LintOptions, lint_node
+from policysim.policy.errors import Position
+from policysim.policy.source import Node
+
+
+@dataclass(slots=True)
+class LintRun:
+    """The outcome of linting some inputs."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    documents: int = 0
+    suppressed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _statement_nodes(root: Node) -> list[Node]:
+    if root.kind != "object":
+        return []
+    node = root.value.get("Statement")
+    if node is None:
+        return []
+    if node.kind == "array":
+        return list(node.value)
+    return [node]
+
+
+def _sid(statement: Node | None) -> str | None:
+    if statement is None or statement.kind != "object":
+        return None
+    sid = statement.value.get("Sid")
+    return sid.value if sid is not None and sid.kind == "string" else None
+
+
+def _suppressed(
+    finding: Finding, target: LintTarget | None, loaded: Loaded, config: LintConfig
+) -> bool:
+    statements = _statement_nodes(target.root) if target is not None else []
+    statement = (
+        statements[finding.statement]
+        if finding.statement is not None and finding.statement < len(statements)
+        else None
+    )
+    sid = _sid(statement)
+    if config.ignored(finding.file, finding.rule, sid):
+        return True
+    if target is not None:
+        if finding.rule in target.ignore:
+            return True
+        if sid is not None and finding.rule in target.ignore_sids.get(sid, frozenset()):
+            return True
+    if loaded.line_ignores:
+        lines = {finding.line}
+        if statement is not None:
+            lines.add(statement.position.line)
+        for line in lines:
+            for comment_line in (line, line - 1):
+                if finding.rule in loaded.line_ignores.get(comment_line, frozenset()):
+                    return True
+    return False
+
+
+def lint_loaded(loaded: Loaded, config: LintConfig, options: LintOptions, run: LintRun) -> None:
+    """Lint the documents of one loaded file into `run`."""
+    run.notes.extend(loaded.notes)
+    for finding in loaded.findings:
+        if _suppressed(finding, None, loaded, config):
+            run.suppressed += 1
+        else:
+            run.findings.append(finding)
+    for target in loaded.targets:
+        run.documents += 1
+        findings = lint_node(
+            target.root,
+            target.file,
+            kind=target.kind,
+            service=target.service,
+            options=options,
+            attachment=target.attachment,
+        )
+        for finding in findings:
+            if target.opaque and Position(finding.line, finding.column) in target.opaque:
+                continue
+            if _suppressed(finding, target, loaded, config):
+                run.suppressed += 1
+                continue
+            if target.label:
+                pointer = f"{target.label}{finding.pointer}" if target.label else finding.pointer
+                finding = replace(
+                    finding, message=f"{target.label}: {finding.message}", pointer=pointer
+                )
+            run.findings.append(finding)
+
+
+def lint_paths(
+    paths: Iterable[str],
+    config: LintConfig,
+    *,
+    kind: PolicyKind | None = None,
+    service: str | None = None,
+    options: LintOptions | None = None,
+    skip_non_policies: bool = False,
+) -> LintRun:
+    """Lint files, directories and '-' (standard input). With `skip_non_policies`, named files
+    that hold no policy are skipped as in a directory walk (pre-commit passes every JSON/YAML)."""
+    options = options or config.options()
+    run = LintRun()
+    for path, discovered in discover(paths, config.exclude):
+        loaded = load_path(
+            path, kind=kind, service=service, discovered=discovered or skip_non_policies
+        )
+        if loaded.source == "skipped":
+            continue
+        run.files += 1
+        lint_loaded(loaded, config, options, run)
+    run.findings.sort(key=Finding.sort_key)
+    return run

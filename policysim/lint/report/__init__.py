@@ -1,0 +1,259 @@
+"""Reports of `policysim lint`: text (default), json, sarif (SARIF 2.1.0) and github
+(workflow commands that GitHub shows as annotations)."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from policysim._version import __version__
+from policysim.lint.finding import Finding, Severity
+from policysim.lint.inputs.run import LintRun
+from policysim.lint.registry import Rule
+
+FORMATS = ("text", "json", "sarif", "github")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/policysim/policysim"
+
+_COLOURS = {
+    Severity.ERROR: "red",
+    Severity.SECURITY: "magenta",
+    Severity.WARNING: "yellow",
+    Severity.SUGGESTION: "cyan",
+}
+_SARIF_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.SECURITY: "error",
+    Severity.WARNING: "warning",
+    Severity.SUGGESTION: "note",
+}
+_SECURITY_SEVERITY = {
+    Severity.ERROR: "5.0",
+    Severity.SECURITY: "8.0",
+    Severity.WARNING: "4.0",
+    Severity.SUGGESTION: "1.0",
+}
+_GITHUB_COMMAND = {
+    Severity.ERROR: "error",
+    Severity.SECURITY: "error",
+    Severity.WARNING: "warning",
+    Severity.SUGGESTION: "notice",
+}
+
+
+def summary_counts(findings: list[Finding]) -> dict[str, int]:
+    """Findings per severity, every severity listed."""
+    counts = Counter(f.severity for f in findings)
+    return {s.value: counts.get(s, 0) for s in Severity}
+
+
+def summary_line(run: LintRun) -> str:
+    """`3 findings (1 error, 2 warning) in 4 files`."""
+    counts = summary_counts(run.findings)
+    parts = [f"{n} {name}" for name, n in counts.items() if n]
+    total = len(run.findings)
+    noun = "finding" if total == 1 else "findings"
+    files = "file" if run.files == 1 else "files"
+    text = f"{total} {noun}"
+    if parts:
+        text += f" ({', '.join(parts)})"
+    text += f" in {run.files} {files}"
+    if run.suppressed:
+        text += f", {run.suppressed} suppressed"
+    return text
+
+
+def render_text(run: LintRun, *, color: bool = False) -> str:
+    """`path:line:col: PS123 severity message`, one a line, then a summary line."""
+    import typer
+
+    lines = []
+    for f in run.findings:
+        where = f"{f.file}:{f.line}:{f.column}:"
+        rule = f.rule
+        severity = f.severity.value
+        if color:
+            where = typer.style(where, bold=True)
+            rule = typer.style(rule, fg=_COLOURS[f.severity], bold=True)
+            severity = typer.style(severity, fg=_COLOURS[f.severity])
+        lines.append(f"{where} {rule} {severity} {f.message}")
+    summary = summary_line(run)
+    if color:
+        summary = typer.style(summary, bold=True)
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(run: LintRun) -> str:
+    """Findings, counts and notes as one JSON object."""
+    document = {
+        "version": 1,
+        "tool": {"name": "policysim", "version": __version__},
+        "files": run.files,
+        "documents": run.documents,
+        "suppressed": run.suppressed,
+        "summary": summary_counts(run.findings),
+        "findings": [f.to_json() for f in run.findings],
+        "notes": run.notes,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _artifact(file: str) -> dict[str, str]:
+    """A SARIF artifactLocation: relative to the source root (the current directory) where
+    possible, else an absolute file URI."""
+    if file == "<stdin>":
+        return {"uri": "stdin"}
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return {"uri": path.as_uri()}
+    posix = path.as_posix().removeprefix("./")
+    return {"uri": quote(posix, safe="/@-._~!$&'()*+,;="), "uriBaseId": "%SRCROOT%"}
+
+
+def _camel(title: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in title).split()
+    return "".join(w[:1].upper() + w[1:] for w in words) or "Rule"
+
+
+def sarif_rule(rule: Rule) -> dict[str, Any]:
+    """A SARIF reportingDescriptor for one rule."""
+    description = inspect.cleandoc(rule.description or rule.title)
+    kinds = ", ".join(sorted(k.value for k in rule.kinds)) if rule.kinds else "all policy types"
+    help_text = (
+        f"{rule.title}\n\n{description}\n\nApplies to: {kinds}. Default severity:"
+        f" {rule.severity.value}. See docs/rules/{rule.id}.md."
+    )
+    help_markdown = (
+        f"**{rule.id}: {rule.title}**\n\n{description}\n\n"
+        f"Applies to: {kinds}. Default severity: `{rule.severity.value}`."
+        f" Suppress with a `[[tool.policysim.lint.ignore]]` entry (see docs/rules/{rule.id}.md)."
+    )
+    tags = ["iam", "aws", rule.severity.value]
+    if rule.severity is not Severity.SECURITY and rule.id[:3] in ("PS2", "PS3", "PS4"):
+        tags.append("security")
+    return {
+        "id": rule.id,
+        "name": _camel(rule.title),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": description},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "defaultConfiguration": {
+            "enabled": rule.default_enabled,
+            "level": _SARIF_LEVEL[rule.severity],
+        },
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "problem.severity": "recommendation"
+            if rule.severity is Severity.SUGGESTION
+            else _SARIF_LEVEL[rule.severity],
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+        },
+    }
+
+
+def render_sarif(run: LintRun, rules: Mapping[str, Rule]) -> str:
+    """A SARIF 2.1.0 log that GitHub code scanning accepts."""
+    ids = sorted(set(rules) | {f.rule for f in run.findings})
+    index = {rule_id: i for i, rule_id in enumerate(ids)}
+    descriptors = []
+    for rule_id in ids:
+        if rule_id in rules:
+            descriptors.append(sarif_rule(rules[rule_id]))
+        else:
+            descriptors.append({"id": rule_id, "shortDescription": {"text": rule_id}})
+    results = []
+    for f in run.findings:
+        message = f.message + (f"\nHint: {f.hint}" if f.hint else "")
+        fingerprint = hashlib.sha256(
+            f"{f.rule}|{f.file}|{f.pointer}|{f.message}".encode()
+        ).hexdigest()[:32]
+        region: dict[str, int] = {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)}
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact(f.file),
+                        "region": region,
+                    }
+                }
+            ],
+            "partialFingerprints": {"policysimFinding/v1": fingerprint},
+            "properties": {"severity": f.severity.value},
+        }
+        if f.pointer:
+            result["locations"][0]["logicalLocations"] = [
+                {"fullyQualifiedName": f.pointer, "kind": "element"}
+            ]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "policysim",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": descriptors,
+                    }
+                },
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(run: LintRun) -> str:
+    """GitHub Actions workflow commands: `::error file=...,line=...,col=...,title=...::msg`."""
+    lines = []
+    for f in run.findings:
+        command = _GITHUB_COMMAND[f.severity]
+        properties = ",".join(
+            [
+                f"file={_escape_property(f.file)}",
+                f"line={f.line}",
+                f"col={f.column}",
+                f"title={_escape_property(f'{f.rule} ({f.severity.value})')}",
+            ]
+        )
+        lines.append(f"::{command} {properties}::{_escape_data(f'{f.rule} {f.message}')}")
+    lines.append(summary_line(run))
+    return "\n".join(lines) + "\n"
+
+
+def render(run: LintRun, fmt: str, rules: Mapping[str, Rule], *, color: bool = False) -> str:
+    """The report in one of FORMATS."""
+    if fmt == "json":
+        return render_json(run)
+    if fmt == "sarif":
+        return render_sarif(run, rules)
+    if fmt == "github":
+        return render_github(run)
+    return render_text(run, color=color)
