@@ -9,6 +9,7 @@ and that the linter walks for structural rules.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -292,8 +293,9 @@ def parse_json_source(text: str, file: str | None = None) -> Node:
     return node
 
 
-def parse_yaml_source(text: str, file: str | None = None) -> Node:
-    """Parse YAML text into a located tree (PyYAML composer nodes carry marks)."""
+def parse_yaml_source(text: str, file: str | None = None, tags: TagHandler | None = None) -> Node:
+    """Parse YAML text into a located tree (PyYAML composer nodes carry marks); `tags`
+    handles application-specific tags, which are otherwise read as plain values."""
     try:
         root = yaml.compose(text, Loader=_yaml_loader())
     except yaml.MarkedYAMLError as err:
@@ -305,7 +307,7 @@ def parse_yaml_source(text: str, file: str | None = None) -> Node:
         raise PolicyError(f"invalid YAML: {err}", file=file) from None
     if root is None:
         raise PolicyError("empty document", file=file, position=Position(1, 1))
-    return _yaml_to_node(root, file, 1)
+    return _yaml_to_node(root, file, 1, tags)
 
 
 def _yaml_loader() -> type[yaml.SafeLoader]:
@@ -317,7 +319,22 @@ def _mark(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _yaml_to_node(node: yaml.Node, file: str | None, depth: int) -> Node:
+TagHandler = Callable[[str, Node], Node]
+"""Turns an application-specific YAML tag (`!Ref`, `!Sub`, ...) and its converted value into
+the node that stands for it (CloudFormation's short forms become their long forms)."""
+
+
+def _yaml_to_node(
+    node: yaml.Node, file: str | None, depth: int, tags: TagHandler | None = None
+) -> Node:
+    converted = _yaml_untagged(node, file, depth, tags)
+    tag = node.tag or ""
+    if tags is not None and tag.startswith("!") and len(tag) > 1:
+        return tags(tag, converted)
+    return converted
+
+
+def _yaml_untagged(node: yaml.Node, file: str | None, depth: int, tags: TagHandler | None) -> Node:
     if depth > MAX_DEPTH:
         raise PolicyError(
             f"nesting deeper than {MAX_DEPTH} levels", file=file, position=_mark(node)
@@ -335,12 +352,12 @@ def _yaml_to_node(node: yaml.Node, file: str | None, depth: int) -> Node:
                     file=file,
                     position=_mark(key_node),
                 )
-            items[key] = _yaml_to_node(value_node, file, depth + 1)
+            items[key] = _yaml_to_node(value_node, file, depth + 1, tags)
             key_positions[key] = _mark(key_node)
         deepest = max((n.depth for n in items.values()), default=0)
         return Node("object", items, _mark(node), key_positions, deepest + 1)
     if isinstance(node, yaml.SequenceNode):
-        nodes = [_yaml_to_node(child, file, depth + 1) for child in node.value]
+        nodes = [_yaml_to_node(child, file, depth + 1, tags) for child in node.value]
         return Node("array", nodes, _mark(node), depth=1 + max((n.depth for n in nodes), default=0))
     value = _yaml_scalar(node, file)
     kind = (

@@ -9,12 +9,8 @@ joins its parts, `Fn::If` takes its first branch, and anything else becomes an o
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
-
-from policysim.policy.errors import PolicyError, Position
-from policysim.policy.source import MAX_DEPTH, Node
+from policysim.policy.errors import Position
+from policysim.policy.source import Node, parse_yaml_source
 
 INTRINSIC_TAGS = {
     "!Ref": "Ref",
@@ -104,87 +100,16 @@ def contains_intrinsic(node: Node) -> bool:
 # --- YAML with CloudFormation short-form tags -------------------------------------------------
 
 
-def _mark(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    tag = node.tag
-    if tag.endswith(":str") or not tag.startswith("tag:yaml.org,2002:"):
-        return node.value
-    try:
-        return yaml.SafeLoader("").construct_object(node)
-    except yaml.YAMLError:
-        return node.value
-
-
-def _convert(node: yaml.Node, file: str | None, depth: int) -> Node:
-    if depth > MAX_DEPTH:
-        raise PolicyError(
-            f"nesting deeper than {MAX_DEPTH} levels", file=file, position=_mark(node)
-        )
-    tag = node.tag or ""
-    if tag.startswith("!") and len(tag) > 1:
-        name = INTRINSIC_TAGS.get(tag, "Fn::" + tag[1:])
-        inner = _untagged(node, file, depth)
-        if name == "Fn::GetAtt" and inner.kind == "string" and "." in inner.value:
-            parts = [Node("string", p, inner.position) for p in inner.value.split(".", 1)]
-            inner = Node("array", parts, inner.position, depth=2)
-        return Node("object", {name: inner}, _mark(node), {name: _mark(node)}, inner.depth + 1)
-    return _untagged(node, file, depth)
-
-
-def _untagged(node: yaml.Node, file: str | None, depth: int) -> Node:
-    if isinstance(node, yaml.MappingNode):
-        items: dict[str, Node] = {}
-        key_positions: dict[str, Position] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise PolicyError(
-                    "a mapping key must be a plain value", file=file, position=_mark(key_node)
-                )
-            key = str(_scalar(key_node))
-            if key in items:
-                raise PolicyError(
-                    f"duplicate key {key!r} (first at {key_positions[key]})",
-                    file=file,
-                    position=_mark(key_node),
-                )
-            items[key] = _convert(value_node, file, depth + 1)
-            key_positions[key] = _mark(key_node)
-        deepest = max((n.depth for n in items.values()), default=0)
-        return Node("object", items, _mark(node), key_positions, deepest + 1)
-    if isinstance(node, yaml.SequenceNode):
-        nodes = [_convert(child, file, depth + 1) for child in node.value]
-        return Node("array", nodes, _mark(node), depth=1 + max((n.depth for n in nodes), default=0))
-    assert isinstance(node, yaml.ScalarNode)
-    value = _scalar(node) if not (node.tag or "").startswith("!") else node.value
-    if value is None:
-        kind = "null"
-    elif isinstance(value, bool):
-        kind = "bool"
-    elif isinstance(value, int | float):
-        kind = "number"
-    else:
-        kind = "string"
-        if not isinstance(value, str):
-            value = node.value
-    return Node(kind, value, _mark(node))
+def _long_form(tag: str, inner: Node) -> Node:
+    """`!GetAtt A.B` -> `{"Fn::GetAtt": ["A", "B"]}`, `!Sub x` -> `{"Fn::Sub": "x"}`, ..."""
+    name = INTRINSIC_TAGS.get(tag, "Fn::" + tag[1:])
+    if name == "Fn::GetAtt" and inner.kind == "string" and "." in inner.value:
+        parts = [Node("string", p, inner.position) for p in inner.value.split(".", 1)]
+        inner = Node("array", parts, inner.position, depth=2)
+    return Node("object", {name: inner}, inner.position, {name: inner.position}, inner.depth + 1)
 
 
 def parse_tagged_yaml(text: str, file: str | None = None) -> Node:
     """Parse YAML into a located tree, turning short-form tags (`!Ref`, `!Sub`, `!GetAtt`, ...)
     into their long-form intrinsic objects."""
-    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        position = Position(mark.line + 1, mark.column + 1) if mark else None
-        problem = err.problem or err.context or "invalid YAML"
-        raise PolicyError(f"invalid YAML: {problem}", file=file, position=position) from None
-    except yaml.YAMLError as err:
-        raise PolicyError(f"invalid YAML: {err}", file=file) from None
-    if root is None:
-        raise PolicyError("empty document", file=file, position=Position(1, 1))
-    return _convert(root, file, 1)
+    return parse_yaml_source(text, file, tags=_long_form)

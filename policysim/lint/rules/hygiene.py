@@ -16,6 +16,7 @@ from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import rule
+from policysim.lint.rules.syntax import string_entries
 from policysim.policy.action import split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.model import VERSION_2012, Statement
@@ -35,16 +36,6 @@ def _with_condition(condition: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- located walkers --------------------------------------------------------------------------
-
-
-def _strings(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
-    if node is None:
-        return []
-    if node.kind == "string":
-        return [(pointer, node)]
-    if node.kind == "array":
-        return [(f"{pointer}/{i}", n) for i, n in enumerate(node.value) if n.kind == "string"]
-    return []
 
 
 @dataclass(slots=True)
@@ -233,7 +224,7 @@ def _redundant_entries(
     wildcard entries alone: linear in practice even for policies that list thousands of
     actions.
     """
-    entries = _strings(view.items.get(key), f"{view.pointer}/{key}")
+    entries = string_entries(view.items.get(key), f"{view.pointer}/{key}")
     wildcards = [(j, other) for j, (_, other) in enumerate(entries) if has_wildcard(other.value)]
     first: dict[str, int] = {}
     for i, (pointer, node) in enumerate(entries):
@@ -513,7 +504,7 @@ def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
     """A partial wildcard in the ARN's service segment silently picks up future services."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            for pointer, node in _strings(view.items.get(key), f"{view.pointer}/{key}"):
+            for pointer, node in string_entries(view.items.get(key), f"{view.pointer}/{key}"):
                 arn = parse_arn(node.value)
                 if arn is not None and arn.service != "*" and has_wildcard(arn.service):
                     yield ctx.at_node(
@@ -554,7 +545,7 @@ def session_principal(ctx: LintContext) -> Iterator[Issue]:
         principal = view.items.get("Principal")
         if principal is None or principal.kind != "object":
             continue
-        values = _strings(principal.value.get("AWS"), f"{view.pointer}/Principal/AWS")
+        values = string_entries(principal.value.get("AWS"), f"{view.pointer}/Principal/AWS")
         roles: set[tuple[str, str]] = set()
         for _, node in values:
             arn = parse_arn(node.value)
@@ -679,7 +670,7 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
     catalog = get_catalog()
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
-            for pointer, node in _strings(view.items.get(key), f"{view.pointer}/{key}"):
+            for pointer, node in string_entries(view.items.get(key), f"{view.pointer}/{key}"):
                 text = node.value
                 if text == "*" or ":" not in text:
                     continue
@@ -740,7 +731,7 @@ def unreviewable(ctx: LintContext) -> Iterator[Issue]:
     purpose (off by default)."""
     for view in ctx.statements:
         for key in ("Action", "NotAction", "Resource", "NotResource"):
-            count = len(_strings(view.items.get(key), ""))
+            count = len(string_entries(view.items.get(key), ""))
             if count > MAX_STATEMENT_ENTRIES:
                 yield ctx.at_statement(
                     view,

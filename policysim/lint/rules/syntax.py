@@ -135,7 +135,7 @@ _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
-def _strings(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
+def string_entries(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
     """The string values of a string-or-array element, with their pointers."""
     if node is None:
         return []
@@ -205,12 +205,12 @@ def _principal_values(view: StatementView) -> Iterator[tuple[str, str, Node]]:
         if node is None or node.kind != "object":
             continue
         for key, value in node.value.items():
-            for pointer, item in _strings(value, f"{view.pointer}/{element}/{key}"):
+            for pointer, item in string_entries(value, f"{view.pointer}/{element}/{key}"):
                 yield key, pointer, item
 
 
 def _statement_actions(view: StatementView) -> list[str]:
-    return [n.value for _, n in _strings(view.items.get("Action"), "")]
+    return [n.value for _, n in string_entries(view.items.get("Action"), "")]
 
 
 # --- PS005 - PS032 --------------------------------------------------------------------------
@@ -904,7 +904,7 @@ def federated_mismatch(ctx: LintContext) -> Iterator[Issue]:
             and principal.kind == "object"
             and set(principal.value) == {"Federated"}
         )
-        for pointer, node in _strings(view.items.get("Action"), f"{view.pointer}/Action"):
+        for pointer, node in string_entries(view.items.get("Action"), f"{view.pointer}/Action"):
             action = node.value.lower()
             wrong = None
             if action == _OIDC_ACTION and "oidc" not in kinds:
@@ -1173,8 +1173,8 @@ def _variable_problems(text: str) -> Iterator[str]:
 
 def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str, Node]]:
     """Strings where a policy variable may stand: Resource, NotResource, condition values."""
-    yield from _strings(view.items.get("Resource"), f"{view.pointer}/Resource")
-    yield from _strings(view.items.get("NotResource"), f"{view.pointer}/NotResource")
+    yield from string_entries(view.items.get("Resource"), f"{view.pointer}/Resource")
+    yield from string_entries(view.items.get("NotResource"), f"{view.pointer}/NotResource")
     for entry in _conditions(view):
         for pointer, node in entry.values:
             if node.kind == "string":
@@ -1252,7 +1252,7 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         items = view.items
         for element in ("Sid", "Effect", "Action", "NotAction"):
-            for pointer, node in _strings(items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(items.get(element), f"{view.pointer}/{element}"):
                 if find_variables(node.value):
                     yield ctx.at_node(
                         node,
@@ -1273,7 +1273,7 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
                         statement=view.index,
                     )
         for element in ("Resource", "NotResource"):
-            for pointer, node in _strings(items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(items.get(element), f"{view.pointer}/{element}"):
                 head = node.value.split(":", 5)[:5]
                 if len(head) == 5 and find_variables(":".join(head)):
                     yield ctx.at_node(
@@ -1351,7 +1351,7 @@ def malformed_action(ctx: LintContext) -> Iterator[Issue]:
     """An action is `*` or `service:Name`, with wildcards only in the name."""
     for view in ctx.statements:
         for element in ("Action", "NotAction"):
-            for pointer, node in _strings(view.items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(view.items.get(element), f"{view.pointer}/{element}"):
                 if ctx.substitutes_variables and find_variables(node.value):
                     continue  # PS026
                 problem = _action_problem(node.value)
@@ -1429,7 +1429,7 @@ def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
     one matches nothing."""
     for view in ctx.statements:
         for element in ("Resource", "NotResource"):
-            for pointer, node in _strings(view.items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(view.items.get(element), f"{view.pointer}/{element}"):
                 problem = _arn_problem(node.value)
                 if problem:
                     yield ctx.at_node(
@@ -1469,7 +1469,7 @@ def scp_grammar(ctx: LintContext) -> Iterator[Issue]:
     statements are legal since 2025-09."""
     for view in ctx.statements:
         for element in ("Action", "NotAction"):
-            for pointer, node in _strings(view.items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(view.items.get(element), f"{view.pointer}/{element}"):
                 text = node.value
                 if text == "*" or not has_wildcard(text):
                     continue
@@ -1525,7 +1525,7 @@ def rcp_grammar(ctx: LintContext) -> Iterator[Issue]:
         for key in ("NotPrincipal", "NotAction"):
             if key in items:
                 yield ctx.at_statement(view, f"RCPs do not support {key}", key=key)
-        for pointer, node in _strings(items.get("Action"), f"{view.pointer}/Action"):
+        for pointer, node in string_entries(items.get("Action"), f"{view.pointer}/Action"):
             if node.value == "*":
                 yield ctx.at_node(
                     node,
