@@ -1351,7 +1351,9 @@ def malformed_action(ctx: LintContext) -> Iterator[Issue]:
     """An action is `*` or `service:Name`, with wildcards only in the name."""
     for view in ctx.statements:
         for element in ("Action", "NotAction"):
-            for pointer, node in string_entries(view.items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(
+                view.items.get(element), f"{view.pointer}/{element}"
+            ):
                 if ctx.substitutes_variables and find_variables(node.value):
                     continue  # PS026
                 problem = _action_problem(node.value)
@@ -1429,7 +1431,9 @@ def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
     one matches nothing."""
     for view in ctx.statements:
         for element in ("Resource", "NotResource"):
-            for pointer, node in string_entries(view.items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(
+                view.items.get(element), f"{view.pointer}/{element}"
+            ):
                 problem = _arn_problem(node.value)
                 if problem:
                     yield ctx.at_node(
@@ -1469,7 +1473,9 @@ def scp_grammar(ctx: LintContext) -> Iterator[Issue]:
     statements are legal since 2025-09."""
     for view in ctx.statements:
         for element in ("Action", "NotAction"):
-            for pointer, node in string_entries(view.items.get(element), f"{view.pointer}/{element}"):
+            for pointer, node in string_entries(
+                view.items.get(element), f"{view.pointer}/{element}"
+            ):
                 text = node.value
                 if text == "*" or not has_wildcard(text):
                     continue
