@@ -276,6 +276,7 @@ def _simulate_batch(
     return 1 if mismatches else 0
 
 
+import policysim.cli_fetch  # noqa: E402  (registers the fetch command)
 import policysim.cli_lint  # noqa: E402,F401  (registers the lint command)
 from policysim import cli_account  # noqa: E402,F401  (registers the account commands)
 

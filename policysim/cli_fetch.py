@@ -1,0 +1,158 @@
+"""`policysim fetch`: read an AWS account into a snapshot (registered on the app of `cli.py`).
+
+Needs boto3 (the `aws` extra); it is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from policysim.cli import app, fail
+
+if TYPE_CHECKING:
+    from policysim.aws.fetch import Progress
+
+
+def _services(values: list[str] | None) -> list[str] | None:
+    from policysim.aws.fetch import SERVICES
+
+    if not values:
+        return None
+    chosen: list[str] = []
+    for value in values:
+        for name in (part.strip().lower() for part in value.split(",")):
+            if not name:
+                continue
+            if name not in SERVICES:
+                fail(f"--services: unknown service {name!r}; choose from {', '.join(SERVICES)}")
+            if name not in chosen:
+                chosen.append(name)
+    return chosen
+
+
+def _rich_progress() -> tuple[Any, Progress]:
+    """A rich progress bar on standard error, and the `Progress` feeding it."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as RichProgress
+
+    from policysim.aws.fetch import Progress
+
+    bar = RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+    class _Bar(Progress):
+        def start(self, label: str, total: int) -> object:
+            return bar.add_task(label, total=total)
+
+        def advance(self, task: object) -> None:
+            bar.advance(task)  # type: ignore[arg-type]
+
+        def finish(self, task: object) -> None:
+            bar.remove_task(task)  # type: ignore[arg-type]
+
+    return bar, _Bar()
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  policysim fetch --profile prod --region eu-west-1 --output prod.json\n\n"
+        "  policysim fetch --services iam,s3\n\n"
+        "Read-only: only Get, List and Describe calls are made. What cannot be read"
+        " (AccessDenied, ...) is recorded in the snapshot and summarised.\n\n"
+        "Exit status: 0 snapshot written; 2 no credentials, expired credentials, no network"
+        " or usage error."
+    )
+)
+def fetch(
+    profile: Annotated[
+        str | None, typer.Option(help="AWS profile (default: the default credential chain).")
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region", help="Region to read (repeatable). Default: every enabled region."
+        ),
+    ] = None,
+    services: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--services",
+            help="Services to read, comma-separated or repeated: iam, s3, organizations, kms,"
+            " sqs, sns, lambda, secretsmanager, ecr. Default: all.",
+        ),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Snapshot file to write.")] = Path(
+        "snapshot.json"
+    ),
+    endpoint_url: Annotated[
+        str | None, typer.Option("--endpoint-url", hidden=True, help="Local AWS emulator.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Read an AWS account (IAM, resource policies, organization) into a policysim snapshot."""
+    import sys
+
+    try:
+        from policysim.aws.fetch import FetchError, FetchOptions, fetch_snapshot, write_snapshot
+    except ImportError:
+        fail("policysim fetch needs boto3: pip install 'policysim[aws]'")
+    options = FetchOptions(
+        profile=profile,
+        regions=[r for value in region or [] for r in value.split(",") if r.strip()] or None,
+        services=_services(services),
+        endpoint_url=endpoint_url,
+    )
+    show = not quiet and sys.stderr.isatty()
+    try:
+        if show:
+            bar, progress = _rich_progress()
+            with bar:
+                data = fetch_snapshot(options, progress=progress)
+        else:
+            data = fetch_snapshot(options)
+    except FetchError as err:
+        fail(str(err))
+    try:
+        write_snapshot(data, output)
+    except OSError as err:
+        fail(f"{output}: cannot write: {err.strerror or err}")
+    if not quiet:
+        _summary(data, output)
+
+
+def _summary(data: dict[str, Any], output: Path) -> None:
+    from collections import Counter
+
+    for account in data["accounts"]:
+        details = account.get("authorization_details") or {}
+        counts = ", ".join(
+            f"{len(details.get(key) or [])} {label}"
+            for key, label in (
+                ("UserDetailList", "users"),
+                ("RoleDetailList", "roles"),
+                ("GroupDetailList", "groups"),
+                ("Policies", "policies"),
+            )
+        )
+        errors = account.get("errors") or []
+        typer.echo(
+            f"wrote {output}: account {account['account_id']}: {counts},"
+            f" {len(account.get('resources') or [])} resources, {len(errors)} not read",
+            err=True,
+        )
+        by_kind = Counter(
+            (e.get("service"), e.get("operation"), (e.get("error") or "").split(":")[0])
+            for e in errors
+        )
+        for (service, operation, code), count in sorted(by_kind.items(), key=str):
+            typer.echo(f"  not read: {service} {operation}: {code} (x{count})", err=True)
