@@ -40,6 +40,11 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+def example_policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    """A 2012-10-17 policy document around statements: the shape of rule examples."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
 def rule(
     rule_id: str,
     severity: Severity,

@@ -24,6 +24,7 @@ from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
+from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
 from policysim.policy.arn import parse_arn
@@ -32,11 +33,6 @@ from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard
 
 V = "2012-10-17"
-
-
-def doc(*statements: dict[str, object]) -> dict[str, object]:
-    """A policy document around statements (rule examples)."""
-    return {"Version": V, "Statement": list(statements)}
 
 
 # --- located elements ------------------------------------------------------------------------

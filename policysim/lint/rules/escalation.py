@@ -19,6 +19,7 @@ from policysim.catalog import get_catalog
 from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
+from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
 from policysim.policy.arn import parse_arn
@@ -284,10 +285,6 @@ def _method(
     check.__doc__ = doc
     check.__name__ = f"check_{rule_id.lower()}"
     rule(rule_id, severity, title, example=example, near_miss=near_miss, kinds=KINDS)(check)
-
-
-def _doc(*statements: dict[str, object]) -> dict[str, object]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def _allow(

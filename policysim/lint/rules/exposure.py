@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
+from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern
 from policysim.policy.arn import parse_arn
@@ -30,10 +31,6 @@ _COMPUTE_SERVICES = ("ec2.amazonaws.com", "lambda.amazonaws.com", "edgelambda.am
 _GITHUB = "token.actions.githubusercontent.com"
 _COGNITO = "cognito-identity.amazonaws.com"
 _ROLE = "arn:aws:iam::123456789012:role/r"
-
-
-def _doc(*statements: dict[str, object]) -> dict[str, object]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def _trust(

@@ -15,20 +15,17 @@ from policysim.engine.conditions.numeric import parse_number
 from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
+from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.syntax import string_entries
 from policysim.policy.action import split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
-from policysim.policy.model import VERSION_2012, Statement
+from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import compile_glob, has_wildcard
 
 _S = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
-
-
-def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": VERSION_2012, "Statement": list(statements)}
 
 
 def _with_condition(condition: dict[str, Any]) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import Issue, LintContext, StatementView
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
+from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.catalog_rules import (
     conditions,
-    doc,
     element_values,
     known_action,
     statement_actions,
