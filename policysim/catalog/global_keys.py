@@ -143,6 +143,17 @@ GLOBAL_KEYS: tuple[GlobalKey, ...] = (
     _key(
         "aws:ChatbotSourceArn", "ARN", "Chat channel configuration behind an AWS Chatbot session."
     ),
+    # Used by AWS managed policies (seen in the 2026 managed-policy corpus):
+    _key(
+        "aws:IsMcpServiceAction",
+        "Bool",
+        "True when the request is an action made through an AWS MCP server.",
+    ),
+    _key(
+        "aws:PrincipalOrgMasterAccountId",
+        "String",
+        "Account id of the management account of the caller's organization.",
+    ),
 )
 
 
