@@ -7,16 +7,80 @@ that is itself valid even when a sibling is not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
+from policysim.policy.action import split_action
 from policysim.policy.errors import Position
 from policysim.policy.model import VERSION_2012, Policy, Statement
 from policysim.policy.source import Node
+from policysim.policy.wildcard import compile_glob, has_wildcard
+
+
+class ActionPatterns:
+    """An Action/NotAction list answering "does some entry match this action name?".
+
+    Equivalent to `any(compile_action_pattern(p)(action) for p in patterns)`, but the request
+    name is split once, only the entries of its service prefix are tried, exact entries are a
+    set lookup, and answers are remembered: rules ask about the same few names (iam:PassRole,
+    sts:AssumeRole, ...) of statements that may list thousands of actions.
+    """
+
+    __slots__ = ("_answers", "_any", "_exact", "_globs")
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self._any = "*" in patterns
+        self._exact: set[tuple[str, str]] = set()
+        self._globs: dict[str, list[Callable[[str], bool]]] = {}
+        self._answers: dict[str, bool] = {}
+        for pattern in patterns:
+            parts = split_action(pattern)
+            if parts is None:
+                continue  # no colon: matches nothing (and `*` is handled above)
+            if has_wildcard(parts[1]):
+                self._globs.setdefault(parts[0], []).append(compile_glob(parts[1]))
+            else:
+                self._exact.add(parts)
+
+    def matches(self, action: str) -> bool:
+        """Whether some entry matches the request action name (case-insensitively)."""
+        answer = self._answers.get(action)
+        if answer is None:
+            answer = self._match(action)
+            self._answers[action] = answer
+        return answer
+
+    def _match(self, action: str) -> bool:
+        if self._any:
+            return True
+        parts = split_action(action)
+        if parts is None:
+            return False
+        if parts in self._exact:
+            return True
+        return any(name_matches(parts[1]) for name_matches in self._globs.get(parts[0], ()))
+
+
+@lru_cache(maxsize=1024)
+def action_patterns(patterns: tuple[str, ...]) -> ActionPatterns:
+    """The (shared, cached) matcher of one statement's Action or NotAction tuple."""
+    return ActionPatterns(patterns)
+
+
+def grants_action(statement: Statement, action: str) -> bool:
+    """Whether the statement's Action/NotAction covers an action name (whatever its Effect).
+
+    The one place rules ask this: Action must match the name, NotAction must not.
+    """
+    if statement.action is not None:
+        return action_patterns(statement.action).matches(action)
+    return not action_patterns(statement.not_action or ()).matches(action)
 
 
 @dataclass(slots=True)

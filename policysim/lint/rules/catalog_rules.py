@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
@@ -182,17 +182,24 @@ def known_action(name: str) -> ActionInfo | None:
     return get_catalog().action(name)
 
 
+@lru_cache(maxsize=16384)
+def expand_action(pattern: str) -> tuple[ActionInfo, ...]:
+    """`Catalog.expand` of one Action/NotAction entry, remembered across documents: the same
+    patterns (`s3:Get*`, `ec2:Describe*`) recur in policy after policy, and each expansion
+    scans a whole service's action list."""
+    return tuple(get_catalog().expand(pattern))
+
+
 def statement_actions(patterns: Iterable[str]) -> tuple[list[ActionInfo], bool]:
     """The catalog actions some patterns name (bare `*` is not expanded) and whether every
     pattern could be resolved (False when `*` or an unknown name was among them)."""
-    catalog = get_catalog()
     found: dict[str, ActionInfo] = {}
     complete = True
     for pattern in patterns:
         if pattern == "*":
             complete = False
             continue
-        hits = catalog.expand(pattern)
+        hits = expand_action(pattern)
         if not hits:
             complete = False
         for info in hits:
@@ -244,7 +251,10 @@ def _action_entries(view: StatementView) -> list[Value]:
     return element_values(view, "Action") + element_values(view, "NotAction")
 
 
+@lru_cache(maxsize=16384)
 def _wellformed_prefix(text: str) -> str | None:
+    """The service prefix of a well-formed `service:Name` entry, else None (cached: PS101 and
+    PS102 both ask, for action names that recur across documents)."""
     parts = split_action(text)
     if parts is None or not parts[0] or has_wildcard(parts[0]) or not parts[1]:
         return None
@@ -296,7 +306,7 @@ def unknown_action(ctx: LintContext) -> Iterator[Issue]:
             prefix = _wellformed_prefix(value.text)
             if prefix is None or not catalog.has_service(prefix):
                 continue
-            if catalog.expand(value.text):
+            if expand_action(value.text):
                 continue
             what = "matches no action" if has_wildcard(value.text) else "is not an action"
             close = [] if has_wildcard(value.text) else catalog.suggest_actions(value.text)
@@ -768,8 +778,12 @@ _ONE = object()
 Token = object
 
 
+@lru_cache(maxsize=16384)
 def _tokens(text: str, *, template: bool) -> tuple[Token, ...]:
     """Glob tokens: literal characters (lower-cased), `_ONE` (any character), `_STAR` (any run).
+
+    Cached, like `globs_intersect`: the same resource patterns and catalog templates are
+    compared again for every action of every statement.
 
     In a policy pattern `*`/`?` are wildcards and a `${...}` variable may stand for anything; in
     a catalog template a `${...}` placeholder is one or more characters.
@@ -793,6 +807,7 @@ def _tokens(text: str, *, template: bool) -> tuple[Token, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
 def globs_intersect(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     """Whether two glob token sequences can match a common string (dynamic programming)."""
     n, m = len(left), len(right)

@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from policysim.catalog import get_catalog
-from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.context import Issue, LintContext, StatementView, grants_action
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
-from policysim.policy.action import compile_action_pattern, split_action
+from policysim.policy.action import split_action
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
@@ -154,42 +153,9 @@ def _scope(statement: Statement, need: Need) -> str | None:
     return best
 
 
-def _allows_action(statement: Statement, action: str) -> bool:
-    if statement.action is not None:
-        return any(compile_action_pattern(p)(action) for p in statement.action)
-    return not any(compile_action_pattern(p)(action) for p in statement.not_action or ())
-
-
-@dataclass(frozen=True, slots=True)
-class _ActionIndex:
-    """A statement's Action/NotAction as a set of exact names plus its wildcard patterns, so
-    that policies listing thousands of actions answer "is X granted" in constant time."""
-
-    exact: frozenset[str]
-    patterns: tuple[Any, ...]
-    negated: bool
-
-    def allows(self, action: str) -> bool:
-        lowered = action.lower()
-        hit = lowered in self.exact or any(p(lowered) for p in self.patterns)
-        return hit != self.negated
-
-
-def _action_index(ctx: LintContext, view: StatementView, statement: Statement) -> _ActionIndex:
-    key = ("escalation-actions", view.index)
-    index = ctx.memo.get(key)
-    if index is None:
-        entries = statement.action if statement.action is not None else statement.not_action
-        exact = frozenset(e.lower() for e in entries or () if not has_wildcard(e))
-        patterns = tuple(compile_action_pattern(e) for e in entries or () if has_wildcard(e))
-        index = _ActionIndex(exact, patterns, statement.action is None)
-        ctx.memo[key] = index
-    return index
-
-
 def _grant(statement: Statement, need: Need) -> bool:
     """Whether an Allow statement grants `need` on an escalation-relevant scope."""
-    if not statement.is_allow or not _allows_action(statement, need.action):
+    if not statement.is_allow or not grants_action(statement, need.action):
         return False
     scope = _scope(statement, need)
     if scope is None or (need.broad_only and scope != "broad"):
@@ -227,16 +193,11 @@ def _every_target(statement: Statement) -> bool:
 def granted(ctx: LintContext, needs: tuple[Need, ...]) -> list[tuple[Need, StatementView]] | None:
     """For each need, the first Allow statement granting it; None unless all are granted."""
     out: list[tuple[Need, StatementView]] = []
-    allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
     for need in needs:
         key = ("escalation-grant", need)
         if key not in ctx.memo:
             ctx.memo[key] = next(
-                (
-                    v
-                    for v, s in allows
-                    if _action_index(ctx, v, s).allows(need.action) and _grant(s, need)
-                ),
+                (v for v, s in _granting(ctx, need.action) if _grant(s, need)),
                 None,
             )
         view = ctx.memo[key]
@@ -244,6 +205,23 @@ def granted(ctx: LintContext, needs: tuple[Need, ...]) -> list[tuple[Need, State
             return None
         out.append((need, view))
     return out
+
+
+def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statement]]:
+    """The Allow statements whose Action/NotAction covers `action`, in document order.
+
+    Found once per document and action: many needs share an action (PS328 alone asks for
+    `iam:PassRole` once per sink service), and most statements grant none of them, so `_grant`'s
+    scope and condition checks run only on the few statements that can matter.
+    """
+    key = ("escalation-granting", action)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = [
+            (v, s) for v, s in ctx.valid_statements() if s.is_allow and grants_action(s, action)
+        ]
+        ctx.memo[key] = found
+    return found
 
 
 def _label(view: StatementView) -> str:
@@ -931,7 +909,7 @@ def _full_service(statement: Statement, service: str) -> bool:
         return False
     if statement.not_resource is not None and "*" in statement.not_resource:
         return False
-    return _allows_action(statement, f"{service}:{_ANY_ACTION}")
+    return grants_action(statement, f"{service}:{_ANY_ACTION}")
 
 
 _ANY_ACTION = "PolicysimAnyAction"
@@ -975,7 +953,7 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
 
 
 def _grant_any_scope(statement: Statement, need: Need) -> bool:
-    if not statement.is_allow or not _allows_action(statement, need.action):
+    if not statement.is_allow or not grants_action(statement, need.action):
         return False
     if _tag_scoped(statement) or any(
         _positive_values(statement, key) is not None for key in _SERVICE_ONLY_KEYS

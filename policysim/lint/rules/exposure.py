@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.context import Issue, LintContext, StatementView, grants_action
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
-from policysim.policy.action import compile_action_pattern
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
@@ -83,12 +82,6 @@ def _keys(statement: Statement) -> list[tuple[str, str]]:
 
 def _has_key(statement: Statement, key: str) -> bool:
     return any(k == key for _, k in _keys(statement))
-
-
-def _covers(statement: Statement, action: str) -> bool:
-    if statement.action is not None:
-        return any(compile_action_pattern(p)(action) for p in statement.action)
-    return not any(compile_action_pattern(p)(action) for p in statement.not_action or ())
 
 
 def _allows(ctx: LintContext) -> Iterator[tuple[StatementView, Statement, Principal]]:
@@ -189,7 +182,7 @@ def trust_external_account(ctx: LintContext) -> Iterator[Issue]:
     (confused deputy for vendors). Accounts listed as trusted in the settings are skipped."""
     trusted = ctx.settings.trusted_accounts
     for view, statement, principal in _allows(ctx):
-        if not any(_covers(statement, a) for a in ("sts:AssumeRole",)):
+        if not any(grants_action(statement, a) for a in ("sts:AssumeRole",)):
             continue
         accounts = [a for a in map(_account_of, principal.aws) if a and a not in trusted]
         if not accounts:
@@ -542,7 +535,9 @@ def trust_tag_session(ctx: LintContext) -> Iterator[Issue]:
     `aws:RequestTag/*` or `aws:TagKeys` limit: where permissions use ABAC on
     `aws:PrincipalTag`, the assumer picks its own tags."""
     for view, statement, principal in _allows(ctx):
-        if not any(_covers(statement, a) for a in ("sts:TagSession", "sts:SetSourceIdentity")):
+        if not any(
+            grants_action(statement, a) for a in ("sts:TagSession", "sts:SetSourceIdentity")
+        ):
             continue
         broad = _everyone(principal) or any(_account_of(a) for a in principal.aws)
         if not broad:
@@ -658,7 +653,7 @@ def public_write(ctx: LintContext) -> Iterator[Issue]:
     for view, statement in ctx.valid_statements():
         if not statement_is_public(statement) or _kms_narrowed(statement):
             continue
-        bad = [a for a in _BAD_PUBLIC_ACTIONS if _covers(statement, a)]
+        bad = [a for a in _BAD_PUBLIC_ACTIONS if grants_action(statement, a)]
         if bad:
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
             yield _at(ctx, view, f"anyone may {bad[0]}{more}", "Action")
@@ -687,7 +682,7 @@ def kms_public(ctx: LintContext) -> Iterator[Issue]:
     for view, statement in ctx.valid_statements():
         if not statement_is_public(statement) or _kms_narrowed(statement):
             continue
-        hits = [a for a in ("kms:Decrypt", "kms:CreateGrant") if _covers(statement, a)]
+        hits = [a for a in ("kms:Decrypt", "kms:CreateGrant") if grants_action(statement, a)]
         if hits:
             yield _at(ctx, view, f"any principal may use the key ({hits[0]})")
 
@@ -726,7 +721,7 @@ def deputy_grant(ctx: LintContext) -> Iterator[Issue]:
     """Any customer's bucket, topic or rule can invoke or publish. Reported when neither key is
     present, or when only `aws:SourceArn` is and its ARN carries no account (S3 bucket ARNs)."""
     for view, statement, services in _service_statements(ctx):
-        if not any(_covers(statement, a) for a in _DEPUTY_ACTIONS):
+        if not any(grants_action(statement, a) for a in _DEPUTY_ACTIONS):
             continue
         arns = _pinned(statement, "aws:sourcearn", allow_wildcards=True)
         accounts = _pinned(statement, "aws:sourceaccount", allow_wildcards=True) or _pinned(
@@ -769,7 +764,7 @@ def function_url_public(ctx: LintContext) -> Iterator[Issue]:
     """`lambda:InvokeFunctionUrl` to `*` with auth type `NONE` or unpinned: anyone on the
     internet can invoke."""
     for view, statement, principal in _allows(ctx):
-        if not _everyone(principal) or not _covers(statement, "lambda:InvokeFunctionUrl"):
+        if not _everyone(principal) or not grants_action(statement, "lambda:InvokeFunctionUrl"):
             continue
         auth = {v.upper() for v in _pinned(statement, "lambda:functionurlauthtype")}
         if auth == {"AWS_IAM"}:
@@ -808,7 +803,9 @@ def bucket_lockout(ctx: LintContext) -> Iterator[Issue]:
             continue
         if not statement.principal.is_everyone:
             continue
-        if any(_covers(statement, a) for a in ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy")):
+        if any(
+            grants_action(statement, a) for a in ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy")
+        ):
             yield _at(ctx, view, "denies policy changes to everyone, administrators included")
 
 
@@ -992,7 +989,7 @@ def sharing_actions(ctx: LintContext) -> Iterator[Issue]:
     for view, statement in ctx.valid_statements():
         if not statement.is_allow or not _unconstrained(statement):
             continue
-        hits = [a for a in _EXPOSURE_ACTIONS if _covers(statement, a)]
+        hits = [a for a in _EXPOSURE_ACTIONS if grants_action(statement, a)]
         if hits:
             more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
             yield _at(ctx, view, f"{hits[0]}{more} on every resource, unconditioned", "Action")

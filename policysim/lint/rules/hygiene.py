@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache, partial
 from typing import Any
 
 from policysim.catalog import get_catalog, is_multivalued_key
@@ -100,14 +101,27 @@ def action_covers(broad: str, narrow: str) -> bool:
     `broad` may only use `*` (a `?` could be aligned with a `*` of `narrow`): then matching the
     text of `narrow` against `broad` proves coverage.
     """
+    return _action_cover_test(broad)(narrow)
+
+
+@lru_cache(maxsize=4096)
+def _action_cover_test(broad: str) -> Callable[[str], bool]:
+    """`action_covers` with `broad` fixed: PS503 compares each wildcard entry with every other
+    entry of lists thousands long, so `broad` is split and compiled once, not per pair."""
     if broad == "*":
-        return True
-    if narrow == "*" or "?" in broad:
-        return False
-    b, n = split_action(broad), split_action(narrow)
-    if b is None or n is None or b[0] != n[0]:
-        return False
-    return compile_glob(b[1])(n[1])
+        return lambda narrow: True
+    b = split_action(broad)
+    if "?" in broad or b is None:
+        return lambda narrow: False
+    prefix, name_matches = b[0], compile_glob(b[1])
+
+    def covers(narrow: str) -> bool:
+        if narrow == "*":
+            return False
+        n = split_action(narrow)
+        return n is not None and n[0] == prefix and name_matches(n[1])
+
+    return covers
 
 
 def resource_covers(broad: str, narrow: str) -> bool:
@@ -211,7 +225,7 @@ def _redundant_entries(
     ctx: LintContext,
     view: StatementView,
     key: str,
-    covers: Any,
+    covered_by: Callable[[str], Callable[[str], bool]],
     what: str,
     norm: Any = str,
 ) -> Iterator[Issue]:
@@ -219,10 +233,15 @@ def _redundant_entries(
 
     Only a duplicate or a wildcard can cover an entry, so each entry is compared with the
     wildcard entries alone: linear in practice even for policies that list thousands of
-    actions.
+    actions. `covered_by(broad)` is the test "equal to or covered by `broad`", built once per
+    wildcard rather than once per comparison.
     """
     entries = string_entries(view.items.get(key), f"{view.pointer}/{key}")
-    wildcards = [(j, other) for j, (_, other) in enumerate(entries) if has_wildcard(other.value)]
+    wildcards = [
+        (j, other, covered_by(other.value))
+        for j, (_, other) in enumerate(entries)
+        if has_wildcard(other.value)
+    ]
     first: dict[str, int] = {}
     for i, (pointer, node) in enumerate(entries):
         normalized = norm(node.value)
@@ -236,10 +255,10 @@ def _redundant_entries(
             )
             continue
         first[normalized] = i
-        for j, other in wildcards:
-            if i == j or not covers(other.value, node.value):
+        for j, other, covers in wildcards:
+            if i == j or not covers(node.value):
                 continue
-            if covers(node.value, other.value) and j > i:
+            if covered_by(node.value)(other.value) and j > i:
                 continue  # report only the later of two equivalent entries
             yield ctx.at_node(
                 node,
@@ -251,7 +270,15 @@ def _redundant_entries(
 
 
 def _action_equal_or_covers(broad: str, narrow: str) -> bool:
-    return broad.lower() == narrow.lower() or action_covers(broad, narrow)
+    return _equal_or_covered_by_action(broad)(narrow)
+
+
+@lru_cache(maxsize=4096)
+def _equal_or_covered_by_action(broad: str) -> Callable[[str], bool]:
+    """`_action_equal_or_covers` with `broad` fixed (case-folded and compiled once)."""
+    folded = broad.lower()
+    covers = _action_cover_test(broad)
+    return lambda narrow: narrow.lower() == folded or covers(narrow)
 
 
 @rule(
@@ -266,12 +293,16 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
             yield from _redundant_entries(
-                ctx, view, key, _action_equal_or_covers, "action", str.lower
+                ctx, view, key, _equal_or_covered_by_action, "action", str.lower
             )
 
 
 def _resource_equal_or_covers(broad: str, narrow: str) -> bool:
     return broad == narrow or resource_covers(broad, narrow)
+
+
+def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
+    return partial(_resource_equal_or_covers, broad)
 
 
 @rule(
@@ -285,7 +316,7 @@ def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            yield from _redundant_entries(ctx, view, key, _resource_equal_or_covers, "resource")
+            yield from _redundant_entries(ctx, view, key, _equal_or_covered_by_resource, "resource")
 
 
 def _subsumes(broad: Statement, narrow: Statement) -> bool:

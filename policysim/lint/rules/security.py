@@ -18,7 +18,13 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 from policysim.catalog import ActionInfo, get_catalog
-from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.context import (
+    Issue,
+    LintContext,
+    StatementView,
+    action_patterns,
+    grants_action,
+)
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
@@ -98,17 +104,11 @@ def constrained(view: StatementView) -> bool:
     return any(c.positive and c.lower not in WEAK_KEYS for c in conditions(view))
 
 
-def granted(model: Statement, action: str) -> bool:
-    """Whether the statement's Action/NotAction covers a (lower-case) action name."""
-    if model.action is not None:
-        return any(compile_action_pattern(p)(action) for p in model.action)
-    return not any(compile_action_pattern(p)(action) for p in model.not_action or ())
-
-
 def _matching(model: Statement, names: Iterable[str]) -> list[str]:
     if model.action is None:
         return []
-    return [n for n in names if any(compile_action_pattern(p)(n) for p in model.action)]
+    patterns = action_patterns(model.action)
+    return [n for n in names if patterns.matches(n)]
 
 
 def _is_kms_key_policy(ctx: LintContext) -> bool:
@@ -524,7 +524,7 @@ def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
     """Explicit or through `iam:*`, `iam:Pass*`, `*` or NotAction: the holder can hand any
     role to any service (the engine of most escalation paths)."""
     for view, model in allows(ctx):
-        if model.resource is None or not granted(model, "iam:passrole"):
+        if model.resource is None or not grants_action(model, "iam:passrole"):
             continue
         if model.action is not None and "*" in model.action and _star(model.resource):
             continue  # PS201 says it all
@@ -563,7 +563,7 @@ def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
 def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
     """With `iam:PassRole`, `*` or NotAction: every role except the listed ones."""
     for view, model in allows(ctx):
-        if model.not_resource is not None and granted(model, "iam:passrole"):
+        if model.not_resource is not None and grants_action(model, "iam:passrole"):
             yield ctx.at_statement(
                 view,
                 "iam:PassRole on every role except the NotResource ones",
@@ -590,7 +590,7 @@ def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
 def create_slr(ctx: LintContext) -> Iterator[Issue]:
     """On `*`, through NotResource or `*` actions, without `iam:AWSServiceName`."""
     for view, model in allows(ctx):
-        if not granted(model, "iam:createservicelinkedrole") or not broad(model):
+        if not grants_action(model, "iam:createservicelinkedrole") or not broad(model):
             continue
         if model.action is not None and "*" in model.action:
             continue  # PS201/PS202
