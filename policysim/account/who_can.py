@@ -3,7 +3,6 @@ the resource's policy names (their own account must still allow them)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +12,8 @@ from policysim.engine.compiled import NamedPolicy, compile_policies
 from policysim.engine.request import Context
 from policysim.engine.result import MatchedStatement, PolicyType
 from policysim.gcpause import paused_gc
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.public import is_public_policy
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 @dataclass(slots=True)
@@ -79,7 +76,7 @@ class WhoCanReport:
 def _outside(entry: str, known_accounts: Iterable[str]) -> bool:
     if entry == "*" or entry.endswith(".amazonaws.com"):
         return True  # everyone, or an AWS service principal
-    account = entry if _ACCOUNT_ID.match(entry) else (parse_arn(entry) or None)
+    account = entry if is_account_id(entry) else (parse_arn(entry) or None)
     account_id = account if isinstance(account, str) else (account.account if account else None)
     return account_id is not None and account_id not in set(known_accounts)
 

@@ -7,14 +7,11 @@ to an account only delegates to that account's identity policies.
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 
 from policysim.engine.request import PrincipalKind, RequestPrincipal
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 class MatchKind(IntEnum):
@@ -33,7 +30,7 @@ def match_aws_entry(entry: str, caller: RequestPrincipal) -> MatchKind:
         return MatchKind.DIRECT
     if caller.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.SERVICE):
         return MatchKind.NONE
-    if _ACCOUNT_ID.match(entry):
+    if is_account_id(entry):
         return MatchKind.ACCOUNT if entry == caller.account else MatchKind.NONE
     arn = parse_arn(entry)
     if arn is None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 
 ContextValue = str | tuple[str, ...]
 """One string for a single-valued key; a tuple for a multivalued key (even of one element)."""
 
 ANONYMOUS = "anonymous"
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 class PrincipalKind(StrEnum):
@@ -87,7 +85,7 @@ class RequestPrincipal:
             raise RequestError(
                 f"principal {text!r} is not an IAM or STS ARN, 'anonymous' or a service name"
             )
-        if not _ACCOUNT_ID.match(arn.account):
+        if not is_account_id(arn.account):
             raise RequestError(f"principal {text!r} has no 12-digit account id")
         rtype, _, rest = arn.resource.partition("/")
         base = {"account": arn.account, "partition": arn.partition}

@@ -13,6 +13,13 @@ from functools import lru_cache
 
 from policysim.policy.wildcard import Matcher, glob_to_regex, has_wildcard
 
+_ACCOUNT_ID = re.compile(r"\d{12}")
+
+
+def is_account_id(text: str) -> bool:
+    """A 12-digit AWS account id (the one check engine, account and lint all use)."""
+    return _ACCOUNT_ID.fullmatch(text) is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Arn:

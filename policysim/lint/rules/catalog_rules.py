@@ -27,7 +27,7 @@ from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard
@@ -1402,7 +1402,6 @@ ACCOUNT_KEYS = frozenset(
         "s3:resourceaccount",
     }
 )
-_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 @rule(
@@ -1451,7 +1450,7 @@ def _account_issue(
             f"account ID written as the number {value.text}: write it as a 12-digit string"
             " (leading zeros are lost)",
         )
-    elif _literal(value.text) and not _ACCOUNT.match(value.text):
+    elif _literal(value.text) and not is_account_id(value.text):
         if allow_anonymous and value.text == "anonymous":
             return
         yield at_value(ctx, view, value, f"{value.text!r} is not a 12-digit account ID")

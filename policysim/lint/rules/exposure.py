@@ -8,7 +8,6 @@ checked for lockout (PS420) and missing carve-outs (PS421).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from policysim.lint.context import Issue, LintContext, StatementView, grants_action
@@ -16,7 +15,7 @@ from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
 from policysim.policy.public import statement_is_public
@@ -24,7 +23,6 @@ from policysim.policy.wildcard import has_wildcard
 
 TRUST = (PolicyKind.TRUST,)
 RESOURCE = (PolicyKind.RESOURCE,)
-_ACCOUNT_ID = re.compile(r"\d{12}")
 _SOURCE_KEYS = ("aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths")
 _COMPUTE_SERVICES = ("ec2.amazonaws.com", "lambda.amazonaws.com", "edgelambda.amazonaws.com")
 _GITHUB = "token.actions.githubusercontent.com"
@@ -155,7 +153,7 @@ def trust_anyone_weak(ctx: LintContext) -> Iterator[Issue]:
 
 
 def _account_of(entry: str) -> str | None:
-    if _ACCOUNT_ID.fullmatch(entry):
+    if is_account_id(entry):
         return entry
     arn = parse_arn(entry)
     if arn is not None and arn.service == "iam" and arn.resource == "root":

@@ -16,7 +16,7 @@ from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.errors import Position
 from policysim.policy.model import PRINCIPAL_KEYS, VERSION_2008, VERSION_2012
 from policysim.policy.operators import (
@@ -131,7 +131,6 @@ _LIST_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
 _PARTITIONS = frozenset(
     {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 )
-_ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
@@ -700,7 +699,7 @@ def _aws_principal_problem(value: str) -> str | None:
             "only the full wildcard '*' is accepted in a principal; use 'AWS': '*' with an"
             " ArnLike condition on aws:PrincipalArn instead"
         )
-    if _ACCOUNT.fullmatch(value) or _UNIQUE_ID.fullmatch(value):
+    if is_account_id(value) or _UNIQUE_ID.fullmatch(value):
         return None
     arn = parse_arn(value)
     if arn is None:
@@ -715,7 +714,7 @@ def _aws_principal_problem(value: str) -> str | None:
     oai = arn.resource.startswith("user/CloudFront Origin Access Identity ")
     if arn.service == "iam" and arn.account == "cloudfront" and oai:
         return None  # legacy CloudFront origin access identity
-    if not _ACCOUNT.fullmatch(arn.account):
+    if not is_account_id(arn.account):
         return f"account {arn.account!r} is not 12 digits"
     if not pattern.fullmatch(arn.resource):
         return f"{arn.resource!r} is not a principal (root, user, role, assumed-role session)"
@@ -837,7 +836,7 @@ def _federation(value: str) -> str | None:
     if value.lower() in _WEB_IDENTITY_HOSTS or value.lower().startswith("cognito-identity."):
         return "oidc"
     arn = parse_arn(value)
-    if arn is None or arn.service != "iam" or not _ACCOUNT.fullmatch(arn.account):
+    if arn is None or arn.service != "iam" or not is_account_id(arn.account):
         return None
     if arn.resource.startswith("saml-provider/") and len(arn.resource) > len("saml-provider/"):
         return "saml"
@@ -1393,7 +1392,7 @@ def _arn_problem(value: str) -> str | None:
         return f"service {service!r} must be lower-case"
     if region and _literal(region) and not _REGION.fullmatch(region):
         return f"region {region!r} is malformed"
-    if account and _literal(account) and not (_ACCOUNT.fullmatch(account) or account == "aws"):
+    if account and _literal(account) and not (is_account_id(account) or account == "aws"):
         return f"account {account!r} is not 12 digits"
     if not resource:
         return "has an empty resource field"
