@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,6 +14,7 @@ from policysim.cli import app, fail
 
 if TYPE_CHECKING:
     from policysim.account.resolve import Resolver, Target
+    from policysim.policy.model import Policy
 
 AccountOpt = Annotated[
     Path | None,
@@ -94,12 +96,53 @@ def _target(
     fail(f"{words[0]!r} is not a principal: use 'user NAME', 'role NAME' or an ARN")
 
 
-def _session_policy(path: Path | None) -> object:
+def _session_policy(path: Path | None) -> Policy | None:
     if path is None:
         return None
     from policysim.policy.build import load_policy
 
     return load_policy(path)
+
+
+@dataclass(slots=True)
+class _Question:
+    """What `check` and `explain` share: the caller, the actions and the request context."""
+
+    resolver: Resolver
+    target: Target
+    actions: list[str]
+    context: dict[str, str | list[str]]
+    session_policy: Policy | None
+
+
+def _question(
+    words: list[str],
+    *,
+    account: Path | None,
+    account_id: str | None,
+    session_name: str,
+    session_policy: Path | None,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    option: list[str] | None,
+    now: datetime | None,
+    context: list[str] | None,
+) -> _Question:
+    """Parse the principal, actions and options of `check`/`explain`; errors raise PolicyError."""
+    from policysim.catalog.arguments import expand_action_arguments
+    from policysim.simulate.options import parse_context
+
+    resolver = _resolver(account, option, now, include, exclude)
+    target, action_words = _target(resolver, words, session_name, account_id)
+    if not action_words:
+        fail("give one or more actions after the principal, e.g. s3:GetObject")
+    return _Question(
+        resolver,
+        target,
+        expand_action_arguments(action_words),
+        parse_context(context or []),
+        _session_policy(session_policy),
+    )
 
 
 @app.command(
@@ -127,24 +170,28 @@ def check(
     as_json: JsonOpt = False,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
-    from policysim.catalog.arguments import expand_action_arguments
     from policysim.policy.errors import PolicyError
-    from policysim.simulate.options import parse_context
 
     try:
-        resolver = _resolver(account, option, now, include_policy, exclude_policy)
-        target, action_words = _target(resolver, words, session_name, account_id)
-        if not action_words:
-            fail("give one or more actions after the principal, e.g. s3:GetObject")
-        actions = expand_action_arguments(action_words)
-        ctx = parse_context(context or [])
-        session = _session_policy(session_policy)
+        q = _question(
+            words,
+            account=account,
+            account_id=account_id,
+            session_name=session_name,
+            session_policy=session_policy,
+            include=include_policy,
+            exclude=exclude_policy,
+            option=option,
+            now=now,
+            context=context,
+        )
         results = [
-            (a, resolver.decide(target, a, resource, ctx, session))  # type: ignore[arg-type]
-            for a in actions
+            (a, q.resolver.decide(q.target, a, resource, q.context, q.session_policy))
+            for a in q.actions
         ]
     except PolicyError as err:
         fail(str(err))
+    target = q.target
     if as_json:
         payload = {
             "principal": target.caller_arn,
@@ -178,28 +225,28 @@ def explain(
     as_json: JsonOpt = False,
 ) -> None:
     """The whole evaluation: policy type by policy type, statement by statement, and why."""
-    from policysim.catalog.arguments import expand_action_arguments
-    from policysim.engine.compiled import compile_policy_set
-    from policysim.engine.evaluate import evaluate
-    from policysim.engine.trace import trace
     from policysim.policy.errors import PolicyError
-    from policysim.simulate.options import parse_context
 
     try:
-        resolver = _resolver(account, option, now, include_policy, exclude_policy)
-        target, action_words = _target(resolver, words, session_name, account_id)
-        if not action_words:
-            fail("give one or more actions after the principal, e.g. s3:GetObject")
-        actions = expand_action_arguments(action_words)
-        ctx = parse_context(context or [])
-        session = _session_policy(session_policy)
-        reports = []
-        for action in actions:
-            policy_set, request = resolver.prepare(target, action, resource, ctx, session)  # type: ignore[arg-type]
-            compiled = compile_policy_set(policy_set, resolver.options)
-            reports.append((action, request, trace(compiled, request), evaluate(compiled, request)))
+        q = _question(
+            words,
+            account=account,
+            account_id=account_id,
+            session_name=session_name,
+            session_policy=session_policy,
+            include=include_policy,
+            exclude=exclude_policy,
+            option=option,
+            now=now,
+            context=context,
+        )
+        reports = [
+            (a, *q.resolver.explain(q.target, a, resource, q.context, q.session_policy))
+            for a in q.actions
+        ]
     except PolicyError as err:
         fail(str(err))
+    target = q.target
     if as_json:
         typer.echo(
             json.dumps(

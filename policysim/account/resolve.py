@@ -31,6 +31,7 @@ from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, Request, RequestPrincipal
 from policysim.engine.result import EvaluationResult
+from policysim.engine.trace import GroupTrace, trace
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Policy
 
@@ -445,6 +446,19 @@ class Resolver:
             account.block_public_access if account else None
         )
         return settings.restrict_public_buckets
+
+    def explain(
+        self,
+        target: Target,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, str | Iterable[str]] | None = None,
+        session_policy: Policy | None = None,
+    ) -> tuple[Request, list[GroupTrace], EvaluationResult]:
+        """The request, a statement-by-statement trace, and the decision (for `explain`)."""
+        policy_set, request = self.prepare(target, action, resource, context, session_policy)
+        compiled = compile_policy_set(policy_set, self.options)
+        return request, trace(compiled, request), evaluate(compiled, request)
 
     def decide(
         self,
