@@ -17,6 +17,7 @@ import typer
 from policysim._version import __version__
 
 if TYPE_CHECKING:
+    from policysim.engine.options import EvaluationOptions
     from policysim.engine.result import EvaluationResult
     from policysim.simulate.cases import CaseOutcome
 
@@ -70,13 +71,6 @@ def _main(
     ] = False,
 ) -> None:
     """Offline AWS IAM policy simulator and linter."""
-
-
-def _read_policy(path: Path, role: str) -> object:
-    from policysim.engine.compiled import NamedPolicy
-    from policysim.policy.build import load_policy
-
-    return NamedPolicy(load_policy(path), str(path))
 
 
 @app.command(
@@ -199,13 +193,12 @@ def _simulate_one(
     session_policy: Path | None,
     principal: str,
     context: list[str],
-    options: object,
+    options: EvaluationOptions,
     derive: bool,
 ) -> EvaluationResult:
     from policysim.api import evaluate
     from policysim.engine.compiled import NamedPolicy, PolicySet
     from policysim.engine.context_keys import build_request
-    from policysim.engine.options import EvaluationOptions
     from policysim.engine.request import RequestError
     from policysim.policy.build import load_policy
     from policysim.policy.errors import PolicyError
@@ -235,18 +228,15 @@ def _simulate_one(
         )
     except RequestError as err:
         raise PolicyError(f"--principal: {err}") from None
-    assert isinstance(options, EvaluationOptions)
     return evaluate(policy_set, request, options)
 
 
 def _simulate_batch(
-    source: str, *, check: bool, as_json: bool, options: object, derive: bool
+    source: str, *, check: bool, as_json: bool, options: EvaluationOptions, derive: bool
 ) -> int:
-    from policysim.engine.options import EvaluationOptions
     from policysim.policy.errors import PolicyError
     from policysim.simulate.cases import decode_lines, simulate_lines
 
-    assert isinstance(options, EvaluationOptions)
     if source == "-":
         name, stream = "<stdin>", sys.stdin.buffer
     else:
