@@ -92,6 +92,16 @@ def lint(
             " walk does (the pre-commit hook passes every JSON and YAML file).",
         ),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes for large runs; 0 (default) uses every available CPU,"
+            " 1 lints in this process. Findings and their order do not depend on it.",
+            min=0,
+        ),
+    ] = 0,
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules (id, severity, title) and exit.")
     ] = False,
@@ -142,10 +152,16 @@ def lint(
         if path != "-" and not os.path.exists(path):
             fail(f"{path}: no such file or directory")
 
+    from policysim.lint.inputs.parallel import available_cpus
     from policysim.lint.inputs.run import lint_paths
 
     run = lint_paths(
-        paths, settings, kind=kind, service=service, skip_non_policies=skip_non_policies
+        paths,
+        settings,
+        kind=kind,
+        service=service,
+        skip_non_policies=skip_non_policies,
+        jobs=jobs or available_cpus(),
     )
     use_color = output is None and (
         color == "always"

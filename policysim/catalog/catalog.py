@@ -12,7 +12,7 @@ the same file and one result wins; the results are equal, so that is only wasted
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache, cached_property
 
@@ -20,8 +20,8 @@ from policysim.catalog import loader
 from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
 from policysim.catalog.keys import KeyIndex
 from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeInfo
-from policysim.policy.action import compile_action_pattern, split_action
-from policysim.policy.wildcard import has_wildcard
+from policysim.policy.action import split_action
+from policysim.policy.wildcard import compile_glob, has_wildcard
 
 
 class Catalog:
@@ -30,8 +30,11 @@ class Catalog:
     def __init__(self) -> None:
         self._actions: dict[str, tuple[ActionInfo, ...]] = {}
         self._action_index: dict[str, dict[str, ActionInfo]] = {}
+        self._lowered_names: dict[str, list[tuple[ActionInfo, str]]] = {}
         self._resource_types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
+        self._resource_type_index: dict[str, dict[str, ResourceTypeInfo]] = {}
         self._service_keys: dict[str, KeyIndex] = {}
+        self._suggestions: dict[tuple[str, str, int], list[str]] = {}
 
     # --- data release ------------------------------------------------------------------------
 
@@ -115,10 +118,11 @@ class Catalog:
     def expand(self, pattern: str) -> list[ActionInfo]:
         """The catalog actions an Action/NotAction entry matches.
 
-        The filter is the engine's own matcher (`compile_action_pattern`), so the answer agrees
-        with evaluation by construction; the only shortcuts are reading just the named service
-        (a prefix never contains a wildcard that could reach another one) and a dictionary hit
-        for a name without wildcards.
+        The filter is the engine's own name matcher (`compile_glob` on the lower-cased name, as
+        `compile_action_pattern` applies it), so the answer agrees with evaluation by
+        construction; the only shortcuts are reading just the named service (a prefix never
+        contains a wildcard that could reach another one) and a dictionary hit for a name
+        without wildcards.
         """
         if pattern == "*":
             return list(self.all_actions())
@@ -131,8 +135,16 @@ class Catalog:
         if not has_wildcard(name):
             hit = self._index(service).get(name)
             return [] if hit is None else [hit]
-        matches = compile_action_pattern(pattern)
-        return [info for info in self.actions(service) if matches(info.full_name)]
+        name_matches = compile_glob(name)
+        return [info for info, lower in self._lowered(service) if name_matches(lower)]
+
+    def _lowered(self, service: str) -> list[tuple[ActionInfo, str]]:
+        """A service's actions with their lower-cased names, for wildcard expansion."""
+        pairs = self._lowered_names.get(service)
+        if pairs is None:
+            pairs = [(info, info.name.lower()) for info in self.actions(service)]
+            self._lowered_names[service] = pairs
+        return pairs
 
     # --- resource types ------------------------------------------------------------------------
 
@@ -149,8 +161,16 @@ class Catalog:
 
     def resource_type(self, prefix: str, key: str) -> ResourceTypeInfo | None:
         """One resource type by its key (`bucket`, `object`), case-insensitively."""
-        folded = key.lower()
-        return next((rt for rt in self.resource_types(prefix) if rt.key.lower() == folded), None)
+        service = self._known(prefix)
+        if service is None:
+            return None
+        index = self._resource_type_index.get(service)
+        if index is None:
+            index = {}
+            for info in self.resource_types(service):
+                index.setdefault(info.key.lower(), info)  # the first of a key wins, as before
+            self._resource_type_index[service] = index
+        return index.get(key.lower())
 
     # --- condition keys ------------------------------------------------------------------------
 
@@ -226,7 +246,10 @@ class Catalog:
 
     def suggest_services(self, prefix: str, limit: int = 3) -> list[str]:
         """Known prefixes closest to a mistyped one (`ec3` -> `ec2`), best first."""
-        return difflib.get_close_matches(prefix.lower(), sorted(self._service_names), n=limit)
+        return self._remembered(
+            ("service", prefix.lower(), limit),
+            lambda: difflib.get_close_matches(prefix.lower(), sorted(self._service_names), n=limit),
+        )
 
     def suggest_actions(self, name: str, limit: int = 3) -> list[str]:
         """Canonical action names closest to a mistyped `service:Name`, best first.
@@ -234,6 +257,9 @@ class Catalog:
         With an unknown prefix the service is corrected first and the name looked up there, so
         `iamm:PassRole` suggests `iam:PassRole`.
         """
+        return self._remembered(("action", name, limit), lambda: self._close_actions(name, limit))
+
+    def _close_actions(self, name: str, limit: int) -> list[str]:
         parts = split_action(name)
         if parts is None:
             return []
@@ -246,6 +272,15 @@ class Catalog:
             for close in difflib.get_close_matches(action, list(index), n=width):
                 found.append(index[close].full_name)
         return found[:limit]
+
+    def _remembered(self, key: tuple[str, str, int], compute: Callable[[], list[str]]) -> list[str]:
+        """Suggestions are fuzzy searches over hundreds of names (milliseconds each) and the
+        same misspelling recurs across a linted tree: each answer is computed once."""
+        found = self._suggestions.get(key)
+        if found is None:
+            found = compute()
+            self._suggestions[key] = found
+        return list(found)
 
 
 @cache

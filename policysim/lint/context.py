@@ -7,7 +7,7 @@ that is itself valid even when a sibling is not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,7 +32,7 @@ class ActionPatterns:
     sts:AssumeRole, ...) of statements that may list thousands of actions.
     """
 
-    __slots__ = ("_answers", "_any", "_exact", "_globs")
+    __slots__ = ("_answers", "_any", "_exact", "_globs", "prefixes")
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self._any = "*" in patterns
@@ -47,6 +47,23 @@ class ActionPatterns:
                 self._globs.setdefault(parts[0], []).append(compile_glob(parts[1]))
             else:
                 self._exact.add(parts)
+        self.prefixes: frozenset[str] | None = (
+            None if self._any else frozenset(self._globs) | {p for p, _ in self._exact}
+        )
+        """The (lower-cased) service prefixes some entry can match; None for `*`."""
+
+    def matching(self, names: ActionNames) -> list[str]:
+        """The names of a fixed list that some entry matches, in the list's order; only the
+        names of services the entries mention are tried."""
+        if self.prefixes is None:
+            return list(names.names)
+        found = [
+            (position, name)
+            for prefix in self.prefixes & names.prefixes
+            for position, name in names.by_prefix[prefix]
+            if self.matches(name)
+        ]
+        return [name for _, name in sorted(found)]
 
     def matches(self, action: str) -> bool:
         """Whether some entry matches the request action name (case-insensitively)."""
@@ -65,6 +82,20 @@ class ActionPatterns:
         if parts in self._exact:
             return True
         return any(name_matches(parts[1]) for name_matches in self._globs.get(parts[0], ()))
+
+
+class ActionNames:
+    """A fixed list of action names (sensitive actions, escalation needs) grouped by service
+    prefix, so that asking which of them a statement grants skips the other services."""
+
+    __slots__ = ("by_prefix", "names", "prefixes")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(names)
+        self.by_prefix: dict[str, list[tuple[int, str]]] = {}
+        for position, name in enumerate(self.names):
+            self.by_prefix.setdefault(name.partition(":")[0].lower(), []).append((position, name))
+        self.prefixes = frozenset(self.by_prefix)
 
 
 @lru_cache(maxsize=1024)
@@ -91,6 +122,9 @@ class StatementView:
     node: Node
     pointer: str
     model: Statement | None
+    memo: dict[Any, Any] = field(default_factory=dict)
+    """Per-statement memo for located views that several rules build (element values,
+    condition entries)."""
 
     @property
     def items(self) -> dict[str, Node]:
@@ -192,8 +226,12 @@ class LintContext:
         return self.version == VERSION_2012
 
     def valid_statements(self) -> list[tuple[StatementView, Statement]]:
-        """The statements that have models."""
-        return [(v, v.model) for v in self.statements if v.model is not None]
+        """The statements that have models (built once; callers must not change the list)."""
+        found: list[tuple[StatementView, Statement]] | None = self.memo.get("valid-statements")
+        if found is None:
+            found = [(v, v.model) for v in self.statements if v.model is not None]
+            self.memo["valid-statements"] = found
+        return found
 
     def at_statement(
         self,

@@ -41,6 +41,8 @@ class Variable:
 def find_variables(text: str) -> list[Variable]:
     """Every well-formed `${...}` in `text`; malformed ones are left as literal text."""
     found: list[Variable] = []
+    if "${" not in text:
+        return found  # the common case, answered without the regex
     for m in _VARIABLE.finditer(text):
         body = m.group(1)
         if body.strip() in SPECIAL:

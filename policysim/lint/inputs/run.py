@@ -112,18 +112,56 @@ def lint_paths(
     service: str | None = None,
     options: LintOptions | None = None,
     skip_non_policies: bool = False,
+    jobs: int = 1,
 ) -> LintRun:
     """Lint files, directories and '-' (standard input). With `skip_non_policies`, named files
-    that hold no policy are skipped as in a directory walk (pre-commit passes every JSON/YAML)."""
+    that hold no policy are skipped as in a directory walk (pre-commit passes every JSON/YAML).
+
+    With `jobs` > 1, large runs are spread over that many worker processes
+    (`lint.inputs.parallel`); the findings are the same, in the same order.
+    """
     options = options or config.options()
+    files = list(discover(paths, config.exclude))
+    job = FileJob(config, options, kind, service, skip_non_policies)
+    if jobs > 1:
+        from policysim.lint.inputs.parallel import run_in_workers
+
+        per_file = run_in_workers(job, files, jobs)
+    else:
+        per_file = [job(path, discovered) for path, discovered in files]
     run = LintRun()
-    for path, discovered in discover(paths, config.exclude):
-        loaded = load_path(
-            path, kind=kind, service=service, discovered=discovered or skip_non_policies
-        )
-        if loaded.source == "skipped":
+    for part in per_file:
+        if part is None:
             continue
-        run.files += 1
-        lint_loaded(loaded, config, options, run)
+        run.files += part.files
+        run.documents += part.documents
+        run.suppressed += part.suppressed
+        run.notes.extend(part.notes)
+        run.findings.extend(part.findings)
     run.findings.sort(key=Finding.sort_key)
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """Linting one discovered file: what a worker process needs to know."""
+
+    config: LintConfig
+    options: LintOptions
+    kind: PolicyKind | None
+    service: str | None
+    skip_non_policies: bool
+
+    def __call__(self, path: str, discovered: bool) -> LintRun | None:
+        """The file's outcome, or None when it is skipped (not a policy in a walk)."""
+        loaded = load_path(
+            path,
+            kind=self.kind,
+            service=self.service,
+            discovered=discovered or self.skip_non_policies,
+        )
+        if loaded.source == "skipped":
+            return None
+        run = LintRun(files=1)
+        lint_loaded(loaded, self.config, self.options, run)
+        return run

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,11 +22,12 @@ from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.facts import action_facts, expand_action
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
-from policysim.policy.action import compile_action_pattern, split_action
+from policysim.policy.action import compile_action_pattern
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
 from policysim.policy.source import Node
@@ -48,20 +49,28 @@ class Value:
 
 
 def element_values(view: StatementView, key: str) -> list[Value]:
-    """The strings of a statement element written as a string or an array of strings."""
+    """The strings of a statement element written as a string or an array of strings (built
+    once per statement and element; callers must not change the list)."""
+    memo_key = ("element-values", key)
+    found: list[Value] | None = view.memo.get(memo_key)
+    if found is not None:
+        return found
     node = view.items.get(key)
-    if node is None:
-        return []
     base = f"{view.pointer}/{key}"
-    if node.kind == "string":
-        return [Value(node.value, node, base)]
-    if node.kind == "array":
-        return [
+    if node is None:
+        found = []
+    elif node.kind == "string":
+        found = [Value(node.value, node, base)]
+    elif node.kind == "array":
+        found = [
             Value(child.value, child, f"{base}/{i}")
             for i, child in enumerate(node.value)
             if child.kind == "string"
         ]
-    return []
+    else:
+        found = []
+    view.memo[memo_key] = found
+    return found
 
 
 def principal_values(view: StatementView, kind: str) -> list[Value]:
@@ -128,8 +137,17 @@ class Cond:
         return Issue(message, position, self.pointer, self.view.index, hint, severity)
 
 
-def conditions(view: StatementView) -> Iterator[Cond]:
-    """Every well-formed condition entry of a statement (unknown operators are PS021's)."""
+def conditions(view: StatementView) -> list[Cond]:
+    """Every well-formed condition entry of a statement (unknown operators are PS021's); built
+    once per statement, callers must not change the list."""
+    found: list[Cond] | None = view.memo.get("conditions")
+    if found is None:
+        found = list(_walk_conditions(view))
+        view.memo["conditions"] = found
+    return found
+
+
+def _walk_conditions(view: StatementView) -> Iterator[Cond]:
     block = view.items.get("Condition")
     if block is None or block.kind != "object":
         return
@@ -182,17 +200,12 @@ def known_action(name: str) -> ActionInfo | None:
     return get_catalog().action(name)
 
 
-@lru_cache(maxsize=16384)
-def expand_action(pattern: str) -> tuple[ActionInfo, ...]:
-    """`Catalog.expand` of one Action/NotAction entry, remembered across documents: the same
-    patterns (`s3:Get*`, `ec2:Describe*`) recur in policy after policy, and each expansion
-    scans a whole service's action list."""
-    return tuple(get_catalog().expand(pattern))
-
-
-def statement_actions(patterns: Iterable[str]) -> tuple[list[ActionInfo], bool]:
+@lru_cache(maxsize=4096)
+def statement_actions(patterns: tuple[str, ...]) -> tuple[tuple[ActionInfo, ...], bool]:
     """The catalog actions some patterns name (bare `*` is not expanded) and whether every
-    pattern could be resolved (False when `*` or an unknown name was among them)."""
+    pattern could be resolved (False when `*` or an unknown name was among them).
+
+    Cached: PS105, PS122, PS204, PS223 and others ask it of the same statement."""
     found: dict[str, ActionInfo] = {}
     complete = True
     for pattern in patterns:
@@ -204,7 +217,7 @@ def statement_actions(patterns: Iterable[str]) -> tuple[list[ActionInfo], bool]:
             complete = False
         for info in hits:
             found.setdefault(info.full_name.lower(), info)
-    return list(found.values()), complete
+    return tuple(found.values()), complete
 
 
 def supported_keys(info: ActionInfo) -> set[str]:
@@ -248,19 +261,11 @@ def _catalog_is_fresh(days: int = 180) -> bool:
 
 
 def _action_entries(view: StatementView) -> list[Value]:
-    return element_values(view, "Action") + element_values(view, "NotAction")
-
-
-@lru_cache(maxsize=16384)
-def _wellformed_prefix(text: str) -> str | None:
-    """The service prefix of a well-formed `service:Name` entry, else None (cached: PS101 and
-    PS102 both ask, for action names that recur across documents)."""
-    parts = split_action(text)
-    if parts is None or not parts[0] or has_wildcard(parts[0]) or not parts[1]:
-        return None
-    if any(c.isspace() for c in text):
-        return None
-    return parts[0]
+    found: list[Value] | None = view.memo.get("action-entries")
+    if found is None:
+        found = element_values(view, "Action") + element_values(view, "NotAction")
+        view.memo["action-entries"] = found
+    return found
 
 
 @rule(
@@ -276,8 +281,9 @@ def unknown_service(ctx: LintContext) -> Iterator[Issue]:
     catalog = get_catalog()
     for view in ctx.statements:
         for value in _action_entries(view):
-            prefix = _wellformed_prefix(value.text)
-            if prefix is None or catalog.has_service(prefix):
+            facts = action_facts(value.text)
+            prefix = facts.prefix
+            if prefix is None or facts.known_service:
                 continue
             close = catalog.suggest_services(prefix)
             yield at_value(
@@ -303,11 +309,10 @@ def unknown_action(ctx: LintContext) -> Iterator[Issue]:
     severity = None if _catalog_is_fresh() else Severity.WARNING
     for view in ctx.statements:
         for value in _action_entries(view):
-            prefix = _wellformed_prefix(value.text)
-            if prefix is None or not catalog.has_service(prefix):
+            facts = action_facts(value.text)
+            if not facts.matches_nothing:
                 continue
-            if expand_action(value.text):
-                continue
+            prefix = facts.prefix
             what = "matches no action" if has_wildcard(value.text) else "is not an action"
             close = [] if has_wildcard(value.text) else catalog.suggest_actions(value.text)
             yield at_value(
@@ -478,7 +483,7 @@ def _service_supported_keys(service: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def unsupported_for(cond: Cond, actions: list[ActionInfo]) -> list[ActionInfo]:
+def unsupported_for(cond: Cond, actions: Sequence[ActionInfo]) -> list[ActionInfo]:
     """The actions for which the condition key is never in the request context.
 
     A service key that no action of its service lists (`aws-marketplace:ProductId`,
@@ -809,7 +814,19 @@ def _tokens(text: str, *, template: bool) -> tuple[Token, ...]:
 
 @lru_cache(maxsize=65536)
 def globs_intersect(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
-    """Whether two glob token sequences can match a common string (dynamic programming)."""
+    """Whether two glob token sequences can match a common string (dynamic programming).
+
+    Most pairs differ in a literal character before their first wildcard or after their last
+    one (`bucket/...` against `accesspoint/...`): those are rejected before the search.
+    """
+    heads = zip(left, right, strict=False)
+    tails = zip(reversed(left), reversed(right), strict=False)
+    for ends in (heads, tails):
+        for a, b in ends:
+            if a is _STAR or b is _STAR or a is _ONE or b is _ONE:
+                break
+            if a != b:
+                return False
     n, m = len(left), len(right)
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
@@ -1000,6 +1017,7 @@ def _star(resources: tuple[str, ...] | None) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def _segment_rule(service: str, resource: str, index: int) -> str | None:
     """'forbidden' / 'required' when every ARN template of the service whose resource part fits
     the policy's resource part agrees on the segment (None: no verdict)."""
@@ -1102,8 +1120,9 @@ def foreign_action(ctx: LintContext) -> Iterator[Issue]:
     governed = _GOVERNED.get(service, frozenset({service}))
     for view in ctx.statements:
         for value in _action_entries(view):
-            prefix = _wellformed_prefix(value.text)
-            if prefix is None or prefix in governed or not catalog.has_service(prefix):
+            facts = action_facts(value.text)
+            prefix = facts.prefix
+            if prefix is None or prefix in governed or not facts.known_service:
                 continue
             yield at_value(
                 ctx,

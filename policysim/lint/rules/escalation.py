@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from policysim.catalog import get_catalog
-from policysim.lint.context import Issue, LintContext, StatementView, grants_action
+from policysim.lint.context import (
+    Issue,
+    LintContext,
+    StatementView,
+    action_patterns,
+    grants_action,
+)
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
@@ -217,10 +223,36 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
     key = ("escalation-granting", action)
     found = ctx.memo.get(key)
     if found is None:
-        found = [
-            (v, s) for v, s in ctx.valid_statements() if s.is_allow and grants_action(s, action)
-        ]
+        reach = _allowed_prefixes(ctx)
+        if reach is not None and action.partition(":")[0].lower() not in reach:
+            found = []
+        else:
+            found = [
+                (v, s) for v, s in ctx.valid_statements() if s.is_allow and grants_action(s, action)
+            ]
         ctx.memo[key] = found
+    return found
+
+
+def _allowed_prefixes(ctx: LintContext) -> frozenset[str] | None:
+    """The services the document's Allow statements can grant actions of; None when one of
+    them reaches every service (`*`, NotAction). Most escalation needs name a service the
+    document never mentions, and are answered by this set alone."""
+    key = "escalation-allowed-prefixes"
+    if key not in ctx.memo:
+        reach: set[str] = set()
+        for _view, statement in ctx.valid_statements():
+            if not statement.is_allow:
+                continue
+            prefixes = (
+                action_patterns(statement.action).prefixes if statement.action is not None else None
+            )
+            if prefixes is None:
+                ctx.memo[key] = None
+                return None
+            reach |= prefixes
+        ctx.memo[key] = frozenset(reach)
+    found: frozenset[str] | None = ctx.memo[key]
     return found
 
 
@@ -824,13 +856,18 @@ def passrole_sink(ctx: LintContext) -> Iterator[Issue]:
     """Any action that takes a role to run with (the catalog's dependent-action column plus a
     short built-in list), granted together with a broad `iam:PassRole` for that service. A
     warning until a curated method (PS314-PS327) covers the service."""
-    for sink in _passrole_sinks():
-        prefix = sink.split(":", 1)[0]
-        yield from _report(
-            ctx,
-            f"{sink} runs with a passed role",
-            _paths(_needs(_pass(prefix), sink)),
-        )
+    if not _granting(ctx, "iam:PassRole"):
+        return  # the common case: no sink matters without PassRole
+    for sink, paths in _sink_methods():
+        yield from _report(ctx, f"{sink} runs with a passed role", paths)
+
+
+@lru_cache(maxsize=1)
+def _sink_methods() -> tuple[tuple[str, list[Path]], ...]:
+    """Each generic sink as a method: PassRole to its service, then the sink action."""
+    return tuple(
+        (sink, _paths(_needs(_pass(sink.split(":", 1)[0]), sink))) for sink in _passrole_sinks()
+    )
 
 
 # --- guardrails, chains, resource policies, AssumeRole -----------------------------------------
@@ -936,8 +973,11 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
     vault) lets the caller grant itself whatever the identity policy withholds. Not reported
     when the policy already grants the whole service everywhere (nothing is withheld)."""
     statements = ctx.valid_statements()
+    reach = _allowed_prefixes(ctx)
     for writer in _POLICY_WRITERS:
         service = writer.split(":", 1)[0]
+        if reach is not None and service not in reach:
+            continue  # no Allow names the service
         if any(_full_service(s, service) for _, s in statements):
             continue
         need = Need(writer)

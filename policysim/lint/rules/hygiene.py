@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from policysim.catalog import get_catalog, is_multivalued_key
@@ -14,6 +15,7 @@ from policysim.engine.conditions.comparators import literal_error
 from policysim.engine.conditions.dates import parse_date
 from policysim.engine.conditions.numeric import parse_number
 from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.facts import action_facts
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
@@ -125,18 +127,93 @@ def _action_cover_test(broad: str) -> Callable[[str], bool]:
 
 
 def resource_covers(broad: str, narrow: str) -> bool:
-    """Whether every resource `narrow` matches is matched by `broad` (sound, not complete)."""
-    if broad == "*":
-        return True
-    if narrow == "*" or "?" in broad or "${" in broad or "${" in narrow:
-        return False
-    if parse_arn(broad) is None or parse_arn(narrow) is None:
-        return False
-    return compile_arn_glob(broad, head_ignore_case=False)(narrow)
+    """Whether every resource `narrow` matches is matched by `broad` (sound, not complete);
+    an entry covers itself."""
+    return _equal_or_covered_by_resource(broad)(narrow)
 
 
-def _covered(patterns: tuple[str, ...], by: tuple[str, ...], covers: Any) -> bool:
-    return all(any(covers(b, p) for b in by) for p in patterns)
+def _action_group(text: str) -> str | None:
+    """Entries that can cover an action entry, or be covered by it, share its lower-cased
+    service prefix (prefixes compare literally); only `*` reaches across prefixes."""
+    if text == "*":
+        return None
+    prefix, sep, _ = text.partition(":")
+    return prefix.lower() if sep else ""
+
+
+def _resource_group(text: str) -> str | None:
+    """Likewise for ARNs: the service segment compares literally unless it has a wildcard."""
+    if text == "*":
+        return None
+    parts = text.split(":", 3)
+    if len(parts) < 4 or parts[0] != "arn":
+        return ""
+    return None if has_wildcard(parts[2]) else parts[2]
+
+
+class _Coverage:
+    """Entries of one Action or Resource list, indexed so that "which entries cover this
+    text?" looks only at entries of the same service (plus those that reach every service).
+
+    PS503-PS505 and PS517 ask this for every entry of lists thousands long; comparing with
+    every entry made them quadratic.
+    """
+
+    __slots__ = ("_anywhere", "_by_group", "_group", "_merged")
+
+    def __init__(
+        self,
+        entries: list[tuple[int, str]],
+        test: Callable[[str], Callable[[str], bool]],
+        group: Callable[[str], str | None],
+    ) -> None:
+        self._group = group
+        self._by_group: dict[str, list[tuple[int, str, Callable[[str], bool]]]] = {}
+        self._anywhere: list[tuple[int, str, Callable[[str], bool]]] = []
+        for index, text in entries:
+            where = group(text)
+            bucket = self._anywhere if where is None else self._by_group.setdefault(where, [])
+            bucket.append((index, text, test(text)))
+        self._merged: dict[str | None, list[tuple[int, str, Callable[[str], bool]]]] = {}
+
+    def candidates(self, text: str) -> list[tuple[int, str, Callable[[str], bool]]]:
+        """(index, entry, equal-or-covers test) of the entries that may cover `text`, in list
+        order."""
+        where = self._group(text)
+        found = self._merged.get(where)
+        if found is None:
+            if where is None:
+                found = sorted(
+                    [e for bucket in self._by_group.values() for e in bucket] + self._anywhere
+                )
+            else:
+                found = sorted(self._by_group.get(where, []) + self._anywhere)
+            self._merged[where] = found
+        return found
+
+    def covers(self, text: str) -> bool:
+        """Whether some entry equals or covers `text`."""
+        return any(test(text) for _, _, test in self.candidates(text))
+
+
+@lru_cache(maxsize=1024)
+def _action_coverage(patterns: tuple[str, ...]) -> _Coverage:
+    return _Coverage(list(enumerate(patterns)), _equal_or_covered_by_action, _action_group)
+
+
+@lru_cache(maxsize=1024)
+def _resource_coverage(patterns: tuple[str, ...]) -> _Coverage:
+    return _Coverage(list(enumerate(patterns)), _equal_or_covered_by_resource, _resource_group)
+
+
+@lru_cache(maxsize=1024)
+def _groups(actions: tuple[str, ...]) -> frozenset[str | None]:
+    """The service prefixes an action list names (`None` for `*`)."""
+    return frozenset(_action_group(a) for a in actions)
+
+
+def _covered(patterns: tuple[str, ...], by: _Coverage) -> bool:
+    return all(by.covers(p) for p in patterns)
 
 
 # --- PS501 - PS517 ----------------------------------------------------------------------------
@@ -226,22 +303,22 @@ def _redundant_entries(
     view: StatementView,
     key: str,
     covered_by: Callable[[str], Callable[[str], bool]],
+    group: Callable[[str], str | None],
     what: str,
     norm: Any = str,
 ) -> Iterator[Issue]:
     """Entries equal to an earlier one, or matched by a wildcard entry of the same list.
 
     Only a duplicate or a wildcard can cover an entry, so each entry is compared with the
-    wildcard entries alone: linear in practice even for policies that list thousands of
-    actions. `covered_by(broad)` is the test "equal to or covered by `broad`", built once per
-    wildcard rather than once per comparison.
+    wildcard entries of its own service alone (`_Coverage`): linear in practice even for
+    policies that list thousands of actions.
     """
     entries = string_entries(view.items.get(key), f"{view.pointer}/{key}")
-    wildcards = [
-        (j, other, covered_by(other.value))
-        for j, (_, other) in enumerate(entries)
-        if has_wildcard(other.value)
-    ]
+    wildcards = _Coverage(
+        [(j, node.value) for j, (_, node) in enumerate(entries) if has_wildcard(node.value)],
+        covered_by,
+        group,
+    )
     first: dict[str, int] = {}
     for i, (pointer, node) in enumerate(entries):
         normalized = norm(node.value)
@@ -255,27 +332,23 @@ def _redundant_entries(
             )
             continue
         first[normalized] = i
-        for j, other, covers in wildcards:
+        for j, other, covers in wildcards.candidates(node.value):
             if i == j or not covers(node.value):
                 continue
-            if covered_by(node.value)(other.value) and j > i:
+            if covered_by(node.value)(other) and j > i:
                 continue  # report only the later of two equivalent entries
             yield ctx.at_node(
                 node,
-                f"{what} {node.value!r} is already covered by {other.value!r}",
+                f"{what} {node.value!r} is already covered by {other!r}",
                 pointer=pointer,
                 statement=view.index,
             )
             break
 
 
-def _action_equal_or_covers(broad: str, narrow: str) -> bool:
-    return _equal_or_covered_by_action(broad)(narrow)
-
-
 @lru_cache(maxsize=4096)
 def _equal_or_covered_by_action(broad: str) -> Callable[[str], bool]:
-    """`_action_equal_or_covers` with `broad` fixed (case-folded and compiled once)."""
+    """The test "equal to or covered by `broad`" (case-folded and compiled once per entry)."""
     folded = broad.lower()
     covers = _action_cover_test(broad)
     return lambda narrow: narrow.lower() == folded or covers(narrow)
@@ -293,16 +366,29 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
             yield from _redundant_entries(
-                ctx, view, key, _equal_or_covered_by_action, "action", str.lower
+                ctx, view, key, _equal_or_covered_by_action, _action_group, "action", str.lower
             )
 
 
-def _resource_equal_or_covers(broad: str, narrow: str) -> bool:
-    return broad == narrow or resource_covers(broad, narrow)
-
-
+@lru_cache(maxsize=4096)
 def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
-    return partial(_resource_equal_or_covers, broad)
+    """The test "equal to or covered by `broad`" (`resource_covers` with `broad` checked and
+    compiled once per entry)."""
+    if broad == "*":
+        return lambda narrow: True
+    if "?" in broad or "${" in broad or parse_arn(broad) is None:
+        return broad.__eq__
+    star = broad.find("*")
+    literal = broad if star < 0 else broad[:star]
+
+    def covers(narrow: str) -> bool:
+        if narrow == broad:
+            return True
+        if not narrow.startswith(literal) or narrow == "*" or "${" in narrow:
+            return False  # every match starts with the text before the first wildcard
+        return compile_arn_glob(broad, head_ignore_case=False)(narrow)
+
+    return covers
 
 
 @rule(
@@ -316,7 +402,9 @@ def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            yield from _redundant_entries(ctx, view, key, _equal_or_covered_by_resource, "resource")
+            yield from _redundant_entries(
+                ctx, view, key, _equal_or_covered_by_resource, _resource_group, "resource"
+            )
 
 
 def _subsumes(broad: Statement, narrow: Statement) -> bool:
@@ -326,13 +414,21 @@ def _subsumes(broad: Statement, narrow: Statement) -> bool:
     if broad.principal != narrow.principal or broad.not_principal != narrow.not_principal:
         return False
     if broad.action is not None and narrow.action is not None:
-        if not _covered(narrow.action, broad.action, _action_equal_or_covers):
+        if not _groups(broad.action) >= _groups(narrow.action) and "*" not in broad.action:
+            return False  # a service of `narrow` that `broad` never names
+        if not _covered(narrow.action, _action_coverage(broad.action)):
             return False
     elif broad.not_action != narrow.not_action or broad.not_action is None:
         return False
     if broad.resource is not None and narrow.resource is not None:
-        return _covered(narrow.resource, broad.resource, _resource_equal_or_covers)
+        return _covered(narrow.resource, _resource_coverage(broad.resource))
     return broad.not_resource == narrow.not_resource and broad.resource == narrow.resource
+
+
+def _comparable(statement: Statement) -> tuple[str, str]:
+    """Statements can subsume each other only with equal effects and conditions: grouping by
+    those first spares comparing every pair of a long policy."""
+    return statement.effect, json.dumps(statement.condition, sort_keys=True)
 
 
 @rule(
@@ -346,8 +442,12 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     """A statement whose every request is already matched by another statement with the same
     effect, principal and condition changes nothing."""
     valid = ctx.valid_statements()
-    for view, model in valid:
-        for other_view, other in valid:
+    keys = [_comparable(model) for _, model in valid]
+    groups: dict[tuple[str, str], _Candidates] = {}
+    for key, (view, model) in zip(keys, valid, strict=True):
+        groups.setdefault(key, _Candidates()).add(view, model)
+    for key, (view, model) in zip(keys, valid, strict=True):
+        for other_view, other in groups[key].for_narrow(model):
             if other_view.index == view.index or not _subsumes(other, model):
                 continue
             if _subsumes(model, other) and other_view.index > view.index:
@@ -355,6 +455,32 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
             word = "duplicates" if _subsumes(model, other) else "is covered by"
             yield ctx.at_statement(view, f"statement {model.label} {word} statement {other.label}")
             break
+
+
+class _Candidates:
+    """Statements of one effect and condition, indexed by the services their Action lists
+    name: a statement with Action can only be subsumed by one that names each of its services
+    (or `*`), so long policies need not compare every pair."""
+
+    def __init__(self) -> None:
+        self.everything: list[tuple[StatementView, Statement]] = []
+        self.by_service: dict[str | None, list[tuple[StatementView, Statement]]] = {}
+
+    def add(self, view: StatementView, model: Statement) -> None:
+        self.everything.append((view, model))
+        if model.action is not None:
+            for group in _groups(model.action):
+                self.by_service.setdefault(group, []).append((view, model))
+
+    def for_narrow(self, model: Statement) -> list[tuple[StatementView, Statement]]:
+        """The statements that may subsume `model`, in document order."""
+        if model.action is None or not model.action:
+            return self.everything
+        rarest = min(_groups(model.action), key=lambda g: len(self.by_service.get(g, ())))
+        found = self.by_service.get(rarest, [])
+        if rarest is not None:
+            found = found + self.by_service.get(None, [])
+        return sorted(found, key=lambda pair: pair[0].index)
 
 
 _BOUND_OPERATORS = frozenset(
@@ -700,16 +826,8 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
         for key in ("Action", "NotAction"):
             for pointer, node in string_entries(view.items.get(key), f"{view.pointer}/{key}"):
                 text = node.value
-                if text == "*" or ":" not in text:
-                    continue
-                prefix = text.partition(":")[0]
-                canonical: str | None = None
-                if not has_wildcard(text):
-                    info = catalog.action(text)
-                    canonical = info.full_name if info is not None else None
-                elif prefix != prefix.lower() and catalog.has_service(prefix):
-                    canonical = f"{prefix.lower()}:{text.partition(':')[2]}"
-                if canonical is not None and canonical != text:
+                canonical = action_facts(text).canonical
+                if canonical is not None:
                     yield ctx.at_node(
                         node,
                         f"action {text!r} is written {canonical!r} in the catalog",
@@ -881,13 +999,13 @@ def _shadowed_by(allow: Statement, deny: Statement) -> bool:
         and (deny.principal.is_everyone or deny.principal == allow.principal)
     ):
         return False
-    if not _covered(allow.action, deny.action, _action_equal_or_covers):
+    if not _covered(allow.action, _action_coverage(deny.action)):
         return False
     if deny.resource is None and deny.not_resource is None:
         return allow.resource is None and allow.not_resource is None
     if deny.resource is None or allow.resource is None:
         return False
-    return _covered(allow.resource, deny.resource, _resource_equal_or_covers)
+    return _covered(allow.resource, _resource_coverage(deny.resource))
 
 
 @rule(

@@ -15,10 +15,11 @@ PS201 supersedes PS202-PS205 and PS221-PS224 on the same statement (the runner d
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import (
+    ActionNames,
     Issue,
     LintContext,
     StatementView,
@@ -104,11 +105,10 @@ def constrained(view: StatementView) -> bool:
     return any(c.positive and c.lower not in WEAK_KEYS for c in conditions(view))
 
 
-def _matching(model: Statement, names: Iterable[str]) -> list[str]:
+def _matching(model: Statement, names: ActionNames) -> list[str]:
     if model.action is None:
         return []
-    patterns = action_patterns(model.action)
-    return [n for n in names if patterns.matches(n)]
+    return action_patterns(model.action).matching(names)
 
 
 def _is_kms_key_policy(ctx: LintContext) -> bool:
@@ -623,7 +623,7 @@ def assume_any_role(ctx: LintContext) -> Iterator[Issue]:
     for view, model in allows(ctx):
         if model.action is None or "*" in model.action or model.resource is None:
             continue
-        if not _matching(model, ["sts:assumerole"]):
+        if not _matching(model, _ASSUME_ROLE):
             continue
         wide = [r for r in model.resource if r.strip("*") == "" or _any_account_role(r)]
         if wide:
@@ -1063,6 +1063,14 @@ CREDENTIAL_ACTIONS: dict[str, Severity | None] = {
     "cognito-idp:describeuserpoolclient": None,
 }
 """Actions that return credentials -> severity override (ECR tokens only reach a registry)."""
+_CREDENTIAL_NAMES = ActionNames(CREDENTIAL_ACTIONS)
+_ASSUME_ROLE = ActionNames(["sts:assumerole"])
+
+
+@lru_cache(maxsize=64)
+def _configured_names(names: frozenset[str]) -> ActionNames:
+    """A configured set of action names, sorted and indexed once per run."""
+    return ActionNames(sorted(names))
 
 
 def _self_service(model: Statement) -> bool:
@@ -1094,7 +1102,7 @@ def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
             continue
         if _self_service(model):
             continue
-        hits = _matching(model, CREDENTIAL_ACTIONS)
+        hits = _matching(model, _CREDENTIAL_NAMES)
         if not hits:
             continue
         severity = Severity.SECURITY
@@ -1132,11 +1140,11 @@ EXFILTRATION_PATTERNS = (
 
 
 @cache
-def exfiltration_actions() -> tuple[str, ...]:
+def exfiltration_actions() -> ActionNames:
     """The data-reading actions PS222 looks for, expanded through the catalog."""
     catalog = get_catalog()
     names = {a.full_name.lower() for p in EXFILTRATION_PATTERNS for a in catalog.expand(p)}
-    return tuple(sorted(names))
+    return ActionNames(sorted(names))
 
 
 @rule(
@@ -1404,7 +1412,7 @@ def sensitive_action(ctx: LintContext) -> Iterator[Issue]:
     for view, model in allows(ctx):
         if model.action is None or "*" in model.action or constrained(view):
             continue
-        hits = _matching(model, sorted(names))
+        hits = _matching(model, _configured_names(names))
         if hits:
             yield ctx.at_statement(
                 view,

@@ -12,6 +12,7 @@ from typing import Any
 from policysim.catalog import get_catalog
 from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.facts import action_facts
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import rule
@@ -1306,33 +1307,6 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
                     )
 
 
-_ACTION_PREFIX = re.compile(r"[A-Za-z0-9-]+")
-_ACTION_NAME = re.compile(r"[A-Za-z0-9_*?-]+")
-
-
-def _action_problem(action: str) -> str | None:
-    if action == "*":
-        return None
-    if any(c.isspace() for c in action):
-        return "contains whitespace"
-    if ":" not in action:
-        return "has no 'service:' prefix"
-    if action.count(":") > 1:
-        return "has more than one ':'"
-    prefix, _, name = action.partition(":")
-    if not prefix:
-        return "has an empty service prefix"
-    if has_wildcard(prefix):
-        return "has a wildcard in the service prefix"
-    if not _ACTION_PREFIX.fullmatch(prefix):
-        return "has illegal characters in the service prefix"
-    if not name:
-        return "has an empty action name"
-    if not _ACTION_NAME.fullmatch(name):
-        return "has illegal characters in the action name"
-    return None
-
-
 @rule(
     "PS027",
     Severity.ERROR,
@@ -1353,9 +1327,10 @@ def malformed_action(ctx: LintContext) -> Iterator[Issue]:
             for pointer, node in string_entries(
                 view.items.get(element), f"{view.pointer}/{element}"
             ):
-                if ctx.substitutes_variables and find_variables(node.value):
+                facts = action_facts(node.value)
+                if ctx.substitutes_variables and facts.has_variables:
                     continue  # PS026
-                problem = _action_problem(node.value)
+                problem = facts.problem
                 if problem:
                     yield ctx.at_node(
                         node,

@@ -1,0 +1,66 @@
+"""Linting in worker processes gives the same report as linting in one process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policysim.lint.config import LintConfig
+from policysim.lint.inputs import parallel
+from policysim.lint.inputs.run import lint_paths
+
+
+def _write_tree(root: Path, count: int) -> None:
+    """A mix of clean, risky, invalid and YAML policies, spread over subdirectories."""
+    for i in range(count):
+        folder = root / f"team{i % 7}"
+        folder.mkdir(exist_ok=True)
+        if i % 11 == 0:
+            (folder / f"p{i}.json").write_text('{"Statement": [{"Effect": "Allow",}]}')
+            continue
+        statement = {
+            "Sid": f"S{i}",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", f"s3:Get{'*' if i % 3 else 'Object'}", "iam:PassRole"]
+            if i % 2
+            else "*",
+            "Resource": "*" if i % 5 else f"arn:aws:s3:::bucket-{i}/*",
+        }
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        if i % 13 == 0:
+            (folder / f"p{i}.yaml").write_text(
+                f"Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n"
+                f"    Action: ec2:RunInstances\n    Resource: '*'\n    Sid: Y{i}\n"
+            )
+        else:
+            (folder / f"p{i}.json").write_text(json.dumps(document, indent=2))
+
+
+def test_workers_report_exactly_what_one_process_does(tmp_path: Path) -> None:
+    _write_tree(tmp_path, 300)
+    single = lint_paths([str(tmp_path)], LintConfig(), jobs=1)
+    multi = lint_paths([str(tmp_path)], LintConfig(), jobs=2)
+    assert single.files == multi.files == 300
+    assert single.documents == multi.documents
+    assert single.findings == multi.findings
+    assert {f.rule for f in single.findings} >= {"PS001", "PS201"}
+
+
+def test_few_files_stay_in_this_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_tree(tmp_path, 20)
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started for 20 files")
+
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", no_pool)
+    run = lint_paths([str(tmp_path)], LintConfig(), jobs=8)
+    assert run.files == 20
+
+
+def test_worker_count() -> None:
+    assert parallel.worker_count(10, 8) == 1
+    assert parallel.worker_count(parallel.MIN_FILES_PER_WORKER * 2, 8) == 2
+    assert parallel.worker_count(100_000, 3) == 3
+    assert parallel.available_cpus() >= 1
