@@ -19,6 +19,7 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.policy.action import split_action
 from policysim.policy.errors import Position
 from policysim.policy.model import VERSION_2012, Policy, Statement
+from policysim.policy.operators import Operator, UnknownOperatorError, parse_operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import compile_glob, has_wildcard
 
@@ -135,6 +136,86 @@ class StatementView:
         """Where an element's key is written, else the statement's start."""
         return self.node.key_positions.get(key, self.node.position)
 
+    def conditions(self) -> list[ConditionEntry]:
+        """Every operator/key pair of the Condition element (built once; callers must not
+        change the list)."""
+        found: list[ConditionEntry] | None = self.memo.get("condition-entries")
+        if found is not None:
+            return found
+        found = []
+        block = self.items.get("Condition")
+        if block is not None and block.kind == "object":
+            for operator, keys in block.value.items():
+                if keys.kind != "object":
+                    continue
+                op = known_operator(operator)
+                for key, value in keys.value.items():
+                    pointer = f"{self.pointer}/Condition/{operator}/{key}"
+                    found.append(ConditionEntry(operator, op, keys, key, value, pointer))
+        self.memo["condition-entries"] = found
+        return found
+
+
+@dataclass(slots=True)
+class ConditionEntry:
+    """One `operator: {key: value}` pair of a statement's Condition element, located.
+
+    The one walker of Condition blocks: rules filter these (known operators, scalar values)
+    rather than walking the block themselves.
+    """
+
+    operator: str
+    """The operator as written."""
+    op: Operator | None
+    """The parsed operator; None when it is unknown (PS021)."""
+    block: Node
+    """The operator's object (its key positions locate the condition keys)."""
+    key: str
+    node: Node
+    """The value: a scalar or an array."""
+    pointer: str
+
+    @property
+    def key_position(self) -> Position:
+        """Where the condition key is written."""
+        return self.block.key_positions[self.key]
+
+    @property
+    def values(self) -> list[tuple[str, Node]]:
+        """Each value with its pointer (a scalar is a one-element list)."""
+        if self.node.kind == "array":
+            return [(f"{self.pointer}/{i}", n) for i, n in enumerate(self.node.value)]
+        return [(self.pointer, self.node)]
+
+    def texts(self) -> list[str] | None:
+        """The values as AWS compares them; None when one is not a scalar."""
+        out = []
+        for _, node in self.values:
+            text = scalar_text(node)
+            if text is None:
+                return None
+            out.append(text)
+        return out
+
+
+def scalar_text(node: Node) -> str | None:
+    """A condition value's text as AWS compares it (None for objects, arrays and null)."""
+    if node.kind == "string":
+        return str(node.value)
+    if node.kind == "bool":
+        return "true" if node.value else "false"
+    if node.kind == "number":
+        return str(node.value)
+    return None
+
+
+def known_operator(name: str) -> Operator | None:
+    """The parsed condition operator, or None when the name is not one (PS021 reports it)."""
+    try:
+        return parse_operator(name)
+    except UnknownOperatorError:
+        return None
+
 
 @dataclass(slots=True)
 class Issue:
@@ -173,6 +254,9 @@ class LintContext:
     statements: list[StatementView] = field(default_factory=list)
     memo: dict[Any, Any] = field(default_factory=dict)
     """Per-document memo for rules that ask the same question many times."""
+    mentions_variables: bool = True
+    """Whether some key or string of the document contains `${`: rules about policy variables
+    skip the (usual) documents without one."""
 
     @classmethod
     def build(
@@ -187,6 +271,7 @@ class LintContext:
         """Type the document and build what models can be built."""
         ctx = cls(file, root, kind, service, settings or LintSettings(), attachment or {})
         data = root.to_plain()
+        ctx.mentions_variables = "${" in repr(data)  # repr keeps `${` as written, and is fast
         try:
             ctx.policy = Policy.model_validate(data)
         except ValidationError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.engine.conditions.comparators import literal_error
-from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.context import Issue, LintContext, StatementView, scalar_text
 from policysim.lint.facts import action_facts, expand_action
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
@@ -29,7 +29,7 @@ from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern
 from policysim.policy.arn import is_account_id, parse_arn
-from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
+from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard
 
@@ -96,9 +96,10 @@ _SCALARS = frozenset({"string", "number", "bool"})
 
 
 def _scalar_text(node: Node) -> str:
-    if node.kind == "bool":
-        return "true" if node.value else "false"
-    return str(node.value)
+    """`scalar_text` of a node known to be a scalar (callers filter on `_SCALARS`)."""
+    text = scalar_text(node)
+    assert text is not None, node.kind
+    return text
 
 
 @dataclass(slots=True)
@@ -148,29 +149,23 @@ def conditions(view: StatementView) -> list[Cond]:
 
 
 def _walk_conditions(view: StatementView) -> Iterator[Cond]:
-    block = view.items.get("Condition")
-    if block is None or block.kind != "object":
-        return
-    for op_name, op_node in block.value.items():
-        if op_node.kind != "object":
+    for entry in view.conditions():
+        if entry.op is None:
             continue
-        try:
-            op = parse_operator(op_name)
-        except UnknownOperatorError:
+        key_node = entry.node
+        if key_node.kind == "array":
+            values = [
+                Value(_scalar_text(c), c, f"{entry.pointer}/{i}")
+                for i, c in enumerate(key_node.value)
+                if c.kind in _SCALARS
+            ]
+        elif key_node.kind in _SCALARS:
+            values = [Value(_scalar_text(key_node), key_node, entry.pointer)]
+        else:
             continue
-        for key, key_node in op_node.value.items():
-            pointer = f"{view.pointer}/Condition/{op_name}/{key}"
-            if key_node.kind == "array":
-                values = [
-                    Value(_scalar_text(c), c, f"{pointer}/{i}")
-                    for i, c in enumerate(key_node.value)
-                    if c.kind in _SCALARS
-                ]
-            elif key_node.kind in _SCALARS:
-                values = [Value(_scalar_text(key_node), key_node, pointer)]
-            else:
-                continue
-            yield Cond(view, op_name, op, key, key_node, op_node, pointer, values)
+        yield Cond(
+            view, entry.operator, entry.op, entry.key, key_node, entry.block, entry.pointer, values
+        )
 
 
 def at_value(
@@ -870,7 +865,8 @@ def _template_tail(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...]]
     return _TAILS[template]
 
 
-def resource_may_match(resource: str, templates: Iterable[str]) -> bool:
+@lru_cache(maxsize=65536)
+def resource_may_match(resource: str, templates: tuple[str, ...]) -> bool:
     """Whether some ARN the policy pattern matches could be of one of the templates.
 
     Compares the service and the resource part (region and account are PS112's); `*`, `?` and
@@ -891,16 +887,24 @@ def resource_may_match(resource: str, templates: Iterable[str]) -> bool:
     return False
 
 
-def action_templates(info: ActionInfo) -> list[str] | None:
+def action_templates(info: ActionInfo) -> tuple[str, ...] | None:
     """ARN templates of the resource types an action accepts; None when one is unknown."""
+    return _templates_of(info.full_name)
+
+
+@lru_cache(maxsize=65536)
+def _templates_of(action: str) -> tuple[str, ...] | None:
     catalog = get_catalog()
+    info = catalog.action(action)
+    if info is None:
+        return None
     out = []
     for art in info.resource_types:
         declared = catalog.resource_type(info.service, art.name)
         if declared is None:
             return None
         out.append(declared.arn_template)
-    return out
+    return tuple(out)
 
 
 @rule(
@@ -1002,7 +1006,7 @@ def _fits_some_type(resource: str, service: str) -> bool:
     )
     catalog = get_catalog()
     templates = [rt.arn_template for svc in services for rt in catalog.resource_types(svc)]
-    return any(resource_may_match(resource, [t]) for t in templates)
+    return any(resource_may_match(resource, (t,)) for t in templates)
 
 
 def _star(resources: tuple[str, ...] | None) -> bool:

@@ -60,6 +60,9 @@ class Path:
     needs: tuple[Need, ...]
     severity: Severity | None = None
     """Overrides the rule's severity (target-dependent alternatives are warnings)."""
+    services: frozenset[str] = frozenset()
+    """The (lower-cased) services of the needs: a document whose Allow statements reach none
+    of them cannot grant the path, which most documents show at a glance."""
 
 
 def _needs(*actions: str | Need) -> tuple[Need, ...]:
@@ -71,7 +74,10 @@ def _pass(*services: str) -> Need:
 
 
 def _paths(*alternatives: tuple[Need, ...], severity: Severity | None = None) -> list[Path]:
-    return [Path(needs, severity) for needs in alternatives]
+    return [
+        Path(needs, severity, frozenset(n.action.partition(":")[0].lower() for n in needs))
+        for needs in alternatives
+    ]
 
 
 # --- the shared helper -------------------------------------------------------------------------
@@ -218,19 +224,53 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
 
     Found once per document and action: many needs share an action (PS328 alone asks for
     `iam:PassRole` once per sink service), and most statements grant none of them, so `_grant`'s
-    scope and condition checks run only on the few statements that can matter.
+    scope and condition checks run only on the few statements that can matter. Only the
+    statements that name the action's service (or every service) are asked.
     """
     key = ("escalation-granting", action)
     found = ctx.memo.get(key)
     if found is None:
-        reach = _allowed_prefixes(ctx)
-        if reach is not None and action.partition(":")[0].lower() not in reach:
-            found = []
-        else:
-            found = [
-                (v, s) for v, s in ctx.valid_statements() if s.is_allow and grants_action(s, action)
-            ]
+        candidates = _allow_index(ctx).candidates(action.partition(":")[0].lower())
+        found = [(v, s) for v, s in candidates if grants_action(s, action)]
         ctx.memo[key] = found
+    return found
+
+
+@dataclass(slots=True)
+class _AllowIndex:
+    """A document's Allow statements by the services their Action lists name."""
+
+    by_service: dict[str, list[tuple[StatementView, Statement]]]
+    everywhere: list[tuple[StatementView, Statement]]
+    """Allow statements that reach every service (`*`, NotAction)."""
+    reach: frozenset[str] | None = None
+    """The services named, or None when some statement reaches every service."""
+
+    def candidates(self, service: str) -> list[tuple[StatementView, Statement]]:
+        """The Allow statements that may grant an action of `service`, in document order."""
+        named = self.by_service.get(service, [])
+        if not self.everywhere:
+            return named
+        return sorted(named + self.everywhere, key=lambda pair: pair[0].index)
+
+
+def _allow_index(ctx: LintContext) -> _AllowIndex:
+    found: _AllowIndex | None = ctx.memo.get("escalation-allow-index")
+    if found is None:
+        found = _AllowIndex({}, [])
+        for view, statement in ctx.valid_statements():
+            if not statement.is_allow:
+                continue
+            prefixes = (
+                action_patterns(statement.action).prefixes if statement.action is not None else None
+            )
+            if prefixes is None:
+                found.everywhere.append((view, statement))
+                continue
+            for prefix in prefixes:
+                found.by_service.setdefault(prefix, []).append((view, statement))
+        found.reach = None if found.everywhere else frozenset(found.by_service)
+        ctx.memo["escalation-allow-index"] = found
     return found
 
 
@@ -238,22 +278,7 @@ def _allowed_prefixes(ctx: LintContext) -> frozenset[str] | None:
     """The services the document's Allow statements can grant actions of; None when one of
     them reaches every service (`*`, NotAction). Most escalation needs name a service the
     document never mentions, and are answered by this set alone."""
-    key = "escalation-allowed-prefixes"
-    if key not in ctx.memo:
-        reach: set[str] = set()
-        for _view, statement in ctx.valid_statements():
-            if not statement.is_allow:
-                continue
-            prefixes = (
-                action_patterns(statement.action).prefixes if statement.action is not None else None
-            )
-            if prefixes is None:
-                ctx.memo[key] = None
-                return None
-            reach |= prefixes
-        ctx.memo[key] = frozenset(reach)
-    found: frozenset[str] | None = ctx.memo[key]
-    return found
+    return _allow_index(ctx).reach
 
 
 def _label(view: StatementView) -> str:
@@ -262,7 +287,10 @@ def _label(view: StatementView) -> str:
 
 
 def _report(ctx: LintContext, what: str, paths: list[Path]) -> Iterator[Issue]:
+    reach = _allowed_prefixes(ctx)
     for path in paths:
+        if reach is not None and not path.services <= reach:
+            continue
         hits = granted(ctx, path.needs)
         if hits is None:
             continue

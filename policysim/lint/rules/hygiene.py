@@ -14,7 +14,13 @@ from policysim.catalog import get_catalog, is_multivalued_key
 from policysim.engine.conditions.comparators import literal_error
 from policysim.engine.conditions.dates import parse_date
 from policysim.engine.conditions.numeric import parse_number
-from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.context import (
+    ConditionEntry,
+    Issue,
+    LintContext,
+    StatementView,
+    known_operator,
+)
 from policysim.lint.facts import action_facts
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
@@ -24,7 +30,7 @@ from policysim.lint.rules.syntax import string_entries
 from policysim.policy.action import split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.model import Statement
-from policysim.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
+from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import compile_glob, has_wildcard
 
@@ -38,59 +44,7 @@ def _with_condition(condition: dict[str, Any]) -> dict[str, Any]:
 # --- located walkers --------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Cond:
-    """One operator/key pair of a Condition block, located."""
-
-    operator: str
-    op: Operator | None
-    key: str
-    node: Node
-    """The value (a scalar or an array)."""
-    block: Node
-    pointer: str
-
-    @property
-    def values(self) -> list[tuple[str, Node]]:
-        if self.node.kind == "array":
-            return [(f"{self.pointer}/{i}", n) for i, n in enumerate(self.node.value)]
-        return [(self.pointer, self.node)]
-
-    def texts(self) -> list[str] | None:
-        """The values as AWS compares them; None when one is not a scalar."""
-        out = []
-        for _, node in self.values:
-            if node.kind == "string":
-                out.append(str(node.value))
-            elif node.kind == "bool":
-                out.append("true" if node.value else "false")
-            elif node.kind == "number":
-                out.append(str(node.value))
-            else:
-                return None
-        return out
-
-
-def _operator(name: str) -> Operator | None:
-    try:
-        return parse_operator(name)
-    except UnknownOperatorError:
-        return None
-
-
-def _conditions(view: StatementView) -> Iterator[_Cond]:
-    cond = view.items.get("Condition")
-    if cond is None or cond.kind != "object":
-        return
-    for op, block in cond.value.items():
-        if block.kind != "object":
-            continue
-        for key, value in block.value.items():
-            pointer = f"{view.pointer}/Condition/{op}/{key}"
-            yield _Cond(op, _operator(op), key, value, block, pointer)
-
-
-def _at_key(view: StatementView, entry: _Cond, message: str, **kw: Any) -> Issue:
+def _at_key(view: StatementView, entry: ConditionEntry, message: str, **kw: Any) -> Issue:
     return Issue(message, entry.block.key_positions[entry.key], entry.pointer, view.index, **kw)
 
 
@@ -273,7 +227,7 @@ def empty_container(ctx: LintContext) -> Iterator[Issue]:
                     f"{view.pointer}/Condition/{op}",
                     view.index,
                 )
-        for entry in _conditions(view):
+        for entry in view.conditions():
             if entry.node.kind == "array" and not entry.node.value:
                 yield _at_key(
                     view,
@@ -499,7 +453,7 @@ def overlapping_numeric(ctx: LintContext) -> Iterator[Issue]:
     """Values of one key are ORed, so of several less-than (greater-than) bounds only the
     largest (smallest) matters."""
     for view in ctx.statements:
-        for entry in _conditions(view):
+        for entry in view.conditions():
             if entry.op is None or entry.op.base not in _BOUND_OPERATORS:
                 continue
             texts = entry.texts()
@@ -518,8 +472,8 @@ def overlapping_numeric(ctx: LintContext) -> Iterator[Issue]:
             )
 
 
-def _ip_entries(view: StatementView) -> Iterator[tuple[_Cond, str, Node]]:
-    for entry in _conditions(view):
+def _ip_entries(view: StatementView) -> Iterator[tuple[ConditionEntry, str, Node]]:
+    for entry in view.conditions():
         if entry.op is None or entry.op.family is not Family.IP:
             continue
         for pointer, node in entry.values:
@@ -760,7 +714,7 @@ def audience_qualifier(ctx: LintContext) -> Iterator[Issue]:
     """A single-valued `aud` claim tested with `ForAnyValue`/`ForAllValues` behaves
     surprisingly (`ForAllValues` also matches a token without the claim); drop the qualifier."""
     for view in ctx.statements:
-        for entry in _conditions(view):
+        for entry in view.conditions():
             prefix, _, name = entry.key.rpartition(":")
             if name.lower() != "aud" or "." not in prefix:
                 continue
@@ -793,7 +747,7 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
     String operators on an ARN key work but read worse."""
     catalog = get_catalog()
     for view in ctx.statements:
-        for entry in _conditions(view):
+        for entry in view.conditions():
             if entry.op is None or entry.op.family is not Family.STRING:
                 continue
             info = catalog.condition_key(entry.key)
@@ -838,7 +792,7 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
         cond = view.items.get("Condition")
         if cond is not None and cond.kind == "object":
             for op in cond.value:
-                parsed = _operator(op)
+                parsed = known_operator(op)
                 if parsed is not None and parsed.canonical != op:
                     yield Issue(
                         f"operator {op!r} is written {parsed.canonical!r}",
@@ -847,7 +801,7 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
                         view.index,
                         f"write {parsed.canonical!r}",
                     )
-        for entry in _conditions(view):
+        for entry in view.conditions():
             declared = catalog.condition_key(entry.key)
             if declared is None or "${" in declared.name:
                 continue
@@ -914,11 +868,11 @@ class _Range:
         )
 
 
-def _unsatisfiable(view: StatementView) -> Iterator[tuple[_Cond, str]]:
-    ranges: dict[tuple[Family, str], tuple[_Range, _Cond]] = {}
-    null_true: dict[str, _Cond] = {}
-    tested: dict[str, _Cond] = {}
-    for entry in _conditions(view):
+def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
+    ranges: dict[tuple[Family, str], tuple[_Range, ConditionEntry]] = {}
+    null_true: dict[str, ConditionEntry] = {}
+    tested: dict[str, ConditionEntry] = {}
+    for entry in view.conditions():
         key = entry.key.lower()
         texts = entry.texts()
         if texts is None or not texts:

@@ -6,24 +6,26 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from policysim.catalog import get_catalog
 from policysim.engine.conditions.comparators import literal_error
-from policysim.lint.context import Issue, LintContext, StatementView
+from policysim.lint.context import (
+    Issue,
+    LintContext,
+    StatementView,
+    scalar_text,
+)
 from policysim.lint.facts import action_facts
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
 from policysim.policy.arn import is_account_id, parse_arn
-from policysim.policy.errors import Position
 from policysim.policy.model import PRINCIPAL_KEYS, VERSION_2008, VERSION_2012
 from policysim.policy.operators import (
     BASE_OPERATORS,
     Family,
-    Operator,
     UnknownOperatorError,
     parse_operator,
 )
@@ -60,23 +62,39 @@ def duplicate_key(ctx: LintContext) -> Iterator[Issue]:
     """JSON loaders keep the last of duplicate keys, so what is reviewed is not what AWS sees.
     Exact duplicates stop the parser (reported by the runner); keys that differ only by case
     are reported here."""
-    stack = [("", ctx.root)]
+    stack = [ctx.root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "object":
+            if len({key.lower() for key in node.value}) != len(node.value):
+                pointer = _pointer_to(ctx.root, node)
+                seen: dict[str, str] = {}
+                for key in node.value:
+                    folded = key.lower()
+                    if folded in seen:
+                        yield ctx.at_node(
+                            node,
+                            f"keys {seen[folded]!r} and {key!r} differ only by case",
+                            pointer=f"{pointer}/{key}",
+                        )
+                    seen[folded] = key
+            stack.extend(node.value.values())
+        elif node.kind == "array":
+            stack.extend(node.value)
+
+
+def _pointer_to(root: Node, target: Node) -> str:
+    """The JSON pointer of a node of the tree (looked up only when a finding needs it)."""
+    stack = [("", root)]
     while stack:
         pointer, node = stack.pop()
+        if node is target:
+            return pointer
         if node.kind == "object":
-            seen: dict[str, str] = {}
-            for key in node.value:
-                folded = key.lower()
-                if folded in seen:
-                    yield ctx.at_node(
-                        node,
-                        f"keys {seen[folded]!r} and {key!r} differ only by case",
-                        pointer=f"{pointer}/{key}",
-                    )
-                seen[folded] = key
             stack.extend((f"{pointer}/{k}", v) for k, v in node.value.items())
         elif node.kind == "array":
             stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node.value))
+    return ""
 
 
 @rule(
@@ -146,46 +164,6 @@ def string_entries(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
     return []
 
 
-@dataclass(slots=True)
-class _Cond:
-    """One operator/key pair of a Condition block, located."""
-
-    operator: str
-    operator_node: Node
-    key: str
-    key_position: Position
-    values: list[tuple[str, Node]]
-    """Each value with its pointer (a scalar is a one-element list)."""
-    pointer: str
-
-
-def _conditions(view: StatementView) -> Iterator[_Cond]:
-    cond = view.items.get("Condition")
-    if cond is None or cond.kind != "object":
-        return
-    for op, block in cond.value.items():
-        if block.kind != "object":
-            continue
-        for key, value in block.value.items():
-            pointer = f"{view.pointer}/Condition/{op}/{key}"
-            if value.kind == "array":
-                values = [(f"{pointer}/{i}", n) for i, n in enumerate(value.value)]
-            else:
-                values = [(pointer, value)]
-            yield _Cond(op, block, key, block.key_positions[key], values, pointer)
-
-
-def _scalar_text(node: Node) -> str | None:
-    """A condition value's text, as AWS compares it (None for objects, arrays and null)."""
-    if node.kind == "string":
-        return str(node.value)
-    if node.kind == "bool":
-        return "true" if node.value else "false"
-    if node.kind == "number":
-        return str(node.value)
-    return None
-
-
 def _all_strings(node: Node, pointer: str = "") -> Iterator[tuple[str, Node]]:
     stack = [(pointer, node)]
     while stack:
@@ -237,7 +215,9 @@ def legacy_version(ctx: LintContext) -> Iterator[Issue]:
     if ctx.version != VERSION_2008:
         return
     node = ctx.root.value["Version"]
-    uses = any(find_variables(n.value) for _, n in _all_strings(ctx.root))
+    uses = ctx.mentions_variables and any(
+        find_variables(n.value) for _, n in _all_strings(ctx.root)
+    )
     if uses:
         yield ctx.at_node(
             node,
@@ -505,9 +485,9 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
                     f"{view.pointer}/Condition/{op}",
                     (f"operator {op!r} must map condition keys to values, not {_kind_name(block)}"),
                 )
-        for entry in _conditions(view):
+        for entry in view.conditions():
             for pointer, value in entry.values:
-                if _scalar_text(value) is None:
+                if scalar_text(value) is None:
                     yield (
                         value,
                         pointer,
@@ -1036,7 +1016,7 @@ def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
     """A condition key is `prefix:Name` without spaces; a tag-key family (`aws:RequestTag/`)
     needs the tag key after the slash."""
     for view in ctx.statements:
-        for entry in _conditions(view):
+        for entry in view.conditions():
             key = entry.key
             if not _KEY_NAME.fullmatch(key):
                 problem = (
@@ -1058,13 +1038,6 @@ def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
             )
 
 
-def _operator(name: str) -> Operator | None:
-    try:
-        return parse_operator(name)
-    except UnknownOperatorError:
-        return None
-
-
 @rule(
     "PS023",
     Severity.ERROR,
@@ -1081,8 +1054,8 @@ def _operator(name: str) -> Operator | None:
 def bool_multiple(ctx: LintContext) -> Iterator[Issue]:
     """A boolean key has one value, so listing several makes the test constant."""
     for view in ctx.statements:
-        for entry in _conditions(view):
-            op = _operator(entry.operator)
+        for entry in view.conditions():
+            op = entry.op
             if op is None or op.family is not Family.BOOL or op.qualifier is not None:
                 continue
             if len(entry.values) > 1:
@@ -1124,11 +1097,11 @@ def null_misuse(ctx: LintContext) -> Iterator[Issue]:
                     f"{view.pointer}/Condition/{op}",
                     view.index,
                 )
-        for entry in _conditions(view):
+        for entry in view.conditions():
             if not _is_null_operator(entry.operator):
                 continue
             for pointer, node in entry.values:
-                text = _scalar_text(node)
+                text = scalar_text(node)
                 reason = literal_error(null, text) if text is not None else None
                 if reason:
                     yield ctx.at_node(
@@ -1175,7 +1148,7 @@ def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str
     """Strings where a policy variable may stand: Resource, NotResource, condition values."""
     yield from string_entries(view.items.get("Resource"), f"{view.pointer}/Resource")
     yield from string_entries(view.items.get("NotResource"), f"{view.pointer}/NotResource")
-    for entry in _conditions(view):
+    for entry in view.conditions():
         for pointer, node in entry.values:
             if node.kind == "string":
                 yield pointer, node
@@ -1212,7 +1185,7 @@ def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str
 def variable_syntax(ctx: LintContext) -> Iterator[Issue]:
     """A malformed `${...}` (no closing brace, empty, spaces, unquoted default, unsupported
     symbols) is never substituted and stays literal text."""
-    if not ctx.substitutes_variables:
+    if not ctx.substitutes_variables or not ctx.mentions_variables:
         return
     for view in ctx.statements:
         for pointer, node in _variable_sites(ctx, view):
@@ -1247,7 +1220,7 @@ def variable_syntax(ctx: LintContext) -> Iterator[Issue]:
 def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
     """Variables are substituted only in the resource part of Resource/NotResource ARNs and in
     String and ARN condition values; elsewhere `${...}` is literal text."""
-    if not ctx.substitutes_variables:
+    if not ctx.substitutes_variables or not ctx.mentions_variables:
         return
     for view in ctx.statements:
         items = view.items
@@ -1284,7 +1257,7 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
                         statement=view.index,
                     )
         seen_keys: set[str] = set()
-        for entry in _conditions(view):
+        for entry in view.conditions():
             if entry.key not in seen_keys and find_variables(entry.key):
                 yield Issue(
                     f"condition key {entry.key!r}: variables are not substituted in key names",
@@ -1293,7 +1266,7 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
                     view.index,
                 )
             seen_keys.add(entry.key)
-            op = _operator(entry.operator)
+            op = entry.op
             if op is None or op.supports_variables:
                 continue
             for pointer, node in entry.values:
