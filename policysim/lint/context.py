@@ -267,10 +267,13 @@ class LintContext:
         service: str | None = None,
         settings: LintSettings | None = None,
         attachment: dict[str, Any] | None = None,
+        data: Any = None,
     ) -> LintContext:
-        """Type the document and build what models can be built."""
+        """Type the document and build what models can be built (`data`: the document as
+        plain data, when the caller has it already)."""
         ctx = cls(file, root, kind, service, settings or LintSettings(), attachment or {})
-        data = root.to_plain()
+        if data is None:
+            data = root.to_plain()
         ctx.mentions_variables = "${" in repr(data)  # repr keeps `${` as written, and is fast
         try:
             ctx.policy = Policy.model_validate(data)

@@ -24,19 +24,36 @@ SUPERSEDES: dict[str, frozenset[str]] = {
 
 @dataclass(slots=True)
 class LintOptions:
-    """Which rules run and how severe they are."""
+    """Which rules run and how severe they are (not to be changed once used: `plan` is
+    remembered)."""
 
     disabled: frozenset[str] = frozenset()
     enabled: frozenset[str] = frozenset()
     """Rules that are off by default but switched on."""
     severity: dict[str, Severity] = field(default_factory=dict)
     settings: LintSettings = field(default_factory=LintSettings)
+    _plans: dict[PolicyKind, list[tuple[Rule, Severity, bool]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def active(self, rule: Rule) -> bool:
         """Whether the rule runs."""
         if rule.id in self.disabled:
             return False
         return rule.default_enabled or rule.id in self.enabled
+
+    def plan(self, kind: PolicyKind) -> list[tuple[Rule, Severity, bool]]:
+        """The rules that run on documents of `kind`, in id order, each with its severity and
+        whether that severity is overridden; worked out once per type and run."""
+        found = self._plans.get(kind)
+        if found is None:
+            found = [
+                (rule, self.severity.get(rule.id, rule.severity), rule.id in self.severity)
+                for rule in all_rules().values()
+                if self.active(rule) and rule.applies_to(kind)
+            ]
+            self._plans[kind] = found
+        return found
 
 
 def _finding(rule_id: str, severity: Severity, issue: Issue, file: str) -> Finding:
@@ -65,18 +82,16 @@ def lint_node(
 ) -> list[Finding]:
     """Lint one located policy document."""
     options = options or LintOptions()
+    data = root.to_plain()
     if kind is None:
-        kind, detected = detect_kind(root.to_plain())
+        kind, detected = detect_kind(data)
         service = service or detected
-    ctx = LintContext.build(file, root, kind, service, options.settings, attachment)
+    ctx = LintContext.build(file, root, kind, service, options.settings, attachment, data)
     findings: list[Finding] = []
-    for rule in all_rules().values():
-        if not options.active(rule) or not rule.applies_to(kind):
-            continue
-        severity = options.severity.get(rule.id, rule.severity)
+    for rule, severity, overridden in options.plan(kind):
         for issue in rule.check(ctx):
             finding = _finding(rule.id, severity, issue, file)
-            if rule.id in options.severity:
+            if overridden:
                 finding = _with_severity(finding, severity)
             findings.append(finding)
     return sorted(_superseded(findings), key=Finding.sort_key)

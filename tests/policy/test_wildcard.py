@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policysim.policy.wildcard import compile_glob, glob_match, glob_to_regex, has_wildcard
 
@@ -60,3 +62,27 @@ def test_glob_to_regex_honours_custom_star_and_qmark() -> None:
 
 def test_compiled_globs_are_cached() -> None:
     assert compile_glob("s3:Get*") is compile_glob("s3:Get*")
+
+
+_GLOB_TEXT = st.text(alphabet="ab*?:/\n.", max_size=8)
+
+
+@given(pattern=_GLOB_TEXT, value=st.text(alphabet="ab:/\n.", max_size=10))
+def test_every_compiled_glob_agrees_with_its_regular_expression(pattern: str, value: str) -> None:
+    """The equality and prefix/suffix shortcuts answer exactly what the regex would."""
+    regex = re.compile(glob_to_regex(pattern), re.DOTALL)
+    assert compile_glob(pattern)(value) is (regex.fullmatch(value) is not None)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("ab*", "ab", True),
+        ("*ab", "b", False),
+        ("a*a", "a", False),  # head and tail may not overlap
+        ("a*a", "aa", True),
+        ("*.json", "x.json", True),
+    ],
+)
+def test_one_star_shortcut(pattern: str, value: str, expected: bool) -> None:
+    assert compile_glob(pattern)(value) is expected

@@ -215,17 +215,25 @@ def statement_actions(patterns: tuple[str, ...]) -> tuple[tuple[ActionInfo, ...]
     return tuple(found.values()), complete
 
 
-def supported_keys(info: ActionInfo) -> set[str]:
+def supported_keys(info: ActionInfo) -> frozenset[str]:
     """Declared (lower-case, possibly templated) condition keys an action can be checked with:
-    its own keys plus those of every resource type it accepts."""
+    its own keys plus those of every resource type it accepts (cached per action)."""
+    return _supported_keys(info.full_name)
+
+
+@lru_cache(maxsize=65536)
+def _supported_keys(action: str) -> frozenset[str]:
     catalog = get_catalog()
+    info = catalog.action(action)
+    if info is None:
+        return frozenset()
     keys = {k.lower() for k in info.condition_keys}
     for art in info.resource_types:
         keys.update(k.lower() for k in art.condition_keys)
         declared = catalog.resource_type(info.service, art.name)
         if declared is not None:
             keys.update(k.lower() for k in declared.condition_keys)
-    return keys
+    return frozenset(keys)
 
 
 def declared_key(name: str) -> str | None:
@@ -493,7 +501,12 @@ def unsupported_for(cond: Cond, actions: Sequence[ActionInfo]) -> list[ActionInf
     prefix = _key_prefix(cond.key)
     if prefix != "aws" and not _supports(_service_supported_keys(prefix), cond.key, declared):
         return []
-    return [info for info in actions if not _supports(supported_keys(info), cond.key, declared)]
+    return [info for info in actions if not _action_supports(info.full_name, cond.key, declared)]
+
+
+@lru_cache(maxsize=65536)
+def _action_supports(action: str, key: str, declared: str) -> bool:
+    return _supports(_supported_keys(action), key, declared)
 
 
 def _names(actions: list[ActionInfo], limit: int = 4) -> str:

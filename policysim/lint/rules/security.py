@@ -64,9 +64,14 @@ def ceiling(
     return None if severity is default else severity
 
 
-def allows(ctx: LintContext) -> Iterator[tuple[StatementView, Statement]]:
-    """The valid Allow statements."""
-    return ((v, m) for v, m in ctx.valid_statements() if m.is_allow)
+def allows(ctx: LintContext) -> list[tuple[StatementView, Statement]]:
+    """The valid Allow statements (found once per document; callers must not change the
+    list)."""
+    found: list[tuple[StatementView, Statement]] | None = ctx.memo.get("allow-statements")
+    if found is None:
+        found = [(v, m) for v, m in ctx.valid_statements() if m.is_allow]
+        ctx.memo["allow-statements"] = found
+    return found
 
 
 def _star(resources: tuple[str, ...] | None) -> bool:
