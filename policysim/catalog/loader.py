@@ -33,7 +33,7 @@ def read_json(*parts: str) -> Any:
 
 
 def _strings(values: Iterable[Any]) -> tuple[str, ...]:
-    return tuple(str(value) for value in values)
+    return tuple(map(str, values))
 
 
 def read_metadata() -> tuple[str, datetime]:

@@ -10,11 +10,13 @@ reads the one it needs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from policysim.catalog import ActionInfo, get_catalog
+from policysim.lint.context import LintContext, StatementView
 from policysim.policy.action import split_action
+from policysim.policy.source import Node
 from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard
 
@@ -97,6 +99,8 @@ class ActionFacts:
     """Known service, but no catalog action matches (PS102)."""
     canonical: str | None
     """The catalog's spelling when the entry differs from it only by case (PS514)."""
+    flagged: bool = False
+    """Some entry-level rule reports this text."""
 
 
 @lru_cache(maxsize=65536)
@@ -104,11 +108,88 @@ def action_facts(text: str) -> ActionFacts:
     """The facts of one Action/NotAction entry (cached per distinct text)."""
     prefix = wellformed_prefix(text)
     known = prefix is not None and get_catalog().has_service(prefix)
+    problem = action_problem(text)
+    matches_nothing = known and not expand_action(text)
+    canonical = canonical_spelling(text)
     return ActionFacts(
-        problem=action_problem(text),
+        problem=problem,
         has_variables=bool(find_variables(text)),
         prefix=prefix,
         known_service=known,
-        matches_nothing=known and not expand_action(text),
-        canonical=canonical_spelling(text),
+        matches_nothing=matches_nothing,
+        canonical=canonical,
+        flagged=(
+            problem is not None
+            or (prefix is not None and not known)
+            or matches_nothing
+            or canonical is not None
+        ),
     )
+
+
+@dataclass(slots=True)
+class ActionEntry:
+    """One Action/NotAction string of a statement, located, with its facts."""
+
+    view: StatementView
+    node: Node
+    pointer: str
+    facts: ActionFacts
+
+    @property
+    def text(self) -> str:
+        """The entry as written."""
+        text: str = self.node.value
+        return text
+
+
+@dataclass(slots=True)
+class FlaggedActions:
+    """A document's Action/NotAction entries that some entry-level rule reports, sorted into
+    lists in one pass: each rule then reads a (usually empty) list instead of every entry."""
+
+    malformed: list[ActionEntry] = field(default_factory=list)
+    """A shape problem (PS027)."""
+    unknown_service: list[ActionEntry] = field(default_factory=list)
+    """Well-formed, but the prefix is no service (PS101)."""
+    unmatched: list[ActionEntry] = field(default_factory=list)
+    """Known service, no catalog action matches (PS102)."""
+    noncanonical: list[ActionEntry] = field(default_factory=list)
+    """Differs from the catalog's spelling only by case (PS514)."""
+
+
+def flagged_actions(ctx: LintContext) -> FlaggedActions:
+    """The flagged entries of the document, in statement and entry order (found once)."""
+    found: FlaggedActions | None = ctx.memo.get("flagged-actions")
+    if found is not None:
+        return found
+    found = FlaggedActions()
+    for view in ctx.statements:
+        for element in ("Action", "NotAction"):
+            node = view.items.get(element)
+            if node is None:
+                continue
+            if node.kind == "string":
+                located = [(f"{view.pointer}/{element}", node)]
+            elif node.kind == "array":
+                located = [
+                    (f"{view.pointer}/{element}/{i}", child)
+                    for i, child in enumerate(node.value)
+                    if child.kind == "string"
+                ]
+            else:
+                continue
+            for pointer, child in located:
+                facts = action_facts(child.value)
+                if facts.flagged:
+                    entry = ActionEntry(view, child, pointer, facts)
+                    if facts.problem is not None:
+                        found.malformed.append(entry)
+                    if facts.prefix is not None and not facts.known_service:
+                        found.unknown_service.append(entry)
+                    if facts.matches_nothing:
+                        found.unmatched.append(entry)
+                    if facts.canonical is not None:
+                        found.noncanonical.append(entry)
+    ctx.memo["flagged-actions"] = found
+    return found

@@ -22,7 +22,7 @@ from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import Issue, LintContext, StatementView, scalar_text
-from policysim.lint.facts import action_facts, expand_action
+from policysim.lint.facts import action_facts, expand_action, flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
@@ -282,20 +282,17 @@ def unknown_service(ctx: LintContext) -> Iterator[Issue]:
     """An Action/NotAction prefix that names no AWS service (case-insensitive); malformed
     entries are PS027's."""
     catalog = get_catalog()
-    for view in ctx.statements:
-        for value in _action_entries(view):
-            facts = action_facts(value.text)
-            prefix = facts.prefix
-            if prefix is None or facts.known_service:
-                continue
-            close = catalog.suggest_services(prefix)
-            yield at_value(
-                ctx,
-                view,
-                value,
-                f"unknown service prefix {prefix!r} in {value.text!r}",
-                hint=f"did you mean {', '.join(close)}?" if close else None,
-            )
+    for entry in flagged_actions(ctx).unknown_service:
+        prefix = entry.facts.prefix
+        assert prefix is not None
+        close = catalog.suggest_services(prefix)
+        yield ctx.at_node(
+            entry.node,
+            f"unknown service prefix {prefix!r} in {entry.text!r}",
+            pointer=entry.pointer,
+            statement=entry.view.index,
+            hint=f"did you mean {', '.join(close)}?" if close else None,
+        )
 
 
 @rule(
@@ -310,22 +307,19 @@ def unknown_action(ctx: LintContext) -> Iterator[Issue]:
     snapshot is recent, a warning once it is stale (the action may simply be newer)."""
     catalog = get_catalog()
     severity = None if _catalog_is_fresh() else Severity.WARNING
-    for view in ctx.statements:
-        for value in _action_entries(view):
-            facts = action_facts(value.text)
-            if not facts.matches_nothing:
-                continue
-            prefix = facts.prefix
-            what = "matches no action" if has_wildcard(value.text) else "is not an action"
-            close = [] if has_wildcard(value.text) else catalog.suggest_actions(value.text)
-            yield at_value(
-                ctx,
-                view,
-                value,
-                f"{value.text!r} {what} of service {prefix!r} (catalog {catalog.data_version})",
-                hint=f"did you mean {', '.join(close)}?" if close else None,
-                severity=severity,
-            )
+    for entry in flagged_actions(ctx).unmatched:
+        text = entry.text
+        what = "matches no action" if has_wildcard(text) else "is not an action"
+        close = [] if has_wildcard(text) else catalog.suggest_actions(text)
+        yield ctx.at_node(
+            entry.node,
+            f"{text!r} {what} of service {entry.facts.prefix!r}"
+            f" (catalog {catalog.data_version})",
+            pointer=entry.pointer,
+            statement=entry.view.index,
+            hint=f"did you mean {', '.join(close)}?" if close else None,
+            severity=severity,
+        )
 
 
 # --- PS103 / PS104 / PS107: condition keys ---------------------------------------------------

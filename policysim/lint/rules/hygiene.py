@@ -21,7 +21,7 @@ from policysim.lint.context import (
     StatementView,
     known_operator,
 )
-from policysim.lint.facts import action_facts
+from policysim.lint.facts import flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
@@ -776,19 +776,18 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
     """Action names, condition keys and operators compare case-insensitively, but casing that
     differs from the catalog's is noise in reviews and diffs."""
     catalog = get_catalog()
+    noncanonical = flagged_actions(ctx).noncanonical
     for view in ctx.statements:
-        for key in ("Action", "NotAction"):
-            for pointer, node in string_entries(view.items.get(key), f"{view.pointer}/{key}"):
-                text = node.value
-                canonical = action_facts(text).canonical
-                if canonical is not None:
-                    yield ctx.at_node(
-                        node,
-                        f"action {text!r} is written {canonical!r} in the catalog",
-                        pointer=pointer,
-                        statement=view.index,
-                        hint=f"write {canonical!r}",
-                    )
+        for action in noncanonical:
+            if action.view is view:
+                canonical = action.facts.canonical
+                yield ctx.at_node(
+                    action.node,
+                    f"action {action.text!r} is written {canonical!r} in the catalog",
+                    pointer=action.pointer,
+                    statement=view.index,
+                    hint=f"write {canonical!r}",
+                )
         cond = view.items.get("Condition")
         if cond is not None and cond.kind == "object":
             for op in cond.value:

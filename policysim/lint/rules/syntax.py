@@ -16,7 +16,7 @@ from policysim.lint.context import (
     StatementView,
     scalar_text,
 )
-from policysim.lint.facts import action_facts
+from policysim.lint.facts import flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import rule
@@ -1295,22 +1295,15 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
 )
 def malformed_action(ctx: LintContext) -> Iterator[Issue]:
     """An action is `*` or `service:Name`, with wildcards only in the name."""
-    for view in ctx.statements:
-        for element in ("Action", "NotAction"):
-            for pointer, node in string_entries(
-                view.items.get(element), f"{view.pointer}/{element}"
-            ):
-                facts = action_facts(node.value)
-                if ctx.substitutes_variables and facts.has_variables:
-                    continue  # PS026
-                problem = facts.problem
-                if problem:
-                    yield ctx.at_node(
-                        node,
-                        f"action {node.value!r} {problem}",
-                        pointer=pointer,
-                        statement=view.index,
-                    )
+    for entry in flagged_actions(ctx).malformed:
+        if ctx.substitutes_variables and entry.facts.has_variables:
+            continue  # PS026
+        yield ctx.at_node(
+            entry.node,
+            f"action {entry.text!r} {entry.facts.problem}",
+            pointer=entry.pointer,
+            statement=entry.view.index,
+        )
 
 
 _VARIABLE_TEXT = re.compile(r"\$\{[^}]*\}")
