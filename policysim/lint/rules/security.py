@@ -250,8 +250,13 @@ def _scoped_actions(model: Statement) -> list[ActionInfo] | None:
         return []
     if "*" in model.action:
         return None
-    actions, _ = statement_actions(model.action)
-    return [a for a in actions if a.resource_types and not _generated_job(a)]
+    return list(_arn_scoped(model.action))
+
+
+@lru_cache(maxsize=4096)
+def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
+    actions, _ = statement_actions(patterns)
+    return tuple(a for a in actions if a.resource_types and not _generated_job(a))
 
 
 def _names(actions: list[ActionInfo], limit: int = 3) -> str:
