@@ -1,0 +1,320 @@
+"""The fast located JSON scanner (policy/located_json.py) against the grammar it stands in for.
+
+The grammar path is the authority. On valid JSON the scanner must build the identical tree:
+kinds, values and their Python types, positions, key positions and their order, depths. On
+anything else it must give up, so that `parse_json_source` raises exactly the grammar's error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policysim.policy.errors import PolicyError, Position
+from policysim.policy.located_json import FastPathDeclinedError, scan_located_json
+from policysim.policy.source import MAX_DEPTH, Node, _parse_with_grammar, parse_json_source
+
+REPO = Path(__file__).resolve().parents[2]
+MANAGED_CORPUS = Path("/work/shared/corpus/aws-managed")
+
+
+def assert_same_tree(fast: Node, slow: Node, path: str = "$") -> None:
+    """Field by field, because `==` takes 1 for 1.0 or True and ignores key order."""
+    assert type(fast) is Node, path
+    assert type(fast.position) is Position, path
+    assert (fast.kind, fast.position, fast.depth) == (slow.kind, slow.position, slow.depth), path
+    assert list(fast.key_positions.items()) == list(slow.key_positions.items()), path
+    if fast.kind == "object":
+        assert list(fast.value) == list(slow.value), path
+        for key, child in fast.value.items():
+            assert_same_tree(child, slow.value[key], f"{path}.{key}")
+    elif fast.kind == "array":
+        assert len(fast.value) == len(slow.value), path
+        for i, (child, other) in enumerate(zip(fast.value, slow.value, strict=True)):
+            assert_same_tree(child, other, f"{path}[{i}]")
+    else:
+        assert type(fast.value) is type(slow.value), path
+        assert repr(fast.value) == repr(slow.value), path  # tells -0.0 from 0.0
+
+
+def assert_scans_like_grammar(text: str) -> None:
+    """Valid text: the scanner takes it (no fallback) and builds the grammar's tree."""
+    assert_same_tree(scan_located_json(text), _parse_with_grammar(text))
+
+
+def outcome(parse: Callable[[str, str | None], Node], text: str) -> tuple[object, ...]:
+    """A tree's repr and positions, or an error's message, file and position."""
+    try:
+        node = parse(text, "p.json")
+    except PolicyError as err:
+        return ("error", err.message, err.file, err.position)
+    except ValueError as err:  # an integer too long for `int`: not (yet) a PolicyError
+        return ("crash", type(err), str(err))
+    return ("tree", repr(node), node.positions())
+
+
+def assert_fails_like_grammar(text: str) -> None:
+    """Text the grammar rejects: the scanner gives up, and the error is the grammar's."""
+    with pytest.raises(FastPathDeclinedError):
+        scan_located_json(text)
+    expected = outcome(_parse_with_grammar, text)
+    assert expected[0] != "tree"
+    assert outcome(parse_json_source, text) == expected
+
+
+# --- valid documents ---------------------------------------------------------------------------
+
+
+def repo_json_texts() -> Iterator[tuple[str, str]]:
+    """Every JSON file and every JSON line kept in the repository's tests and examples."""
+    for folder in ("tests", "examples", "fixtures"):
+        for path in sorted((REPO / folder).rglob("*.json*")):
+            if path.suffix not in (".json", ".jsonl"):
+                continue
+            text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+            name = str(path.relative_to(REPO))
+            if path.suffix == ".json":
+                yield name, text
+            else:
+                for n, line in enumerate(text.splitlines(), 1):
+                    if line.strip():
+                        yield f"{name}:{n}", line
+
+
+def test_repository_json_files_scan_like_the_grammar() -> None:
+    texts = list(repo_json_texts())
+    assert len(texts) > 100
+    for name, text in texts:
+        try:
+            assert_scans_like_grammar(text)
+        except AssertionError as err:
+            raise AssertionError(f"{name}: {err}") from None
+
+
+@pytest.mark.skipif(not MANAGED_CORPUS.is_dir(), reason="no AWS managed policy corpus here")
+def test_aws_managed_policies_scan_like_the_grammar() -> None:
+    files = sorted(MANAGED_CORPUS.glob("*.json"))
+    assert files
+    for file in files:
+        text = file.read_text(encoding="utf-8").removeprefix("\ufeff")
+        try:
+            assert_scans_like_grammar(text)
+        except AssertionError as err:
+            raise AssertionError(f"{file.name}: {err}") from None
+
+
+def nested(levels: int, inner: str = "") -> str:
+    return "[" * levels + inner + "]" * levels
+
+
+def nested_objects(levels: int, inner: str = "1") -> str:
+    return '{"a": ' * levels + inner + "}" * levels
+
+
+VALID = [
+    # escapes, Unicode, surrogate pairs (and a lone surrogate, which json.loads keeps too)
+    r'{"a": "\"\\\/\b\f\n\r\t", "b": "\u00e9\u00E9", "c": "\ud83d\ude00", "d": "\ud800"}',
+    '{"é": "ü", "😀": "日本語", "k": "\x7f\u2028\u00a0"}',
+    r'{"a\nb": 1, "a\\nb": 2, "\"": 3, "": 4}',
+    '["plain", "with \\"escape\\"", "tail"]',
+    # numbers: the int/float rule, exponents, signs
+    "[0, -0, 1, -1, 10, 123456789012345678901234567890]",
+    "[0.5, -0.0, 1.0, 1e5, 1E5, 1e-5, 1E+5, -1.5e-10, 2.5E3, 1e999]",
+    # literals and top-level scalars
+    "[true, false, null]",
+    '{"t": true, "f": false, "n": null}',
+    '"just a string"',
+    "  42  ",
+    "-1.5e3",
+    "true",
+    "null",
+    # empty and nested-empty containers, depths
+    "{}",
+    "[]",
+    '[{}, [], [[]], {"a": {}}, {"b": []}]',
+    '{"a": [], "b": {}, "c": [{}], "d": [1, [2, [3, [4]]]]}',
+    # layout: compact, pretty, tabs, CRLF, lone CR (not a line break for lark), blank lines
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    json.dumps({"Statement": [{"Action": ["a:B", "c:D"], "Resource": "*"}]}, indent=4),
+    '{\n\t"a":\t[\n\t\t1,\n\t\t"x"\n\t]\n}',
+    '{\r\n  "a": [\r\n    "x",\r\n    {"b": 2}\r\n  ]\r\n}\r\n',
+    '{\r  "a":\r  [1,\r 2]\r}',
+    '\n\n\n   [\n\n"a"\n\n,\n\n"b"\n\n]\n\n',
+    '[ "a" , "b" ,\n"c"\n]',
+    '[\n"a",\n"b",\n1,\n{\n"k":\n"v"\n}\n]',  # items, keys and values at column 1
+    json.dumps({"a": [1, {"b": "c"}], "d": "e"}, indent=0),
+    '{ "a" : 1 , "b"\n:\n2 }',
+    # deep but allowed: MAX_DEPTH levels counting the scalar, and MAX_DEPTH empty arrays
+    nested(MAX_DEPTH - 1, "1"),
+    nested(MAX_DEPTH),
+    nested_objects(MAX_DEPTH - 1),
+    nested_objects(MAX_DEPTH - 1, '"s"'),
+]
+
+
+@pytest.mark.parametrize("text", VALID)
+def test_edge_cases_scan_like_the_grammar(text: str) -> None:
+    assert_scans_like_grammar(text)
+
+
+def test_positions_follow_lark_line_counting() -> None:
+    node = scan_located_json('{\r\n\t"a": [1,\r 2]}')
+    assert node.positions() == {
+        (): Position(1, 1),
+        ("<key>a",): Position(2, 2),
+        ("a",): Position(2, 7),
+        ("a", 0): Position(2, 8),
+        ("a", 1): Position(2, 12),  # a lone "\r" does not end a line
+    }
+
+
+# --- property: any JSON value, any layout ------------------------------------------------------
+
+_SPACE = st.text(alphabet=" \t\r\n", max_size=3)
+_STRINGS = st.text(st.characters(exclude_categories=[]), max_size=12)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _STRINGS
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(_STRINGS, children, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+@st.composite
+def json_texts(draw: st.DrawFn) -> str:
+    """A JSON value, laid out as json.dumps can: any indent, separators, ASCII or not."""
+    indent = draw(st.none() | st.integers(0, 4) | st.text(alphabet=" \t\r", max_size=3))
+    item = draw(_SPACE) + "," + draw(_SPACE)
+    key = draw(_SPACE) + ":" + draw(_SPACE)
+    text = json.dumps(
+        draw(_VALUES),
+        indent=indent,
+        separators=(item, key),
+        ensure_ascii=draw(st.booleans()),
+    )
+    return draw(_SPACE) + text + draw(_SPACE)
+
+
+@given(json_texts())
+def test_any_json_scans_like_the_grammar(text: str) -> None:
+    assert_scans_like_grammar(text)
+
+
+@given(json_texts(), st.data())
+def test_any_damaged_json_parses_like_the_grammar(text: str, data: st.DataObject) -> None:
+    """One character deleted, inserted or replaced: whatever the grammar makes of the result,
+    the two-path parser makes the same, tree or error."""
+    at = data.draw(st.integers(0, len(text)))
+    char = data.draw(st.sampled_from(list("{}[],:\"\\ \t\r\n0123456789-+.eEtrufalsn'\x00\x1fé")))
+    edit = data.draw(st.sampled_from(["delete", "insert", "replace"]))
+    if edit == "delete":
+        text = text[:at] + text[at + 1 :]
+    elif edit == "insert":
+        text = text[:at] + char + text[at:]
+    else:
+        text = text[:at] + char + text[at + 1 :]
+    if not text.strip():
+        return
+    assert outcome(parse_json_source, text) == outcome(_parse_with_grammar, text)
+
+
+# --- invalid documents: the grammar's error, unchanged -----------------------------------------
+
+INVALID = [
+    "[1,]",
+    '{"a": 1,}',
+    "[,1]",
+    "[1 2]",
+    '{"a" 1}',
+    '{"a":}',
+    '{"a": 1 "b": 2}',
+    "{'a': 1}",
+    "['a']",
+    "{a: 1}",
+    '["raw\nnewline"]',
+    '["raw\ttab"]',
+    '["nul\x00"]',
+    r'["bad \x escape"]',
+    r'["short \u12 escape"]',
+    r'["\uZZZZ"]',
+    '["unterminated',
+    '"unterminated',
+    "[01]",
+    "[-01]",
+    "[1.]",
+    "[.5]",
+    "[1e]",
+    "[+1]",
+    "[-]",
+    "[NaN]",
+    "[Infinity]",
+    "[-Infinity]",
+    "[True]",
+    "[nul]",
+    "[truex]",
+    '{"a": 1} x',
+    '{"a": 1}}',
+    "[1] [2]",
+    "[",
+    '{"a": [1, 2}',
+    "\ufeff{}",
+    # no-break space, line separator, form feed, vertical tab: not JSON whitespace
+    "[1,\u00a02]",
+    "[1,\u20282]",
+    "[\u00a01]",
+    '{\u00a0"a": 1}',
+    '{"a":\u00a01}',
+    '{"a\\n"\u00a0: 1}',
+    "\u00a0[1]",
+    "[1]\u00a0",
+    "[\x0c1]",
+    "[1\x0b]",
+    # a raw control character in a string that also has an escape
+    '{"\\n\x01": 1}',
+    '["\\n\t"]',
+    '{"a": "\\n\x1f"}',
+    '{"a": 1, "a": 2}',
+    '{"a": {"b": 1, "c": {"b": 2, "b": 3}}}',
+    '[{"x": 1}, {"y": 1, "y": 1}]',
+    nested(MAX_DEPTH + 1),
+    nested(MAX_DEPTH, "1"),
+    nested(MAX_DEPTH, '"s"'),
+    nested_objects(MAX_DEPTH),
+    nested(30, nested_objects(30, nested(10))),
+    nested(1000),
+    nested(100_000),
+    "[" + "1" * 5000 + "]",  # longer than `int` converts: the grammar path's ValueError
+]
+
+
+@pytest.mark.parametrize("text", INVALID)
+def test_invalid_text_gets_the_grammar_error(text: str) -> None:
+    assert_fails_like_grammar(text)
+
+
+def test_nesting_errors_are_located_like_the_grammar() -> None:
+    # The grammar checks depth bottom-up: the innermost container that exceeds the limit.
+    text = '{"ok": [1], "deep": ' + nested(MAX_DEPTH) + "}"
+    with pytest.raises(PolicyError) as info:
+        parse_json_source(text, "p.json")
+    assert "nesting deeper than 64 levels" in info.value.message
+    assert outcome(parse_json_source, text) == outcome(_parse_with_grammar, text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t\r\n", "\u00a0"])
+def test_empty_document_check_comes_first(text: str) -> None:
+    with pytest.raises(PolicyError, match="empty document"):
+        parse_json_source(text, "p.json")
