@@ -2,18 +2,24 @@
 
 Run:  .venv/bin/python benchmarks/bench_lint.py [--corpus DIR] [--limit N] [--no-peer]
 
-Both linters run in one process each over the same files (../shared/corpus/aws-managed by
-default, 1,643 documents), after their imports and one warm-up file, one CPU core where
-`os.sched_setaffinity` exists:
+All runs lint the same files (../shared/corpus/aws-managed by default, 1,643 documents):
 
-(a) policysim: read each file, parse it into a located tree, run every enabled rule
-    (`policysim.lint.inputs.load_path` + `lint_node`, as `policysim lint` does);
-(b) parliament 1.6.4 (duo-labs), installed at run time into a scratch virtual environment
-    (`pip install parliament==1.6.4`; it is not a dependency of the project): read each file and
-    call `parliament.analyze_policy_string` with the default config.
+(a) policysim in one process on one CPU core (pinned where `os.sched_setaffinity` exists),
+    after its imports and one warm-up file: read each file, parse it into a located tree, run
+    every enabled rule (`policysim.lint.inputs.load_path` + `lint_node`, as `policysim lint`
+    does);
+(b) policysim as a user runs it: `policysim lint DIR --format json` in a fresh process,
+    timed from start to exit (interpreter start, imports and the report included), with its
+    default `--jobs` (every CPU this machine offers), and again with `--jobs 1`;
+(c) parliament 1.6.4 (duo-labs), installed at run time into a scratch virtual environment
+    (`pip install parliament==1.6.4`; it is not a dependency of the project), in one process on
+    one core after its imports and one warm-up file: read each file and call
+    `parliament.analyze_policy_string` with the default config. Parliament has no parallel
+    mode.
 
-For each it prints files/s, crashes (exceptions raised while linting one file) and the number
-of findings, then the ratio of throughputs. Target: policysim >= 5x parliament.
+For each it prints files/s, crashes (exceptions raised while linting one file; for the CLI, a
+failed run) and the number of findings, then the ratios of throughputs. Target: policysim
+>= 5x parliament.
 """
 
 from __future__ import annotations
@@ -56,10 +62,40 @@ print(json.dumps({"files": len(files), "seconds": seconds, "crashes": crashes,
 """
 
 
+ALL_CPUS: set[int] = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
 def pin() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        cpus = sorted(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpus[0]})
+    if ALL_CPUS:
+        os.sched_setaffinity(0, {min(ALL_CPUS)})
+
+
+def unpin() -> None:
+    """For child processes: every CPU the benchmark itself was given."""
+    if ALL_CPUS:
+        os.sched_setaffinity(0, ALL_CPUS)
+
+
+def bench_cli(files: list[str], jobs: int | None) -> dict[str, object]:
+    """`policysim lint` end to end in a fresh process (on all CPUs, whatever the parent's pin)."""
+    command = [sys.executable, "-m", "policysim.cli", "lint", *files, "--format", "json"]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    start = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, preexec_fn=unpin)
+    seconds = time.perf_counter() - start
+    crashed = run.returncode not in (0, 1)
+    report = {} if crashed else json.loads(run.stdout)
+    findings = report.get("findings", [])
+    counts = Counter(f["rule"] for f in findings)
+    return {
+        "files": len(files),
+        "seconds": seconds,
+        "crashes": int(crashed),
+        "findings": len(findings),
+        "parse_errors": counts.get("PS001", 0) + counts.get("PS002", 0),
+        "top": counts.most_common(5),
+    }
 
 
 def bench_policysim(files: list[str]) -> dict[str, object]:
@@ -130,13 +166,13 @@ def bench_parliament(files: list[str]) -> dict[str, object] | None:
         return result
 
 
-def show(name: str, result: dict[str, object]) -> float:
+def show(name: str, result: dict[str, object], how: str) -> float:
     files = int(result["files"])  # type: ignore[call-overload]
     seconds = float(result["seconds"])  # type: ignore[arg-type]
     rate = files / seconds if seconds else float("inf")
     extra = f", parse errors {result['parse_errors']}" if "parse_errors" in result else ""
     print(
-        f"{name:<10} {files} files in {seconds:.2f} s = {rate:,.0f} files/s;"
+        f"{name:<10} {files} files in {seconds:.2f} s = {rate:,.0f} files/s ({how});"
         f" crashes {result['crashes']}; findings {result['findings']}{extra}"
     )
     print(f"{'':<10} most frequent: {result['top']}")
@@ -155,17 +191,23 @@ def main() -> int:
         return 2
     if args.limit:
         files = files[: args.limit]
+    cpus = len(ALL_CPUS) or os.cpu_count() or 1
+    default = bench_cli(files, None)
+    single_cli = bench_cli(files, 1)
     pin()
-    ours = show("policysim", bench_policysim(files))
+    ours = show("policysim", bench_policysim(files), "one process, one core, warm")
+    cli = show("policysim", default, f"CLI, default --jobs ({cpus} CPUs), cold start")
+    show("policysim", single_cli, "CLI, --jobs 1, cold start")
     if args.no_peer:
         return 0
     peer = bench_parliament(files)
     if peer is None:
         return 1
-    theirs = show("parliament", peer)
-    ratio = ours / theirs if theirs else float("inf")
-    verdict = "meets" if ratio >= 5 else "misses"
-    print(f"ratio      policysim/parliament = {ratio:.1f}x ({verdict} the >= 5x target)")
+    theirs = show("parliament", peer, "one process, one core, warm")
+    for label, rate in (("one core", ours), (f"CLI on {cpus} CPUs", cli)):
+        ratio = rate / theirs if theirs else float("inf")
+        verdict = "meets" if ratio >= 5 else "misses"
+        print(f"ratio      policysim ({label}) / parliament = {ratio:.1f}x ({verdict} >= 5x)")
     return 0
 
 

@@ -67,22 +67,6 @@ def expand_action(pattern: str) -> tuple[ActionInfo, ...]:
     return tuple(get_catalog().expand(pattern))
 
 
-def canonical_spelling(text: str) -> str | None:
-    """How the catalog writes an action entry when that differs only by case (PS514): the
-    catalog's name for an exact action, a lower-case prefix for a wildcard pattern."""
-    if text == "*" or ":" not in text:
-        return None
-    catalog = get_catalog()
-    prefix, _, rest = text.partition(":")
-    canonical: str | None = None
-    if not has_wildcard(text):
-        info = catalog.action(text)
-        canonical = info.full_name if info is not None else None
-    elif prefix != prefix.lower() and catalog.has_service(prefix):
-        canonical = f"{prefix.lower()}:{rest}"
-    return canonical if canonical != text else None
-
-
 @dataclass(frozen=True, slots=True)
 class ActionFacts:
     """Everything the entry-level rules ask about one action string."""
@@ -106,11 +90,22 @@ class ActionFacts:
 @lru_cache(maxsize=65536)
 def action_facts(text: str) -> ActionFacts:
     """The facts of one Action/NotAction entry (cached per distinct text)."""
+    catalog = get_catalog()
     prefix = wellformed_prefix(text)
-    known = prefix is not None and get_catalog().has_service(prefix)
+    known = prefix is not None and catalog.has_service(prefix)
     problem = action_problem(text)
-    matches_nothing = known and not expand_action(text)
-    canonical = canonical_spelling(text)
+    canonical: str | None = None
+    if has_wildcard(text):
+        matches_nothing = known and not expand_action(text)
+        head, sep, rest = text.partition(":")
+        if sep and head != head.lower() and catalog.has_service(head):
+            canonical = f"{head.lower()}:{rest}"  # a pattern's name part has no one spelling
+    else:
+        info = catalog.action(text)
+        matches_nothing = known and info is None
+        canonical = info.full_name if info is not None else None
+    if canonical == text:
+        canonical = None
     return ActionFacts(
         problem=problem,
         has_variables=bool(find_variables(text)),

@@ -267,34 +267,39 @@ def _redundant_entries(
     wildcard entries of its own service alone (`_Coverage`): linear in practice even for
     policies that list thousands of actions.
     """
-    entries = string_entries(view.items.get(key), f"{view.pointer}/{key}")
-    wildcards = _Coverage(
-        [(j, node.value) for j, (_, node) in enumerate(entries) if has_wildcard(node.value)],
-        covered_by,
-        group,
-    )
+    node = view.items.get(key)
+    if node is None or node.kind != "array" or len(node.value) < 2:
+        return  # one entry covers nothing but itself
+    entries = [(i, child) for i, child in enumerate(node.value) if child.kind == "string"]
+    texts = [child.value for _, child in entries]
+    wild = [(j, text) for j, text in enumerate(texts) if "*" in text or "?" in text]
+    if not wild and len(set(map(norm, texts))) == len(texts):
+        return  # no wildcard and no duplicate: the common case, decided in C
+    wildcards = _Coverage(wild, covered_by, group)
+    base = f"{view.pointer}/{key}"
     first: dict[str, int] = {}
-    for i, (pointer, node) in enumerate(entries):
-        normalized = norm(node.value)
+    for i, text in enumerate(texts):
+        normalized = norm(text)
         if normalized in first:
-            earlier = entries[first[normalized]][1]
+            index, child = entries[i]
             yield ctx.at_node(
-                node,
-                f"{what} {node.value!r} is already covered by {earlier.value!r}",
-                pointer=pointer,
+                child,
+                f"{what} {text!r} is already covered by {texts[first[normalized]]!r}",
+                pointer=f"{base}/{index}",
                 statement=view.index,
             )
             continue
         first[normalized] = i
-        for j, other, covers in wildcards.candidates(node.value):
-            if i == j or not covers(node.value):
+        for j, other, covers in wildcards.candidates(text):
+            if i == j or not covers(text):
                 continue
-            if covered_by(node.value)(other) and j > i:
+            if covered_by(text)(other) and j > i:
                 continue  # report only the later of two equivalent entries
+            index, child = entries[i]
             yield ctx.at_node(
-                node,
-                f"{what} {node.value!r} is already covered by {other!r}",
-                pointer=pointer,
+                child,
+                f"{what} {text!r} is already covered by {other!r}",
+                pointer=f"{base}/{index}",
                 statement=view.index,
             )
             break
