@@ -115,6 +115,16 @@ def grants_action(statement: Statement, action: str) -> bool:
     return not action_patterns(statement.not_action or ()).matches(action)
 
 
+def granted_names(statement: Statement, names: ActionNames) -> list[str]:
+    """The names of a fixed list that the statement's Action/NotAction covers, in list order:
+    `[n for n in names.names if grants_action(statement, n)]`, trying only the services an
+    Action list mentions."""
+    if statement.action is not None:
+        return action_patterns(statement.action).matching(names)
+    excluded = action_patterns(statement.not_action or ())
+    return [name for name in names.names if not excluded.matches(name)]
+
+
 @dataclass(slots=True)
 class StatementView:
     """One statement: its located node, its JSON pointer and its model (None if invalid)."""

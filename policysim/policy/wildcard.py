@@ -56,9 +56,7 @@ def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
         if not tail:
             return lambda value: value.startswith(head)
         least = len(head) + len(tail)
-        return lambda value: (
-            len(value) >= least and value.startswith(head) and value.endswith(tail)
-        )
+        return lambda value: len(value) >= least and value.startswith(head) and value.endswith(tail)
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     regex = re.compile(glob_to_regex(pattern), flags)
     return lambda value: regex.fullmatch(value) is not None

@@ -16,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policysim.policy.errors import PolicyError, Position
+from policysim.policy.json_grammar import parse_with_grammar as _parse_with_grammar
 from policysim.policy.located_json import FastPathDeclinedError, scan_located_json
-from policysim.policy.source import MAX_DEPTH, Node, _parse_with_grammar, parse_json_source
+from policysim.policy.source import MAX_DEPTH, Node, parse_json_source
 
 REPO = Path(__file__).resolve().parents[2]
 MANAGED_CORPUS = Path("/work/shared/corpus/aws-managed")

@@ -59,7 +59,7 @@ def run_in_workers(
     for i, (path, found) in enumerate(files):
         if path == "-":
             results[i] = task(path, found)
-    chunks = [pending[start :: workers * 4] for start in range(workers * 4)]
+    chunks = [pending[start :: workers * 16] for start in range(workers * 16)]
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

@@ -313,8 +313,7 @@ def unknown_action(ctx: LintContext) -> Iterator[Issue]:
         close = [] if has_wildcard(text) else catalog.suggest_actions(text)
         yield ctx.at_node(
             entry.node,
-            f"{text!r} {what} of service {entry.facts.prefix!r}"
-            f" (catalog {catalog.data_version})",
+            f"{text!r} {what} of service {entry.facts.prefix!r} (catalog {catalog.data_version})",
             pointer=entry.pointer,
             statement=entry.view.index,
             hint=f"did you mean {', '.join(close)}?" if close else None,

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policysim.lint.context import Issue, LintContext, StatementView, grants_action
+from policysim.lint.context import (
+    ActionNames,
+    Issue,
+    LintContext,
+    StatementView,
+    granted_names,
+    grants_action,
+)
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
@@ -956,6 +963,7 @@ _EXPOSURE_ACTIONS = (
     "ecr:SetRepositoryPolicy",
     "glue:PutResourcePolicy",
 )
+_EXPOSURE_NAMES = ActionNames(_EXPOSURE_ACTIONS)
 
 
 def _unconstrained(statement: Statement) -> bool:
@@ -987,7 +995,7 @@ def sharing_actions(ctx: LintContext) -> Iterator[Issue]:
     for view, statement in ctx.valid_statements():
         if not statement.is_allow or not _unconstrained(statement):
             continue
-        hits = [a for a in _EXPOSURE_ACTIONS if grants_action(statement, a)]
+        hits = granted_names(statement, _EXPOSURE_NAMES)
         if hits:
             more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
             yield _at(ctx, view, f"{hits[0]}{more} on every resource, unconditioned", "Action")

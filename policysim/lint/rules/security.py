@@ -1194,8 +1194,13 @@ def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
 def _by_access_level(model: Statement, levels: frozenset[str]) -> list[ActionInfo]:
     if model.action is None or "*" in model.action:
         return []
-    actions, _ = statement_actions(model.action)
-    return [a for a in actions if levels.intersection(a.access_level.split(", "))]
+    return list(_at_levels(model.action, levels))
+
+
+@lru_cache(maxsize=4096)
+def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[ActionInfo, ...]:
+    actions, _ = statement_actions(patterns)
+    return tuple(a for a in actions if levels.intersection(a.access_level.split(", ")))
 
 
 @rule(
