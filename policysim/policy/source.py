@@ -127,14 +127,15 @@ def parse_json_source(text: str, file: str | None = None) -> Node:
     """Parse JSON text into a located tree, or raise `PolicyError` with the position."""
     if not text.strip():
         raise PolicyError("empty document", file=file, position=Position(1, 1))
-    # Imported here: both build this module's `Node`s, and lark is only needed for errors.
-    from policysim.policy.json_grammar import parse_with_grammar
+    # Imported here: both build this module's `Node`s (and lark is only needed for errors).
     from policysim.policy.located_json import FastPathDeclinedError, scan_located_json
 
     try:
         return scan_located_json(text)
     except FastPathDeclinedError:
         pass  # outside the handler, the grammar's errors are not chained to this one
+    from policysim.policy.json_grammar import parse_with_grammar
+
     return parse_with_grammar(text, file)
 
 
