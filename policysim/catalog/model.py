@@ -25,12 +25,16 @@ class ActionResourceType:
     dependent_actions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ActionInfo:
     """One IAM action, with names in the catalog's canonical case (`s3`, `GetObject`).
 
     `resource_types` is empty for actions that do not support resource-level permissions, which
     is what the linter needs to tell "Resource must be `*`" from an over-broad grant.
+
+    Compared and hashed by identity: the catalog holds one record per action, and the linter
+    puts expansions of thousands of actions into sets, where hashing every field would cost
+    more than the lookups.
     """
 
     service: str

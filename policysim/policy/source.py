@@ -2,8 +2,8 @@
 
 Python's `json` loses positions and silently keeps the last of duplicate keys, so policy files
 are parsed here instead: JSON with a lark LALR grammar (`grammars/json.lark`, in
-`json_grammar`), YAML with PyYAML's composer. The result is a small tree of `Node`s that `policy.build` turns into models
-and that the linter walks for structural rules.
+`json_grammar`), YAML with PyYAML's composer. The result is a small tree of `Node`s that
+`policy.build` turns into models and that the linter walks for structural rules.
 
 JSON takes one of two paths. The grammar is the authority: it defines what is valid and words
 every syntax error. But lark lexes and parses token by token in Python, which was nearly all

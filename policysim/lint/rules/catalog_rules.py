@@ -17,6 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
+from itertools import chain
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
@@ -201,18 +202,9 @@ def statement_actions(patterns: tuple[str, ...]) -> tuple[tuple[ActionInfo, ...]
     pattern could be resolved (False when `*` or an unknown name was among them).
 
     Cached: PS105, PS122, PS204, PS223 and others ask it of the same statement."""
-    found: dict[str, ActionInfo] = {}
-    complete = True
-    for pattern in patterns:
-        if pattern == "*":
-            complete = False
-            continue
-        hits = expand_action(pattern)
-        if not hits:
-            complete = False
-        for info in hits:
-            found.setdefault(info.full_name.lower(), info)
-    return tuple(found.values()), complete
+    expansions = [expand_action(pattern) for pattern in patterns if pattern != "*"]
+    complete = len(expansions) == len(patterns) and all(expansions)
+    return tuple(dict.fromkeys(chain.from_iterable(expansions))), complete
 
 
 def supported_keys(info: ActionInfo) -> frozenset[str]:
