@@ -809,17 +809,28 @@ def _tokens(text: str, *, template: bool) -> tuple[Token, ...]:
 def globs_intersect(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     """Whether two glob token sequences can match a common string (dynamic programming).
 
-    Most pairs differ in a literal character before their first wildcard or after their last
-    one (`bucket/...` against `accesspoint/...`): those are rejected before the search.
+    Literal characters before the first wildcard of either side must agree pairwise, and so
+    must those after the last one: they are compared and cut off first, which rejects most
+    pairs (`bucket/...` against `accesspoint/...`) and leaves a short search for the rest.
     """
-    heads = zip(left, right, strict=False)
-    tails = zip(reversed(left), reversed(right), strict=False)
-    for ends in (heads, tails):
-        for a, b in ends:
-            if a is _STAR or b is _STAR or a is _ONE or b is _ONE:
-                break
-            if a != b:
-                return False
+    n, m = len(left), len(right)
+    start = 0
+    while start < n and start < m:
+        a, b = left[start], right[start]
+        if a is _STAR or b is _STAR or a is _ONE or b is _ONE:
+            break
+        if a != b:
+            return False
+        start += 1
+    end = 0
+    while start + end < n and start + end < m:
+        a, b = left[n - 1 - end], right[m - 1 - end]
+        if a is _STAR or b is _STAR or a is _ONE or b is _ONE:
+            break
+        if a != b:
+            return False
+        end += 1
+    left, right = left[start : n - end], right[start : m - end]
     n, m = len(left), len(right)
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
