@@ -5,7 +5,8 @@ Run:  .venv/bin/python benchmarks/bench_lint.py [--corpus DIR] [--limit N] [--no
 All runs lint the same files (../shared/corpus/aws-managed by default, 1,643 documents):
 
 (a) policysim in one process on one CPU core (pinned where `os.sched_setaffinity` exists),
-    after its imports and one warm-up file: read each file, parse it into a located tree, run
+    after its imports and one warm-up file, with the cyclic garbage collector off as in the
+    CLI: read each file, parse it into a located tree, run
     every enabled rule (`policysim.lint.inputs.load_path` + `lint_node`, as `policysim lint`
     does);
 (b) policysim as a user runs it: `policysim lint DIR --format json` in a fresh process,
@@ -25,6 +26,7 @@ failed run) and the number of findings, then the ratios of throughputs. Target: 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -119,6 +121,7 @@ def bench_policysim(files: list[str]) -> dict[str, object]:
         return rules
 
     lint_one(files[0])  # warm-up: rule registry, IAM catalog
+    gc.disable()  # as `policysim lint` runs (its entry point turns the cyclic collector off)
     crashes = 0
     counts: Counter[str] = Counter()
     start = time.perf_counter()
@@ -129,6 +132,7 @@ def bench_policysim(files: list[str]) -> dict[str, object]:
             crashes += 1
             print(f"  policysim crashed on {path}: {type(err).__name__}: {err}", file=sys.stderr)
     seconds = time.perf_counter() - start
+    gc.enable()
     return {
         "files": len(files),
         "seconds": seconds,
