@@ -92,6 +92,15 @@ def lint(
             " walk does (the pre-commit hook passes every JSON and YAML file).",
         ),
     ] = False,
+    resource_arn: Annotated[
+        str | None,
+        typer.Option(
+            "--resource-arn",
+            help="The resource that the linted resource policies are attached to, e.g."
+            " arn:aws:s3:::my-bucket (checks that Resource names it: PS113). CloudFormation and"
+            " Terraform inputs say this themselves where they can.",
+        ),
+    ] = None,
     jobs: Annotated[
         int,
         typer.Option(
@@ -118,6 +127,7 @@ def lint(
     from policysim.lint.policy_type import parse_kind
     from policysim.lint.registry import all_rules
     from policysim.lint.report import FORMATS, render
+    from policysim.policy.arn import is_arn
 
     if list_rules:
         _list_rules()
@@ -151,6 +161,8 @@ def lint(
     for path in paths:
         if path != "-" and not os.path.exists(path):
             fail(f"{path}: no such file or directory")
+    if resource_arn is not None and not is_arn(resource_arn):
+        fail(f"--resource-arn {resource_arn!r}: expected an ARN such as arn:aws:s3:::my-bucket")
 
     from policysim.lint.inputs.parallel import available_cpus
     from policysim.lint.inputs.run import lint_paths
@@ -162,6 +174,7 @@ def lint(
         service=service,
         skip_non_policies=skip_non_policies,
         jobs=jobs or available_cpus(),
+        resource_arn=resource_arn,
     )
     use_color = output is None and (
         color == "always"

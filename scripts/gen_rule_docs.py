@@ -16,6 +16,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from policysim.lint.context import LintSettings  # noqa: E402
 from policysim.lint.registry import Rule, all_rules  # noqa: E402
 
 OUT = REPO / "docs" / "rules"
@@ -26,6 +27,23 @@ def _block(document: Any) -> str:
     if isinstance(document, str):
         return f"```\n{document}\n```"
     return f"```json\n{json.dumps(document, indent=2)}\n```"
+
+
+def _context(attachment: dict[str, Any] | None, settings: LintSettings | None) -> list[str]:
+    """What besides the document the example is linted with (attachment, settings)."""
+    lines = []
+    if attachment:
+        lines.append(
+            f"Attachment context (from CloudFormation/Terraform): `{json.dumps(attachment)}`\n"
+        )
+    if settings is not None:
+        table = {
+            "trusted-accounts": sorted(settings.trusted_accounts),
+            "trusted-orgs": sorted(settings.trusted_orgs),
+        }
+        shown = ", ".join(f"{k} = {json.dumps(v)}" for k, v in table.items() if v)
+        lines.append(f"Settings: `{shown}`\n")
+    return lines
 
 
 def _kinds(rule: Rule) -> str:
@@ -47,9 +65,11 @@ def rule_page(rule: Rule) -> str:
         inspect.cleandoc(rule.description or rule.title),
         "",
         f"## Triggering example ({rule.example_kind.value} policy)\n",
+        *_context(rule.example_attachment, rule.example_settings),
         _block(rule.example),
         "",
         "## Near miss (does not trigger)\n",
+        *_context(rule.near_miss_attachment, rule.example_settings),
         _block(rule.near_miss),
         "",
         "## Suppressing\n",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from policysim.lint.context import Issue, LintContext
+from policysim.lint.context import Issue, LintContext, LintSettings
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 
@@ -31,6 +31,12 @@ class Rule:
     example_kind: PolicyKind = PolicyKind.IDENTITY
     description: str = ""
     default_enabled: bool = True
+    example_attachment: dict[str, Any] | None = None
+    """What the example is attached to (CloudFormation/Terraform context)."""
+    near_miss_attachment: dict[str, Any] | None = None
+    """What the near miss is attached to."""
+    example_settings: LintSettings | None = None
+    """Settings the example and near miss are linted with (trusted accounts, ...)."""
 
     def applies_to(self, kind: PolicyKind) -> bool:
         """Whether the rule runs on documents of this type."""
@@ -55,6 +61,9 @@ def rule(
     kinds: Iterable[PolicyKind] | None = None,
     example_kind: PolicyKind = PolicyKind.IDENTITY,
     default_enabled: bool = True,
+    example_attachment: dict[str, Any] | None = None,
+    near_miss_attachment: dict[str, Any] | None = None,
+    example_settings: LintSettings | None = None,
 ) -> Callable[[Check], Check]:
     """Register a check function as a rule; its docstring is the rule's description."""
 
@@ -72,6 +81,9 @@ def rule(
             example_kind,
             (check.__doc__ or "").strip(),
             default_enabled,
+            example_attachment,
+            near_miss_attachment,
+            example_settings,
         )
         return check
 

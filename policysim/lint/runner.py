@@ -141,10 +141,11 @@ def lint_source(
     kind: PolicyKind | None = None,
     service: str | None = None,
     options: LintOptions | None = None,
+    attachment: dict[str, Any] | None = None,
 ) -> list[Finding]:
     """Lint a policy file's contents; a document that does not parse is one finding."""
     try:
         root = parse_source(data, file)
     except PolicyError as err:
         return [parse_error_finding(err, file)]
-    return lint_node(root, file, kind=kind, service=service, options=options)
+    return lint_node(root, file, kind=kind, service=service, options=options, attachment=attachment)

@@ -247,3 +247,37 @@ def test_tag_condition_negated_or_ifexists_is_not_reported() -> None:
         "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}},
     }
     assert _lint("PS122", deny) == []
+
+
+def test_region_snapshot_covers_every_partition() -> None:
+    from policysim.catalog.regions import known_regions, regions_source
+
+    regions = known_regions()
+    assert {"us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"} <= regions
+    assert regions_source().startswith("botocore ")
+
+
+def test_unknown_region_in_arns_and_requested_region() -> None:
+    found = _lint(
+        "PS116",
+        _s(
+            Action="ec2:*",
+            Resource=[
+                "arn:aws:ec2:eu-west-9:123456789012:instance/*",
+                "arn:aws:ec2:US-EAST-1:123456789012:instance/*",  # case-insensitive head
+                "arn:aws:ec2:${aws:RequestedRegion}:123456789012:instance/*",
+                "arn:aws:s3:::bucket",
+            ],
+            Condition={
+                "StringNotEqualsIfExists": {"aws:RequestedRegion": ["us-east-1", "moon-1"]},
+                "StringLike": {"aws:RequestedRegion": "eu-*"},
+            },
+        ),
+        {"Effect": "Deny", "NotResource": "arn:aws:sqs:xx-north-7:*:*", "Action": "sqs:*"},
+    )
+    assert sorted(f.pointer for f in found) == [
+        "/Statement/0/Condition/StringNotEqualsIfExists/aws:RequestedRegion/1",
+        "/Statement/0/Resource/0",
+        "/Statement/1/NotResource",
+    ]
+    assert all(f.severity is Severity.ERROR for f in found)

@@ -125,6 +125,46 @@ def _ignores(resource: Node) -> tuple[frozenset[str], dict[str, frozenset[str]]]
     return frozenset(whole), {k: frozenset(v) for k, v in by_sid.items()}
 
 
+def _name(node: Node | None) -> str | None:
+    """A plain string, or the logical id a `Ref` names; None for other intrinsics."""
+    if node is None:
+        return None
+    if node.kind == "string":
+        return str(node.value)
+    if node.kind == "object" and set(node.value) == {"Ref"}:
+        ref = node.value["Ref"]
+        return str(ref.value) if ref.kind == "string" else None
+    return None
+
+
+def _names(node: Node | None) -> list[str]:
+    if node is None or node.kind != "array":
+        return []
+    return [name for name in map(_name, node.value) if name is not None]
+
+
+def _attached_to(resource_type: str, logical_id: str, properties: Node) -> dict[str, object]:
+    """What the template says a resource's documents apply to: the IAM users a policy is
+    attached to (`users`, for PS518) and the resource a resource policy governs
+    (`target_arn`, for PS113), when the template names them plainly."""
+    found: dict[str, object] = {}
+    if resource_type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        users = _names(properties.value.get("Users"))
+        if users:
+            found["users"] = users
+    elif resource_type == "AWS::IAM::UserPolicy":
+        user = _name(properties.value.get("UserName"))
+        if user:
+            found["users"] = [user]
+    elif resource_type == "AWS::IAM::User":
+        found["users"] = [_name(properties.value.get("UserName")) or logical_id]
+    elif resource_type == "AWS::S3::BucketPolicy":
+        bucket = properties.value.get("Bucket")
+        if bucket is not None and bucket.kind == "string" and bucket.value:
+            found["target_arn"] = f"arn:aws:s3:::{bucket.value}"
+    return found
+
+
 def _organizations_place(properties: Node) -> DocumentPlace | None:
     type_node = properties.value.get("Type")
     kind_name = type_node.value if type_node is not None and type_node.kind == "string" else ""
@@ -160,7 +200,12 @@ def load_template(root: Node, file: str) -> Loaded:
         if not places:
             continue
         ignore, ignore_sids = _ignores(resource)
-        attachment = {"source": "cloudformation", "resource": logical_id, "type": resource_type}
+        attachment: dict[str, object] = {
+            "source": "cloudformation",
+            "resource": logical_id,
+            "type": resource_type,
+            **_attached_to(resource_type, logical_id, properties),
+        }
         for place in places:
             node = properties.value.get(place.property)
             if node is None:

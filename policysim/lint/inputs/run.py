@@ -113,16 +113,19 @@ def lint_paths(
     options: LintOptions | None = None,
     skip_non_policies: bool = False,
     jobs: int = 1,
+    resource_arn: str | None = None,
 ) -> LintRun:
     """Lint files, directories and '-' (standard input). With `skip_non_policies`, named files
     that hold no policy are skipped as in a directory walk (pre-commit passes every JSON/YAML).
 
     With `jobs` > 1, large runs are spread over that many worker processes
-    (`lint.inputs.parallel`); the findings are the same, in the same order.
+    (`lint.inputs.parallel`); the findings are the same, in the same order. `resource_arn` is
+    the resource that documents without CloudFormation/Terraform context are attached to
+    (PS113).
     """
     options = options or config.options()
     files = list(discover(paths, config.exclude))
-    job = FileJob(config, options, kind, service, skip_non_policies)
+    job = FileJob(config, options, kind, service, skip_non_policies, resource_arn)
     if jobs > 1:
         from policysim.lint.inputs.parallel import run_in_workers
 
@@ -151,6 +154,7 @@ class FileJob:
     kind: PolicyKind | None
     service: str | None
     skip_non_policies: bool
+    resource_arn: str | None = None
 
     def __call__(self, path: str, discovered: bool) -> LintRun | None:
         """The file's outcome, or None when it is skipped (not a policy in a walk)."""
@@ -162,6 +166,9 @@ class FileJob:
         )
         if loaded.source == "skipped":
             return None
+        if self.resource_arn:
+            for target in loaded.targets:
+                target.attachment.setdefault("target_arn", self.resource_arn)
         run = LintRun(files=1)
         lint_loaded(loaded, self.config, self.options, run)
         return run

@@ -110,6 +110,22 @@ def _documents(resource: dict[str, Any]) -> Iterator[tuple[str, Any, PolicyKind,
             yield "content", values.get("content"), PolicyKind.RCP, None
 
 
+def _attached_to(resource: dict[str, Any]) -> dict[str, Any]:
+    """The IAM user an inline policy belongs to (`users`, PS518) and the bucket a bucket
+    policy governs (`target_arn`, PS113), when the plan knows them."""
+    values = resource.get("values")
+    if not isinstance(values, dict):
+        return {}
+    kind_name = resource.get("type")
+    if kind_name == "aws_iam_user_policy" and isinstance(values.get("user"), str):
+        return {"users": [values["user"]]}
+    if kind_name in ("aws_s3_bucket_policy", "aws_s3_bucket"):
+        bucket = values.get("bucket")
+        if isinstance(bucket, str) and bucket:
+            return {"target_arn": f"arn:aws:s3:::{bucket}"}
+    return {}
+
+
 def load_plan(data: dict[str, Any], file: str) -> Loaded:
     """Every policy document of the plan's resources."""
     from dataclasses import replace
@@ -137,6 +153,7 @@ def load_plan(data: dict[str, Any], file: str) -> Loaded:
                 "address": address,
                 "type": resource.get("type"),
                 "attribute": attribute,
+                **_attached_to(resource),
             }
             loaded.targets.append(LintTarget(file, root, kind, service, attachment, label))
     if not loaded.targets and not loaded.findings:

@@ -21,6 +21,7 @@ from itertools import chain
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
+from policysim.catalog.regions import is_known_region, regions_source
 from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import Issue, LintContext, StatementView, scalar_text
 from policysim.lint.facts import action_facts, expand_action, flagged_actions
@@ -29,7 +30,7 @@ from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern
-from policysim.policy.arn import is_account_id, parse_arn
+from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard
@@ -1118,6 +1119,65 @@ def arn_segments(ctx: LintContext) -> Iterator[Issue]:
 
 # --- PS114 / PS115: resource-policy scope and service principals -----------------------------
 
+
+def _within(entry: str, target: str) -> bool:
+    """Whether a Resource entry can name the attached resource or something inside it."""
+    if entry == "*" or "${" in entry or compile_arn_glob(entry)(target):
+        return True
+    inside = f"{target}/"
+    if entry.startswith(inside):
+        return True
+    if not has_wildcard(entry):
+        return False
+    head = entry[: min(i for i in (entry.find("*"), entry.find("?")) if i >= 0)]
+    return head.startswith(inside) or inside.startswith(head)
+
+
+@rule(
+    "PS113",
+    Severity.ERROR,
+    "Resource names something other than the resource the policy is attached to",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b2/*",
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::b1/*", "arn:aws:s3:::b1", "arn:aws:s3:::b1/logs/*"],
+        }
+    ),
+    kinds=[PolicyKind.RESOURCE],
+    example_kind=PolicyKind.RESOURCE,
+    example_attachment={"target_arn": "arn:aws:s3:::b1"},
+    near_miss_attachment={"target_arn": "arn:aws:s3:::b1"},
+)
+def foreign_resource(ctx: LintContext) -> Iterator[Issue]:
+    """A resource policy governs only its own resource (and, for buckets, the objects in it):
+    AWS rejects the policy, or the statement never applies. Needs the attachment target: from
+    CloudFormation (`AWS::S3::BucketPolicy` with a literal `Bucket`), Terraform
+    (`aws_s3_bucket_policy`) or `policysim lint --resource-arn ARN`."""
+    target = ctx.attachment.get("target_arn")
+    if not isinstance(target, str) or not target:
+        return
+    for view in ctx.statements:
+        for value in element_values(view, "Resource"):
+            if not _within(value.text, target):
+                yield at_value(
+                    ctx,
+                    view,
+                    value,
+                    f"{value.text!r} is neither {target} nor inside it, and this policy is"
+                    f" attached to {target}",
+                )
+
+
 _GOVERNED: dict[str, frozenset[str]] = {
     "s3": frozenset({"s3", "s3-object-lambda", "s3express"}),
 }
@@ -1223,6 +1283,65 @@ def service_principal_key(ctx: LintContext) -> Iterator[Issue]:
                     f" statement {'never matches' if model.is_allow else 'always applies'}",
                     hint="scope service principals with aws:SourceArn / aws:SourceAccount",
                 )
+
+
+# --- PS116: regions ---------------------------------------------------------------------------
+
+
+def _literal_region(text: str) -> bool:
+    return bool(text) and not has_wildcard(text) and "${" not in text
+
+
+@rule(
+    "PS116",
+    Severity.ERROR,
+    "Region code that does not exist",
+    example=doc(
+        {
+            "Effect": "Allow",
+            "Action": "ec2:*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-9"}},
+        }
+    ),
+    near_miss=doc(
+        {
+            "Effect": "Allow",
+            "Action": "ec2:*",
+            "Resource": "arn:aws:ec2:mx-central-1:123456789012:instance/*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-*"]}},
+        }
+    ),
+)
+def unknown_region(ctx: LintContext) -> Iterator[Issue]:
+    """In the region segment of a Resource/NotResource ARN or in an `aws:RequestedRegion`
+    value (no requests come from a region that does not exist). Regions come from a snapshot of
+    botocore's endpoint data (`policysim/data/regions.json`); values with wildcards or
+    variables are not judged."""
+    source = regions_source()
+    for view in ctx.statements:
+        for value in element_values(view, "Resource") + element_values(view, "NotResource"):
+            arn = parse_arn(value.text)
+            if arn is None or not _literal_region(arn.region):
+                continue
+            if not is_known_region(arn.region.lower()):
+                yield at_value(
+                    ctx,
+                    view,
+                    value,
+                    f"region {arn.region!r} in {value.text!r} does not exist ({source})",
+                )
+        for cond in conditions(view):
+            if cond.lower != "aws:requestedregion" or cond.op.family is not Family.STRING:
+                continue
+            for value in cond.values:
+                if _literal_region(value.text) and not is_known_region(value.text.lower()):
+                    yield at_value(
+                        ctx,
+                        view,
+                        value,
+                        f"aws:RequestedRegion {value.text!r} is not a region ({source})",
+                    )
 
 
 # --- PS117 / PS118 / PS119 / PS120 / PS121: literal values -----------------------------------

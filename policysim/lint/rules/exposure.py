@@ -14,6 +14,7 @@ from policysim.lint.context import (
     ActionNames,
     Issue,
     LintContext,
+    LintSettings,
     StatementView,
     granted_names,
     grants_action,
@@ -669,6 +670,72 @@ _KMS_NARROWING = ("kms:calleraccount", "kms:viaservice", "aws:principalorgid")
 
 def _kms_narrowed(statement: Statement) -> bool:
     return any(_pinned(statement, k) for k in _KMS_NARROWING)
+
+
+def _principal_account(entry: str) -> str | None:
+    """The account of an `AWS` principal entry: a bare account ID or any IAM/STS ARN."""
+    if is_account_id(entry):
+        return entry
+    arn = parse_arn(entry)
+    if arn is not None and is_account_id(arn.account):
+        return arn.account
+    return None
+
+
+_TRUSTED = LintSettings(
+    trusted_accounts=frozenset({"111122223333"}), trusted_orgs=frozenset({"o-a1b2c3d4e5"})
+)
+
+
+@rule(
+    "PS416",
+    Severity.SECURITY,
+    "Resource policy grants to an account outside the trusted set",
+    example=_doc(
+        _grant({"AWS": "arn:aws:iam::999999999999:root"}, "s3:GetObject", "arn:aws:s3:::b/*")
+    ),
+    near_miss=_doc(
+        _grant(
+            {"AWS": "arn:aws:iam::111122223333:role/reader"}, "s3:GetObject", "arn:aws:s3:::b/*"
+        ),
+        _grant(
+            {"AWS": "arn:aws:iam::999999999999:root"},
+            "s3:GetObject",
+            "arn:aws:s3:::b/*",
+            StringEquals={"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+        ),
+    ),
+    kinds=RESOURCE,
+    example_kind=PolicyKind.RESOURCE,
+    example_settings=_TRUSTED,
+)
+def untrusted_account(ctx: LintContext) -> Iterator[Issue]:
+    """Only with `trusted-accounts` and/or `trusted-orgs` in the settings (own accounts,
+    organization, known vendors): every `AWS` principal of an Allow must belong to a trusted
+    account, unless the statement pins `aws:PrincipalOrgID` (or `aws:PrincipalAccount`) to
+    trusted values. `*` principals are PS413/PS414's."""
+    accounts = ctx.settings.trusted_accounts
+    orgs = ctx.settings.trusted_orgs
+    if not accounts and not orgs:
+        return
+    for view, statement, principal in _allows(ctx):
+        pinned_orgs = _pinned(statement, "aws:principalorgid")
+        if pinned_orgs and set(pinned_orgs) <= orgs:
+            continue
+        pinned_accounts = _pinned(statement, "aws:principalaccount")
+        if pinned_accounts and set(pinned_accounts) <= accounts:
+            continue
+        outside = sorted(
+            {a for a in map(_principal_account, principal.aws) if a and a not in accounts}
+        )
+        if outside:
+            yield _at(
+                ctx,
+                view,
+                f"grants to account {', '.join(outside)}, which is not among the trusted"
+                " accounts; pin aws:PrincipalOrgID to a trusted organization or add it to"
+                " trusted-accounts",
+            )
 
 
 @rule(

@@ -997,3 +997,29 @@ def shadowed_allow(ctx: LintContext) -> Iterator[Issue]:
                     f" {deny.label}: it grants nothing",
                 )
                 break
+
+
+@rule(
+    "PS518",
+    Severity.SUGGESTION,
+    "Permissions attached directly to IAM users",
+    example=_doc(_S),
+    near_miss=_doc(_S),
+    kinds=[PolicyKind.IDENTITY],
+    example_attachment={"source": "cloudformation", "type": "AWS::IAM::Policy", "users": ["alice"]},
+    near_miss_attachment={"source": "cloudformation", "type": "AWS::IAM::Policy"},
+)
+def user_attached(ctx: LintContext) -> Iterator[Issue]:
+    """Grants made to users one by one drift apart and outlive the people; groups and roles
+    keep them in one place. Only known from CloudFormation (`AWS::IAM::Policy`/
+    `ManagedPolicy` `Users`, `AWS::IAM::UserPolicy`, `AWS::IAM::User` `Policies`) and Terraform
+    (`aws_iam_user_policy`) context: a plain policy file says nothing about its attachment."""
+    users = ctx.attachment.get("users")
+    if not users:
+        return
+    names = ", ".join(str(u) for u in users)
+    yield Issue(
+        f"attached directly to IAM user(s) {names}: attach it to a group or a role instead",
+        ctx.root.position,
+        "",
+    )
