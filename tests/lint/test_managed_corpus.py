@@ -20,3 +20,14 @@ def test_managed_policies_lint_without_crash_or_parse_error() -> None:
     assert run.files == len(files) and run.documents == len(files)
     parse_errors = [f for f in run.findings if f.rule in ("PS001", "PS002")]
     assert not parse_errors, parse_errors[:5]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/aws-managed is absent")
+def test_structural_rules_find_only_the_one_real_defect() -> None:
+    """PS0xx rules do not depend on the IAM catalog; on AWS's own policies they find exactly
+    one real defect: `arn:aws:organizations::*:` (an empty resource part) in
+    AmazonDevOpsGuruOrganizationsAccess."""
+    files = sorted(str(p) for p in CORPUS.glob("*.json"))
+    run = lint_paths(files, LintConfig(), jobs=2)
+    structural = [(Path(f.file).stem, f.rule) for f in run.findings if f.rule < "PS100"]
+    assert structural == [("AmazonDevOpsGuruOrganizationsAccess", "PS028")]
