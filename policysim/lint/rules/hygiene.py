@@ -160,12 +160,6 @@ def _resource_coverage(patterns: tuple[str, ...]) -> _Coverage:
     return _Coverage(list(enumerate(patterns)), _equal_or_covered_by_resource, _resource_group)
 
 
-@lru_cache(maxsize=1024)
-def _groups(actions: tuple[str, ...]) -> frozenset[str | None]:
-    """The service prefixes an action list names (`None` for `*`)."""
-    return frozenset(_action_group(a) for a in actions)
-
-
 def _covered(patterns: tuple[str, ...], by: _Coverage) -> bool:
     return all(by.covers(p) for p in patterns)
 
@@ -366,28 +360,56 @@ def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
             )
 
 
-def _subsumes(broad: Statement, narrow: Statement) -> bool:
+@dataclass(slots=True)
+class _Shape:
+    """What PS505 compares of one statement, worked out once per document."""
+
+    view: StatementView
+    model: Statement
+    key: tuple[str, str]
+    """Effect and condition: statements can only subsume each other when both are equal."""
+    coverage: _Coverage | None = None
+    _services: frozenset[str | None] | None = None
+
+    @property
+    def services(self) -> frozenset[str | None]:
+        """`_action_group`s of the Action list (empty for NotAction); worked out only for
+        statements that share their key with another."""
+        if self._services is None:
+            action = self.model.action
+            self._services = frozenset(map(_action_group, action)) if action else frozenset()
+        return self._services
+
+    def covers_actions(self, narrow: _Shape) -> bool:
+        """Whether every Action entry of `narrow` is covered by this statement's."""
+        assert self.model.action is not None and narrow.model.action is not None
+        if None not in self.services and not self.services >= narrow.services:
+            return False  # a service of `narrow` that this statement never names
+        if self.coverage is None:
+            self.coverage = _action_coverage(self.model.action)
+        return _covered(narrow.model.action, self.coverage)
+
+
+def _shape(view: StatementView, model: Statement) -> _Shape:
+    condition = json.dumps(model.condition, sort_keys=True) if model.condition else ""
+    return _Shape(view, model, (model.effect, condition))
+
+
+def _subsumes(broad: _Shape, narrow: _Shape) -> bool:
     """Whether `broad` matches every request `narrow` does, with the same effect."""
-    if broad.effect != narrow.effect or broad.condition != narrow.condition:
+    b, n = broad.model, narrow.model
+    if broad.key != narrow.key:
         return False
-    if broad.principal != narrow.principal or broad.not_principal != narrow.not_principal:
+    if b.principal != n.principal or b.not_principal != n.not_principal:
         return False
-    if broad.action is not None and narrow.action is not None:
-        if not _groups(broad.action) >= _groups(narrow.action) and "*" not in broad.action:
-            return False  # a service of `narrow` that `broad` never names
-        if not _covered(narrow.action, _action_coverage(broad.action)):
+    if b.action is not None and n.action is not None:
+        if not broad.covers_actions(narrow):
             return False
-    elif broad.not_action != narrow.not_action or broad.not_action is None:
+    elif b.not_action != n.not_action or b.not_action is None:
         return False
-    if broad.resource is not None and narrow.resource is not None:
-        return _covered(narrow.resource, _resource_coverage(broad.resource))
-    return broad.not_resource == narrow.not_resource and broad.resource == narrow.resource
-
-
-def _comparable(statement: Statement) -> tuple[str, str]:
-    """Statements can subsume each other only with equal effects and conditions: grouping by
-    those first spares comparing every pair of a long policy."""
-    return statement.effect, json.dumps(statement.condition, sort_keys=True)
+    if b.resource is not None and n.resource is not None:
+        return _covered(n.resource, _resource_coverage(b.resource))
+    return b.not_resource == n.not_resource and b.resource == n.resource
 
 
 @rule(
@@ -401,18 +423,27 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     """A statement whose every request is already matched by another statement with the same
     effect, principal and condition changes nothing."""
     valid = ctx.valid_statements()
-    keys = [_comparable(model) for _, model in valid]
-    groups: dict[tuple[str, str], _Candidates] = {}
-    for key, (view, model) in zip(keys, valid, strict=True):
-        groups.setdefault(key, _Candidates()).add(view, model)
-    for key, (view, model) in zip(keys, valid, strict=True):
-        for other_view, other in groups[key].for_narrow(model):
-            if other_view.index == view.index or not _subsumes(other, model):
+    if len(valid) < 2:
+        return
+    shapes = [_shape(view, model) for view, model in valid]
+    same_key: dict[tuple[str, str], list[_Shape]] = {}
+    for shape in shapes:
+        same_key.setdefault(shape.key, []).append(shape)
+    groups = {key: _Candidates(members) for key, members in same_key.items() if len(members) > 1}
+    for shape in shapes:
+        view, model = shape.view, shape.model
+        candidates = groups.get(shape.key)
+        if candidates is None:
+            continue  # no other statement with this effect and condition
+        for other in candidates.for_narrow(shape):
+            if other.view.index == view.index or not _subsumes(other, shape):
                 continue
-            if _subsumes(model, other) and other_view.index > view.index:
+            if _subsumes(shape, other) and other.view.index > view.index:
                 continue  # of two equivalent statements, report the later one
-            word = "duplicates" if _subsumes(model, other) else "is covered by"
-            yield ctx.at_statement(view, f"statement {model.label} {word} statement {other.label}")
+            word = "duplicates" if _subsumes(shape, other) else "is covered by"
+            yield ctx.at_statement(
+                view, f"statement {model.label} {word} statement {other.model.label}"
+            )
             break
 
 
@@ -421,25 +452,22 @@ class _Candidates:
     name: a statement with Action can only be subsumed by one that names each of its services
     (or `*`), so long policies need not compare every pair."""
 
-    def __init__(self) -> None:
-        self.everything: list[tuple[StatementView, Statement]] = []
-        self.by_service: dict[str | None, list[tuple[StatementView, Statement]]] = {}
+    def __init__(self, members: list[_Shape]) -> None:
+        self.everything = members
+        self.by_service: dict[str | None, list[_Shape]] = {}
+        for shape in members:
+            for group in shape.services:
+                self.by_service.setdefault(group, []).append(shape)
 
-    def add(self, view: StatementView, model: Statement) -> None:
-        self.everything.append((view, model))
-        if model.action is not None:
-            for group in _groups(model.action):
-                self.by_service.setdefault(group, []).append((view, model))
-
-    def for_narrow(self, model: Statement) -> list[tuple[StatementView, Statement]]:
-        """The statements that may subsume `model`, in document order."""
-        if model.action is None or not model.action:
+    def for_narrow(self, shape: _Shape) -> list[_Shape]:
+        """The statements that may subsume `shape`, in document order."""
+        if not shape.services:
             return self.everything
-        rarest = min(_groups(model.action), key=lambda g: len(self.by_service.get(g, ())))
+        rarest = min(shape.services, key=lambda g: len(self.by_service.get(g, ())))
         found = self.by_service.get(rarest, [])
         if rarest is not None:
             found = found + self.by_service.get(None, [])
-        return sorted(found, key=lambda pair: pair[0].index)
+        return sorted(found, key=lambda other: other.view.index)
 
 
 _BOUND_OPERATORS = frozenset(
