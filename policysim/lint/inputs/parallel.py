@@ -1,7 +1,7 @@
 """Lint many files on several cores.
 
 Linting is CPU-bound Python, so threads would not help; worker processes do. They are forked
-(where the platform can fork) so that they start with the parent's imports, rule registry and
+(on Linux; elsewhere everything runs in this process) so that they start with the parent's imports, rule registry and
 whatever catalog data it has already read, and they only ever see file names: each worker
 reads, parses and lints its files and sends back plain findings. The parent merges the results
 in file order, so the report is identical to a single-process run.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 
 from policysim.lint.inputs.run import LintRun
@@ -51,7 +52,11 @@ def run_in_workers(
     """
     global _task
     workers = worker_count(len(files), jobs)
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    # Forking is safe on Linux; macOS's system libraries are not fork-safe, and spawning
+    # workers that re-import everything would cost more than it saves on typical runs.
+    can_fork = (
+        sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    )
     if workers < 2 or not can_fork:
         return [task(path, discovered) for path, discovered in files]
     results: list[LintRun | None] = [None] * len(files)
