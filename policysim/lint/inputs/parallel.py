@@ -1,10 +1,10 @@
 """Lint many files on several cores.
 
 Linting is CPU-bound Python, so threads would not help; worker processes do. They are forked
-(on Linux; elsewhere everything runs in this process) so that they start with the parent's imports, rule registry and
-whatever catalog data it has already read, and they only ever see file names: each worker
-reads, parses and lints its files and sends back plain findings. The parent merges the results
-in file order, so the report is identical to a single-process run.
+(on Linux; elsewhere everything runs in this process) so that they start with the parent's
+imports, rule registry and whatever catalog data it has already read, and they only ever see
+file names: each worker reads, parses and lints its files and sends back plain findings. The
+parent merges the results in file order, so the report is identical to a single-process run.
 """
 
 from __future__ import annotations
