@@ -1099,14 +1099,15 @@ def arn_segments(ctx: LintContext) -> Iterator[Issue]:
             if arn is None or has_wildcard(arn.service) or not catalog.has_service(arn.service):
                 continue
             problems = []
-            for index, name, segment in ((3, "region", arn.region), (4, "account", arn.account)):
+            segments = ((3, "a region", arn.region), (4, "an account", arn.account))
+            for index, name, segment in segments:
                 if "${" in segment or has_wildcard(segment):
                     continue
                 verdict = _segment_rule(arn.service.lower(), arn.resource, index)
                 if verdict == "forbidden" and segment:
-                    problems.append(f"have no {name}")
+                    problems.append(f"have no {name.split()[1]}")
                 elif verdict == "required" and not segment:
-                    problems.append(f"need a {name} (or *)")
+                    problems.append(f"need {name} (or *)")
             if problems:
                 yield at_value(
                     ctx,
