@@ -64,3 +64,18 @@ def test_worker_count() -> None:
     assert parallel.worker_count(parallel.MIN_FILES_PER_WORKER * 2, 8) == 2
     assert parallel.worker_count(100_000, 3) == 3
     assert parallel.available_cpus() >= 1
+
+
+def test_chunks_keep_neighbours_together_and_balance_bytes(tmp_path: Path) -> None:
+    items = []
+    for i in range(10):
+        path = tmp_path / f"f{i}.json"
+        path.write_text("x" * (1000 if i < 5 else 100))
+        items.append((i, str(path), True))
+    items.append((10, str(tmp_path / "missing.json"), False))
+    chunks = parallel.contiguous_chunks(items, 4)
+    assert [item for chunk in chunks for item in chunk] == items  # order kept, nothing lost
+    assert all(
+        [i for i, _, _ in chunk] == list(range(chunk[0][0], chunk[-1][0] + 1)) for chunk in chunks
+    )
+    assert len(chunks) <= 4 and len(chunks[0]) < len(chunks[-1])  # big files, fewer per chunk

@@ -37,6 +37,36 @@ def worker_count(files: int, jobs: int) -> int:
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
 
 
+CHUNKS_PER_WORKER = 2
+"""Enough pieces for a worker that finishes early to take over work, few enough that each
+worker's files stay together."""
+
+
+def contiguous_chunks(
+    items: list[tuple[int, str, bool]], parts: int
+) -> list[list[tuple[int, str, bool]]]:
+    """`items` cut into at most `parts` runs of neighbouring files of about equal size.
+
+    Files that sit together (a directory, names sorted) usually concern the same services, and
+    every worker fills its own caches (catalog files, facts about action names, expansions):
+    keeping neighbours in one worker means each reads and works out less of it than when the
+    files are dealt out in turn. Bytes stand in for linting cost.
+    """
+    sizes = []
+    for _, path, _ in items:
+        try:
+            sizes.append(max(1, os.path.getsize(path)))
+        except OSError:
+            sizes.append(1)
+    total = sum(sizes) or 1
+    chunks: list[list[tuple[int, str, bool]]] = [[] for _ in range(parts)]
+    done = 0
+    for item, size in zip(items, sizes, strict=True):
+        chunks[min(parts - 1, done * parts // total)].append(item)
+        done += size
+    return [chunk for chunk in chunks if chunk]
+
+
 def _run_chunk(chunk: list[tuple[int, str, bool]]) -> list[tuple[int, LintRun | None]]:
     assert _task is not None, "forked without a task"
     return [(index, _task(path, discovered)) for index, path, discovered in chunk]
@@ -64,11 +94,11 @@ def run_in_workers(
     for i, (path, found) in enumerate(files):
         if path == "-":
             results[i] = task(path, found)
-    chunks = [pending[start :: workers * 16] for start in range(workers * 16)]
+    chunks = contiguous_chunks(pending, workers * CHUNKS_PER_WORKER)
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap_unordered(_run_chunk, [c for c in chunks if c]):
+            for part in pool.imap_unordered(_run_chunk, chunks):
                 for index, result in part:
                     results[index] = result
     finally:
