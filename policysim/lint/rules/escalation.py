@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from policysim.catalog import get_catalog
 from policysim.lint.context import (
@@ -827,16 +827,20 @@ _FALLBACK_SINKS = (
 """Used with the catalog's "dependent actions: iam:PassRole" column, which may be empty."""
 
 
-@lru_cache(maxsize=1)
-def _passrole_sinks() -> tuple[str, ...]:
-    sinks = {a.lower(): a for a in _FALLBACK_SINKS}
-    for info in get_catalog().all_actions():
+@cache
+def _service_sinks(service: str) -> tuple[tuple[str, list[Path]], ...]:
+    """The generic sinks of one service (lower-case prefix), each as a method: PassRole to the
+    service, then the sink action. Read per service, so that a document naming a few services
+    does not make the catalog read every action file."""
+    sinks = {a.lower(): a for a in _FALLBACK_SINKS if a.partition(":")[0].lower() == service}
+    for info in get_catalog().actions(service):
         deps = [*info.dependent_actions]
         for rt in info.resource_types:
             deps.extend(rt.dependent_actions)
         if any(d.lower() == "iam:passrole" for d in deps):
             sinks.setdefault(info.full_name.lower(), info.full_name)
-    return tuple(sorted(v for k, v in sinks.items() if k not in _curated_actions()))
+    chosen = sorted(v for k, v in sinks.items() if k not in _curated_actions())
+    return tuple((sink, _paths(_needs(_pass(service), sink))) for sink in chosen)
 
 
 @lru_cache(maxsize=1)
@@ -886,16 +890,19 @@ def passrole_sink(ctx: LintContext) -> Iterator[Issue]:
     warning until a curated method (PS314-PS327) covers the service."""
     if not _granting(ctx, "iam:PassRole"):
         return  # the common case: no sink matters without PassRole
-    for sink, paths in _sink_methods():
-        yield from _report(ctx, f"{sink} runs with a passed role", paths)
-
-
-@lru_cache(maxsize=1)
-def _sink_methods() -> tuple[tuple[str, list[Path]], ...]:
-    """Each generic sink as a method: PassRole to its service, then the sink action."""
-    return tuple(
-        (sink, _paths(_needs(_pass(sink.split(":", 1)[0]), sink))) for sink in _passrole_sinks()
+    reach = _allowed_prefixes(ctx)
+    if reach is None:
+        services = get_catalog().service_prefixes() | {
+            a.partition(":")[0].lower() for a in _FALLBACK_SINKS
+        }
+    else:
+        services = reach
+    methods = sorted(
+        (method for service in services for method in _service_sinks(service)),
+        key=lambda method: method[0],
     )
+    for sink, paths in methods:
+        yield from _report(ctx, f"{sink} runs with a passed role", paths)
 
 
 # --- guardrails, chains, resource policies, AssumeRole -----------------------------------------
