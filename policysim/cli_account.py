@@ -134,6 +134,14 @@ def _question(
 
     resolver = _resolver(account, option, now, include, exclude)
     target, action_words = _target(resolver, words, session_name, account_id)
+    unmatched = resolver.unmatched_policy_names(target)
+    if unmatched:
+        attached = ", ".join(resolver.attached_policy_names(target)) or "none"
+        which, name = unmatched[0]
+        fail(
+            f"--{which}-policy {name!r} matches no policy attached to {target.label}"
+            f" (attached: {attached})"
+        )
     if not action_words:
         fail("give one or more actions after the principal, e.g. s3:GetObject")
     return _Question(

@@ -207,7 +207,31 @@ class Resolver:
         return found
 
     def identity_policies(self, target: Target) -> list[NamedPolicy]:
-        """Inline and managed policies of the user and its groups, or of the role."""
+        """Inline and managed policies of the user and its groups, or of the role, that the
+        policy filter keeps."""
+        return [
+            self._name(key, document)
+            for names, key, document in self._attached(target)
+            if self.policy_filter.keeps(*names)
+        ]
+
+    def unmatched_policy_names(self, target: Target) -> list[tuple[str, str]]:
+        """("include" or "exclude", name) for each filter name that matches no policy attached
+        to the target: a typo there would silently change nothing (or, for include, drop
+        every policy)."""
+        known = {n.lower() for names, _, _ in self._attached(target) for n in names}
+        given = [("include", n) for n in sorted(self.policy_filter.include)] + [
+            ("exclude", n) for n in sorted(self.policy_filter.exclude)
+        ]
+        return [(which, name) for which, name in given if name.lower() not in known]
+
+    def attached_policy_names(self, target: Target) -> list[str]:
+        """The first name of every policy attached to the target, for messages."""
+        return [names[0] for names, _, _ in self._attached(target)]
+
+    def _attached(self, target: Target) -> list[tuple[tuple[str, str], tuple[str, str], Policy]]:
+        """Every identity policy of the target: (names it can be filtered by, cache key,
+        document)."""
         entity = target.entity
         if entity is None:
             return []
@@ -222,20 +246,18 @@ class Resolver:
                         " which is not in the snapshot"
                     )
                 owners.append((f"group {group.name}", group))
-        out: list[NamedPolicy] = []
+        out: list[tuple[tuple[str, str], tuple[str, str], Policy]] = []
         seen: set[str] = set()
         for owner_label, owner in owners:
             for name, policy in owner.inline_policies.items():
                 label = f"{owner_label} inline {name}"
-                if self.policy_filter.keeps(name, label):
-                    out.append(self._name((account.id, label), policy))
+                out.append(((name, label), (account.id, label), policy))
             for arn in owner.managed_policies:
                 if arn in seen:
                     continue
                 seen.add(arn)
                 managed = self.managed(account, arn)
-                if self.policy_filter.keeps(managed.name, arn):
-                    out.append(self._name((account.id, managed.name), managed.document))
+                out.append(((managed.name, arn), (account.id, managed.name), managed.document))
         return out
 
     def boundary(self, target: Target) -> list[NamedPolicy] | None:

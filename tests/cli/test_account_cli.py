@@ -330,6 +330,17 @@ def test_check_include_and_exclude_policy(work: Path) -> None:
     assert decisions(inline_out) == ["Allowed", "ImplicitDeny"]
 
 
+@pytest.mark.parametrize("flag", ["--include-policy", "--exclude-policy"])
+def test_policy_filter_naming_nothing_attached_is_an_error(work: Path, flag: str) -> None:
+    base = "check user alice s3:ListBucket -r arn:aws:s3:::b -a simple.yaml"
+    typo = policysim(f"{base} {flag} AmazonS3ReadOnlyAcess", cwd=work)
+    assert_one_line_error(
+        typo, "'AmazonS3ReadOnlyAcess' matches no policy attached to user alice", "attached: "
+    )
+    explain = policysim(f"explain user alice s3:ListBucket -a simple.yaml {flag} Nope", cwd=work)
+    assert_one_line_error(explain, "'Nope' matches no policy attached to user alice")
+
+
 def test_check_context_option(work: Path) -> None:
     base = "check user alice sqs:SendMessage -a team.yaml --now 2030-01-01T00:00:00Z"
     assert policysim(base, cwd=work).returncode == 0
