@@ -9,10 +9,13 @@ All runs lint the same files (../shared/corpus/aws-managed by default, 1,643 doc
     CLI: read each file, parse it into a located tree, run
     every enabled rule (`policysim.lint.inputs.load_path` + `lint_node`, as `policysim lint`
     does);
-(b) policysim as a user runs it: `policysim lint DIR --format json` in a fresh process,
+(b) policysim the same way but with the CLI's default `--jobs` (every CPU this machine
+    offers; parliament has no parallel mode), `lint_paths` in a fresh process after its
+    imports and one warm-up file;
+(c) policysim as a user runs it: `policysim lint DIR --format json` in a fresh process,
     timed from start to exit (interpreter start, imports and the report included), with its
     default `--jobs` (every CPU this machine offers), and again with `--jobs 1`;
-(c) parliament 1.6.4 (duo-labs), installed at run time into a scratch virtual environment
+(d) parliament 1.6.4 (duo-labs), installed at run time into a scratch virtual environment
     (`pip install parliament==1.6.4`; it is not a dependency of the project), in one process on
     one core after its imports and one warm-up file: read each file and call
     `parliament.analyze_policy_string` with the default config. Parliament has no parallel
@@ -76,6 +79,50 @@ def unpin() -> None:
     """For child processes: every CPU the benchmark itself was given."""
     if ALL_CPUS:
         os.sched_setaffinity(0, ALL_CPUS)
+
+
+PARALLEL_SCRIPT = r"""
+import gc, json, sys, time
+from collections import Counter
+from policysim.lint.config import LintConfig
+from policysim.lint.inputs.parallel import available_cpus
+from policysim.lint.inputs.run import lint_paths
+files = json.loads(sys.stdin.read())
+lint_paths(files[:1], LintConfig(), jobs=1)  # warm-up, as for the other in-process runs
+gc.disable()
+start = time.perf_counter()
+run = lint_paths(files, LintConfig(), jobs=available_cpus())
+seconds = time.perf_counter() - start
+counts = Counter(f.rule for f in run.findings)
+print(json.dumps({"files": run.files, "seconds": seconds, "crashes": len(files) - run.files,
+                  "findings": len(run.findings),
+                  "parse_errors": counts.get("PS001", 0) + counts.get("PS002", 0),
+                  "top": counts.most_common(5)}))
+"""
+
+
+def bench_parallel(files: list[str]) -> dict[str, object]:
+    """`lint_paths` with the CLI's default --jobs, in a process that has imported policysim
+    and linted one file (the in-process runs' method), on every CPU."""
+    run = subprocess.run(
+        [sys.executable, "-c", PARALLEL_SCRIPT],
+        input=json.dumps(files),
+        capture_output=True,
+        text=True,
+        preexec_fn=unpin,
+        cwd=REPO,
+    )
+    if run.returncode != 0:
+        print(f"policysim (parallel) failed:\n{run.stderr[-2000:]}", file=sys.stderr)
+        return {
+            "files": len(files),
+            "seconds": float("inf"),
+            "crashes": len(files),
+            "findings": 0,
+            "top": [],
+        }
+    result: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
 
 def bench_cli(files: list[str], jobs: int | None) -> dict[str, object]:
@@ -198,8 +245,10 @@ def main() -> int:
     cpus = len(ALL_CPUS) or os.cpu_count() or 1
     default = bench_cli(files, None)
     single_cli = bench_cli(files, 1)
+    parallel = bench_parallel(files)
     pin()
     ours = show("policysim", bench_policysim(files), "one process, one core, warm")
+    workers = show("policysim", parallel, f"default --jobs ({cpus} CPUs), warm")
     cli = show("policysim", default, f"CLI, default --jobs ({cpus} CPUs), cold start")
     show("policysim", single_cli, "CLI, --jobs 1, cold start")
     if args.no_peer:
@@ -208,7 +257,8 @@ def main() -> int:
     if peer is None:
         return 1
     theirs = show("parliament", peer, "one process, one core, warm")
-    for label, rate in (("one core", ours), (f"CLI on {cpus} CPUs", cli)):
+    runs = (("one core", ours), (f"{cpus} CPUs, warm", workers), (f"CLI on {cpus} CPUs", cli))
+    for label, rate in runs:
         ratio = rate / theirs if theirs else float("inf")
         verdict = "meets" if ratio >= 5 else "misses"
         print(f"ratio      policysim ({label}) / parliament = {ratio:.1f}x ({verdict} >= 5x)")
