@@ -13,7 +13,10 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
 
+from policysim.lint.finding import Finding
 from policysim.lint.inputs.run import LintRun
 
 MIN_FILES_PER_WORKER = 64
@@ -67,9 +70,31 @@ def contiguous_chunks(
     return [chunk for chunk in chunks if chunk]
 
 
-def _run_chunk(chunk: list[tuple[int, str, bool]]) -> list[tuple[int, LintRun | None]]:
+Packed = tuple[int, int, int, list[str], list[tuple[Any, ...]]]
+"""A `LintRun` as plain tuples: findings cross the process boundary several times faster
+pickled as tuples than as dataclass instances."""
+
+
+def _pack(run: LintRun) -> Packed:
+    findings = [tuple(getattr(f, name) for name in _FINDING_FIELDS) for f in run.findings]
+    return run.files, run.documents, run.suppressed, run.notes, findings
+
+
+def _unpack(packed: Packed) -> LintRun:
+    files, documents, suppressed, notes, findings = packed
+    return LintRun([Finding(*f) for f in findings], files, documents, suppressed, notes)
+
+
+_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
+
+
+def _run_chunk(chunk: list[tuple[int, str, bool]]) -> list[tuple[int, Packed | None]]:
     assert _task is not None, "forked without a task"
-    return [(index, _task(path, discovered)) for index, path, discovered in chunk]
+    out: list[tuple[int, Packed | None]] = []
+    for index, path, discovered in chunk:
+        run = _task(path, discovered)
+        out.append((index, None if run is None else _pack(run)))
+    return out
 
 
 def run_in_workers(
@@ -99,8 +124,8 @@ def run_in_workers(
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap_unordered(_run_chunk, chunks):
-                for index, result in part:
-                    results[index] = result
+                for index, packed in part:
+                    results[index] = None if packed is None else _unpack(packed)
     finally:
         _task = None
     return results
