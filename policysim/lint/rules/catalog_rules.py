@@ -23,13 +23,19 @@ from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.catalog.regions import is_known_region, regions_source
 from policysim.engine.conditions.comparators import literal_error
-from policysim.lint.context import Issue, LintContext, StatementView, scalar_text
+from policysim.lint.context import (
+    ActionPatterns,
+    Issue,
+    LintContext,
+    StatementView,
+    action_patterns,
+    scalar_text,
+)
 from policysim.lint.facts import action_facts, expand_action, flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
-from policysim.policy.action import compile_action_pattern
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
@@ -974,7 +980,7 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
                 and other.effect == model.effect
                 and other.action is not None
                 and other.resource is not None
-                and any(compile_action_pattern(p)(info.full_name) for p in other.action)
+                and action_patterns(other.action).matches(info.full_name)
                 and any(resource_may_match(r, templates) for r in other.resource)
                 for _v, other in statements
             )
@@ -1003,10 +1009,12 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
     the action's service (or of the ARN's service); a warning when one is: service teams do
     write `fsx:DescribeBackups` on `backup/*` or `ssmmessages:OpenDataChannel` on ssm sessions,
     and the reference may lag what the service checks."""
-    elsewhere: set[str] = set()
+    granted_on_star: set[str] = set()
     for _view, model in ctx.valid_statements():
         if model.is_allow and model.action is not None and _star(model.resource):
-            elsewhere.update(a.lower() for a in model.action)
+            granted_on_star.update(a.lower() for a in model.action)
+    elsewhere = ActionPatterns(tuple(sorted(granted_on_star)))
+    nowhere = ActionPatterns(())
     for view, model in ctx.valid_statements():
         if model.action is None or model.resource is None or _star(model.resource):
             continue
@@ -1014,8 +1022,7 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             info = known_action(value.text)
             if info is None or info.resource_types:
                 continue
-            patterns = elsewhere if model.is_allow else set()
-            if any(compile_action_pattern(p)(info.full_name) for p in patterns):
+            if (elsewhere if model.is_allow else nowhere).matches(info.full_name):
                 continue
             fits = any(_fits_some_type(r, info.service) for r in model.resource)
             yield at_value(

@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import (
     ActionNames,
+    ActionPatterns,
     Issue,
     LintContext,
     StatementView,
@@ -37,7 +38,6 @@ from policysim.lint.rules.catalog_rules import (
     statement_actions,
     tag_key_gaps,
 )
-from policysim.policy.action import compile_action_pattern
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Statement
 from policysim.policy.operators import Family
@@ -1298,9 +1298,10 @@ def infrastructure_modification(ctx: LintContext) -> Iterator[Issue]:
 def deny_list(ctx: LintContext) -> Iterator[Issue]:
     """A Deny of exact actions (`s3:GetObject`) while a broad Allow of the same policy grants
     their siblings (`s3:GetObjectVersion`, `s3:GetObjectAttributes`)."""
-    allow_patterns = [p for _v, m in allows(ctx) for p in (m.action or ())]
-    if not allow_patterns:
+    allowed = tuple(p for _v, m in allows(ctx) for p in (m.action or ()))
+    if not allowed:
         return
+    allow_patterns = ActionPatterns(allowed)
     catalog = get_catalog()
     for view, model in ctx.valid_statements():
         if model.is_allow or model.action is None:
@@ -1315,8 +1316,8 @@ def deny_list(ctx: LintContext) -> Iterator[Issue]:
                 for a in catalog.actions(info.service)
                 if a.name.lower().startswith(stem)
                 and _variant(a.name[len(stem) :])
-                and not any(compile_action_pattern(p)(a.full_name) for p in model.action)
-                and any(compile_action_pattern(p)(a.full_name) for p in allow_patterns)
+                and not action_patterns(model.action).matches(a.full_name)
+                and allow_patterns.matches(a.full_name)
             ]
             if siblings:
                 yield ctx.at_node(
