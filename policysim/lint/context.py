@@ -30,27 +30,23 @@ class ActionPatterns:
     Equivalent to `any(compile_action_pattern(p)(action) for p in patterns)`, but the request
     name is split once, only the entries of its service prefix are tried, exact entries are a
     set lookup, and answers are remembered: rules ask about the same few names (iam:PassRole,
-    sts:AssumeRole, ...) of statements that may list thousands of actions.
+    sts:AssumeRole, ...) of statements that may list thousands of actions. Entries are only
+    grouped by prefix up front; a prefix's entries are compiled the first time a name of that
+    service is asked about, which for most prefixes of a long list is never.
     """
 
-    __slots__ = ("_answers", "_any", "_exact", "_globs", "prefixes")
+    __slots__ = ("_answers", "_any", "_by_prefix", "_compiled", "prefixes")
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self._any = "*" in patterns
-        self._exact: set[tuple[str, str]] = set()
-        self._globs: dict[str, list[Callable[[str], bool]]] = {}
-        self._answers: dict[str, bool] = {}
+        self._by_prefix: dict[str, list[str]] = {}
         for pattern in patterns:
-            parts = split_action(pattern)
-            if parts is None:
-                continue  # no colon: matches nothing (and `*` is handled above)
-            if has_wildcard(parts[1]):
-                self._globs.setdefault(parts[0], []).append(compile_glob(parts[1]))
-            else:
-                self._exact.add(parts)
-        self.prefixes: frozenset[str] | None = (
-            None if self._any else frozenset(self._globs) | {p for p, _ in self._exact}
-        )
+            prefix, sep, name = pattern.partition(":")
+            if sep:  # no colon: matches nothing (and `*` is handled above)
+                self._by_prefix.setdefault(prefix.lower(), []).append(name.lower())
+        self._compiled: dict[str, tuple[set[str], list[Callable[[str], bool]]]] = {}
+        self._answers: dict[str, bool] = {}
+        self.prefixes: frozenset[str] | None = None if self._any else frozenset(self._by_prefix)
         """The (lower-cased) service prefixes some entry can match; None for `*`."""
 
     def matching(self, names: ActionNames) -> list[str]:
@@ -80,9 +76,17 @@ class ActionPatterns:
         parts = split_action(action)
         if parts is None:
             return False
-        if parts in self._exact:
-            return True
-        return any(name_matches(parts[1]) for name_matches in self._globs.get(parts[0], ()))
+        prefix, name = parts
+        compiled = self._compiled.get(prefix)
+        if compiled is None:
+            names = self._by_prefix.get(prefix)
+            if names is None:
+                return False
+            exact = {n for n in names if not has_wildcard(n)}
+            compiled = (exact, [compile_glob(n) for n in names if has_wildcard(n)])
+            self._compiled[prefix] = compiled
+        exact, globs = compiled
+        return name in exact or any(name_matches(name) for name_matches in globs)
 
 
 class ActionNames:
