@@ -140,11 +140,12 @@ class StatementView:
     memo: dict[Any, Any] = field(default_factory=dict)
     """Per-statement memo for located views that several rules build (element values,
     condition entries)."""
+    items: dict[str, Node] = field(init=False)
+    """The statement's elements (empty when the statement is not an object)."""
 
-    @property
-    def items(self) -> dict[str, Node]:
-        """The statement's elements (empty when the statement is not an object)."""
-        return self.node.value if self.node.kind == "object" else {}
+    def __post_init__(self) -> None:
+        self.items = self.node.value if self.node.kind == "object" else {}
+
 
     def key_position(self, key: str) -> Position:
         """Where an element's key is written, else the statement's start."""

@@ -78,6 +78,7 @@ def _star(resources: tuple[str, ...] | None) -> bool:
     return resources is not None and "*" in resources
 
 
+@lru_cache(maxsize=65536)
 def effectively_star(resource: str) -> bool:
     """`*`, or an ARN that names every resource of a kind in every account (`arn:aws:s3:::*`,
     `arn:*:*:*:*:*`, `arn:aws:iam::*:role/*`); one's own account's `role/*` is not."""
