@@ -146,7 +146,6 @@ class StatementView:
     def __post_init__(self) -> None:
         self.items = self.node.value if self.node.kind == "object" else {}
 
-
     def key_position(self, key: str) -> Position:
         """Where an element's key is written, else the statement's start."""
         return self.node.key_positions.get(key, self.node.position)
