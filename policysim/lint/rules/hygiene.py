@@ -402,14 +402,15 @@ def _subsumes(broad: _Shape, narrow: _Shape) -> bool:
         return False
     if b.principal != n.principal or b.not_principal != n.not_principal:
         return False
-    if b.action is not None and n.action is not None:
-        if not broad.covers_actions(narrow):
-            return False
-    elif b.not_action != n.not_action or b.not_action is None:
-        return False
+    # Resources first: their lists are short, and most pairs differ there.
     if b.resource is not None and n.resource is not None:
-        return _covered(n.resource, _resource_coverage(b.resource))
-    return b.not_resource == n.not_resource and b.resource == n.resource
+        if not _covered(n.resource, _resource_coverage(b.resource)):
+            return False
+    elif b.not_resource != n.not_resource or b.resource != n.resource:
+        return False
+    if b.action is not None and n.action is not None:
+        return broad.covers_actions(narrow)
+    return b.not_action == n.not_action and b.not_action is not None
 
 
 @rule(
