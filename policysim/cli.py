@@ -296,7 +296,7 @@ def main() -> None:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("policysim: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         raise
     except Exception as err:
@@ -307,7 +307,13 @@ def main() -> None:
             err=True,
         )
         sys.exit(70)
+    if code == EXIT_INTERRUPTED:
+        # typer turns Ctrl-C inside a command into this code rather than an exception
+        typer.echo("policysim: interrupted", err=True)
     _exit_now(code if isinstance(code, int) else 0)
+
+
+EXIT_INTERRUPTED = 130
 
 
 def _exit_now(code: int) -> NoReturn:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,8 @@ import pytest
 from policysim.lint.config import LintConfig
 from policysim.lint.inputs import parallel
 from policysim.lint.inputs.run import lint_paths
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _write_tree(root: Path, count: int) -> None:
@@ -79,3 +86,29 @@ def test_chunks_keep_neighbours_together_and_balance_bytes(tmp_path: Path) -> No
         [i for i, _, _ in chunk] == list(range(chunk[0][0], chunk[-1][0] + 1)) for chunk in chunks
     )
     assert len(chunks) <= 4 and len(chunks[0]) < len(chunks[-1])  # big files, fewer per chunk
+
+
+def test_ctrl_c_stops_the_workers_with_one_line(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the parent says so in one line, exits 130, and
+    no worker prints a traceback."""
+    statements = [
+        {"Effect": "Allow", "Action": [f"s3:Get{i}*", "ec2:Describe*"], "Resource": "*"}
+        for i in range(20)
+    ]
+    text = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    for i in range(3000):
+        (tmp_path / f"p{i:04}.json").write_text(text)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policysim", "lint", str(tmp_path), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    time.sleep(1.0)  # imports done, workers busy (the run takes about 4 s here)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr == "policysim: interrupted\n"

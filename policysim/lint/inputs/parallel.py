@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -88,6 +89,12 @@ def _unpack(packed: Packed) -> LintRun:
 _FINDING_FIELDS = tuple(field.name for field in fields(Finding))
 
 
+def _quiet_worker() -> None:
+    """Ctrl-C reaches every process of the group: workers leave it to the parent, which stops
+    them, so that an interrupted run prints one line and no worker tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_chunk(chunk: list[tuple[int, str, bool]]) -> list[tuple[int, Packed | None]]:
     assert _task is not None, "forked without a task"
     out: list[tuple[int, Packed | None]] = []
@@ -122,7 +129,7 @@ def run_in_workers(
     chunks = contiguous_chunks(pending, workers * CHUNKS_PER_WORKER)
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _quiet_worker) as pool:
             for part in pool.imap_unordered(_run_chunk, chunks):
                 for index, packed in part:
                     results[index] = None if packed is None else _unpack(packed)
