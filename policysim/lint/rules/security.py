@@ -1299,14 +1299,13 @@ def infrastructure_modification(ctx: LintContext) -> Iterator[Issue]:
 def deny_list(ctx: LintContext) -> Iterator[Issue]:
     """A Deny of exact actions (`s3:GetObject`) while a broad Allow of the same policy grants
     their siblings (`s3:GetObjectVersion`, `s3:GetObjectAttributes`)."""
+    denies = [(v, m) for v, m in ctx.valid_statements() if not m.is_allow and m.action]
     allowed = tuple(p for _v, m in allows(ctx) for p in (m.action or ()))
-    if not allowed:
+    if not denies or not allowed:
         return
     allow_patterns = ActionPatterns(allowed)
     catalog = get_catalog()
-    for view, model in ctx.valid_statements():
-        if model.is_allow or model.action is None:
-            continue
+    for view, model in denies:
         for value in element_values(view, "Action"):
             info = known_action(value.text)
             if info is None:
