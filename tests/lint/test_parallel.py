@@ -14,7 +14,7 @@ import pytest
 
 from policysim.lint.config import LintConfig
 from policysim.lint.inputs import parallel
-from policysim.lint.inputs.run import lint_paths
+from policysim.lint.inputs.run import FileJob, LintRun, lint_paths
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,12 +58,30 @@ def test_workers_report_exactly_what_one_process_does(tmp_path: Path) -> None:
 def test_few_files_stay_in_this_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _write_tree(tmp_path, 20)
 
-    def no_pool(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a pool was started for 20 files")
+    def no_fork() -> int:
+        raise AssertionError("a worker was forked for 20 files")
 
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", no_pool)
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
     run = lint_paths([str(tmp_path)], LintConfig(), jobs=8)
     assert run.files == 20
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_failing_worker_is_one_error_and_leaves_no_process(tmp_path: Path) -> None:
+    _write_tree(tmp_path, 200)
+    config = LintConfig()
+    job = FileJob(config, config.options(), None, None, False)
+    files = [(str(p), True) for p in sorted(tmp_path.rglob("*.json"))]
+    broken = str(files[150][0])
+
+    def task(path: str, discovered: bool) -> LintRun | None:
+        if path == broken:
+            raise ValueError("a rule fell over")
+        return job(path, discovered)
+
+    with pytest.raises(parallel.WorkerError, match="ValueError: a rule fell over"):
+        parallel.run_in_workers(task, files, 2)
+    assert _children(os.getpid()) == []
 
 
 def test_worker_count() -> None:
@@ -88,6 +106,21 @@ def test_chunks_keep_neighbours_together_and_balance_bytes(tmp_path: Path) -> No
     assert len(chunks) <= 4 and len(chunks[0]) < len(chunks[-1])  # big files, fewer per chunk
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
 def test_ctrl_c_stops_the_workers_with_one_line(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group: the parent says so in one line, exits 130, and
     no worker prints a traceback."""
@@ -107,7 +140,11 @@ def test_ctrl_c_stops_the_workers_with_one_line(tmp_path: Path) -> None:
         env=env,
         start_new_session=True,
     )
-    time.sleep(1.0)  # imports done, workers busy (the run takes about 4 s here)
+    deadline = time.monotonic() + 30
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until both workers run (the whole run takes about 4 s here)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    time.sleep(0.2)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr

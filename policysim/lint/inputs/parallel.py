@@ -2,20 +2,24 @@
 
 Linting is CPU-bound Python, so threads would not help; worker processes do. They are forked
 (on Linux; elsewhere everything runs in this process) so that they start with the parent's
-imports, rule registry and whatever catalog data it has already read, and they only ever see
-file names: each worker reads, parses and lints its files and sends back plain findings. The
-parent merges the results in file order, so the report is identical to a single-process run.
+imports, rule registry and whatever catalog data it has already read. Each worker lints one
+contiguous run of the files and writes its results, pickled as plain tuples, to a pipe; the
+parent merges them in file order, so the report is identical to a single-process run.
+
+Plain `os.fork` and pipes rather than `multiprocessing.Pool`: a pool's parent can hang in its
+own locks when Ctrl-C lands at the wrong moment, while here the parent owns every step and, on
+any interruption or error, stops the workers and says so in one line.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable
 from dataclasses import fields
-from typing import Any
+from typing import Any, BinaryIO
 
 from policysim.lint.finding import Finding
 from policysim.lint.inputs.run import LintRun
@@ -24,9 +28,17 @@ MIN_FILES_PER_WORKER = 64
 """Below this many files per worker, forking costs more than it saves."""
 
 FileTask = Callable[[str, bool], LintRun | None]
+Item = tuple[int, str, bool]
+"""A file to lint: its place in the input order, its path, and whether a walk found it."""
+Packed = tuple[int, int, int, list[str], list[tuple[Any, ...]]]
+"""A `LintRun` as plain tuples: findings cross the process boundary several times faster
+pickled as tuples than as dataclass instances."""
 
-_task: FileTask | None = None
-"""The job of the current run, set before forking so that workers inherit it unpickled."""
+_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
+
+
+class WorkerError(RuntimeError):
+    """A worker failed (a bug); the message is the worker's exception."""
 
 
 def available_cpus() -> int:
@@ -41,14 +53,7 @@ def worker_count(files: int, jobs: int) -> int:
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
 
 
-CHUNKS_PER_WORKER = 2
-"""Enough pieces for a worker that finishes early to take over work, few enough that each
-worker's files stay together."""
-
-
-def contiguous_chunks(
-    items: list[tuple[int, str, bool]], parts: int
-) -> list[list[tuple[int, str, bool]]]:
+def contiguous_chunks(items: list[Item], parts: int) -> list[list[Item]]:
     """`items` cut into at most `parts` runs of neighbouring files of about equal size.
 
     Files that sit together (a directory, names sorted) usually concern the same services, and
@@ -63,17 +68,12 @@ def contiguous_chunks(
         except OSError:
             sizes.append(1)
     total = sum(sizes) or 1
-    chunks: list[list[tuple[int, str, bool]]] = [[] for _ in range(parts)]
+    chunks: list[list[Item]] = [[] for _ in range(parts)]
     done = 0
     for item, size in zip(items, sizes, strict=True):
         chunks[min(parts - 1, done * parts // total)].append(item)
         done += size
     return [chunk for chunk in chunks if chunk]
-
-
-Packed = tuple[int, int, int, list[str], list[tuple[Any, ...]]]
-"""A `LintRun` as plain tuples: findings cross the process boundary several times faster
-pickled as tuples than as dataclass instances."""
 
 
 def _pack(run: LintRun) -> Packed:
@@ -86,53 +86,95 @@ def _unpack(packed: Packed) -> LintRun:
     return LintRun([Finding(*f) for f in findings], files, documents, suppressed, notes)
 
 
-_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
-
-
-def _quiet_worker() -> None:
-    """Ctrl-C reaches every process of the group: workers leave it to the parent, which stops
-    them, so that an interrupted run prints one line and no worker tracebacks."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run_chunk(chunk: list[tuple[int, str, bool]]) -> list[tuple[int, Packed | None]]:
-    assert _task is not None, "forked without a task"
-    out: list[tuple[int, Packed | None]] = []
-    for index, path, discovered in chunk:
-        run = _task(path, discovered)
-        out.append((index, None if run is None else _pack(run)))
-    return out
-
-
 def run_in_workers(
     task: FileTask, files: list[tuple[str, bool]], jobs: int
 ) -> list[LintRun | None]:
     """`task` applied to every (path, discovered) pair, results in input order.
 
-    Falls back to this process when there are few files, when the platform cannot fork, or
-    for standard input ('-'), which only this process can read.
+    Falls back to this process when there are few files or the platform is not Linux; standard
+    input ('-') is always read here, where it is.
     """
-    global _task
     workers = worker_count(len(files), jobs)
     # Forking is safe on Linux; macOS's system libraries are not fork-safe, and spawning
     # workers that re-import everything would cost more than it saves on typical runs.
-    can_fork = (
-        sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-    )
-    if workers < 2 or not can_fork:
+    if workers < 2 or not sys.platform.startswith("linux"):
         return [task(path, discovered) for path, discovered in files]
     results: list[LintRun | None] = [None] * len(files)
-    pending = [(i, path, found) for i, (path, found) in enumerate(files) if path != "-"]
-    for i, (path, found) in enumerate(files):
+    pending: list[Item] = []
+    for index, (path, discovered) in enumerate(files):
         if path == "-":
-            results[i] = task(path, found)
-    chunks = contiguous_chunks(pending, workers * CHUNKS_PER_WORKER)
-    _task = task
+            results[index] = task(path, discovered)
+        else:
+            pending.append((index, path, discovered))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    running: dict[int, BinaryIO] = {}  # pid -> read end of its pipe
     try:
-        with multiprocessing.get_context("fork").Pool(workers, _quiet_worker) as pool:
-            for part in pool.imap_unordered(_run_chunk, chunks):
-                for index, packed in part:
-                    results[index] = None if packed is None else _unpack(packed)
+        for chunk in contiguous_chunks(pending, workers):
+            pid, pipe = _start(task, chunk)
+            running[pid] = os.fdopen(pipe, "rb")
+        for pid in list(running):
+            status, payload = _collect(pid, running[pid])
+            del running[pid]
+            if status != "ok":
+                raise WorkerError(str(payload))
+            for index, packed in payload:
+                results[index] = None if packed is None else _unpack(packed)
     finally:
-        _task = None
+        _stop(running)
     return results
+
+
+def _start(task: FileTask, chunk: list[Item]) -> tuple[int, int]:
+    """Fork a worker for `chunk`; its (pid, read end of its pipe)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns
+        os.close(read_end)
+        _work(task, chunk, write_end)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _work(task: FileTask, chunk: list[Item], pipe: int) -> None:
+    """In the worker: lint, send ("ok", results) or ("error", message), and leave at once
+    (no atexit handlers, no flushing of the parent's buffers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    code = 0
+    message: tuple[str, Any]
+    try:
+        out: list[tuple[int, Packed | None]] = []
+        for index, path, discovered in chunk:
+            run = task(path, discovered)
+            out.append((index, None if run is None else _pack(run)))
+        message = ("ok", out)
+    except BaseException as err:  # a bug: reported by the parent as one line
+        message, code = ("error", f"{type(err).__name__}: {err}"), 1
+    try:
+        with os.fdopen(pipe, "wb") as stream:
+            pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(code)
+
+
+def _collect(pid: int, stream: BinaryIO) -> tuple[str, Any]:
+    """Read one worker's message, then reap the worker."""
+    with stream:
+        data = stream.read()
+    os.waitpid(pid, 0)
+    try:
+        message: tuple[str, Any] = pickle.loads(data)
+    except Exception:  # a worker that died mid-message
+        return "error", f"worker {pid} ended without a complete result"
+    return message
+
+
+def _stop(running: dict[int, BinaryIO]) -> None:
+    """Stop and reap the workers not yet collected (after an error or an interruption)."""
+    for pid, stream in running.items():
+        stream.close()
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
