@@ -113,7 +113,7 @@ class _Coverage:
     every entry made them quadratic.
     """
 
-    __slots__ = ("_anywhere", "_by_group", "_group", "_merged")
+    __slots__ = ("_by_group", "_group", "_merged", "_test")
 
     def __init__(
         self,
@@ -122,26 +122,25 @@ class _Coverage:
         group: Callable[[str], str | None],
     ) -> None:
         self._group = group
-        self._by_group: dict[str, list[tuple[int, str, Callable[[str], bool]]]] = {}
-        self._anywhere: list[tuple[int, str, Callable[[str], bool]]] = []
+        self._test = test
+        self._by_group: dict[str | None, list[tuple[int, str]]] = {}
+        """Entries by group; `None` holds those that reach every group (`*`)."""
         for index, text in entries:
-            where = group(text)
-            bucket = self._anywhere if where is None else self._by_group.setdefault(where, [])
-            bucket.append((index, text, test(text)))
+            self._by_group.setdefault(group(text), []).append((index, text))
         self._merged: dict[str | None, list[tuple[int, str, Callable[[str], bool]]]] = {}
 
     def candidates(self, text: str) -> list[tuple[int, str, Callable[[str], bool]]]:
         """(index, entry, equal-or-covers test) of the entries that may cover `text`, in list
-        order."""
+        order. Tests are made per group on first demand: a comparison usually settles on the
+        first entry asked about, so most groups never need theirs."""
         where = self._group(text)
         found = self._merged.get(where)
         if found is None:
             if where is None:
-                found = sorted(
-                    [e for bucket in self._by_group.values() for e in bucket] + self._anywhere
-                )
+                entries = [e for bucket in self._by_group.values() for e in bucket]
             else:
-                found = sorted(self._by_group.get(where, []) + self._anywhere)
+                entries = self._by_group.get(where, []) + self._by_group.get(None, [])
+            found = [(index, entry, self._test(entry)) for index, entry in sorted(entries)]
             self._merged[where] = found
         return found
 
