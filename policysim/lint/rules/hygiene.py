@@ -332,12 +332,18 @@ def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
         return broad.__eq__
     star = broad.find("*")
     literal = broad if star < 0 else broad[:star]
+    resource = broad.split(":", 5)[5]
+    resource_star = resource.find("*")
+    resource_literal = resource if resource_star < 0 else resource[:resource_star]
 
     def covers(narrow: str) -> bool:
         if narrow == broad:
             return True
         if not narrow.startswith(literal) or narrow == "*" or "${" in narrow:
             return False  # every match starts with the text before the first wildcard
+        parts = narrow.split(":", 5)
+        if len(parts) < 6 or not parts[5].startswith(resource_literal):
+            return False  # nor can the resource part differ before its first wildcard
         return compile_arn_glob(broad, head_ignore_case=False)(narrow)
 
     return covers
