@@ -83,6 +83,8 @@ class ActionFacts:
     """Known service, but no catalog action matches (PS102)."""
     canonical: str | None
     """The catalog's spelling when the entry differs from it only by case (PS514)."""
+    info: ActionInfo | None = None
+    """The catalog's action, for an exact (wildcard-free) name it knows."""
     flagged: bool = False
     """Some entry-level rule reports this text."""
 
@@ -95,6 +97,7 @@ def action_facts(text: str) -> ActionFacts:
     known = prefix is not None and catalog.has_service(prefix)
     problem = action_problem(text)
     canonical: str | None = None
+    info: ActionInfo | None = None
     if has_wildcard(text):
         matches_nothing = known and not expand_action(text)
         head, sep, rest = text.partition(":")
@@ -113,6 +116,7 @@ def action_facts(text: str) -> ActionFacts:
         known_service=known,
         matches_nothing=matches_nothing,
         canonical=canonical,
+        info=info,
         flagged=(
             problem is not None
             or (prefix is not None and not known)

@@ -197,10 +197,8 @@ def at_value(
 
 
 def known_action(name: str) -> ActionInfo | None:
-    """The catalog entry of an exact (wildcard-free) action name."""
-    if has_wildcard(name):
-        return None
-    return get_catalog().action(name)
+    """The catalog entry of an exact (wildcard-free) action name (from the shared facts)."""
+    return action_facts(name).info
 
 
 @lru_cache(maxsize=4096)
@@ -994,6 +992,17 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
+def _allowed_on_star(ctx: LintContext) -> ActionPatterns:
+    """The Action entries of the Allow statements whose Resource is `*` (or every resource)."""
+    entries = {
+        a.lower()
+        for _view, model in ctx.valid_statements()
+        if model.is_allow and model.action is not None and _star(model.resource)
+        for a in model.action
+    }
+    return ActionPatterns(tuple(sorted(entries)))
+
+
 @rule(
     "PS111",
     Severity.ERROR,
@@ -1009,12 +1018,7 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
     the action's service (or of the ARN's service); a warning when one is: service teams do
     write `fsx:DescribeBackups` on `backup/*` or `ssmmessages:OpenDataChannel` on ssm sessions,
     and the reference may lag what the service checks."""
-    granted_on_star: set[str] = set()
-    for _view, model in ctx.valid_statements():
-        if model.is_allow and model.action is not None and _star(model.resource):
-            granted_on_star.update(a.lower() for a in model.action)
-    elsewhere = ActionPatterns(tuple(sorted(granted_on_star)))
-    nowhere = ActionPatterns(())
+    elsewhere: ActionPatterns | None = None  # Allow entries on `*`, built when first needed
     for view, model in ctx.valid_statements():
         if model.action is None or model.resource is None or _star(model.resource):
             continue
@@ -1022,8 +1026,11 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             info = known_action(value.text)
             if info is None or info.resource_types:
                 continue
-            if (elsewhere if model.is_allow else nowhere).matches(info.full_name):
-                continue
+            if model.is_allow:
+                if elsewhere is None:
+                    elsewhere = _allowed_on_star(ctx)
+                if elsewhere.matches(info.full_name):
+                    continue
             fits = any(_fits_some_type(r, info.service) for r in model.resource)
             yield at_value(
                 ctx,
