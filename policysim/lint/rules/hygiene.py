@@ -268,26 +268,23 @@ def _redundant_entries(
     wild = [(j, text) for j, text in enumerate(texts) if "*" in text or "?" in text]
     if not wild and len(set(map(norm, texts))) == len(texts):
         return  # no wildcard and no duplicate: the common case, decided in C
+    normalized = list(map(norm, texts))
+    earlier: dict[int, int] = {}  # duplicate -> the first equal entry
+    if len(set(normalized)) != len(normalized):
+        first: dict[str, int] = {}
+        for i, value in enumerate(normalized):
+            earlier[i] = first.setdefault(value, i)
+        earlier = {i: j for i, j in earlier.items() if i != j}
     wildcards = _Coverage(wild, covered_by, group)
+    reach = {group(text) for _, text in wild}
     base = f"{view.pointer}/{key}"
-    first: dict[str, int] = {}
     for i, text in enumerate(texts):
-        normalized = norm(text)
-        if normalized in first:
-            index, child = entries[i]
-            yield ctx.at_node(
-                child,
-                f"{what} {text!r} is already covered by {texts[first[normalized]]!r}",
-                pointer=f"{base}/{index}",
-                statement=view.index,
-            )
-            continue
-        first[normalized] = i
-        for j, other, covers in wildcards.candidates(text):
-            if i == j or not covers(text):
-                continue
-            if covered_by(text)(other) and j > i:
-                continue  # report only the later of two equivalent entries
+        other: str | None = None
+        if i in earlier:
+            other = texts[earlier[i]]
+        elif None in reach or group(text) in reach:
+            other = _first_cover(wildcards, covered_by, i, text)
+        if other is not None:
             index, child = entries[i]
             yield ctx.at_node(
                 child,
@@ -295,7 +292,20 @@ def _redundant_entries(
                 pointer=f"{base}/{index}",
                 statement=view.index,
             )
-            break
+
+
+def _first_cover(
+    wildcards: _Coverage, covered_by: Callable[[str], Callable[[str], bool]], i: int, text: str
+) -> str | None:
+    """The first wildcard entry (other than entry `i`) covering `text`; of two equivalent
+    entries only the later is reported."""
+    for j, other, covers in wildcards.candidates(text):
+        if i == j or not covers(text):
+            continue
+        if covered_by(text)(other) and j > i:
+            continue
+        return other
+    return None
 
 
 @lru_cache(maxsize=4096)
