@@ -12,9 +12,12 @@ the same file and one result wins; the results are equal, so that is only wasted
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache, cached_property
+from itertools import islice
+from operator import itemgetter
 
 from policysim.catalog import loader
 from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
@@ -123,8 +126,9 @@ class Catalog:
         The filter is the engine's own name matcher (`compile_glob` on the lower-cased name, as
         `compile_action_pattern` applies it), so the answer agrees with evaluation by
         construction; the only shortcuts are reading just the named service (a prefix never
-        contains a wildcard that could reach another one) and a dictionary hit for a name
-        without wildcards.
+        contains a wildcard that could reach another one), a dictionary hit for a name
+        without wildcards, and trying only the names that start with the pattern's text before
+        its first wildcard (a range of the sorted names).
         """
         if pattern == "*":
             return list(self.all_actions())
@@ -138,7 +142,16 @@ class Catalog:
             hit = self._index(service).get(name)
             return [] if hit is None else [hit]
         name_matches = compile_glob(name)
-        return [info for info, lower in self._lowered(service) if name_matches(lower)]
+        pairs = self._lowered(service)
+        head = name[: min(i for i in (name.find("*"), name.find("?")) if i >= 0)]
+        start = bisect_left(pairs, head, key=itemgetter(1)) if head else 0
+        found = []
+        for info, lower in islice(pairs, start, None):
+            if not lower.startswith(head):
+                break  # sorted: no later name starts with it either
+            if name_matches(lower):
+                found.append(info)
+        return found
 
     def _lowered(self, service: str) -> list[tuple[ActionInfo, str]]:
         """A service's actions with their lower-cased names, for wildcard expansion."""
