@@ -24,7 +24,7 @@ from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_globa
 from policysim.catalog.keys import KeyIndex
 from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeInfo
 from policysim.policy.action import split_action
-from policysim.policy.wildcard import compile_glob, has_wildcard
+from policysim.policy.wildcard import compile_glob, has_wildcard, literal_prefix
 
 
 class Catalog:
@@ -143,7 +143,7 @@ class Catalog:
             return [] if hit is None else [hit]
         name_matches = compile_glob(name)
         pairs = self._lowered(service)
-        head = name[: min(i for i in (name.find("*"), name.find("?")) if i >= 0)]
+        head = literal_prefix(name)
         start = bisect_left(pairs, head, key=itemgetter(1)) if head else 0
         found = []
         for info, lower in islice(pairs, start, None):

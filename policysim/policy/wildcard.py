@@ -18,6 +18,13 @@ def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
+def literal_prefix(pattern: str) -> str:
+    """The text before the first `*` or `?` (all of it without one): every string the glob
+    matches starts with it, which makes a cheap first test."""
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    return pattern[:cut]
+
+
 def glob_to_regex(pattern: str, *, star: str = ".*", qmark: str = ".") -> str:
     """Translate an IAM glob into a regular-expression fragment (no anchors).
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policysim.policy.wildcard import compile_glob, glob_match, glob_to_regex, has_wildcard
+from policysim.policy.wildcard import (
+    compile_glob,
+    glob_match,
+    glob_to_regex,
+    has_wildcard,
+    literal_prefix,
+)
 
 
 @pytest.mark.parametrize(
@@ -86,3 +92,11 @@ def test_every_compiled_glob_agrees_with_its_regular_expression(pattern: str, va
 )
 def test_one_star_shortcut(pattern: str, value: str, expected: bool) -> None:
     assert compile_glob(pattern)(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [("s3:Get*", "s3:Get"), ("a?b*", "a"), ("*", ""), ("plain", "plain"), ("", "")],
+)
+def test_literal_prefix(pattern: str, prefix: str) -> None:
+    assert literal_prefix(pattern) == prefix

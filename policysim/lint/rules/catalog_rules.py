@@ -39,7 +39,7 @@ from policysim.lint.registry import rule
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
-from policysim.policy.wildcard import has_wildcard
+from policysim.policy.wildcard import has_wildcard, literal_prefix
 
 V = "2012-10-17"
 
@@ -499,10 +499,15 @@ def _action_supports(action: str, key: str, declared: str) -> bool:
     return _supports(_supported_keys(action), key, declared)
 
 
-def _names(actions: list[ActionInfo], limit: int = 4) -> str:
-    names = [a.full_name for a in actions[:limit]]
-    more = len(actions) - limit
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+def listed(names: Sequence[str], limit: int = 4) -> str:
+    """`a, b, c, d and 3 more`: the first few of a long list of names, for messages."""
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def action_names(actions: Sequence[ActionInfo], limit: int = 4) -> str:
+    """`listed` for catalog actions."""
+    return listed([a.full_name for a in actions], limit)
 
 
 @rule(
@@ -550,7 +555,7 @@ def key_unsupported_by_actions(ctx: LintContext) -> Iterator[Issue]:
                 )
             else:
                 yield cond.issue(
-                    f"{cond.key!r} is not supported by {_names(missing)}: the statement"
+                    f"{cond.key!r} is not supported by {action_names(missing)}: the statement"
                     f" {'never allows' if model.is_allow else 'never denies'} those",
                     severity=Severity.WARNING,
                 )
@@ -600,7 +605,7 @@ def allow_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
     """Those actions never carry the tag key, so the Allow silently never grants them."""
     for cond, missing in tag_key_gaps(ctx, allow=True):
         yield cond.issue(
-            f"{cond.key!r} is never present for {_names(missing)}: this Allow never grants"
+            f"{cond.key!r} is never present for {action_names(missing)}: this Allow never grants"
             " them; move them to a statement without the tag condition"
         )
 
@@ -1144,7 +1149,7 @@ def _within(entry: str, target: str) -> bool:
         return True
     if not has_wildcard(entry):
         return False
-    head = entry[: min(i for i in (entry.find("*"), entry.find("?")) if i >= 0)]
+    head = literal_prefix(entry)
     return head.startswith(inside) or inside.startswith(head)
 
 
@@ -1303,10 +1308,6 @@ def service_principal_key(ctx: LintContext) -> Iterator[Issue]:
 # --- PS116: regions ---------------------------------------------------------------------------
 
 
-def _literal_region(text: str) -> bool:
-    return bool(text) and not has_wildcard(text) and "${" not in text
-
-
 @rule(
     "PS116",
     Severity.ERROR,
@@ -1337,7 +1338,7 @@ def unknown_region(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         for value in element_values(view, "Resource") + element_values(view, "NotResource"):
             arn = parse_arn(value.text)
-            if arn is None or not _literal_region(arn.region):
+            if arn is None or not arn.region or not _literal(arn.region):
                 continue
             if not is_known_region(arn.region.lower()):
                 yield at_value(
@@ -1350,7 +1351,7 @@ def unknown_region(ctx: LintContext) -> Iterator[Issue]:
             if cond.lower != "aws:requestedregion" or cond.op.family is not Family.STRING:
                 continue
             for value in cond.values:
-                if _literal_region(value.text) and not is_known_region(value.text.lower()):
+                if value.text and _literal(value.text) and not is_known_region(value.text.lower()):
                     yield at_value(
                         ctx,
                         view,

@@ -27,7 +27,7 @@ from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
 from policysim.policy.public import statement_is_public
-from policysim.policy.wildcard import has_wildcard
+from policysim.policy.wildcard import has_wildcard, literal_prefix
 
 TRUST = (PolicyKind.TRUST,)
 RESOURCE = (PolicyKind.RESOURCE,)
@@ -405,8 +405,8 @@ def github_sub_broad(ctx: LintContext) -> Iterator[Issue]:
 
 def _segment_wildcard(value: str) -> bool:
     """A whole claim segment is a wildcard: `ns:*`, `group/*`, `*`."""
-    star = min((i for i in (value.find("*"), value.find("?")) if i >= 0), default=-1)
-    return star == 0 or (star > 0 and value[star - 1] in ":/")
+    head = literal_prefix(value)
+    return len(head) < len(value) and (not head or head[-1] in ":/")
 
 
 @rule(

@@ -27,12 +27,12 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.syntax import string_entries
-from policysim.policy.action import split_action
+from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
-from policysim.policy.wildcard import compile_glob, has_wildcard
+from policysim.policy.wildcard import compile_glob, has_wildcard, literal_prefix
 
 _S = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 
@@ -84,15 +84,6 @@ def resource_covers(broad: str, narrow: str) -> bool:
     """Whether every resource `narrow` matches is matched by `broad` (sound, not complete);
     an entry covers itself."""
     return _equal_or_covered_by_resource(broad)(narrow)
-
-
-def _action_group(text: str) -> str | None:
-    """Entries that can cover an action entry, or be covered by it, share its lower-cased
-    service prefix (prefixes compare literally); only `*` reaches across prefixes."""
-    if text == "*":
-        return None
-    prefix, sep, _ = text.partition(":")
-    return prefix.lower() if sep else ""
 
 
 def _resource_group(text: str) -> str | None:
@@ -151,7 +142,7 @@ class _Coverage:
 
 @lru_cache(maxsize=1024)
 def _action_coverage(patterns: tuple[str, ...]) -> _Coverage:
-    return _Coverage(list(enumerate(patterns)), _equal_or_covered_by_action, _action_group)
+    return _Coverage(list(enumerate(patterns)), _equal_or_covered_by_action, action_prefix)
 
 
 @lru_cache(maxsize=1024)
@@ -328,7 +319,7 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
             yield from _redundant_entries(
-                ctx, view, key, _equal_or_covered_by_action, _action_group, "action", str.lower
+                ctx, view, key, _equal_or_covered_by_action, action_prefix, "action", str.lower
             )
 
 
@@ -340,11 +331,8 @@ def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
         return lambda narrow: True
     if "?" in broad or "${" in broad or parse_arn(broad) is None:
         return broad.__eq__
-    star = broad.find("*")
-    literal = broad if star < 0 else broad[:star]
-    resource = broad.split(":", 5)[5]
-    resource_star = resource.find("*")
-    resource_literal = resource if resource_star < 0 else resource[:resource_star]
+    literal = literal_prefix(broad)
+    resource_literal = literal_prefix(broad.split(":", 5)[5])
 
     def covers(narrow: str) -> bool:
         if narrow == broad:
@@ -388,11 +376,11 @@ class _Shape:
 
     @property
     def services(self) -> frozenset[str | None]:
-        """`_action_group`s of the Action list (empty for NotAction); worked out only for
+        """`action_prefix`s of the Action list (empty for NotAction); worked out only for
         statements that share their key with another."""
         if self._services is None:
             action = self.model.action
-            self._services = frozenset(map(_action_group, action)) if action else frozenset()
+            self._services = frozenset(map(action_prefix, action)) if action else frozenset()
         return self._services
 
     def covers_actions(self, narrow: _Shape) -> bool:

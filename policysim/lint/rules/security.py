@@ -32,9 +32,11 @@ from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.catalog_rules import (
+    action_names,
     conditions,
     element_values,
     known_action,
+    listed,
     statement_actions,
     tag_key_gaps,
 )
@@ -260,12 +262,6 @@ def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
     return tuple(a for a in actions if a.resource_types and not _generated_job(a))
 
 
-def _names(actions: list[ActionInfo], limit: int = 3) -> str:
-    names = [a.full_name for a in actions[:limit]]
-    more = len(actions) - limit
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
-
-
 @rule(
     "PS204",
     Severity.SECURITY,
@@ -295,7 +291,7 @@ def resource_star(ctx: LintContext) -> Iterator[Issue]:
         scoped = _scoped_actions(model)
         if scoped is not None and not scoped:
             continue
-        what = "every action" if scoped is None else _names(scoped)
+        what = "every action" if scoped is None else action_names(scoped, 3)
         severity = Severity.WARNING if _resource_bound(view) else Severity.SECURITY
         yield ctx.at_statement(
             view,
@@ -974,9 +970,8 @@ def wildcard_equals(ctx: LintContext) -> Iterator[Issue]:
 def deny_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
     """Those actions never carry the tag key, so they are simply not denied."""
     for cond, missing in tag_key_gaps(ctx, allow=False):
-        names = ", ".join(a.full_name for a in missing[:4])
-        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
-        yield cond.issue(f"{cond.key!r} is never present for {names}{more}: they are not denied")
+        names = action_names(missing)
+        yield cond.issue(f"{cond.key!r} is never present for {names}: they are not denied")
 
 
 @rule(
@@ -1185,8 +1180,7 @@ def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
         names = _canonical(hits)
         yield ctx.at_statement(
             view,
-            f"data-reading actions on any resource: {', '.join(names[:4])}"
-            f"{f' and {len(names) - 4} more' if len(names) > 4 else ''}",
+            f"data-reading actions on any resource: {listed(names)}",
             key="Action",
             severity=ceiling(ctx, severity),
         )
@@ -1236,7 +1230,7 @@ def permissions_management(ctx: LintContext) -> Iterator[Issue]:
         severity = Severity.WARNING if constrained(view) else Severity.SECURITY
         yield ctx.at_statement(
             view,
-            f"permissions-management actions on any resource: {_names(hits, 4)}",
+            f"permissions-management actions on any resource: {action_names(hits)}",
             key="Action",
             severity=ceiling(ctx, severity),
         )
