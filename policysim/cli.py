@@ -35,6 +35,7 @@ app = typer.Typer(
 )
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def fail(message: str) -> NoReturn:
@@ -312,8 +313,6 @@ def main() -> None:
         typer.echo("policysim: interrupted", err=True)
     _exit_now(code if isinstance(code, int) else 0)
 
-
-EXIT_INTERRUPTED = 130
 
 
 def _exit_now(code: int) -> NoReturn:
