@@ -19,6 +19,7 @@ from policysim.lint.context import (
 from policysim.lint.facts import flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
+from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
 from policysim.policy.arn import is_account_id, parse_arn
@@ -102,7 +103,7 @@ def _pointer_to(root: Node, target: Node) -> str:
     Severity.WARNING,
     "No Version element: the 2008 grammar treats policy variables as text",
     example={"Statement": [_S]},
-    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+    near_miss=_doc(_S),
 )
 def missing_version(ctx: LintContext) -> Iterator[Issue]:
     """Without `Version`, AWS falls back to the 2008-10-17 grammar."""
@@ -204,10 +205,7 @@ _VAR_RESOURCE = "arn:aws:s3:::home/${aws:username}/*"
         "Version": VERSION_2008,
         "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": _VAR_RESOURCE}],
     },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": _VAR_RESOURCE}],
-    },
+    near_miss=_doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": _VAR_RESOURCE}),
 )
 def legacy_version(ctx: LintContext) -> Iterator[Issue]:
     """Under 2008-10-17 policy variables are never substituted: an error when the policy uses
@@ -268,10 +266,7 @@ def _did_you_mean(key: str, known: tuple[str, ...]) -> str | None:
     "PS007",
     Severity.ERROR,
     "Unknown element name",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Actions": ["s3:GetObject"], "Resource": "*"}],
-    },
+    example=_doc({"Effect": "Allow", "Actions": ["s3:GetObject"], "Resource": "*"}),
     near_miss={"Version": VERSION_2012, "Id": "p1", "Statement": [{"Sid": "A", **_S}]},
 )
 def unknown_element(ctx: LintContext) -> Iterator[Issue]:
@@ -301,11 +296,8 @@ def unknown_element(ctx: LintContext) -> Iterator[Issue]:
     "PS008",
     Severity.ERROR,
     "Effect absent or not exactly Allow or Deny",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}],
-    },
-    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+    example=_doc({"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}),
+    near_miss=_doc(_S),
 )
 def invalid_effect(ctx: LintContext) -> Iterator[Issue]:
     """Every statement needs `Effect`, and its value is case-sensitive."""
@@ -328,11 +320,8 @@ def invalid_effect(ctx: LintContext) -> Iterator[Issue]:
     "PS009",
     Severity.ERROR,
     "Neither Action nor NotAction",
-    example={"Version": VERSION_2012, "Statement": [{"Effect": "Allow", "Resource": "*"}]},
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}],
-    },
+    example=_doc({"Effect": "Allow", "Resource": "*"}),
+    near_miss=_doc({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
 )
 def missing_action(ctx: LintContext) -> Iterator[Issue]:
     """A statement must say which actions it is about."""
@@ -345,11 +334,8 @@ def missing_action(ctx: LintContext) -> Iterator[Issue]:
     "PS010",
     Severity.ERROR,
     "Resource element missing, or present in a role trust policy",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}],
-    },
-    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+    example=_doc({"Effect": "Allow", "Action": "s3:GetObject"}),
+    near_miss=_doc(_S),
     kinds=(*IDENTITY_LIKE, PolicyKind.TRUST),
 )
 def resource_by_type(ctx: LintContext) -> Iterator[Issue]:
@@ -374,19 +360,11 @@ def resource_by_type(ctx: LintContext) -> Iterator[Issue]:
     "PS011",
     Severity.ERROR,
     "Mutually exclusive elements in one statement",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:*", "NotAction": "s3:Delete*", "Resource": "*"}
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-            {"Effect": "Deny", "NotAction": "s3:Get*", "Resource": "*"},
-        ],
-    },
+    example=_doc({"Effect": "Allow", "Action": "s3:*", "NotAction": "s3:Delete*", "Resource": "*"}),
+    near_miss=_doc(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "NotAction": "s3:Get*", "Resource": "*"},
+    ),
 )
 def exclusive_pair(ctx: LintContext) -> Iterator[Issue]:
     """`Action`/`NotAction`, `Resource`/`NotResource` and `Principal`/`NotPrincipal` cannot be
@@ -502,22 +480,16 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
     "PS012",
     Severity.ERROR,
     "Element has the wrong JSON type",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": "aws:SecureTransport"}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                **_S,
-                "Condition": {
-                    "Bool": {"aws:SecureTransport": "true"},
-                    "StringEquals": {"aws:PrincipalTag/team": ["a", "b"]},
-                },
-            }
-        ],
-    },
+    example=_doc({**_S, "Condition": "aws:SecureTransport"}),
+    near_miss=_doc(
+        {
+            **_S,
+            "Condition": {
+                "Bool": {"aws:SecureTransport": "true"},
+                "StringEquals": {"aws:PrincipalTag/team": ["a", "b"]},
+            },
+        }
+    ),
 )
 def wrong_type(ctx: LintContext) -> Iterator[Issue]:
     """Elements are strings, arrays of strings or objects of a fixed shape; AWS rejects a
@@ -539,8 +511,8 @@ _SID = re.compile(r"[A-Za-z0-9]*")
     "PS013",
     Severity.ERROR,
     "Sid has characters the policy type does not allow",
-    example={"Version": VERSION_2012, "Statement": [{"Sid": "allow-read objects", **_S}]},
-    near_miss={"Version": VERSION_2012, "Statement": [{"Sid": "AllowReadObjects", **_S}]},
+    example=_doc({"Sid": "allow-read objects", **_S}),
+    near_miss=_doc({"Sid": "AllowReadObjects", **_S}),
     kinds=(PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SCP),
 )
 def sid_charset(ctx: LintContext) -> Iterator[Issue]:
@@ -563,17 +535,11 @@ def sid_charset(ctx: LintContext) -> Iterator[Issue]:
     "PS014",
     Severity.ERROR,
     "Two statements share a Sid",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {"Sid": "Read", **_S},
-            {"Sid": "Read", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"},
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [_S, {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
-    },
+    example=_doc(
+        {"Sid": "Read", **_S},
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"},
+    ),
+    near_miss=_doc(_S, {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}),
 )
 def duplicate_sid(ctx: LintContext) -> Iterator[Issue]:
     """Sids identify statements: SCPs and RCPs require them to be unique (error), other policy
@@ -608,8 +574,8 @@ _BUCKET_STATEMENT = {
     "PS015",
     Severity.ERROR,
     "Principal present where the policy type forbids it, or absent where it is required",
-    example={"Version": VERSION_2012, "Statement": [{**_S, "Principal": "*"}]},
-    near_miss={"Version": VERSION_2012, "Statement": [_S]},
+    example=_doc({**_S, "Principal": "*"}),
+    near_miss=_doc(_S),
     kinds=(*IDENTITY_LIKE, PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP),
 )
 def principal_by_type(ctx: LintContext) -> Iterator[Issue]:
@@ -634,14 +600,8 @@ def principal_by_type(ctx: LintContext) -> Iterator[Issue]:
     "PS016",
     Severity.ERROR,
     "Unknown key inside Principal",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{**_BUCKET_STATEMENT, "Principal": {"Account": "123456789012"}}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{**_BUCKET_STATEMENT, "Principal": {"AWS": "123456789012"}}],
-    },
+    example=_doc({**_BUCKET_STATEMENT, "Principal": {"Account": "123456789012"}}),
+    near_miss=_doc({**_BUCKET_STATEMENT, "Principal": {"AWS": "123456789012"}}),
     example_kind=PolicyKind.RESOURCE,
 )
 def unknown_principal_key(ctx: LintContext) -> Iterator[Issue]:
@@ -706,27 +666,19 @@ def _aws_principal_problem(value: str) -> str | None:
     "PS017",
     Severity.ERROR,
     "Malformed principal value",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                **_BUCKET_STATEMENT,
-                "Principal": {"AWS": "arn:aws:iam::123456789012:role/app-*"},
-            }
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                **_BUCKET_STATEMENT,
-                "Principal": {"AWS": "*"},
-                "Condition": {
-                    "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/app-*"}
-                },
-            }
-        ],
-    },
+    example=_doc(
+        {
+            **_BUCKET_STATEMENT,
+            "Principal": {"AWS": "arn:aws:iam::123456789012:role/app-*"},
+        }
+    ),
+    near_miss=_doc(
+        {
+            **_BUCKET_STATEMENT,
+            "Principal": {"AWS": "*"},
+            "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/app-*"}},
+        }
+    ),
     example_kind=PolicyKind.RESOURCE,
     kinds=(PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.ENDPOINT),
 )
@@ -759,26 +711,20 @@ _SERVICE_PRINCIPAL = re.compile(
     "PS018",
     Severity.ERROR,
     "Service principal not in <name>.amazonaws.com form",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com.cn"]},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    },
+    example=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda"},
+            "Action": "sts:AssumeRole",
+        }
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com.cn"]},
+            "Action": "sts:AssumeRole",
+        }
+    ),
     example_kind=PolicyKind.TRUST,
     kinds=(PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.ENDPOINT),
 )
@@ -834,26 +780,20 @@ _OIDC_ACTION = "sts:assumerolewithwebidentity"
     "PS019",
     Severity.ERROR,
     "Federated principal with the wrong assume action, or not a provider",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-            }
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"},
-                "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
-            }
-        ],
-    },
+    example=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+        }
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"},
+            "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+        }
+    ),
     example_kind=PolicyKind.TRUST,
     kinds=(PolicyKind.TRUST,),
 )
@@ -909,26 +849,20 @@ def federated_mismatch(ctx: LintContext) -> Iterator[Issue]:
     "PS020",
     Severity.ERROR,
     "NotPrincipal in a role trust policy",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    },
+    example=_doc(
+        {
+            "Effect": "Allow",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ),
     example_kind=PolicyKind.TRUST,
     kinds=(PolicyKind.TRUST,),
 )
@@ -953,22 +887,16 @@ def _is_null_operator(name: str) -> bool:
     "PS021",
     Severity.ERROR,
     "Unknown condition operator or qualifier",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"StringEqual": {"aws:SourceVpc": "vpc-1a2b3c4d"}}}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                **_S,
-                "Condition": {
-                    "StringEqualsIgnoreCase": {"aws:SourceVpc": "vpc-1a2b3c4d"},
-                    "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "team*"},
-                },
-            }
-        ],
-    },
+    example=_doc({**_S, "Condition": {"StringEqual": {"aws:SourceVpc": "vpc-1a2b3c4d"}}}),
+    near_miss=_doc(
+        {
+            **_S,
+            "Condition": {
+                "StringEqualsIgnoreCase": {"aws:SourceVpc": "vpc-1a2b3c4d"},
+                "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "team*"},
+            },
+        }
+    ),
 )
 def unknown_operator(ctx: LintContext) -> Iterator[Issue]:
     """AWS rejects condition operators it does not know (`StringEqual`, `ForAllValue:`,
@@ -1003,14 +931,8 @@ _KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*:\S+")
     "PS022",
     Severity.ERROR,
     "Malformed condition key",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"StringEquals": {"aws:RequestTag/": "prod"}}}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"StringEquals": {"aws:RequestTag/env": "prod"}}}],
-    },
+    example=_doc({**_S, "Condition": {"StringEquals": {"aws:RequestTag/": "prod"}}}),
+    near_miss=_doc({**_S, "Condition": {"StringEquals": {"aws:RequestTag/env": "prod"}}}),
 )
 def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
     """A condition key is `prefix:Name` without spaces; a tag-key family (`aws:RequestTag/`)
@@ -1042,14 +964,8 @@ def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
     "PS023",
     Severity.ERROR,
     "Bool condition with more than one value",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"Bool": {"aws:SecureTransport": ["true", "false"]}}}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}],
-    },
+    example=_doc({**_S, "Condition": {"Bool": {"aws:SecureTransport": ["true", "false"]}}}),
+    near_miss=_doc({**_S, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
 )
 def bool_multiple(ctx: LintContext) -> Iterator[Issue]:
     """A boolean key has one value, so listing several makes the test constant."""
@@ -1072,14 +988,8 @@ def bool_multiple(ctx: LintContext) -> Iterator[Issue]:
     "PS024",
     Severity.ERROR,
     "Null misused: value not true/false, or with IfExists",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"NullIfExists": {"aws:TokenIssueTime": "true"}}}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{**_S, "Condition": {"Null": {"aws:TokenIssueTime": "true"}}}],
-    },
+    example=_doc({**_S, "Condition": {"NullIfExists": {"aws:TokenIssueTime": "true"}}}),
+    near_miss=_doc({**_S, "Condition": {"Null": {"aws:TokenIssueTime": "true"}}}),
 )
 def null_misuse(ctx: LintContext) -> Iterator[Issue]:
     """`Null` tests whether a key is present: its value is `true` or `false`, and `IfExists`
@@ -1158,29 +1068,23 @@ def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str
     "PS025",
     Severity.ERROR,
     "Policy variable syntax error",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": "arn:aws:s3:::b/${aws:username/*",
-            }
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": [
-                    "arn:aws:s3:::b/${aws:username}/*",
-                    "arn:aws:s3:::b/${aws:username, 'anon'}/*",
-                ],
-            }
-        ],
-    },
+    example=_doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/${aws:username/*",
+        }
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [
+                "arn:aws:s3:::b/${aws:username}/*",
+                "arn:aws:s3:::b/${aws:username, 'anon'}/*",
+            ],
+        }
+    ),
 )
 def variable_syntax(ctx: LintContext) -> Iterator[Issue]:
     """A malformed `${...}` (no closing brace, empty, spaces, unquoted default, unsupported
@@ -1201,21 +1105,15 @@ def variable_syntax(ctx: LintContext) -> Iterator[Issue]:
     "PS026",
     Severity.ERROR,
     "Policy variable where substitution never happens",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Action": "s3:${aws:username}", "Resource": "*"}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": "arn:aws:s3:::b/${aws:username}/*",
-                "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}/*"}},
-            }
-        ],
-    },
+    example=_doc({"Effect": "Allow", "Action": "s3:${aws:username}", "Resource": "*"}),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/${aws:username}/*",
+            "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}/*"}},
+        }
+    ),
 )
 def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
     """Variables are substituted only in the resource part of Resource/NotResource ARNs and in
@@ -1284,14 +1182,8 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
     "PS027",
     Severity.ERROR,
     "Malformed action string",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Action": "s3GetObject", "Resource": "*"}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "*"], "Resource": "*"}],
-    },
+    example=_doc({"Effect": "Allow", "Action": "s3GetObject", "Resource": "*"}),
+    near_miss=_doc({"Effect": "Allow", "Action": ["s3:Get*", "*"], "Resource": "*"}),
 )
 def malformed_action(ctx: LintContext) -> Iterator[Issue]:
     """An action is `*` or `service:Name`, with wildcards only in the name."""
@@ -1346,25 +1238,19 @@ def _arn_problem(value: str) -> str | None:
     "PS028",
     Severity.ERROR,
     "Resource ARN structurally broken",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket1:*"}
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "iam:GetRole"],
-                "Resource": [
-                    "arn:aws:s3:::bucket1/*",
-                    "arn:aws-us-gov:iam::123456789012:role/x",
-                ],
-            }
-        ],
-    },
+    example=_doc(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket1:*"}
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "iam:GetRole"],
+            "Resource": [
+                "arn:aws:s3:::bucket1/*",
+                "arn:aws-us-gov:iam::123456789012:role/x",
+            ],
+        }
+    ),
 )
 def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource is `*` or an ARN `arn:partition:service:region:account:resource`; a broken
@@ -1388,22 +1274,16 @@ def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
     "PS029",
     Severity.ERROR,
     "SCP grammar: action wildcards only at the end",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Deny", "Action": "iam:*Role", "Resource": "*"}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {"Effect": "Deny", "Action": "iam:Get*", "Resource": "*"},
-            {
-                "Effect": "Allow",
-                "Action": "s3:*",
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
-            },
-        ],
-    },
+    example=_doc({"Effect": "Deny", "Action": "iam:*Role", "Resource": "*"}),
+    near_miss=_doc(
+        {"Effect": "Deny", "Action": "iam:Get*", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+        },
+    ),
     example_kind=PolicyKind.SCP,
     kinds=(PolicyKind.SCP,),
 )
@@ -1432,22 +1312,16 @@ def scp_grammar(ctx: LintContext) -> Iterator[Issue]:
     "PS030",
     Severity.ERROR,
     "RCP grammar violated",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": "*",
-                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
-            }
-        ],
-    },
+    example=_doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+    near_miss=_doc(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        }
+    ),
     example_kind=PolicyKind.RCP,
     kinds=(PolicyKind.RCP,),
 )
@@ -1528,10 +1402,7 @@ def _size_limit(ctx: LintContext) -> tuple[int, int | None, str] | None:
 
 def _padded_scp(chars: int) -> dict[str, Any]:
     actions = [f"s3:GetObjectVersion{i:04d}" for i in range(chars // 29)]
-    return {
-        "Version": VERSION_2012,
-        "Statement": [{"Effect": "Deny", "Action": actions, "Resource": "*"}],
-    }
+    return _doc({"Effect": "Deny", "Action": actions, "Resource": "*"})
 
 
 @rule(
@@ -1578,26 +1449,20 @@ _ROLES_ANYWHERE_ACTIONS = ("sts:TagSession", "sts:SetSourceIdentity")
     "PS032",
     Severity.ERROR,
     "Roles Anywhere trust lacks sts:TagSession / sts:SetSourceIdentity",
-    example={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": _ROLES_ANYWHERE},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    },
-    near_miss={
-        "Version": VERSION_2012,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": _ROLES_ANYWHERE},
-                "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
-            }
-        ],
-    },
+    example=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": _ROLES_ANYWHERE},
+            "Action": "sts:AssumeRole",
+        }
+    ),
+    near_miss=_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": _ROLES_ANYWHERE},
+            "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+        }
+    ),
     example_kind=PolicyKind.TRUST,
     kinds=(PolicyKind.TRUST,),
 )
