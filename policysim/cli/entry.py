@@ -1,0 +1,60 @@
+"""The console script: run the app so that every failure is one line, never a traceback."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from typing import NoReturn
+
+import typer
+
+from policysim.cli.app import EXIT_INTERRUPTED, EXIT_USAGE, app
+
+
+def _usage_error(err: Exception) -> int:
+    """Click/Typer usage errors as one line (help text when no arguments were given)."""
+    message = err.format_message()  # type: ignore[attr-defined]
+    if type(err).__name__ == "NoArgsIsHelpError":
+        typer.echo(message)
+        return 0
+    ctx = getattr(err, "ctx", None)
+    command = getattr(ctx, "command_path", "policysim") if ctx is not None else "policysim"
+    first = " ".join(message.split())
+    typer.echo(f"policysim: error: {first} (see '{command} --help')", err=True)
+    return int(getattr(err, "exit_code", EXIT_USAGE))
+
+
+def main() -> None:
+    """Entry point: run the app; every failure is one line, never a traceback."""
+    # A command is short-lived and its data (snapshots, policies) is kept until it ends: the
+    # cyclic collector would only rescan the growing heap, so it stays off (refcounting frees
+    # everything else as usual).
+    gc.disable()
+    try:
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:
+        typer.echo("policysim: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except SystemExit:
+        raise
+    except Exception as err:
+        if hasattr(err, "format_message") and hasattr(err, "exit_code"):
+            sys.exit(_usage_error(err))
+        typer.echo(
+            f"policysim: internal error: {type(err).__name__}: {err} (please report this)",
+            err=True,
+        )
+        sys.exit(70)
+    if code == EXIT_INTERRUPTED:
+        # typer turns Ctrl-C inside a command into this code rather than an exception
+        typer.echo("policysim: interrupted", err=True)
+    _exit_now(code if isinstance(code, int) else 0)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without tearing down the heap: freeing a large account snapshot object by object
+    at interpreter exit takes longer than the command itself."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
