@@ -198,7 +198,7 @@ def check(
             for a in q.actions
         ]
     except PolicyError as err:
-        fail(str(err))
+        fail(err)
     target = q.target
     if as_json:
         payload = {
@@ -253,7 +253,7 @@ def explain(
             for a in q.actions
         ]
     except PolicyError as err:
-        fail(str(err))
+        fail(err)
     target = q.target
     if as_json:
         typer.echo(
@@ -312,7 +312,7 @@ def who_can(
             fail(f"who-can takes one action; {action!r} matches {len(actions)}")
         report = find_who_can(resolver, actions[0], resource, parse_context(context or []))
     except PolicyError as err:
-        fail(str(err))
+        fail(err)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
@@ -351,7 +351,7 @@ def query(
         resolver = _resolver(account, option, now, None, None)
         answer = run_query(resolver, parsed)
     except PolicyError as err:
-        fail(str(err))
+        fail(err)
     if as_json:
         typer.echo(json.dumps(answer.to_json(), indent=2))
     else:
@@ -397,7 +397,7 @@ def iam_test(
             resolver = _resolver(account or spec.account, option, now, None, None)
             outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests)]
     except PolicyError as err:
-        fail(str(err))
+        fail(err)
     failed = [o for _, o in outcomes if not o.passed]
     if as_json:
         payload = {

@@ -5,14 +5,61 @@ Every error is one line on standard error with exit status 2; the library does t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, NoReturn
+import itertools
+import json
+import sys
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from policysim._version import __version__
 
-if TYPE_CHECKING:
-    pass
+_READABLE_TYPES = {
+    "str": "TEXT",
+    "list[str]": "TEXT",
+    "path": "FILE",
+    "Path": "FILE",
+    "list[Path]": "FILE",
+    "datetime": "TIME",
+    "int": "INTEGER",
+    "int range": "INTEGER",
+}
+
+
+def _readable_help_types() -> None:
+    """Show value types in `--help` as words (`FILE`, `TEXT`) rather than typer's Python
+    annotations (`<list[Path]>`), and nothing beside a flag or an argument whose metavar
+    already names it. Typer exposes no setting for this; if a future typer moves these
+    methods, help falls back to its own wording (tests/cli/test_contracts.py notices)."""
+    from typer.core import TyperArgument, TyperOption
+
+    def readable(label: str | None) -> str | None:
+        if not label or not (label.startswith("<") and label.endswith(">")):
+            return label
+        inner = label[1:-1]
+        return _READABLE_TYPES.get(inner, inner.upper())
+
+    option_type = getattr(TyperOption, "display_type", None)
+    if callable(option_type):
+
+        def option_display(self: TyperOption, ctx: typer.Context) -> str | None:
+            if getattr(self, "is_flag", False):
+                return None
+            return readable(option_type(self, ctx))
+
+        TyperOption.display_type = option_display  # type: ignore[method-assign,assignment]
+    argument_type = getattr(TyperArgument, "display_type_rich", None)
+    if callable(argument_type):
+
+        def argument_display(self: TyperArgument, ctx: typer.Context) -> str | None:
+            if self.metavar is not None:
+                return None
+            return readable(argument_type(self, ctx))
+
+        TyperArgument.display_type_rich = argument_display  # type: ignore[method-assign,assignment]
+
+
+_readable_help_types()
 
 app = typer.Typer(
     name="policysim",
@@ -24,16 +71,58 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 
-def fail(message: str) -> NoReturn:
-    """Print one error line and exit with status 2."""
-    typer.echo(f"policysim: error: {message}", err=True)
+class _ErrorStyle:
+    """How errors are reported in this run: one text line on standard error, or, when the
+    command was asked for machine-readable output, one JSON object on standard output (a
+    script reading stdout then always gets JSON, whatever happened)."""
+
+    as_json = False
+
+
+def wants_json(args: list[str]) -> bool:
+    """True when the command line asks for machine-readable output (`--json`, or lint's
+    `--format json`), looking only before a `--` separator."""
+    if "--" in args:
+        args = args[: args.index("--")]
+    if "--json" in args or "--format=json" in args:
+        return True
+    return any(a == "--format" and b == "json" for a, b in itertools.pairwise(args))
+
+
+def report_errors_as_json(enabled: bool) -> None:
+    """Switch error reporting to JSON on standard output (see `_ErrorStyle`)."""
+    _ErrorStyle.as_json = enabled
+
+
+def print_error(message: str, *, code: int, kind: str = "error", **fields: Any) -> None:
+    """Report one error: `policysim: KIND: MESSAGE` on stderr, or under `--json` the object
+    `{"error": MESSAGE, "kind": KIND, "exit_code": CODE, ...}` on stdout."""
+    one_line = " ".join(message.split())
+    if _ErrorStyle.as_json:
+        payload = {"error": one_line, "kind": kind, "exit_code": code, **fields}
+        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.flush()
+    else:
+        typer.echo(f"policysim: {kind}: {one_line}", err=True)
+
+
+def fail(problem: str | Exception) -> NoReturn:
+    """Report one error (a message, or a located `PolicyError`) and exit with status 2."""
+    fields: dict[str, Any] = {}
+    position = getattr(problem, "position", None)
+    if getattr(problem, "file", None) is not None:
+        fields["file"] = problem.file  # type: ignore[union-attr]
+    if position is not None:
+        fields["line"], fields["column"] = position.line, position.column
+    print_error(str(problem), code=EXIT_USAGE, **fields)
     raise typer.Exit(EXIT_USAGE)
 
 

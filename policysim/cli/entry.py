@@ -9,7 +9,15 @@ from typing import NoReturn
 
 import typer
 
-from policysim.cli.app import EXIT_INTERRUPTED, EXIT_USAGE, app
+from policysim.cli.app import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    app,
+    print_error,
+    report_errors_as_json,
+    wants_json,
+)
 
 
 def _usage_error(err: Exception) -> int:
@@ -20,9 +28,9 @@ def _usage_error(err: Exception) -> int:
         return 0
     ctx = getattr(err, "ctx", None)
     command = getattr(ctx, "command_path", "policysim") if ctx is not None else "policysim"
-    first = " ".join(message.split())
-    typer.echo(f"policysim: error: {first} (see '{command} --help')", err=True)
-    return int(getattr(err, "exit_code", EXIT_USAGE))
+    code = int(getattr(err, "exit_code", EXIT_USAGE))
+    print_error(f"{message} (see '{command} --help')", code=code)
+    return code
 
 
 def main() -> None:
@@ -31,24 +39,26 @@ def main() -> None:
     # cyclic collector would only rescan the growing heap, so it stays off (refcounting frees
     # everything else as usual).
     gc.disable()
+    report_errors_as_json(wants_json(sys.argv[1:]))
     try:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:
-        typer.echo("policysim: interrupted", err=True)
+        print_error("interrupted", code=EXIT_INTERRUPTED, kind="interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         raise
     except Exception as err:
         if hasattr(err, "format_message") and hasattr(err, "exit_code"):
             sys.exit(_usage_error(err))
-        typer.echo(
-            f"policysim: internal error: {type(err).__name__}: {err} (please report this)",
-            err=True,
+        print_error(
+            f"{type(err).__name__}: {err} (please report this)",
+            code=EXIT_INTERNAL,
+            kind="internal error",
         )
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)
     if code == EXIT_INTERRUPTED:
         # typer turns Ctrl-C inside a command into this code rather than an exception
-        typer.echo("policysim: interrupted", err=True)
+        print_error("interrupted", code=EXIT_INTERRUPTED, kind="interrupted")
     _exit_now(code if isinstance(code, int) else 0)
 
 

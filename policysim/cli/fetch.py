@@ -103,9 +103,14 @@ def fetch(
     import sys
 
     try:
-        from policysim.aws.fetch import FetchError, FetchOptions, fetch_snapshot, write_snapshot
+        import boto3  # noqa: F401  (the optional `aws` extra; everything else works without it)
     except ImportError:
-        fail("policysim fetch needs boto3: pip install 'policysim[aws]'")
+        fail(
+            "policysim fetch needs boto3: run pip install '.[aws]' in the policysim checkout"
+            " (or pip install boto3)"
+        )
+    from policysim.aws.fetch import FetchError, FetchOptions, fetch_snapshot, write_snapshot
+
     options = FetchOptions(
         profile=profile,
         regions=[r for value in region or [] for r in value.split(",") if r.strip()] or None,
@@ -121,7 +126,7 @@ def fetch(
         else:
             data = fetch_snapshot(options)
     except FetchError as err:
-        fail(str(err))
+        fail(err)
     try:
         write_snapshot(data, output)
     except OSError as err:

@@ -149,7 +149,7 @@ def lint(
         if fail_on is not None:
             settings.fail_on = parse_fail_on(fail_on)
     except ConfigError as err:
-        fail(str(err))
+        fail(err)
     kind = service = None
     if policy_type is not None:
         try:

@@ -114,7 +114,7 @@ def simulate(
             derive=not no_derive,
         )
     except PolicyError as err:
-        fail(str(err))
+        fail(err)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))
     else:

@@ -309,7 +309,7 @@ def _strict_reason(kind: str, has_policy: bool) -> str:
     what = "trust policy" if kind == "trust" else "key policy"
     if not has_policy:
         return f"no {what} was given, and a {what} must allow the request"
-    return f"the {what} does not allow the caller or its account, and it must (spec §7)"
+    return f"the {what} does not allow the caller or its account, and it must"
 
 
 def _blocked_by_bpa(compiled: CompiledPolicySet, request: Request) -> bool:

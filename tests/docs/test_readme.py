@@ -84,3 +84,23 @@ def test_simulate_example_output_matches_readme() -> None:
     assert shown
     assert result.returncode == 1
     assert result.stdout == shown.group(1)
+
+
+def test_user_documents_cite_nothing_outside_the_repository() -> None:
+    """Users get the repository (or the wheel): no link into the developers' shared folder and
+    no spec section numbers they cannot look up."""
+    documents = [ROOT / "README.md", *ROOT.glob("docs/**/*.md"), *ROOT.glob("examples/**/*.md")]
+    offenders = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in documents
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "../shared" in line or "§" in line or re.search(r"\bspec/\w+\.md", line)
+    ]
+    assert offenders == []
+
+
+def test_local_links_in_the_readme_resolve() -> None:
+    targets = re.findall(r"\]\(((?!https?:)[^)#\s]+)", README)
+    assert targets, "the README links to nothing local?"
+    missing = [t for t in targets if not (ROOT / t).exists()]
+    assert missing == [], missing
