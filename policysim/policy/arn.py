@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policysim.policy.wildcard import Matcher, compile_glob, glob_to_regex, has_wildcard
+from policysim.policy.wildcard import Matcher, compile_glob, has_wildcard
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 
@@ -59,27 +59,21 @@ def is_arn(text: str) -> bool:
     return parse_arn(text) is not None
 
 
-def _segmentwise(parts: list[str]) -> Matcher:
-    """A case-sensitive `*`-only ARN glob matched segment by segment with `compile_glob`:
-    equal to the regular expression (a head segment's `*` cannot cross a colon, and the split
-    value's head segments hold none), but with nothing to compile for the common shapes. The
-    linter compares thousands of distinct patterns a few times each."""
-    heads = [compile_glob(segment) for segment in parts[1:5]]
+def _segmentwise(parts: list[str], *, head_ignore_case: bool) -> Matcher:
+    """An ARN glob matched segment by segment: the value is split at its first five colons,
+    so a head segment's `*` or `?` can never cross one, and each segment is a plain glob
+    (`compile_glob`, linear in the value's length)."""
+    heads = [compile_glob(segment, head_ignore_case) for segment in parts[1:5]]
     tail = compile_glob(parts[5])
+    arn = (lambda text: text.lower() == "arn") if head_ignore_case else "arn".__eq__
 
     def matches(value: str) -> bool:
         segments = value.split(":", 5)
-        if len(segments) != 6 or segments[0] != "arn":
+        if len(segments) != 6 or not arn(segments[0]):
             return False
         return all(m(v) for m, v in zip(heads, segments[1:5], strict=True)) and tail(segments[5])
 
     return matches
-
-
-def _segment_regex(segment: str, *, last: bool) -> str:
-    if last:
-        return glob_to_regex(segment)
-    return glob_to_regex(segment, star="[^:]*", qmark="[^:]")
 
 
 @lru_cache(maxsize=65536)
@@ -97,12 +91,4 @@ def compile_arn_glob(pattern: str, *, head_ignore_case: bool = True) -> Matcher:
         return lambda value: False
     if not has_wildcard(pattern) and not head_ignore_case:
         return pattern.__eq__
-    if not head_ignore_case and "?" not in pattern:
-        return _segmentwise(parts)
-    head = ":".join(_segment_regex(p, last=False) for p in parts[1:5])
-    tail = _segment_regex(parts[5], last=True)
-    if head_ignore_case:
-        regex = re.compile(f"(?i:arn:{head}):{tail}", re.DOTALL)
-    else:
-        regex = re.compile(f"arn:{head}:{tail}", re.DOTALL)
-    return lambda value: regex.fullmatch(value) is not None
+    return _segmentwise(parts, head_ignore_case=head_ignore_case)

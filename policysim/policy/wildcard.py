@@ -6,7 +6,6 @@ ArnLike), the catalog (expanding `s3:Get*`) and the linter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -25,48 +24,109 @@ def literal_prefix(pattern: str) -> str:
     return pattern[:cut]
 
 
-def glob_to_regex(pattern: str, *, star: str = ".*", qmark: str = ".") -> str:
-    """Translate an IAM glob into a regular-expression fragment (no anchors).
+def _piece_at(piece: str, value: str, start: int) -> bool:
+    """Whether `piece` (literal text and `?`, which stands for any one character) matches
+    `value` at `start`; the caller has checked that it fits."""
+    if "?" not in piece:
+        return value.startswith(piece, start)
+    return all(p == "?" or p == v for p, v in zip(piece, value[start : start + len(piece)], strict=True))
 
-    `star` and `qmark` say what `*` and `?` may consume, so that callers can forbid crossing
-    a separator (ARN segments use `[^:]*`).
-    """
-    out: list[str] = []
-    for piece in re.split(r"([*?])", pattern):
-        if piece == "*":
-            out.append(star)
-        elif piece == "?":
-            out.append(qmark)
-        elif piece:
-            out.append(re.escape(piece))
-    return "".join(out)
+
+def _finder(piece: str) -> Callable[[str, int, int], int]:
+    """`find(value, start, end)`: the first index in `[start, end - len(piece)]` where `piece`
+    matches, else -1. Literal pieces use `str.find`; a piece with `?` looks for its longest
+    literal run with `str.find` and checks the rest around each hit, so no search backtracks."""
+    if "?" not in piece:
+        return lambda value, start, end: value.find(piece, start, end)
+    runs = [(i, run) for i, run in _literal_runs(piece)]
+    if not runs:  # only `?`: any position with room
+        return lambda value, start, end: start if end - start >= len(piece) else -1
+    offset, anchor = max(runs, key=lambda item: len(item[1]))
+    width = len(piece)
+
+    def find(value: str, start: int, end: int) -> int:
+        hit = value.find(anchor, start + offset, end - (width - offset - len(anchor)))
+        while hit >= 0:
+            at = hit - offset
+            if _piece_at(piece, value, at):
+                return at
+            hit = value.find(anchor, hit + 1, end - (width - offset - len(anchor)))
+        return -1
+
+    return find
+
+
+def _literal_runs(piece: str) -> list[tuple[int, str]]:
+    """(offset, text) of each maximal run of non-`?` characters in `piece`."""
+    runs: list[tuple[int, str]] = []
+    start = None
+    for i, char in enumerate(piece + "?"):
+        if char != "?" and start is None:
+            start = i
+        elif char == "?" and start is not None:
+            runs.append((start, piece[start:i]))
+            start = None
+    return runs
+
+
+def _linear_glob(pattern: str) -> Matcher:
+    """Match a glob in time linear in the value (times the pattern's length), whatever its
+    number of stars: the text before the first `*` must start the value, the text after the
+    last must end it, and each piece between is taken at its leftmost place after the
+    previous one. Leftmost is always safe (a later `*` can absorb whatever an earlier choice
+    leaves), so nothing is ever retried; a regular expression would backtrack, O(n^k) for k
+    stars on a value of length n."""
+    head, *middle, tail = pattern.split("*")
+    finders = [(_finder(piece), len(piece)) for piece in middle if piece]
+    least = len(head) + len(tail) + sum(width for _, width in finders)
+
+    def matches(value: str) -> bool:
+        size = len(value)
+        if size < least:
+            return False
+        end = size - len(tail)
+        if not (_piece_at(head, value, 0) and _piece_at(tail, value, end)):
+            return False
+        position = len(head)
+        for find, width in finders:
+            found = find(value, position, end)
+            if found < 0:
+                return False
+            position = found + width
+        return True
+
+    return matches
 
 
 @lru_cache(maxsize=65536)
 def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
     """Return a predicate that tests a whole string against an IAM glob.
 
-    Patterns without wildcards compile to a plain equality test, which is the common case and
-    much cheaper than a regular expression. So do case-sensitive patterns with one `*` and no
-    `?` (`get*`, `describe*`, `*policy`): a prefix and suffix test, with no regular expression
-    to compile (the linter meets thousands of distinct ones, each matched a few times).
+    Patterns without wildcards compile to a plain equality test, which is the common case.
+    So do patterns of one `*` and no `?` (`get*`, `describe*`, `*policy`): a prefix and suffix
+    test. Everything else goes through `_linear_glob`, which never backtracks: a pattern such
+    as `*a*a*a*a*b` against a long value stays fast (such patterns are legal in AWS, and
+    policysim reads policies other people wrote). With `ignore_case`, pattern and value
+    compare lower-cased.
     """
+    if ignore_case:
+        folded = pattern.lower()
+        inner = compile_glob(folded)
+        return lambda value: inner(value.lower())
     if not has_wildcard(pattern):
-        if ignore_case:
-            folded = pattern.casefold()
-            return lambda value: value.casefold() == folded
         return pattern.__eq__
     if pattern == "*":
         return lambda value: True
-    if not ignore_case and "?" not in pattern and pattern.count("*") == 1:
+    if "?" not in pattern and pattern.count("*") == 1:
         head, _, tail = pattern.partition("*")
         if not tail:
             return lambda value: value.startswith(head)
         least = len(head) + len(tail)
         return lambda value: len(value) >= least and value.startswith(head) and value.endswith(tail)
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    regex = re.compile(glob_to_regex(pattern), flags)
-    return lambda value: regex.fullmatch(value) is not None
+    if "*" not in pattern:  # `?` only: same length, character by character
+        size = len(pattern)
+        return lambda value: len(value) == size and _piece_at(pattern, value, 0)
+    return _linear_glob(pattern)
 
 
 def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:

@@ -8,13 +8,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policysim.policy.wildcard import (
-    compile_glob,
-    glob_match,
-    glob_to_regex,
-    has_wildcard,
-    literal_prefix,
-)
+from policysim.policy.arn import compile_arn_glob
+from policysim.policy.wildcard import compile_glob, glob_match, has_wildcard, literal_prefix
+
+
+def glob_to_regex(pattern: str, *, star: str = ".*", qmark: str = ".") -> str:
+    """The obvious (backtracking) translation of a glob: the reference the linear matcher
+    must agree with."""
+    out: list[str] = []
+    for piece in re.split(r"([*?])", pattern):
+        if piece == "*":
+            out.append(star)
+        elif piece == "?":
+            out.append(qmark)
+        elif piece:
+            out.append(re.escape(piece))
+    return "".join(out)
 
 
 @pytest.mark.parametrize(
@@ -59,25 +68,65 @@ def test_has_wildcard() -> None:
     assert not has_wildcard("abc")
 
 
-def test_glob_to_regex_honours_custom_star_and_qmark() -> None:
-    fragment = glob_to_regex("a*b?", star="[^:]*", qmark="[^:]")
-    assert re.fullmatch(fragment, "axxbz")
-    assert not re.fullmatch(fragment, "a:bz")
-    assert not re.fullmatch(fragment, "axb:")
-
-
 def test_compiled_globs_are_cached() -> None:
     assert compile_glob("s3:Get*") is compile_glob("s3:Get*")
 
 
-_GLOB_TEXT = st.text(alphabet="ab*?:/\n.", max_size=8)
+_GLOB_TEXT = st.text(alphabet="ab*?:/\n.", max_size=12)
+_VALUE_TEXT = st.text(alphabet="abAB:/\n.", max_size=16)
 
 
-@given(pattern=_GLOB_TEXT, value=st.text(alphabet="ab:/\n.", max_size=10))
+@given(pattern=_GLOB_TEXT, value=_VALUE_TEXT)
 def test_every_compiled_glob_agrees_with_its_regular_expression(pattern: str, value: str) -> None:
-    """The equality and prefix/suffix shortcuts answer exactly what the regex would."""
+    """The shortcuts and the linear matcher answer exactly what the regex would."""
     regex = re.compile(glob_to_regex(pattern), re.DOTALL)
     assert compile_glob(pattern)(value) is (regex.fullmatch(value) is not None)
+
+
+@given(pattern=st.text(alphabet="aAbB*?:", max_size=12), value=_VALUE_TEXT)
+def test_case_insensitive_globs_agree_with_the_regex(pattern: str, value: str) -> None:
+    regex = re.compile(glob_to_regex(pattern), re.DOTALL | re.IGNORECASE)
+    assert compile_glob(pattern, True)(value) is (regex.fullmatch(value) is not None)
+
+
+_SEGMENT = st.text(alphabet="ab*?/", max_size=5)
+
+
+@given(
+    heads=st.lists(_SEGMENT, min_size=4, max_size=4),
+    tail=st.text(alphabet="ab*?/:", max_size=8),
+    value=st.text(alphabet="ab/:", max_size=20).map(lambda v: "arn:" + v),
+    ignore_case=st.booleans(),
+)
+def test_arn_globs_agree_with_the_segment_regex(
+    heads: list[str], tail: str, value: str, ignore_case: bool
+) -> None:
+    """A head segment's `*`/`?` never crosses a colon; the resource part's may."""
+    pattern = ":".join(["arn", *heads, tail])
+    head = ":".join(glob_to_regex(h, star="[^:]*", qmark="[^:]") for h in heads)
+    body = f"(?i:arn:{head})" if ignore_case else f"arn:{head}"
+    regex = re.compile(f"{body}:{glob_to_regex(tail)}", re.DOTALL)
+    expected = regex.fullmatch(value) is not None
+    assert compile_arn_glob(pattern, head_ignore_case=ignore_case)(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        ("arn:aws:s3:::*a*a*a*a*b", "arn:aws:s3:::" + "a" * 1000),
+        ("*a*a*a*a*a*a*a*a*a*b", "a" * 64),
+        ("*?a*?a*?a*?a*?a*?a*?a*?b", "a" * 200),
+        ("*" * 40 + "b", "a" * 5000),
+    ],
+)
+def test_adversarial_globs_do_not_backtrack(pattern: str, value: str) -> None:
+    """Patterns that make a regular expression backtrack for minutes (O(n^k) for k stars)
+    are legal in AWS; the linear matcher answers them at once (and this test would take
+    hours if it ever backtracked again)."""
+    assert compile_glob(pattern)(value) is False
+    assert compile_glob(pattern)(value + "b") is True
+    arn = "arn:aws:s3:::" + value
+    assert compile_arn_glob("arn:aws:s3:::" + pattern)(arn) is False
 
 
 @pytest.mark.parametrize(
