@@ -15,7 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from policysim.grammar_loader import grammar_text
 from policysim.policy.errors import PolicyError, Position
-from policysim.policy.source import MAX_DEPTH, Node
+from policysim.policy.source import MAX_DEPTH, Node, too_long_integer
 
 
 def _pos(token: Token) -> Position:
@@ -35,7 +35,12 @@ class _ToNodes(Transformer[Token, Node]):
 
     def number(self, token: Token) -> Node:
         text = str(token)
-        value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        if any(c in text for c in ".eE"):
+            return Node("number", float(text), _pos(token))
+        problem = too_long_integer(text.lstrip("-"))
+        if problem:
+            raise PolicyError(f"invalid JSON: {problem}", position=_pos(token))
+        value = int(text)
         return Node("number", value, _pos(token))
 
     def true(self, token: Token) -> Node:

@@ -24,7 +24,7 @@ from itertools import accumulate
 from typing import cast
 
 from policysim.policy.errors import Position
-from policysim.policy.source import MAX_DEPTH, Node
+from policysim.policy.source import MAX_DEPTH, MAX_INTEGER_DIGITS, Node
 
 
 class FastPathDeclinedError(Exception):
@@ -96,6 +96,8 @@ def scan_located_json(text: str) -> Node:
         # The `_ToNodes.number` rule: a fraction or an exponent makes a float.
         if match.lastindex:
             return Node("number", float(match[0]), position), match.end()
+        if len(match[0]) > MAX_INTEGER_DIGITS:
+            raise FastPathDeclinedError  # the grammar path words the error
         return Node("number", int(match[0]), position), match.end()
 
     # The two loops below are the hot path. Positions are made inline, and a line is found by

@@ -17,6 +17,7 @@ is imported only then). Tests check that the two paths agree on trees, positions
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,16 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; a real policy is about six levels deep."""
 MAX_SOURCE_BYTES = 1024 * 1024
 """Largest policy file accepted; AWS's largest policy quota (a KMS key policy) is 32 KB."""
+YAML_EXPANSION_FACTOR = 10
+"""How many times over YAML aliases may repeat a document's distinct values..."""
+YAML_EXPANSION_FLOOR = 10_000
+"""...or this many values in all, whichever is more: aliases are legitimate (a CloudFormation
+template reusing a block), but 400 bytes of nested aliases (a "billion laughs") would expand to
+billions of values and exhaust memory."""
+
+MAX_INTEGER_DIGITS = 4000
+"""Longest integer accepted (Python refuses to convert more than 4,300 digits; no IAM value
+comes close)."""
 
 PathKey = str | int
 Path = tuple[PathKey, ...]
@@ -91,13 +102,71 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def too_long_integer(digits: str) -> str | None:
+    """Why an integer literal cannot be read, or None when it can."""
+    if len(digits) > MAX_INTEGER_DIGITS:
+        return f"a number of {len(digits):,} digits is too long (at most {MAX_INTEGER_DIGITS:,})"
+    return None
+
+
+def _bounded_int(digits: str) -> int:
+    problem = too_long_integer(digits)
+    if problem:
+        raise ValueError(problem)
+    return int(digits)
+
+
+_SURROGATE_ESCAPE = re.compile(r"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Offset of a `\\uD800`-`\\uDFFF` escape that is not half of a surrogate pair, else None.
+
+    JSON allows such escapes, but the string they make is not Unicode: it cannot be printed
+    or written as UTF-8 (a text report or SARIF file would fail halfway). Only escapes count:
+    an even run of backslashes before `u` is literal backslashes.
+    """
+    if "\\u" not in text and "\\U" not in text:
+        return None
+    pending_high: int | None = None
+    expected_at = -1
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        if len(match[1]) % 2 == 0:
+            continue
+        start = match.start() + len(match[1]) - 1
+        high = match[2][1].lower() in "89ab"
+        if pending_high is not None:
+            if high or start != expected_at:
+                return pending_high
+            pending_high = None
+            continue
+        if not high:
+            return start
+        pending_high, expected_at = start, match.end()
+    return pending_high
+
+
 def strict_loads(text: str) -> Any:
     """Fast `json.loads` (no positions) that rejects duplicate keys and NaN/Infinity.
 
     For large inputs (account snapshots, batch lines) where the located parser would be slow;
-    callers re-parse with `parse_json_source` only to locate an error.
+    callers re-parse with `parse_json_source` only to locate an error. Every problem is a
+    `ValueError` (`json.JSONDecodeError` for syntax): over-long integers, lone surrogates and
+    nesting deeper than the interpreter's stack included.
     """
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constants,
+            parse_int=_bounded_int,
+        )
+    except RecursionError:
+        raise ValueError("nesting is too deep") from None
+    offset = lone_surrogate(text)
+    if offset is not None:
+        raise json.JSONDecodeError("unpaired surrogate escape (not Unicode text)", text, offset)
+    return data
 
 
 def decode_source(data: bytes, file: str | None = None) -> str:
@@ -131,12 +200,23 @@ def parse_json_source(text: str, file: str | None = None) -> Node:
     from policysim.policy.located_json import FastPathDeclinedError, scan_located_json
 
     try:
-        return scan_located_json(text)
+        node = scan_located_json(text)
     except FastPathDeclinedError:
-        pass  # outside the handler, the grammar's errors are not chained to this one
-    from policysim.policy.json_grammar import parse_with_grammar
+        # outside the handler, the grammar's errors are not chained to this one
+        from policysim.policy.json_grammar import parse_with_grammar
 
-    return parse_with_grammar(text, file)
+        node = parse_with_grammar(text, file)
+    offset = lone_surrogate(text)
+    if offset is not None:
+        before = text[:offset]
+        position = Position(before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+        raise PolicyError(
+            f"invalid JSON: unpaired surrogate escape {text[offset : offset + 6]} (not Unicode"
+            " text)",
+            file=file,
+            position=position,
+        )
+    return node
 
 
 def parse_yaml_source(text: str, file: str | None = None, tags: TagHandler | None = None) -> Node:
@@ -153,7 +233,46 @@ def parse_yaml_source(text: str, file: str | None = None, tags: TagHandler | Non
         raise PolicyError(f"invalid YAML: {err}", file=file) from None
     if root is None:
         raise PolicyError("empty document", file=file, position=Position(1, 1))
-    return _yaml_to_node(root, file, 1, tags)
+    budget = _ExpansionBudget(
+        max(YAML_EXPANSION_FLOOR, YAML_EXPANSION_FACTOR * _distinct_nodes(root)), file
+    )
+    return _yaml_to_node(root, file, 1, tags, budget)
+
+
+def _distinct_nodes(root: yaml.Node) -> int:
+    """How many node objects the composed document holds (an alias is the node it names,
+    so each counts once however often it is used)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return len(seen)
+
+
+@dataclass(slots=True)
+class _ExpansionBudget:
+    """Values left to convert; aliases are expanded as they are met, each use costing again."""
+
+    left: int
+    file: str | None
+
+    def spend(self, node: yaml.Node) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise PolicyError(
+                "YAML aliases expand to too many values (a 'billion laughs' document?);"
+                " write the repeated parts out instead",
+                file=self.file,
+                position=_mark(node),
+            )
 
 
 def _yaml_loader() -> type[yaml.SafeLoader]:
@@ -171,16 +290,27 @@ the node that stands for it (CloudFormation's short forms become their long form
 
 
 def _yaml_to_node(
-    node: yaml.Node, file: str | None, depth: int, tags: TagHandler | None = None
+    node: yaml.Node,
+    file: str | None,
+    depth: int,
+    tags: TagHandler | None,
+    budget: _ExpansionBudget,
 ) -> Node:
-    converted = _yaml_untagged(node, file, depth, tags)
+    budget.spend(node)
+    converted = _yaml_untagged(node, file, depth, tags, budget)
     tag = node.tag or ""
     if tags is not None and tag.startswith("!") and len(tag) > 1:
         return tags(tag, converted)
     return converted
 
 
-def _yaml_untagged(node: yaml.Node, file: str | None, depth: int, tags: TagHandler | None) -> Node:
+def _yaml_untagged(
+    node: yaml.Node,
+    file: str | None,
+    depth: int,
+    tags: TagHandler | None,
+    budget: _ExpansionBudget,
+) -> Node:
     if depth > MAX_DEPTH:
         raise PolicyError(
             f"nesting deeper than {MAX_DEPTH} levels", file=file, position=_mark(node)
@@ -198,12 +328,12 @@ def _yaml_untagged(node: yaml.Node, file: str | None, depth: int, tags: TagHandl
                     file=file,
                     position=_mark(key_node),
                 )
-            items[key] = _yaml_to_node(value_node, file, depth + 1, tags)
+            items[key] = _yaml_to_node(value_node, file, depth + 1, tags, budget)
             key_positions[key] = _mark(key_node)
         deepest = max((n.depth for n in items.values()), default=0)
         return Node("object", items, _mark(node), key_positions, deepest + 1)
     if isinstance(node, yaml.SequenceNode):
-        nodes = [_yaml_to_node(child, file, depth + 1, tags) for child in node.value]
+        nodes = [_yaml_to_node(child, file, depth + 1, tags, budget) for child in node.value]
         return Node("array", nodes, _mark(node), depth=1 + max((n.depth for n in nodes), default=0))
     value = _yaml_scalar(node, file)
     kind = (
@@ -229,8 +359,18 @@ def _yaml_scalar(node: yaml.Node, file: str | None) -> Any:
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node)
-    except yaml.YAMLError:
-        return node.value
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError):
+        implicit = loader.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+        if node.tag == implicit:
+            # An implicitly typed scalar that does not construct (`2024-02-30` looks like a
+            # date, a 5,000-digit integer exceeds Python's limit): keep it as written.
+            return node.value
+        explicit = node.tag.removeprefix("tag:yaml.org,2002:")
+        raise PolicyError(
+            f"value {node.value[:40]!r} is not a valid !!{explicit}",
+            file=file,
+            position=_mark(node),
+        ) from None
 
 
 def looks_like_yaml(text: str, file: str | None) -> bool:

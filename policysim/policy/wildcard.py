@@ -29,7 +29,9 @@ def _piece_at(piece: str, value: str, start: int) -> bool:
     `value` at `start`; the caller has checked that it fits."""
     if "?" not in piece:
         return value.startswith(piece, start)
-    return all(p == "?" or p == v for p, v in zip(piece, value[start : start + len(piece)], strict=True))
+    return all(
+        p == "?" or p == v for p, v in zip(piece, value[start : start + len(piece)], strict=True)
+    )
 
 
 def _finder(piece: str) -> Callable[[str, int, int], int]:
