@@ -104,14 +104,15 @@ def report_errors_as_json(enabled: bool) -> None:
 
 def print_error(message: str, *, code: int, kind: str = "error", **fields: Any) -> None:
     """Report one error: `policysim: KIND: MESSAGE` on stderr, or under `--json` the object
-    `{"error": MESSAGE, "kind": KIND, "exit_code": CODE, ...}` on stdout."""
+    `{"error": MESSAGE, "kind": KIND, "exit_code": CODE, ...}` on stdout. An empty message
+    prints the kind alone (`policysim: interrupted`)."""
     one_line = " ".join(message.split())
     if _ErrorStyle.as_json:
-        payload = {"error": one_line, "kind": kind, "exit_code": code, **fields}
+        payload = {"error": one_line or kind, "kind": kind, "exit_code": code, **fields}
         sys.stdout.write(json.dumps(payload) + "\n")
         sys.stdout.flush()
     else:
-        typer.echo(f"policysim: {kind}: {one_line}", err=True)
+        typer.echo(f"policysim: {kind}: {one_line}" if one_line else f"policysim: {kind}", err=True)
 
 
 def fail(problem: str | Exception) -> NoReturn:

@@ -43,7 +43,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:
-        print_error("interrupted", code=EXIT_INTERRUPTED, kind="interrupted")
+        print_error("", code=EXIT_INTERRUPTED, kind="interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         raise
@@ -58,7 +58,7 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
     if code == EXIT_INTERRUPTED:
         # typer turns Ctrl-C inside a command into this code rather than an exception
-        print_error("interrupted", code=EXIT_INTERRUPTED, kind="interrupted")
+        print_error("", code=EXIT_INTERRUPTED, kind="interrupted")
     _exit_now(code if isinstance(code, int) else 0)
 
 
