@@ -13,16 +13,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from policysim._version import __version__
 from policysim.aws.clients import ClientFactory
+from policysim.files import write_atomic
 
 GLOBAL_SERVICES = ("iam", "s3", "organizations")
 REGIONAL_SERVICES = ("kms", "sqs", "sns", "lambda", "secretsmanager", "ecr")
@@ -800,18 +799,6 @@ def _json_default(value: Any) -> Any:
 
 
 def write_snapshot(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """Write `data` atomically: a temporary file in the same directory, then a rename."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2, default=_json_default, ensure_ascii=False)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write `data` atomically and never through a symbolic link (`files.write_atomic`)."""
+    text = json.dumps(data, indent=2, default=_json_default, ensure_ascii=False) + "\n"
+    write_atomic(path, text)

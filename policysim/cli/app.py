@@ -77,6 +77,9 @@ app = typer.Typer(
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""The reader of our output went away (`policysim ... | head -1`): 128 + SIGPIPE, as a shell
+reports a process killed by it; never 0, 1 or 2, which are answers."""
 
 
 class _ErrorStyle:

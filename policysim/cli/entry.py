@@ -10,6 +10,7 @@ from typing import NoReturn
 import typer
 
 from policysim.cli.app import (
+    EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -45,7 +46,13 @@ def main() -> None:
     except KeyboardInterrupt:
         print_error("", code=EXIT_INTERRUPTED, kind="interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except SystemExit:
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            # click met EPIPE on our output, wrapped stdout to silence it and exits 1, the
+            # status that means "denied": say what happened instead
+            _quiet_broken_pipe()
         raise
     except Exception as err:
         if hasattr(err, "format_message") and hasattr(err, "exit_code"):
@@ -65,6 +72,15 @@ def main() -> None:
 def _exit_now(code: int) -> NoReturn:
     """Exit without tearing down the heap: freeing a large account snapshot object by object
     at interpreter exit takes longer than the command itself."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     os._exit(code)
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """The reader closed our output early (`| head -1`): leave quietly, with a status that is
+    not an answer. Nothing more can be written to the closed pipe, not even an error."""
+    os._exit(EXIT_BROKEN_PIPE)

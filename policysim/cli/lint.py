@@ -184,8 +184,10 @@ def lint(
     for note in run.notes:
         typer.echo(f"policysim: note: {note}", err=True)
     if output is not None:
+        from policysim.files import write_atomic
+
         try:
-            output.write_text(report, encoding="utf-8")
+            write_atomic(output, report)
         except OSError as err:
             fail(f"{output}: cannot write: {err.strerror or err}")
     else:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from policysim.files import is_within, read_input_file
 from policysim.lint.finding import Finding, Severity
 from policysim.lint.inputs.cloudformation import is_template, load_template
 from policysim.lint.inputs.intrinsics import parse_tagged_yaml
@@ -140,29 +141,24 @@ def load_path(
         data = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
         return load_bytes(data, STDIN, kind=kind, service=service)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_PLAN_BYTES:
-            return Loaded(
-                [],
-                [
-                    _file_finding(
-                        f"file is {size:,} bytes; policy documents are limited to"
-                        f" {MAX_SOURCE_BYTES:,} bytes",
-                        path,
-                    )
-                ],
-            )
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_input_file(path, MAX_PLAN_BYTES, what="lint inputs")
     except OSError as err:
         return Loaded([], [_file_finding(f"cannot read file: {err.strerror or err}", path)])
     return load_bytes(data, path, kind=kind, service=service, discovered=discovered)
 
 
-def discover(paths: Iterable[str], excluded: Iterable[str] = ()) -> Iterator[tuple[str, bool]]:
+def discover(
+    paths: Iterable[str], excluded: Iterable[str] = (), notes: list[str] | None = None
+) -> Iterator[tuple[str, bool]]:
     """Files to lint, each with whether it was found by walking a directory. Named files are
     always linted; a directory contributes its .json/.yaml/.yml/.template files, recursively,
-    outside hidden and tool directories and outside `excluded` globs."""
+    outside hidden and tool directories and outside `excluded` globs.
+
+    A symbolic link that leads out of the tree being linted (a walked directory, or the
+    working directory for a named file) is skipped with a note in `notes`: a repository must
+    not get policysim to read and quote `/etc/shadow` through `policies/x.yaml -> /etc/shadow`.
+    Linked directories are not followed at all (as `os.walk` does by default).
+    """
     from fnmatch import fnmatch
 
     patterns = list(excluded)
@@ -170,6 +166,16 @@ def discover(paths: Iterable[str], excluded: Iterable[str] = ()) -> Iterator[tup
     def skipped(candidate: str) -> bool:
         posix = Path(candidate).as_posix()
         return any(fnmatch(posix, p) or fnmatch(posix, f"*/{p}") for p in patterns)
+
+    def escapes(candidate: str, root: str) -> bool:
+        if os.path.islink(candidate) and not is_within(candidate, root):
+            if notes is not None:
+                notes.append(
+                    f"{candidate}: skipped, a symbolic link to {os.path.realpath(candidate)},"
+                    f" outside {root}"
+                )
+            return True
+        return False
 
     for path in paths:
         if path != "-" and os.path.isdir(path):
@@ -183,7 +189,11 @@ def discover(paths: Iterable[str], excluded: Iterable[str] = ()) -> Iterator[tup
                 )
                 for name in sorted(files):
                     full = os.path.normpath(os.path.join(folder, name))
-                    if name.lower().endswith(LINTED_SUFFIXES) and not skipped(full):
+                    if (
+                        name.lower().endswith(LINTED_SUFFIXES)
+                        and not skipped(full)
+                        and not escapes(full, path)
+                    ):
                         yield full, True
-        else:
+        elif path == "-" or not escapes(path, os.curdir):
             yield path, False

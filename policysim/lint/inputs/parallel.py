@@ -128,18 +128,38 @@ def run_in_workers(
 def _start(task: FileTask, chunk: list[Item]) -> tuple[int, int]:
     """Fork a worker for `chunk`; its (pid, read end of its pipe)."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the worker: never returns
         os.close(read_end)
-        _work(task, chunk, write_end)
+        _work(task, chunk, write_end, parent)
     os.close(write_end)
     return pid, read_end
 
 
-def _work(task: FileTask, chunk: list[Item], pipe: int) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies, however it dies (SIGTERM from
+    a CI runner's timeout, SIGKILL): otherwise orphaned workers would lint on. Linux only
+    (prctl PR_SET_PDEATHSIG); the parent may already be gone by the time it is set."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _work(task: FileTask, chunk: list[Item], pipe: int, parent: int) -> None:
     """In the worker: lint, send ("ok", results) or ("error", message), and leave at once
     (no atexit handlers, no flushing of the parent's buffers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with(parent)
     code = 0
     message: tuple[str, Any]
     try:

@@ -124,7 +124,8 @@ def lint_paths(
     (PS113).
     """
     options = options or config.options()
-    files = list(discover(paths, config.exclude))
+    skipped_notes: list[str] = []
+    files = list(discover(paths, config.exclude, skipped_notes))
     job = FileJob(config, options, kind, service, skip_non_policies, resource_arn)
     if jobs > 1:
         from policysim.lint.inputs.parallel import run_in_workers
@@ -132,7 +133,7 @@ def lint_paths(
         per_file = run_in_workers(job, files, jobs)
     else:
         per_file = [job(path, discovered) for path, discovered in files]
-    run = LintRun()
+    run = LintRun(notes=skipped_notes)
     for part in per_file:
         if part is None:
             continue
