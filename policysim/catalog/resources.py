@@ -200,4 +200,7 @@ def resource_mismatch(info: ActionInfo, resource: str) -> str | None:
     None when it can."""
     if acts_on(info, resource):
         return None
-    return f"{info.full_name} does not act on {resource}: {action_resources(info).describe()}"
+    listed = action_resources(info)
+    if listed.star_only:
+        return f"{listed.describe()}, not {resource}"
+    return f"{info.full_name} does not act on {resource}; {listed.describe()}"

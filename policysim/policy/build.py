@@ -106,16 +106,16 @@ def policy_from_data(
     except ValidationError as err:
         first = err.errors()[0]
         loc = tuple(first["loc"])
-        kind = first.get("type", "")
+        error_type = first.get("type", "")
         path = _pydantic_path(loc, data)
-        if kind == "missing" or (loc and loc[-1] == "[key]"):
+        if error_type == "missing" or (loc and loc[-1] == "[key]"):
             # The problem is the key itself (unknown operator) or the object lacking one.
             position = _locate(path, positions, "extra_forbidden")
-            if kind == "missing":
+            if error_type == "missing":
                 path = path[:-1]
-                position = _locate(path, positions, kind)
+                position = _locate(path, positions, error_type)
         else:
-            position = _locate(path, positions, kind)
+            position = _locate(path, positions, error_type)
         raise PolicyError(
             _friendly(dict(first)),
             file=file,
