@@ -312,7 +312,7 @@ def test_check_now(work: Path, now: str, code: int, decision: str) -> None:
 
 
 def test_check_include_and_exclude_policy(work: Path) -> None:
-    base = "check user alice s3:ListBucket s3:PutObject -r arn:aws:s3:::b -a simple.yaml --json"
+    base = "check user alice s3:ListBucket s3:PutObject -a simple.yaml --json"
     everything = policysim(base, cwd=work)
     assert everything.returncode == 0, everything
     assert decisions(everything) == ["Allowed", "Allowed"]
