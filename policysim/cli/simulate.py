@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 def simulate(
     batch: Annotated[
         str | None,
-        typer.Option("--batch", help="JSON Lines file of cases (spec/cases.md); '-' reads stdin."),
+        typer.Option("--batch", help="JSON Lines file of cases (docs/cases.md); '-' reads stdin."),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Compare each decision with the case's 'expected'.")
