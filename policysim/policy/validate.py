@@ -31,6 +31,14 @@ LIST_ELEMENTS = {
 }
 
 
+_NAMES = {
+    PolicyKind.IDENTITY: "an identity policy",
+    PolicyKind.BOUNDARY: "a permissions boundary",
+    PolicyKind.SESSION: "a session policy",
+    PolicyKind.SCP: "an SCP",
+}
+
+
 def resource_element_problem(
     keys: Collection[str], kind: PolicyKind
 ) -> tuple[str, str | None] | None:
@@ -42,7 +50,7 @@ def resource_element_problem(
     if kind is PolicyKind.TRUST and present:
         return f"a role trust policy statement cannot have {present[0]}", present[0]
     if kind in IDENTITY_LIKE and not present:
-        return f"a {kind.value} policy statement needs Resource or NotResource", None
+        return f"{_NAMES[kind]} statement needs Resource or NotResource", None
     return None
 
 
