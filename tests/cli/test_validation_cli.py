@@ -220,3 +220,106 @@ def test_test_file_wildcard_checks_only_actions_on_the_resource(
     assert run.returncode == 0, run
     actions = [r["action"] for r in json.loads(run.stdout)["results"]]
     assert "s3:GetObjectAcl" in actions and "s3:GetBucketPolicy" not in actions
+
+
+# --- simulate, one request ------------------------------------------------------------------
+
+ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
+@pytest.fixture
+def allow(tmp_path: Path) -> Path:
+    path = tmp_path / "allow.json"
+    path.write_text(ALLOW_ALL)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "fragments"),
+    [
+        ("s3:GetObjects", "*", ["--action: unknown action 's3:GetObjects'; did you mean"]),
+        ("s3:Get*", "*", ["--action: 's3:Get*' is a pattern"]),
+        ("s3:GetObject", "bucket/key", ["--resource: 'bucket/key' is not an ARN"]),
+        ("s3:ListBucket", OBJECT, ["--resource: s3:ListBucket does not act on", "bucket: arn:"]),
+    ],
+)
+def test_simulate_refuses(
+    run_cli: Any, allow: Path, action: str, resource: str, fragments: list[str]
+) -> None:
+    run = run_cli(
+        "simulate", "--policy", allow, "--action", action, "--resource", resource, "--json"
+    )
+    one_line_error(run, *fragments)
+    assert run.stdout == ""
+
+
+def test_simulate_unknown_service_warns_and_answers(run_cli: Any, allow: Path) -> None:
+    run = run_cli("simulate", "--policy", allow, "--action", "someservice:Get", "--json")
+    assert run.returncode == 0, run
+    assert run.stderr.startswith("policysim: warning: unknown service prefix 'someservice'")
+    payload = json.loads(run.stdout)
+    assert payload["decision"] == "Allowed"
+    assert payload["warnings"] == [run.stderr.removeprefix("policysim: warning: ").strip()]
+
+
+NO_RESOURCE = (
+    '{"Version": "2012-10-17",\n "Statement": [{"Effect": "Allow", "Action": "s3:*",\n'
+    '  "Principal": {"AWS": "111122223333"}}]}'
+)
+
+
+def test_simulate_policy_rules_follow_the_option(run_cli: Any, tmp_path: Path) -> None:
+    """The same statement is fine as a bucket policy, refused as an identity policy."""
+    doc = tmp_path / "doc.json"
+    doc.write_text(NO_RESOURCE)
+    as_resource = run_cli(
+        "simulate",
+        "--resource-policy",
+        doc,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        OBJECT,
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+    )
+    assert as_resource.returncode == 1, as_resource  # answered (no identity policy allows)
+    assert as_resource.stderr == "", as_resource
+    as_identity = run_cli("simulate", "--policy", doc, "--action", "s3:GetObject")
+    one_line_error(as_identity, f"{doc}:2:16:", "an identity policy statement needs Resource")
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        (
+            '{"Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}',
+            "1:46",
+            "Action is an empty list",
+        ),
+        (
+            '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": []}]}',
+            "1:66",
+            "Resource is an empty list",
+        ),
+    ],
+)
+def test_simulate_empty_lists(
+    run_cli: Any, tmp_path: Path, text: str, where: str, says: str
+) -> None:
+    doc = tmp_path / "doc.json"
+    doc.write_text(text)
+    run = run_cli("simulate", "--policy", doc, "--action", "s3:GetObject")
+    one_line_error(run, f"{doc}:{where}:", says)
+
+
+def test_simulate_bare_string_principal(run_cli: Any, allow: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "bucket.json"
+    doc.write_text(
+        '{"Statement": [{"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root",'
+        ' "Action": "s3:*", "Resource": "*"}]}'
+    )
+    run = run_cli(
+        "simulate", "--policy", allow, "--resource-policy", doc, "--action", "s3:GetObject"
+    )
+    one_line_error(run, f"{doc}:1:49:", 'Principal must be "*" or an object')
