@@ -10,6 +10,7 @@ exist, a resource that is not an ARN, an action on a resource of a type it does 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from policysim.catalog.catalog import get_catalog
@@ -187,17 +188,31 @@ def check_request(action: str, resource: str) -> list[str]:
 
     The resource must be an ARN or `*` (`ResourceArgumentError`); the action a name without
     wildcards (a request names one action) that the catalog knows, acting on the resource
-    (`RequestActionError`, `ResourceMismatchError`). One exception is a warning rather than an
-    error: a service prefix the catalog does not know at all. The catalog trails AWS's newest
-    services, and AWS's own `SimulateCustomPolicy` answers for any action name, so such a
-    request is answered as written, with the warning saying that nothing checked the action.
+    (`RequestActionError`, `UnknownActionError`, `ResourceMismatchError`). One exception is a
+    warning rather than an error: a service prefix the catalog does not know at all. The
+    catalog trails AWS's newest services, and AWS's own `SimulateCustomPolicy` answers for any
+    action name, so such a request is answered as written, with the warning saying that
+    nothing checked the action.
     """
+    error, message, warnings = _request_verdict(action, resource)
+    if error is not None:
+        raise error(message)
+    return list(warnings)
+
+
+@lru_cache(maxsize=16384)
+def _request_verdict(
+    action: str, resource: str
+) -> tuple[type[PolicyError] | None, str, tuple[str, ...]]:
+    """`check_request`'s answer, remembered: a batch asks the same few questions many times."""
     problem = resource_problem(resource)
     if problem is not None:
-        raise ResourceArgumentError(problem)
+        return ResourceArgumentError, problem, ()
     if has_wildcard(action):
-        raise RequestActionError(
-            f"{action!r} is a pattern; a request names one action (e.g. s3:GetObject)"
+        return (
+            RequestActionError,
+            f"{action!r} is a pattern; a request names one action (e.g. s3:GetObject)",
+            (),
         )
     catalog = get_catalog()
     info = catalog.action(action)
@@ -205,10 +220,11 @@ def check_request(action: str, resource: str) -> list[str]:
         problem = unknown_action_problem(action)
         assert problem is not None
         prefix = action.split(":", 1)[0]
-        if ":" in action and not catalog.has_service(prefix) and prefix:
-            return [f"{problem} (answered as written: the IAM catalog does not describe it)"]
-        raise UnknownActionError(problem)
+        if ":" in action and prefix and not catalog.has_service(prefix):
+            note = f"{problem} (answered as written: the IAM catalog does not describe it)"
+            return None, "", (note,)
+        return UnknownActionError, problem, ()
     mismatch = resource_mismatch(info, resource)
     if mismatch is not None:
-        raise ResourceMismatchError(mismatch)
-    return []
+        return ResourceMismatchError, mismatch, ()
+    return None, "", ()
