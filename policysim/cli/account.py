@@ -329,18 +329,24 @@ def who_can(
     try:
         check_resource(resource)
         resolver = _resolver(account, option, now, None, None)
-        actions = select_actions([action], resource).actions
+        selection = select_actions([action], resource)
+        actions = selection.actions
         if len(actions) != 1:
-            fail(f"who-can takes one action; {action!r} matches {len(actions)}")
+            acting = f" that act on {resource}" if resource != "*" else ""
+            fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
         report = find_who_can(resolver, actions[0], resource, parse_context(context or []))
     except PolicyError as err:
         fail(str(err))
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        payload = report.to_json()
+        if selection.left_out_json():
+            payload["left_out"] = selection.left_out_json()
+        typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_who_can
 
         render_who_can(report)
+        _left_out_notes(selection, resource)
 
 
 @app.command(
