@@ -71,9 +71,12 @@ def render_check_summary(
                 f" — {reason}",
             )
         )
+    for o in outcomes:
+        if o.error is not None:
+            console.print(Text(f"line {o.line} {o.id}: invalid — {o.error}"))
     errors = sum(1 for o in outcomes if o.error is not None)
-    agree = len(outcomes) - len(mismatches)
-    style = "bold green" if not mismatches else "bold red"
+    agree = len(outcomes) - len(mismatches) - errors
+    style = "bold green" if not mismatches and not errors else "bold red"
     console.print(
         Text(
             f"{len(outcomes)} cases: {agree} as expected, {len(mismatches)} differ"

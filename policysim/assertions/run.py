@@ -7,7 +7,7 @@ from typing import Any
 
 from policysim.account.resolve import Resolver
 from policysim.assertions.spec import IamTest
-from policysim.catalog.arguments import expand_action_arguments
+from policysim.catalog.arguments import select_actions
 from policysim.engine.result import EvaluationResult
 from policysim.policy.errors import PolicyError
 from policysim.query.run import resolve_principal
@@ -52,7 +52,7 @@ def run_tests(resolver: Resolver, tests: list[IamTest]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for test in tests:
         try:
-            actions = expand_action_arguments(list(test.actions))
+            actions = select_actions(list(test.actions), test.resource).actions
             target = resolve_principal(resolver, test.principal, session_name=test.session_name)
         except PolicyError as err:
             outcomes.append(Outcome(test, ", ".join(test.actions), None, str(err)))

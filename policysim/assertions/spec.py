@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policysim.catalog.arguments import resource_problem, select_actions
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import Node, parse_source
 from policysim.query.ast import PrincipalRef
@@ -124,6 +125,7 @@ def _test(node: Node, index: int, file: str) -> IamTest:
             else:
                 context[key] = _string(value, f"context {key}", file)
     resource = _string(items["resource"], "resource", file) if "resource" in items else "*"
+    _check_question(items, actions, resource, file)
     name = (
         _string(items["name"], "name", file)
         if "name" in items
@@ -135,6 +137,24 @@ def _test(node: Node, index: int, file: str) -> IamTest:
         else "policysim"
     )
     return IamTest(name, principal, actions, resource, context, matched[0], node.position, session)
+
+
+def _check_question(
+    items: dict[str, Node], actions: tuple[str, ...], resource: str, file: str
+) -> None:
+    """The resource must be an ARN or `*`, and each action known and acting on it: a test of
+    a question AWS would never be asked is an error at its line, not a pass or a failure."""
+    if "resource" in items:
+        problem = resource_problem(resource)
+        if problem is not None:
+            raise _error(f"resource {problem}", file, items["resource"])
+    action_node = items["action"]
+    nodes = action_node.value if action_node.kind == "array" else [action_node]
+    for action, node in zip(actions, nodes, strict=True):
+        try:
+            select_actions([action], resource)
+        except PolicyError as err:
+            raise _error(err.message, file, node) from None
 
 
 def load_test_file(path: Path) -> IamTestFile:

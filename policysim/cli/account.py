@@ -14,6 +14,7 @@ from policysim.cli.app import app, fail
 
 if TYPE_CHECKING:
     from policysim.account.resolve import Resolver, Target
+    from policysim.catalog.arguments import ActionSelection
     from policysim.policy.model import Policy
 
 AccountOpt = Annotated[
@@ -100,8 +101,9 @@ def _session_policy(path: Path | None) -> Policy | None:
     if path is None:
         return None
     from policysim.policy.build import load_policy
+    from policysim.policy.kinds import PolicyKind
 
-    return load_policy(path)
+    return load_policy(path, kind=PolicyKind.SESSION)
 
 
 @dataclass(slots=True)
@@ -113,6 +115,7 @@ class _Question:
     actions: list[str]
     context: dict[str, str | list[str]]
     session_policy: Policy | None
+    selection: ActionSelection
 
 
 def _question(
@@ -127,10 +130,13 @@ def _question(
     option: list[str] | None,
     now: datetime | None,
     context: list[str] | None,
+    resource: str = "*",
 ) -> _Question:
     """Parse the principal, actions and options of `check`/`explain`; errors raise PolicyError."""
-    from policysim.catalog.arguments import expand_action_arguments
+    from policysim.catalog.arguments import check_resource, select_actions
     from policysim.simulate.options import parse_context
+
+    check_resource(resource, what="--resource")
 
     resolver = _resolver(account, option, now, include, exclude)
     target, action_words = _target(resolver, words, session_name, account_id)
@@ -144,13 +150,21 @@ def _question(
         )
     if not action_words:
         fail("give one or more actions after the principal, e.g. s3:GetObject")
+    selection = select_actions(action_words, resource)
     return _Question(
         resolver,
         target,
-        expand_action_arguments(action_words),
+        selection.actions,
         parse_context(context or []),
         _session_policy(session_policy),
+        selection,
     )
+
+
+def _left_out_notes(selection: ActionSelection, resource: str) -> None:
+    """Say, after the answers, how many actions each wildcard left out for the resource."""
+    for note in selection.notes(resource):
+        typer.echo(f"note: {note}")
 
 
 @app.command(
@@ -192,6 +206,7 @@ def check(
             option=option,
             now=now,
             context=context,
+            resource=resource,
         )
         results = [
             (a, q.resolver.decide(q.target, a, resource, q.context, q.session_policy))
@@ -206,12 +221,14 @@ def check(
             "account": target.account.id,
             "resource": resource,
             "results": [{"action": a, **r.to_json()} for a, r in results],
+            "left_out": q.selection.left_out_json(),
         }
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check
 
         render_check(target.label, target.account.label, resource, results)
+        _left_out_notes(q.selection, resource)
     raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
 
 
@@ -247,6 +264,7 @@ def explain(
             option=option,
             now=now,
             context=context,
+            resource=resource,
         )
         reports = [
             (a, *q.resolver.explain(q.target, a, resource, q.context, q.session_policy))
@@ -275,11 +293,14 @@ def explain(
                 indent=2,
             )
         )
+        for note in q.selection.notes(resource):
+            typer.echo(f"note: {note}", err=True)
     else:
         from policysim.render import render_explain
 
         for action, request, groups, result in reports:
             render_explain(target.label, action, resource, request, groups, result)
+        _left_out_notes(q.selection, resource)
     raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
 
 
@@ -301,24 +322,31 @@ def who_can(
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
-    from policysim.catalog.arguments import expand_action_arguments
+    from policysim.catalog.arguments import check_resource, select_actions
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
     try:
+        check_resource(resource)
         resolver = _resolver(account, option, now, None, None)
-        actions = expand_action_arguments([action])
+        selection = select_actions([action], resource)
+        actions = selection.actions
         if len(actions) != 1:
-            fail(f"who-can takes one action; {action!r} matches {len(actions)}")
+            acting = f" that act on {resource}" if resource != "*" else ""
+            fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
         report = find_who_can(resolver, actions[0], resource, parse_context(context or []))
     except PolicyError as err:
         fail(err)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        payload = report.to_json()
+        if selection.left_out_json():
+            payload["left_out"] = selection.left_out_json()
+        typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_who_can
 
         render_who_can(report)
+        _left_out_notes(selection, resource)
 
 
 @app.command(
@@ -362,6 +390,9 @@ def query(
         else:
             for report in answer.reports:
                 render_who_can(report)
+        for entry in answer.left_out:
+            if entry.count:
+                typer.echo(f"note: {entry.describe(parsed.resource)}")
     if isinstance(answer, CanAnswer):
         raise typer.Exit(0 if answer.allowed else 1)
 

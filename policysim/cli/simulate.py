@@ -23,15 +23,20 @@ if TYPE_CHECKING:
         "  policysim simulate --batch cases.jsonl --check\n\n"
         "  policysim simulate --policy p.json --action s3:GetObject"
         " --resource arn:aws:s3:::bucket/key --context aws:SourceIp=10.0.0.1\n\n"
-        "Exit status: 0 answered (and, with --check, all as expected); 1 a decision differs"
-        " from its expected value (--check), or the single request was denied;"
-        " 2 unusable input."
+        "Exit status, one request: 0 allowed; 1 denied; 2 invalid input (an unknown action,"
+        " a resource that is not an ARN or '*' or not of a type the action acts on, a policy"
+        " IAM would reject).\n\n"
+        "Exit status, --batch: 0 every case answered (and, with --check, as expected);"
+        " 1 with --check, a decision differs from the case's expected one;"
+        " 2 a case is invalid (its line still gets decision Error and the other cases are"
+        " answered) or the input is unusable. 2 wins over 1: an invalid case never counts as"
+        " expected. See docs/cases.md for the format."
     )
 )
 def simulate(
     batch: Annotated[
         str | None,
-        typer.Option("--batch", help="JSON Lines file of cases (spec/cases.md); '-' reads stdin."),
+        typer.Option("--batch", help="JSON Lines file of cases (docs/cases.md); '-' reads stdin."),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Compare each decision with the case's 'expected'.")
@@ -98,7 +103,7 @@ def simulate(
             raise typer.Exit(code)
         if action is None:
             fail("give --batch FILE, or --action with --policy files (see --help)")
-        result = _simulate_one(
+        result, warnings = _simulate_one(
             policy or [],
             action=action,
             resource=resource,
@@ -115,8 +120,13 @@ def simulate(
         )
     except PolicyError as err:
         fail(err)
+    for warning in warnings:
+        typer.echo(f"policysim: warning: {warning}", err=True)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2))
+        payload = result.to_json()
+        if warnings:
+            payload["warnings"] = warnings
+        typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_result
 
@@ -139,27 +149,40 @@ def _simulate_one(
     context: list[str],
     options: EvaluationOptions,
     derive: bool,
-) -> EvaluationResult:
+) -> tuple[EvaluationResult, list[str]]:
+    """Evaluate one request from policy files; return the result and warnings to show."""
     from policysim.api import evaluate
+    from policysim.catalog.arguments import (
+        ResourceArgumentError,
+        ResourceMismatchError,
+        check_request,
+    )
     from policysim.engine.compiled import NamedPolicy, PolicySet
     from policysim.engine.context_keys import build_request
     from policysim.engine.request import RequestError
     from policysim.policy.build import load_policy
     from policysim.policy.errors import PolicyError
+    from policysim.policy.kinds import PolicyKind
     from policysim.simulate.options import parse_context
 
-    def named(path: Path) -> NamedPolicy:
-        return NamedPolicy(load_policy(path), str(path))
+    def named(path: Path, kind: PolicyKind) -> NamedPolicy:
+        return NamedPolicy(load_policy(path, kind=kind), str(path))
 
     if ":" not in action:
         raise PolicyError(f"--action {action!r} is not of the form service:Action")
+    try:
+        warnings = check_request(action, resource)
+    except (ResourceArgumentError, ResourceMismatchError) as err:
+        raise PolicyError(f"--resource: {err.message}") from None
+    except PolicyError as err:
+        raise PolicyError(f"--action: {err.message}") from None
     policy_set = PolicySet(
-        identity=[named(p) for p in policies],
-        resource=named(resource_policy) if resource_policy else None,
-        boundary=[named(boundary)] if boundary else None,
-        scps=[[named(p)] for p in scps] if scps else None,
-        rcps=[[named(p)] for p in rcps] if rcps else None,
-        session=named(session_policy) if session_policy else None,
+        identity=[named(p, PolicyKind.IDENTITY) for p in policies],
+        resource=named(resource_policy, PolicyKind.RESOURCE) if resource_policy else None,
+        boundary=[named(boundary, PolicyKind.BOUNDARY)] if boundary else None,
+        scps=[[named(p, PolicyKind.SCP)] for p in scps] if scps else None,
+        rcps=[[named(p, PolicyKind.RCP)] for p in rcps] if rcps else None,
+        session=named(session_policy, PolicyKind.SESSION) if session_policy else None,
     )
     try:
         request = build_request(
@@ -172,7 +195,7 @@ def _simulate_one(
         )
     except RequestError as err:
         raise PolicyError(f"--principal: {err}") from None
-    return evaluate(policy_set, request, options)
+    return evaluate(policy_set, request, options), warnings
 
 
 def _simulate_batch(
@@ -203,10 +226,19 @@ def _simulate_batch(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    if not check:
-        return 0
-    from policysim.render import render_check_summary
+    return batch_exit_code(outcomes, check=check, as_json=as_json)
 
-    mismatches = [o for o in outcomes if o.mismatch]
-    render_check_summary(outcomes, mismatches, to_stderr=as_json)
-    return 1 if mismatches else 0
+
+def batch_exit_code(outcomes: list[CaseOutcome], *, check: bool, as_json: bool) -> int:
+    """The batch contract: 2 when any case is invalid (whether or not it had an `expected`:
+    an invalid case is never "as expected"), else with --check 1 when a decision differs,
+    else 0. With --check the differing and invalid cases are listed with the totals."""
+    invalid = any(o.error is not None for o in outcomes)
+    if check:
+        from policysim.render import render_check_summary
+
+        mismatches = [o for o in outcomes if o.error is None and o.mismatch]
+        render_check_summary(outcomes, mismatches, to_stderr=as_json)
+        if not invalid:
+            return 1 if mismatches else 0
+    return 2 if invalid else 0

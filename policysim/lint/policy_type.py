@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
+from policysim.policy.kinds import IDENTITY_LIKE, PRINCIPAL_TYPES, PolicyKind
 
-class PolicyKind(StrEnum):
-    """Where a policy document is used."""
-
-    IDENTITY = "identity"
-    RESOURCE = "resource"
-    TRUST = "trust"
-    SCP = "scp"
-    RCP = "rcp"
-    BOUNDARY = "boundary"
-    SESSION = "session"
-    ENDPOINT = "endpoint"
-
-
-IDENTITY_LIKE = frozenset(
-    {PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.SCP}
-)
-"""Types whose statements name no Principal."""
-PRINCIPAL_TYPES = frozenset(
-    {PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.ENDPOINT}
-)
-"""Types whose statements must name a Principal."""
+__all__ = [
+    "IDENTITY_LIKE",
+    "PRINCIPAL_TYPES",
+    "TRUST_ACTIONS",
+    "PolicyKind",
+    "detect_kind",
+    "parse_kind",
+]
 
 TRUST_ACTIONS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity")
 

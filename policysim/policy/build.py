@@ -8,8 +8,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from policysim.policy.errors import PolicyError, Position
+from policysim.policy.kinds import PolicyKind
 from policysim.policy.model import Policy
 from policysim.policy.source import Node, Path, parse_source
+from policysim.policy.validate import validate_policy
 
 
 def _describe_loc(loc: tuple[Any, ...]) -> str:
@@ -85,11 +87,13 @@ def policy_from_data(
     *,
     file: str | None = None,
     positions: dict[Path, Position] | None = None,
+    kind: PolicyKind | None = None,
 ) -> Policy:
     """Validate plain JSON data as a policy document.
 
     With `positions` (from a located tree) errors and statements carry line and column;
-    without, errors name the element's path (`Statement[1].Effect`).
+    without, errors name the element's path (`Statement[1].Effect`). With `kind`, what IAM
+    rejects for that type of policy is an error too (see `policy.validate`).
     """
     if not isinstance(data, dict):
         raise PolicyError(
@@ -102,22 +106,24 @@ def policy_from_data(
     except ValidationError as err:
         first = err.errors()[0]
         loc = tuple(first["loc"])
-        kind = first.get("type", "")
+        error_type = first.get("type", "")
         path = _pydantic_path(loc, data)
-        if kind == "missing" or (loc and loc[-1] == "[key]"):
+        if error_type == "missing" or (loc and loc[-1] == "[key]"):
             # The problem is the key itself (unknown operator) or the object lacking one.
             position = _locate(path, positions, "extra_forbidden")
-            if kind == "missing":
+            if error_type == "missing":
                 path = path[:-1]
-                position = _locate(path, positions, kind)
+                position = _locate(path, positions, error_type)
         else:
-            position = _locate(path, positions, kind)
+            position = _locate(path, positions, error_type)
         raise PolicyError(
             _friendly(dict(first)),
             file=file,
             position=position,
             path=_describe_loc(path) or None,
         ) from None
+    if kind is not None:
+        validate_policy(data, kind, file=file, positions=positions)
     policy.locate(file, positions.get(()) if positions else None)
     if positions:
         single = isinstance(data.get("Statement"), dict)
@@ -127,21 +133,25 @@ def policy_from_data(
     return policy
 
 
-def policy_from_node(node: Node, file: str | None = None) -> Policy:
+def policy_from_node(
+    node: Node, file: str | None = None, *, kind: PolicyKind | None = None
+) -> Policy:
     """Build a policy from a located tree, keeping every statement's position."""
-    return policy_from_data(node.to_plain(), file=file, positions=node.positions())
+    return policy_from_data(node.to_plain(), file=file, positions=node.positions(), kind=kind)
 
 
-def parse_policy(text: str | bytes, file: str | None = None) -> Policy:
+def parse_policy(
+    text: str | bytes, file: str | None = None, *, kind: PolicyKind | None = None
+) -> Policy:
     """Parse policy text (JSON or YAML) into a `Policy` with source positions."""
-    return policy_from_node(parse_source(text, file), file)
+    return policy_from_node(parse_source(text, file), file, kind=kind)
 
 
-def load_policy(path: str | FilePath) -> Policy:
-    """Read and parse a policy file."""
+def load_policy(path: str | FilePath, *, kind: PolicyKind | None = None) -> Policy:
+    """Read and parse a policy file; with `kind`, refuse what IAM rejects for that type."""
     name = str(path)
     try:
         data = FilePath(path).read_bytes()
     except OSError as err:
         raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
-    return parse_policy(data, name)
+    return parse_policy(data, name, kind=kind)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from policysim.account.resolve import Resolver, Target
 from policysim.account.who_can import WhoCanReport, who_can
-from policysim.catalog.arguments import expand_action_arguments
+from policysim.catalog.arguments import LeftOut, check_resource, select_actions
 from policysim.engine.result import EvaluationResult
 from policysim.query.ast import CanQuery, PrincipalRef, Query
 
@@ -20,6 +20,7 @@ class CanAnswer:
     account: str | None
     resource: str
     results: list[tuple[str, EvaluationResult]]
+    left_out: list[LeftOut] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -33,6 +34,7 @@ class CanAnswer:
             "account": self.account,
             "resource": self.resource,
             "results": [{"action": a, **r.to_json()} for a, r in self.results],
+            "left_out": [e.to_json() for e in self.left_out if e.count],
         }
 
 
@@ -41,10 +43,14 @@ class WhoCanAnswer:
     """The answer to `who can do ...`: one report per action."""
 
     reports: list[WhoCanReport]
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """JSON for scripts."""
-        return {"reports": [r.to_json() for r in self.reports]}
+        return {
+            "reports": [r.to_json() for r in self.reports],
+            "left_out": [e.to_json() for e in self.left_out if e.count],
+        }
 
 
 def resolve_principal(
@@ -66,8 +72,11 @@ def resolve_principal(
 
 
 def run_query(resolver: Resolver, query: Query) -> CanAnswer | WhoCanAnswer:
-    """Evaluate a query; unknown principals and actions raise errors with suggestions."""
-    actions = expand_action_arguments(list(query.actions))
+    """Evaluate a query; unknown principals and actions raise errors with suggestions, and so
+    does an action on a resource it does not act on (wildcards keep only those that do)."""
+    check_resource(query.resource)
+    selection = select_actions(list(query.actions), query.resource)
+    actions = selection.actions
     context = dict(query.context)
     if isinstance(query, CanQuery):
         target = resolve_principal(resolver, query.principal)
@@ -75,7 +84,11 @@ def run_query(resolver: Resolver, query: Query) -> CanAnswer | WhoCanAnswer:
             results = [
                 (a, resolver.decide_outsider(target, a, query.resource, context)) for a in actions
             ]
-            return CanAnswer(target, None, query.resource, results)
+            return CanAnswer(target, None, query.resource, results, selection.left_out)
         results = [(a, resolver.decide(target, a, query.resource, context)) for a in actions]
-        return CanAnswer(target.label, target.account.label, query.resource, results)
-    return WhoCanAnswer([who_can(resolver, a, query.resource, context) for a in actions])
+        return CanAnswer(
+            target.label, target.account.label, query.resource, results, selection.left_out
+        )
+    return WhoCanAnswer(
+        [who_can(resolver, a, query.resource, context) for a in actions], selection.left_out
+    )

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from policysim.catalog.arguments import (
+    ResourceArgumentError,
+    ResourceMismatchError,
+    check_request,
+)
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import build_request
 from policysim.engine.evaluate import evaluate
@@ -20,6 +25,7 @@ from policysim.engine.request import Context, Request, RequestError
 from policysim.engine.result import EvaluationResult
 from policysim.policy.build import policy_from_data
 from policysim.policy.errors import PolicyError, Position
+from policysim.policy.kinds import PolicyKind
 from policysim.policy.source import strict_loads
 
 DECISIONS = ("Allowed", "ExplicitDeny", "ImplicitDeny")
@@ -37,10 +43,42 @@ class Case:
     policies: PolicySet
     request: Request
     expected: str | None
+    warnings: list[str] = field(default_factory=list)
 
 
 _POLICY_CACHE: dict[tuple[str, str], NamedPolicy] = {}
 _POLICY_CACHE_LIMIT = 4096
+
+
+_FIELD_KINDS = {
+    "identity_policies": PolicyKind.IDENTITY,
+    "resource_policy": PolicyKind.RESOURCE,
+    "permission_boundaries": PolicyKind.BOUNDARY,
+    "scps": PolicyKind.SCP,
+    "rcps": PolicyKind.RCP,
+    "session_policy": PolicyKind.SESSION,
+}
+
+
+def field_kind(field: str) -> PolicyKind:
+    """The policy type a case field holds (`scps[0][1]` holds an SCP): what IAM rejects in a
+    document depends on it (an identity statement needs a Resource, a bucket policy's need not).
+    A role trust policy is a resource policy here: cases give it as `resource_policy`."""
+    return _FIELD_KINDS[field.split("[", 1)[0].split(".", 1)[0]]
+
+
+def validate_request(action: str, resource: str) -> list[str]:
+    """Vet a case's action and resource as `simulate` vets its options; return the warnings.
+
+    An unknown action, a wildcard action, a resource that is not an ARN or `*`, or an action on
+    a resource of a type it does not act on make the case invalid, naming the field.
+    """
+    try:
+        return check_request(action, resource)
+    except (ResourceArgumentError, ResourceMismatchError) as err:
+        raise CaseError(f"request.resource: {err.message}") from None
+    except PolicyError as err:
+        raise CaseError(f"request.action: {err.message}") from None
 
 
 def _policy(data: Any, field: str) -> NamedPolicy:
@@ -54,7 +92,7 @@ def _policy(data: Any, field: str) -> NamedPolicy:
     if cached is not None:
         return cached
     try:
-        named = NamedPolicy(policy_from_data(data), field)
+        named = NamedPolicy(policy_from_data(data, kind=field_kind(field)), field)
     except PolicyError as err:
         raise CaseError(str(err.located(path_prefix=field))) from None
     if len(_POLICY_CACHE) >= _POLICY_CACHE_LIMIT:
@@ -152,6 +190,7 @@ def parse_case(data: Any, *, derive: bool = True, index: int = 0) -> Case:
     assert principal_text is not None and action is not None
     if ":" not in action:
         raise CaseError(f"request.action: {action!r} is not of the form service:Action")
+    warnings = validate_request(action, resource)
     context = _context(request_data.get("context"))
     try:
         request = build_request(
@@ -167,7 +206,7 @@ def parse_case(data: Any, *, derive: bool = True, index: int = 0) -> Case:
     expected = data.get("expected")
     if expected is not None and expected not in DECISIONS:
         raise CaseError(f"expected: must be one of {', '.join(DECISIONS)}")
-    return Case(case_id, policies, request, expected)
+    return Case(case_id, policies, request, expected, warnings)
 
 
 @dataclass(slots=True)
@@ -179,6 +218,7 @@ class CaseOutcome:
     expected: str | None
     result: EvaluationResult | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def decision(self) -> str:
@@ -195,6 +235,8 @@ class CaseOutcome:
         out: dict[str, Any] = {"id": self.id, "decision": self.decision}
         if self.error is not None:
             out["error"] = self.error
+        if self.warnings:
+            out["warnings"] = self.warnings
         if self.result is not None:
             details = self.result.to_json()
             details.pop("decision")
@@ -265,6 +307,7 @@ def simulate_lines(
         )
         try:
             case = parse_case(data, derive=derive, index=index)
+            outcome.warnings = case.warnings
             outcome.result = run_case(case, options)
         except CaseError as err:
             outcome.error = str(err)

@@ -4,7 +4,8 @@ Every case runs `python -m policysim.cli` in a subprocess, so what is checked is
 user sees: the exit status, standard error, and that nothing escaped as a traceback.
 
 Invalid *cases* inside a readable batch are not unusable input: they are answered with
-`"decision": "Error"` and a reason naming the field, and the run goes on (spec/cases.md).
+`"decision": "Error"` and a reason naming the field, and the run goes on; the exit status is
+then 2 (docs/cases.md).
 """
 
 from __future__ import annotations
@@ -736,7 +737,7 @@ def test_invalid_case_is_answered_with_error(
     path = tmp_path / "cases.jsonl"
     path.write_text(jsonl(case("before"), bad, case("after")))
     run = run_cli("simulate", "--batch", path)
-    assert run.returncode == 0, run
+    assert run.returncode == 2, run
     assert run.stderr == "", run
     assert "Traceback" not in run.stdout
     out = [json.loads(line) for line in run.stdout.splitlines()]
@@ -747,31 +748,39 @@ def test_invalid_case_is_answered_with_error(
     assert re.search(error, out[1]["error"]), out[1]["error"]
 
 
-def test_invalid_cases_fail_check_with_exit_1(run_cli: Any, tmp_path: Path) -> None:
+def test_invalid_cases_fail_check_with_exit_2(run_cli: Any, tmp_path: Path) -> None:
+    """An invalid case never counts as expected, and exit 2 beats a differing decision's 1."""
     bad = [p.values[0] for p in INVALID_CASES]
+    differing = case("differs", expected="ExplicitDeny")
     path = tmp_path / "cases.jsonl"
-    path.write_text(jsonl(case("ok"), *bad))
+    path.write_text(jsonl(case("ok"), differing, *bad))
     run = run_cli("simulate", "--batch", path, "--check")
-    assert run.returncode == 1, run
+    assert run.returncode == 2, run
     assert "Traceback" not in run.stdout + run.stderr
     summary = " ".join(run.stdout.split())
-    checked = [b for b in bad if "expected" in b]
-    total, agree = len(bad) + 1, len(bad) + 1 - len(checked)
-    assert f"{total} cases: {agree} as expected, {len(checked)} differ, {len(bad)} invalid" in (
-        summary
-    ), run
-    for b in checked:
-        assert f" {b['id']}: expected " in summary, b["id"]
+    total = len(bad) + 2
+    assert f"{total} cases: 1 as expected, 1 differ, {len(bad)} invalid" in summary, run
+    assert " differs: expected " in summary
+    for b in bad:
+        assert f" {b['id']}: invalid " in summary, b["id"]
 
 
-def test_invalid_case_without_expected_passes_check(run_cli: Any, tmp_path: Path) -> None:
-    """--check compares with `expected`: an Error on a case without one is no mismatch."""
+def test_differing_decision_alone_exits_1(run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text(jsonl(case("ok"), case("differs", expected="ExplicitDeny")))
+    run = run_cli("simulate", "--batch", path, "--check")
+    assert run.returncode == 1, run
+    assert "2 cases: 1 as expected, 1 differ" in " ".join(run.stdout.split())
+
+
+def test_invalid_case_without_expected_still_exits_2(run_cli: Any, tmp_path: Path) -> None:
+    """--check or not, an invalid case makes the run exit 2, `expected` or no `expected`."""
     bad = case("bad-arn", request={"principal": "nobody"})
     del bad["expected"]
     path = tmp_path / "cases.jsonl"
     path.write_text(jsonl(case("ok"), bad))
     run = run_cli("simulate", "--batch", path, "--check", "--json")
-    assert run.returncode == 0, run
+    assert run.returncode == 2, run
     out = [json.loads(line) for line in run.stdout.splitlines()]
     assert [o["decision"] for o in out] == ["Allowed", "Error"]
     assert out[1]["error"].startswith("request.principal: ")
@@ -791,7 +800,7 @@ def test_json_line_that_is_not_a_case(run_cli: Any, tmp_path: Path, line: str, e
     path = tmp_path / "cases.jsonl"
     path.write_text(f"{GOOD_LINE}\n{line}\n")
     run = run_cli("simulate", "--batch", path)
-    assert run.returncode == 0, run
+    assert run.returncode == 2, run
     out = [json.loads(x) for x in run.stdout.splitlines()]
     assert len(out) == 2
     assert out[1]["id"] == "line-2"
@@ -928,7 +937,8 @@ def test_usage_errors_exit_2_without_traceback(run_cli: Any, args: list[str]) ->
 
 
 # --------------------------------------------------------------------------------------------
-# Malformed literals inside conditions evaluate: the literal never matches, nothing crashes
+# Typed condition literals IAM rejects: exit 2 at the value's line and column. ARN and string
+# literals accept any text, and malformed *request* values simply never match.
 # --------------------------------------------------------------------------------------------
 
 
@@ -944,77 +954,80 @@ def _condition_policy(effect: str, operator: str, key: str, value: str) -> str:
                     "Condition": {operator: {key: value}},
                 }
             ],
-        }
+        },
+        indent=2,
     )
 
 
 ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 
-MALFORMED_LITERALS = [
+REFUSED_LITERALS = [
+    # (operator, key, literal, what the error says)
+    pytest.param("IpAddress", "aws:SourceIp", "10.0.0", "an IP address or CIDR", id="ip-3-octets"),
+    pytest.param("IpAddress", "aws:SourceIp", "10.0.0.300/33", "an IP address", id="ip-bad"),
+    pytest.param("NotIpAddress", "aws:SourceIp", "10.0.0", "an IP address", id="not-ip"),
+    pytest.param("IpAddress", "aws:SourceIp", "999.1.1.1", "an IP address", id="ip-999"),
+    pytest.param("DateLessThan", "aws:CurrentTime", "tomorrow", "ISO 8601", id="date-word"),
+    pytest.param("DateGreaterThan", "aws:CurrentTime", "yesterday", "ISO 8601", id="date-word2"),
+    pytest.param(
+        "DateGreaterThan", "aws:CurrentTime", "2020-13-45T99:00:00Z", "ISO 8601", id="date-bad"
+    ),
+    pytest.param("NumericLessThan", "s3:max-keys", "ten", "a number", id="number-word"),
+    pytest.param("Bool", "aws:SecureTransport", "maybe", "true or false", id="bool-maybe"),
+    pytest.param("Null", "aws:SourceIp", "yes", "true or false", id="null-yes"),
+]
+
+
+@pytest.mark.parametrize(("operator", "key", "literal", "says"), REFUSED_LITERALS)
+def test_typed_literal_iam_rejects_is_a_located_error(
+    run_cli: Any, tmp_path: Path, operator: str, key: str, literal: str, says: str
+) -> None:
+    text = _condition_policy("Allow", operator, key, literal)
+    policy = tmp_path / "conditional.json"
+    policy.write_text(text)
+    run = run_cli(
+        "simulate", "--policy", policy, "--action", "s3:GetObject", "--resource", "*", "--json"
+    )
+    lines = text.splitlines()
+    line_no = next(i for i, line in enumerate(lines, 1) if f'"{literal}"' in line)
+    column = lines[line_no - 1].index(f'"{literal}"') + 1
+    assert_one_line_error(run, f"{policy}:{line_no}:{column}:", repr(literal), says)
+
+
+@pytest.mark.parametrize("flag", ["--boundary", "--scp", "--rcp", "--session-policy"])
+def test_refused_literal_in_every_policy_option(run_cli: Any, tmp_path: Path, flag: str) -> None:
+    policy = tmp_path / "allow.json"
+    policy.write_text(ALLOW_ALL)
+    bad = tmp_path / "bad.json"
+    bad.write_text(_condition_policy("Deny", "NumericLessThan", "s3:max-keys", "ten"))
+    run = run_cli("simulate", "--policy", policy, flag, bad, "--action", "s3:GetObject")
+    assert_one_line_error(run, f"{bad}:", "'ten' is not a number")
+
+
+def test_policy_variable_in_a_typed_literal_is_left_to_request_time(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(
+        _condition_policy("Allow", "DateGreaterThan", "aws:CurrentTime", "${aws:TokenIssueTime}")
+    )
+    run = run_cli(
+        "simulate",
+        "--policy",
+        policy,
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:CurrentTime=2020-01-01T00:00:00Z",
+        "--context",
+        "aws:TokenIssueTime=2019-01-01T00:00:00Z",
+    )
+    assert run.returncode in (0, 1), run  # answered: not refused as a malformed date
+    assert run.stderr == "", run
+
+
+EVALUATED_LITERALS = [
     # (effect, operator, key, literal, context, decision)
-    pytest.param(
-        "Allow",
-        "IpAddress",
-        "aws:SourceIp",
-        "10.0.0",
-        "aws:SourceIp=10.0.0.1",
-        "ImplicitDeny",
-        id="ip-three-octets",
-    ),
-    pytest.param(
-        "Allow",
-        "IpAddress",
-        "aws:SourceIp",
-        "10.0.0.0/33",
-        "aws:SourceIp=10.0.0.1",
-        "ImplicitDeny",
-        id="ip-bad-prefix",
-    ),
-    pytest.param(
-        "Allow",
-        "NotIpAddress",
-        "aws:SourceIp",
-        "10.0.0",
-        "aws:SourceIp=10.0.0.1",
-        "Allowed",
-        id="not-ip-three-octets",
-    ),
-    pytest.param(
-        "Deny",
-        "IpAddress",
-        "aws:SourceIp",
-        "999.1.1.1",
-        "aws:SourceIp=10.0.0.1",
-        "Allowed",
-        id="deny-ip-never-fires",
-    ),
-    pytest.param(
-        "Allow",
-        "DateLessThan",
-        "aws:CurrentTime",
-        "tomorrow",
-        "aws:CurrentTime=2020-01-01T00:00:00Z",
-        "ImplicitDeny",
-        id="date-tomorrow",
-    ),
-    pytest.param(
-        "Deny",
-        "DateLessThan",
-        "aws:CurrentTime",
-        "tomorrow",
-        "aws:CurrentTime=2020-01-01T00:00:00Z",
-        "Allowed",
-        id="deny-date-never-fires",
-    ),
-    pytest.param(
-        "Allow",
-        "DateGreaterThan",
-        "aws:CurrentTime",
-        "2020-13-45T99:00:00Z",
-        "aws:CurrentTime=2021-01-01T00:00:00Z",
-        "ImplicitDeny",
-        id="date-impossible",
-    ),
     pytest.param(
         "Allow",
         "ArnLike",
@@ -1032,24 +1045,6 @@ MALFORMED_LITERALS = [
         "aws:SourceArn=arn:aws:s3:::b",
         "ImplicitDeny",
         id="arn-truncated",
-    ),
-    pytest.param(
-        "Allow",
-        "NumericLessThan",
-        "s3:max-keys",
-        "ten",
-        "s3:max-keys=5",
-        "ImplicitDeny",
-        id="number-word",
-    ),
-    pytest.param(
-        "Allow",
-        "Bool",
-        "aws:SecureTransport",
-        "maybe",
-        "aws:SecureTransport=true",
-        "ImplicitDeny",
-        id="bool-maybe",
     ),
     # malformed *request* values: the comparison fails, nothing crashes
     pytest.param(
@@ -1083,7 +1078,7 @@ MALFORMED_LITERALS = [
 
 
 @pytest.mark.parametrize(
-    ("effect", "operator", "key", "literal", "context", "decision"), MALFORMED_LITERALS
+    ("effect", "operator", "key", "literal", "context", "decision"), EVALUATED_LITERALS
 )
 def test_malformed_condition_literal_evaluates(
     run_cli: Any,
@@ -1095,17 +1090,12 @@ def test_malformed_condition_literal_evaluates(
     context: str,
     decision: str,
 ) -> None:
-    policies: list[str | Path] = []
     conditional = tmp_path / "conditional.json"
     conditional.write_text(_condition_policy(effect, operator, key, literal))
-    policies += ["--policy", conditional]
-    if effect == "Deny":
-        allow = tmp_path / "allow.json"
-        allow.write_text(ALLOW_ALL)
-        policies += ["--policy", allow]
     run = run_cli(
         "simulate",
-        *policies,
+        "--policy",
+        conditional,
         "--action",
         "s3:GetObject",
         "--resource",
@@ -1127,10 +1117,20 @@ def test_malformed_condition_literals_in_a_batch(run_cli: Any, tmp_path: Path) -
     path.write_text(
         jsonl(
             case("ip", identity_policies=[ip], request={"context": ctx}, expected="ImplicitDeny"),
-            case("date", identity_policies=[date, _policy()], request={"context": ctx}),
+            case("date", scps=[[date, _policy()]], request={"context": ctx}),
+            case("fine"),
         )
     )
     run = run_cli("simulate", "--batch", path, "--check", "--json")
-    assert run.returncode == 0, run
+    assert run.returncode == 2, run
     out = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [(o["id"], o["decision"]) for o in out] == [("ip", "ImplicitDeny"), ("date", "Allowed")]
+    assert [(o["id"], o["decision"]) for o in out] == [
+        ("ip", "Error"),
+        ("date", "Error"),
+        ("fine", "Allowed"),
+    ]
+    assert out[0]["error"] == (
+        "identity_policies[0].Statement[0].Condition.IpAddress.aws:SourceIp:"
+        " '10.0.0' is not an IP address or CIDR"
+    )
+    assert out[1]["error"].startswith("scps[0][0].Statement[0].Condition.DateLessThan")

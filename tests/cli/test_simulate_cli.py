@@ -550,7 +550,14 @@ def test_simulate_help_mentions_exit_statuses(run_cli: Any) -> None:
     assert run.returncode == 0, run
     text = " ".join(run.stdout.split())
     assert "Exit status" in text
-    for status in ("0 answered", "1 a decision differs", "2 unusable input"):
+    for status in (
+        "0 allowed",
+        "1 denied",
+        "0 every case answered",
+        "1 with --check, a decision differs",
+        "2 a case is invalid",
+        "2 wins over 1",
+    ):
         assert status in text, status
     for flag in ("--batch", "--check", "--policy", "--context", "--json"):
         assert flag in text

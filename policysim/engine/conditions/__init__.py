@@ -1,16 +1,19 @@
 """Condition evaluation: per-family positive comparators and literal validation (spec §3)."""
 
-from policysim.engine.conditions.binary import parse_base64
-from policysim.engine.conditions.boolean import parse_bool
 from policysim.engine.conditions.comparators import (
     POSITIVE_COMPARATORS,
     Comparator,
     comparator_for,
     literal_error,
 )
-from policysim.engine.conditions.dates import parse_date
-from policysim.engine.conditions.ip import parse_address, parse_network
-from policysim.engine.conditions.numeric import parse_number
+from policysim.policy.literals import (
+    parse_address,
+    parse_base64,
+    parse_bool,
+    parse_date,
+    parse_network,
+    parse_number,
+)
 
 __all__ = [
     "POSITIVE_COMPARATORS",

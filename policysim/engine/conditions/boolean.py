@@ -7,24 +7,7 @@ rather than guessing; the linter reports such policy literals (PS109).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-
-@lru_cache(maxsize=1024)
-def parse_bool(text: str) -> bool | None:
-    """Return True/False for a case-insensitive `true`/`false`, otherwise None.
-
-    ASCII-only lowering so that no exotic Unicode case mapping can turn some other text into
-    `true`.
-    """
-    if not text.isascii():
-        return None
-    lowered = text.lower()
-    if lowered == "true":
-        return True
-    if lowered == "false":
-        return False
-    return None
+from policysim.policy.literals import parse_bool
 
 
 def bool_equals(request: str, policy: str) -> bool:

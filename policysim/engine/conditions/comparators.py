@@ -16,30 +16,29 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from policysim.engine.conditions.arn import arn_like
-from policysim.engine.conditions.binary import binary_equals, parse_base64
-from policysim.engine.conditions.boolean import bool_equals, parse_bool
+from policysim.engine.conditions.binary import binary_equals
+from policysim.engine.conditions.boolean import bool_equals
 from policysim.engine.conditions.dates import (
     date_equals,
     date_greater_than,
     date_greater_than_equals,
     date_less_than,
     date_less_than_equals,
-    parse_date,
 )
-from policysim.engine.conditions.ip import ip_address, parse_network
+from policysim.engine.conditions.ip import ip_address
 from policysim.engine.conditions.numeric import (
     numeric_equals,
     numeric_greater_than,
     numeric_greater_than_equals,
     numeric_less_than,
     numeric_less_than_equals,
-    parse_number,
 )
 from policysim.engine.conditions.strings import (
     string_equals,
     string_equals_ignore_case,
     string_like,
 )
+from policysim.policy.literals import literal_error as literal_error
 from policysim.policy.operators import Family, Operator
 
 Comparator = Callable[[str, str], bool]
@@ -81,30 +80,3 @@ def comparator_for(op: Operator) -> Comparator:
         return POSITIVE_COMPARATORS[op.positive]
     except KeyError:  # only if operators.py grows a name this table lacks
         raise ValueError(f"no comparator for condition operator {op.written!r}") from None
-
-
-_LITERAL_CHECKS: Mapping[Family, tuple[Callable[[str], object], str]] = MappingProxyType(
-    {
-        Family.NUMERIC: (parse_number, "a number"),
-        Family.DATE: (parse_date, "an ISO 8601 date or epoch seconds"),
-        Family.BOOL: (parse_bool, "true or false"),
-        Family.NULL: (parse_bool, "true or false"),
-        Family.BINARY: (parse_base64, "base64"),
-        Family.IP: (parse_network, "an IP address or CIDR"),
-    }
-)
-"""Family -> (parser returning None on failure, what a valid literal is)."""
-
-
-def literal_error(op: Operator, policy_value: str) -> str | None:
-    """Say in one line why `policy_value` can never match under `op`'s family, else None.
-
-    String and ARN values are always acceptable here (they may hold policy variables, and any
-    text is a valid glob). `Null` values must be `true` or `false`, like `Bool`. The caller
-    decides whether to check values that still contain `${...}` variables (possible for `Bool`).
-    """
-    check = _LITERAL_CHECKS.get(op.family)
-    if check is None:
-        return None
-    parse, expected = check
-    return None if parse(policy_value) is not None else f"{policy_value!r} is not {expected}"

@@ -22,7 +22,6 @@ from itertools import chain
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.catalog.regions import is_known_region, regions_source
-from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import (
     ActionPatterns,
     Issue,
@@ -37,6 +36,7 @@ from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
+from policysim.policy.literals import literal_error
 from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard, literal_prefix

@@ -11,9 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 from policysim.catalog import get_catalog, is_multivalued_key
-from policysim.engine.conditions.comparators import literal_error
-from policysim.engine.conditions.dates import parse_date
-from policysim.engine.conditions.numeric import parse_number
 from policysim.lint.context import (
     ConditionEntry,
     Issue,
@@ -29,6 +26,7 @@ from policysim.lint.registry import rule
 from policysim.lint.rules.syntax import string_entries
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
+from policysim.policy.literals import literal_error, parse_date, parse_number
 from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator
 from policysim.policy.source import Node

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from policysim.catalog import get_catalog
-from policysim.engine.conditions.comparators import literal_error
 from policysim.lint.context import (
     Issue,
     LintContext,
@@ -23,6 +22,7 @@ from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
 from policysim.policy.arn import is_account_id, parse_arn
+from policysim.policy.literals import literal_error
 from policysim.policy.model import PRINCIPAL_KEYS, VERSION_2008, VERSION_2012
 from policysim.policy.operators import (
     BASE_OPERATORS,
@@ -31,6 +31,7 @@ from policysim.policy.operators import (
     parse_operator,
 )
 from policysim.policy.source import Node
+from policysim.policy.validate import resource_element_problem
 from policysim.policy.variables import SPECIAL, find_variables
 from policysim.policy.wildcard import has_wildcard
 
@@ -344,16 +345,11 @@ def resource_by_type(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         if view.node.kind != "object":
             continue
-        present = [k for k in ("Resource", "NotResource") if k in view.items]
-        if ctx.kind is PolicyKind.TRUST:
-            for key in present:
-                yield ctx.at_statement(
-                    view, f"a role trust policy statement cannot have {key}", key=key
-                )
-        elif not present:
-            yield ctx.at_statement(
-                view, f"a {ctx.kind.value} policy statement needs Resource or NotResource"
-            )
+        found = resource_element_problem(view.items.keys(), ctx.kind)
+        if found is None:
+            continue
+        message, key = found
+        yield ctx.at_statement(view, message, key=key)
 
 
 @rule(
