@@ -31,7 +31,7 @@ from functools import lru_cache
 from policysim.catalog.catalog import get_catalog
 from policysim.catalog.model import ActionInfo, ResourceTypeInfo
 from policysim.policy.arn import compile_arn_glob, parse_arn
-from policysim.policy.wildcard import Matcher, glob_to_regex
+from policysim.policy.wildcard import Matcher
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _FORMAT_SEPARATOR = ", "
@@ -54,6 +54,13 @@ class ResourceFormat:
         return self.head(arn) and pattern.fullmatch(resource) is not None
 
 
+def _literal_regex(literal: str) -> str:
+    """A format's literal text as a regex fragment, its `*` a wildcard. Formats are the
+    catalog's own (a handful of placeholders each), never user input: a regular expression is
+    safe here, unlike for policy globs (see `policy.wildcard`)."""
+    return ".*".join(re.escape(part) for part in literal.split("*"))
+
+
 def _resource_regex(segment: str, *, strict: bool) -> re.Pattern[str]:
     """The resource segment of a format as a regular expression (a literal `*` in a format,
     as in `/backend/${AppId}/*`, is a wildcard there too)."""
@@ -61,7 +68,7 @@ def _resource_regex(segment: str, *, strict: bool) -> re.Pattern[str]:
     spans_last = segment.endswith("}") and len(pieces) > 1 and pieces[-2].endswith("/")
     out: list[str] = []
     for index, literal in enumerate(pieces):
-        out.append(glob_to_regex(literal))
+        out.append(_literal_regex(literal))
         if index == len(pieces) - 1:
             break
         last = index == len(pieces) - 2
