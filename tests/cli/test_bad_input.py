@@ -31,6 +31,12 @@ def assert_one_line_error(run: Any, *fragments: str) -> str:
     """Exit 2, exactly one line on stderr carrying every fragment, nothing else anywhere."""
     assert run.returncode == 2, run
     assert "Traceback" not in run.stderr and "Traceback" not in run.stdout, run
+    if "--json" in run.args:  # under --json the error is one JSON object on stdout
+        payload = json.loads(run.stdout)
+        assert run.stderr == "" and payload["exit_code"] == 2, run
+        for fragment in fragments:
+            assert fragment in payload["error"], f"{fragment!r} not in {payload!r}"
+        return str(payload["error"])
     lines = run.stderr_lines
     assert len(lines) == 1, run
     line = lines[0]

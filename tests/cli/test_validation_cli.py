@@ -246,11 +246,15 @@ def allow(tmp_path: Path) -> Path:
 def test_simulate_refuses(
     run_cli: Any, allow: Path, action: str, resource: str, fragments: list[str]
 ) -> None:
-    run = run_cli(
-        "simulate", "--policy", allow, "--action", action, "--resource", resource, "--json"
-    )
+    run = run_cli("simulate", "--policy", allow, "--action", action, "--resource", resource)
     one_line_error(run, *fragments)
     assert run.stdout == ""
+    as_json = run_cli(
+        "simulate", "--policy", allow, "--action", action, "--resource", resource, "--json"
+    )
+    assert as_json.returncode == 2 and as_json.stderr == "", as_json
+    error = json.loads(as_json.stdout)["error"]
+    assert all(fragment in error for fragment in fragments), error
 
 
 def test_simulate_unknown_service_warns_and_answers(run_cli: Any, allow: Path) -> None:
