@@ -74,8 +74,12 @@ accounts:
     resources:
       "arn:aws:s3:::blue-data":
         tags: {{team: blue}}
+        abac: true
       "arn:aws:s3:::green-data":
         tags: {{team: green}}
+        abac: true
+      "arn:aws:s3:::blue-no-abac":
+        tags: {{team: blue}}
   - id: "{B}"
     users:
       outsider: {{tags: {{team: blue}}}}
@@ -289,6 +293,17 @@ def test_resource_keys_from_the_arn() -> None:
     other = context_of(r, r.find("user", "alice"), f"arn:aws:sqs:ap-south-1:{B}:other")
     assert value(other, "aws:RequestedRegion") == "ap-south-1"
     assert value(other, "aws:ResourceTag/team") is None
+
+
+def test_bucket_tags_count_only_with_abac() -> None:
+    # ABAC is off by default for general purpose buckets: their tags are then for cost
+    # allocation only, and aws:ResourceTag is absent from requests on them.
+    r = yaml_resolver()
+    alice = r.find("user", "alice")
+    ctx = context_of(r, alice, "arn:aws:s3:::blue-no-abac/file.txt")
+    assert value(ctx, "aws:ResourceTag/team") is None
+    assert not r.decide(alice, "s3:GetObject", "arn:aws:s3:::blue-no-abac/k").allowed
+    assert r.decide(alice, "s3:GetObject", "arn:aws:s3:::blue-data/k").allowed
 
 
 def test_resource_tags_reach_conditions() -> None:
