@@ -168,7 +168,7 @@ def _action_findings(statement: Statement, base: DocPath) -> Iterator[tuple[DocP
         for index, text in enumerate(values or ()):
             problem = action_problem(text)
             if problem is not None:
-                yield (*base, element, index), f"{problem}: it matches no request"
+                yield (*base, element, index), problem
 
 
 def _key_findings(statement: Statement, base: DocPath) -> Iterator[tuple[DocPath, str]]:
@@ -176,10 +176,7 @@ def _key_findings(statement: Statement, base: DocPath) -> Iterator[tuple[DocPath
         for key in block:
             problem = condition_key_problem(key)
             if problem is not None:
-                yield (
-                    (*base, "Condition", operator, key),
-                    f"{problem}: no request carries it",
-                )
+                yield (*base, "Condition", operator, key), problem
 
 
 def _principal_findings(
