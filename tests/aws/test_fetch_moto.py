@@ -193,8 +193,10 @@ def test_bucket_abac_is_read_with_get_bucket_abac(
     moto_url: str, seeded: dict[str, str], tmp_path: Path
 ) -> None:
     # moto answers GetBucketAbac without a status: ABAC off, AWS's default.
-    data = fetch_snapshot(FetchOptions(regions=["us-east-1"], services=["s3"]),
-                          factory=ClientFactory(endpoint_url=moto_url, region="us-east-1"))  # fmt: skip
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=ClientFactory(endpoint_url=moto_url, region="us-east-1"),
+    )
     [account] = data["accounts"]
     bucket = {r["arn"]: r for r in account["resources"]}[seeded["bucket"]]
     assert bucket["abac"] is False
@@ -213,8 +215,10 @@ def test_bucket_abac_is_read_with_get_bucket_abac(
 
             client.meta.events.register("before-call", enabled)
 
-    data = fetch_snapshot(FetchOptions(regions=["us-east-1"], services=["s3"]),
-                          factory=AbacOn(endpoint_url=moto_url, region="us-east-1"))  # fmt: skip
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=AbacOn(endpoint_url=moto_url, region="us-east-1"),
+    )
     [account] = data["accounts"]
     bucket = {r["arn"]: r for r in account["resources"]}[seeded["bucket"]]
     assert bucket["abac"] is True and bucket["tags"] == {"data": "internal"}
@@ -239,8 +243,10 @@ def test_get_bucket_abac_denied_is_recorded_and_abac_stays_off(
 
             client.meta.events.register("before-call", deny)
 
-    data = fetch_snapshot(FetchOptions(regions=["us-east-1"], services=["s3"]),
-                          factory=AbacDenied(endpoint_url=moto_url, region="us-east-1"))  # fmt: skip
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=AbacDenied(endpoint_url=moto_url, region="us-east-1"),
+    )
     [account] = data["accounts"]
     assert {(e["operation"], e["resource"]) for e in account["errors"]} >= {
         ("GetBucketAbac", seeded["bucket"])

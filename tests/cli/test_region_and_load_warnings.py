@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from policysim.account.workspace import choose_region
 from policysim.account.errors import AccountError
+from policysim.account.workspace import choose_region
 from policysim.catalog.regions import requested_region
 from policysim.cli import app
 
