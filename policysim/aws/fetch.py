@@ -1,7 +1,8 @@
 """Read one AWS account into a policysim snapshot (docs/formats.md, version 1).
 
 IAM comes from `GetAccountAuthorizationDetails` (every page), verbatim; then the resource
-policies of the requested regions, S3 Block Public Access and the organization. A resource or
+policies of the requested regions, S3 Block Public Access and ABAC (`GetBucketAbac`: bucket
+tags count for authorization only where it is on) and the organization. A resource or
 service that cannot be read (AccessDenied, a throttle that outlasted the retries, an endpoint
 that does not answer) is recorded under the account's `errors` and the fetch goes on; only a
 failure to learn who the caller is (no credentials, expired credentials, no network) stops it,

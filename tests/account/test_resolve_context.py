@@ -399,3 +399,21 @@ def test_given_context_changes_the_decision() -> None:
     assert result.decision is Decision.IMPLICIT_DENY
     later = r.decide(alice, "sqs:SendMessage", "*", {"aws:CurrentTime": "2035-01-01T00:00:00Z"})
     assert later.decision is Decision.IMPLICIT_DENY
+
+
+def test_region_field_fills_region_less_arns_only() -> None:
+    r = yaml_resolver()
+    r.region = "eu-central-1"
+    alice = r.find("user", "alice")
+    assert value(context_of(r, alice, "arn:aws:s3:::blue-data/k"), "aws:RequestedRegion") == (
+        "eu-central-1"
+    )
+    queue = f"arn:aws:sqs:ap-south-1:{B}:jobs"
+    assert value(context_of(r, alice, queue, "sqs:SendMessage"), "aws:RequestedRegion") == (
+        "ap-south-1"
+    )
+    iam = context_of(r, alice, f"arn:aws:iam::{A}:role/x", "iam:PassRole")
+    assert value(iam, "aws:RequestedRegion") == "us-east-1"
+    given = context_of(r, alice, "*", "s3:ListAllMyBuckets", {"aws:RequestedRegion": "us-west-2"})
+    assert value(given, "aws:RequestedRegion") == "us-west-2"
+    assert r.requested_region("s3:GetObject", "*") == "eu-central-1"
