@@ -86,6 +86,32 @@ def render_check_summary(
     )
 
 
+NO_REGION = "no region (aws:RequestedRegion absent; pass --region)"
+_REGION_ACTIONS_SHOWN = 3
+
+
+def region_text(regions: list[tuple[str, str | None]]) -> str:
+    """The region requests carry, for a header: `region eu-west-1`, the no-region note, or
+    which actions carry which when they differ (`iam:` actions always go to us-east-1)."""
+    distinct = list(dict.fromkeys(region for _, region in regions))
+    if not distinct:
+        return NO_REGION
+    if len(distinct) == 1:
+        return _one_region(distinct[0])
+    parts = []
+    for region in distinct:
+        actions = [a for a, r in regions if r == region]
+        shown = ", ".join(actions[:_REGION_ACTIONS_SHOWN])
+        if len(actions) > _REGION_ACTIONS_SHOWN:
+            shown += f" and {len(actions) - _REGION_ACTIONS_SHOWN} more"
+        parts.append(f"{_one_region(region)} for {shown}")
+    return "; ".join(parts)
+
+
+def _one_region(region: str | None) -> str:
+    return f"region {region}" if region else NO_REGION
+
+
 def _console() -> Console:
     """A console that never truncates: wide when output is not a terminal (files, pipes)."""
     probe = Console()
@@ -129,11 +155,14 @@ def render_check(
     account: str | None,
     resource: str,
     results: list[tuple[str, EvaluationResult]],
+    *,
+    regions: list[tuple[str, str | None]] | None = None,
 ) -> None:
-    """`check`: one row per action."""
+    """`check`: one row per action, under a header naming the caller, resource and region."""
     console = _console()
     where = f" in account {account}" if account else ""
-    console.print(f"{principal}{where}, resource {resource}")
+    region = f", {region_text(regions)}" if regions is not None else ""
+    console.print(f"{principal}{where}, resource {resource}{region}")
     rows: list[list[str | Text]] = []
     for action, result in results:
         if "s3-bpa" in result.blocked_by:
@@ -162,10 +191,12 @@ def render_explain(
     request: Request,
     groups: list[GroupTrace],
     result: EvaluationResult,
+    *,
+    region: str | None = None,
 ) -> None:
     """`explain`: every statement of every policy, with why it did or did not apply."""
     console = _console()
-    console.print(Text(f"{principal}: {action} on {resource}", style="bold"))
+    console.print(Text(f"{principal}: {action} on {resource}, {_one_region(region)}", style="bold"))
     console.print("  request context:")
     for key, value in sorted(request.context.items(), key=lambda kv: kv[0].lower()):
         shown = value if isinstance(value, str) else "[" + ", ".join(value) + "]"
@@ -186,11 +217,11 @@ def render_explain(
         console.print("  missing context keys: " + ", ".join(result.missing_context_keys))
 
 
-def render_who_can(report: WhoCanReport) -> None:
+def render_who_can(report: WhoCanReport, *, region: str | None = None) -> None:
     """`who-can`: the allowed principals and the statements that grant them."""
     console = _console()
     console.print(
-        f"{report.action} on {report.resource}: {len(report.allowed)} of"
+        f"{report.action} on {report.resource}, {_one_region(region)}: {len(report.allowed)} of"
         f" {report.checked} principals allowed"
     )
     if report.allowed:

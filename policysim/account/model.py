@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from policysim.policy.arn import parse_arn
+from policysim.policy.errors import Position
 from policysim.policy.model import Policy
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
@@ -103,12 +104,40 @@ class Resource(_Model):
     policy: Policy | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     block_public_access: BlockPublicAccess | None = None
+    abac: bool = False
+    """S3 general purpose buckets only: whether ABAC is enabled (off by default, as in AWS)."""
 
     @property
     def service(self) -> str:
         """The ARN's service (`s3`, `kms`, `sqs`, ...)."""
         arn = parse_arn(self.arn)
         return arn.service if arn else ""
+
+    @property
+    def is_general_purpose_bucket(self) -> bool:
+        """An S3 general purpose bucket: `arn:PARTITION:s3:::NAME`, no region, no account.
+
+        Access points and directory buckets (`s3express`) carry a region and an account."""
+        arn = parse_arn(self.arn)
+        return (
+            arn is not None
+            and arn.service == "s3"
+            and not arn.region
+            and not arn.account
+            and "/" not in arn.resource
+        )
+
+    @property
+    def authorization_tags(self) -> dict[str, str]:
+        """The tags requests see as `aws:ResourceTag/*`.
+
+        A general purpose bucket's tags count only when the bucket has ABAC enabled (S3 User
+        Guide, "Enabling ABAC in general purpose buckets"): until then they serve cost
+        allocation only. Every other resource's tags count, as they always have.
+        """
+        if self.is_general_purpose_bucket and not self.abac:
+            return {}
+        return self.tags
 
 
 class Account(_Model):
@@ -167,6 +196,28 @@ class Organization(_Model):
         return f"{self.id}/" + "".join(f"{i}/" for i in ids)
 
 
+class LoadWarning(_Model):
+    """Something in an account file that loads but is probably not what its author meant.
+
+    An unknown action, a principal that names no one, a bucket policy that never names its
+    bucket: the answer still comes, and the CLI prints each warning as one line on stderr.
+    """
+
+    message: str
+    file: str | None = None
+    position: Position | None = None
+    path: str | None = None
+    """The JSON path of the element, shown when the position is unknown (large JSON files)."""
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.position is not None:
+            return f"{where}:{self.position}: {self.message}"
+        if self.path:
+            return f"{where}: {self.path}: {self.message}"
+        return f"{where}: {self.message}"
+
+
 class Snapshot(_Model):
     """Everything policysim knows: accounts, optionally their organization, and metadata."""
 
@@ -175,6 +226,8 @@ class Snapshot(_Model):
     metadata: dict[str, Any] = Field(default_factory=dict)
     source: str | None = None
     """The file it was loaded from, for messages."""
+    warnings: list[LoadWarning] = Field(default_factory=list)
+    """What the loader found suspicious (in file order, without repeats)."""
 
     def account(self, account_id: str) -> Account | None:
         """An account by id."""

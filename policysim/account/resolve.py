@@ -25,6 +25,7 @@ from policysim.account.model import (
     Snapshot,
     User,
 )
+from policysim.catalog.regions import requested_region
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import derive_principal_keys
 from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
@@ -34,9 +35,6 @@ from policysim.engine.result import EvaluationResult
 from policysim.engine.trace import GroupTrace, trace
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Policy
-
-GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "sts", "waf"})
-"""Services whose requests AWS authorizes in us-east-1 when no region is named."""
 
 FULL_AWS_ACCESS = Policy.model_validate(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -90,6 +88,8 @@ class Resolver:
     now: datetime | None = None
     policy_filter: PolicyFilter = field(default_factory=PolicyFilter)
     managed_lookup: Callable[[str], ManagedPolicy | None] | None = None
+    region: str | None = None
+    """The region requests are sent to (`--region`), for ARNs that carry none."""
     _named: dict[tuple[str, str], NamedPolicy] = field(default_factory=dict)
 
     # ---- principals -------------------------------------------------------------------------
@@ -373,18 +373,20 @@ class Resolver:
             if org is not None and org.path_of(resource_account) is not None and org.id:
                 keys["aws:ResourceOrgID"] = org.id
         if resource_entry is not None:
-            for tag, value in resource_entry.tags.items():
+            for tag, value in resource_entry.authorization_tags.items():
                 keys[f"aws:ResourceTag/{tag}"] = value
-        arn = parse_arn(resource)
-        if arn is not None and arn.region:
-            keys["aws:RequestedRegion"] = arn.region
-        elif service in GLOBAL_SERVICES:
-            keys["aws:RequestedRegion"] = "us-east-1"  # global services resolve there (§5)
+        region = requested_region(service, resource, self.region)
+        if region is not None:
+            keys["aws:RequestedRegion"] = region
         keys["aws:SecureTransport"] = "true"
         keys["aws:ViaAWSService"] = "false"
         keys["aws:CurrentTime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         keys["aws:EpochTime"] = str(int(now.timestamp()))
         return keys
+
+    def requested_region(self, action: str, resource: str) -> str | None:
+        """The `aws:RequestedRegion` a request for `action` on `resource` carries, or None."""
+        return requested_region(_service_of(action), resource, self.region)
 
     def decide_outsider(
         self,

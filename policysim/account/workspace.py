@@ -1,11 +1,14 @@
-"""Open an account snapshot for the commands: find the file, load it, wire AWS managed policies."""
+"""Open an account snapshot for the commands: find the file, load it, wire AWS managed policies,
+and settle the region requests are sent to."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from policysim.account.errors import AccountError
+from policysim.account.errors import AccountError, did_you_mean
 from policysim.account.model import ManagedPolicy
 from policysim.account.resolve import PolicyFilter, Resolver
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
@@ -30,6 +33,35 @@ def locate_account_file(given: Path | None, cwd: Path | None = None) -> Path:
     )
 
 
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+"""Where the AWS CLI and SDKs look for the region when none is given, in this order."""
+
+
+def choose_region(given: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The region requests are sent to: `given` (`--region`), else `AWS_REGION`, else
+    `AWS_DEFAULT_REGION`, as the AWS CLI picks it; None when none is set.
+
+    An unknown region code is an `AccountError` naming where it came from, with the nearest
+    codes: a typo would otherwise silently change every region condition's answer.
+    """
+    env = os.environ if environ is None else environ
+    source, region = "--region", given
+    if region is None:
+        for variable in REGION_VARIABLES:
+            if env.get(variable):
+                source, region = variable, env[variable]
+                break
+    if region is None:
+        return None
+    from policysim.catalog.regions import is_known_region, known_regions
+
+    if not is_known_region(region):
+        raise AccountError(
+            f"{source} {region!r} is not an AWS region" + did_you_mean(region, known_regions())
+        )
+    return region
+
+
 def aws_managed(arn: str) -> ManagedPolicy | None:
     """An AWS managed policy from the bundled offline snapshot, as an account model."""
     from policysim.account.managed import aws_managed_policy
@@ -49,8 +81,10 @@ def open_resolver(
     now: datetime | None = None,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
+    region: str | None = None,
 ) -> Resolver:
-    """Load the account file and return a resolver over it."""
+    """Load the account file and return a resolver over it; `region` is already chosen
+    (`choose_region`). The load's warnings are on `resolver.snapshot.warnings`."""
     from policysim.account.loaders import load_snapshot
 
     snapshot = load_snapshot(locate_account_file(path))
@@ -60,4 +94,5 @@ def open_resolver(
         now=now,
         policy_filter=PolicyFilter(frozenset(include or ()), frozenset(exclude or ())),
         managed_lookup=aws_managed,
+        region=region,
     )

@@ -1,7 +1,8 @@
 """Read one AWS account into a policysim snapshot (docs/formats.md, version 1).
 
 IAM comes from `GetAccountAuthorizationDetails` (every page), verbatim; then the resource
-policies of the requested regions, S3 Block Public Access and the organization. A resource or
+policies of the requested regions, S3 Block Public Access and ABAC (`GetBucketAbac`: bucket
+tags count for authorization only where it is on) and the organization. A resource or
 service that cannot be read (AccessDenied, a throttle that outlasted the retries, an endpoint
 that does not answer) is recorded under the account's `errors` and the fetch goes on; only a
 failure to learn who the caller is (no credentials, expired credentials, no network) stops it,
@@ -106,13 +107,17 @@ class _Account:
         policy: Any,
         tags: dict[str, str] | None = None,
         block_public_access: dict[str, bool] | None = None,
+        abac: bool | None = None,
     ) -> None:
-        self.resources[arn] = {
+        entry: dict[str, Any] = {
             "arn": arn,
             "policy": policy,
             "tags": tags or {},
             "block_public_access": block_public_access,
         }
+        if abac is not None:
+            entry["abac"] = abac
+        self.resources[arn] = entry
 
 
 def error_code(err: BaseException) -> str | None:
@@ -298,12 +303,28 @@ def _s3_read(factory: ClientFactory, account: _Account, region: str, bucket: str
         arn,
         lambda: _tag_dict(s3.get_bucket_tagging(Bucket=bucket).get("TagSet")),
     )
+    abac = _optional(
+        account,
+        "s3",
+        None,
+        "GetBucketAbac",
+        arn,
+        lambda: abac_enabled(s3.get_bucket_abac(Bucket=bucket)),
+    )
     account.resource(
         arn,
         policy,
         tags if isinstance(tags, dict) else None,
         _bpa(bpa) if isinstance(bpa, dict) else None,
+        # Unreadable (recorded under errors) or absent: ABAC off, AWS's default.
+        abac if isinstance(abac, bool) else False,
     )
+
+
+def abac_enabled(answer: dict[str, Any]) -> bool:
+    """`GetBucketAbac`'s answer: only `Status: Enabled` turns bucket tags into
+    `aws:ResourceTag`; a missing status is the default, disabled."""
+    return (answer.get("AbacStatus") or {}).get("Status") == "Enabled"
 
 
 def _bpa(config: dict[str, Any]) -> dict[str, bool]:

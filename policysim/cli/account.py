@@ -55,6 +55,16 @@ NowOpt = Annotated[
     typer.Option(help="The request time for aws:CurrentTime/aws:EpochTime (default: now)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="Region the requests are sent to: aws:RequestedRegion for resources whose ARN has"
+        " no region (S3, '*'). Default: AWS_REGION, then AWS_DEFAULT_REGION; none: the key is"
+        " absent. A regional ARN keeps its own region; IAM and other global services use"
+        " us-east-1.",
+    ),
+]
 
 
 def _resolver(
@@ -63,17 +73,38 @@ def _resolver(
     now: datetime | None,
     include: list[str] | None,
     exclude: list[str] | None,
+    region: str | None = None,
+    warned: set[str] | None = None,
 ) -> Resolver:
+    """Open the account; its load warnings go to stderr, one line each (`warned`: lines
+    already printed by this command)."""
     from datetime import UTC
 
-    from policysim.account.workspace import open_resolver
+    from policysim.account.workspace import choose_region, open_resolver
     from policysim.simulate.options import parse_options
 
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    return open_resolver(
-        account, options=parse_options(option or []), now=now, include=include, exclude=exclude
+    resolver = open_resolver(
+        account,
+        options=parse_options(option or []),
+        now=now,
+        include=include,
+        exclude=exclude,
+        region=choose_region(region),
     )
+    seen = set() if warned is None else warned
+    for warning in resolver.snapshot.warnings:
+        line = f"policysim: warning: {warning}"
+        if line not in seen:
+            seen.add(line)
+            typer.echo(line, err=True)
+    return resolver
+
+
+def _regions(resolver: Resolver, actions: list[str], resource: str) -> list[tuple[str, str | None]]:
+    """The region each action's request carries (for headers and --json)."""
+    return [(a, resolver.requested_region(a, resource)) for a in actions]
 
 
 def _target(
@@ -131,6 +162,7 @@ def _question(
     now: datetime | None,
     context: list[str] | None,
     resource: str = "*",
+    region: str | None = None,
 ) -> _Question:
     """Parse the principal, actions and options of `check`/`explain`; errors raise PolicyError."""
     from policysim.catalog.arguments import check_resource, select_actions
@@ -138,7 +170,7 @@ def _question(
 
     check_resource(resource, what="--resource")
 
-    resolver = _resolver(account, option, now, include, exclude)
+    resolver = _resolver(account, option, now, include, exclude, region)
     target, action_words = _target(resolver, words, session_name, account_id)
     unmatched = resolver.unmatched_policy_names(target)
     if unmatched:
@@ -189,6 +221,7 @@ def check(
     exclude_policy: ExcludeOpt = None,
     option: OptionOpt = None,
     now: NowOpt = None,
+    region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
@@ -207,6 +240,7 @@ def check(
             now=now,
             context=context,
             resource=resource,
+            region=region,
         )
         results = [
             (a, q.resolver.decide(q.target, a, resource, q.context, q.session_policy))
@@ -215,19 +249,24 @@ def check(
     except PolicyError as err:
         fail(err)
     target = q.target
+    regions = _regions(q.resolver, q.actions, resource)
     if as_json:
         payload = {
             "principal": target.caller_arn,
             "account": target.account.id,
             "resource": resource,
-            "results": [{"action": a, **r.to_json()} for a, r in results],
+            "region": q.resolver.region,
+            "results": [
+                {"action": a, "region": region, **r.to_json()}
+                for (a, r), (_, region) in zip(results, regions, strict=True)
+            ],
             "left_out": q.selection.left_out_json(),
         }
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check
 
-        render_check(target.label, target.account.label, resource, results)
+        render_check(target.label, target.account.label, resource, results, regions=regions)
         _left_out_notes(q.selection, resource)
     raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
 
@@ -247,6 +286,7 @@ def explain(
     exclude_policy: ExcludeOpt = None,
     option: OptionOpt = None,
     now: NowOpt = None,
+    region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The whole evaluation: policy type by policy type, statement by statement, and why."""
@@ -265,6 +305,7 @@ def explain(
             now=now,
             context=context,
             resource=resource,
+            region=region,
         )
         reports = [
             (a, *q.resolver.explain(q.target, a, resource, q.context, q.session_policy))
@@ -279,6 +320,7 @@ def explain(
                 [
                     {
                         "action": action,
+                        "region": q.resolver.requested_region(action, resource),
                         "context": {
                             k: v if isinstance(v, str) else list(v) for k, v in req.context.items()
                         },
@@ -299,7 +341,15 @@ def explain(
         from policysim.render import render_explain
 
         for action, request, groups, result in reports:
-            render_explain(target.label, action, resource, request, groups, result)
+            render_explain(
+                target.label,
+                action,
+                resource,
+                request,
+                groups,
+                result,
+                region=q.resolver.requested_region(action, resource),
+            )
         _left_out_notes(q.selection, resource)
     raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
 
@@ -318,6 +368,7 @@ def who_can(
     account: AccountOpt = None,
     option: OptionOpt = None,
     now: NowOpt = None,
+    region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
@@ -328,7 +379,7 @@ def who_can(
 
     try:
         check_resource(resource)
-        resolver = _resolver(account, option, now, None, None)
+        resolver = _resolver(account, option, now, None, None, region)
         selection = select_actions([action], resource)
         actions = selection.actions
         if len(actions) != 1:
@@ -337,15 +388,16 @@ def who_can(
         report = find_who_can(resolver, actions[0], resource, parse_context(context or []))
     except PolicyError as err:
         fail(err)
+    used = resolver.requested_region(report.action, report.resource)
     if as_json:
-        payload = report.to_json()
+        payload = {**report.to_json(), "region": used}
         if selection.left_out_json():
             payload["left_out"] = selection.left_out_json()
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_who_can
 
-        render_who_can(report)
+        render_who_can(report, region=used)
         _left_out_notes(selection, resource)
 
 
@@ -360,6 +412,7 @@ def query(
     account: AccountOpt = None,
     option: OptionOpt = None,
     now: NowOpt = None,
+    region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask in words: "can user/alice do s3:PutObject on ARN when KEY=VALUE", "who can do ...".
@@ -376,20 +429,33 @@ def query(
 
     try:
         parsed = parse_query(text)
-        resolver = _resolver(account, option, now, None, None)
+        resolver = _resolver(account, option, now, None, None, region)
         answer = run_query(resolver, parsed)
     except PolicyError as err:
         fail(err)
+    if isinstance(answer, CanAnswer):
+        regions = _regions(resolver, [a for a, _ in answer.results], answer.resource)
+    else:
+        regions = [
+            (r.action, resolver.requested_region(r.action, r.resource)) for r in answer.reports
+        ]
     if as_json:
-        typer.echo(json.dumps(answer.to_json(), indent=2))
+        payload = answer.to_json()
+        payload["region"] = resolver.region
+        entries = payload["results"] if isinstance(answer, CanAnswer) else payload["reports"]
+        for entry, (_, used) in zip(entries, regions, strict=True):
+            entry["region"] = used
+        typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check, render_who_can
 
         if isinstance(answer, CanAnswer):
-            render_check(answer.principal, answer.account, answer.resource, answer.results)
+            render_check(
+                answer.principal, answer.account, answer.resource, answer.results, regions=regions
+            )
         else:
-            for report in answer.reports:
-                render_who_can(report)
+            for report, (_, used) in zip(answer.reports, regions, strict=True):
+                render_who_can(report, region=used)
         for entry in answer.left_out:
             if entry.count:
                 typer.echo(f"note: {entry.describe(parsed.resource)}")
@@ -411,6 +477,7 @@ def iam_test(
     account: AccountOpt = None,
     option: OptionOpt = None,
     now: NowOpt = None,
+    region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
@@ -422,16 +489,20 @@ def iam_test(
 
     started = time.perf_counter()
     outcomes: list[tuple[str, Outcome]] = []
+    warned: set[str] = set()
+    used_region: str | None = None
     try:
         for path in files:
             spec = load_test_file(path)
-            resolver = _resolver(account or spec.account, option, now, None, None)
+            resolver = _resolver(account or spec.account, option, now, None, None, region, warned)
+            used_region = resolver.region
             outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests)]
     except PolicyError as err:
         fail(err)
     failed = [o for _, o in outcomes if not o.passed]
     if as_json:
         payload = {
+            "region": used_region,
             "passed": len(outcomes) - len(failed),
             "failed": len(failed),
             "results": [{"file": f, **o.to_json()} for f, o in outcomes],

@@ -82,6 +82,15 @@ def simulate(
             ),
         ),
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="Region the request is sent to: sets aws:RequestedRegion (unless --context"
+            " does) for resources whose ARN has none; in a batch, the default for each case's"
+            " request.region. Not read from AWS_REGION: cases carry what they are given.",
+        ),
+    ] = None,
     no_derive: Annotated[
         bool,
         typer.Option(
@@ -96,9 +105,18 @@ def simulate(
 
     try:
         options = parse_options(option or [])
+        if region is not None:
+            from policysim.account.workspace import choose_region
+
+            choose_region(region, {})
         if batch is not None:
             code = _simulate_batch(
-                batch, check=check, as_json=as_json, options=options, derive=not no_derive
+                batch,
+                check=check,
+                as_json=as_json,
+                options=options,
+                derive=not no_derive,
+                region=region,
             )
             raise typer.Exit(code)
         if action is None:
@@ -117,6 +135,7 @@ def simulate(
             context=context or [],
             options=options,
             derive=not no_derive,
+            region=region,
         )
     except PolicyError as err:
         fail(err)
@@ -149,6 +168,7 @@ def _simulate_one(
     context: list[str],
     options: EvaluationOptions,
     derive: bool,
+    region: str | None = None,
 ) -> tuple[EvaluationResult, list[str]]:
     """Evaluate one request from policy files; return the result and warnings to show."""
     from policysim.api import evaluate
@@ -184,13 +204,20 @@ def _simulate_one(
         rcps=[[named(p, PolicyKind.RCP)] for p in rcps] if rcps else None,
         session=named(session_policy, PolicyKind.SESSION) if session_policy else None,
     )
+    given = parse_context(context)
+    if region is not None and "aws:RequestedRegion" not in given:
+        from policysim.catalog.regions import requested_region
+
+        used = requested_region(action.partition(":")[0], resource, region)
+        if used is not None:
+            given["aws:RequestedRegion"] = used
     try:
         request = build_request(
             principal,
             action,
             resource,
             resource_account=resource_account,
-            context=parse_context(context),
+            context=given,
             derive=derive,
         )
     except RequestError as err:
@@ -199,7 +226,13 @@ def _simulate_one(
 
 
 def _simulate_batch(
-    source: str, *, check: bool, as_json: bool, options: EvaluationOptions, derive: bool
+    source: str,
+    *,
+    check: bool,
+    as_json: bool,
+    options: EvaluationOptions,
+    derive: bool,
+    region: str | None = None,
 ) -> int:
     from policysim.policy.errors import PolicyError
     from policysim.simulate.cases import decode_lines, simulate_lines
@@ -221,7 +254,12 @@ def _simulate_batch(
 
     try:
         outcomes = simulate_lines(
-            decode_lines(stream, name), file=name, options=options, derive=derive, on_outcome=emit
+            decode_lines(stream, name),
+            file=name,
+            options=options,
+            derive=derive,
+            on_outcome=emit,
+            region=region,
         )
     finally:
         if stream is not sys.stdin.buffer:

@@ -134,3 +134,38 @@ def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
 def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """Match one value against one IAM glob."""
     return compile_glob(pattern, ignore_case)(value)
+
+
+def glob_matches_some_extension(pattern: str, prefix: str) -> bool:
+    """Whether some string starting with `prefix` matches the IAM glob `pattern`.
+
+    Does `arn:aws:s3:::*/reports/*` reach objects of bucket `b` (strings starting `b/`)? The
+    glob is run over the prefix as an automaton; any state still alive at its end can be
+    completed, since every glob matches some string.
+    """
+
+    def closure(states: set[int]) -> set[int]:
+        out = set(states)
+        stack = list(states)
+        while stack:
+            i = stack.pop()
+            if i < len(pattern) and pattern[i] == "*" and i + 1 not in out:
+                out.add(i + 1)
+                stack.append(i + 1)
+        return out
+
+    states = closure({0})
+    for char in prefix:
+        following: set[int] = set()
+        for i in states:
+            if i >= len(pattern):
+                continue
+            token = pattern[i]
+            if token == "*":
+                following.add(i)
+            elif token == "?" or token == char:
+                following.add(i + 1)
+        states = closure(following)
+        if not states:
+            return False
+    return True

@@ -17,6 +17,7 @@ from policysim.catalog.arguments import (
     ResourceMismatchError,
     check_request,
 )
+from policysim.catalog.regions import is_known_region, requested_region
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import build_request
 from policysim.engine.evaluate import evaluate
@@ -150,8 +151,12 @@ def _string(data: dict[str, Any], key: str, where: str, *, required: bool = True
     return value
 
 
-def parse_case(data: Any, *, derive: bool = True, index: int = 0) -> Case:
-    """Validate one case object."""
+def parse_case(
+    data: Any, *, derive: bool = True, index: int = 0, region: str | None = None
+) -> Case:
+    """Validate one case object. `region` (`--region`) is the default for `request.region`:
+    with either, a request whose context lacks `aws:RequestedRegion` gets the region it would
+    carry (`requested_region`); with neither, the key stays as given."""
     if not isinstance(data, dict):
         raise CaseError("a case must be a JSON object")
     case_id = data.get("id")
@@ -192,6 +197,14 @@ def parse_case(data: Any, *, derive: bool = True, index: int = 0) -> Case:
         raise CaseError(f"request.action: {action!r} is not of the form service:Action")
     warnings = validate_request(action, resource)
     context = _context(request_data.get("context"))
+    case_region = _string(request_data, "region", "request.", required=False) or region
+    if case_region is not None:
+        if not is_known_region(case_region):
+            raise CaseError(f"request.region: {case_region!r} is not an AWS region")
+        if "aws:RequestedRegion" not in context:
+            used = requested_region(action.partition(":")[0], resource, case_region)
+            if used is not None:
+                context.set("aws:RequestedRegion", used)
     try:
         request = build_request(
             principal_text,
@@ -283,6 +296,7 @@ def simulate_lines(
     options: EvaluationOptions = DEFAULT_OPTIONS,
     derive: bool = True,
     on_outcome: Callable[[CaseOutcome], None] | None = None,
+    region: str | None = None,
 ) -> list[CaseOutcome]:
     """Answer every case of a JSON Lines stream, in order.
 
@@ -306,7 +320,7 @@ def simulate_lines(
             expected if isinstance(expected, str) else None,
         )
         try:
-            case = parse_case(data, derive=derive, index=index)
+            case = parse_case(data, derive=derive, index=index, region=region)
             outcome.warnings = case.warnings
             outcome.result = run_case(case, options)
         except CaseError as err:

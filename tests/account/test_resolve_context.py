@@ -74,8 +74,12 @@ accounts:
     resources:
       "arn:aws:s3:::blue-data":
         tags: {{team: blue}}
+        abac: true
       "arn:aws:s3:::green-data":
         tags: {{team: green}}
+        abac: true
+      "arn:aws:s3:::blue-no-abac":
+        tags: {{team: blue}}
   - id: "{B}"
     users:
       outsider: {{tags: {{team: blue}}}}
@@ -291,6 +295,17 @@ def test_resource_keys_from_the_arn() -> None:
     assert value(other, "aws:ResourceTag/team") is None
 
 
+def test_bucket_tags_count_only_with_abac() -> None:
+    # ABAC is off by default for general purpose buckets: their tags are then for cost
+    # allocation only, and aws:ResourceTag is absent from requests on them.
+    r = yaml_resolver()
+    alice = r.find("user", "alice")
+    ctx = context_of(r, alice, "arn:aws:s3:::blue-no-abac/file.txt")
+    assert value(ctx, "aws:ResourceTag/team") is None
+    assert not r.decide(alice, "s3:GetObject", "arn:aws:s3:::blue-no-abac/k").allowed
+    assert r.decide(alice, "s3:GetObject", "arn:aws:s3:::blue-data/k").allowed
+
+
 def test_resource_tags_reach_conditions() -> None:
     r = yaml_resolver()
     alice = r.find("user", "alice")
@@ -384,3 +399,21 @@ def test_given_context_changes_the_decision() -> None:
     assert result.decision is Decision.IMPLICIT_DENY
     later = r.decide(alice, "sqs:SendMessage", "*", {"aws:CurrentTime": "2035-01-01T00:00:00Z"})
     assert later.decision is Decision.IMPLICIT_DENY
+
+
+def test_region_field_fills_region_less_arns_only() -> None:
+    r = yaml_resolver()
+    r.region = "eu-central-1"
+    alice = r.find("user", "alice")
+    assert value(context_of(r, alice, "arn:aws:s3:::blue-data/k"), "aws:RequestedRegion") == (
+        "eu-central-1"
+    )
+    queue = f"arn:aws:sqs:ap-south-1:{B}:jobs"
+    assert value(context_of(r, alice, queue, "sqs:SendMessage"), "aws:RequestedRegion") == (
+        "ap-south-1"
+    )
+    iam = context_of(r, alice, f"arn:aws:iam::{A}:role/x", "iam:PassRole")
+    assert value(iam, "aws:RequestedRegion") == "us-east-1"
+    given = context_of(r, alice, "*", "s3:ListAllMyBuckets", {"aws:RequestedRegion": "us-west-2"})
+    assert value(given, "aws:RequestedRegion") == "us-west-2"
+    assert r.requested_region("s3:GetObject", "*") == "eu-central-1"

@@ -187,3 +187,69 @@ def test_access_denied_on_one_resource_is_recorded_and_the_rest_read(
     assert seeded["function"] not in arns  # not claimed to have no policy
     assert seeded["queue"] in arns
     assert "authorization_details" not in account
+
+
+def test_bucket_abac_is_read_with_get_bucket_abac(
+    moto_url: str, seeded: dict[str, str], tmp_path: Path
+) -> None:
+    # moto answers GetBucketAbac without a status: ABAC off, AWS's default.
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=ClientFactory(endpoint_url=moto_url, region="us-east-1"),
+    )
+    [account] = data["accounts"]
+    bucket = {r["arn"]: r for r in account["resources"]}[seeded["bucket"]]
+    assert bucket["abac"] is False
+
+    class AbacOn(ClientFactory):
+        """S3 answers GetBucketAbac with Status Enabled, as AWS does once ABAC is on."""
+
+        def on_new_client(self, client: Any) -> None:
+            from botocore.awsrequest import AWSResponse
+
+            def enabled(model: Any, **_: Any) -> Any:
+                if model.name == "GetBucketAbac":
+                    answer = {"AbacStatus": {"Status": "Enabled"}, "ResponseMetadata": {}}
+                    return AWSResponse("https://s3.invalid/", 200, {}, None), answer
+                return None
+
+            client.meta.events.register("before-call", enabled)
+
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=AbacOn(endpoint_url=moto_url, region="us-east-1"),
+    )
+    [account] = data["accounts"]
+    bucket = {r["arn"]: r for r in account["resources"]}[seeded["bucket"]]
+    assert bucket["abac"] is True and bucket["tags"] == {"data": "internal"}
+    output = tmp_path / "abac.json"
+    write_snapshot(data, output)
+    loaded = load_snapshot(output).accounts[ACCOUNT].resources[seeded["bucket"]]
+    assert loaded.authorization_tags == {"data": "internal"}
+
+
+def test_get_bucket_abac_denied_is_recorded_and_abac_stays_off(
+    moto_url: str, seeded: dict[str, str]
+) -> None:
+    class AbacDenied(ClientFactory):
+        def on_new_client(self, client: Any) -> None:
+            from botocore.awsrequest import AWSResponse
+
+            def deny(model: Any, **_: Any) -> Any:
+                if model.name == "GetBucketAbac":
+                    error = {"Error": {"Code": "AccessDenied", "Message": "no"}}
+                    return AWSResponse("https://s3.invalid/", 403, {}, None), error
+                return None
+
+            client.meta.events.register("before-call", deny)
+
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=AbacDenied(endpoint_url=moto_url, region="us-east-1"),
+    )
+    [account] = data["accounts"]
+    assert {(e["operation"], e["resource"]) for e in account["errors"]} >= {
+        ("GetBucketAbac", seeded["bucket"])
+    }
+    bucket = {r["arn"]: r for r in account["resources"]}[seeded["bucket"]]
+    assert bucket["abac"] is False

@@ -47,6 +47,9 @@ def _env() -> dict[str, str]:
     # Rich sizes its output from these; keep every run independent of the calling terminal.
     for name in ("COLUMNS", "LINES", "FORCE_COLOR", "TERM"):
         env.pop(name, None)
+    # --region defaults to these; a test that wants a region names it.
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        env.pop(name, None)
     env["NO_COLOR"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env

@@ -215,7 +215,7 @@ def test_check_json(work: Path) -> None:
     run = policysim(f"check user alice s3:PutObject s3:DeleteObject {DATA_KEY} --json", cwd=work)
     assert run.returncode == 1, run
     data = run.json()
-    assert set(data) == {"principal", "account", "resource", "results", "left_out"}
+    assert set(data) == {"principal", "account", "resource", "region", "results", "left_out"}
     assert data["left_out"] == []
     assert data["principal"] == f"arn:aws:iam::{A}:user/alice"
     assert data["account"] == A
@@ -386,7 +386,7 @@ def test_explain_json(work: Path) -> None:
     )
     assert run.returncode == 0, run
     [report] = run.json()
-    assert set(report) == {"action", "context", "groups", "result"}
+    assert set(report) == {"action", "region", "context", "groups", "result"}
     assert report["action"] == "s3:PutObject"
     assert report["context"]["aws:username"] == "alice"
     assert report["context"]["aws:CurrentTime"] == "2030-01-01T00:00:00Z"
@@ -414,7 +414,10 @@ def test_who_can_table(work: Path) -> None:
     run = policysim("who-can s3:GetObject arn:aws:s3:::data/k -a team.yaml", cwd=work)
     assert run.returncode == 0, run
     out = run.stdout
-    assert "s3:GetObject on arn:aws:s3:::data/k: 1 of 5 principals allowed" in out
+    assert (
+        "s3:GetObject on arn:aws:s3:::data/k, no region (aws:RequestedRegion absent;"
+        " pass --region): 1 of 5 principals allowed"
+    ) in out
     allowed, outside = out.split("outside the snapshot")
     assert "user alice" in allowed and "AmazonS3ReadOnlyAccess" in allowed
     assert "user carol" not in allowed
@@ -427,7 +430,14 @@ def test_who_can_json(work: Path) -> None:
     run = policysim("who-can s3:GetObject arn:aws:s3:::data/k -a team.yaml --json", cwd=work)
     assert run.returncode == 0, run
     data = run.json()
-    assert set(data) == {"action", "resource", "principals_checked", "allowed", "external"}
+    assert set(data) == {
+        "action",
+        "resource",
+        "region",
+        "principals_checked",
+        "allowed",
+        "external",
+    }
     assert data["principals_checked"] == 5
     # Alice through her group's AWS managed policy. The bucket names only the role's `ci-run`
     # session (who-can asks as session `policysim`), and names neither account B nor its users.

@@ -40,7 +40,15 @@ EXAMPLES = ROOT / "examples" / "accounts"
 
 _EXIT_LINE = re.compile(r"^exit status: (\d+)$")
 _OUTPUT_FENCES = ("```", "```text")
-_DROPPED_ENV = ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+_DROPPED_ENV = (
+    "COLUMNS",
+    "LINES",
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "AWS_REGION",  # --region defaults to these: a walkthrough names its region itself
+    "AWS_DEFAULT_REGION",
+)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path as FilePath
 from typing import Any
 from urllib.parse import unquote
 
+from policysim.account.checks import DocPath, Locator, SiteCollector
 from policysim.policy.build import policy_from_data, policy_from_node
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.model import Policy
@@ -93,6 +94,8 @@ class JsonSource:
         self.text = text
         self._tree: Node | None = None
         self._tree_tried = False
+        self.sites = SiteCollector(file)
+        """The file's policies, checked for warnings once the whole file is read."""
 
     def load(self) -> Any:
         """Parse the whole text; syntax errors carry their line and column."""
@@ -137,6 +140,16 @@ class JsonSource:
                 return None
             node = _child(node, part)
         return node
+
+    def locator(self, base: JsonPath) -> Locator:
+        """A `Locator` for a document at `base`; positions only for files small enough."""
+
+        def locate(path: DocPath) -> tuple[Position | None, str | None]:
+            tree = self.tree()
+            where = format_path((*base, *path)) or None
+            return (None if tree is None else locate_in(tree, (*base, *path))), where
+
+        return locate
 
     def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
         """Where `path` is, or its nearest existing ancestor; `key=True` points at the key."""
@@ -210,6 +223,39 @@ class JsonSource:
             raise self.error(
                 f"the policy document string is not valid {kind}: {detail}", path
             ) from None
+
+
+def locate_in(node: Node, path: DocPath) -> Position:
+    """Where `path` is below `node`, as a policy document may be written.
+
+    IAM allows a single statement for a list of them and a string for a list of strings, so
+    index 0 of a value that is not a list is the value itself. A path ending at a key points
+    at the key (`Condition: {StringEquals: {aws:SourceIpp: ...}}` at `aws:SourceIpp`). A path
+    that leaves the tree (a document given as JSON text) stops at the last node found.
+    """
+    position = node.position
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            if node.kind == "array" and 0 <= part < len(node.value):
+                node = node.value[part]
+            elif node.kind != "array" and part == 0:
+                continue
+            else:
+                break
+        else:
+            if node.kind != "object" or part not in node.value:
+                break
+            child: Node = node.value[part]
+            if i == len(path) - 1:
+                return node.key_positions.get(part, child.position)
+            node = child
+        position = node.position
+    return position
+
+
+def node_locator(node: Node, base: JsonPath) -> Locator:
+    """A `Locator` for a document parsed from `node`, which sits at `base` in its file."""
+    return lambda path: (locate_in(node, path), format_path((*base, *path)) or None)
 
 
 def _child(node: Node, part: str | int) -> Node | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Any
 
+from policysim.account.checks import PRINCIPAL_KINDS
 from policysim.account.loaders._common import (
     ACCOUNT_ID,
     JsonPath,
@@ -72,6 +73,9 @@ class _AuthzReader(Reader):
                 raise self.source.error(f"duplicate inline policy name {name!r}", where)
             document = self.required(policy, "PolicyDocument", where)
             out[name] = self.source.policy(document, (*where, "PolicyDocument"))
+            self.source.sites.add(
+                out[name], "identity", self.source.locator((*where, "PolicyDocument"))
+            )
         return out
 
     def attached(self, entry: dict[str, Any], path: JsonPath) -> list[str]:
@@ -140,6 +144,10 @@ class _AuthzReader(Reader):
     def role(self, entry: dict[str, Any], path: JsonPath) -> Role:
         """One `RoleDetailList` entry; the trust policy is `AssumeRolePolicyDocument`."""
         trust = entry.get("AssumeRolePolicyDocument")
+        trust_path = (*path, "AssumeRolePolicyDocument")
+        trust_policy = None if trust is None else self.source.policy(trust, trust_path)
+        if trust_policy is not None:
+            self.source.sites.add(trust_policy, "trust", self.source.locator(trust_path))
         return Role(
             name=self.name(entry, "RoleName", path),
             arn=self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "role"),
@@ -147,11 +155,7 @@ class _AuthzReader(Reader):
             id=self.opt_id(entry, "RoleId", path),
             inline_policies=self.inline(entry, "RolePolicyList", path),
             managed_policies=self.attached(entry, path),
-            trust_policy=(
-                None
-                if trust is None
-                else self.source.policy(trust, (*path, "AssumeRolePolicyDocument"))
-            ),
+            trust_policy=trust_policy,
             permissions_boundary=self.boundary(entry, path),
             tags=self.tags(entry.get("Tags"), (*path, "Tags")),
         )
@@ -176,13 +180,19 @@ class _AuthzReader(Reader):
             )
         where = (*path, "PolicyVersionList", chosen)
         document = self.required(versions[chosen], "Document", where)
-        return ManagedPolicy(
+        policy = ManagedPolicy(
             arn=arn,
             name=name,
             path=self.path_of(entry, path),
             document=self.source.policy(document, (*where, "Document")),
             id=self.opt_id(entry, "PolicyId", path),
         )
+        if not policy.aws_managed:
+            # AWS managed policies are AWS's to fix: a warning about them helps no one.
+            self.source.sites.add(
+                policy.document, "identity", self.source.locator((*where, "Document"))
+            )
+        return policy
 
     def owner(self, arn: str, path: JsonPath) -> Account:
         """The account an entity belongs to, by its ARN (created on first sight)."""
@@ -249,9 +259,11 @@ class _AuthzReader(Reader):
                     base,
                 )
             self.accounts[self.expected] = Account(id=self.expected)
+        listed = {kind for key, _, _, kind in lists if key in data and kind in PRINCIPAL_KINDS}
         for account in self.accounts.values():
             for arn, policy in aws_managed.items():
                 account.policies.setdefault(arn, policy)
+            self.source.sites.listed.setdefault(account.id, set()).update(listed)
         return self.accounts
 
 
@@ -273,12 +285,14 @@ def accounts_from_authorization_details(
 
 
 def snapshot_from_authorization_details(data: Any, source: JsonSource) -> Snapshot:
-    """A `Snapshot` from a whole authorization-details file's data."""
-    return Snapshot(
+    """A `Snapshot` from a whole authorization-details file's data, with its warnings."""
+    snapshot = Snapshot(
         accounts=accounts_from_authorization_details(data, source),
         metadata={"format": FORMAT},
         source=source.file,
     )
+    snapshot.warnings = source.sites.warnings(snapshot)
+    return snapshot
 
 
 def parse_authorization_details(text: str, file: str) -> Snapshot:

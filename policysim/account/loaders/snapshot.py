@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
 
+from policysim.account.checks import resource_key_problem
 from policysim.account.errors import did_you_mean
 from policysim.account.loaders._common import JsonPath, JsonSource, Reader, decode_text, read_file
 from policysim.account.loaders.authz import account_from_authorization_details
@@ -24,7 +25,6 @@ from policysim.account.model import (
     Resource,
     Snapshot,
 )
-from policysim.policy.arn import parse_arn
 from policysim.policy.build import policy_from_data
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Policy
@@ -43,7 +43,7 @@ ACCOUNT_KEYS = (
     "block_public_access",
     "errors",
 )
-RESOURCE_KEYS = ("arn", "policy", "tags", "block_public_access")
+RESOURCE_KEYS = ("arn", "policy", "tags", "abac", "block_public_access")
 ERROR_KEYS = ("service", "region", "operation", "resource", "error")
 ORG_KEYS = ("id", "management_account", "policies", "account_paths")
 ORG_POLICY_KEYS = ("type", "document")
@@ -112,7 +112,7 @@ class _SnapshotReader(Reader):
         policy_types: dict[str, str] = {}
         if data.get("organization") is not None:
             organization, policy_types = self.organization(data["organization"])
-        return Snapshot(
+        snapshot = Snapshot(
             accounts=accounts,
             organization=organization,
             metadata={
@@ -125,6 +125,12 @@ class _SnapshotReader(Reader):
             },
             source=self.source.file,
         )
+        for account_id, account_errors in errors.items():
+            if any(e.get("service") == "iam" for e in account_errors):
+                # IAM could not be read in full: a missing principal may just be unread.
+                self.source.sites.listed[account_id] = set()
+        snapshot.warnings = self.source.sites.warnings(snapshot)
+        return snapshot
 
     def _version(self, data: dict[str, Any]) -> None:
         version = self.required(data, VERSION_KEY, ())
@@ -178,10 +184,11 @@ class _SnapshotReader(Reader):
         data = self.obj(value, path)
         self.only_keys(data, RESOURCE_KEYS, path)
         arn = self.string(self.required(data, "arn", path), (*path, "arn"))
-        if parse_arn(arn) is None:
-            raise self.source.error(f"expected an ARN, got {arn!r}", (*path, "arn"))
         policy = data.get("policy")
-        return Resource(
+        problem = resource_key_problem(arn, has_policy=policy is not None)
+        if problem is not None:
+            raise self.source.error(problem, (*path, "arn"))
+        resource = Resource(
             arn=arn,
             policy=None if policy is None else self.source.policy(policy, (*path, "policy")),
             tags=self.tags(data.get("tags"), (*path, "tags")),
@@ -189,6 +196,21 @@ class _SnapshotReader(Reader):
                 data.get("block_public_access"), (*path, "block_public_access")
             ),
         )
+        abac = data.get("abac")
+        if abac is not None:
+            if not isinstance(abac, bool):
+                raise self.source.error(f"expected true or false, got {abac!r}", (*path, "abac"))
+            if not resource.is_general_purpose_bucket:
+                raise self.source.error(
+                    "abac is a setting of S3 general purpose buckets (arn:aws:s3:::NAME)",
+                    (*path, "abac"),
+                )
+            resource.abac = abac
+        if resource.policy is not None:
+            self.source.sites.add(
+                resource.policy, "resource", self.source.locator((*path, "policy")), resource
+            )
+        return resource
 
     def block_public_access(self, value: Any, path: JsonPath) -> BlockPublicAccess | None:
         """The four flags, by policysim's names or S3's `PublicAccessBlockConfiguration` ones."""
@@ -245,6 +267,9 @@ class _SnapshotReader(Reader):
             types[name] = kind
             document = self.required(entry, "document", where)
             policies[name] = self.source.policy(document, (*where, "document"))
+            self.source.sites.add(
+                policies[name], "organization", self.source.locator((*where, "document"))
+            )
         paths: dict[str, list[OrgLevel]] = {}
         raw_paths = data.get("account_paths")
         raw_paths = {} if raw_paths is None else self.obj(raw_paths, (*path, "account_paths"))

@@ -16,12 +16,14 @@ import re
 from pathlib import Path as FilePath
 from typing import Any
 
+from policysim.account.checks import PRINCIPAL_KINDS, SiteCollector, SiteKind, resource_key_problem
 from policysim.account.errors import did_you_mean
 from policysim.account.loaders._common import (
     ACCOUNT_ID,
     JsonPath,
     decode_text,
     format_path,
+    node_locator,
     read_file,
 )
 from policysim.account.loaders.snapshot import org_policy_problem
@@ -72,7 +74,7 @@ ROLE_KEYS = (
     "tags",
 )
 MANAGED_KEYS = ("path", "document")
-RESOURCE_KEYS = ("policy", "tags", "block_public_access")
+RESOURCE_KEYS = ("policy", "tags", "abac", "block_public_access")
 BPA_KEYS = (
     "block_public_acls",
     "ignore_public_acls",
@@ -109,6 +111,8 @@ class _YamlReader:
         self.text = text
         self.file = file
         self._lines: list[str] | None = None
+        self.sites = SiteCollector(file)
+        """Every policy read, for the warnings computed once the whole file is read."""
 
     # ---- primitives -------------------------------------------------------------------------
 
@@ -247,8 +251,9 @@ class _YamlReader:
             key: self.string(value, (*path, key)) for key, value in self.mapping(node, path).items()
         }
 
-    def policy(self, node: Node, path: JsonPath) -> Policy:
-        """A policy document written in YAML (or JSON, which YAML accepts), located."""
+    def policy(self, node: Node, path: JsonPath, kind: SiteKind | None = "identity") -> Policy:
+        """A policy document written in YAML (or JSON, which YAML accepts), located; checked
+        as a policy of `kind` once the file is read (None: the caller registers it)."""
         if node.kind != "object":
             raise self.error(
                 "a policy document must be a mapping with Version and Statement,"
@@ -257,9 +262,12 @@ class _YamlReader:
                 path,
             )
         try:
-            return policy_from_node(node, self.file)
+            policy = policy_from_node(node, self.file)
         except PolicyError as err:
             raise err.located(file=self.file, path_prefix=format_path(path)) from None
+        if kind is not None:
+            self.sites.add(policy, kind, node_locator(node, path))
+        return policy
 
     def block_public_access(self, node: Node | None, path: JsonPath) -> BlockPublicAccess | None:
         """S3 Block Public Access flags; the ones not given are off."""
@@ -304,12 +312,16 @@ class _YamlReader:
         organization = None
         if "organization" in top and top["organization"].kind != "null":
             organization = self.organization(top["organization"], ("organization",))
-        return Snapshot(
+        snapshot = Snapshot(
             accounts=accounts,
             organization=organization,
             metadata={"format": FORMAT},
             source=self.file,
         )
+        # A hand-written file lists every user and role of its accounts.
+        self.sites.listed = {account_id: set(PRINCIPAL_KINDS) for account_id in accounts}
+        snapshot.warnings = self.sites.warnings(snapshot)
+        return snapshot
 
     def account(self, account_id: str, fields: dict[str, Node], path: JsonPath) -> Account:
         partition = "aws"
@@ -343,26 +355,35 @@ class _YamlReader:
         return account
 
     def resource(self, arn: str, node: Node, key: Position, path: JsonPath) -> Resource:
-        if parse_arn(arn) is None:
-            raise self.error(
-                f"a resource is keyed by its ARN (arn:PARTITION:SERVICE:...), got {arn!r}",
-                key,
-                path,
-            )
         fields = self.mapping(node, path, RESOURCE_KEYS)
         policy = fields.get("policy")
-        return Resource(
+        if policy is not None and policy.kind == "null":
+            policy = None
+        problem = resource_key_problem(arn, has_policy=policy is not None)
+        if problem is not None:
+            raise self.error(problem, key, path)
+        resource = Resource(
             arn=arn,
-            policy=(
-                None
-                if policy is None or policy.kind == "null"
-                else self.policy(policy, (*path, "policy"))
-            ),
+            policy=None if policy is None else self.policy(policy, (*path, "policy"), None),
             tags=self.tags(fields.get("tags"), (*path, "tags")),
             block_public_access=self.block_public_access(
                 fields.get("block_public_access"), (*path, "block_public_access")
             ),
         )
+        if "abac" in fields:
+            if not resource.is_general_purpose_bucket:
+                raise self.error(
+                    "abac: is a setting of S3 general purpose buckets (arn:aws:s3:::NAME);"
+                    " other resources' tags always count as aws:ResourceTag",
+                    node.key_positions["abac"],
+                    (*path, "abac"),
+                )
+            resource.abac = self.boolean(fields["abac"], (*path, "abac"))
+        if policy is not None and resource.policy is not None:
+            self.sites.add(
+                resource.policy, "resource", node_locator(policy, (*path, "policy")), resource
+            )
+        return resource
 
     # ---- the organization -------------------------------------------------------------------
 
@@ -595,7 +616,7 @@ class _AccountScope:
                     role.key_positions[shorthands[0]],
                     path,
                 )
-            return r.policy(fields["trust"], (*path, "trust"))
+            return r.policy(fields["trust"], (*path, "trust"), "trust")
         if not shorthands:
             return None
         statements: list[dict[str, Any]] = []
@@ -627,11 +648,18 @@ class _AccountScope:
                 )
         if not statements:
             return None
-        return policy_from_data(
+        policy = policy_from_data(
             {"Version": "2012-10-17", "Statement": statements},
             file=self.reader.file,
             positions=positions,
         )
+
+        def locate(rel: tuple[str | int, ...]) -> tuple[Position | None, str | None]:
+            # Each generated statement points at the shorthand value it came from.
+            return positions.get(rel[:2], positions[()]), format_path(path) or None
+
+        self.reader.sites.add(policy, "trust", locate)
+        return policy
 
 
 class _OrgBuilder:
@@ -673,7 +701,7 @@ class _OrgBuilder:
                     raise r.error("missing 'document:' (the policy document)", value, where)
                 document = fields["document"]
                 where = (*where, "document")
-            self.policies[name] = r.policy(document, where)
+            self.policies[name] = r.policy(document, where, "organization")
 
     def attached(self, fields: dict[str, Node], key: str, path: JsonPath) -> list[str]:
         """`scps:` / `rcps:` names; a level without `scps:` has FullAWSAccess, as in AWS."""
