@@ -29,6 +29,8 @@ def match_aws_entry(entry: str, caller: RequestPrincipal) -> MatchKind:
     """Match one value under the `AWS` key against the caller."""
     if entry == "*":
         return MatchKind.DIRECT
+    if caller.kind is PrincipalKind.CLOUDFRONT_OAI:
+        return MatchKind.DIRECT if entry == caller.arn else MatchKind.NONE
     if caller.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.SERVICE):
         return MatchKind.NONE
     if is_account_id(entry):
