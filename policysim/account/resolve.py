@@ -34,7 +34,7 @@ from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
 from policysim.engine.result import EvaluationResult
 from policysim.engine.trace import GroupTrace, trace
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Policy
 
 GLOBAL_SERVICES = frozenset({"iam", "organizations", "cloudfront", "route53", "sts", "waf"})
@@ -323,7 +323,8 @@ class Resolver:
                 found = account.resources.get(candidate)
                 if found is not None:
                     return found, account.id
-        return None, arn.account or None
+        # AWS managed policies live in the pseudo-account `aws`: not another account.
+        return None, arn.account if is_account_id(arn.account) else None
 
     def org_levels(
         self, account_id: str, kind: Literal["scp", "rcp"]

@@ -204,6 +204,6 @@ class Request:
         if self.resource_account:
             return self.resource_account
         arn = parse_arn(self.resource)
-        if arn is not None and arn.account:
+        if arn is not None and is_account_id(arn.account):
             return arn.account
-        return self.principal.account
+        return self.principal.account  # region-less ARNs, and AWS's own (`aws`: managed policies)

@@ -77,7 +77,7 @@ def test_parse_principal_forms() -> None:
     assert parse_principal(oai) == PrincipalRef("oai", oai)
     with pytest.raises(ValueError, match=r"principal 'gruop/admins'.*did you mean group/admins"):
         parse_principal("gruop/admins")
-    with pytest.raises(ValueError, match="lambda.amazonaws.com"):
+    with pytest.raises(ValueError, match=r"lambda\.amazonaws\.com"):
         parse_principal("service/lambda")
 
 

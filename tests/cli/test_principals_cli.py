@@ -188,3 +188,59 @@ def test_query_and_test_take_the_same_principals(account: Path, tmp_path: Path) 
     )
     result = run("test", str(suite), "--account", str(account))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- AWS-owned resources -------------------------------------------------------------------
+
+ADMIN_ACCOUNT = f"""\
+account: "{A}"
+users:
+  admin:
+    inline:
+      All:
+        Version: "2012-10-17"
+        Statement:
+          - {{Effect: Allow, Action: "*", Resource: "*"}}
+"""
+MANAGED = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def test_check_and_who_can_refuse_modifying_an_aws_managed_policy(tmp_path: Path) -> None:
+    path = tmp_path / "admin.yaml"
+    path.write_text(ADMIN_ACCOUNT, encoding="utf-8")
+    result = check(
+        path, "user", "admin", "iam:CreatePolicyVersion", "iam:GetPolicy", resource=MANAGED
+    )
+    assert result.returncode == 1, result.stderr
+    assert "AWS managed policies cannot be modified" in result.stdout
+    assert "Allowed" in next(
+        line for line in result.stdout.splitlines() if "iam:GetPolicy " in line
+    )
+    off = run(
+        "check", "user", "admin", "iam:CreatePolicyVersion", "--resource", MANAGED,
+        "--account", str(path), "--option", "aws_owned_resources_protected=false",
+    )  # fmt: skip
+    assert off.returncode == 0, off.stdout + off.stderr
+    who = run("who-can", "iam:DeletePolicy", MANAGED, "--account", str(path), "--json")
+    assert json.loads(who.stdout)["allowed"] == []
+
+
+def test_simulate_refuses_modifying_an_aws_managed_alias(tmp_path: Path) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",'
+        ' "Resource": "*"}]}',
+        encoding="utf-8",
+    )
+    alias = f"arn:aws:kms:eu-west-1:{A}:alias/aws/s3"
+    args = ["simulate", "--policy", str(policy), "--action", "kms:DeleteAlias", "--resource"]
+    result = run(*args, alias, "--principal", f"arn:aws:iam::{A}:user/admin")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ImplicitDeny" in result.stdout and "alias/aws/*" in result.stdout
+    mine = run(
+        *args,
+        f"arn:aws:kms:eu-west-1:{A}:alias/mine",
+        "--principal",
+        f"arn:aws:iam::{A}:user/admin",
+    )
+    assert mine.returncode == 0, mine.stdout + mine.stderr
