@@ -103,6 +103,8 @@ class Resource(_Model):
     policy: Policy | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     block_public_access: BlockPublicAccess | None = None
+    aws_managed: bool = False
+    """An AWS managed KMS key (KeyManager AWS): customers cannot change it."""
 
     @property
     def service(self) -> str:

@@ -506,7 +506,12 @@ class Resolver:
         )
         ctx = self.context(target, resource, entry, resource_account, context, action)
         return policy_set, Request(
-            _request_principal(target), action, resource, resource_account, ctx
+            _request_principal(target),
+            action,
+            resource,
+            resource_account,
+            ctx,
+            aws_managed_resource=entry is not None and entry.aws_managed,
         )
 
     def restricts_public_buckets(self, entry: Resource | None, account_id: str | None) -> bool:

@@ -44,8 +44,36 @@ def _modifying(action: str) -> bool:
     return bool(levels & MODIFYING_LEVELS)
 
 
-def protection(action: str, resource: str, principal: RequestPrincipal) -> str | None:
-    """Why AWS refuses `action` on `resource` whatever the policies say, or None."""
+KMS_USES = frozenset(
+    f"kms:{name}"
+    for name in [
+        "encrypt",
+        "decrypt",
+        "reencryptfrom",
+        "reencryptto",
+        "generatedatakey",
+        "generatedatakeywithoutplaintext",
+        "generatedatakeypair",
+        "generatedatakeypairwithoutplaintext",
+        "generatemac",
+        "verifymac",
+        "sign",
+        "verify",
+        "derivesharedsecret",
+        "creategrant",
+        "retiregrant",
+        "revokegrant",
+    ]
+)
+"""KMS actions that use a key (or delegate its use) rather than change it."""
+
+
+def protection(
+    action: str, resource: str, principal: RequestPrincipal, aws_managed_key: bool = False
+) -> str | None:
+    """Why AWS refuses `action` on `resource` whatever the policies say, or None.
+
+    `aws_managed_key` says the resource is an AWS managed KMS key (from the account)."""
     lowered = action.lower()
     arn = parse_arn(resource)
     if arn is None or lowered in USES_NOT_CHANGES or not _modifying(lowered):
@@ -62,4 +90,6 @@ def protection(action: str, resource: str, principal: RequestPrincipal) -> str |
         return f"a service-linked role can be modified only by its service ({owner or 'AWS'})"
     if service == "kms" and arn.resource.startswith("alias/aws/"):
         return "AWS managed KMS aliases (alias/aws/*) cannot be modified"
+    if service == "kms" and aws_managed_key and lowered not in KMS_USES:
+        return "AWS managed KMS keys cannot be modified (their policy, rotation and deletion)"
     return None

@@ -137,7 +137,9 @@ def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
     """
     result = _evaluate(compiled, request)
     if result.allowed and compiled.options.aws_owned_resources_protected:
-        reason = protection(request.action, request.resource, request.principal)
+        reason = protection(
+            request.action, request.resource, request.principal, request.aws_managed_resource
+        )
         if reason is not None:
             result.decision = Decision.IMPLICIT_DENY
             result.reason = reason

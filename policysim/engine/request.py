@@ -189,6 +189,8 @@ class Request:
     resource: str = "*"
     resource_account: str | None = None
     context: Context = field(default_factory=Context)
+    aws_managed_resource: bool = False
+    """The resource is an AWS managed KMS key (known from the account, not the ARN)."""
 
     @property
     def same_account(self) -> bool:

@@ -90,3 +90,31 @@ def test_render_then_parse_round_trips(kind: str, name: str) -> None:
     ref = PrincipalRef(kind, name)  # type: ignore[arg-type]
     assert parse_principal(render_principal(ref)) == ref
     assert parse_principal(f"{kind} {name}") == ref
+
+
+def test_an_aws_managed_key_is_protected_through_the_resolver() -> None:
+    from policysim.account.loaders import parse_snapshot
+    from policysim.account.resolve import Resolver
+
+    key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    text = f"""\
+account: "111122223333"
+users:
+  admin:
+    inline:
+      All: {{Version: "2012-10-17", Statement: [{{Effect: Allow, Action: "*", Resource: "*"}}]}}
+resources:
+  "{key}":
+    aws_managed: true
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - {{Effect: Allow, Principal: {{AWS: "111122223333"}}, Action: "kms:*", Resource: "*"}}
+"""
+    r = Resolver(parse_snapshot(text, "a.yaml"))
+    admin = r.find("user", "admin")
+    put = r.decide(admin, "kms:PutKeyPolicy", key)
+    assert not put.allowed and "AWS managed KMS keys" in put.reason
+    assert r.decide(admin, "kms:Decrypt", key).allowed
+    customer = parse_snapshot(text.replace("aws_managed: true", "aws_managed: false"), "a.yaml")
+    assert Resolver(customer).decide(admin, "kms:PutKeyPolicy", key).allowed

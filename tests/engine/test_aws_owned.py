@@ -77,3 +77,20 @@ def test_an_explicit_deny_stays_explicit() -> None:
         identity=[ADMIN, doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"})],
     )
     assert result.decision is Decision.EXPLICIT_DENY
+
+
+KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    "action", ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource"]
+)
+def test_an_aws_managed_key_cannot_be_changed(action: str) -> None:
+    caller = RequestPrincipal.parse(ALICE)
+    assert "AWS managed KMS keys" in (protection(action, KEY, caller, aws_managed_key=True) or "")
+    assert protection(action, KEY, caller) is None  # a customer managed key
+
+
+@pytest.mark.parametrize("action", ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"])
+def test_an_aws_managed_key_may_still_be_used(action: str) -> None:
+    assert protection(action, KEY, RequestPrincipal.parse(ALICE), aws_managed_key=True) is None
