@@ -235,13 +235,11 @@ def render_who_can(report: WhoCanReport, *, region: str | None = None) -> None:
         ]
         _print_table(console, ["principal", "account", "granted by"], rows)
     if report.external:
-        console.print(
-            "outside the snapshot, allowed by the resource policy"
-            " (their own account must allow too):"
-        )
+        console.print("outside the snapshot, allowed by the resource policy:")
         for ext in report.external:
             note = " (with conditions)" if ext.conditional else ""
-            console.print(f"  {ext.principal}  via {_statement_label(ext.statement)}{note}")
+            own = "; their own account must allow too" if ext.needs_own_account else ""
+            console.print(f"  {ext.principal}  via {_statement_label(ext.statement)}{note}{own}")
 
 
 def render_test_report(outcomes: list[tuple[str, Outcome]], seconds: float) -> None:

@@ -106,6 +106,8 @@ class Resource(_Model):
     block_public_access: BlockPublicAccess | None = None
     abac: bool = False
     """S3 general purpose buckets only: whether ABAC is enabled (off by default, as in AWS)."""
+    aws_managed: bool = False
+    """An AWS managed KMS key (KeyManager AWS): customers cannot change it."""
 
     @property
     def service(self) -> str:

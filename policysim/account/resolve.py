@@ -18,6 +18,7 @@ from policysim.account.errors import AccountError, did_you_mean
 from policysim.account.model import (
     Account,
     BlockPublicAccess,
+    Group,
     ManagedPolicy,
     Principal,
     Resource,
@@ -25,15 +26,16 @@ from policysim.account.model import (
     Snapshot,
     User,
 )
+from policysim.account.principal_spec import Outsider, PrincipalRef, outsider_of
 from policysim.catalog.regions import requested_region
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import derive_principal_keys
 from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
-from policysim.engine.request import Context, Request, RequestPrincipal
+from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
 from policysim.engine.result import EvaluationResult
 from policysim.engine.trace import GroupTrace, trace
-from policysim.policy.arn import parse_arn
+from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Policy
 
 FULL_AWS_ACCESS = Policy.model_validate(
@@ -41,22 +43,26 @@ FULL_AWS_ACCESS = Policy.model_validate(
 )
 """The AWS managed `FullAWSAccess` SCP."""
 
-PrincipalKindName = Literal["user", "role", "root"]
+PrincipalKindName = Literal["user", "role", "group", "root"]
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A principal of the snapshot, as the caller of a request."""
+    """A principal of the snapshot, as the caller of a request.
+
+    A group stands for any of its members, as AWS's console simulator simulates a group: the
+    group's policies only, and no member's ARN, name or boundary in the request.
+    """
 
     account: Account
     kind: PrincipalKindName
-    entity: User | Role | None
+    entity: User | Role | Group | None
     caller_arn: str
     session_name: str | None = None
 
     @property
     def label(self) -> str:
-        """`user alice`, `role app (session s)` or `root of 111122223333`."""
+        """`user alice`, `role app (session s)`, `group devs` or `root of 111122223333`."""
         if self.kind == "root":
             return f"root of {self.account.id}"
         assert self.entity is not None
@@ -102,22 +108,23 @@ class Resolver:
         session_name: str = "policysim",
         account_id: str | None = None,
     ) -> Target:
-        """Find `user NAME`, `role NAME` or a principal ARN; unknown names suggest near ones."""
+        """Find `user NAME`, `role NAME`, `group NAME` or a principal ARN; unknown names
+        suggest near ones."""
         if kind == "arn":
             return self._find_arn(name, session_name)
         accounts = self._accounts(account_id)
         if kind == "root":
             return Target(accounts[0], "root", None, f"arn:aws:iam::{accounts[0].id}:root")
-        found: list[tuple[Account, User | Role]] = []
+        found: list[tuple[Account, User | Role | Group]] = []
         for account in accounts:
-            table: Mapping[str, User | Role] = account.users if kind == "user" else account.roles
+            table = _table(account, kind)
             entity = table.get(name) or next(
                 (e for n, e in table.items() if n.lower() == name.lower()), None
             )
             if entity is not None:
                 found.append((account, entity))
         if not found:
-            names = [n for a in accounts for n in (a.users if kind == "user" else a.roles)]
+            names = [n for a in accounts for n in _table(a, kind)]
             where = f" in account {accounts[0].id}" if len(accounts) == 1 else ""
             raise AccountError(f"no {kind} named {name!r}{where}{did_you_mean(name, names)}")
         if len(found) > 1:
@@ -130,7 +137,31 @@ class Resolver:
             return Target(
                 account, "role", entity, _session_arn(account, entity, session_name), session_name
             )
+        if isinstance(entity, Group):
+            return Target(account, "group", entity, entity.arn)
         return Target(account, "user", entity, entity.arn)
+
+    def resolve(
+        self,
+        ref: PrincipalRef,
+        *,
+        session_name: str = "policysim",
+        account_id: str | None = None,
+    ) -> Target | Outsider:
+        """The caller a parsed principal names: a principal of the snapshot, or an outsider
+        (service principal, CloudFront OAI, anonymous) that only resource policies decide."""
+        outsider = outsider_of(ref)
+        if outsider is not None:
+            return outsider
+        if ref.kind == "arn":
+            return self.find("arn", ref.name, session_name=session_name)
+        if ref.kind == "root":
+            if ref.name:
+                return self.find("arn", f"arn:aws:iam::{ref.name}:root")
+            return self.find("root", "", account_id=account_id)
+        name = ref.name.rsplit("/", 1)[-1]  # an IAM path may come first
+        kind: PrincipalKindName = ref.kind  # type: ignore[assignment]
+        return self.find(kind, name, session_name=session_name, account_id=account_id)
 
     def _accounts(self, account_id: str | None) -> list[Account]:
         if account_id is not None:
@@ -161,6 +192,8 @@ class Resolver:
         if arn.service == "iam" and kind == "user":
             name = rest.rsplit("/", 1)[-1]
             return self.find("user", name, account_id=account.id)
+        if arn.service == "iam" and kind == "group":
+            return self.find("group", rest.rsplit("/", 1)[-1], account_id=account.id)
         if arn.service == "iam" and kind == "role":
             return self.find(
                 "role", rest.rsplit("/", 1)[-1], session_name=session_name, account_id=account.id
@@ -168,7 +201,7 @@ class Resolver:
         if arn.service == "sts" and kind == "assumed-role" and "/" in rest:
             role, session = rest.split("/", 1)
             return self.find("role", role, session_name=session, account_id=account.id)
-        raise AccountError(f"{text!r} is not a user, role, role session or root ARN")
+        raise AccountError(f"{text!r} is not a user, role, role session, group or root ARN")
 
     def principals(self) -> list[Target]:
         """Every user and role (as a session) of every account, for who-can."""
@@ -290,7 +323,8 @@ class Resolver:
                 found = account.resources.get(candidate)
                 if found is not None:
                     return found, account.id
-        return None, arn.account or None
+        # AWS managed policies live in the pseudo-account `aws`: not another account.
+        return None, arn.account if is_account_id(arn.account) else None
 
     def org_levels(
         self, account_id: str, kind: Literal["scp", "rcp"]
@@ -329,7 +363,7 @@ class Resolver:
         action: str = "",
     ) -> Context:
         """The keys AWS would set for this caller and resource; `given` keys win."""
-        principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
+        principal = _request_principal(target)
         keys = self._request_keys(
             principal, resource, resource_entry, resource_account, _service_of(action)
         )
@@ -398,7 +432,19 @@ class Resolver:
         """Decide a request by a caller that is not an IAM principal of the snapshot: a
         service principal, an anonymous caller, or a principal of another account (whose
         own identity policies the snapshot does not hold, so none are assumed)."""
-        principal = RequestPrincipal.parse(caller)
+        policy_set, request = self._prepare_outsider(
+            RequestPrincipal.parse(caller), action, resource, context
+        )
+        return evaluate(compile_policy_set(policy_set, self.options), request)
+
+    def _prepare_outsider(
+        self,
+        principal: RequestPrincipal,
+        action: str,
+        resource: str,
+        context: Mapping[str, str | Iterable[str]] | None,
+    ) -> tuple[PolicySet, Request]:
+        """The policy set (resource side only) and request of a caller with no identity side."""
         entry, resource_account = self.find_resource(resource, action)
         resource_account = resource_account or principal.account
         policy_set = PolicySet(
@@ -423,17 +469,23 @@ class Resolver:
         )
         keys = self._request_keys(principal, resource, entry, resource_account, _service_of(action))
         request = Request(principal, action, resource, resource_account, _with_given(keys, context))
-        return evaluate(compile_policy_set(policy_set, self.options), request)
+        return policy_set, request
 
     def prepare(
         self,
-        target: Target,
+        target: Target | Outsider,
         action: str,
         resource: str = "*",
         context: Mapping[str, str | Iterable[str]] | None = None,
         session_policy: Policy | None = None,
     ) -> tuple[PolicySet, Request]:
         """The policy set and request for one action of one caller."""
+        if isinstance(target, Outsider):
+            if session_policy is not None:
+                raise AccountError(
+                    f"a session policy applies to role sessions, not to {target.label}"
+                )
+            return self._prepare_outsider(target.request_principal(), action, resource, context)
         entry, resource_account = self.find_resource(resource, action)
         resource_account = resource_account or target.account.id
         policy_set = PolicySet(
@@ -455,8 +507,14 @@ class Resolver:
             restrict_public_buckets=self._restrict_public_buckets(entry, resource_account),
         )
         ctx = self.context(target, resource, entry, resource_account, context, action)
-        principal = RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
-        return policy_set, Request(principal, action, resource, resource_account, ctx)
+        return policy_set, Request(
+            _request_principal(target),
+            action,
+            resource,
+            resource_account,
+            ctx,
+            aws_managed_resource=entry is not None and entry.aws_managed,
+        )
 
     def restricts_public_buckets(self, entry: Resource | None, account_id: str | None) -> bool:
         """Whether S3 Block Public Access RestrictPublicBuckets applies to this bucket."""
@@ -473,7 +531,7 @@ class Resolver:
 
     def explain(
         self,
-        target: Target,
+        target: Target | Outsider,
         action: str,
         resource: str = "*",
         context: Mapping[str, str | Iterable[str]] | None = None,
@@ -486,7 +544,7 @@ class Resolver:
 
     def decide(
         self,
-        target: Target,
+        target: Target | Outsider,
         action: str,
         resource: str = "*",
         context: Mapping[str, str | Iterable[str]] | None = None,
@@ -513,6 +571,23 @@ def _service_of(action: str) -> str:
 
 def _session_arn(account: Account, role: Role, session_name: str) -> str:
     return f"arn:{account.partition}:sts::{account.id}:assumed-role/{role.name}/{session_name}"
+
+
+def _table(account: Account, kind: str) -> Mapping[str, User | Role | Group]:
+    """The account's users, roles or groups."""
+    if kind == "user":
+        return account.users
+    return account.groups if kind == "group" else account.roles
+
+
+def _request_principal(target: Target) -> RequestPrincipal:
+    """The engine's view of the caller. A group stands for any member: no member's ARN or
+    name, so grants and condition keys that name one member do not apply to it."""
+    if target.kind == "group":
+        return RequestPrincipal(
+            None, PrincipalKind.USER, account=target.account.id, partition=target.account.partition
+        )
+    return RequestPrincipal.parse(target.caller_arn, principal_arn=_principal_arn(target))
 
 
 def _principal_arn(target: Target) -> str | None:

@@ -1,5 +1,6 @@
 """Who can do an action on a resource: every principal of the snapshot, plus outsiders whom
-the resource's policy names (their own account must still allow them)."""
+the resource's policy names (IAM principals of other accounts need their own account to allow
+too; service principals and CloudFront OAIs have no identity side)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from policysim.account.principal_spec import OutsideKind, outside_kind
 from policysim.account.resolve import Resolver
 from policysim.engine.compiled import NamedPolicy, compile_policies
 from policysim.engine.request import Context
@@ -42,11 +44,21 @@ class ExternalGrant:
     principal: str
     statement: MatchedStatement
     conditional: bool
+    kind: OutsideKind = "principal"
+    """everyone, service or oai (the resource policy alone decides: they have no identity
+    side), account or principal (their own account's policies must allow too)."""
+
+    @property
+    def needs_own_account(self) -> bool:
+        """Whether the grantee's own account must also allow (IAM principals of another
+        account); service principals and CloudFront OAIs have no identity side."""
+        return self.kind in ("account", "principal")
 
     def to_json(self) -> dict[str, Any]:
         """JSON for scripts."""
         return {
             "principal": self.principal,
+            "kind": self.kind,
             "statement": self.statement.to_json(),
             "conditional": self.conditional,
         }
@@ -74,8 +86,8 @@ class WhoCanReport:
 
 
 def _outside(entry: str, known_accounts: Iterable[str]) -> bool:
-    if entry == "*" or entry.endswith(".amazonaws.com"):
-        return True  # everyone, or an AWS service principal
+    if outside_kind(entry) in ("everyone", "service", "oai"):
+        return True  # everyone, an AWS service principal, or a CloudFront OAI
     account = entry if is_account_id(entry) else (parse_arn(entry) or None)
     account_id = account if isinstance(account, str) else (account.account if account else None)
     return account_id is not None and account_id not in set(known_accounts)
@@ -126,6 +138,11 @@ def who_can(
             for principal in entries:
                 if _outside(principal, resolver.snapshot.accounts):
                     report.external.append(
-                        ExternalGrant(principal, statement.matched(), bool(statement.conditions))
+                        ExternalGrant(
+                            principal,
+                            statement.matched(),
+                            bool(statement.conditions),
+                            outside_kind(principal),
+                        )
                     )
     return report

@@ -58,9 +58,6 @@ def run_tests(resolver: Resolver, tests: list[IamTest]) -> list[Outcome]:
             outcomes.append(Outcome(test, ", ".join(test.actions), None, str(err)))
             continue
         for action in actions:
-            if isinstance(target, str):
-                result = resolver.decide_outsider(target, action, test.resource, test.context)
-            else:
-                result = resolver.decide(target, action, test.resource, test.context)
+            result = resolver.decide(target, action, test.resource, test.context)
             outcomes.append(Outcome(test, action, result))
     return outcomes

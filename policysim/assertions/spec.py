@@ -4,7 +4,8 @@
 account: account.yaml          # optional, relative to this file; --account overrides it
 tests:                         # or the list alone, without `account:`
   - name: alice can upload build artifacts
-    principal: user/alice      # user/NAME, role/NAME, an ARN, service/HOST or anonymous
+    principal: user/alice      # user NAME, role NAME, group NAME, user/NAME, an ARN,
+                               # service/HOST, a CloudFront OAI ARN or anonymous
     action: s3:PutObject       # or a list; wildcards expand through the IAM catalog
     resource: arn:aws:s3:::deploy-artifacts/build.zip   # default *
     context: {aws:SourceIp: 203.0.113.5}
@@ -17,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policysim.account.principal_spec import PrincipalRef, PrincipalSyntaxError
+from policysim.account.principal_spec import parse_principal as parse_shared
 from policysim.catalog.arguments import resource_problem, select_actions
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import Node, parse_source
-from policysim.query.ast import PrincipalRef
 
 EXPECTATIONS = ("Allowed", "Denied", "ExplicitDeny", "ImplicitDeny")
 _TEST_KEYS = ("name", "principal", "action", "resource", "context", "expect", "session_name")
@@ -50,23 +52,11 @@ class IamTestFile:
 
 
 def parse_principal(text: str) -> PrincipalRef:
-    """`user/alice`, `user alice`, `role/deploy`, an ARN, `service/HOST` or `anonymous`."""
-    words = text.split()
-    if len(words) == 2 and words[0].lower() in ("user", "role"):
-        return PrincipalRef(words[0].lower(), words[1])  # type: ignore[arg-type]
-    if len(words) != 1:
-        raise ValueError(f"principal {text!r}: write user/NAME, role/NAME, an ARN or anonymous")
-    word = words[0]
-    if word.startswith("arn:"):
-        return PrincipalRef("arn", word)
-    if word.lower() == "anonymous":
-        return PrincipalRef("anonymous")
-    kind, sep, name = word.partition("/")
-    if sep and name and kind.lower() in ("user", "role", "service"):
-        return PrincipalRef(kind.lower(), name)  # type: ignore[arg-type]
-    if sep and name and kind.lower() == "account":
-        return PrincipalRef("root", name)
-    raise ValueError(f"principal {text!r}: write user/NAME, role/NAME, an ARN or anonymous")
+    """The principal grammar every command shares (`account.principal_spec`)."""
+    try:
+        return parse_shared(text)
+    except PrincipalSyntaxError as err:
+        raise ValueError(f"principal {text!r}: {err}") from None
 
 
 def _error(message: str, file: str, node: Node) -> PolicyError:

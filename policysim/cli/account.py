@@ -13,6 +13,7 @@ import typer
 from policysim.cli.app import app, fail
 
 if TYPE_CHECKING:
+    from policysim.account.principal_spec import Outsider
     from policysim.account.resolve import Resolver, Target
     from policysim.catalog.arguments import ActionSelection
     from policysim.policy.model import Policy
@@ -109,23 +110,12 @@ def _regions(resolver: Resolver, actions: list[str], resource: str) -> list[tupl
 
 def _target(
     resolver: Resolver, words: list[str], session_name: str, account_id: str | None
-) -> tuple[Target, list[str]]:
-    """`user NAME ACTIONS...`, `role NAME ACTIONS...` or `ARN ACTIONS...`."""
-    if not words:
-        fail("name a principal: user NAME, role NAME or an ARN, then one or more actions")
-    first = words[0].lower()
-    if first in ("user", "role"):
-        if len(words) < 2:
-            fail(f"give the {first}'s name after '{first}'")
-        target = resolver.find(first, words[1], session_name=session_name, account_id=account_id)  # type: ignore[arg-type]
-        return target, words[2:]
-    if first.startswith("arn:"):
-        return resolver.find("arn", words[0], session_name=session_name), words[1:]
-    if first.startswith(("user/", "role/")):
-        kind, _, name = words[0].partition("/")
-        target = resolver.find(kind.lower(), name, session_name=session_name, account_id=account_id)  # type: ignore[arg-type]
-        return target, words[1:]
-    fail(f"{words[0]!r} is not a principal: use 'user NAME', 'role NAME' or an ARN")
+) -> tuple[Target | Outsider, list[str]]:
+    """The principal at the head of `words` (the grammar every command shares), and the rest."""
+    from policysim.account.principal_spec import split_principal
+
+    ref, rest = split_principal(words)
+    return resolver.resolve(ref, session_name=session_name, account_id=account_id), rest
 
 
 def _session_policy(path: Path | None) -> Policy | None:
@@ -137,12 +127,18 @@ def _session_policy(path: Path | None) -> Policy | None:
     return load_policy(path, kind=PolicyKind.SESSION)
 
 
+PRINCIPAL_HELP = (
+    "The caller: user NAME | role NAME | group NAME | an IAM or STS ARN | service/HOST |"
+    " a CloudFront OAI ARN (quoted) | root | account/ID | anonymous; then ACTIONS."
+)
+
+
 @dataclass(slots=True)
 class _Question:
     """What `check` and `explain` share: the caller, the actions and the request context."""
 
     resolver: Resolver
-    target: Target
+    target: Target | Outsider
     actions: list[str]
     context: dict[str, str | list[str]]
     session_policy: Policy | None
@@ -165,6 +161,7 @@ def _question(
     region: str | None = None,
 ) -> _Question:
     """Parse the principal, actions and options of `check`/`explain`; errors raise PolicyError."""
+    from policysim.account.principal_spec import Outsider
     from policysim.catalog.arguments import check_resource, select_actions
     from policysim.simulate.options import parse_context
 
@@ -172,8 +169,11 @@ def _question(
 
     resolver = _resolver(account, option, now, include, exclude, region)
     target, action_words = _target(resolver, words, session_name, account_id)
-    unmatched = resolver.unmatched_policy_names(target)
-    if unmatched:
+    if isinstance(target, Outsider):
+        if include or exclude:
+            which = "include" if include else "exclude"
+            fail(f"--{which}-policy: {target.label} has no identity policies to filter")
+    elif unmatched := resolver.unmatched_policy_names(target):
         attached = ", ".join(resolver.attached_policy_names(target)) or "none"
         which, name = unmatched[0]
         fail(
@@ -204,12 +204,15 @@ def _left_out_notes(selection: ActionSelection, resource: str) -> None:
         "Examples:\n\n"
         "  policysim check user alice s3:PutObject --resource arn:aws:s3:::bucket/key\n\n"
         "  policysim check role deploy 'ec2:Describe*' --account snapshot.json\n\n"
+        "  policysim check service/sns.amazonaws.com sqs:SendMessage --resource ARN\n\n"
+        "  policysim check group developers 's3:*'\n\n"
         "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
     )
 )
 def check(
     words: Annotated[
-        list[str], typer.Argument(help="user NAME | role NAME | ARN, then ACTIONS (wildcards ok).")
+        list[str],
+        typer.Argument(help=PRINCIPAL_HELP + " Wildcards ok.", metavar="PRINCIPAL ACTION..."),
     ],
     resource: ResourceOpt = "*",
     context: ContextOpt = None,
@@ -250,10 +253,11 @@ def check(
         fail(err)
     target = q.target
     regions = _regions(q.resolver, q.actions, resource)
+    account_of = getattr(target, "account", None)
     if as_json:
         payload = {
             "principal": target.caller_arn,
-            "account": target.account.id,
+            "account": account_of.id if account_of else None,
             "resource": resource,
             "region": q.resolver.region,
             "results": [
@@ -266,7 +270,13 @@ def check(
     else:
         from policysim.render import render_check
 
-        render_check(target.label, target.account.label, resource, results, regions=regions)
+        render_check(
+            target.label,
+            account_of.label if account_of else None,
+            resource,
+            results,
+            regions=regions,
+        )
         _left_out_notes(q.selection, resource)
     raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
 
@@ -275,7 +285,7 @@ def check(
     epilog="Example:\n\n  policysim explain user alice s3:PutObject --resource arn:aws:s3:::b/k"
 )
 def explain(
-    words: Annotated[list[str], typer.Argument(help="user NAME | role NAME | ARN, then ACTIONS.")],
+    words: Annotated[list[str], typer.Argument(help=PRINCIPAL_HELP, metavar="PRINCIPAL ACTION...")],
     resource: ResourceOpt = "*",
     context: ContextOpt = None,
     account: AccountOpt = None,
@@ -420,7 +430,8 @@ def query(
     \b
     can PRINCIPAL do ACTION[, ACTION...] [on RESOURCE] [when KEY=VALUE [and ...]]
     who can do ACTION[, ACTION...] [on RESOURCE] [when KEY=VALUE [and ...]]
-    PRINCIPAL: user/NAME, role/NAME, service/HOST, account/ID, root, anonymous, or an ARN.
+    PRINCIPAL: user/NAME, role/NAME, group/NAME, service/HOST, account/ID, root, anonymous,
+    an IAM or STS ARN, or a CloudFront OAI ARN in double quotes.
     Multivalued keys take a list: aws:TagKeys=[team, env]. Quote values with spaces.
     """
     from policysim.policy.errors import PolicyError

@@ -27,6 +27,8 @@ def derive_principal_keys(principal: RequestPrincipal) -> dict[str, str]:
         keys["aws:PrincipalServiceName"] = principal.arn or ""
         keys["aws:PrincipalIsAWSService"] = "true"
         return keys
+    if kind is PrincipalKind.CLOUDFRONT_OAI:
+        return keys  # AWS documents no principal keys for origin access identities
     if kind is PrincipalKind.ANONYMOUS:
         keys["aws:PrincipalAccount"] = "anonymous"
         keys["aws:PrincipalType"] = "Anonymous"

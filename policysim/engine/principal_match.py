@@ -1,8 +1,9 @@
 """Principal / NotPrincipal matching, which says *how* a principal matched (spec §1.3, §2.3).
 
 The kind matters: a same-account grant to a user ARN stands on its own, a grant to a role ARN
-reaches the role's sessions but stays limited by their boundary and session policy, and a grant
-to an account only delegates to that account's identity policies.
+reaches the role (simulated "as the role") and its sessions but stays limited by the role's
+boundary and the session policy, and a grant to an account only delegates to that account's
+identity policies. Only a grant naming the exact session ARN bypasses the boundary.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def match_aws_entry(entry: str, caller: RequestPrincipal) -> MatchKind:
     """Match one value under the `AWS` key against the caller."""
     if entry == "*":
         return MatchKind.DIRECT
+    if caller.kind is PrincipalKind.CLOUDFRONT_OAI:
+        return MatchKind.DIRECT if entry == caller.arn else MatchKind.NONE
     if caller.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.SERVICE):
         return MatchKind.NONE
     if is_account_id(entry):
@@ -46,7 +49,9 @@ def match_aws_entry(entry: str, caller: RequestPrincipal) -> MatchKind:
             return MatchKind.NONE
         if arn.resource.startswith("role/"):
             if caller.kind is PrincipalKind.ROLE and entry == caller.arn:
-                return MatchKind.DIRECT
+                # "As the role": a grant to the role ARN is capped by the role's boundary
+                # exactly as for its sessions; only a session-ARN grant bypasses it.
+                return MatchKind.ROLE
             if (
                 caller.kind is PrincipalKind.ASSUMED_ROLE
                 and arn.account == caller.account
@@ -103,7 +108,9 @@ def statement_principal_kind(
         return kind
     if not allow and caller_has_boundary:
         return MatchKind.DIRECT
-    listed = kind is MatchKind.DIRECT or (
-        kind is MatchKind.ACCOUNT and caller.kind is PrincipalKind.ROOT
+    listed = (
+        kind is MatchKind.DIRECT
+        or (kind is MatchKind.ACCOUNT and caller.kind is PrincipalKind.ROOT)
+        or (kind is MatchKind.ROLE and caller.kind is PrincipalKind.ROLE)
     )
     return MatchKind.NONE if listed else MatchKind.DIRECT

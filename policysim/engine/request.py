@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -13,6 +14,16 @@ ContextValue = str | tuple[str, ...]
 
 ANONYMOUS = "anonymous"
 
+_CLOUDFRONT_OAI = re.compile(
+    r"arn:aws[a-z-]*:iam::cloudfront:user/CloudFront Origin Access Identity [A-Za-z0-9]+"
+)
+
+
+def is_cloudfront_oai(text: str) -> bool:
+    """Whether `text` is a CloudFront origin access identity's ARN (its name has spaces and
+    its account is the word `cloudfront`, so it is no ordinary IAM user ARN)."""
+    return _CLOUDFRONT_OAI.fullmatch(text) is not None
+
 
 class PrincipalKind(StrEnum):
     """The kinds of caller whose evaluation rules differ (spec §1.1)."""
@@ -23,6 +34,7 @@ class PrincipalKind(StrEnum):
     ASSUMED_ROLE = "assumed-role"
     FEDERATED_USER = "federated-user"
     SERVICE = "service"
+    CLOUDFRONT_OAI = "cloudfront-oai"
     ANONYMOUS = "anonymous"
 
     @property
@@ -33,7 +45,11 @@ class PrincipalKind(StrEnum):
     @property
     def has_identity(self) -> bool:
         """Only IAM principals have identity policies, boundaries and SCPs."""
-        return self not in (PrincipalKind.SERVICE, PrincipalKind.ANONYMOUS)
+        return self not in (
+            PrincipalKind.SERVICE,
+            PrincipalKind.ANONYMOUS,
+            PrincipalKind.CLOUDFRONT_OAI,
+        )
 
 
 class RequestError(ValueError):
@@ -71,13 +87,16 @@ class RequestPrincipal:
 
     @classmethod
     def parse(cls, text: str, *, principal_arn: str | None = None) -> RequestPrincipal:
-        """Parse a caller: an IAM/STS ARN, `anonymous`, or a service principal name.
+        """Parse a caller: an IAM/STS ARN, a CloudFront OAI ARN, `anonymous`, or a service
+        principal name.
 
         `principal_arn` is the request's `aws:PrincipalArn`, which carries what a session ARN
         lacks: the role's path, or the user behind a federated session.
         """
         if text == ANONYMOUS:
             return cls(None, PrincipalKind.ANONYMOUS)
+        if is_cloudfront_oai(text):
+            return cls(text, PrincipalKind.CLOUDFRONT_OAI, partition=text.split(":")[1])
         arn = parse_arn(text)
         if arn is None:
             if "." in text and ":" not in text and "/" not in text:
@@ -170,6 +189,8 @@ class Request:
     resource: str = "*"
     resource_account: str | None = None
     context: Context = field(default_factory=Context)
+    aws_managed_resource: bool = False
+    """The resource is an AWS managed KMS key (known from the account, not the ARN)."""
 
     @property
     def same_account(self) -> bool:
@@ -185,6 +206,6 @@ class Request:
         if self.resource_account:
             return self.resource_account
         arn = parse_arn(self.resource)
-        if arn is not None and arn.account:
+        if arn is not None and is_account_id(arn.account):
             return arn.account
-        return self.principal.account
+        return self.principal.account  # region-less ARNs, and AWS's own (`aws`: managed policies)

@@ -111,8 +111,10 @@ def _trace_statement(
 
 def trace(compiled: CompiledPolicySet, request: Request) -> list[GroupTrace]:
     """Every statement of every policy in the set, grouped by policy type and level."""
+    # Service principals, CloudFront OAIs and anonymous callers have no identity side.
+    identity = compiled.identity if request.principal.kind.has_identity else None
     groups: list[tuple[str, CompiledPolicies | None]] = [
-        ("identity policies", compiled.identity),
+        ("identity policies", identity),
         ("resource-based policy", compiled.resource),
         ("permissions boundary", compiled.boundary),
         ("session policy", compiled.session),

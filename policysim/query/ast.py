@@ -7,33 +7,16 @@ Nothing here is evaluated: the engine (wired by the CLI) decides what a query me
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
-PrincipalKind: TypeAlias = Literal["user", "role", "arn", "anonymous", "service", "root"]
-"""How a query names its principal (see `PrincipalRef`)."""
+from policysim.account.principal_spec import PrincipalKind, PrincipalRef
 
 ContextValue: TypeAlias = str | tuple[str, ...]
 """A single-valued context key's string, or a multivalued key's values (even of one element)."""
 
-
-@dataclass(frozen=True, slots=True)
-class PrincipalRef:
-    """The principal a `can` query asks about, as written.
-
-    ========== ================================ =========================================
-    kind       written                          name
-    ========== ================================ =========================================
-    user       ``user/alice``, ``user/eng/bob`` ``alice``, ``eng/bob`` (IAM path + name)
-    role       ``role/deploy``                  ``deploy``
-    service    ``service/lambda.amazonaws.com`` ``lambda.amazonaws.com``
-    root       ``root`` / ``account/1234...``   ``""`` (the account in question) / the ID
-    arn        ``arn:aws:iam::1234...:user/x``  the whole ARN (IAM or STS, e.g. assumed-role)
-    anonymous  ``anonymous``                    ``""``
-    ========== ================================ =========================================
-    """
-
-    kind: PrincipalKind
-    name: str = ""
+# The principal grammar is shared by every command (check, explain, test, query):
+# `policysim.account.principal_spec` defines it; the query AST uses its references as they are.
+__all__ = ["CanQuery", "ContextValue", "PrincipalKind", "PrincipalRef", "Query", "WhoCanQuery"]
 
 
 @dataclass(frozen=True, slots=True)

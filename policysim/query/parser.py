@@ -11,17 +11,20 @@ Keywords (``can who do on when and anonymous root``) are case-insensitive and on
 ``candy`` is not ``can``. Words are separated by whitespace; an ARN is one word from ``arn:`` up
 to the next whitespace, so ``on``, ``when`` or ``and`` inside an ARN never act as keywords.
 
-PRINCIPAL (`PrincipalRef`)
-    ``user/NAME`` and ``role/NAME``: NAME uses the IAM name characters ``A-Z a-z 0-9 + = , . @ _
-    -``; earlier ``/``-separated segments are the IAM path (``user/engineering/alice`` is user
-    ``alice`` at path ``/engineering/``; the AST keeps ``engineering/alice``). The kind word is
-    case-insensitive (``User/alice``); the name is kept as written.
+PRINCIPAL (`PrincipalRef`, the grammar every command shares: `policysim.account.principal_spec`)
+    ``user/NAME``, ``role/NAME`` and ``group/NAME``: NAME uses the IAM name characters ``A-Z a-z
+    0-9 + = , . @ _ -``; earlier ``/``-separated segments are the IAM path
+    (``user/engineering/alice`` is user ``alice`` at path ``/engineering/``; the AST keeps
+    ``engineering/alice``). The kind word is case-insensitive (``User/alice``); the name is kept
+    as written. A group is asked about as any of its members (the group's policies).
     ``service/HOST``: a service principal, ``service/lambda.amazonaws.com``.
     ``account/ID``: the root of account ID (12 digits); ``root``: the root user of the account
     being asked about (kind ``root``, empty name).
     ``anonymous``: an unauthenticated caller.
     An IAM or STS ARN: ``arn:aws:iam::111122223333:user/alice``,
     ``arn:aws:sts::111122223333:assumed-role/deploy/ci-session`` (kind ``arn``).
+    A CloudFront origin access identity's ARN, double-quoted because its name has spaces:
+    ``"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"``.
 ACTION
     ``service:Name`` with ``*`` and ``?`` wildcards in the name (``s3:Get*``), or ``*``. Several
     actions are separated by commas: ``do s3:GetObject, s3:PutObject``.
@@ -51,13 +54,14 @@ Nothing here evaluates a query: the result is a typed AST (`CanQuery`, `WhoCanQu
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import cache
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
+from policysim.account.principal_spec import PrincipalSyntaxError, parse_principal_word
+from policysim.engine.request import is_cloudfront_oai
 from policysim.grammar_loader import grammar_text
 from policysim.policy.errors import Position
 from policysim.query.ast import CanQuery, ContextValue, PrincipalRef, Query, WhoCanQuery
@@ -72,10 +76,11 @@ A query asks whether one principal may make a request, or which principals may:
   can PRINCIPAL do ACTION[, ACTION...] [on RESOURCE] [when KEY=VALUE [and KEY=VALUE...]]
   who can do ACTION[, ACTION...] [on RESOURCE] [when KEY=VALUE [and KEY=VALUE...]]
 
-PRINCIPAL  user/NAME or role/NAME (an IAM path may come first: user/eng/alice),
-           service/HOST (service/lambda.amazonaws.com), account/ID (that account's root),
-           root (the account's root user), anonymous, or an IAM or STS ARN
-           (arn:aws:sts::111122223333:assumed-role/deploy/ci).
+PRINCIPAL  user/NAME, role/NAME or group/NAME (an IAM path may come first:
+           user/eng/alice), service/HOST (service/lambda.amazonaws.com), account/ID (that
+           account's root), root (the account's root user), anonymous, an IAM or STS ARN
+           (arn:aws:sts::111122223333:assumed-role/deploy/ci), or a CloudFront OAI ARN in
+           double quotes ("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID").
 ACTION     service:Name, with * and ? wildcards (s3:Get*), or * for every action.
 RESOURCE   an ARN (arn:aws:s3:::bucket/key) or *; without 'on' the resource is *.
 KEY=VALUE  a request context entry: aws:SourceIp=10.0.0.1,
@@ -94,13 +99,7 @@ Examples:
 """
 """The language reference in brief, for the CLI's ``policysim query --help``."""
 
-PRINCIPAL_KINDS = ("user", "role", "service", "account")
-"""The ``kind/name`` spellings of a principal."""
-
-_IAM_NAME_CHAR = re.compile(r"[A-Za-z0-9+=,.@_/-]")
-_SERVICE_CHAR = re.compile(r"[A-Za-z0-9.-]")
 _ACTION_NAME_CHAR = re.compile(r"[A-Za-z0-9*?]")
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ESCAPE = re.compile(r"\\([\s\S])")
 
 
@@ -166,74 +165,24 @@ class _Builder:
         return CanQuery(principal, actions, resource, context)
 
     def principal(self, token: Token) -> PrincipalRef:
-        if token.type == "ANONYMOUS":
-            return PrincipalRef("anonymous")
-        if token.type == "ROOT":
-            return PrincipalRef("root")
+        """The principal grammar shared with every command (`account.principal_spec`); its
+        errors point at the offending character of the token."""
+        text, shift = str(token), 0
         if token.type == "ARN":
             self.check_arn(token, "principal")
-            service = token.split(":")[2]
-            if service not in ("iam", "sts"):
+        elif token.type == "STRING":
+            text, shift = _scalar(token), 1  # an OAI ARN: its name has spaces
+            if not is_cloudfront_oai(text):
                 raise self.error(
                     token,
                     0,
-                    f"a principal ARN is an IAM or STS ARN, not {service or 'empty'!r}",
-                    "e.g. arn:aws:iam::111122223333:user/alice",
+                    "quotes are only for condition values and CloudFront OAI ARNs",
+                    f"try: can {text} do ...",
                 )
-            return PrincipalRef("arn", str(token))
-        written, _, name = str(token).partition("/")
-        kind = written.lower()
-        name_at = len(written) + 1
-        if kind not in PRINCIPAL_KINDS:
-            close = difflib.get_close_matches(kind, PRINCIPAL_KINDS, n=1, cutoff=0.6)
-            if kind == "group":
-                message = "an IAM group cannot be a principal"
-                hint = "ask about one of its users: can user/NAME do ..."
-            else:
-                message = f"unknown principal kind {written!r}"
-                hint = (
-                    f"did you mean {close[0]}/{name}?"
-                    if close
-                    else "use user/NAME, role/NAME, service/HOST, account/ID, root or anonymous"
-                )
-            raise self.error(token, 0, message, hint)
-        if not name:
-            example = {
-                "user": "user/alice",
-                "role": "role/deploy",
-                "service": "service/lambda.amazonaws.com",
-                "account": "account/111122223333",
-            }[kind]
-            raise self.error(token, name_at, f"missing name after {written + '/'!r}", example)
-        if kind == "account":
-            if not _ACCOUNT_ID.fullmatch(name):
-                raise self.error(
-                    token,
-                    name_at,
-                    f"an account ID is 12 digits, got {name!r}",
-                    "e.g. account/111122223333",
-                )
-            return PrincipalRef("root", name)
-        if kind == "service":
-            self.check_chars(token, name_at, _SERVICE_CHAR, "service principal", "a-z 0-9 . -")
-            return PrincipalRef("service", name)
-        self.check_iam_name(token, name_at, name, kind)
-        return PrincipalRef("user" if kind == "user" else "role", name)
-
-    def check_iam_name(self, token: Token, at: int, name: str, kind: str) -> None:
-        offset = at
-        for segment in name.split("/"):
-            if not segment:
-                raise self.error(
-                    token,
-                    offset,
-                    f"empty segment in {kind} name {name!r}",
-                    f"an IAM path and name are separated by single '/': {kind}/eng/alice",
-                )
-            offset += len(segment) + 1
-        self.check_chars(
-            token, at, _IAM_NAME_CHAR, f"{kind} name", "A-Z a-z 0-9 + = , . @ _ - and / for a path"
-        )
+        try:
+            return parse_principal_word(text)
+        except PrincipalSyntaxError as err:
+            raise self.error(token, err.offset + shift, err.reason, err.hint) from None
 
     def check_chars(
         self,

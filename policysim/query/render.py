@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from policysim.account.principal_spec import render_principal as principal_text
 from policysim.query.ast import CanQuery, ContextValue, PrincipalRef, Query
 from policysim.query.parser import bare_value_pattern
 
 
 def render_principal(principal: PrincipalRef) -> str:
-    """``user/alice``, ``account/111122223333``, ``root``, ``anonymous``, an ARN, ..."""
-    if principal.kind in ("anonymous", "arn"):
-        return principal.name or principal.kind
-    if principal.kind == "root":
-        return f"account/{principal.name}" if principal.name else "root"
-    return f"{principal.kind}/{principal.name}"
+    """``user/alice``, ``account/111122223333``, ``root``, ``anonymous``, an ARN, ...; a
+    CloudFront OAI ARN (its name has spaces) in double quotes."""
+    text = principal_text(principal)
+    return render_value(text) if principal.kind == "oai" else text
 
 
 def render_value(value: ContextValue) -> str:

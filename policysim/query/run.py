@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from policysim.account.principal_spec import Outsider
 from policysim.account.resolve import Resolver, Target
 from policysim.account.who_can import WhoCanReport, who_can
 from policysim.catalog.arguments import LeftOut, check_resource, select_actions
@@ -55,20 +56,9 @@ class WhoCanAnswer:
 
 def resolve_principal(
     resolver: Resolver, ref: PrincipalRef, *, session_name: str = "policysim"
-) -> Target | str:
-    """A snapshot principal, or the caller string for outsiders (services, anonymous)."""
-    if ref.kind in ("user", "role"):
-        name = ref.name.rsplit("/", 1)[-1]  # an IAM path may come first
-        return resolver.find(ref.kind, name, session_name=session_name)
-    if ref.kind == "arn":
-        return resolver.find("arn", ref.name, session_name=session_name)
-    if ref.kind == "root":
-        if ref.name:
-            return resolver.find("arn", f"arn:aws:iam::{ref.name}:root")
-        return resolver.find("root", "")
-    if ref.kind == "service":
-        return ref.name
-    return "anonymous"
+) -> Target | Outsider:
+    """A snapshot principal, or an outsider (service, CloudFront OAI, anonymous)."""
+    return resolver.resolve(ref, session_name=session_name)
 
 
 def run_query(resolver: Resolver, query: Query) -> CanAnswer | WhoCanAnswer:
@@ -80,15 +70,9 @@ def run_query(resolver: Resolver, query: Query) -> CanAnswer | WhoCanAnswer:
     context = dict(query.context)
     if isinstance(query, CanQuery):
         target = resolve_principal(resolver, query.principal)
-        if isinstance(target, str):
-            results = [
-                (a, resolver.decide_outsider(target, a, query.resource, context)) for a in actions
-            ]
-            return CanAnswer(target, None, query.resource, results, selection.left_out)
         results = [(a, resolver.decide(target, a, query.resource, context)) for a in actions]
-        return CanAnswer(
-            target.label, target.account.label, query.resource, results, selection.left_out
-        )
+        account = target.account.label if isinstance(target, Target) else None
+        return CanAnswer(target.label, account, query.resource, results, selection.left_out)
     return WhoCanAnswer(
         [who_can(resolver, a, query.resource, context) for a in actions], selection.left_out
     )

@@ -266,7 +266,8 @@ def test_unknown_account_suggests() -> None:
     [
         (f"arn:aws:iam::{A}:user/alise", "did you mean 'alice'?"),
         (f"arn:aws:sts::{A}:assumed-role/apq/s", "did you mean 'app'?"),
-        (f"arn:aws:iam::{A}:group/devs", "is not a user, role, role session or root ARN"),
+        (f"arn:aws:iam::{A}:group/devs", "no group named 'devs'"),
+        (f"arn:aws:iam::{A}:policy/devs", "is not a user, role, role session, group or root"),
         ("not-an-arn", "is not an ARN"),
     ],
 )

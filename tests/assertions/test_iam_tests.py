@@ -71,8 +71,14 @@ def test_parse_principal_forms() -> None:
     )
     arn = "arn:aws:iam::111122223333:user/alice"
     assert parse_principal(arn) == PrincipalRef("arn", arn)
-    with pytest.raises(ValueError, match="principal"):
-        parse_principal("group/admins")
+    assert parse_principal("group admins") == PrincipalRef("group", "admins")
+    assert parse_principal("group/admins") == PrincipalRef("group", "admins")
+    oai = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"
+    assert parse_principal(oai) == PrincipalRef("oai", oai)
+    with pytest.raises(ValueError, match=r"principal 'gruop/admins'.*did you mean group/admins"):
+        parse_principal("gruop/admins")
+    with pytest.raises(ValueError, match=r"lambda\.amazonaws\.com"):
+        parse_principal("service/lambda")
 
 
 def test_file_parses_with_lines_and_account(suite: Path) -> None:
@@ -109,7 +115,7 @@ def test_run_reports_each_action(suite: Path) -> None:
         ),
         ("tests: []\n", "holds no tests"),
         ("accounts: x\n", "unknown key 'accounts'"),
-        ("tests:\n  - {principal: group/x, action: s3:X, expect: Allowed}\n", "principal"),
+        ("tests:\n  - {principal: service/lambda, action: s3:X, expect: Allowed}\n", "principal"),
     ],
 )
 def test_malformed_files_are_located_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -407,6 +407,22 @@ def test_grant_to_the_role_arn_is_limited_by_boundary_and_session_policy(
     assert result.blocked_by == [blocked]
 
 
+def test_grant_to_the_role_arn_is_limited_by_the_boundary_when_the_caller_is_the_role() -> None:
+    # Simulated "as the role": the grant names the role ARN, not a session ARN, so the
+    # role's boundary still caps it (only session-ARN grants bypass the boundary).
+    rp = doc(allow(Principal={"AWS": ROLE}))
+    result = decide(request(ROLE), resource=rp, boundary=NARROW_BOUNDARY)
+    assert result.decision is IMPLICIT
+    assert result.blocked_by == ["boundary"]
+    assert result.principal_match_kind == "role"
+    assert decide(request(ROLE), resource=rp, boundary=doc(allow("s3:*"))).allowed
+
+
+def test_deny_not_principal_listing_the_role_exempts_the_role_itself() -> None:
+    rp = doc(stmt("Deny", "s3:*", "*", NotPrincipal={"AWS": [ROLE, ROOT]}))
+    assert decide(request(ROLE), identity=[ALLOW_ALL], resource=rp).decision is ALLOWED
+
+
 def test_grant_to_the_session_arn_ignores_the_boundary() -> None:
     rp = doc(allow(Principal={"AWS": SESSION}))
     assert decide(session(), resource=rp, boundary=NARROW_BOUNDARY).decision is ALLOWED

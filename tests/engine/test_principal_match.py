@@ -91,8 +91,9 @@ def test_role_arn_needs_same_partition_account_and_name(entry: str) -> None:
     assert match_aws_entry(entry, caller(SESSION)) is MatchKind.NONE
 
 
-def test_role_arn_matches_the_role_itself_directly() -> None:
-    assert match_aws_entry(ROLE, caller(ROLE)) is MatchKind.DIRECT
+def test_role_arn_matches_the_role_itself_as_kind_role() -> None:
+    # "As the role" is capped by the role's boundary like its sessions: kind role, not direct.
+    assert match_aws_entry(ROLE, caller(ROLE)) is MatchKind.ROLE
 
 
 def test_role_arn_does_not_match_a_user() -> None:

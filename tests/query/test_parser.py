@@ -55,6 +55,18 @@ VALID: list[tuple[str, Query]] = [
     ("can user/engineering/alice do *", can(PrincipalRef("user", "engineering/alice"), "*")),
     ("can user/a+b=c,d.e@f_g-h do s3:X", can(PrincipalRef("user", "a+b=c,d.e@f_g-h"), "s3:X")),
     ("can role/deploy do iam:PassRole", can(PrincipalRef("role", "deploy"), "iam:PassRole")),
+    ("can group/devs do s3:GetObject", can(PrincipalRef("group", "devs"), "s3:GetObject")),
+    (
+        'can "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"'
+        " do s3:GetObject",
+        can(
+            PrincipalRef(
+                "oai",
+                "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL",
+            ),
+            "s3:GetObject",
+        ),
+    ),
     (
         "can service/lambda.amazonaws.com do sqs:SendMessage",
         can(PrincipalRef("service", "lambda.amazonaws.com"), "sqs:SendMessage"),
@@ -336,7 +348,9 @@ MALFORMED: list[tuple[str, int, str, str]] = [
     ("can user/a do s3:X when aws:a=1 =2", 33, "one '=' per condition", 'key="a=b"'),
     ("can user/a do s3:X when aws:t=[a,", 34, "unclosed '['", "aws:t=[a]"),
     ("who user/a do s3:X", 5, "'who can' asks which principals can", "try: can user/a do s3:X"),
-    ("can group/devs do s3:X", 5, "an IAM group cannot be a principal", "can user/NAME"),
+    ("can grop/devs do s3:X", 5, "unknown principal kind 'grop'", "did you mean group/devs?"),
+    ("can service/lambda do s3:X", 13, "not a host name", "service/lambda.amazonaws.com"),
+    ('can "user alice" do s3:X', 5, "quotes are only for", "try: can user alice do"),
     ("can account/123 do s3:X", 13, "an account ID is 12 digits", "account/111122223333"),
     ("can user/ do s3:X", 10, "missing name after 'user/'", "user/alice"),
     ("can user/a!b do s3:X", 11, "invalid character '!' in user name", "allowed:"),
@@ -451,10 +465,16 @@ IAM_SEGMENT = _regex(r"[A-Za-z0-9+=,.@_-]{1,12}")
 PRINCIPALS = st.one_of(
     st.builds(
         PrincipalRef,
-        st.sampled_from(["user", "role"]),
+        st.sampled_from(["user", "role", "group"]),
         st.lists(IAM_SEGMENT, min_size=1, max_size=3).map("/".join),
     ),
-    st.builds(PrincipalRef, st.just("service"), _regex(r"[A-Za-z0-9.-]{1,30}")),
+    st.builds(PrincipalRef, st.just("service"), _regex(r"[A-Za-z0-9-]{1,12}\.[A-Za-z0-9.-]{0,17}")),
+    st.builds(
+        lambda oai: PrincipalRef(
+            "oai", f"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {oai}"
+        ),
+        _regex(r"E[A-Z0-9]{5,13}"),
+    ),
     st.builds(PrincipalRef, st.just("root"), st.one_of(st.just(""), _regex(r"[0-9]{12}"))),
     st.just(PrincipalRef("anonymous")),
     st.builds(

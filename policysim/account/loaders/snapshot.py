@@ -43,7 +43,7 @@ ACCOUNT_KEYS = (
     "block_public_access",
     "errors",
 )
-RESOURCE_KEYS = ("arn", "policy", "tags", "abac", "block_public_access")
+RESOURCE_KEYS = ("arn", "policy", "tags", "abac", "block_public_access", "aws_managed")
 ERROR_KEYS = ("service", "region", "operation", "resource", "error")
 ORG_KEYS = ("id", "management_account", "policies", "account_paths")
 ORG_POLICY_KEYS = ("type", "document")
@@ -195,6 +195,7 @@ class _SnapshotReader(Reader):
             block_public_access=self.block_public_access(
                 data.get("block_public_access"), (*path, "block_public_access")
             ),
+            aws_managed=self.aws_managed(data.get("aws_managed"), (*path, "aws_managed")),
         )
         abac = data.get("abac")
         if abac is not None:
@@ -211,6 +212,14 @@ class _SnapshotReader(Reader):
                 resource.policy, "resource", self.source.locator((*path, "policy")), resource
             )
         return resource
+
+    def aws_managed(self, value: Any, path: JsonPath) -> bool:
+        """`aws_managed: true` marks an AWS managed KMS key."""
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.source.error(f"expected true or false, got {value!r}", path)
+        return value
 
     def block_public_access(self, value: Any, path: JsonPath) -> BlockPublicAccess | None:
         """The four flags, by policysim's names or S3's `PublicAccessBlockConfiguration` ones."""

@@ -74,7 +74,7 @@ ROLE_KEYS = (
     "tags",
 )
 MANAGED_KEYS = ("path", "document")
-RESOURCE_KEYS = ("policy", "tags", "abac", "block_public_access")
+RESOURCE_KEYS = ("policy", "tags", "abac", "block_public_access", "aws_managed")
 BPA_KEYS = (
     "block_public_acls",
     "ignore_public_acls",
@@ -368,6 +368,11 @@ class _YamlReader:
             tags=self.tags(fields.get("tags"), (*path, "tags")),
             block_public_access=self.block_public_access(
                 fields.get("block_public_access"), (*path, "block_public_access")
+            ),
+            aws_managed=(
+                self.boolean(fields["aws_managed"], (*path, "aws_managed"))
+                if "aws_managed" in fields
+                else False
             ),
         )
         if "abac" in fields:
