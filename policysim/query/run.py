@@ -65,17 +65,27 @@ def resolve_principal(
     return "anonymous"
 
 
-def run_query(resolver: Resolver, query: Query) -> CanAnswer | WhoCanAnswer:
-    """Evaluate a query; unknown principals and actions raise errors with suggestions."""
+def run_query(
+    resolver: Resolver, query: Query, *, show_denied: bool = False
+) -> CanAnswer | WhoCanAnswer:
+    """Evaluate a query; unknown principals and actions raise errors with suggestions.
+
+    Answers say what they depend on (context keys the query did not give); `show_denied`
+    keeps who-can's denied principals too."""
     actions = expand_action_arguments(list(query.actions))
     context = dict(query.context)
     if isinstance(query, CanQuery):
         target = resolve_principal(resolver, query.principal)
         if isinstance(target, str):
             results = [
-                (a, resolver.decide_outsider(target, a, query.resource, context)) for a in actions
+                (a, resolver.decide_outsider(target, a, query.resource, context, depends=True))
+                for a in actions
             ]
             return CanAnswer(target, None, query.resource, results)
-        results = [(a, resolver.decide(target, a, query.resource, context)) for a in actions]
+        results = [
+            (a, resolver.decide(target, a, query.resource, context, depends=True)) for a in actions
+        ]
         return CanAnswer(target.label, target.account.label, query.resource, results)
-    return WhoCanAnswer([who_can(resolver, a, query.resource, context) for a in actions])
+    return WhoCanAnswer(
+        [who_can(resolver, a, query.resource, context, show_denied=show_denied) for a in actions]
+    )
