@@ -214,12 +214,21 @@ def test_policy_filter_applies_to_who_can() -> None:
 
 def test_to_json(resolver: Resolver) -> None:
     data = who_can(resolver, "s3:ListBucket", "arn:aws:s3:::data").to_json()
-    assert set(data) == {"action", "resource", "principals_checked", "allowed", "external"}
+    assert set(data) == {
+        "action",
+        "resource",
+        "principals_checked",
+        "allowed",
+        "allowed_if",
+        "external",
+    }
     assert data["principals_checked"] == 8
     assert data["allowed"][0] == {
         "principal": "user alice",
         "arn": f"arn:aws:iam::{A}:user/alice",
         "account": A,
+        "decision": "Allowed",
+        "reason": "allowed: identity-based policies allow it",
         "statements": [
             {
                 "policy_type": "identity",
@@ -230,6 +239,7 @@ def test_to_json(resolver: Resolver) -> None:
                 "file": "aws-managed:AmazonS3ReadOnlyAccess",
             }
         ],
+        "depends_on": [],
     }
     etl = next(e for e in data["external"] if e["principal"].endswith(":role/etl"))
     assert etl["conditional"] is True

@@ -426,7 +426,14 @@ def test_who_can_json(work: Path) -> None:
     run = policysim("who-can s3:GetObject arn:aws:s3:::data/k -a team.yaml --json", cwd=work)
     assert run.returncode == 0, run
     data = run.json()
-    assert set(data) == {"action", "resource", "principals_checked", "allowed", "external"}
+    assert set(data) == {
+        "action",
+        "resource",
+        "principals_checked",
+        "allowed",
+        "allowed_if",
+        "external",
+    }
     assert data["principals_checked"] == 5
     # Alice through her group's AWS managed policy. The bucket names only the role's `ci-run`
     # session (who-can asks as session `policysim`), and names neither account B nor its users.
