@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from policysim.engine.result import describe_dependencies
+
 if TYPE_CHECKING:
-    from policysim.account.who_can import WhoCanReport
+    from policysim.account.who_can import Grant, WhoCanReport
     from policysim.assertions.run import Outcome
     from policysim.engine.request import Request
     from policysim.engine.result import EvaluationResult, MatchedStatement
@@ -182,6 +184,9 @@ def render_check(
             ]
         )
     _print_table(console, ["action", "decision", "decided by", "missing context keys"], rows)
+    for action, result in results:
+        if result.depends_on:
+            console.print(f"  {action}: {describe_dependencies(result.depends_on)}")
 
 
 def render_explain(
@@ -215,31 +220,81 @@ def render_explain(
     )
     if result.missing_context_keys:
         console.print("  missing context keys: " + ", ".join(result.missing_context_keys))
+    if result.depends_on:
+        console.print("  depends on the request: " + describe_dependencies(result.depends_on))
 
 
-def render_who_can(report: WhoCanReport, *, region: str | None = None) -> None:
-    """`who-can`: the allowed principals and the statements that grant them."""
-    console = _console()
-    console.print(
+def _who_can_header(report: WhoCanReport, region: str | None = None) -> str:
+    """`s3:PutObject on ARN, region R: 1 of 4 principals allowed, 1 more if conditions hold`."""
+    text = (
         f"{report.action} on {report.resource}, {_one_region(region)}: {len(report.allowed)} of"
         f" {report.checked} principals allowed"
     )
+    if report.allowed_if:
+        text += f", {len(report.allowed_if)} more if conditions hold"
+    return text
+
+
+def _denied_by(grant: Grant) -> str:
+    """The deciding statements of a denied principal, else why nothing allowed it."""
+    if grant.statements:
+        return "; ".join(_statement_label(m) for m in grant.statements[:3])
+    return grant.reason or "no statement allows it"
+
+
+def render_who_can(report: WhoCanReport, *, region: str | None = None) -> None:
+    """`who-can`: the allowed principals and the statements that grant them; those allowed if a
+    condition holds; with `--show-denied`, the rest and what denied them."""
+    console = _console()
+    console.print(_who_can_header(report, region))
     if report.allowed:
+        notes = [describe_dependencies(g.depends_on) for g in report.allowed]
+        headers = ["principal", "account", "granted by"] + (["depends on"] if any(notes) else [])
         rows: list[list[str | Text]] = [
             [
                 grant.principal,
                 grant.account,
                 "; ".join(_statement_label(m) for m in grant.statements[:3]) or "(root)",
+                *([note] if any(notes) else []),
             ]
-            for grant in report.allowed
+            for grant, note in zip(report.allowed, notes, strict=True)
         ]
-        _print_table(console, ["principal", "account", "granted by"], rows)
+        _print_table(console, headers, rows)
+    if report.allowed_if:
+        console.print("allowed if a condition holds that the question did not give:")
+        _print_table(
+            console,
+            ["principal", "account", "condition"],
+            [
+                [grant.principal, grant.account, describe_dependencies(grant.allowed_if)]
+                for grant in report.allowed_if
+            ],
+        )
     if report.external:
         console.print("outside the snapshot, allowed by the resource policy:")
         for ext in report.external:
             note = " (with conditions)" if ext.conditional else ""
             own = "; their own account must allow too" if ext.needs_own_account else ""
             console.print(f"  {ext.principal}  via {_statement_label(ext.statement)}{note}{own}")
+    if report.denied is not None:
+        console.print(f"denied ({len(report.denied)}):")
+        if report.denied:
+            notes = [describe_dependencies(g.depends_on) for g in report.denied]
+            headers = ["principal", "account", "decision", "decided by"]
+            _print_table(
+                console,
+                headers + (["depends on"] if any(notes) else []),
+                [
+                    [
+                        grant.principal,
+                        grant.account,
+                        decision_text(grant.decision.value),
+                        _denied_by(grant),
+                        *([note] if any(notes) else []),
+                    ]
+                    for grant, note in zip(report.denied, notes, strict=True)
+                ],
+            )
 
 
 def render_test_report(outcomes: list[tuple[str, Outcome]], seconds: float) -> None:

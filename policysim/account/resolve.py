@@ -28,8 +28,14 @@ from policysim.account.model import (
 )
 from policysim.account.principal_spec import Outsider, PrincipalRef, outsider_of
 from policysim.catalog.regions import requested_region
-from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
+from policysim.engine.compiled import (
+    CompiledPolicySet,
+    NamedPolicy,
+    PolicySet,
+    compile_policy_set,
+)
 from policysim.engine.context_keys import derive_principal_keys
+from policysim.engine.depends import with_dependencies
 from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
@@ -428,6 +434,8 @@ class Resolver:
         action: str,
         resource: str = "*",
         context: Mapping[str, str | Iterable[str]] | None = None,
+        *,
+        depends: bool = False,
     ) -> EvaluationResult:
         """Decide a request by a caller that is not an IAM principal of the snapshot: a
         service principal, an anonymous caller, or a principal of another account (whose
@@ -435,7 +443,7 @@ class Resolver:
         policy_set, request = self._prepare_outsider(
             RequestPrincipal.parse(caller), action, resource, context
         )
-        return evaluate(compile_policy_set(policy_set, self.options), request)
+        return _decided(compile_policy_set(policy_set, self.options), request, depends=depends)
 
     def _prepare_outsider(
         self,
@@ -536,11 +544,13 @@ class Resolver:
         resource: str = "*",
         context: Mapping[str, str | Iterable[str]] | None = None,
         session_policy: Policy | None = None,
+        *,
+        depends: bool = False,
     ) -> tuple[Request, list[GroupTrace], EvaluationResult]:
         """The request, a statement-by-statement trace, and the decision (for `explain`)."""
         policy_set, request = self.prepare(target, action, resource, context, session_policy)
         compiled = compile_policy_set(policy_set, self.options)
-        return request, trace(compiled, request), evaluate(compiled, request)
+        return request, trace(compiled, request), _decided(compiled, request, depends=depends)
 
     def decide(
         self,
@@ -549,10 +559,21 @@ class Resolver:
         resource: str = "*",
         context: Mapping[str, str | Iterable[str]] | None = None,
         session_policy: Policy | None = None,
+        *,
+        depends: bool = False,
     ) -> EvaluationResult:
-        """Evaluate one action of one caller against the snapshot."""
+        """Evaluate one action of one caller against the snapshot; with `depends`, also say
+        how the decision changes with context keys the request lacked."""
         policy_set, request = self.prepare(target, action, resource, context, session_policy)
-        return evaluate(compile_policy_set(policy_set, self.options), request)
+        return _decided(compile_policy_set(policy_set, self.options), request, depends=depends)
+
+
+def _decided(compiled: CompiledPolicySet, request: Request, *, depends: bool) -> EvaluationResult:
+    """The decision, with what it depends on when asked (and only when some key was missing)."""
+    result = evaluate(compiled, request)
+    if depends:
+        with_dependencies(compiled, request, result)
+    return result
 
 
 def _with_given(

@@ -1,6 +1,9 @@
 """Who can do an action on a resource: every principal of the snapshot, plus outsiders whom
 the resource's policy names (IAM principals of other accounts need their own account to allow
-too; service principals and CloudFront OAIs have no identity side)."""
+too; service principals and CloudFront OAIs have no identity side).
+
+A principal denied only for want of a context key the question did not give (an encryption
+header, a region) is not "not allowed": it is "allowed if" that key holds, and says so."""
 
 from __future__ import annotations
 
@@ -9,10 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policysim.account.principal_spec import OutsideKind, outside_kind
-from policysim.account.resolve import Resolver
+from policysim.account.resolve import Resolver, Target
 from policysim.engine.compiled import NamedPolicy, compile_policies
 from policysim.engine.request import Context
-from policysim.engine.result import MatchedStatement, PolicyType
+from policysim.engine.result import (
+    Decision,
+    Dependency,
+    EvaluationResult,
+    MatchedStatement,
+    PolicyType,
+)
 from policysim.gcpause import paused_gc
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.public import is_public_policy
@@ -20,12 +29,23 @@ from policysim.policy.public import is_public_policy
 
 @dataclass(slots=True)
 class Grant:
-    """A principal of the snapshot that is allowed."""
+    """A principal of the snapshot: its decision, the statements that decided it, and how the
+    decision would change with context keys the question did not give."""
 
     principal: str
     arn: str
     account: str
     statements: list[MatchedStatement]
+    decision: Decision = Decision.ALLOWED
+    reason: str = ""
+    depends_on: list[Dependency] = field(default_factory=list)
+
+    @property
+    def allowed_if(self) -> list[Dependency]:
+        """The conditions under which a denied principal would be allowed."""
+        if self.decision is Decision.ALLOWED:
+            return []
+        return [d for d in self.depends_on if d.becomes is Decision.ALLOWED]
 
     def to_json(self) -> dict[str, Any]:
         """JSON for scripts."""
@@ -33,7 +53,10 @@ class Grant:
             "principal": self.principal,
             "arn": self.arn,
             "account": self.account,
+            "decision": self.decision.value,
+            "reason": self.reason,
             "statements": [s.to_json() for s in self.statements],
+            "depends_on": [d.to_json() for d in self.depends_on],
         }
 
 
@@ -73,16 +96,41 @@ class WhoCanReport:
     checked: int
     allowed: list[Grant] = field(default_factory=list)
     external: list[ExternalGrant] = field(default_factory=list)
+    allowed_if: list[Grant] = field(default_factory=list)
+    """Denied as asked, allowed if some context key the question did not give holds."""
+    denied: list[Grant] | None = None
+    """The other principals, when asked for (`show_denied`)."""
+
+    @property
+    def anyone(self) -> bool:
+        """Whether anyone may be allowed: a principal, one under conditions, or an outsider."""
+        return bool(self.allowed or self.allowed_if or self.external)
 
     def to_json(self) -> dict[str, Any]:
         """JSON for scripts."""
-        return {
+        out: dict[str, Any] = {
             "action": self.action,
             "resource": self.resource,
             "principals_checked": self.checked,
             "allowed": [g.to_json() for g in self.allowed],
+            "allowed_if": [g.to_json() for g in self.allowed_if],
             "external": [g.to_json() for g in self.external],
         }
+        if self.denied is not None:
+            out["denied"] = [g.to_json() for g in self.denied]
+        return out
+
+
+def _grant(target: Target, result: EvaluationResult) -> Grant:
+    return Grant(
+        target.label,
+        target.caller_arn,
+        target.account.id,
+        result.matched_statements,
+        result.decision,
+        result.reason,
+        result.depends_on or [],
+    )
 
 
 def _outside(entry: str, known_accounts: Iterable[str]) -> bool:
@@ -98,22 +146,26 @@ def who_can(
     action: str,
     resource: str = "*",
     context: Mapping[str, str | Iterable[str]] | None = None,
+    *,
+    show_denied: bool = False,
 ) -> WhoCanReport:
-    """Decide the request for every user and role of the snapshot."""
+    """Decide the request for every user and role of the snapshot; say for each denied one
+    whether context keys the question lacked would allow it (and, with `show_denied`, keep the
+    rest with what denied them)."""
     with paused_gc():
         targets = resolver.principals()
         report = WhoCanReport(action, resource, len(targets))
+        if show_denied:
+            report.denied = []
         for target in targets:
-            result = resolver.decide(target, action, resource, context)
+            result = resolver.decide(target, action, resource, context, depends=True)
+            grant = _grant(target, result)
             if result.allowed:
-                report.allowed.append(
-                    Grant(
-                        target.label,
-                        target.caller_arn,
-                        target.account.id,
-                        result.matched_statements,
-                    )
-                )
+                report.allowed.append(grant)
+            elif grant.allowed_if:
+                report.allowed_if.append(grant)
+            elif report.denied is not None:
+                report.denied.append(grant)
     entry, owner = resolver.find_resource(resource, action)
     blocked = (
         entry is not None

@@ -246,7 +246,7 @@ def check(
             region=region,
         )
         results = [
-            (a, q.resolver.decide(q.target, a, resource, q.context, q.session_policy))
+            (a, q.resolver.decide(q.target, a, resource, q.context, q.session_policy, depends=True))
             for a in q.actions
         ]
     except PolicyError as err:
@@ -318,7 +318,12 @@ def explain(
             region=region,
         )
         reports = [
-            (a, *q.resolver.explain(q.target, a, resource, q.context, q.session_policy))
+            (
+                a,
+                *q.resolver.explain(
+                    q.target, a, resource, q.context, q.session_policy, depends=True
+                ),
+            )
             for a in q.actions
         ]
     except PolicyError as err:
@@ -364,11 +369,32 @@ def explain(
     raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
 
 
+ShowDeniedOpt = Annotated[
+    bool,
+    typer.Option("--show-denied", help="Also list the principals denied, with what denied each."),
+]
+FailIfAnyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fail-if-any",
+        help="Exit 1 when anyone may be allowed (for CI: 'nobody may delete this bucket').",
+    ),
+]
+WHO_CAN_EXIT = (
+    "Exit status: 0 answered; with --fail-if-any, 1 when any principal is allowed, allowed if"
+    " a condition holds, or allowed from outside the snapshot by the resource policy;"
+    " 2 usage or input error."
+)
+
+
 @app.command(
     "who-can",
     epilog=(
         "Examples:\n\n  policysim who-can s3:GetObject arn:aws:s3:::bucket/key\n\n"
-        "  policysim who-can iam:PassRole"
+        "  policysim who-can iam:PassRole\n\n"
+        "  policysim who-can s3:DeleteBucket arn:aws:s3:::bucket --fail-if-any\n\n"
+        "Principals denied only for want of a context key the question did not give are listed"
+        " as 'allowed if' with the condition.\n\n" + WHO_CAN_EXIT
     ),
 )
 def who_can(
@@ -379,6 +405,8 @@ def who_can(
     option: OptionOpt = None,
     now: NowOpt = None,
     region: RegionOpt = None,
+    show_denied: ShowDeniedOpt = False,
+    fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
@@ -395,7 +423,9 @@ def who_can(
         if len(actions) != 1:
             acting = f" that act on {resource}" if resource != "*" else ""
             fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
-        report = find_who_can(resolver, actions[0], resource, parse_context(context or []))
+        report = find_who_can(
+            resolver, actions[0], resource, parse_context(context or []), show_denied=show_denied
+        )
     except PolicyError as err:
         fail(err)
     used = resolver.requested_region(report.action, report.resource)
@@ -409,13 +439,16 @@ def who_can(
 
         render_who_can(report, region=used)
         _left_out_notes(selection, resource)
+    raise typer.Exit(1 if fail_if_any and report.anyone else 0)
 
 
 @app.command(
     epilog="Run 'policysim query --help' for the language; examples:\n\n"
     '  policysim query "can user/alice do s3:PutObject on arn:aws:s3:::b/k'
     ' when aws:SourceIp=10.0.0.1"\n\n'
-    '  policysim query "who can do iam:PassRole on *"',
+    '  policysim query "who can do iam:PassRole on *"\n\n'
+    "Exit status: 'can': 0 every action allowed, 1 some action denied. 'who can': "
+    + WHO_CAN_EXIT.removeprefix("Exit status: "),
 )
 def query(
     text: Annotated[str, typer.Argument(help="The query (see below).", metavar="QUERY")],
@@ -423,6 +456,8 @@ def query(
     option: OptionOpt = None,
     now: NowOpt = None,
     region: RegionOpt = None,
+    show_denied: ShowDeniedOpt = False,
+    fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask in words: "can user/alice do s3:PutObject on ARN when KEY=VALUE", "who can do ...".
@@ -441,7 +476,7 @@ def query(
     try:
         parsed = parse_query(text)
         resolver = _resolver(account, option, now, None, None, region)
-        answer = run_query(resolver, parsed)
+        answer = run_query(resolver, parsed, show_denied=show_denied)
     except PolicyError as err:
         fail(err)
     if isinstance(answer, CanAnswer):
@@ -472,6 +507,7 @@ def query(
                 typer.echo(f"note: {entry.describe(parsed.resource)}")
     if isinstance(answer, CanAnswer):
         raise typer.Exit(0 if answer.allowed else 1)
+    raise typer.Exit(1 if fail_if_any and any(r.anyone for r in answer.reports) else 0)
 
 
 @app.command(

@@ -61,18 +61,26 @@ def resolve_principal(
     return resolver.resolve(ref, session_name=session_name)
 
 
-def run_query(resolver: Resolver, query: Query) -> CanAnswer | WhoCanAnswer:
+def run_query(
+    resolver: Resolver, query: Query, *, show_denied: bool = False
+) -> CanAnswer | WhoCanAnswer:
     """Evaluate a query; unknown principals and actions raise errors with suggestions, and so
-    does an action on a resource it does not act on (wildcards keep only those that do)."""
+    does an action on a resource it does not act on (wildcards keep only those that do).
+
+    Answers say what they depend on (context keys the query did not give); `show_denied`
+    keeps who-can's denied principals too."""
     check_resource(query.resource)
     selection = select_actions(list(query.actions), query.resource)
     actions = selection.actions
     context = dict(query.context)
     if isinstance(query, CanQuery):
         target = resolve_principal(resolver, query.principal)
-        results = [(a, resolver.decide(target, a, query.resource, context)) for a in actions]
+        results = [
+            (a, resolver.decide(target, a, query.resource, context, depends=True)) for a in actions
+        ]
         account = target.account.label if isinstance(target, Target) else None
         return CanAnswer(target.label, account, query.resource, results, selection.left_out)
     return WhoCanAnswer(
-        [who_can(resolver, a, query.resource, context) for a in actions], selection.left_out
+        [who_can(resolver, a, query.resource, context, show_denied=show_denied) for a in actions],
+        selection.left_out,
     )

@@ -214,12 +214,21 @@ def test_policy_filter_applies_to_who_can() -> None:
 
 def test_to_json(resolver: Resolver) -> None:
     data = who_can(resolver, "s3:ListBucket", "arn:aws:s3:::data").to_json()
-    assert set(data) == {"action", "resource", "principals_checked", "allowed", "external"}
+    assert set(data) == {
+        "action",
+        "resource",
+        "principals_checked",
+        "allowed",
+        "allowed_if",
+        "external",
+    }
     assert data["principals_checked"] == 8
     assert data["allowed"][0] == {
         "principal": "user alice",
         "arn": f"arn:aws:iam::{A}:user/alice",
         "account": A,
+        "decision": "Allowed",
+        "reason": "allowed: identity-based policies allow it",
         "statements": [
             {
                 "policy_type": "identity",
@@ -230,6 +239,7 @@ def test_to_json(resolver: Resolver) -> None:
                 "file": "aws-managed:AmazonS3ReadOnlyAccess",
             }
         ],
+        "depends_on": [],
     }
     etl = next(e for e in data["external"] if e["principal"].endswith(":role/etl"))
     assert etl["conditional"] is True
@@ -275,3 +285,63 @@ def test_restrict_public_buckets_hides_external_grants() -> None:
     report = who_can(r, "s3:GetObject", "arn:aws:s3:::site/index.html")
     assert allowed(report) == {"user owner": ["Everyone"]}  # same account keeps access
     assert external(report) == {}
+
+
+CONDITIONAL = f"""
+account: "{A}"
+users:
+  uploader:
+    inline:
+      W:
+        {{Version: "2012-10-17",
+          Statement: [{{Effect: Allow, Action: s3:PutObject, Resource: "*"}}]}}
+  reader:
+    inline:
+      R:
+        {{Version: "2012-10-17",
+          Statement: [{{Effect: Allow, Action: s3:GetObject, Resource: "*"}}]}}
+  admin:
+    inline:
+      A:
+        {{Version: "2012-10-17", Statement: [{{Effect: Allow, Action: "*", Resource: "*"}}]}}
+resources:
+  "arn:aws:s3:::box":
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Deny
+          Principal: "*"
+          Action: s3:PutObject
+          Resource: arn:aws:s3:::box/*
+          Condition: {{"Null": {{s3:x-amz-server-side-encryption: "true"}}}}
+          """
+
+
+def test_allowed_if_and_denied_are_reported_apart() -> None:
+    r = Resolver(parse_snapshot(textwrap.dedent(CONDITIONAL), "c.yaml"))
+    plain = who_can(r, "s3:PutObject", "arn:aws:s3:::box/k")
+    assert plain.allowed == [] and plain.denied is None
+    assert sorted(g.principal for g in plain.allowed_if) == ["user admin", "user uploader"]
+    [dep] = plain.allowed_if[0].allowed_if
+    assert dep.describe() == "allowed if s3:x-amz-server-side-encryption is present"
+    assert plain.anyone
+    shown = who_can(r, "s3:PutObject", "arn:aws:s3:::box/k", show_denied=True)
+    assert [g.principal for g in shown.denied or []] == ["user reader"]
+    given = who_can(
+        r, "s3:PutObject", "arn:aws:s3:::box/k", {"s3:x-amz-server-side-encryption": "AES256"}
+    )
+    assert sorted(g.principal for g in given.allowed) == ["user admin", "user uploader"]
+    assert given.allowed_if == []
+
+
+def test_anyone_is_false_only_when_nobody_may() -> None:
+    r = Resolver(parse_snapshot(textwrap.dedent(CONDITIONAL), "c.yaml"))
+    admin_only = who_can(r, "s3:DeleteBucket", "arn:aws:s3:::box", show_denied=True)
+    assert [g.principal for g in admin_only.allowed] == ["user admin"]
+    assert admin_only.anyone
+    assert not WhoCanReport("s3:DeleteBucket", "arn:aws:s3:::box", 3).anyone
+    denied = who_can(r, "s3:GetObject", "arn:aws:s3:::box/k", show_denied=True)
+    assert sorted(g.principal for g in denied.allowed) == ["user admin", "user reader"]
+    assert [(g.principal, g.reason) for g in denied.denied or []] == [
+        ("user uploader", "no identity-based policy allows it")
+    ]

@@ -436,6 +436,7 @@ def test_who_can_json(work: Path) -> None:
         "region",
         "principals_checked",
         "allowed",
+        "allowed_if",
         "external",
     }
     assert data["principals_checked"] == 5
