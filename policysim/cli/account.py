@@ -282,7 +282,10 @@ def check(
 
 
 @app.command(
-    epilog="Example:\n\n  policysim explain user alice s3:PutObject --resource arn:aws:s3:::b/k"
+    epilog=(
+        "Example:\n\n  policysim explain user alice s3:PutObject --resource arn:aws:s3:::b/k\n\n"
+        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
+    )
 )
 def explain(
     words: Annotated[list[str], typer.Argument(help=PRINCIPAL_HELP, metavar="PRINCIPAL ACTION...")],

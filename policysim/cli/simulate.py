@@ -77,7 +77,7 @@ def simulate(
         typer.Option(
             "--option",
             help=(
-                "NAME=VALUE for a disputed behaviour (spec §9.3), e.g."
+                "NAME=VALUE for a behaviour where the sources disagree (README table), e.g."
                 " session_arn_grant_bypasses_session_policy=false. Defaults follow the AWS docs."
             ),
         ),
