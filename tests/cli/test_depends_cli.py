@@ -65,7 +65,8 @@ def test_who_can_lists_allowed_if_and_counts_them(run_cli: Any) -> None:
     assert run.returncode == 0, run
     lines = run.stdout.splitlines()
     assert lines[0] == (
-        f"s3:PutObject on {OBJECT}: 0 of 2 principals allowed, 1 more if conditions hold"
+        f"s3:PutObject on {OBJECT}, no region (aws:RequestedRegion absent; pass --region):"
+        " 0 of 2 principals allowed, 1 more if conditions hold"
     )
     assert any(
         line.split()[:2] == ["user", "uploader"] and f"allowed if {ENC} is AES256" in line
