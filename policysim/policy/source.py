@@ -91,13 +91,20 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+"""Made once: `json.loads` with hooks builds a new decoder on every call (batch lines are many)."""
+
+
 def strict_loads(text: str) -> Any:
     """Fast `json.loads` (no positions) that rejects duplicate keys and NaN/Infinity.
 
     For large inputs (account snapshots, batch lines) where the located parser would be slow;
     callers re-parse with `parse_json_source` only to locate an error.
     """
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    if type(text) is not str or text.startswith("\ufeff"):
+        # `json.loads` decodes bytes and words the error for a byte order mark.
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    return _STRICT_DECODER.decode(text)
 
 
 def decode_source(data: bytes, file: str | None = None) -> str:

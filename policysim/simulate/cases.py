@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
+from policysim.engine.compiled import CompileCache, NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import build_request
+from policysim.engine.document_cache import DocumentCache
 from policysim.engine.evaluate import evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, Request, RequestError
 from policysim.engine.result import EvaluationResult
-from policysim.policy.build import policy_from_data
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import strict_loads
 
@@ -39,28 +39,18 @@ class Case:
     expected: str | None
 
 
-_POLICY_CACHE: dict[tuple[str, str], NamedPolicy] = {}
-_POLICY_CACHE_LIMIT = 4096
+# Shared by every batch of the process, and bounded: documents repeat across cases (one policy
+# tried against many requests), so each distinct document is parsed and compiled once.
+_DOCUMENTS = DocumentCache()
+_COMPILED = CompileCache(limit=8192)
 
 
 def _policy(data: Any, field: str) -> NamedPolicy:
-    """Validate a case's policy document; identical documents in one batch are parsed once.
-
-    Batches usually test one set of policies with many requests, so documents repeat; the
-    cache key is the document's own text form, so only identical documents share a model.
-    """
-    key = (repr(data), field)
-    cached = _POLICY_CACHE.get(key)
-    if cached is not None:
-        return cached
+    """Validate a case's policy document (identical documents are parsed once)."""
     try:
-        named = NamedPolicy(policy_from_data(data), field)
+        return _DOCUMENTS.named(data, field)
     except PolicyError as err:
         raise CaseError(str(err.located(path_prefix=field))) from None
-    if len(_POLICY_CACHE) >= _POLICY_CACHE_LIMIT:
-        _POLICY_CACHE.clear()
-    _POLICY_CACHE[key] = named
-    return named
 
 
 def _policy_list(data: Any, field: str) -> list[NamedPolicy]:
@@ -206,7 +196,7 @@ class CaseOutcome:
 
 def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> EvaluationResult:
     """Evaluate one parsed case."""
-    return evaluate(compile_policy_set(case.policies, options), case.request)
+    return evaluate(compile_policy_set(case.policies, options, _COMPILED), case.request)
 
 
 def decode_lines(stream: Iterable[bytes], file: str) -> Iterator[str]:
