@@ -179,7 +179,7 @@ def _simulate_batch(
     source: str, *, check: bool, as_json: bool, options: EvaluationOptions, derive: bool
 ) -> int:
     from policysim.policy.errors import PolicyError
-    from policysim.simulate.cases import decode_lines, simulate_lines
+    from policysim.simulate.cases import decode_lines, outcome_line, simulate_lines
 
     if source == "-":
         name, stream = "<stdin>", sys.stdin.buffer
@@ -194,11 +194,16 @@ def _simulate_batch(
 
     def emit(outcome: CaseOutcome) -> None:
         if write_lines:
-            out.write(json.dumps(outcome.to_json(), separators=(",", ":")) + "\n")
+            out.write(outcome_line(outcome))
 
     try:
         outcomes = simulate_lines(
-            decode_lines(stream, name), file=name, options=options, derive=derive, on_outcome=emit
+            decode_lines(stream, name),
+            file=name,
+            options=options,
+            derive=derive,
+            on_outcome=emit,
+            keep=check,  # only the --check summary needs them
         )
     finally:
         if stream is not sys.stdin.buffer:

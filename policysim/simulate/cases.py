@@ -194,6 +194,15 @@ class CaseOutcome:
         return out
 
 
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"))
+"""Made once: `json.dumps` with options builds a new encoder on every call."""
+
+
+def outcome_line(outcome: CaseOutcome) -> str:
+    """The outcome as one line of JSON Lines output (with its newline)."""
+    return _LINE_ENCODER.encode(outcome.to_json()) + "\n"
+
+
 def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> EvaluationResult:
     """Evaluate one parsed case."""
     return evaluate(compile_policy_set(case.policies, options, _COMPILED), case.request)
@@ -231,10 +240,13 @@ def simulate_lines(
     options: EvaluationOptions = DEFAULT_OPTIONS,
     derive: bool = True,
     on_outcome: Callable[[CaseOutcome], None] | None = None,
+    keep: bool = True,
 ) -> list[CaseOutcome]:
     """Answer every case of a JSON Lines stream, in order.
 
     A line that is not JSON raises `PolicyError` naming its line number: the input is unusable.
+    With `keep=False` the outcomes are only passed to `on_outcome` and the list returned is
+    empty, so memory stays flat however long the stream is.
     """
     outcomes: list[CaseOutcome] = []
     for index, (number, line) in enumerate(iter_lines(lines)):
@@ -258,7 +270,8 @@ def simulate_lines(
             outcome.result = run_case(case, options)
         except CaseError as err:
             outcome.error = str(err)
-        outcomes.append(outcome)
+        if keep:
+            outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
     return outcomes
