@@ -44,7 +44,7 @@ _STATEMENT_FIELDS = {
     "NotResource": "not_resource",
     "Condition": "condition",
 }
-_LIST_FIELDS = frozenset({"action", "not_action", "resource", "not_resource"})
+_STATEMENT_KEYS = frozenset(_STATEMENT_FIELDS)
 _PRINCIPAL_FIELDS = {
     "AWS": "aws",
     "Service": "service",
@@ -143,51 +143,50 @@ def _condition(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 def _statement(data: Any, index: int) -> Statement:
-    if type(data) is not dict:
+    # The common elements are read directly, each only when present (an explicit null is
+    # left to validation for the list elements, like any other non-string value).
+    if type(data) is not dict or not data.keys() <= _STATEMENT_KEYS:
         raise _DeclinedError
-    values: dict[str, Any] = {
-        "sid": None,
-        "effect": None,
-        "principal": None,
-        "not_principal": None,
-        "action": None,
-        "not_action": None,
-        "resource": None,
-        "not_resource": None,
-        "condition": {},
-    }
-    present: set[str] = set()
-    for key, value in data.items():
-        name = _STATEMENT_FIELDS.get(key)
-        if name is None:
+    effect = data.get("Effect")
+    if type(effect) is not str or effect not in _EFFECTS:
+        raise _DeclinedError
+    action = _strings(data["Action"]) if "Action" in data else None
+    not_action = _strings(data["NotAction"]) if "NotAction" in data else None
+    resource = _strings(data["Resource"]) if "Resource" in data else None
+    not_resource = _strings(data["NotResource"]) if "NotResource" in data else None
+    # The model's `_exclusive_pairs`: validation words these errors.
+    if (action is None) == (not_action is None):
+        raise _DeclinedError
+    if resource is not None and not_resource is not None:
+        raise _DeclinedError
+    sid = data.get("Sid")
+    if sid is not None and type(sid) is not str:
+        raise _DeclinedError
+    principal = data.get("Principal")
+    if principal is not None:
+        principal = _principal(principal)
+    not_principal = data.get("NotPrincipal")
+    if not_principal is not None:
+        if principal is not None:
             raise _DeclinedError
-        present.add(name)
-        if name in _LIST_FIELDS:
-            values[name] = _strings(value)
-        elif name == "effect":
-            if type(value) is not str or value not in _EFFECTS:
-                raise _DeclinedError
-            values[name] = value
-        elif name == "sid":
-            if value is not None and type(value) is not str:
-                raise _DeclinedError
-            values[name] = value
-        elif name == "condition":
-            values[name] = _condition(value)
-        else:  # principal, not_principal
-            values[name] = None if value is None else _principal(value)
-    if "effect" not in present:
-        raise _DeclinedError
-    # The model's `_exclusive_pairs`: pydantic words these errors.
-    if (values["action"] is None) == (values["not_action"] is None):
-        raise _DeclinedError
-    if values["resource"] is not None and values["not_resource"] is not None:
-        raise _DeclinedError
-    if values["principal"] is not None and values["not_principal"] is not None:
-        raise _DeclinedError
+        not_principal = _principal(not_principal)
     model = Statement.__new__(Statement)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", present)
+    _set(
+        model,
+        "__dict__",
+        {
+            "sid": sid,
+            "effect": effect,
+            "principal": principal,
+            "not_principal": not_principal,
+            "action": action,
+            "not_action": not_action,
+            "resource": resource,
+            "not_resource": not_resource,
+            "condition": _condition(data["Condition"]) if "Condition" in data else {},
+        },
+    )
+    _set(model, "__pydantic_fields_set__", {_STATEMENT_FIELDS[key] for key in data})
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", {"_index": index, "_position": None})
     return model
