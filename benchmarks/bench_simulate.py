@@ -12,10 +12,21 @@ Run:  .venv/bin/python benchmarks/bench_simulate.py [--quick] [--no-peers]
 (c) the same requests against the same identity policies in moto's IAM access-control
     evaluator (moto/iam/access_control.py, `IAMPolicy.is_action_permitted`), when some Python
     on this machine can import moto; it usually lives outside the project's venv.
+(d) cases that each carry their own policies, `policysim simulate --batch` against the
+    iam-simulate reference (npm `@cloud-copilot/iam-simulate`, installed with npm into a
+    temporary folder and run through benchmarks/iam_simulate_driver.mjs; it is AGPL, so it is
+    only ever run, never copied or shipped). Both read the same JSON Lines file in the same
+    run, one process each, measured alone: cases/s end to end and less start-up, their ratio,
+    each process's peak memory (RSS high-water mark), and how many decisions agree. The
+    workload (`generate_workload`) draws cases from the conformance suites, adds an AWS
+    managed policy (from the snapshot policysim ships) to some identities, and comes in two
+    forms: "shared", where cases reuse documents as a test suite does, and "unique", where
+    every document is made distinct (a per-case policy `Id`, which no decision reads).
 
 Everything runs pinned to one CPU core where `os.sched_setaffinity` exists (subprocesses
 inherit the pin). Targets: >= 10,000 cases/s in batch on one core, >= 50,000 requests/s
-against a compiled policy set.
+against a compiled policy set; policysim >= 3x iam-simulate on cases that carry their own
+policies.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import gc
 import io
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -36,10 +48,14 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-RANDOM_SUITE = REPO / "tests" / "data" / "conformance" / "random-2000.jsonl"
+CONFORMANCE = REPO / "tests" / "data" / "conformance"
+RANDOM_SUITE = CONFORMANCE / "random-2000.jsonl"
+NODE_DRIVER = REPO / "benchmarks" / "iam_simulate_driver.mjs"
+IAM_SIMULATE = "@cloud-copilot/iam-simulate"
 
 TARGET_BATCH = 10_000  # cases/s, one core
 TARGET_COMPILED = 50_000  # requests/s, one core
+TARGET_RATIO = 3.0  # policysim / iam-simulate, cases that carry their own policies
 
 
 # ------------------------------------------------------------------------------------------
@@ -438,17 +454,276 @@ def bench_moto(
 
 
 # ------------------------------------------------------------------------------------------
+# (d) iam-simulate
+# ------------------------------------------------------------------------------------------
+
+
+def load_conformance() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for path in sorted(CONFORMANCE.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            cases.extend(json.loads(text) for text in f if text.strip())
+    return cases
+
+
+def managed_pool(count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """`count` AWS managed policy documents of ordinary size (under 4 KB of JSON), from the
+    snapshot policysim ships: what an identity typically has attached beside its own policy."""
+    import gzip
+
+    with gzip.open(REPO / "policysim" / "data" / "aws_managed_policies.json.gz") as f:
+        snapshot = json.load(f)
+    documents = [
+        entry["document"]
+        for _, entry in sorted(snapshot["policies"].items())
+        if len(json.dumps(entry["document"])) < 4000
+    ]
+    return rng.sample(documents, min(count, len(documents)))
+
+
+def generate_workload(total: int, path: Path, *, unique: bool, seed: int = 9) -> dict[str, int]:
+    """Write `total` cases, each with every policy that bears on it, to `path`.
+
+    Each case is a conformance case (identity policies of a few statements with conditions,
+    and in many a resource policy, boundary, SCP or RCP levels, session policy), with a new
+    id; a third of the identities also get an AWS managed policy. With `unique`, every
+    document gets a per-case `Id` element, so no two cases share a document text. Returns
+    counts for the report.
+    """
+    rng = random.Random(seed)
+    cases = load_conformance()
+    pool = managed_pool(150, rng)
+    documents = 0
+    texts: set[int] = set()
+    with path.open("w", encoding="utf-8") as f:
+        for n in range(total):
+            case = json.loads(json.dumps(rng.choice(cases)))
+            case["id"] = f"w{n:06d}-{case['id']}"
+            for key in ("note", "doc"):
+                case.pop(key, None)
+            identity = case.get("identity_policies")
+            if identity is not None and rng.random() < 1 / 3:
+                identity.append(rng.choice(pool))
+                case.pop("expected", None)  # no longer known
+            for document in _documents(case):
+                if unique:
+                    document["Id"] = f"w{n:06d}"
+                documents += 1
+                texts.add(hash(json.dumps(document, sort_keys=True)))
+            f.write(json.dumps(case, separators=(",", ":")) + "\n")
+    return {"documents": documents, "distinct": len(texts)}
+
+
+def _documents(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every policy document of a case, in place (the caller may edit them)."""
+    out: list[dict[str, Any]] = []
+    for key in ("identity_policies", "permission_boundaries"):
+        out.extend(d for d in case.get(key) or [] if isinstance(d, dict))
+    for key in ("resource_policy", "session_policy"):
+        if isinstance(case.get(key), dict):
+            out.append(case[key])
+    for key in ("scps", "rcps"):
+        for level in case.get(key) or []:
+            out.extend(d for d in level if isinstance(d, dict))
+    # A document that appears twice in one case (two levels naming the same SCP) is one object
+    # after json.loads only if it was one object before: copies are independent here.
+    return out
+
+
+# Runs a command with its standard output to a file, alone in this wrapper, and reports the
+# wall time and the peak RSS of the command (RUSAGE_CHILDREN holds only that one child).
+_MEASURE = r"""
+import json, resource, subprocess, sys, time
+with open(sys.argv[1], "wb") as out:
+    start = time.perf_counter()
+    proc = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_kb": peak, "code": proc.returncode,
+                  "stderr": proc.stderr.decode(errors="replace")[-2000:]}))
+"""
+
+
+def measure(command: list[str], stdout: Path) -> dict[str, Any]:
+    """Wall seconds and peak RSS (KB on Linux) of `command`, run in isolation."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(stdout), *command],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(proc.stdout)
+    if sys.platform == "darwin":  # ru_maxrss is in bytes there
+        result["peak_kb"] //= 1024
+    return result
+
+
+def install_iam_simulate(directory: Path) -> str | None:
+    """npm-install iam-simulate into `directory`; its version, or None (with the reason
+    printed) when node or npm is missing or the install fails."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        print("  iam-simulate: skipped (node and npm are needed)")
+        return None
+    (directory / "package.json").write_text('{"name": "bench-iam-simulate", "private": true}')
+    proc = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--silent", IAM_SIMULATE],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        print(f"  iam-simulate: skipped (npm install failed: {proc.stderr.strip()[-300:]})")
+        return None
+    manifest = directory / "node_modules" / "@cloud-copilot" / "iam-simulate" / "package.json"
+    version: str = json.loads(manifest.read_text())["version"]
+    return version
+
+
+def _decisions(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8") as f:
+        for text in f:
+            if text.strip():
+                row = json.loads(text)
+                out[row["id"]] = row["decision"]
+    return out
+
+
+def bench_iam_simulate(total: int, workdir: Path, repeats: int) -> None:
+    print(
+        f"\n(d) cases that carry their own policies, {total:,} cases:"
+        " `policysim simulate --batch` vs iam-simulate",
+        flush=True,
+    )
+    install = workdir / "iam-simulate"
+    install.mkdir()
+    version = install_iam_simulate(install)
+    if version is None:
+        return
+    node = shutil.which("node")
+    assert node is not None
+    node_version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    print(f"  iam-simulate {version} (npm, AGPL, run only), node {node_version.strip()}")
+    empty = workdir / "empty-peer.jsonl"
+    empty.write_text("")
+
+    def ours(batch: Path, out: Path) -> dict[str, Any]:
+        command = [sys.executable, "-m", "policysim.cli", "simulate", "--batch", str(batch)]
+        return measure(command, out)
+
+    def theirs(batch: Path, out: Path) -> dict[str, Any]:
+        command = [node, str(NODE_DRIVER), str(install), str(batch), str(out)]
+        return measure(command, workdir / "iam-simulate-summary.json")
+
+    ours_start = min(ours(empty, workdir / "o.jsonl")["seconds"] for _ in range(3))
+    theirs_start = min(theirs(empty, workdir / "t.jsonl")["seconds"] for _ in range(3))
+    print(
+        f"  start-up (empty batch): policysim {ours_start * 1000:.0f} ms,"
+        f" iam-simulate {theirs_start * 1000:.0f} ms"
+    )
+    for unique in (False, True):
+        batch = workdir / f"workload-{'unique' if unique else 'shared'}.jsonl"
+        counts = generate_workload(total, batch, unique=unique)
+        print(
+            f"  workload {'unique' if unique else 'shared'}: {counts['documents']:,} policy"
+            f" documents, {counts['distinct']:,} distinct texts,"
+            f" {batch.stat().st_size / 1e6:.1f} MB"
+        )
+        our_out, their_out = workdir / "ours.jsonl", workdir / "theirs.jsonl"
+        runs_ours = [ours(batch, our_out) for _ in range(repeats)]
+        runs_theirs = [theirs(batch, their_out) for _ in range(repeats)]
+        for run, label in ((runs_ours[-1], "policysim"), (runs_theirs[-1], "iam-simulate")):
+            if run["code"] != 0:
+                sys.exit(f"{label} failed ({run['code']}): {run['stderr']}")
+        best_ours = min(r["seconds"] for r in runs_ours)
+        best_theirs = min(r["seconds"] for r in runs_theirs)
+        peak_ours = max(r["peak_kb"] for r in runs_ours) / 1024
+        peak_theirs = max(r["peak_kb"] for r in runs_theirs) / 1024
+        line(
+            "policysim simulate --batch, end to end",
+            rate(total, best_ours),
+            "cases/s",
+            extra=f"{best_ours:.2f} s, peak RSS {peak_ours:.0f} MB",
+        )
+        line(
+            f"iam-simulate {version} runSimulation, end to end",
+            rate(total, best_theirs),
+            "cases/s",
+            extra=f"{best_theirs:.2f} s, peak RSS {peak_theirs:.0f} MB",
+        )
+        ratio = best_theirs / best_ours
+        less = (best_theirs - theirs_start) / max(best_ours - ours_start, 1e-9)
+        met = "meets" if ratio >= TARGET_RATIO else "BELOW"
+        print(
+            f"  ratio policysim / iam-simulate: {ratio:.1f}x end to end"
+            f" (target >= {TARGET_RATIO:.0f}x: {met} target), {less:.1f}x less start-up;"
+            f" peak memory {peak_ours:.0f} MB vs {peak_theirs:.0f} MB"
+        )
+        report_agreement(batch, _decisions(our_out), _decisions(their_out))
+
+
+def report_agreement(batch: Path, ours: dict[str, str], theirs: dict[str, str]) -> None:
+    """How many decisions agree, and what explains the others.
+
+    A case that kept its conformance `expected` (the decision the AWS documentation gives)
+    and where iam-simulate departs from it while policysim gives it is a documented difference
+    (tests/data/conformance/known_exceptions.json lists the random suite's); those are left
+    out of the agreement count, and so are the cases iam-simulate refuses to run.
+    """
+    expected: dict[str, str | None] = {}
+    with batch.open(encoding="utf-8") as f:
+        for text in f:
+            case = json.loads(text)
+            expected[case["id"]] = case.get("expected")
+    documented = refused = agree = other = 0
+    for case_id, decision in ours.items():
+        theirs_decision = theirs.get(case_id)
+        if theirs_decision == decision:
+            agree += 1
+        elif theirs_decision == "Error":
+            refused += 1
+        elif expected.get(case_id) == decision:
+            documented += 1
+        else:
+            other += 1
+    compared = len(ours) - documented - refused
+    print(
+        f"  decisions agree on {agree:,} of {compared:,} cases"
+        f" ({100 * agree / max(compared, 1):.1f}%), leaving out {documented:,} where"
+        f" iam-simulate departs from the documented decision and {refused:,} it refuses"
+        f" (resultType error); {other:,} other differences;"
+        f" policysim: {dict(sorted(Counter(ours.values()).items()))}"
+    )
+
+
+# ------------------------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run (~15 s)")
-    parser.add_argument("--no-peers", action="store_true", help="skip the moto comparison")
+    parser.add_argument(
+        "--no-peers", action="store_true", help="skip the moto and iam-simulate comparisons"
+    )
+    parser.add_argument(
+        "--only-peer",
+        action="store_true",
+        help="run only (d), policysim against iam-simulate on cases with their own policies",
+    )
     args = parser.parse_args()
     if args.quick:
-        batch_cases, requests, moto_requests, repeats = 10_000, 40_000, 4_000, 1
+        batch_cases, requests, moto_requests, peer_cases, repeats = 10_000, 40_000, 4_000, 5_000, 1
     else:
-        batch_cases, requests, moto_requests, repeats = 50_000, 200_000, 20_000, 2
+        batch_cases, requests, moto_requests, peer_cases, repeats = (
+            50_000,
+            200_000,
+            20_000,
+            20_000,
+            2,
+        )
 
     import policysim
     from policysim.catalog import get_catalog
@@ -460,12 +735,17 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="policysim-bench-") as tmp:
         workdir = Path(tmp)
-        bench_batch(cases, batch_cases, workdir, repeats)
-        docs, ours, our_rate = bench_compiled(cases, requests, repeats)
+        if not args.only_peer:
+            bench_batch(cases, batch_cases, workdir, repeats)
+            docs, ours, our_rate = bench_compiled(cases, requests, repeats)
+            if args.no_peers:
+                print("\n(c) peers: skipped (--no-peers)")
+            else:
+                bench_moto(cases, docs, ours, our_rate, moto_requests, repeats, workdir)
         if args.no_peers:
-            print("\n(c) peers: skipped (--no-peers)")
+            print("\n(d) iam-simulate: skipped (--no-peers)")
         else:
-            bench_moto(cases, docs, ours, our_rate, moto_requests, repeats, workdir)
+            bench_iam_simulate(peer_cases, workdir, repeats)
     print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s")
 
 

@@ -235,7 +235,7 @@ def _simulate_batch(
     region: str | None = None,
 ) -> int:
     from policysim.policy.errors import PolicyError
-    from policysim.simulate.cases import decode_lines, simulate_lines
+    from policysim.simulate.cases import decode_lines, outcome_line, simulate_lines
 
     if source == "-":
         name, stream = "<stdin>", sys.stdin.buffer
@@ -250,7 +250,7 @@ def _simulate_batch(
 
     def emit(outcome: CaseOutcome) -> None:
         if write_lines:
-            out.write(json.dumps(outcome.to_json(), separators=(",", ":")) + "\n")
+            out.write(outcome_line(outcome))
 
     try:
         outcomes = simulate_lines(
@@ -260,6 +260,7 @@ def _simulate_batch(
             derive=derive,
             on_outcome=emit,
             region=region,
+            keep=check,  # only the --check summary needs them
         )
     finally:
         if stream is not sys.stdin.buffer:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from policysim.engine.condition_block import CompiledCondition, compile_conditions
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
@@ -58,6 +59,19 @@ class _ResourceEntry:
 
 
 _RESOURCE_CACHE_LIMIT = 4096
+_ANY_PREFIX: frozenset[str | None] = frozenset({None})
+
+
+@lru_cache(maxsize=8192)
+def _prefixes(actions: tuple[str, ...]) -> frozenset[str | None]:
+    """The service prefixes of an Action list (lists repeat: managed policies, batch cases)."""
+    return frozenset(action_prefix(a) for a in actions)
+
+
+@lru_cache(maxsize=8192)
+def _action_matchers(actions: tuple[str, ...]) -> tuple[Matcher, ...]:
+    """One predicate per Action/NotAction entry."""
+    return tuple(compile_action_pattern(a) for a in actions)
 
 
 class CompiledStatement:
@@ -65,6 +79,7 @@ class CompiledStatement:
 
     __slots__ = (
         "_action_matchers",
+        "_action_texts",
         "_conditions",
         "_head_ignore_case",
         "_matched",
@@ -104,7 +119,9 @@ class CompiledStatement:
         self.allow = statement.is_allow
         actions = statement.action if statement.action is not None else statement.not_action
         self.negate_action = statement.action is None
-        self._action_matchers = tuple(compile_action_pattern(a) for a in actions or ())
+        # Compiled on first use: most statements of a large policy are never asked.
+        self._action_texts = actions or ()
+        self._action_matchers: tuple[Matcher, ...] | None = None
         self._head_ignore_case = options.arn_head_case_insensitive
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.negate_resource = statement.resource is None and statement.not_resource is not None
@@ -123,9 +140,7 @@ class CompiledStatement:
         self.principal_negated = statement.not_principal is not None
         self._conditions: tuple[CompiledCondition, ...] | None = None
         self.prefixes: frozenset[str | None] = (
-            frozenset({None})
-            if self.negate_action
-            else frozenset(action_prefix(a) for a in statement.action or ())
+            _ANY_PREFIX if self.negate_action else _prefixes(statement.action or ())
         )
 
     @property
@@ -158,9 +173,12 @@ class CompiledStatement:
 
     def matches_action(self, action: str) -> bool:
         """Action / NotAction test (spec §2.1)."""
-        if not self._action_matchers:
+        matchers = self._action_matchers
+        if matchers is None:
+            matchers = self._action_matchers = _action_matchers(self._action_texts)
+        if not matchers:
             return False  # an empty Action or NotAction list matches nothing (spec §8.1)
-        hit = any(m(action) for m in self._action_matchers)
+        hit = any(m(action) for m in matchers)
         return hit != self.negate_action
 
     def matches_resource(self, resource: str, context: Context) -> bool:
@@ -266,33 +284,60 @@ class CompiledPolicies:
         return bool(self.names)
 
 
-_CacheKey = tuple[int, PolicyType, int | None, EvaluationOptions]
-_STATEMENT_CACHE: dict[_CacheKey, tuple[NamedPolicy, list[CompiledStatement]]] = {}
+# Keys hold object ids (of the policies and of the options: hashing the options dataclass
+# field by field on every lookup is slow); each entry holds those objects, so an id cannot be
+# reused while its entry lives.
+_CacheKey = tuple[int, PolicyType, int | None, int]
+_GroupKey = tuple[tuple[int, ...], PolicyType, int | None, int]
+
+
+class CompileCache:
+    """Compiled statements and policy groups, keyed by the identity of `NamedPolicy` objects.
+
+    Callers that reuse `NamedPolicy` objects (a batch whose cases share documents, an account
+    whose users share managed policies) compile each document and each group once, and the
+    groups keep their per-action candidate lists. Entries hold their `NamedPolicy` objects, so
+    an `id` cannot be reused while its entry lives. Each table is emptied when it reaches
+    `limit` entries, which bounds the memory a long run can hold.
+    """
+
+    __slots__ = ("groups", "limit", "statements")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.statements: dict[
+            _CacheKey, tuple[NamedPolicy, EvaluationOptions, list[CompiledStatement]]
+        ] = {}
+        self.groups: dict[
+            _GroupKey, tuple[list[NamedPolicy], EvaluationOptions, CompiledPolicies]
+        ] = {}
+
+
 _STATEMENT_CACHE_LIMIT = 65536
-_GroupKey = tuple[tuple[int, ...], PolicyType, int | None, EvaluationOptions]
-_GROUP_CACHE: dict[_GroupKey, tuple[list[NamedPolicy], CompiledPolicies]] = {}
+_SHARED_CACHE = CompileCache(_STATEMENT_CACHE_LIMIT)
+"""The cache used when callers bring none: sized for who-can over large accounts."""
 
 
 def _compiled_statements(
-    named: NamedPolicy, policy_type: PolicyType, options: EvaluationOptions, level: int | None
+    named: NamedPolicy,
+    policy_type: PolicyType,
+    options: EvaluationOptions,
+    level: int | None,
+    cache: CompileCache,
 ) -> list[CompiledStatement]:
-    """Compile a policy's statements once per (policy object, role, options).
-
-    Callers that reuse `NamedPolicy` objects (a batch whose cases share documents, an account
-    whose users share managed policies) compile each document once. The cache holds the
-    `NamedPolicy`, so its `id` cannot be reused while the entry lives.
-    """
-    key = (id(named), policy_type, level, options)
-    hit = _STATEMENT_CACHE.get(key)
+    """Compile a policy's statements once per (policy object, role, options)."""
+    key = (id(named), policy_type, level, id(options))
+    table = cache.statements
+    hit = table.get(key)
     if hit is not None:
-        return hit[1]
+        return hit[2]
     statements = [
         CompiledStatement(s, named.policy, policy_type, named.name, level, options)
         for s in named.policy.statements
     ]
-    if len(_STATEMENT_CACHE) >= _STATEMENT_CACHE_LIMIT:
-        _STATEMENT_CACHE.clear()
-    _STATEMENT_CACHE[key] = (named, statements)
+    if len(table) >= cache.limit:
+        table.clear()
+    table[key] = (named, options, statements)
     return statements
 
 
@@ -301,6 +346,7 @@ def compile_policies(
     policy_type: PolicyType,
     options: EvaluationOptions,
     level: int | None = None,
+    cache: CompileCache | None = None,
 ) -> CompiledPolicies:
     """Compile a group of policies that are OR-ed together.
 
@@ -308,19 +354,22 @@ def compile_policies(
     principals sharing the same attached policies, or cases of a batch sharing documents, share
     the compiled index and its per-action caches.
     """
-    key = (tuple(id(p) for p in policies), policy_type, level, options)
-    hit = _GROUP_CACHE.get(key)
+    if cache is None:
+        cache = _SHARED_CACHE
+    key = (tuple([id(p) for p in policies]), policy_type, level, id(options))
+    table = cache.groups
+    hit = table.get(key)
     if hit is not None:
-        return hit[1]
+        return hit[2]
     statements = [
         statement
         for named in policies
-        for statement in _compiled_statements(named, policy_type, options, level)
+        for statement in _compiled_statements(named, policy_type, options, level, cache)
     ]
     compiled = CompiledPolicies(statements, [p.name for p in policies])
-    if len(_GROUP_CACHE) >= _STATEMENT_CACHE_LIMIT:
-        _GROUP_CACHE.clear()
-    _GROUP_CACHE[key] = (list(policies), compiled)
+    if len(table) >= cache.limit:
+        table.clear()
+    table[key] = (list(policies), options, compiled)
     return compiled
 
 
@@ -340,33 +389,35 @@ class CompiledPolicySet:
 
 
 def compile_policy_set(
-    policies: PolicySet, options: EvaluationOptions = DEFAULT_OPTIONS
+    policies: PolicySet,
+    options: EvaluationOptions = DEFAULT_OPTIONS,
+    cache: CompileCache | None = None,
 ) -> CompiledPolicySet:
-    """Compile every policy of a set."""
+    """Compile every policy of a set (through `cache`, else the process-wide one)."""
 
     def levels(
         spec: list[list[NamedPolicy]] | None, kind: PolicyType
     ) -> list[CompiledPolicies] | None:
         if spec is None:
             return None
-        return [compile_policies(level, kind, options, i) for i, level in enumerate(spec)]
+        return [compile_policies(level, kind, options, i, cache) for i, level in enumerate(spec)]
 
     return CompiledPolicySet(
         source=policies,
         options=options,
-        identity=compile_policies(policies.identity, PolicyType.IDENTITY, options),
+        identity=compile_policies(policies.identity, PolicyType.IDENTITY, options, None, cache),
         resource=(
-            compile_policies([policies.resource], PolicyType.RESOURCE, options)
+            compile_policies([policies.resource], PolicyType.RESOURCE, options, None, cache)
             if policies.resource
             else None
         ),
         boundary=(
-            compile_policies(policies.boundary, PolicyType.BOUNDARY, options)
+            compile_policies(policies.boundary, PolicyType.BOUNDARY, options, None, cache)
             if policies.boundary
             else None
         ),
         session=(
-            compile_policies([policies.session], PolicyType.SESSION, options)
+            compile_policies([policies.session], PolicyType.SESSION, options, None, cache)
             if policies.session
             else None
         ),

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from policysim.policy.errors import PolicyError, Position
+from policysim.policy.fast_build import fast_policy
 from policysim.policy.kinds import PolicyKind
 from policysim.policy.model import Policy
 from policysim.policy.source import Node, Path, parse_source
@@ -102,7 +103,9 @@ def policy_from_data(
             position=positions.get(()) if positions else None,
         )
     try:
-        policy = Policy.model_validate(data)
+        # Documents in the plain shape are built directly (the same models, several times
+        # faster); anything else, invalid documents included, is validated by pydantic.
+        policy = fast_policy(data) or Policy.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
         loc = tuple(first["loc"])

@@ -146,6 +146,12 @@ def lone_surrogate(text: str) -> int | None:
     return pending_high
 
 
+_STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_int=_bounded_int
+)
+"""Made once: `json.loads` with hooks builds a new decoder on every call (batch lines are many)."""
+
+
 def strict_loads(text: str) -> Any:
     """Fast `json.loads` (no positions) that rejects duplicate keys and NaN/Infinity.
 
@@ -155,17 +161,22 @@ def strict_loads(text: str) -> Any:
     nesting deeper than the interpreter's stack included.
     """
     try:
-        data = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_no_constants,
-            parse_int=_bounded_int,
-        )
+        if type(text) is not str or text.startswith("\ufeff"):
+            # `json.loads` decodes bytes and words the error for a byte order mark.
+            data = json.loads(
+                text,
+                object_pairs_hook=_no_duplicates,
+                parse_constant=_no_constants,
+                parse_int=_bounded_int,
+            )
+        else:
+            data = _STRICT_DECODER.decode(text)
     except RecursionError:
         raise ValueError("nesting is too deep") from None
-    offset = lone_surrogate(text)
-    if offset is not None:
-        raise json.JSONDecodeError("unpaired surrogate escape (not Unicode text)", text, offset)
+    if isinstance(text, str):
+        offset = lone_surrogate(text)
+        if offset is not None:
+            raise json.JSONDecodeError("unpaired surrogate escape (not Unicode text)", text, offset)
     return data
 
 

@@ -18,13 +18,13 @@ from policysim.catalog.arguments import (
     check_request,
 )
 from policysim.catalog.regions import is_known_region, requested_region
-from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
+from policysim.engine.compiled import CompileCache, NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import build_request
+from policysim.engine.document_cache import DocumentCache
 from policysim.engine.evaluate import evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, Request, RequestError
 from policysim.engine.result import EvaluationResult
-from policysim.policy.build import policy_from_data
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.kinds import PolicyKind
 from policysim.policy.source import strict_loads
@@ -47,8 +47,10 @@ class Case:
     warnings: list[str] = field(default_factory=list)
 
 
-_POLICY_CACHE: dict[tuple[str, str], NamedPolicy] = {}
-_POLICY_CACHE_LIMIT = 4096
+# Shared by every batch of the process, and bounded: documents repeat across cases (one policy
+# tried against many requests), so each distinct document is parsed and compiled once.
+_DOCUMENTS = DocumentCache()
+_COMPILED = CompileCache(limit=8192)
 
 
 _FIELD_KINDS = {
@@ -83,23 +85,11 @@ def validate_request(action: str, resource: str) -> list[str]:
 
 
 def _policy(data: Any, field: str) -> NamedPolicy:
-    """Validate a case's policy document; identical documents in one batch are parsed once.
-
-    Batches usually test one set of policies with many requests, so documents repeat; the
-    cache key is the document's own text form, so only identical documents share a model.
-    """
-    key = (repr(data), field)
-    cached = _POLICY_CACHE.get(key)
-    if cached is not None:
-        return cached
+    """Validate a case's policy document (identical documents are parsed once)."""
     try:
-        named = NamedPolicy(policy_from_data(data, kind=field_kind(field)), field)
+        return _DOCUMENTS.named(data, field, kind=field_kind(field))
     except PolicyError as err:
         raise CaseError(str(err.located(path_prefix=field))) from None
-    if len(_POLICY_CACHE) >= _POLICY_CACHE_LIMIT:
-        _POLICY_CACHE.clear()
-    _POLICY_CACHE[key] = named
-    return named
 
 
 def _policy_list(data: Any, field: str) -> list[NamedPolicy]:
@@ -259,9 +249,18 @@ class CaseOutcome:
         return out
 
 
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"))
+"""Made once: `json.dumps` with options builds a new encoder on every call."""
+
+
+def outcome_line(outcome: CaseOutcome) -> str:
+    """The outcome as one line of JSON Lines output (with its newline)."""
+    return _LINE_ENCODER.encode(outcome.to_json()) + "\n"
+
+
 def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> EvaluationResult:
     """Evaluate one parsed case."""
-    return evaluate(compile_policy_set(case.policies, options), case.request)
+    return evaluate(compile_policy_set(case.policies, options, _COMPILED), case.request)
 
 
 def decode_lines(stream: Iterable[bytes], file: str) -> Iterator[str]:
@@ -297,10 +296,13 @@ def simulate_lines(
     derive: bool = True,
     on_outcome: Callable[[CaseOutcome], None] | None = None,
     region: str | None = None,
+    keep: bool = True,
 ) -> list[CaseOutcome]:
     """Answer every case of a JSON Lines stream, in order.
 
     A line that is not JSON raises `PolicyError` naming its line number: the input is unusable.
+    With `keep=False` the outcomes are only passed to `on_outcome` and the list returned is
+    empty, so memory stays flat however long the stream is.
     """
     outcomes: list[CaseOutcome] = []
     for index, (number, line) in enumerate(iter_lines(lines)):
@@ -325,7 +327,8 @@ def simulate_lines(
             outcome.result = run_case(case, options)
         except CaseError as err:
             outcome.error = str(err)
-        outcomes.append(outcome)
+        if keep:
+            outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
     return outcomes
