@@ -247,8 +247,12 @@ def _simulate_batch(
             raise PolicyError(f"cannot read file: {err.strerror or err}", file=source) from None
     write_lines = as_json or not check
     out = sys.stdout
+    invalid = 0
 
     def emit(outcome: CaseOutcome) -> None:
+        nonlocal invalid
+        if outcome.error is not None:
+            invalid += 1
         if write_lines:
             out.write(outcome_line(outcome))
 
@@ -265,14 +269,16 @@ def _simulate_batch(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    return batch_exit_code(outcomes, check=check, as_json=as_json)
+    return batch_exit_code(outcomes, check=check, as_json=as_json, invalid=invalid > 0)
 
 
-def batch_exit_code(outcomes: list[CaseOutcome], *, check: bool, as_json: bool) -> int:
+def batch_exit_code(
+    outcomes: list[CaseOutcome], *, check: bool, as_json: bool, invalid: bool
+) -> int:
     """The batch contract: 2 when any case is invalid (whether or not it had an `expected`:
     an invalid case is never "as expected"), else with --check 1 when a decision differs,
-    else 0. With --check the differing and invalid cases are listed with the totals."""
-    invalid = any(o.error is not None for o in outcomes)
+    else 0. With --check the differing and invalid cases are listed with the totals
+    (`outcomes` is kept only then; `invalid` is counted as the outcomes stream past)."""
     if check:
         from policysim.render import render_check_summary
 
