@@ -49,7 +49,9 @@ def fresh_answer(data: dict[str, Any]) -> dict[str, Any]:
         session=anew(p.session) if p.session else None,
     )
     result = evaluate(compile_policy_set(policies, cache=CompileCache(limit=64)), case.request)
-    return CaseOutcome(case.id, 1, case.expected, result).to_json()
+    outcome = CaseOutcome(case.id, 1, case.expected, result)
+    outcome.warnings = case.warnings
+    return outcome.to_json()
 
 
 def test_cached_answers_equal_fresh_ones() -> None:
