@@ -4,10 +4,13 @@ that show what they say, and exit statuses that are written down."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.cli.conftest import REPO, RunCli
+REPO = Path(__file__).resolve().parents[2]
+RunCli = Any
 
 ACCOUNT = str(REPO / "examples" / "accounts" / "deploy-user" / "account.yaml")
 

@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.cli.conftest import CONFORMANCE, REPO
+REPO = Path(__file__).resolve().parents[2]
+CONFORMANCE = REPO / "tests" / "data" / "conformance"
 
 
 def test_a_closed_pipe_exits_141_quietly(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from policysim.files import UnsafeFileError, is_within, read_input_file, write_atomic
-from tests.cli.conftest import run_policysim
 
 POLICY = (
     '{"Version": "2012-10-17", "Statement":'
@@ -65,33 +65,35 @@ def test_is_within(tmp_path: Path) -> None:
     assert not is_within(outside_link, tmp_path / "repo")
 
 
-def test_lint_skips_links_out_of_the_tree_and_never_quotes_them(tmp_path: Path) -> None:
+def test_lint_skips_links_out_of_the_tree_and_never_quotes_them(
+    tmp_path: Path, run_cli: Any
+) -> None:
     secret = tmp_path / "secret.yaml"
     secret.write_text("root:$6$very-secret-hash:19000:0:99999:7:::\n")
     repo = tmp_path / "repo"
     (repo / "policies").mkdir(parents=True)
     (repo / "policies" / "ok.json").write_text(POLICY)
     (repo / "policies" / "x.yaml").symlink_to(secret)
-    run = run_policysim("lint", "policies", "--no-config", cwd=repo)
+    run = run_cli("lint", "policies", "--no-config", cwd=repo)
     assert "very-secret-hash" not in run.stdout + run.stderr, run
     assert "x.yaml: skipped, a symbolic link to" in run.stderr, run
-    named = run_policysim("lint", "policies/x.yaml", "--no-config", cwd=repo)
+    named = run_cli("lint", "policies/x.yaml", "--no-config", cwd=repo)
     assert "very-secret-hash" not in named.stdout + named.stderr, named
     assert "skipped, a symbolic link" in named.stderr, named
 
 
-def test_lint_reports_a_fifo_instead_of_hanging(tmp_path: Path) -> None:
+def test_lint_reports_a_fifo_instead_of_hanging(tmp_path: Path, run_cli: Any) -> None:
     os.mkfifo(tmp_path / "p.json")
-    run = run_policysim("lint", "p.json", "--no-config", cwd=tmp_path, timeout=60)
+    run = run_cli("lint", "p.json", "--no-config", cwd=tmp_path, timeout=60)
     assert "not a regular file (a FIFO)" in run.stdout, run
 
 
-def test_lint_output_never_writes_through_a_planted_link(tmp_path: Path) -> None:
+def test_lint_output_never_writes_through_a_planted_link(tmp_path: Path, run_cli: Any) -> None:
     (tmp_path / "p.json").write_text(POLICY)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     (tmp_path / "report.sarif").symlink_to(victim)
-    run = run_policysim(
+    run = run_cli(
         "lint", "p.json", "--no-config", "--format", "sarif", "-o", "report.sarif", cwd=tmp_path
     )
     assert run.returncode == 2, run
