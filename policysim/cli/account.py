@@ -228,6 +228,7 @@ def check(
     as_json: JsonOpt = False,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
+    from policysim.account.principal_spec import Outsider
     from policysim.policy.errors import PolicyError
 
     try:
@@ -253,7 +254,7 @@ def check(
         fail(err)
     target = q.target
     regions = _regions(q.resolver, q.actions, resource)
-    account_of = getattr(target, "account", None)
+    account_of = None if isinstance(target, Outsider) else target.account
     if as_json:
         payload = {
             "principal": target.caller_arn,
