@@ -138,7 +138,11 @@ def _context_text(key: str, value: Any, where: str) -> str:
     elif isinstance(value, int | float):
         text = str(value)
     else:
-        raise CaseError(f"{where}: must be a string, a number, a boolean, or a list of them")
+        listed = where.endswith("]")
+        raise CaseError(
+            f"{where}: must be a string, a number or a boolean"
+            + ("" if listed else ", or a list of them")
+        )
     shown = None if type(value) is str else json.dumps(value)
     problem = context_value_error(key, text, shown=shown)
     if problem is not None:
