@@ -101,6 +101,41 @@ def _no_type_message(arn: str, service: str) -> str:
     return f"{arn!r} is not the ARN of any {service} resource; expected one of: {shown}{more}"
 
 
+# ---- entity names -----------------------------------------------------------------------------
+
+
+class UniqueNames:
+    """The names of one kind of IAM entity (users, groups, roles, customer managed policies)
+    in one account. IAM keeps them unique regardless of letter case and path: `Alice` cannot
+    be created next to `alice`, so a file holding both describes no real account, and which
+    of the two a principal reference or a policy ARN means would be a guess."""
+
+    __slots__ = ("_account", "_kind", "_seen")
+
+    def __init__(self, kind: str, account: str) -> None:
+        self._kind = kind
+        self._account = account
+        self._seen: dict[str, str] = {}
+
+    def clash(self, name: str) -> str | None:
+        """Record `name` (call once per entity); the one-line problem if it is taken."""
+        folded = name.lower()
+        first = self._seen.get(folded)
+        if first is None:
+            self._seen[folded] = name
+            return None
+        kind, account = self._kind, self._account
+        if first == name:
+            return (
+                f"{kind} {name!r} is given twice in account {account}: IAM names are unique"
+                " within an account, whatever the path"
+            )
+        return (
+            f"{kind} {name!r} differs from {kind} {first!r} only in letter case: IAM names are"
+            f" unique within an account regardless of case (account {account})"
+        )
+
+
 # ---- policies ---------------------------------------------------------------------------------
 
 
