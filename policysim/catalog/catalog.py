@@ -26,7 +26,6 @@ from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeIn
 from policysim.policy.action import split_action
 from policysim.policy.wildcard import compile_glob, has_wildcard, literal_prefix
 
-
 _KEY_ANSWERS_KEPT = 65_536
 """Condition-key answers remembered before the memo starts again."""
 
