@@ -609,6 +609,37 @@ def test_large_authorization_details_are_linted(tmp_path: Path) -> None:
     assert (findings[0].line, findings[0].column) == where(path.read_text(), '"s3:ListBukket"')
 
 
+def test_utf16_account_file_as_powershell_writes_it(tmp_path: Path) -> None:
+    text = json.dumps(authz(role_inline=_doc({"Effect": "Allow", "Action": "s3:ListBukket"})))
+    path = tmp_path / "authz.json"
+    path.write_bytes(text.encode("utf-16"))  # with a byte-order mark
+    findings = lint_file(path)
+    assert {f.rule for f in findings} == {"PS102", "PS010"}  # typo; identity needs a Resource
+    yaml_path = tmp_path / "account.yaml"
+    yaml_path.write_bytes(GOOD_YAML.encode("utf-16"))
+    assert lint_file(yaml_path) == []
+    assert len(load_path(str(yaml_path)).targets) == 9
+
+
+def test_size_quota_follows_what_holds_the_policy(tmp_path: Path) -> None:
+    actions = ", ".join(f"s3:GetObjectVersion{i:04d}" for i in range(250))
+    document = (
+        '      Version: "2012-10-17"\n'
+        f'      Statement: [{{Effect: Deny, Action: [{actions}], Resource: "*"}}]\n'
+    )
+    text = (
+        'account: "111122223333"\npolicies:\n  Big:\n'
+        + document.replace("      ", "    ", 2)
+        + "roles:\n  r:\n    inline:\n      Big:\n"
+        + document.replace("      ", "        ", 2)
+    )
+    path = write(tmp_path, "account.yaml", text)
+    quota = [f for f in lint_file(path) if f.rule == "PS031"]
+    # over a managed policy's 6,144 characters, under a role's 10,240 for its inline policies
+    assert [f.message.split(":")[0] for f in quota] == ["policies.Big"]
+    assert "customer managed policy quota of 6,144" in quota[0].message
+
+
 # ---- directory walks and files that are not account files ---------------------------------------
 
 

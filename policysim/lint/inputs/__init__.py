@@ -15,7 +15,11 @@ from pathlib import Path
 
 from policysim.files import is_within, read_input_file
 from policysim.lint.finding import Finding, Severity
-from policysim.lint.inputs.account_files import account_format, load_account_file, load_large_json
+from policysim.lint.inputs.account_files import (
+    account_format,
+    load_account_bytes,
+    load_account_file,
+)
 from policysim.lint.inputs.cloudformation import is_template, load_template
 from policysim.lint.inputs.intrinsics import parse_tagged_yaml
 from policysim.lint.inputs.target import LintTarget, Loaded
@@ -78,10 +82,9 @@ def load_bytes(
         if is_plan(plain):
             assert isinstance(plain, dict)
             return load_plan(plain, file)
-    if MAX_SOURCE_BYTES < len(data) <= MAX_PLAN_BYTES:
-        account = load_large_json(data, file)
-        if account is not None:
-            return account
+    account = load_account_bytes(data, file) if len(data) <= MAX_PLAN_BYTES else None
+    if account is not None:
+        return account
     if b"\x00" in data[:8192]:
         if discovered:
             return Loaded(source="skipped")

@@ -35,9 +35,15 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.runner import parse_error_finding
 from policysim.policy.arn import parse_arn
 from policysim.policy.errors import PolicyError, Position
-from policysim.policy.source import Node, parse_json_source, strict_loads
+from policysim.policy.source import (
+    MAX_SOURCE_BYTES,
+    Node,
+    parse_json_source,
+    parse_yaml_source,
+    strict_loads,
+)
 
-__all__ = ["AUTHZ", "SNAPSHOT", "YAML", "account_format", "load_account_file", "load_large_json"]
+__all__ = ["AUTHZ", "SNAPSHOT", "YAML", "account_format", "load_account_bytes", "load_account_file"]
 
 YAML = "yaml"
 SNAPSHOT = "policysim_snapshot"
@@ -102,26 +108,32 @@ def load_account_file(root: Node, file: str, fmt: str) -> Loaded:
     return walk.loaded
 
 
-def load_large_json(data: bytes, file: str) -> Loaded | None:
-    """An account file in JSON too large for a policy document (authorization details run to
-    megabytes): its policies, or None when `data` is not an account file.
+def load_account_bytes(data: bytes, file: str) -> Loaded | None:
+    """An account file that the policy reader would refuse, or None when `data` is none.
 
-    The fast plain parser decides first, so that other large files never reach the located
-    parser, which is slower on invalid input.
+    Account files may be what a policy may not: JSON larger than a policy document
+    (authorization details run to megabytes), or UTF-16 text with a byte-order mark (what
+    PowerShell's `>` writes; the account loaders read it too). Anything else is the policy
+    reader's, so this returns None at once for ordinary files. JSON is tried with the fast plain
+    parser first, so that other large files never reach the located parser.
     """
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"{"):
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and len(data) <= MAX_SOURCE_BYTES:
         return None
+    from policysim.account.loaders._common import decode_text
+
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-        plain = strict_loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(plain, dict) or "Statement" in plain:
-        return None
-    try:
-        root = parse_json_source(text, file)
-    except (PolicyError, RecursionError):
+        text = decode_text(data, file)
+        if text.lstrip().startswith("{"):
+            plain = strict_loads(text)
+            if not isinstance(plain, dict) or "Statement" in plain:
+                return None
+            root = parse_json_source(text, file)
+        elif utf16 and len(text) <= MAX_SOURCE_BYTES:
+            root = parse_yaml_source(text, file)
+        else:
+            return None
+    except (PolicyError, ValueError, RecursionError):
         return None
     fmt = account_format(root)
     return None if fmt is None else load_account_file(root, file, fmt)
