@@ -755,6 +755,83 @@ def test_yaml_typo_is_found_in_whichever_role_it_is(roles: list[str], bad: st.Da
     assert (finding.line, finding.column) == where(text, "s3:GetObjekt")
 
 
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "users",
+                    "roles",
+                    "groups",
+                    "inline",
+                    "trust",
+                    "policies",
+                    "document",
+                    "policy",
+                    "arn",
+                    "type",
+                    "Statement",
+                    "UserPolicyList",
+                    "PolicyDocument",
+                    "RolePolicyList",
+                    "AssumeRolePolicyDocument",
+                    "PolicyVersionList",
+                    "IsDefaultVersion",
+                    "Document",
+                    "AttachedManagedPolicies",
+                    "PolicyArn",
+                    "authorization_details",
+                    "resources",
+                    "organization",
+                    "root",
+                    "rcps",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    top=st.sampled_from(
+        [{"account": "111122223333"}, {"policysim_snapshot": 1}, {"UserDetailList": []}]
+    ),
+    rest=st.dictionaries(
+        st.sampled_from(
+            [
+                "users",
+                "roles",
+                "policies",
+                "resources",
+                "organization",
+                "accounts",
+                "RoleDetailList",
+                "Policies",
+                "GroupDetailList",
+            ]
+        ),
+        _JSON,
+        max_size=4,
+    ),
+)
+def test_any_shape_of_account_file_is_linted_without_an_exception(
+    top: dict[str, Any], rest: dict[str, Any]
+) -> None:
+    data = json.dumps({**top, **rest}).encode()
+    loaded = load_bytes(data, "a.json")
+    if "account" not in top:  # a snapshot or authorization details, by their key alone
+        assert loaded.source == "account"
+    from policysim.lint.inputs.run import LintRun, lint_loaded
+
+    lint_loaded(loaded, LintConfig(), LintConfig().options(), LintRun())
+
+
 # ---- the command line ---------------------------------------------------------------------------
 
 
