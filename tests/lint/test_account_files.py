@@ -402,6 +402,27 @@ def test_yaml_bucket_policy_resource_outside_its_bucket(tmp_path: Path) -> None:
     assert (finding.line, finding.column) == where(text, "arn:aws:s3:::other-bucket/*")
 
 
+def test_resource_arn_option_does_not_override_what_the_account_says(tmp_path: Path) -> None:
+    function = "arn:aws:lambda:eu-west-1:111122223333:function:f"
+    text = GOOD_YAML.replace(
+        "\norganization:",
+        f"""  "{function}":
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: {{AWS: "111122223333"}}
+          Action: lambda:InvokeFunction
+          Resource: "{function}"
+
+organization:""",
+    )
+    path = write(tmp_path, "account.yaml", text)
+    assert lint_file(path) == []
+    run = lint_paths([str(path)], LintConfig(), resource_arn="arn:aws:s3:::elsewhere")
+    assert run.findings == []
+
+
 def test_yaml_policy_attached_to_a_user(tmp_path: Path) -> None:
     text = GOOD_YAML.replace(
         "    groups: [readers]\n", "    groups: [readers]\n    policies: [ReadReports]\n"

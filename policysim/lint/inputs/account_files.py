@@ -268,6 +268,8 @@ class _Walk:
             return None
 
     def resource(self, node: Node | None, path: JsonPath, arn: str | None, **context: Any) -> None:
+        """The policy of the resource `arn`. Its `target_arn` is set even when None: the file
+        says which resource the policy governs, and `lint --resource-arn` must not say another."""
         kind, service, target = _resource_context(arn)
         self.add(node, path, kind, service, resource=arn, target_arn=target, **context)
 
