@@ -1,5 +1,6 @@
 """Inputs of `policysim lint`: policy files (JSON or YAML), directories, standard input,
-CloudFormation templates and Terraform plan JSON, each turned into the policy documents it holds.
+CloudFormation templates, Terraform plan JSON and policysim's account files (compact YAML,
+snapshots, authorization details), each turned into the policy documents it holds.
 
 A file that cannot be read or parsed is one PS001/PS002 finding, never an exception.
 """
@@ -14,6 +15,11 @@ from pathlib import Path
 
 from policysim.files import is_within, read_input_file
 from policysim.lint.finding import Finding, Severity
+from policysim.lint.inputs.account_files import (
+    account_format,
+    load_account_bytes,
+    load_account_file,
+)
 from policysim.lint.inputs.cloudformation import is_template, load_template
 from policysim.lint.inputs.intrinsics import parse_tagged_yaml
 from policysim.lint.inputs.target import LintTarget, Loaded
@@ -65,8 +71,8 @@ def load_bytes(
     """The policy documents of one input's contents.
 
     `discovered` files (found by walking a directory, or named with --skip-non-policies) that are
-    neither a policy, a template nor a plan are skipped rather than reported; so are binary and
-    unparseable ones that do not mention a Statement or CloudFormation.
+    neither a policy, a template, a plan nor an account file are skipped rather than reported;
+    so are binary and unparseable ones that do not mention a Statement or CloudFormation.
     """
     if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= MAX_PLAN_BYTES:
         try:
@@ -76,6 +82,9 @@ def load_bytes(
         if is_plan(plain):
             assert isinstance(plain, dict)
             return load_plan(plain, file)
+    account = load_account_bytes(data, file) if len(data) <= MAX_PLAN_BYTES else None
+    if account is not None:
+        return account
     if b"\x00" in data[:8192]:
         if discovered:
             return Loaded(source="skipped")
@@ -100,7 +109,10 @@ def load_bytes(
         return Loaded([], [parse_error_finding(err, file)])
     except RecursionError:
         return Loaded([], [_file_finding("nesting too deep to parse", file)])
-    if is_template(root):
+    account_kind = None if is_template(root) else account_format(root)
+    if account_kind is not None:
+        loaded = load_account_file(root, file, account_kind)
+    elif is_template(root):
         loaded = load_template(root, file)
     elif discovered and not (root.kind == "object" and "Statement" in root.value):
         return Loaded(source="skipped")

@@ -120,8 +120,8 @@ def lint_paths(
 
     With `jobs` > 1, large runs are spread over that many worker processes
     (`lint.inputs.parallel`); the findings are the same, in the same order. `resource_arn` is
-    the resource that documents without CloudFormation/Terraform context are attached to
-    (PS113).
+    the resource that documents without CloudFormation, Terraform or account file context are
+    attached to (PS113).
     """
     options = options or config.options()
     skipped_notes: list[str] = []
