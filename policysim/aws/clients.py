@@ -150,22 +150,27 @@ class MalformedResponseError(Exception):
     recorded by fetch like an AWS error."""
 
 
-def _refuse_html(response_dict: Any = None, **_: Any) -> None:
-    """`before-parse`: a successful answer that is an HTML page came from a proxy, not AWS.
+def _refuse_html(operation_model: Any = None, response_dict: Any = None, **_: Any) -> None:
+    """`before-parse`: a successful answer that is a web page came from a proxy, not AWS.
 
-    botocore's JSON parser reads such a page as an empty answer (`ListKeys`: no keys) and S3
-    hands it back as a bucket policy; refused here, it is recorded as an error instead.
+    botocore's JSON parser reads any body that is not JSON as an empty answer (`ListKeys`: no
+    keys) and S3 hands an HTML page back as a bucket policy; refused here, it is recorded as an
+    error instead. The body is judged, not the content type (moto labels JSON `text/html`).
     Error statuses are left to botocore (retried, then a `ClientError` named by the status).
     """
     if not isinstance(response_dict, dict) or response_dict.get("status_code", 500) >= 300:
         return
     body = response_dict.get("body")
-    headers = response_dict.get("headers") or {}
-    kind = str(headers.get("content-type") or headers.get("Content-Type") or "").lower()
-    start = body[:64].lstrip().lower() if isinstance(body, bytes) else b""
-    if kind.startswith("text/html") or start.startswith((b"<html", b"<!doctype html")):
+    if not isinstance(body, bytes):
+        return  # a stream: nothing fetch reads
+    start = body[:64].lstrip().lower()
+    protocol = getattr(getattr(operation_model, "service_model", None), "protocol", None)
+    json_expected = protocol in ("json", "rest-json")
+    if start.startswith((b"<html", b"<!doctype html")) or (
+        json_expected and start and not start.startswith(b"{")
+    ):
         status = response_dict.get("status_code")
-        raise MalformedResponseError(f"HTTP {status} with an HTML page, not an AWS answer")
+        raise MalformedResponseError(f"HTTP {status} with a body that is not an AWS answer")
 
 
 def _drop_account_host(request: Any = None, **_: Any) -> None:
