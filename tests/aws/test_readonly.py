@@ -102,9 +102,9 @@ def audit(source: str, file: str = "<source>") -> list[str]:
     guard_lines = _guard_lines(tree, file)
     for node in ast.walk(tree):
         where = f"{file}:{getattr(node, 'lineno', '?')}"
-        if isinstance(node, ast.Attribute) and node.attr in PRIVATE:
-            if node.lineno not in guard_lines:
-                problems.append(f"{where}: {node.attr} goes around the guard")
+        attr = node.attr if isinstance(node, ast.Attribute) else None
+        if attr in PRIVATE and getattr(node, "lineno", 0) not in guard_lines:
+            problems.append(f"{where}: {attr} goes around the guard")
         if not isinstance(node, ast.Call):
             continue
         func = node.func
