@@ -245,7 +245,11 @@ class ClientFactory:
         from botocore.config import Config
 
         settings: dict[str, Any] = {
-            "retries": {"mode": "adaptive", "max_attempts": max_attempts or self.max_attempts},
+            "retries": {
+                "mode": "adaptive",
+                # Counting the first: AWS_MAX_ATTEMPTS=1 is one try, no retry.
+                "total_max_attempts": max_attempts or self.max_attempts,
+            },
             "connect_timeout": 10,
             "read_timeout": 60,
             "max_pool_connections": 16,
