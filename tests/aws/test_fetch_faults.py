@@ -76,7 +76,7 @@ class FaultyProxy:
                 if self.command != "HEAD":
                     self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_one
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_one  # noqa: N815
 
             def log_message(self, *args: Any) -> None:
                 pass
