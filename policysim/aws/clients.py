@@ -248,7 +248,7 @@ class ClientFactory:
             "retries": {
                 "mode": "adaptive",
                 # Counting the first: AWS_MAX_ATTEMPTS=1 is one try, no retry.
-                "total_max_attempts": max_attempts or self.max_attempts,
+                "total_max_attempts": min(max_attempts or self.max_attempts, self.max_attempts),
             },
             "connect_timeout": 10,
             "read_timeout": 60,

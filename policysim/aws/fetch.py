@@ -28,6 +28,7 @@ from policysim._version import __version__
 from policysim.aws.clients import (
     ClientFactory,
     MalformedResponseError,
+    ReadOnlyViolation,
     custom_endpoint,
     redact_url,
 )
@@ -67,14 +68,16 @@ class IamNotReadError(FetchError):
 def aws_errors() -> tuple[type[BaseException], ...]:
     """What a call to AWS raises when it fails or its answer is garbage.
 
-    botocore's own errors, its response parser's (which is not a `BotoCoreError`), and what
-    reading a malformed answer raises (a missing key, a value of the wrong type, bad JSON).
-    `ReadOnlyViolation` is not among them: a refused operation is a bug, never a record.
+    botocore's own errors, its response parser's (which is not a `BotoCoreError`), what reading
+    a malformed answer raises (a missing key, a value of the wrong type, bad JSON), and the
+    guard's refusal: an operation off the list (one botocore would make on its own, such as an
+    S3 Express `CreateSession`) was not sent, and what needed it is recorded as not read.
     """
     import botocore.exceptions as bx
     from botocore.parsers import ResponseParserError
 
     return (
+        ReadOnlyViolation,
         bx.BotoCoreError,
         bx.ClientError,
         ResponseParserError,

@@ -268,14 +268,18 @@ class RecordingFactory(ClientFactory):
         client.meta.events.register("before-send", note)
 
 
+@pytest.fixture(scope="module")
+def seeded(moto_url: str) -> None:
+    seed_module().seed(moto_url)
+
+
 def test_a_whole_fetch_sends_exactly_the_allowlist(
-    moto_url: str, moto_server: RecordingMotoServer
+    moto_url: str, moto_server: RecordingMotoServer, seeded: None
 ) -> None:
     """Against moto with every kind of resource and an organization with an OU: what fetch
     sends is the list, all of it (HeadBucket is botocore's, for buckets in other regions)."""
     import boto3
 
-    seed_module().seed(moto_url)
     plain = boto3.session.Session(region_name="us-east-1")
     plain.client("ecr", endpoint_url=moto_url).create_repository(repositoryName="images")
     org = plain.client("organizations", endpoint_url=moto_url)
@@ -390,3 +394,34 @@ def test_private_endpoint_access_cannot_delete_an_object(
     assert [o["Key"] for o in listed] == ["report.csv"]
     # The guarded client still reads.
     assert "kept-bucket" in [b["Name"] for b in client.list_buckets()["Buckets"]]
+
+
+def test_an_unlisted_call_made_behind_fetchs_back_is_refused_and_recorded(
+    moto_url: str, plain: Any, seeded: None
+) -> None:
+    """Like botocore calling something on its own while fetch reads tags: not sent, recorded
+    against what needed it, and the fetch goes on."""
+
+    class Sneaky(ClientFactory):
+        def on_new_client(self, client: Any) -> None:
+            def sneak(model: Any, params: dict[str, Any], **_: Any) -> None:
+                if model.name == "GetBucketTagging":
+                    client.delete_bucket_tagging(Bucket="reports-bucket")
+
+            client.meta.events.register("before-call", sneak)
+
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["s3"]),
+        factory=Sneaky(endpoint_url=moto_url, region="us-east-1"),
+    )
+    [account] = data["accounts"]
+    refusal = (
+        "GetBucketTagging",
+        "ReadOnlyViolation: policysim fetch is read-only: refusing s3:DeleteBucketTagging"
+        " (not on the list of reads fetch makes)",
+    )
+    assert {(e["operation"], e["error"]) for e in account["errors"]} == {refusal}
+    assert "arn:aws:s3:::reports-bucket" in {e["resource"] for e in account["errors"]}
+    assert "arn:aws:s3:::reports-bucket" in {r["arn"] for r in account["resources"]}
+    tags = plain("s3").get_bucket_tagging(Bucket="reports-bucket")["TagSet"]
+    assert tags == [{"Key": "data", "Value": "internal"}]
