@@ -350,3 +350,9 @@ def test_bad_aws_max_attempts_is_one_line(aws_env: None, tmp_path: Path) -> None
     assert result.stderr.strip() == (
         "policysim: error: AWS_MAX_ATTEMPTS must be a whole number from 1 to 100, not 'lots'"
     )
+
+
+def test_help_documents_the_exit_statuses() -> None:
+    result = CliRunner().invoke(app, ["fetch", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "3 IAM could not be read (no snapshot written)" in " ".join(result.output.split())

@@ -384,6 +384,8 @@ def test_private_endpoint_access_cannot_delete_an_object(
     before = len(moto_server.requests)
     with pytest.raises(ReadOnlyViolation, match="s3:DeleteObject"):
         client._endpoint.make_request(model, request)
+    with pytest.raises(ReadOnlyViolation, match="s3:DeleteObject"):
+        client._make_api_call("DeleteObject", {"Bucket": "kept-bucket", "Key": "report.csv"})
     prepared = AWSRequest(method="DELETE", url=f"{moto_url}/kept-bucket/report.csv").prepare()
     with pytest.raises(ReadOnlyViolation, match="unchecked s3 request"):
         client._endpoint._send(prepared)
