@@ -183,7 +183,8 @@ def _drop_account_host(request: Any = None, **_: Any) -> None:
         request.url = urlunsplit(parts._replace(netloc=rest))
 
 
-_USERINFO = re.compile(r"(?<=://)[^/\s@?#\"'<>]*@")
+_USERINFO = re.compile(r"(?<=://)[^/\s?#\"'<>]*@")
+"""The user name and password of a URL: up to the last `@` before the host's end."""
 
 
 def redact_url(text: str) -> str:

@@ -279,6 +279,7 @@ def test_redact_url() -> None:
         'at "https://***@b.example/" and http://c/'
     )
     assert redact_url("http://host/path@x") == "http://host/path@x"  # not userinfo
+    assert redact_url("http://user:p@ss@host/") == "http://***@host/"  # an unescaped @
 
 
 def test_the_endpoint_userinfo_is_not_printed_when_unreachable(
