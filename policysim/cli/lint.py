@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from policysim.cli.app import app, fail
+from policysim.cli.limits import MaxFileSizeOpt
 
 LINT_EPILOG = (
     "Examples:\n\n"
@@ -114,6 +115,7 @@ def lint(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules (id, severity, title) and exit.")
     ] = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Lint IAM policies: syntax, catalog, security, escalation, exposure and hygiene rules."""
     from policysim.lint.config import (
