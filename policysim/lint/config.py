@@ -16,7 +16,11 @@
     sid = "LegacyAdmin"                  # optional: only on the statement with this Sid
 
 The configuration is looked up from the current directory upwards: the first directory with a
-`.policysim.toml`, or a `pyproject.toml` that has a `[tool.policysim.lint]` table, wins.
+`.policysim.toml`, or a `pyproject.toml` that has a `[tool.policysim.lint]` table, wins. The
+search is bounded (`search_directories`): it ends at the repository root, the home directory or
+the filesystem's root, and outside a repository at the first project file. A repository under
+review can still configure its own lint: `--no-config` is for untrusted pull requests. Every
+value's type is checked, and errors name the file, line and setting.
 """
 
 from __future__ import annotations
@@ -112,6 +116,14 @@ class LintConfig:
             return path.resolve().relative_to(self.base.resolve()).as_posix()
         except (ValueError, OSError):
             return path.as_posix()
+
+    def blanket_ignore(self, file: str) -> int | None:
+        """The index of an ignore that hides every finding in `file` (rules `*`, no `sid`)."""
+        relative = self.relative(file)
+        for index, entry in enumerate(self.ignores):
+            if entry.sid is None and entry.matches(relative, "*", None):
+                return index
+        return None
 
     def ignored(self, file: str, rule: str, sid: str | None) -> bool:
         """Whether a configured ignore hides this finding."""
