@@ -351,6 +351,7 @@ def _read(path: Path, *, explicit: bool = False) -> _ConfigFile:
         parsed = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    found: _ConfigFile | None = None
     for keys in _LINT_PATHS.get(path.name, _LINT_PATHS[".policysim.toml"]):
         value: Any = parsed
         for depth, key in enumerate(keys):
@@ -359,11 +360,12 @@ def _read(path: Path, *, explicit: bool = False) -> _ConfigFile:
                 break
             value = value[key]
             if not isinstance(value, dict):
-                where = _Where(path, text, keys[:depth])
-                raise ConfigError(f"{where(key)}: must be a table, not {toml_type(value)}")
-        if value is not None:
-            return _ConfigFile(text, value, keys)
-    return _ConfigFile(text, None, ())
+                place = _Where(path, text, keys[:depth]).place(key)
+                dotted = ".".join(keys[: depth + 1])
+                raise ConfigError(f"{place}: {dotted}: must be a table, not {toml_type(value)}")
+        if value is not None and found is None:
+            found = _ConfigFile(text, value, keys)
+    return found or _ConfigFile(text, None, ())
 
 
 def search_directories(start: Path | None = None) -> list[Path]:
