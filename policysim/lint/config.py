@@ -184,24 +184,55 @@ class _Where:
     def place(self, *keys: str | int) -> str:
         """`file:line` of the setting at `keys` (`file` alone when the line is not found)."""
         file = str(self.source) if self.source is not None else "configuration"
-        line = self._line([k for k in keys if isinstance(k, str)])
+        line = self._line(list(keys))
         return f"{file}:{line}" if line else file
 
-    def _line(self, keys: list[str]) -> int | None:
-        if not self.lines or not keys:
+    def _table_header(self, *below: str) -> re.Pattern[str]:
+        names = r"\s*\.\s*".join(map(re.escape, (*self.table, *below)))
+        return re.compile(r"^\s*\[\[?\s*" + names + r"\s*\]")
+
+    def _line(self, keys: list[str | int]) -> int | None:
+        names = [k for k in keys if isinstance(k, str)]
+        if not self.lines or not names:
             return None
-        header = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(map(re.escape, self.table)))
-        key = re.compile(r"^\s*[\"']?" + re.escape(keys[0]) + r"[\"']?\s*[=.]")
-        inside = not self.table
+        if len(keys) >= 2 and isinstance(keys[0], str) and isinstance(keys[1], int):
+            found = self._in_array_of_tables(keys[0], keys[1], names[1:])
+            if found is not None:
+                return found
+        header = self._table_header() if self.table else None
+        key = re.compile(r"^\s*[\"']?" + re.escape(names[0]) + r"[\"']?\s*[=.]")
+        inside = header is None
         for number, line in enumerate(self.lines, start=1):
             if line.lstrip().startswith("["):
-                inside = bool(header.match(line))
+                inside = header is not None and bool(header.match(line))
             elif inside and key.match(line):
                 return number
-        for number, line in enumerate(self.lines, start=1):
-            if re.search(r"(^|[\s.{,\"'])" + re.escape(keys[-1]) + r"[\"']?\s*=", line):
-                return number
+        return self._anywhere(names[-1], range(len(self.lines)))
+
+    def _in_array_of_tables(self, name: str, index: int, below: list[str]) -> int | None:
+        """The line of `[[table.name]]` number `index`, or of `below[-1]` within it."""
+        header = self._table_header(name)
+        seen = -1
+        for start, line in enumerate(self.lines):
+            if line.lstrip().startswith("[[") and header.match(line):
+                seen += 1
+                if seen == index:
+                    end = next(
+                        (
+                            i
+                            for i in range(start + 1, len(self.lines))
+                            if self.lines[i].lstrip().startswith("[")
+                        ),
+                        len(self.lines),
+                    )
+                    found = self._anywhere(below[-1], range(start + 1, end)) if below else None
+                    return found or start + 1
         return None
+
+    def _anywhere(self, name: str, indexes: range) -> int | None:
+        """The first line among `indexes` (0-based) that assigns `name`, 1-based."""
+        assigns = re.compile(r"(^|[\s.{,\"'])" + re.escape(name) + r"[\"']?\s*=")
+        return next((i + 1 for i in indexes if assigns.search(self.lines[i])), None)
 
 
 def _strings(table: dict[str, Any], key: str, where: _Where, *at: str | int) -> list[str]:

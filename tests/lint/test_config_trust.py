@@ -211,6 +211,11 @@ def test_mount_points_are_told_by_their_device() -> None:
             "[lint]\ntrusted-accounts = 111122223333\n",
             ".policysim.toml:2: trusted-accounts: must be a list of strings, not a number",
         ),
+        (
+            ".policysim.toml",
+            '[[lint.ignore]]\npath = "a"\nrules = ["*"]\n\n[[lint.ignore]]\nrules = ["*"]\npath = 5\n',
+            ".policysim.toml:7: ignore[1].path: must be a string, not a number",
+        ),
         (".policysim.toml", "[lint\n", ".policysim.toml: invalid TOML"),
         (".policysim.toml", b"[lint]\n# \xff\n", ".policysim.toml: invalid TOML"),
     ],
