@@ -213,7 +213,8 @@ def test_mount_points_are_told_by_their_device() -> None:
         ),
         (
             ".policysim.toml",
-            '[[lint.ignore]]\npath = "a"\nrules = ["*"]\n\n[[lint.ignore]]\nrules = ["*"]\npath = 5\n',
+            '[[lint.ignore]]\npath = "a"\nrules = ["*"]\n\n'
+            '[[lint.ignore]]\nrules = ["*"]\npath = 5\n',
             ".policysim.toml:7: ignore[1].path: must be a string, not a number",
         ),
         (".policysim.toml", "[lint\n", ".policysim.toml: invalid TOML"),
