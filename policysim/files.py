@@ -86,9 +86,9 @@ def read_problem(err: OSError) -> str:
     return f"cannot read file: {err.strerror or err}"
 
 
-def _too_large(limit: int, size: int | None, hint: str | None) -> UnsafeFileError:
+def _too_large(limit: int, size: int | None, hint: str | None, what: str) -> UnsafeFileError:
     measured = f" ({size:,} bytes)" if size is not None else ""
-    advice = f"; {hint}" if hint else ""
+    advice = f"; {hint}" if hint else f", the limit for {what}"
     return UnsafeFileError(f"larger than {format_size(limit)}{measured}{advice}")
 
 
@@ -120,6 +120,7 @@ def read_input_file(
     path: str | os.PathLike[str],
     max_bytes: int,
     *,
+    what: str = "input files",
     allow_pipes: bool = False,
     hint: str | None = None,
 ) -> bytes:
@@ -130,12 +131,13 @@ def read_input_file(
     so neither an endless device nor a file that grows while it is read costs more than the
     limit. `allow_pipes` accepts a pipe the user named on purpose (`--policy <(jq ...)` is one),
     still bounded; a FIFO with no writer reads as empty. Raises `UnsafeFileError` naming the
-    problem (`hint`, if given, is appended to a size refusal), or the `OSError` of the system.
+    problem (a size refusal ends with `hint`, how to raise the limit, or else names the limit
+    as the one for `what`), or the `OSError` of the system.
     """
     fd, info = _open_checked(path, allow_pipes)
     try:
         if info.st_size > max_bytes:
-            raise _too_large(max_bytes, info.st_size, hint)
+            raise _too_large(max_bytes, info.st_size, hint, what)
         chunks: list[bytes] = []
         left = max_bytes + 1
         while left > 0:
@@ -146,7 +148,7 @@ def read_input_file(
             left -= len(chunk)
         data = b"".join(chunks)
         if len(data) > max_bytes:
-            raise _too_large(max_bytes, None, hint)
+            raise _too_large(max_bytes, None, hint, what)
         return data
     finally:
         os.close(fd)
