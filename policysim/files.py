@@ -3,7 +3,10 @@
 policysim runs unattended in CI on repositories it did not write. A path there may be a FIFO
 (reading blocks forever), a device (`/dev/zero` never ends), a huge file, or a symbolic link
 placed so that writing a report overwrites something else. Every file policysim reads as input
-goes through `read_input_file`, and every file it writes through `write_atomic`.
+goes through `read_input` (`read_input_file` with the limit in force; `open_input_stream` and
+`bounded_lines` for a stream read line by line), and every file it writes through
+`write_atomic`. The size limit is one setting: `DEFAULT_MAX_FILE_BYTES`, raised by the
+commands' `--max-file-size` or the `POLICYSIM_MAX_FILE_SIZE` environment variable.
 """
 
 from __future__ import annotations
