@@ -366,6 +366,10 @@ _LINT_PATHS = {
 }
 
 
+_TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)")
+"""Where tomllib says a syntax error is (its messages end with this)."""
+
+
 def _read(path: Path, *, explicit: bool = False) -> _ConfigFile:
     """Read a configuration file and find its lint table, checking the type of every table on
     the way: `tool = "x"` is an error naming the file, line and key, not a crash.
@@ -380,8 +384,15 @@ def _read(path: Path, *, explicit: bool = False) -> _ConfigFile:
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
         parsed = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text ({err.reason})") from None
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        at = _TOML_POSITION.search(message)
+        if at is None:
+            raise ConfigError(f"{path}: invalid TOML: {message}") from None
+        problem = message[: at.start()].rstrip()
+        raise ConfigError(f"{path}:{at['line']}:{at['column']}: invalid TOML: {problem}") from None
     found: _ConfigFile | None = None
     for keys in _LINT_PATHS.get(path.name, _LINT_PATHS[".policysim.toml"]):
         value: Any = parsed

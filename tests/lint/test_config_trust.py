@@ -217,8 +217,8 @@ def test_mount_points_are_told_by_their_device() -> None:
             '[[lint.ignore]]\nrules = ["*"]\npath = 5\n',
             ".policysim.toml:7: ignore[1].path: must be a string, not a number",
         ),
-        (".policysim.toml", "[lint\n", ".policysim.toml: invalid TOML"),
-        (".policysim.toml", b"[lint]\n# \xff\n", ".policysim.toml: invalid TOML"),
+        (".policysim.toml", "[lint\n", ".policysim.toml:1:6: invalid TOML: Expected ']'"),
+        (".policysim.toml", b"[lint]\n# \xff\n", ".policysim.toml: invalid TOML: not UTF-8 text"),
     ],
 )
 def test_wrong_types_are_located_errors(
