@@ -418,7 +418,10 @@ def search_directories(start: Path | None = None) -> list[Path]:
     root. The search never steps into a parent on another filesystem (a mount boundary) nor
     into one that anyone may write to (`/tmp`): nobody else's file may configure the linter.
     """
-    folder = (start or Path.cwd()).resolve()
+    try:
+        folder = (start or Path.cwd()).resolve()
+    except OSError:  # the current directory was removed: there is nothing to search
+        return []
     home = _home()
     out: list[Path] = []
     for directory in (folder, *folder.parents):
@@ -472,7 +475,7 @@ def find_config(start: Path | None = None) -> Path | None:
     the first directory holding either file is the project's root and the search ends there.
     """
     directories = search_directories(start)
-    in_repository = _exists(directories[-1] / ".git")
+    in_repository = bool(directories) and _exists(directories[-1] / ".git")
     for directory in directories:
         for name in CONFIG_FILES:
             candidate = directory / name

@@ -330,3 +330,14 @@ def test_help_names_no_config_as_the_option_for_untrusted_pull_requests(home: Pa
     assert (
         "--no-config Ignore configuration files. Use it to lint an untrusted pull request" in text
     )
+
+
+def test_a_removed_working_directory_has_no_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert search_directories() == []
+    assert find_config() is None
