@@ -22,6 +22,7 @@ from policysim.account.principal_spec import PrincipalRef, PrincipalSyntaxError
 from policysim.account.principal_spec import parse_principal as parse_shared
 from policysim.catalog.arguments import resource_problem, select_actions
 from policysim.catalog.key_values import context_value_error
+from policysim.files import read_input, read_problem
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import Node, parse_source
 
@@ -158,12 +159,16 @@ def _check_question(
 
 
 def load_test_file(path: Path) -> IamTestFile:
-    """Parse a test file, or raise `PolicyError` at the offending line."""
+    """Parse a test file, or raise `PolicyError` at the offending line.
+
+    Read through `read_input` (`policysim.files`): a regular file within the input size limit,
+    or a pipe the user named (`policysim test <(...)`); devices are never read.
+    """
     name = str(path)
     try:
-        data = path.read_bytes()
+        data = read_input(path, allow_pipes=True)
     except OSError as err:
-        raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
+        raise PolicyError(read_problem(err), file=name) from None
     root = parse_source(data, name if name.endswith((".json", ".yaml", ".yml")) else name + ".yaml")
     out = IamTestFile(name)
     tests_node = root

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from policysim.cli.app import app, fail
+from policysim.cli.limits import MaxFileSizeOpt
 
 if TYPE_CHECKING:
     from policysim.account.principal_spec import Outsider
@@ -226,6 +227,7 @@ def check(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
     from policysim.account.principal_spec import Outsider
@@ -302,6 +304,7 @@ def explain(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """The whole evaluation: policy type by policy type, statement by statement, and why."""
     from policysim.policy.errors import PolicyError
@@ -412,6 +415,7 @@ def who_can(
     show_denied: ShowDeniedOpt = False,
     fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
@@ -463,6 +467,7 @@ def query(
     show_denied: ShowDeniedOpt = False,
     fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Ask in words: "can user/alice do s3:PutObject on ARN when KEY=VALUE", "who can do ...".
 
@@ -530,6 +535,7 @@ def iam_test(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
     import time

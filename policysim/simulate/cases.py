@@ -26,6 +26,7 @@ from policysim.engine.evaluate import evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, Request, RequestError
 from policysim.engine.result import EvaluationResult
+from policysim.files import LineTooLongError
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.kinds import PolicyKind
 from policysim.policy.source import strict_loads
@@ -284,8 +285,16 @@ def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> Evalua
 def decode_lines(stream: Iterable[bytes], file: str) -> Iterator[str]:
     """UTF-8 lines of a binary stream; a bad byte is an error naming its line and column.
 
-    A UTF-8 byte order mark at the start is allowed, as for policy files.
+    A UTF-8 byte order mark at the start is allowed, as for policy files. A line the stream
+    refuses as too long (`policysim.files.bounded_lines`) is an error at that line.
     """
+    try:
+        yield from _decoded(stream, file)
+    except LineTooLongError as err:
+        raise PolicyError(str(err), file=file, position=Position(err.line, 1)) from None
+
+
+def _decoded(stream: Iterable[bytes], file: str) -> Iterator[str]:
     for number, raw in enumerate(stream, start=1):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")

@@ -461,7 +461,7 @@ def test_policy_file_that_does_not_exist(run_cli: Any, tmp_path: Path) -> None:
 
 def test_policy_path_is_a_directory(run_cli: Any, tmp_path: Path) -> None:
     run = run_cli("simulate", "--policy", tmp_path, "--action", "s3:GetObject")
-    assert_one_line_error(run, f"{tmp_path}: ", "cannot read file", "directory")
+    assert_one_line_error(run, f"{tmp_path}: ", "not a regular file (a directory)")
 
 
 @pytest.mark.parametrize(
@@ -575,7 +575,7 @@ def test_batch_file_that_does_not_exist(run_cli: Any, tmp_path: Path) -> None:
 
 def test_batch_path_is_a_directory(run_cli: Any, tmp_path: Path) -> None:
     run = run_cli("simulate", "--batch", tmp_path)
-    assert_one_line_error(run, f"{tmp_path}: ", "cannot read file", "directory")
+    assert_one_line_error(run, f"{tmp_path}: ", "not a regular file (a directory)")
 
 
 NON_UTF8_BATCH = (GOOD_LINE + "\n" + GOOD_LINE + "\n").encode() + b'{"id": "caf\xe9"}\n'

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from policysim.files import is_within, read_input_file
+from policysim.files import (
+    RAISE_HINT,
+    format_size,
+    is_within,
+    max_file_bytes,
+    read_input,
+    read_problem,
+)
 from policysim.lint.finding import Finding, Severity
 from policysim.lint.inputs.account_files import (
     account_format,
@@ -36,8 +43,6 @@ from policysim.policy.source import (
 
 __all__ = ["LintTarget", "Loaded", "discover", "load_bytes", "load_path"]
 
-MAX_PLAN_BYTES = 64 * 1024 * 1024
-"""Largest Terraform plan read (plans are not subject to the policy size limit)."""
 LINTED_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 """Files a directory walk looks at."""
 SKIPPED_DIRS = frozenset(
@@ -74,7 +79,7 @@ def load_bytes(
     neither a policy, a template, a plan nor an account file are skipped rather than reported;
     so are binary and unparseable ones that do not mention a Statement or CloudFormation.
     """
-    if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= MAX_PLAN_BYTES:
+    if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= max_file_bytes():
         try:
             plain = json.loads(data)
         except (ValueError, RecursionError):
@@ -150,12 +155,16 @@ def load_path(
     if path == "-":
         import sys
 
-        data = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+        limit = max_file_bytes()
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            too_large = f"larger than {format_size(limit)}; {RAISE_HINT}"
+            return Loaded([], [_file_finding(too_large, STDIN)])
         return load_bytes(data, STDIN, kind=kind, service=service)
     try:
-        data = read_input_file(path, MAX_PLAN_BYTES, what="lint inputs")
+        data = read_input(path)
     except OSError as err:
-        return Loaded([], [_file_finding(f"cannot read file: {err.strerror or err}", path)])
+        return Loaded([], [_file_finding(read_problem(err), path)])
     return load_bytes(data, path, kind=kind, service=service, discovered=discovered)
 
 
