@@ -87,7 +87,7 @@ def load_bytes(
         if is_plan(plain):
             assert isinstance(plain, dict)
             return load_plan(plain, file)
-    account = load_account_bytes(data, file) if len(data) <= MAX_PLAN_BYTES else None
+    account = load_account_bytes(data, file)
     if account is not None:
         return account
     if b"\x00" in data[:8192]:
