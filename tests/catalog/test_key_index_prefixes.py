@@ -35,7 +35,7 @@ def _scan(index: KeyIndex, name: str) -> ConditionKeyInfo | None:
 
 
 def _instantiate(template: str, filler: str) -> str:
-    return re.sub(r"\$\{[^}]*\}|<[^>]*>", filler, template)
+    return re.sub(r"\$\{[^}]*\}|<[^>]*>", lambda _: filler, template)
 
 
 _FILLER = st.text(st.characters(codec="utf-8", exclude_characters=":"), min_size=1, max_size=6)
