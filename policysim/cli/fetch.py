@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from policysim.cli.app import app, fail
+from policysim.cli.app import app, fail, say
 
 if TYPE_CHECKING:
     from policysim.aws.fetch import Progress
@@ -36,10 +36,12 @@ def _services(values: list[str] | None) -> list[str] | None:
 def _rich_progress() -> tuple[Any, Progress]:
     """A rich progress bar on standard error, and the `Progress` feeding it."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
     from rich.progress import Progress as RichProgress
 
     from policysim.aws.fetch import Progress
+    from policysim.text_safety import terminal_safe
 
     bar = RichProgress(
         TextColumn("{task.description}"),
@@ -51,7 +53,8 @@ def _rich_progress() -> tuple[Any, Progress]:
 
     class _Bar(Progress):
         def start(self, label: str, total: int) -> object:
-            return bar.add_task(label, total=total)
+            # a label names a region or service read from AWS: shown as text, never as markup
+            return bar.add_task(escape(terminal_safe(label)), total=total)
 
         def advance(self, task: object) -> None:
             bar.advance(task)  # type: ignore[arg-type]
@@ -150,7 +153,7 @@ def _summary(data: dict[str, Any], output: Path) -> None:
             )
         )
         errors = account.get("errors") or []
-        typer.echo(
+        say(
             f"wrote {output}: account {account['account_id']}: {counts},"
             f" {len(account.get('resources') or [])} resources, {len(errors)} not read",
             err=True,
@@ -160,4 +163,4 @@ def _summary(data: dict[str, Any], output: Path) -> None:
             for e in errors
         )
         for (service, operation, code), count in sorted(by_kind.items(), key=str):
-            typer.echo(f"  not read: {service} {operation}: {code} (x{count})", err=True)
+            say(f"  not read: {service} {operation}: {code} (x{count})", err=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from policysim.cli.app import app, fail
+from policysim.cli.app import app, fail, say
 
 LINT_EPILOG = (
     "Examples:\n\n"
@@ -182,7 +182,7 @@ def lint(
     )
     report = render(run, output_format, rules, color=use_color)
     for note in run.notes:
-        typer.echo(f"policysim: note: {note}", err=True)
+        say(f"policysim: note: {note}", err=True)
     if output is not None:
         from policysim.files import write_atomic
 
