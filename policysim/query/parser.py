@@ -63,9 +63,9 @@ from lark.exceptions import UnexpectedInput
 from policysim.account.principal_spec import PrincipalSyntaxError, parse_principal_word
 from policysim.engine.request import is_cloudfront_oai
 from policysim.grammar_loader import grammar_text
-from policysim.policy.errors import Position
+from policysim.policy.errors import Position, position_at
 from policysim.query.ast import CanQuery, ContextValue, PrincipalRef, Query, WhoCanQuery
-from policysim.query.diagnose import EXAMPLE, position_at, syntax_error
+from policysim.query.diagnose import EXAMPLE, syntax_error
 from policysim.query.errors import QueryError
 
 __all__ = ["QUERY_HELP", "QueryError", "parse_query"]

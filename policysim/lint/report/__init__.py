@@ -249,8 +249,8 @@ def _escape_property(text: str) -> str:
 def render_github(run: LintRun) -> str:
     """GitHub Actions workflow commands: `::error file=...,line=...,col=...,title=...::msg`.
 
-    The file property keeps CR and LF for the runner to decode (so the annotation lands on the
-    file), every other control character of it and of the message is shown escaped."""
+    CR and LF are percent-encoded for the runner to decode (so an annotation lands on its file
+    and keeps its lines); every other control character is shown escaped."""
     lines = []
     for f in run.findings:
         command = _GITHUB_COMMAND[f.severity]
@@ -263,7 +263,7 @@ def render_github(run: LintRun) -> str:
                 f"title={_escape_property(f'{f.rule} ({f.severity.value})')}",
             ]
         )
-        message = terminal_safe(f"{f.rule} {f.message}")
+        message = terminal_safe(f"{f.rule} {f.message}", allow="\r\n")
         lines.append(f"::{command} {properties}::{_escape_data(message)}")
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
