@@ -46,6 +46,11 @@ _EXPORTS = {
     "EvaluationResult": "policysim.engine.result",
     "MatchedStatement": "policysim.engine.result",
     "PolicyType": "policysim.engine.result",
+    "Dependency": "policysim.engine.result",
+    "KeyCondition": "policysim.engine.result",
+    "Resolver": "policysim.account.resolve",
+    "open_resolver": "policysim.account.workspace",
+    "load_snapshot": "policysim.account.loaders",
     "evaluate": "policysim.api",
     "get_catalog": "policysim.catalog",
 }
@@ -53,6 +58,9 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
+    from policysim.account.loaders import load_snapshot
+    from policysim.account.resolve import Resolver
+    from policysim.account.workspace import open_resolver
     from policysim.api import evaluate
     from policysim.catalog import get_catalog
     from policysim.engine.compiled import (
@@ -64,7 +72,14 @@ if TYPE_CHECKING:
     from policysim.engine.context_keys import build_request
     from policysim.engine.options import EvaluationOptions
     from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
-    from policysim.engine.result import Decision, EvaluationResult, MatchedStatement, PolicyType
+    from policysim.engine.result import (
+        Decision,
+        Dependency,
+        EvaluationResult,
+        KeyCondition,
+        MatchedStatement,
+        PolicyType,
+    )
     from policysim.policy.arn import Arn, parse_arn
     from policysim.policy.build import load_policy, parse_policy, policy_from_data
     from policysim.policy.errors import PolicyError, Position

@@ -34,7 +34,8 @@ def _context(attachment: dict[str, Any] | None, settings: LintSettings | None) -
     lines = []
     if attachment:
         lines.append(
-            f"Attachment context (from CloudFormation/Terraform): `{json.dumps(attachment)}`\n"
+            "Attachment context (from CloudFormation, Terraform or an account file):"
+            f" `{json.dumps(attachment)}`\n"
         )
     if settings is not None:
         table = {

@@ -25,7 +25,7 @@ from typing import Literal
 from policysim.account.errors import did_you_mean
 from policysim.account.model import LoadWarning, Resource, Snapshot
 from policysim.catalog.names import action_problem, condition_key_problem
-from policysim.catalog.resource_arns import arn_formats, arn_services, resource_types_of
+from policysim.catalog.resources import arn_services, formats_written_with, resource_types_of
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.model import Policy, Statement
@@ -84,21 +84,56 @@ def resource_key_problem(arn: str, *, has_policy: bool) -> str | None:
     if not types:
         return _no_type_message(arn, parsed.service)
     if has_policy and parsed.service == "iam":
-        kind = types[0][0].key
+        kind = types[0].type_name
         hint = " (a role's trust policy goes under roles: NAME: trust:)" if kind == "role" else ""
         return f"an IAM {kind} carries no resource-based policy{hint}"
     return None
 
 
 def _no_type_message(arn: str, service: str) -> str:
-    formats = arn_formats(service)
+    formats = formats_written_with(service)
     if not formats and service.lower() not in arn_services():
         return f"{arn!r}: no AWS service writes ARNs with {service!r}" + did_you_mean(
             service, sorted(arn_services())
         )
-    shown = "; ".join(f"{info.key}: {template}" for info, template in formats[:_FORMATS_SHOWN])
+    shown = "; ".join(f"{f.type_name}: {f.text}" for f in formats[:_FORMATS_SHOWN])
     more = f"; and {len(formats) - _FORMATS_SHOWN} more" if len(formats) > _FORMATS_SHOWN else ""
     return f"{arn!r} is not the ARN of any {service} resource; expected one of: {shown}{more}"
+
+
+# ---- entity names -----------------------------------------------------------------------------
+
+
+class UniqueNames:
+    """The names of one kind of IAM entity (users, groups, roles, customer managed policies)
+    in one account. IAM keeps them unique regardless of letter case and path: `Alice` cannot
+    be created next to `alice`, so a file holding both describes no real account, and which
+    of the two a principal reference or a policy ARN means would be a guess."""
+
+    __slots__ = ("_account", "_kind", "_seen")
+
+    def __init__(self, kind: str, account: str) -> None:
+        self._kind = kind
+        self._account = account
+        self._seen: dict[str, str] = {}
+
+    def clash(self, name: str) -> str | None:
+        """Record `name` (call once per entity); the one-line problem if it is taken."""
+        folded = name.lower()
+        first = self._seen.get(folded)
+        if first is None:
+            self._seen[folded] = name
+            return None
+        kind, account = self._kind, self._account
+        if first == name:
+            return (
+                f"{kind} {name!r} is given twice in account {account}: IAM names are unique"
+                " within an account, whatever the path"
+            )
+        return (
+            f"{kind} {name!r} differs from {kind} {first!r} only in letter case: IAM names are"
+            f" unique within an account regardless of case (account {account})"
+        )
 
 
 # ---- policies ---------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def open_resolver(
     (`choose_region`). The load's warnings are on `resolver.snapshot.warnings`."""
     from policysim.account.loaders import load_snapshot
 
-    snapshot = load_snapshot(locate_account_file(path))
+    snapshot = load_snapshot(locate_account_file(path), allow_pipes=path is not None)
     return Resolver(
         snapshot,
         options=options,

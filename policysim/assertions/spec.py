@@ -21,6 +21,8 @@ from pathlib import Path
 from policysim.account.principal_spec import PrincipalRef, PrincipalSyntaxError
 from policysim.account.principal_spec import parse_principal as parse_shared
 from policysim.catalog.arguments import resource_problem, select_actions
+from policysim.catalog.key_values import context_value_error
+from policysim.files import read_input, read_problem
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import Node, parse_source
 
@@ -69,6 +71,17 @@ def _string(node: Node, what: str, file: str) -> str:
     return str(node.value)
 
 
+def _context_value(key: str, node: Node, file: str) -> str:
+    """A context value as AWS sees it (text; a boolean `true`/`false`), of the key's type."""
+    text = ("true" if node.value else "false") if node.kind == "bool" else None
+    if text is None:
+        text = _string(node, f"context {key}", file)
+    problem = context_value_error(key, text)
+    if problem is not None:
+        raise _error(f"context {key}: {problem}", file, node)
+    return text
+
+
 def _test(node: Node, index: int, file: str) -> IamTest:
     if node.kind != "object":
         raise _error("each test must be a mapping with principal, action and expect", file, node)
@@ -109,11 +122,9 @@ def _test(node: Node, index: int, file: str) -> IamTest:
             raise _error("context must be a mapping of key to value(s)", file, ctx)
         for key, value in ctx.value.items():
             if value.kind == "array":
-                context[key] = tuple(_string(v, f"context {key}", file) for v in value.value)
-            elif value.kind == "bool":
-                context[key] = "true" if value.value else "false"
+                context[key] = tuple(_context_value(key, v, file) for v in value.value)
             else:
-                context[key] = _string(value, f"context {key}", file)
+                context[key] = _context_value(key, value, file)
     resource = _string(items["resource"], "resource", file) if "resource" in items else "*"
     _check_question(items, actions, resource, file)
     name = (
@@ -148,12 +159,16 @@ def _check_question(
 
 
 def load_test_file(path: Path) -> IamTestFile:
-    """Parse a test file, or raise `PolicyError` at the offending line."""
+    """Parse a test file, or raise `PolicyError` at the offending line.
+
+    Read through `read_input` (`policysim.files`): a regular file within the input size limit,
+    or a pipe the user named (`policysim test <(...)`); devices are never read.
+    """
     name = str(path)
     try:
-        data = path.read_bytes()
+        data = read_input(path, allow_pipes=True)
     except OSError as err:
-        raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
+        raise PolicyError(read_problem(err), file=name) from None
     root = parse_source(data, name if name.endswith((".json", ".yaml", ".yml")) else name + ".yaml")
     out = IamTestFile(name)
     tests_node = root

@@ -2,11 +2,14 @@
 
 IAM comes from `GetAccountAuthorizationDetails` (every page), verbatim; then the resource
 policies of the requested regions, S3 Block Public Access and ABAC (`GetBucketAbac`: bucket
-tags count for authorization only where it is on) and the organization. A resource or
-service that cannot be read (AccessDenied, a throttle that outlasted the retries, an endpoint
-that does not answer) is recorded under the account's `errors` and the fetch goes on; only a
-failure to learn who the caller is (no credentials, expired credentials, no network) stops it,
-as a `FetchError`.
+tags count for authorization only where it is on), whether each KMS key is AWS managed
+(`DescribeKey`) and the organization. A resource or service that cannot be read
+(AccessDenied, a throttle that outlasted the retries, an endpoint that does not answer, an
+answer that is not AWS's, such as a proxy's error page) is recorded under the account's
+`errors` and the fetch goes on. Two failures stop it, as a `FetchError`: not learning who the
+caller is (no credentials, expired credentials, no network), and not reading IAM
+(`IamNotReadError`): a snapshot without its users and roles would answer every question about
+principals with "nobody".
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from policysim._version import __version__
-from policysim.aws.clients import ClientFactory
+from policysim.aws.clients import (
+    ClientFactory,
+    MalformedResponseError,
+    ReadOnlyViolation,
+    custom_endpoint,
+    redact_url,
+)
 from policysim.files import write_atomic
 
 GLOBAL_SERVICES = ("iam", "s3", "organizations")
@@ -48,6 +58,34 @@ MAX_WORKERS = 8
 
 class FetchError(Exception):
     """The fetch cannot start or go on: one line for the user (never a credential)."""
+
+
+class IamNotReadError(FetchError):
+    """`GetAccountAuthorizationDetails` failed: no snapshot is worth writing (see the module)."""
+
+
+@cache
+def aws_errors() -> tuple[type[BaseException], ...]:
+    """What a call to AWS raises when it fails or its answer is garbage.
+
+    botocore's own errors, its response parser's (which is not a `BotoCoreError`), what reading
+    a malformed answer raises (a missing key, a value of the wrong type, bad JSON), and the
+    guard's refusal: an operation off the list (one botocore would make on its own, such as an
+    S3 Express `CreateSession`) was not sent, and what needed it is recorded as not read.
+    """
+    import botocore.exceptions as bx
+    from botocore.parsers import ResponseParserError
+
+    return (
+        ReadOnlyViolation,
+        bx.BotoCoreError,
+        bx.ClientError,
+        ResponseParserError,
+        MalformedResponseError,
+        KeyError,
+        TypeError,
+        ValueError,
+    )
 
 
 @dataclass
@@ -108,6 +146,7 @@ class _Account:
         tags: dict[str, str] | None = None,
         block_public_access: dict[str, bool] | None = None,
         abac: bool | None = None,
+        aws_managed: bool | None = None,
     ) -> None:
         entry: dict[str, Any] = {
             "arn": arn,
@@ -117,6 +156,8 @@ class _Account:
         }
         if abac is not None:
             entry["abac"] = abac
+        if aws_managed is not None:
+            entry["aws_managed"] = aws_managed
         self.resources[arn] = entry
 
 
@@ -130,12 +171,34 @@ def error_code(err: BaseException) -> str | None:
 
 
 def describe_error(err: BaseException) -> str:
-    """`Code: message` for an AWS error, `ExceptionName: message` for anything else."""
+    """`Code: message` for an AWS error, `MalformedResponse: ...` for an answer that is not
+    AWS's, `ExceptionName: message` for anything else: one line, control characters escaped,
+    URLs without their user name and password, at most 500 characters."""
+    from botocore.parsers import ResponseParserError
+
     code = error_code(err)
     if code is not None:
         message = getattr(err, "response", {}).get("Error", {}).get("Message") or ""
-        return f"{code}: {message}".rstrip(": ")[:500]
-    return f"{type(err).__name__}: {err}"[:500]
+        text = f"{code}: {message}".rstrip(": ")
+    elif isinstance(err, ResponseParserError):
+        # The message goes on with the raw body (a whole HTML page): its first line suffices.
+        text = f"MalformedResponse: {str(err).splitlines()[0] if str(err) else 'unreadable'}"
+    elif isinstance(err, MalformedResponseError):
+        text = f"MalformedResponse: {err}"
+    elif isinstance(err, KeyError):
+        text = f"MalformedResponse: the answer has no {err.args[0] if err.args else '?'}"
+    else:
+        text = f"{type(err).__name__}: {err}"
+    return one_line(redact_url(text))[:500]
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: AWS's (often multi-line) error text with its whitespace runs joined
+    by one space, and control, bidi and other invisible characters escaped as every terminal
+    output escapes them (`policysim.text_safety`)."""
+    from policysim.text_safety import terminal_safe
+
+    return terminal_safe(" ".join(text.split()))
 
 
 def _is_not_found(err: BaseException) -> bool:
@@ -189,11 +252,11 @@ def fatal_message(err: BaseException, profile: str | None) -> str | None:
         return f"AWS rejected the credentials of {who} ({code})"
     if isinstance(err, bx.EndpointConnectionError | bx.ConnectTimeoutError):
         endpoint = getattr(err, "kwargs", {}).get("endpoint_url", "the endpoint")
-        return f"cannot reach AWS ({endpoint}): check the network"
+        return f"cannot reach AWS ({one_line(redact_url(str(endpoint)))}): check the network"
     if isinstance(err, bx.NoRegionError):
         return "no AWS region configured: pass --region"
     if isinstance(err, bx.BotoCoreError):
-        return f"AWS: {err}"
+        return f"AWS: {describe_error(err)}"
     if code is not None:
         return f"cannot identify the caller: {describe_error(err)}"
     return None
@@ -201,25 +264,23 @@ def fatal_message(err: BaseException, profile: str | None) -> str | None:
 
 def caller_identity(factory: ClientFactory, profile: str | None) -> dict[str, str]:
     """`sts:GetCallerIdentity`, with few retries: it is the credentials and network check."""
-    import botocore.exceptions as bx
-
     try:
         sts = factory.client("sts", max_attempts=2)
         answer = sts.get_caller_identity()
-    except (bx.BotoCoreError, bx.ClientError) as err:
+        if not isinstance(answer.get("Account"), str):
+            raise MalformedResponseError("GetCallerIdentity answered without an account id")
+    except aws_errors() as err:
         message = fatal_message(err, profile)
-        raise FetchError(message or describe_error(err)) from None
+        raise FetchError(message or f"cannot identify the caller: {describe_error(err)}") from None
     return {k: str(answer[k]) for k in ("Account", "Arn", "UserId") if k in answer}
 
 
 def enabled_regions(factory: ClientFactory, account: _Account) -> list[str]:
     """The regions enabled for the account (`ec2:DescribeRegions`); the default one if denied."""
-    import botocore.exceptions as bx
-
     try:
         answer = factory.client("ec2").describe_regions(AllRegions=False)
-        regions = sorted(r["RegionName"] for r in answer.get("Regions", []))
-    except (bx.BotoCoreError, bx.ClientError) as err:
+        regions = sorted(str(r["RegionName"]) for r in answer.get("Regions") or [])
+    except aws_errors() as err:
         account.error("ec2", factory.default_region, "DescribeRegions", None, err)
         regions = []
     return regions or [factory.default_region]
@@ -229,9 +290,11 @@ def enabled_regions(factory: ClientFactory, account: _Account) -> list[str]:
 
 
 def fetch_iam(factory: ClientFactory, account: _Account) -> tuple[dict[str, Any], str | None]:
-    """The merged pages of the authorization details, and the account alias."""
-    import botocore.exceptions as bx
+    """The merged pages of the authorization details, and the account alias.
 
+    Raises `IamNotReadError` when any page of the authorization details cannot be read: a partial
+    list of users and roles would be silently wrong.
+    """
     iam = factory.client("iam")
     details: dict[str, list[Any]] = {
         "UserDetailList": [],
@@ -241,10 +304,21 @@ def fetch_iam(factory: ClientFactory, account: _Account) -> tuple[dict[str, Any]
     }
     try:
         for page in iam.get_paginator("get_account_authorization_details").paginate():
+            # Every real page says whether more follow; an answer without it is not AWS's.
+            if "IsTruncated" not in page:
+                raise MalformedResponseError("an authorization details page without IsTruncated")
             for key, items in details.items():
-                items.extend(page.get(key) or [])
-    except (bx.BotoCoreError, bx.ClientError) as err:
+                found = page.get(key) or []
+                if not isinstance(found, list):
+                    raise MalformedResponseError(f"{key} is not a list")
+                items.extend(found)
+    except aws_errors() as err:
         account.error("iam", None, "GetAccountAuthorizationDetails", None, err)
+        raise IamNotReadError(
+            f"IAM could not be read (GetAccountAuthorizationDetails: {describe_error(err)});"
+            " no snapshot written: without its users and roles every answer about principals"
+            " would be empty. Retry later, or leave iam out of --services"
+        ) from None
     for policy in details["Policies"]:
         # AWS always names the policy; emulators (moto) may not: the name ends the ARN.
         if "PolicyName" not in policy and isinstance(policy.get("Arn"), str):
@@ -253,7 +327,7 @@ def fetch_iam(factory: ClientFactory, account: _Account) -> tuple[dict[str, Any]
     try:
         aliases = iam.list_account_aliases().get("AccountAliases") or []
         alias = aliases[0] if aliases else None
-    except (bx.BotoCoreError, bx.ClientError) as err:
+    except aws_errors() as err:
         account.error("iam", None, "ListAccountAliases", None, err)
     return details, alias
 
@@ -271,10 +345,8 @@ def _s3_list(client: Any, account: _Account, region: str) -> list[Any]:
 def _s3_read(factory: ClientFactory, account: _Account, region: str, bucket: str) -> None:
     arn = f"arn:{account.partition}:s3:::{bucket}"
     s3 = factory.client("s3", region)
-    import botocore.exceptions as bx
-
     # The bucket's region is a hint only: the global client follows redirects.
-    with contextlib.suppress(bx.BotoCoreError, bx.ClientError):
+    with contextlib.suppress(*aws_errors()):
         location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
         s3 = factory.client("s3", location or "us-east-1")
     policy = _optional(
@@ -283,7 +355,7 @@ def _s3_read(factory: ClientFactory, account: _Account, region: str, bucket: str
         None,
         "GetBucketPolicy",
         arn,
-        lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"],
+        lambda: policy_text(s3.get_bucket_policy(Bucket=bucket)["Policy"]),
     )
     if policy is _FAILED:
         return
@@ -350,17 +422,29 @@ def _optional(
     call: Callable[[], Any],
 ) -> Any:
     """`call()`; None when AWS says there is none; `_FAILED` (recorded) on any other error."""
-    import botocore.exceptions as bx
-
     try:
         return call()
-    except bx.ClientError as err:
+    except aws_errors() as err:
         if _is_not_found(err):
             return None
         account.error(service, region, operation, resource, err)
-    except bx.BotoCoreError as err:
-        account.error(service, region, operation, resource, err)
     return _FAILED
+
+
+def policy_text(value: Any) -> Any:
+    """`value`, a policy as a service answers it (JSON text, or None for none), once it is
+    known to be a JSON object: a proxy's page answered as a bucket policy is not one."""
+    if value is None or isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        raise MalformedResponseError(f"the policy is a {type(value).__name__}, not JSON text")
+    try:
+        document = json.loads(value)
+    except ValueError:
+        raise MalformedResponseError("the policy is not JSON") from None
+    if not isinstance(document, dict):
+        raise MalformedResponseError("the policy is not a JSON object")
+    return value
 
 
 def _kms_list(client: Any, account: _Account, region: str) -> list[Any]:
@@ -368,13 +452,23 @@ def _kms_list(client: Any, account: _Account, region: str) -> list[Any]:
 
 
 def _kms_read(client: Any, account: _Account, region: str, arn: str) -> None:
+    metadata = _optional(
+        account,
+        "kms",
+        region,
+        "DescribeKey",
+        arn,
+        lambda: client.describe_key(KeyId=arn)["KeyMetadata"],
+    )
+    if metadata is _FAILED or not isinstance(metadata, dict):
+        return  # not known whether AWS manages it: not claimed either way
     policy = _optional(
         account,
         "kms",
         region,
         "GetKeyPolicy",
         arn,
-        lambda: client.get_key_policy(KeyId=arn, PolicyName="default")["Policy"],
+        lambda: policy_text(client.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]),
     )
     if policy is _FAILED:
         return
@@ -386,7 +480,18 @@ def _kms_read(client: Any, account: _Account, region: str, arn: str) -> None:
         arn,
         lambda: _tag_dict(client.list_resource_tags(KeyId=arn).get("Tags"), "TagKey", "TagValue"),
     )
-    account.resource(arn, policy, tags if isinstance(tags, dict) else None)
+    account.resource(
+        arn,
+        policy,
+        tags if isinstance(tags, dict) else None,
+        aws_managed=key_is_aws_managed(metadata),
+    )
+
+
+def key_is_aws_managed(metadata: dict[str, Any]) -> bool:
+    """`DescribeKey`'s `KeyMetadata.KeyManager` is `AWS` for an AWS managed key (`aws/s3`...),
+    which no policy lets a customer change; its alias name proves nothing."""
+    return metadata.get("KeyManager") == "AWS"
 
 
 def _sqs_list(client: Any, account: _Account, region: str) -> list[Any]:
@@ -400,9 +505,9 @@ def _sqs_read(client: Any, account: _Account, region: str, url: str) -> None:
         region,
         "GetQueueAttributes",
         url,
-        lambda: client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn", "Policy"])[
-            "Attributes"
-        ],
+        lambda: _sqs_attributes(
+            client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn", "Policy"])
+        ),
     )
     if attributes is _FAILED or not attributes:
         return
@@ -418,6 +523,14 @@ def _sqs_read(client: Any, account: _Account, region: str, url: str) -> None:
     account.resource(arn, attributes.get("Policy"), tags if isinstance(tags, dict) else None)
 
 
+def _sqs_attributes(answer: dict[str, Any]) -> dict[str, Any]:
+    attributes = answer["Attributes"]
+    if not isinstance(attributes.get("QueueArn"), str):
+        raise MalformedResponseError("GetQueueAttributes answered without QueueArn")
+    policy_text(attributes.get("Policy"))
+    return dict(attributes)
+
+
 def _sns_list(client: Any, account: _Account, region: str) -> list[Any]:
     return [t["TopicArn"] for t in _pages(client, "list_topics", "Topics")]
 
@@ -429,7 +542,7 @@ def _sns_read(client: Any, account: _Account, region: str, arn: str) -> None:
         region,
         "GetTopicAttributes",
         arn,
-        lambda: client.get_topic_attributes(TopicArn=arn)["Attributes"],
+        lambda: _sns_attributes(client.get_topic_attributes(TopicArn=arn)),
     )
     if attributes is _FAILED:
         return
@@ -445,6 +558,12 @@ def _sns_read(client: Any, account: _Account, region: str, arn: str) -> None:
     account.resource(arn, policy, tags if isinstance(tags, dict) else None)
 
 
+def _sns_attributes(answer: dict[str, Any]) -> dict[str, Any]:
+    attributes = dict(answer["Attributes"])
+    policy_text(attributes.get("Policy"))
+    return attributes
+
+
 def _lambda_list(client: Any, account: _Account, region: str) -> list[Any]:
     return [f["FunctionArn"] for f in _pages(client, "list_functions", "Functions")]
 
@@ -456,7 +575,7 @@ def _lambda_read(client: Any, account: _Account, region: str, arn: str) -> None:
         region,
         "GetPolicy",
         arn,
-        lambda: client.get_policy(FunctionName=arn)["Policy"],
+        lambda: policy_text(client.get_policy(FunctionName=arn)["Policy"]),
     )
     if policy is _FAILED:
         return
@@ -487,7 +606,16 @@ def _secrets_read(client: Any, account: _Account, region: str, secret: dict[str,
     )
     if answer is _FAILED:
         return
-    policy = (answer or {}).get("ResourcePolicy")
+    policy = _optional(
+        account,
+        "secretsmanager",
+        region,
+        "GetResourcePolicy",
+        arn,
+        lambda: policy_text((answer or {}).get("ResourcePolicy")),
+    )
+    if policy is _FAILED:
+        return
     account.resource(arn, policy, _tag_dict(secret.get("Tags")))
 
 
@@ -507,6 +635,16 @@ def _ecr_read(client: Any, account: _Account, region: str, arn: str) -> None:
     )
     if answer is _FAILED:
         return
+    policy = _optional(
+        account,
+        "ecr",
+        region,
+        "GetRepositoryPolicy",
+        arn,
+        lambda: policy_text((answer or {}).get("policyText")),
+    )
+    if policy is _FAILED:
+        return
     tags = _optional(
         account,
         "ecr",
@@ -515,9 +653,7 @@ def _ecr_read(client: Any, account: _Account, region: str, arn: str) -> None:
         arn,
         lambda: _tag_dict(client.list_tags_for_resource(resourceArn=arn).get("tags")),
     )
-    account.resource(
-        arn, (answer or {}).get("policyText"), tags if isinstance(tags, dict) else None
-    )
+    account.resource(arn, policy, tags if isinstance(tags, dict) else None)
 
 
 REGIONAL: dict[str, tuple[str, Lister, Reader]] = {
@@ -538,12 +674,17 @@ def _run_pool(
     max_workers: int,
     progress: Progress,
     label: str,
+    on_error: Callable[[Any, BaseException], None],
 ) -> None:
+    """`task(item)` for every item; what a malformed answer raises past the task's own
+    handling goes to `on_error(item, error)` and the other items are still read."""
     bar = progress.start(label, len(items))
 
     def one(item: Any) -> None:
         try:
             task(item)
+        except aws_errors() as err:
+            on_error(item, err)
         finally:
             progress.advance(bar)
 
@@ -569,13 +710,11 @@ def fetch_regional(
     progress: Progress,
 ) -> None:
     """Every resource policy of `service` in `region`."""
-    import botocore.exceptions as bx
-
     operation, lister, reader = REGIONAL[service]
     try:
         client = factory.client(service, region)
         items = lister(client, account, region)
-    except (bx.BotoCoreError, bx.ClientError) as err:
+    except aws_errors() as err:
         account.error(service, region, operation, None, err)
         return
     _run_pool(
@@ -584,15 +723,21 @@ def fetch_regional(
         max_workers=max_workers,
         progress=progress,
         label=f"{service} {region}",
+        on_error=lambda item, err: account.error(service, region, None, _name(item), err),
     )
+
+
+def _name(item: Any) -> str | None:
+    """What a lister listed, as the `resource` of an error (a secret is listed as a dict)."""
+    if isinstance(item, dict):
+        return str(item.get("ARN") or item.get("Name") or "") or None
+    return str(item)
 
 
 def fetch_s3(
     factory: ClientFactory, account: _Account, *, max_workers: int, progress: Progress
 ) -> dict[str, bool] | None:
     """Every bucket's policy, tags and Block Public Access; the account's Block Public Access."""
-    import botocore.exceptions as bx
-
     account_bpa = _optional(
         account,
         "s3",
@@ -605,7 +750,7 @@ def fetch_s3(
     )
     try:
         buckets = _s3_list(factory.client("s3"), account, factory.default_region)
-    except (bx.BotoCoreError, bx.ClientError) as err:
+    except aws_errors() as err:
         account.error("s3", None, "ListBuckets", None, err)
         buckets = []
     _run_pool(
@@ -614,6 +759,9 @@ def fetch_s3(
         max_workers=max_workers,
         progress=progress,
         label="s3",
+        on_error=lambda bucket, err: account.error(
+            "s3", None, None, f"arn:{account.partition}:s3:::{bucket}", err
+        ),
     )
     return _bpa(account_bpa) if isinstance(account_bpa, dict) else None
 
@@ -628,17 +776,12 @@ def fetch_organization(factory: ClientFactory, account: _Account) -> dict[str, A
     A member account usually may describe the organization but not walk it: what is denied is
     recorded, and the organization is kept without the path.
     """
-    import botocore.exceptions as bx
-
     org = factory.client("organizations")
     try:
         described = org.describe_organization()["Organization"]
-    except bx.ClientError as err:
+    except aws_errors() as err:
         if error_code(err) != "AWSOrganizationsNotInUseException":
             account.error("organizations", None, "DescribeOrganization", None, err)
-        return None
-    except bx.BotoCoreError as err:
-        account.error("organizations", None, "DescribeOrganization", None, err)
         return None
     result: dict[str, Any] = {
         "id": described.get("Id"),
@@ -651,7 +794,7 @@ def fetch_organization(factory: ClientFactory, account: _Account) -> dict[str, A
         policies: dict[str, dict[str, Any]] = {}
         names: dict[str, str] = {}
         levels = [_level(org, node, kind, policies, names) for node, kind in path]
-    except (bx.BotoCoreError, bx.ClientError) as err:
+    except aws_errors() as err:
         account.error("organizations", None, getattr(err, "operation_name", None), None, err)
         return result
     result["policies"] = policies
@@ -749,7 +892,10 @@ def fetch_snapshot(
     factory: ClientFactory | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The snapshot of the caller's account, as the JSON object `write_snapshot` writes."""
+    """The snapshot of the caller's account, as the JSON object `write_snapshot` writes.
+
+    Raises `FetchError` when the caller cannot be identified, `IamNotReadError` (a `FetchError`)
+    when IAM was asked for and could not be read."""
     import botocore.exceptions as bx
 
     progress = progress or Progress()
@@ -761,7 +907,9 @@ def fetch_snapshot(
             region=options.regions[0] if options.regions else None,
         )
     except bx.BotoCoreError as err:
-        raise FetchError(fatal_message(err, options.profile) or str(err)) from None
+        raise FetchError(fatal_message(err, options.profile) or describe_error(err)) from None
+    except ValueError as err:  # AWS_MAX_ATTEMPTS
+        raise FetchError(str(err)) from None
     identity = caller_identity(factory, options.profile)
     account_id = identity["Account"]
     partition = identity.get("Arn", "arn:aws:").split(":")[1] or "aws"
@@ -807,10 +955,18 @@ def fetch_snapshot(
             "regions": regions,
             "services": services,
             "errors": len(account.errors),
+            **_endpoint(factory),
         },
         "accounts": [entry],
         "organization": organization,
     }
+
+
+def _endpoint(factory: ClientFactory) -> dict[str, str]:
+    """`{"endpoint_url": ...}` when the snapshot came from elsewhere than AWS, without the
+    URL's user name and password."""
+    url = custom_endpoint(factory.endpoint_url)
+    return {"endpoint_url": redact_url(url)} if url else {}
 
 
 def _json_default(value: Any) -> Any:

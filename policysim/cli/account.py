@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from policysim.cli.app import app, fail, say
+from policysim.cli.limits import MaxFileSizeOpt
 
 if TYPE_CHECKING:
     from policysim.account.principal_spec import Outsider
@@ -226,8 +227,10 @@ def check(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
+    from policysim.account.principal_spec import Outsider
     from policysim.policy.errors import PolicyError
 
     try:
@@ -253,7 +256,7 @@ def check(
         fail(err)
     target = q.target
     regions = _regions(q.resolver, q.actions, resource)
-    account_of = getattr(target, "account", None)
+    account_of = None if isinstance(target, Outsider) else target.account
     if as_json:
         payload = {
             "principal": target.caller_arn,
@@ -301,6 +304,7 @@ def explain(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """The whole evaluation: policy type by policy type, statement by statement, and why."""
     from policysim.policy.errors import PolicyError
@@ -411,6 +415,7 @@ def who_can(
     show_denied: ShowDeniedOpt = False,
     fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
@@ -462,6 +467,7 @@ def query(
     show_denied: ShowDeniedOpt = False,
     fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Ask in words: "can user/alice do s3:PutObject on ARN when KEY=VALUE", "who can do ...".
 
@@ -529,6 +535,7 @@ def iam_test(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
     import time

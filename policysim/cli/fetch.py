@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from policysim.cli.app import app, fail, say
+from policysim.cli.app import app, fail, print_error
 
 if TYPE_CHECKING:
     from policysim.aws.fetch import Progress
+
+EXIT_IAM_NOT_READ = 3
+"""IAM could not be read: no snapshot was written (an empty one would say "nobody" to every
+question about principals)."""
 
 
 def _services(values: list[str] | None) -> list[str] | None:
@@ -70,10 +74,12 @@ def _rich_progress() -> tuple[Any, Progress]:
         "Examples:\n\n"
         "  policysim fetch --profile prod --region eu-west-1 --output prod.json\n\n"
         "  policysim fetch --services iam,s3\n\n"
-        "Read-only: only Get, List and Describe calls are made. What cannot be read"
-        " (AccessDenied, ...) is recorded in the snapshot and summarised.\n\n"
+        "Read-only: only the Get, List and Describe calls fetch needs are allowed; any other"
+        " call is refused before it is sent. What cannot be read (AccessDenied, throttling"
+        " that outlasts the retries, an answer that is not AWS's) is recorded in the snapshot"
+        " and summarised. AWS_MAX_ATTEMPTS sets the attempts per call (default 10).\n\n"
         "Exit status: 0 snapshot written; 2 no credentials, expired credentials, no network"
-        " or usage error."
+        " or usage error; 3 IAM could not be read (no snapshot written)."
     )
 )
 def fetch(
@@ -112,7 +118,14 @@ def fetch(
             "policysim fetch needs boto3: run pip install '.[aws]' in the policysim checkout"
             " (or pip install boto3)"
         )
-    from policysim.aws.fetch import FetchError, FetchOptions, fetch_snapshot, write_snapshot
+    from policysim.aws.clients import redact_url
+    from policysim.aws.fetch import (
+        FetchError,
+        FetchOptions,
+        IamNotReadError,
+        fetch_snapshot,
+        write_snapshot,
+    )
 
     options = FetchOptions(
         profile=profile,
@@ -128,8 +141,11 @@ def fetch(
                 data = fetch_snapshot(options, progress=progress)
         else:
             data = fetch_snapshot(options)
+    except IamNotReadError as err:
+        print_error(redact_url(str(err)), code=EXIT_IAM_NOT_READ)
+        raise typer.Exit(EXIT_IAM_NOT_READ) from None
     except FetchError as err:
-        fail(err)
+        fail(redact_url(str(err)))
     try:
         write_snapshot(data, output)
     except OSError as err:
@@ -140,6 +156,8 @@ def fetch(
 
 def _summary(data: dict[str, Any], output: Path) -> None:
     from collections import Counter
+
+    from policysim.aws.fetch import one_line
 
     for account in data["accounts"]:
         details = account.get("authorization_details") or {}
@@ -153,8 +171,9 @@ def _summary(data: dict[str, Any], output: Path) -> None:
             )
         )
         errors = account.get("errors") or []
-        say(
-            f"wrote {output}: account {account['account_id']}: {counts},"
+        typer.echo(
+            f"wrote {one_line(str(output))}: account {one_line(str(account['account_id']))}:"
+            f" {counts},"
             f" {len(account.get('resources') or [])} resources, {len(errors)} not read",
             err=True,
         )
@@ -163,4 +182,5 @@ def _summary(data: dict[str, Any], output: Path) -> None:
             for e in errors
         )
         for (service, operation, code), count in sorted(by_kind.items(), key=str):
-            say(f"  not read: {service} {operation}: {code} (x{count})", err=True)
+            line = one_line(f"not read: {service} {operation}: {code} (x{count})")
+            typer.echo(f"  {line}", err=True)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from policysim.cli.app import app, fail, say
+from policysim.cli.limits import MaxFileSizeOpt
 
 LINT_EPILOG = (
     "Examples:\n\n"
@@ -18,7 +19,9 @@ LINT_EPILOG = (
     "  policysim lint --list-rules\n\n"
     "Inputs: policy files (JSON or YAML), directories (recursively), '-' for standard input,"
     " CloudFormation templates and Terraform plan JSON. Settings: [tool.policysim.lint] in"
-    " pyproject.toml or [lint] in .policysim.toml.\n\n"
+    " pyproject.toml or [lint] in .policysim.toml, found from this directory up to the"
+    " repository root; --no-config for untrusted pull requests. A warning says when the"
+    " settings leave nothing to lint.\n\n"
     "Exit status: 0 no finding at or above --fail-on; 1 some finding is; 2 usage error."
 )
 
@@ -66,10 +69,20 @@ def lint(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Settings file (default: found from this directory up)."),
+        typer.Option(
+            "--config",
+            help="Settings file. Default: the nearest .policysim.toml, or pyproject.toml with"
+            " [tool.policysim.lint], from this directory up to the repository root (never above"
+            " your home directory; docs/configuration.md).",
+        ),
     ] = None,
     no_config: Annotated[
-        bool, typer.Option("--no-config", help="Ignore configuration files.")
+        bool,
+        typer.Option(
+            "--no-config",
+            help="Ignore configuration files. Use it to lint an untrusted pull request: its"
+            " own .policysim.toml or pyproject.toml could turn rules off or exclude its files.",
+        ),
     ] = False,
     disable: Annotated[
         list[str] | None, typer.Option("--disable", help="Rule ids to turn off (repeatable).")
@@ -114,6 +127,7 @@ def lint(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules (id, severity, title) and exit.")
     ] = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Lint IAM policies: syntax, catalog, security, escalation, exposure and hygiene rules."""
     from policysim.lint.config import (
@@ -183,6 +197,8 @@ def lint(
     report = render(run, output_format, rules, color=use_color)
     for note in run.notes:
         say(f"policysim: note: {note}", err=True)
+    for warning in run.warnings:
+        say(f"policysim: warning: {warning}", err=True)
     if output is not None:
         from policysim.files import write_atomic
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
 from policysim.cli.app import app, fail, say
+from policysim.cli.limits import MaxFileSizeOpt
 
 if TYPE_CHECKING:
     from policysim.engine.options import EvaluationOptions
@@ -98,6 +99,7 @@ def simulate(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Decide requests the way AWS does: a batch of cases, or one request from policy files."""
     from policysim.policy.errors import PolicyError
@@ -234,17 +236,21 @@ def _simulate_batch(
     derive: bool,
     region: str | None = None,
 ) -> int:
+    from policysim.files import bounded_lines, open_input_stream, read_problem
     from policysim.policy.errors import PolicyError
     from policysim.simulate.cases import decode_lines, outcome_line, simulate_lines
 
+    # Streamed, however long: a regular file or a pipe (the user named it: '-', `<(...)`), never
+    # a device, and no line longer than the input file limit (a pipe of zeros is refused).
+    stream: BinaryIO
     if source == "-":
         name, stream = "<stdin>", sys.stdin.buffer
     else:
         name = source
         try:
-            stream = open(source, "rb")  # noqa: SIM115 - closed below
+            stream = open_input_stream(source, allow_pipes=True)
         except OSError as err:
-            raise PolicyError(f"cannot read file: {err.strerror or err}", file=source) from None
+            raise PolicyError(read_problem(err), file=source) from None
     write_lines = as_json or not check
     out = sys.stdout
     invalid = 0
@@ -258,7 +264,7 @@ def _simulate_batch(
 
     try:
         outcomes = simulate_lines(
-            decode_lines(stream, name),
+            decode_lines(bounded_lines(stream), name),
             file=name,
             options=options,
             derive=derive,

@@ -16,18 +16,24 @@
     sid = "LegacyAdmin"                  # optional: only on the statement with this Sid
 
 The configuration is looked up from the current directory upwards: the first directory with a
-`.policysim.toml`, or a `pyproject.toml` that has a `[tool.policysim.lint]` table, wins.
+`.policysim.toml`, or a `pyproject.toml` that has a `[tool.policysim.lint]` table, wins. The
+search is bounded (`search_directories`): it ends at the repository root, the home directory or
+the filesystem's root, and outside a repository at the first project file. A repository under
+review can still configure its own lint: `--no-config` is for untrusted pull requests. Every
+value's type is checked, and errors name the file, line and setting.
 """
 
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from policysim.files import read_input, read_problem
 from policysim.lint.context import LintSettings
 from policysim.lint.finding import Severity
 from policysim.lint.runner import LintOptions
@@ -111,6 +117,14 @@ class LintConfig:
         except (ValueError, OSError):
             return path.as_posix()
 
+    def blanket_ignore(self, file: str) -> int | None:
+        """The index of an ignore that hides every finding in `file` (rules `*`, no `sid`)."""
+        relative = self.relative(file)
+        for index, entry in enumerate(self.ignores):
+            if entry.sid is None and entry.matches(relative, "*", None):
+                return index
+        return None
+
     def ignored(self, file: str, rule: str, sid: str | None) -> bool:
         """Whether a configured ignore hides this finding."""
         if not self.ignores:
@@ -135,12 +149,103 @@ def fails(severity: Severity, fail_on: str) -> bool:
     return severity.rank <= Severity(fail_on).rank
 
 
-def _strings(table: dict[str, Any], key: str, where: str) -> list[str]:
+def toml_type(value: Any) -> str:
+    """TOML's name for a value's type, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+class _Where:
+    """Where a setting is written, for messages: `file:line: key` (the line when it can be
+    found in the text; tomllib keeps no positions, so it is searched for, best effort)."""
+
+    def __init__(self, source: Path | None, text: str | None, table: tuple[str, ...]) -> None:
+        self.source = source
+        self.lines = text.splitlines() if text is not None else []
+        self.table = table
+
+    def __call__(self, *keys: str | int) -> str:
+        """`file:line: a.b[0].c` for the setting at `keys` below the lint table."""
+        name = ""
+        for key in keys:
+            name += f"[{key}]" if isinstance(key, int) else (f".{key}" if name else key)
+        place = self.place(*keys)
+        return f"{place}: {name}" if name else place
+
+    def place(self, *keys: str | int) -> str:
+        """`file:line` of the setting at `keys` (`file` alone when the line is not found)."""
+        file = str(self.source) if self.source is not None else "configuration"
+        line = self._line(list(keys))
+        return f"{file}:{line}" if line else file
+
+    def _table_header(self, *below: str) -> re.Pattern[str]:
+        names = r"\s*\.\s*".join(map(re.escape, (*self.table, *below)))
+        return re.compile(r"^\s*\[\[?\s*" + names + r"\s*\]")
+
+    def _line(self, keys: list[str | int]) -> int | None:
+        names = [k for k in keys if isinstance(k, str)]
+        if not self.lines or not names:
+            return None
+        if len(keys) >= 2 and isinstance(keys[0], str) and isinstance(keys[1], int):
+            found = self._in_array_of_tables(keys[0], keys[1], names[1:])
+            if found is not None:
+                return found
+        header = self._table_header() if self.table else None
+        key = re.compile(r"^\s*[\"']?" + re.escape(names[0]) + r"[\"']?\s*[=.]")
+        inside = header is None
+        for number, line in enumerate(self.lines, start=1):
+            if line.lstrip().startswith("["):
+                inside = header is not None and bool(header.match(line))
+            elif inside and key.match(line):
+                return number
+        return self._anywhere(names[-1], range(len(self.lines)))
+
+    def _in_array_of_tables(self, name: str, index: int, below: list[str]) -> int | None:
+        """The line of `[[table.name]]` number `index`, or of `below[-1]` within it."""
+        header = self._table_header(name)
+        seen = -1
+        for start, line in enumerate(self.lines):
+            if line.lstrip().startswith("[[") and header.match(line):
+                seen += 1
+                if seen == index:
+                    end = next(
+                        (
+                            i
+                            for i in range(start + 1, len(self.lines))
+                            if self.lines[i].lstrip().startswith("[")
+                        ),
+                        len(self.lines),
+                    )
+                    found = self._anywhere(below[-1], range(start + 1, end)) if below else None
+                    return found or start + 1
+        return None
+
+    def _anywhere(self, name: str, indexes: range) -> int | None:
+        """The first line among `indexes` (0-based) that assigns `name`, 1-based."""
+        assigns = re.compile(r"(^|[\s.{,\"'])" + re.escape(name) + r"[\"']?\s*=")
+        return next((i + 1 for i in indexes if assigns.search(self.lines[i])), None)
+
+
+def _strings(table: dict[str, Any], key: str, where: _Where, *at: str | int) -> list[str]:
     value = table.get(key, [])
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of strings")
+    if not isinstance(value, list):
+        raise ConfigError(f"{where(*at, key)}: must be a list of strings, not {toml_type(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ConfigError(
+                f"{where(*at, key, index)}: must be a list of strings; this is {toml_type(item)}"
+            )
     return list(value)
 
 
@@ -157,57 +262,87 @@ def _rule_ids(values: list[str], where: str, known: set[str] | None) -> frozense
 
 
 def from_table(
-    table: dict[str, Any], source: Path | None, known: set[str] | None = None
+    table: dict[str, Any],
+    source: Path | None,
+    known: set[str] | None = None,
+    *,
+    text: str | None = None,
+    table_path: tuple[str, ...] = (),
 ) -> LintConfig:
-    """Build the configuration from a `[tool.policysim.lint]` table."""
-    where = str(source) if source else "configuration"
+    """Build the configuration from a `[tool.policysim.lint]` table, checking every value's
+    type. `text` and `table_path` (the file's text and the table's keys in it) let errors
+    name the line of the offending setting."""
+    where = _Where(source, text, table_path)
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: the lint settings must be a table")
+        raise ConfigError(f"{where()}: the lint settings must be a table, not {toml_type(table)}")
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise ConfigError(
-            f"{where}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(_KEYS))}"
+            f"{where.place(unknown[0])}: unknown setting {unknown[0]!r}; expected one of"
+            f" {', '.join(sorted(_KEYS))}"
         )
     severity: dict[str, Severity] = {}
     raw_severity = table.get("severity", {})
     if not isinstance(raw_severity, dict):
-        raise ConfigError(f"{where}: severity must be a table of rule id = severity")
+        raise ConfigError(
+            f"{where('severity')}: must be a table of rule id = severity, not"
+            f" {toml_type(raw_severity)}"
+        )
     for rule, level in raw_severity.items():
-        (rule_id,) = _rule_ids([rule], f"{where}: severity", known)
-        try:
-            severity[rule_id] = Severity(str(level).lower())
-        except ValueError:
-            names = ", ".join(s.value for s in Severity)
+        (rule_id,) = _rule_ids([rule], where("severity"), known)
+        names = ", ".join(s.value for s in Severity)
+        if not isinstance(level, str):
             raise ConfigError(
-                f"{where}: severity of {rule_id}: {level!r} is not one of {names}"
+                f"{where('severity', rule)}: must be one of {names}, not {toml_type(level)}"
+            )
+        try:
+            severity[rule_id] = Severity(level.lower())
+        except ValueError:
+            raise ConfigError(
+                f"{where('severity', rule)}: {level!r} is not one of {names}"
             ) from None
     ignores: list[Ignore] = []
     raw_ignores = table.get("ignore", [])
     if not isinstance(raw_ignores, list):
-        raise ConfigError(f"{where}: ignore must be an array of tables ([[...ignore]])")
+        raise ConfigError(
+            f"{where('ignore')}: must be an array of tables ([[...ignore]]), not"
+            f" {toml_type(raw_ignores)}"
+        )
     for index, entry in enumerate(raw_ignores):
-        at = f"{where}: ignore[{index}]"
+        at = where("ignore", index)
         if not isinstance(entry, dict):
-            raise ConfigError(f"{at} must be a table with path, rules and optionally sid")
+            raise ConfigError(f"{at}: must be a table with path, rules and optionally sid")
         extra = sorted(set(entry) - {"path", "rules", "rule", "sid"})
         if extra:
             raise ConfigError(f"{at}: unknown key {extra[0]!r} (expected path, rules, sid)")
-        rules_list = _strings(entry, "rules", at) + _strings(entry, "rule", at)
+        rules_list = _strings(entry, "rules", where, "ignore", index) + _strings(
+            entry, "rule", where, "ignore", index
+        )
         if not rules_list:
             raise ConfigError(f'{at}: name the rules to ignore (rules = ["PS203"])')
         wildcard = rules_list == ["*"]
         rules = frozenset({"*"}) if wildcard else _rule_ids(rules_list, at, known)
         path = entry.get("path", "*")
         sid = entry.get("sid")
-        if not isinstance(path, str) or (sid is not None and not isinstance(sid, str)):
-            raise ConfigError(f"{at}: path and sid must be strings")
+        for key, value in (("path", path), ("sid", sid)):
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(
+                    f"{where('ignore', index, key)}: must be a string, not {toml_type(value)}"
+                )
         ignores.append(Ignore(path, rules, sid))
+    fail_on = table.get("fail-on", Severity.SECURITY.value)
+    if not isinstance(fail_on, str):
+        raise ConfigError(f"{where('fail-on')}: must be a string, not {toml_type(fail_on)}")
+    try:
+        fail_on = parse_fail_on(fail_on)
+    except ConfigError as err:
+        raise ConfigError(f"{where.place('fail-on')}: {err}") from None
     return LintConfig(
         source=source,
-        disable=_rule_ids(_strings(table, "disable", where), f"{where}: disable", known),
-        enable=_rule_ids(_strings(table, "enable", where), f"{where}: enable", known),
+        disable=_rule_ids(_strings(table, "disable", where), where("disable"), known),
+        enable=_rule_ids(_strings(table, "enable", where), where("enable"), known),
         severity=severity,
-        fail_on=parse_fail_on(str(table.get("fail-on", Severity.SECURITY.value))),
+        fail_on=fail_on,
         exclude=tuple(_strings(table, "exclude", where)),
         trusted_accounts=frozenset(_strings(table, "trusted-accounts", where)),
         trusted_orgs=frozenset(_strings(table, "trusted-orgs", where)),
@@ -216,49 +351,155 @@ def from_table(
     )
 
 
-def _table(path: Path) -> dict[str, Any] | None:
-    """The lint table of a configuration file, or None when it has none."""
+@dataclass(frozen=True, slots=True)
+class _ConfigFile:
+    """A configuration file read: its text and its lint table (None: it has none)."""
+
+    text: str
+    table: dict[str, Any] | None
+    table_path: tuple[str, ...]
+
+
+_LINT_PATHS = {
+    "pyproject.toml": (("tool", "policysim", "lint"),),
+    ".policysim.toml": (("lint",), ("tool", "policysim", "lint")),
+}
+
+
+_TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)")
+"""Where tomllib says a syntax error is (its messages end with this)."""
+
+
+def _read(path: Path, *, explicit: bool = False) -> _ConfigFile:
+    """Read a configuration file and find its lint table, checking the type of every table on
+    the way: `tool = "x"` is an error naming the file, line and key, not a crash.
+
+    Read through `read_input` (`policysim.files`): a regular file within the input size
+    limit; a pipe only when the user named it (`--config <(...)`, `explicit`).
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_input(path, allow_pipes=explicit)
     except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: invalid TOML: {err}") from None
-    if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("policysim", {}).get("lint")
-    else:
-        table = data.get("lint", data.get("tool", {}).get("policysim", {}).get("lint"))
-    if table is None:
+        raise ConfigError(f"{path}: {read_problem(err)}") from None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+        parsed = tomllib.loads(text)
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text ({err.reason})") from None
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        at = _TOML_POSITION.search(message)
+        if at is None:
+            raise ConfigError(f"{path}: invalid TOML: {message}") from None
+        problem = message[: at.start()].rstrip()
+        raise ConfigError(f"{path}:{at['line']}:{at['column']}: invalid TOML: {problem}") from None
+    found: _ConfigFile | None = None
+    for keys in _LINT_PATHS.get(path.name, _LINT_PATHS[".policysim.toml"]):
+        value: Any = parsed
+        for depth, key in enumerate(keys):
+            if key not in value:
+                value = None
+                break
+            value = value[key]
+            if not isinstance(value, dict):
+                place = _Where(path, text, keys[:depth]).place(key)
+                dotted = ".".join(keys[: depth + 1])
+                raise ConfigError(f"{place}: {dotted}: must be a table, not {toml_type(value)}")
+        if value is not None and found is None:
+            found = _ConfigFile(text, value, keys)
+    return found or _ConfigFile(text, None, ())
+
+
+def search_directories(start: Path | None = None) -> list[Path]:
+    """The directories a configuration is looked for in, nearest first.
+
+    From `start` (default: the current directory) upwards, ending at the first of: the
+    repository root (a directory with `.git`), the user's home directory, and the filesystem
+    root. The search never steps into a parent on another filesystem (a mount boundary) nor
+    into one that anyone may write to (`/tmp`): nobody else's file may configure the linter.
+    """
+    try:
+        folder = (start or Path.cwd()).resolve()
+    except OSError:  # the current directory was removed: there is nothing to search
+        return []
+    home = _home()
+    out: list[Path] = []
+    for directory in (folder, *folder.parents):
+        out.append(directory)
+        parent = directory.parent
+        if (
+            parent == directory
+            or directory == home
+            or _exists(directory / ".git")
+            or not _same_filesystem(directory, parent)
+            or _writable_by_anyone(parent)
+        ):
+            break
+    return out
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, OSError):
         return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: the lint settings must be a table")
-    return table
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return False
+
+
+def _same_filesystem(directory: Path, parent: Path) -> bool:
+    try:
+        return directory.stat().st_dev == parent.stat().st_dev
+    except OSError:
+        return False
+
+
+def _writable_by_anyone(directory: Path) -> bool:
+    try:
+        return bool(directory.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return True
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    """The nearest .policysim.toml, or pyproject.toml with lint settings, from `start` up."""
-    folder = (start or Path.cwd()).resolve()
-    for candidate_dir in (folder, *folder.parents):
+    """The configuration file that applies from `start` (default: the current directory).
+
+    The nearest `.policysim.toml`, or `pyproject.toml` with lint settings, in the directories
+    of `search_directories`. Inside a repository a `pyproject.toml` without lint settings is
+    passed over (a monorepo's sub-project still gets the repository's settings); outside one,
+    the first directory holding either file is the project's root and the search ends there.
+    """
+    directories = search_directories(start)
+    in_repository = bool(directories) and _exists(directories[-1] / ".git")
+    for directory in directories:
         for name in CONFIG_FILES:
-            candidate = candidate_dir / name
-            if candidate.is_file():
-                if name == "pyproject.toml" and _table(candidate) is None:
+            candidate = directory / name
+            if not _exists(candidate):
+                continue
+            if name == "pyproject.toml" and _read(candidate).table is None:
+                if in_repository:
                     continue
-                return candidate
-        if (candidate_dir / ".git").exists():
-            return None
+                return None
+            return candidate
     return None
 
 
 def load_config(path: Path | None = None, known: set[str] | None = None) -> LintConfig:
-    """The configuration from `path`, or found from the current directory, or the defaults."""
+    """The configuration from `path` (named by the user), or found from the current
+    directory (`find_config`), or the defaults."""
+    explicit = path is not None
     if path is None:
         path = find_config()
         if path is None:
             return LintConfig()
-    elif not path.is_file():
+    elif not _exists(path):
         raise ConfigError(f"{path}: no such configuration file")
-    table = _table(path)
-    if table is None:
+    found = _read(path, explicit=explicit)
+    if found.table is None:
         return LintConfig(source=path)
-    return from_table(table, path, known)
+    return from_table(found.table, path, known, text=found.text, table_path=found.table_path)

@@ -263,7 +263,8 @@ class LintContext:
     service: str | None = None
     settings: LintSettings = field(default_factory=LintSettings)
     attachment: dict[str, Any] = field(default_factory=dict)
-    """What the source says the policy is attached to (CloudFormation/Terraform context)."""
+    """What the source says the policy is attached to (CloudFormation, Terraform or account
+    file context)."""
     policy: Policy | None = None
     statements: list[StatementView] = field(default_factory=list)
     memo: dict[Any, Any] = field(default_factory=dict)

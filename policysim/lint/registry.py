@@ -32,7 +32,7 @@ class Rule:
     description: str = ""
     default_enabled: bool = True
     example_attachment: dict[str, Any] | None = None
-    """What the example is attached to (CloudFormation/Terraform context)."""
+    """What the example is attached to (CloudFormation, Terraform or account file context)."""
     near_miss_attachment: dict[str, Any] | None = None
     """What the near miss is attached to."""
     example_settings: LintSettings | None = None

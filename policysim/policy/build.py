@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from policysim.files import read_input, read_problem
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.fast_build import fast_policy
 from policysim.policy.kinds import PolicyKind
@@ -150,11 +151,18 @@ def parse_policy(
     return policy_from_node(parse_source(text, file), file, kind=kind)
 
 
-def load_policy(path: str | FilePath, *, kind: PolicyKind | None = None) -> Policy:
-    """Read and parse a policy file; with `kind`, refuse what IAM rejects for that type."""
+def load_policy(
+    path: str | FilePath, *, kind: PolicyKind | None = None, allow_pipes: bool = True
+) -> Policy:
+    """Read and parse a policy file; with `kind`, refuse what IAM rejects for that type.
+
+    Read through `read_input` (`policysim.files`): a regular file within the input size limit,
+    or a pipe (`--policy <(jq ...)`) unless `allow_pipes` is False (a path that came from a
+    file rather than from the user); devices are never read.
+    """
     name = str(path)
     try:
-        data = FilePath(path).read_bytes()
+        data = read_input(path, allow_pipes=allow_pipes)
     except OSError as err:
-        raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
+        raise PolicyError(read_problem(err), file=name) from None
     return parse_policy(data, name, kind=kind)

@@ -61,6 +61,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from policysim.account.principal_spec import PrincipalSyntaxError, parse_principal_word
+from policysim.catalog.key_values import context_value_error
 from policysim.engine.request import is_cloudfront_oai
 from policysim.grammar_loader import grammar_text
 from policysim.policy.errors import Position, position_at
@@ -278,7 +279,12 @@ class _Builder:
                     f"give a multivalued key a list: {first}=[a, b]",
                 )
             first_seen[folded] = key
-            context[str(key)] = _value(condition.children[1])
+            value = condition.children[1]
+            context[str(key)] = _value(value)
+            for item in value.children if isinstance(value, Tree) else [value]:
+                problem = context_value_error(str(key), _scalar(_token(item)))
+                if problem is not None:
+                    raise self.error(_token(item), 0, f"condition key {str(key)!r}: {problem}")
         return context
 
 

@@ -17,6 +17,7 @@ from policysim.catalog.arguments import (
     ResourceMismatchError,
     check_request,
 )
+from policysim.catalog.key_values import context_value_error
 from policysim.catalog.regions import is_known_region, requested_region
 from policysim.engine.compiled import CompileCache, NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.context_keys import build_request
@@ -25,6 +26,7 @@ from policysim.engine.evaluate import evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, Request, RequestError
 from policysim.engine.result import EvaluationResult
+from policysim.files import LineTooLongError
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.kinds import PolicyKind
 from policysim.policy.source import strict_loads
@@ -107,29 +109,46 @@ def _levels(data: Any, field: str) -> list[list[NamedPolicy]] | None:
 
 
 def _context(data: Any) -> Context:
+    """`request.context`: each value a string, number or boolean, or a list of them, and of
+    the key's type (`context_value_error`)."""
     if data is None:
         return Context()
     if not isinstance(data, dict):
         raise CaseError("request.context: must be an object of key to value(s)")
     context = Context()
     for key, value in data.items():
-        if type(value) is str:
-            context.set(key, value)
-        elif isinstance(value, list):
-            if not all(isinstance(v, str | int | float | bool) for v in value):
-                raise CaseError(f"request.context.{key}: list values must be strings")
-            context.set(key, [v if type(v) is str else _text(v) for v in value])
-        elif isinstance(value, int | float | bool):
-            context.set(key, _text(value))
+        if isinstance(value, list):
+            context.set(
+                key,
+                [_context_text(key, v, f"request.context.{key}[{i}]") for i, v in enumerate(value)],
+            )
         else:
-            raise CaseError(f"request.context.{key}: must be a string or a list of strings")
+            context.set(key, _context_text(key, value, f"request.context.{key}"))
     return context
 
 
-def _text(value: str | int | float | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _context_text(key: str, value: Any, where: str) -> str:
+    """One context value as AWS sees it: text. A JSON number becomes its digits (`5`) and a
+    JSON boolean `true`/`false`, so `"s3:max-keys": 5` and `"aws:SecureTransport": true`
+    read naturally; whether the text suits the key is then checked, which refuses a boolean
+    for a Numeric key or a number for a Bool key."""
+    if type(value) is str:
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = str(value)
+    else:
+        listed = where.endswith("]")
+        raise CaseError(
+            f"{where}: must be a string, a number or a boolean"
+            + ("" if listed else ", or a list of them")
+        )
+    shown = None if type(value) is str else json.dumps(value)
+    problem = context_value_error(key, text, shown=shown)
+    if problem is not None:
+        raise CaseError(f"{where}: {problem}")
+    return text
 
 
 def _string(data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
@@ -266,8 +285,16 @@ def run_case(case: Case, options: EvaluationOptions = DEFAULT_OPTIONS) -> Evalua
 def decode_lines(stream: Iterable[bytes], file: str) -> Iterator[str]:
     """UTF-8 lines of a binary stream; a bad byte is an error naming its line and column.
 
-    A UTF-8 byte order mark at the start is allowed, as for policy files.
+    A UTF-8 byte order mark at the start is allowed, as for policy files. A line the stream
+    refuses as too long (`policysim.files.bounded_lines`) is an error at that line.
     """
+    try:
+        yield from _decoded(stream, file)
+    except LineTooLongError as err:
+        raise PolicyError(str(err), file=file, position=Position(err.line, 1)) from None
+
+
+def _decoded(stream: Iterable[bytes], file: str) -> Iterator[str]:
     for number, raw in enumerate(stream, start=1):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")

@@ -45,8 +45,13 @@ def parse_options(items: list[str]) -> EvaluationOptions:
 
 
 def parse_context(items: list[str]) -> dict[str, str | list[str]]:
-    """`key=value` entries; multivalued keys (per the catalog) split their value on commas."""
+    """`key=value` entries; multivalued keys (per the catalog) split their value on commas.
+
+    Each value must suit the key's type (`context_value_error`): an IP address for
+    `aws:SourceIp`, a date for `aws:CurrentTime`, and so on.
+    """
     from policysim.catalog import is_multivalued_key
+    from policysim.catalog.key_values import context_value_error
 
     context: dict[str, str | list[str]] = {}
     for item in items:
@@ -54,8 +59,11 @@ def parse_context(items: list[str]) -> dict[str, str | list[str]]:
         key = key.strip()
         if not sep or not key:
             raise PolicyError(f"--context {item!r}: expected KEY=VALUE, e.g. aws:SourceIp=10.0.0.1")
-        if is_multivalued_key(key):
-            context[key] = [v for v in value.split(",") if v] if value else []
-        else:
-            context[key] = value
+        multivalued = is_multivalued_key(key)
+        values = [v for v in value.split(",") if v] if multivalued else [value]
+        for one in values:
+            problem = context_value_error(key, one)
+            if problem is not None:
+                raise PolicyError(f"--context {key}: {problem}")
+        context[key] = values if multivalued else value
     return context

@@ -253,3 +253,66 @@ def test_get_bucket_abac_denied_is_recorded_and_abac_stays_off(
     }
     bucket = {r["arn"]: r for r in account["resources"]}[seeded["bucket"]]
     assert bucket["abac"] is False
+
+
+def test_kms_aws_managed_comes_from_describe_key(
+    moto_url: str, seeded: dict[str, str], tmp_path: Path
+) -> None:
+    """`KeyMetadata.KeyManager`, not the alias: moto's keys are the customer's."""
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["kms"]),
+        factory=ClientFactory(endpoint_url=moto_url, region="us-east-1"),
+    )
+    key = {r["arn"]: r for r in data["accounts"][0]["resources"]}[seeded["key"]]
+    assert key["aws_managed"] is False
+
+    class AwsManaged(ClientFactory):
+        """KMS answers DescribeKey as it does for an AWS managed key such as aws/s3."""
+
+        def on_new_client(self, client: Any) -> None:
+            from botocore.awsrequest import AWSResponse
+
+            def managed(model: Any, params: dict[str, Any], **_: Any) -> Any:
+                if model.name == "DescribeKey":
+                    metadata = {"KeyId": "k", "Arn": seeded["key"], "KeyManager": "AWS"}
+                    answer = {"KeyMetadata": metadata, "ResponseMetadata": {}}
+                    return AWSResponse("https://kms.invalid/", 200, {}, None), answer
+                return None
+
+            client.meta.events.register("before-call", managed)
+
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["kms"]),
+        factory=AwsManaged(endpoint_url=moto_url, region="us-east-1"),
+    )
+    key = {r["arn"]: r for r in data["accounts"][0]["resources"]}[seeded["key"]]
+    assert key["aws_managed"] is True and key["policy"]
+    output = tmp_path / "managed.json"
+    write_snapshot(data, output)
+    assert load_snapshot(output).accounts[ACCOUNT].resources[seeded["key"]].aws_managed is True
+
+
+def test_describe_key_denied_leaves_the_key_out(moto_url: str, seeded: dict[str, str]) -> None:
+    """Not knowing whether AWS manages a key, fetch claims neither."""
+
+    class Denied(DenyingFactory):
+        def on_new_client(self, client: Any) -> None:
+            from botocore.awsrequest import AWSResponse
+
+            def deny(model: Any, **_: Any) -> Any:
+                if model.name == "DescribeKey":
+                    error = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+                    return AWSResponse("https://kms.invalid/", 400, {}, None), error
+                return None
+
+            client.meta.events.register("before-call", deny)
+
+    data = fetch_snapshot(
+        FetchOptions(regions=["us-east-1"], services=["kms"]),
+        factory=Denied(endpoint_url=moto_url, region="us-east-1"),
+    )
+    [account] = data["accounts"]
+    assert [(e["operation"], e["resource"]) for e in account["errors"]] == [
+        ("DescribeKey", seeded["key"])
+    ]
+    assert seeded["key"] not in {r["arn"] for r in account["resources"]}

@@ -52,7 +52,7 @@ def test_other_text_is_not_a_resource(resource: str, says: str) -> None:
     ("action", "says"),
     [
         ("s3:GetObjects", "unknown action 's3:GetObjects'; did you mean 's3:GetObject'"),
-        ("iamm:PassRole", "unknown service prefix 'iamm'; did you mean 'iam'"),
+        ("iamm:PassRole", "unknown service prefix 'iamm' in 'iamm:PassRole'; did you mean 'iam'"),
         ("GetObject", "is not of the form service:Action"),
         ("s3:Gte*", "no action of the IAM catalog matches 's3:Gte*'"),
     ],

@@ -31,7 +31,8 @@ def test_an_endless_device_costs_no_more_than_the_limit() -> None:
 def test_a_large_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     big.write_bytes(b" " * 2000)
-    with pytest.raises(UnsafeFileError, match="limited to 1,000 bytes"):
+    too_large = r"larger than 1,000 bytes \(2,000 bytes\), the limit for input files"
+    with pytest.raises(UnsafeFileError, match=too_large):
         read_input_file(big, 1000)
     assert read_input_file(big, 2000) == b" " * 2000
 

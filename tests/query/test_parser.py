@@ -99,14 +99,14 @@ VALID: list[tuple[str, Query]] = [
     ),
     (
         "can user/alice do ec2:RunInstances when aws:TagKeys=[team, env] and"
-        " aws:PrincipalTag/team=data and aws:SourceIp = 10.0.0.0/8",
+        " aws:PrincipalTag/team=data and aws:SourceIp = 10.1.2.3",
         can(
             ALICE,
             "ec2:RunInstances",
             context={
                 "aws:TagKeys": ("team", "env"),
                 "aws:PrincipalTag/team": "data",
-                "aws:SourceIp": "10.0.0.0/8",
+                "aws:SourceIp": "10.1.2.3",
             },
         ),
     ),
@@ -136,13 +136,13 @@ def test_every_form_parses_to_its_ast(text: str, expected: Query) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "CAN user/alice DO s3:X ON * WHEN aws:SourceIp=1 AND aws:x=2",
-        "Can User/alice Do s3:X On * When aws:SourceIp=1 And aws:x=2",
-        "cAn uSeR/alice dO s3:X oN * wHeN aws:SourceIp=1 aNd aws:x=2",
+        "CAN user/alice DO s3:X ON * WHEN aws:username=1 AND aws:x=2",
+        "Can User/alice Do s3:X On * When aws:username=1 And aws:x=2",
+        "cAn uSeR/alice dO s3:X oN * wHeN aws:username=1 aNd aws:x=2",
     ],
 )
 def test_keywords_and_principal_kinds_are_case_insensitive(text: str) -> None:
-    assert parse_query(text) == can(ALICE, "s3:X", context={"aws:SourceIp": "1", "aws:x": "2"})
+    assert parse_query(text) == can(ALICE, "s3:X", context={"aws:username": "1", "aws:x": "2"})
 
 
 def test_who_and_anonymous_and_root_are_case_insensitive() -> None:
@@ -155,9 +155,9 @@ def test_who_and_anonymous_and_root_are_case_insensitive() -> None:
 
 
 def test_names_keys_and_values_keep_their_case() -> None:
-    query = parse_query("can ROLE/Deploy do S3:GetObject when AWS:SourceIp=ABC")
+    query = parse_query("can ROLE/Deploy do S3:GetObject when AWS:UserName=ABC")
     assert query == can(
-        PrincipalRef("role", "Deploy"), "S3:GetObject", context={"AWS:SourceIp": "ABC"}
+        PrincipalRef("role", "Deploy"), "S3:GetObject", context={"AWS:UserName": "ABC"}
     )
 
 

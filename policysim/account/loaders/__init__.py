@@ -85,8 +85,9 @@ def _unknown_json(data: Any) -> str:
     return f"not an account file: {expected}"
 
 
-def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
-    """Read an account file in any of the three formats; `Snapshot.source` names the file."""
-    data, name = read_file(path)
+def load_snapshot(path: str | os.PathLike[str], *, allow_pipes: bool = False) -> Snapshot:
+    """Read an account file in any of the three formats; `Snapshot.source` names the file.
+    `allow_pipes`: the user named it (`--account <(...)`), so a pipe is read too (bounded)."""
+    data, name = read_file(path, allow_pipes=allow_pipes)
     with paused_gc():
         return parse_snapshot(decode_text(data, name), name)

@@ -12,18 +12,16 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path as FilePath
 from typing import Any
 from urllib.parse import unquote
 
 from policysim.account.checks import DocPath, Locator, SiteCollector
+from policysim.files import read_input, read_problem
 from policysim.policy.build import policy_from_data, policy_from_node
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.model import Policy
 from policysim.policy.source import DuplicateKeyError, Node, parse_json_source, strict_loads
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
-"""Largest account file read; the biggest real authorization-details files are tens of MB."""
 LOCATE_MAX_BYTES = 5 * 1024 * 1024
 """Files up to this size are re-parsed on error to give the line and column (about 1 s)."""
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
@@ -45,20 +43,18 @@ def format_path(path: Iterable[str | int]) -> str:
     return out
 
 
-def read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:
-    """The file's bytes and the name to use in messages; unreadable files are `PolicyError`s."""
+def read_file(path: str | os.PathLike[str], *, allow_pipes: bool = False) -> tuple[bytes, str]:
+    """The file's bytes and the name to use in messages; unreadable files are `PolicyError`s.
+
+    Read through `read_input` (`policysim.files`): a regular file within the input size limit
+    (a FIFO or device planted where an account file is expected is refused, not waited on);
+    `allow_pipes` for a file the user named on the command line (`--account <(...)`).
+    """
     name = str(path)
     try:
-        file_path = FilePath(path)
-        size = file_path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PolicyError(
-                f"file is {size:,} bytes; account files are limited to {MAX_FILE_BYTES:,} bytes",
-                file=name,
-            )
-        return file_path.read_bytes(), name
+        return read_input(path, allow_pipes=allow_pipes), name
     except OSError as err:
-        raise PolicyError(f"cannot read file: {err.strerror or err}", file=name) from None
+        raise PolicyError(read_problem(err), file=name) from None
 
 
 def decode_text(data: bytes, file: str) -> str:

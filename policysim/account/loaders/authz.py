@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Any
 
-from policysim.account.checks import PRINCIPAL_KINDS
+from policysim.account.checks import PRINCIPAL_KINDS, UniqueNames
 from policysim.account.loaders._common import (
     ACCOUNT_ID,
     JsonPath,
@@ -44,6 +44,8 @@ class _AuthzReader(Reader):
         self.base = base
         self.expected = expected
         self.accounts: dict[str, Account] = {}
+        self.names: dict[tuple[str, str], UniqueNames] = {}
+        """(account id, kind) -> the names seen so far."""
 
     def arn(self, value: Any, path: JsonPath, kind: str) -> str:
         """An ARN of `kind` (`user`, `role`, `policy`...); records the account it names."""
@@ -61,6 +63,37 @@ class _AuthzReader(Reader):
                 f"an IAM path must start and end with '/', got {value!r}", (*path, "Path")
             )
         return value
+
+    def check_entity(self, account: Account | None, kind: str, entity: Any, path: JsonPath) -> None:
+        """The ARN must end in the entity's path and name, as IAM writes it (an ARN that
+        names someone else, or no one, would make every principal match a guess), and the
+        name must be unique in its `account` regardless of case (`UniqueNames`; None for AWS
+        managed policies, which belong to no account)."""
+        arn = parse_arn(entity.arn)
+        assert arn is not None  # checked by `arn()`
+        expected = f"{kind}{entity.path}{entity.name}"
+        if arn.resource != expected:
+            named = arn.resource.rsplit("/", 1)[-1]
+            problem = (
+                f"names no {kind} (nothing after the last '/')"
+                if not named
+                else f"does not end in the {kind}'s path and name"
+            )
+            raise self.source.error(
+                f"{kind} ARN {entity.arn!r} {problem}: {kind} {entity.name!r} at path"
+                f" {entity.path!r} has the ARN"
+                f" arn:{arn.partition}:iam::{arn.account}:{expected}",
+                (*path, "Arn"),
+            )
+        if account is None:
+            return
+        names = self.names.get((account.id, kind))
+        if names is None:
+            names = self.names[account.id, kind] = UniqueNames(kind, account.id)
+        clash = names.clash(entity.name)
+        if clash is not None:
+            field = "PolicyName" if kind == "policy" else f"{kind.capitalize()}Name"
+            raise self.source.error(clash, (*path, field))
 
     def inline(self, entry: dict[str, Any], key: str, path: JsonPath) -> dict[str, Policy]:
         """`UserPolicyList`/`GroupPolicyList`/`RolePolicyList` as name -> document."""
@@ -165,15 +198,7 @@ class _AuthzReader(Reader):
         name = self.name(entry, "PolicyName", path)
         arn = self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "policy")
         versions = self.array(entry.get("PolicyVersionList"), (*path, "PolicyVersionList"))
-        default_id = entry.get("DefaultVersionId")
-        chosen: int | None = None
-        for i, item in enumerate(versions):
-            version = self.obj(item, (*path, "PolicyVersionList", i))
-            if version.get("IsDefaultVersion") is True:
-                chosen = i
-                break
-            if chosen is None and default_id and version.get("VersionId") == default_id:
-                chosen = i
+        chosen = self.default_version(entry, name, versions, path)
         if chosen is None:
             raise self.source.error(
                 f"managed policy {name!r} has no default version in PolicyVersionList", path
@@ -193,6 +218,37 @@ class _AuthzReader(Reader):
                 policy.document, "identity", self.source.locator((*where, "Document"))
             )
         return policy
+
+    def default_version(
+        self, entry: dict[str, Any], name: str, versions: list[Any], path: JsonPath
+    ) -> int | None:
+        """The index of the default version: the one marked `IsDefaultVersion`, else the one
+        `DefaultVersionId` names. IAM keeps exactly one default, so two marked versions, or a
+        mark and a `DefaultVersionId` that disagree, are errors: which document the policy
+        grants would otherwise be a guess."""
+        default_id = entry.get("DefaultVersionId")
+        marked: int | None = None
+        by_id: int | None = None
+        for i, item in enumerate(versions):
+            where = (*path, "PolicyVersionList", i)
+            version = self.obj(item, where)
+            if version.get("IsDefaultVersion") is True:
+                if marked is not None:
+                    raise self.source.error(
+                        f"managed policy {name!r} has two default versions (PolicyVersionList"
+                        f" {marked} and {i} are both IsDefaultVersion): IAM keeps exactly one",
+                        (*where, "IsDefaultVersion"),
+                    )
+                marked = i
+            if by_id is None and default_id and version.get("VersionId") == default_id:
+                by_id = i
+        if marked is not None and by_id is not None and marked != by_id:
+            raise self.source.error(
+                f"managed policy {name!r}: DefaultVersionId {default_id!r} is not the version"
+                f" marked IsDefaultVersion (PolicyVersionList {marked})",
+                (*path, "DefaultVersionId"),
+            )
+        return marked if marked is not None else by_id
 
     def owner(self, arn: str, path: JsonPath) -> Account:
         """The account an entity belongs to, by its ARN (created on first sight)."""
@@ -233,23 +289,21 @@ class _AuthzReader(Reader):
             for i, item in enumerate(self.array(data.get(key), (*base, key))):
                 where = (*base, key, i)
                 entity = build(self.obj(item, where), where)
-                entities: dict[str, Any] = getattr(
-                    self.owner(entity.arn, (*where, "Arn")), attribute
-                )
+                account = self.owner(entity.arn, (*where, "Arn"))
+                entities: dict[str, Any] = getattr(account, attribute)
                 if entity.name in entities:
                     raise self.source.error(f"duplicate {kind} {entity.name!r}", where)
+                self.check_entity(account, kind, entity, where)
                 entities[entity.name] = entity
         aws_managed: dict[str, ManagedPolicy] = {}
         for i, item in enumerate(self.array(data.get("Policies"), (*base, "Policies"))):
             where = (*base, "Policies", i)
             policy = self.managed(self.obj(item, where), where)
-            policies = (
-                aws_managed
-                if policy.aws_managed
-                else self.owner(policy.arn, (*where, "Arn")).policies
-            )
+            owner = None if policy.aws_managed else self.owner(policy.arn, (*where, "Arn"))
+            policies = aws_managed if owner is None else owner.policies
             if policy.arn in policies:
                 raise self.source.error(f"duplicate managed policy {policy.arn!r}", where)
+            self.check_entity(owner, "policy", policy, where)
             policies[policy.arn] = policy
         if not self.accounts:
             if self.expected is None:

@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path as FilePath
 from typing import Any
 
-from policysim.account.checks import PRINCIPAL_KINDS, SiteCollector, SiteKind, resource_key_problem
+from policysim.account.checks import (
+    PRINCIPAL_KINDS,
+    SiteCollector,
+    SiteKind,
+    UniqueNames,
+    resource_key_problem,
+)
 from policysim.account.errors import did_you_mean
 from policysim.account.loaders._common import (
     ACCOUNT_ID,
@@ -428,6 +435,14 @@ class _AccountScope:
         self.by_name: dict[str, str] = {}
         """Customer managed policy name -> ARN."""
 
+    def unique(self, kind: str, names: Iterable[str], node: Node, path: JsonPath) -> None:
+        """The names of one kind, unique regardless of letter case (`UniqueNames`)."""
+        seen = UniqueNames(kind, self.account.id)
+        for name in names:
+            clash = seen.clash(name)
+            if clash is not None:
+                raise self.reader.error(clash, node.key_positions[name], (*path, name))
+
     def arn(self, kind: str, path: str, name: str) -> str:
         """`arn:aws:iam::ACCOUNT:user/PATH/NAME` and the like."""
         return f"arn:{self.account.partition}:iam::{self.account.id}:{kind}{path}{name}"
@@ -437,7 +452,9 @@ class _AccountScope:
         if node is None:
             return
         r = self.reader
-        for name, value in r.mapping(node, path).items():
+        entries = r.mapping(node, path)
+        self.unique("policy", entries, node, path)
+        for name, value in entries.items():
             where = (*path, name)
             r.name(name, node.key_positions[name], path, "policy")
             document = value
@@ -543,7 +560,9 @@ class _AccountScope:
             return []
         r = self.reader
         out: list[tuple[str, Node]] = []
-        for name, value in r.mapping(node, path).items():
+        entries = r.mapping(node, path)
+        self.unique(kind, entries, node, path)
+        for name, value in entries.items():
             r.name(name, node.key_positions[name], path, kind)
             out.append((name, value))
         return out

@@ -1,5 +1,6 @@
 """Inputs of `policysim lint`: policy files (JSON or YAML), directories, standard input,
-CloudFormation templates and Terraform plan JSON, each turned into the policy documents it holds.
+CloudFormation templates, Terraform plan JSON and policysim's account files (compact YAML,
+snapshots, authorization details), each turned into the policy documents it holds.
 
 A file that cannot be read or parsed is one PS001/PS002 finding, never an exception.
 """
@@ -12,8 +13,20 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from policysim.files import is_within, read_input_file
+from policysim.files import (
+    RAISE_HINT,
+    format_size,
+    is_within,
+    max_file_bytes,
+    read_input,
+    read_problem,
+)
 from policysim.lint.finding import Finding, Severity
+from policysim.lint.inputs.account_files import (
+    account_format,
+    load_account_bytes,
+    load_account_file,
+)
 from policysim.lint.inputs.cloudformation import is_template, load_template
 from policysim.lint.inputs.intrinsics import parse_tagged_yaml
 from policysim.lint.inputs.target import LintTarget, Loaded
@@ -30,8 +43,6 @@ from policysim.policy.source import (
 
 __all__ = ["LintTarget", "Loaded", "discover", "load_bytes", "load_path"]
 
-MAX_PLAN_BYTES = 64 * 1024 * 1024
-"""Largest Terraform plan read (plans are not subject to the policy size limit)."""
 LINTED_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 """Files a directory walk looks at."""
 SKIPPED_DIRS = frozenset(
@@ -65,10 +76,10 @@ def load_bytes(
     """The policy documents of one input's contents.
 
     `discovered` files (found by walking a directory, or named with --skip-non-policies) that are
-    neither a policy, a template nor a plan are skipped rather than reported; so are binary and
-    unparseable ones that do not mention a Statement or CloudFormation.
+    neither a policy, a template, a plan nor an account file are skipped rather than reported;
+    so are binary and unparseable ones that do not mention a Statement or CloudFormation.
     """
-    if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= MAX_PLAN_BYTES:
+    if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= max_file_bytes():
         try:
             plain = json.loads(data)
         except (ValueError, RecursionError):
@@ -76,6 +87,9 @@ def load_bytes(
         if is_plan(plain):
             assert isinstance(plain, dict)
             return load_plan(plain, file)
+    account = load_account_bytes(data, file)
+    if account is not None:
+        return account
     if b"\x00" in data[:8192]:
         if discovered:
             return Loaded(source="skipped")
@@ -100,7 +114,10 @@ def load_bytes(
         return Loaded([], [parse_error_finding(err, file)])
     except RecursionError:
         return Loaded([], [_file_finding("nesting too deep to parse", file)])
-    if is_template(root):
+    account_kind = None if is_template(root) else account_format(root)
+    if account_kind is not None:
+        loaded = load_account_file(root, file, account_kind)
+    elif is_template(root):
         loaded = load_template(root, file)
     elif discovered and not (root.kind == "object" and "Statement" in root.value):
         return Loaded(source="skipped")
@@ -138,12 +155,16 @@ def load_path(
     if path == "-":
         import sys
 
-        data = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+        limit = max_file_bytes()
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            too_large = f"larger than {format_size(limit)}; {RAISE_HINT}"
+            return Loaded([], [_file_finding(too_large, STDIN)])
         return load_bytes(data, STDIN, kind=kind, service=service)
     try:
-        data = read_input_file(path, MAX_PLAN_BYTES, what="lint inputs")
+        data = read_input(path)
     except OSError as err:
-        return Loaded([], [_file_finding(f"cannot read file: {err.strerror or err}", path)])
+        return Loaded([], [_file_finding(read_problem(err), path)])
     return load_bytes(data, path, kind=kind, service=service, discovered=discovered)
 
 

@@ -24,6 +24,8 @@ class LintRun:
     documents: int = 0
     suppressed: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Problems with the run itself, such as a configuration that left nothing to lint."""
 
 
 def _statement_nodes(root: Node) -> list[Node]:
@@ -120,10 +122,11 @@ def lint_paths(
 
     With `jobs` > 1, large runs are spread over that many worker processes
     (`lint.inputs.parallel`); the findings are the same, in the same order. `resource_arn` is
-    the resource that documents without CloudFormation/Terraform context are attached to
-    (PS113).
+    the resource that documents without CloudFormation, Terraform or account file context are
+    attached to (PS113).
     """
     options = options or config.options()
+    paths = list(paths)
     skipped_notes: list[str] = []
     files = list(discover(paths, config.exclude, skipped_notes))
     job = FileJob(config, options, kind, service, skip_non_policies, resource_arn)
@@ -134,6 +137,8 @@ def lint_paths(
     else:
         per_file = [job(path, discovered) for path, discovered in files]
     run = LintRun(notes=skipped_notes)
+    linted = [path for (path, _), part in zip(files, per_file, strict=True) if part is not None]
+    run.warnings.extend(nothing_left(paths, len(files), linted, config))
     for part in per_file:
         if part is None:
             continue
@@ -144,6 +149,30 @@ def lint_paths(
         run.findings.extend(part.findings)
     run.findings.sort(key=Finding.sort_key)
     return run
+
+
+def nothing_left(paths: list[str], found: int, linted: list[str], config: LintConfig) -> list[str]:
+    """Warnings for a configuration that left nothing to lint: `exclude` patterns that left
+    out every file of the walk, or ignores that hide every finding of every file linted. A
+    repository's own configuration can otherwise turn linting off with "0 findings"."""
+    source = str(config.source) if config.source is not None else "the configuration"
+    if not linted and config.exclude:
+        everything = sum(1 for _ in discover(paths))
+        if everything > found:
+            which = "every file was" if found == 0 else f"{everything - found} files were"
+            return [
+                f"0 files linted: {which} excluded by {source} (exclude = {list(config.exclude)!r})"
+            ]
+    if linted:
+        entries = {config.blanket_ignore(path) for path in linted}
+        if None not in entries:
+            described = ", ".join(
+                f"ignore[{i}] (path = {config.ignores[i].path!r}, rules = ['*'])"
+                for i in sorted(i for i in entries if i is not None)
+            )
+            count = "the file" if len(linted) == 1 else f"all {len(linted)} files"
+            return [f"every finding in {count} linted is hidden by {source}: {described}"]
+    return []
 
 
 @dataclass(frozen=True, slots=True)

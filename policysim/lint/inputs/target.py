@@ -41,7 +41,7 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     source: str = "policy"
-    """policy, cloudformation, terraform or skipped."""
+    """policy, cloudformation, terraform, account or skipped."""
     line_ignores: dict[int, frozenset[str]] = field(default_factory=dict)
     """YAML comments `# policysim: ignore[PS203]`: line -> rule ids."""
 

@@ -1182,7 +1182,8 @@ def foreign_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource policy governs only its own resource (and, for buckets, the objects in it):
     AWS rejects the policy, or the statement never applies. Needs the attachment target: from
     CloudFormation (`AWS::S3::BucketPolicy` with a literal `Bucket`), Terraform
-    (`aws_s3_bucket_policy`) or `policysim lint --resource-arn ARN`."""
+    (`aws_s3_bucket_policy`), an account file (the bucket, queue, topic or key a policy is
+    written under) or `policysim lint --resource-arn ARN`."""
     target = ctx.attachment.get("target_arn")
     if not isinstance(target, str) or not target:
         return

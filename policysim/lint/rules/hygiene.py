@@ -1042,8 +1042,9 @@ def shadowed_allow(ctx: LintContext) -> Iterator[Issue]:
 def user_attached(ctx: LintContext) -> Iterator[Issue]:
     """Grants made to users one by one drift apart and outlive the people; groups and roles
     keep them in one place. Only known from CloudFormation (`AWS::IAM::Policy`/
-    `ManagedPolicy` `Users`, `AWS::IAM::UserPolicy`, `AWS::IAM::User` `Policies`) and Terraform
-    (`aws_iam_user_policy`) context: a plain policy file says nothing about its attachment."""
+    `ManagedPolicy` `Users`, `AWS::IAM::UserPolicy`, `AWS::IAM::User` `Policies`), Terraform
+    (`aws_iam_user_policy`) and account file (a user's inline and attached managed policies)
+    context: a plain policy file says nothing about its attachment."""
     users = ctx.attachment.get("users")
     if not users:
         return
