@@ -95,3 +95,17 @@ def test_safe_console_never_reads_markup_or_writes_control_characters() -> None:
     console.print("[bold]x[/] :smile: \x1b[2K\u202e")
     console.print(Text("y\x9b"))
     assert out.getvalue() == "[bold]x[/] :smile: \\x1b[2K\\u202e\ny\\x9b\n"
+
+
+@given(st.lists(st.tuples(st.text(max_size=8), st.sampled_from(["", "bold", "red"])), max_size=6))
+def test_safe_text_equals_escaping_each_styled_part(parts: list[tuple[str, str]]) -> None:
+    """Escaping a styled Text is escaping each part and keeping its style on it."""
+    from rich.control import strip_control_codes
+
+    text = Text.assemble(*parts)
+    expected = Text.assemble(
+        *((terminal_safe(strip_control_codes(s)), style) for s, style in parts)
+    )
+    safe = safe_text(text)
+    assert safe.plain == expected.plain
+    assert safe.spans == expected.spans
