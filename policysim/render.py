@@ -1,13 +1,21 @@
-"""Terminal rendering with rich: decisions, explanations and check summaries."""
+"""Terminal rendering with rich: decisions, explanations and check summaries.
+
+Everything printed here quotes input (Sids, policy, principal and account names, ARNs,
+condition keys and values, file names), so every console is a `_SafeConsole`: control, bidi
+and separator characters are shown as escapes (`policysim.text_safety`) and text is never
+read as rich markup or emoji codes. Text objects built from input escape their strings when
+they are made, since rich silently drops CR, BS and BEL from a Text (the escape shows them).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.text import Text
+from rich.text import Span, Text
 
 from policysim.engine.result import describe_dependencies
+from policysim.text_safety import is_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
     from policysim.account.who_can import Grant, WhoCanReport
@@ -20,15 +28,58 @@ if TYPE_CHECKING:
 _STYLE = {"Allowed": "bold green", "ExplicitDeny": "bold red", "ImplicitDeny": "bold yellow"}
 
 
+def safe_text(text: Text) -> Text:
+    """`text` with its control, bidi and separator characters shown as escapes, its styles
+    kept on the same characters (the same object when there is nothing to escape)."""
+    plain = text.plain
+    if is_terminal_safe(plain):
+        return text
+    offsets = [0]
+    pieces = []
+    for char in plain:
+        piece = terminal_safe(char)
+        pieces.append(piece)
+        offsets.append(offsets[-1] + len(piece))
+    safe = text.blank_copy("".join(pieces))
+    last = len(plain)
+    safe.spans = [
+        Span(offsets[min(span.start, last)], offsets[min(span.end, last)], span.style)
+        for span in text.spans
+    ]
+    return safe
+
+
+def _safe(item: Any) -> Any:
+    """A printable item made safe: a string becomes an escaped Text (so it is never read as
+    markup), a Text is escaped; anything else (rich's own renderables) is left alone."""
+    if isinstance(item, str):
+        return Text(terminal_safe(item))
+    if isinstance(item, Text):
+        return safe_text(item)
+    return item
+
+
+class _SafeConsole(Console):
+    """A rich console that shows what it prints with input characters escaped (see the
+    module docstring): the one way text reaches the terminal from this module."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(_safe(item) for item in objects), **kwargs)
+
+
 def decision_text(decision: str) -> Text:
-    """A decision, coloured."""
-    return Text(decision, style=_STYLE.get(decision, "bold magenta"))
+    """A decision, coloured (a batch case's expected decision is input: escaped)."""
+    return Text(terminal_safe(decision), style=_STYLE.get(decision, "bold magenta"))
 
 
 def render_result(result: EvaluationResult, *, action: str, resource: str) -> None:
     """One decision with its explanation: why, which statements, what context was missing."""
-    console = Console(soft_wrap=True, highlight=False, markup=False)
-    console.print(Text.assemble(decision_text(result.decision.value), f"  {action} on {resource}"))
+    console = _SafeConsole(soft_wrap=True, highlight=False, markup=False)
+    console.print(
+        Text.assemble(
+            decision_text(result.decision.value), terminal_safe(f"  {action} on {resource}")
+        )
+    )
     console.print(f"  why: {result.reason}")
     if result.matched_statements:
         console.print("  decisive statements:")
@@ -61,21 +112,21 @@ def render_check_summary(
     outcomes: list[CaseOutcome], mismatches: list[CaseOutcome], *, to_stderr: bool
 ) -> None:
     """`--check`: one line per differing case, then the totals."""
-    console = Console(stderr=to_stderr, highlight=False, soft_wrap=True, markup=False)
+    console = _SafeConsole(stderr=to_stderr, highlight=False, soft_wrap=True, markup=False)
     for o in mismatches:
         reason = o.error or (o.result.reason if o.result else "")
         console.print(
             Text.assemble(
-                f"line {o.line} {o.id}: expected ",
+                terminal_safe(f"line {o.line} {o.id}: expected "),
                 decision_text(o.expected or ""),
                 ", got ",
                 decision_text(o.decision),
-                f" — {reason}",
+                terminal_safe(f" — {reason}"),
             )
         )
     for o in outcomes:
         if o.error is not None:
-            console.print(Text(f"line {o.line} {o.id}: invalid — {o.error}"))
+            console.print(f"line {o.line} {o.id}: invalid — {o.error}")
     errors = sum(1 for o in outcomes if o.error is not None)
     agree = len(outcomes) - len(mismatches) - errors
     style = "bold green" if not mismatches and not errors else "bold red"
@@ -117,7 +168,9 @@ def _one_region(region: str | None) -> str:
 def _console() -> Console:
     """A console that never truncates: wide when output is not a terminal (files, pipes)."""
     probe = Console()
-    return Console(soft_wrap=True, highlight=False, width=None if probe.is_terminal else 200)
+    return _SafeConsole(
+        soft_wrap=True, highlight=False, markup=False, width=None if probe.is_terminal else 200
+    )
 
 
 def _statement_label(m: MatchedStatement) -> str:
@@ -130,8 +183,9 @@ def _print_table(console: Console, headers: list[str], rows: list[list[str | Tex
     """Left-aligned columns, two spaces in and four apart, no trailing blanks.
 
     Written out directly: rich's Table measures every cell on every render, which took half a
-    second for a few hundred who-can rows.
+    second for a few hundred who-can rows. Cells are escaped before they are measured.
     """
+    rows = [[_safe(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -201,13 +255,18 @@ def render_explain(
 ) -> None:
     """`explain`: every statement of every policy, with why it did or did not apply."""
     console = _console()
-    console.print(Text(f"{principal}: {action} on {resource}, {_one_region(region)}", style="bold"))
+    console.print(
+        Text(
+            terminal_safe(f"{principal}: {action} on {resource}, {_one_region(region)}"),
+            style="bold",
+        )
+    )
     console.print("  request context:")
     for key, value in sorted(request.context.items(), key=lambda kv: kv[0].lower()):
         shown = value if isinstance(value, str) else "[" + ", ".join(value) + "]"
-        console.print(Text(f"    {key} = {shown}"))
+        console.print(f"    {key} = {shown}")
     for group in groups:
-        console.print(Text(f"  {group.label}:", style="bold"))
+        console.print(Text(terminal_safe(f"  {group.label}:"), style="bold"))
         if not group.statements:
             console.print("    (no statements)")
         for st in group.statements:
@@ -216,7 +275,11 @@ def render_explain(
                 f"    {mark} {st.statement.effect:<5} {_statement_label(st.statement)}: {st.why()}"
             )
     console.print(
-        Text.assemble("  decision: ", decision_text(result.decision.value), f" — {result.reason}")
+        Text.assemble(
+            "  decision: ",
+            decision_text(result.decision.value),
+            terminal_safe(f" — {result.reason}"),
+        )
     )
     if result.missing_context_keys:
         console.print("  missing context keys: " + ", ".join(result.missing_context_keys))
@@ -303,7 +366,9 @@ def render_test_report(outcomes: list[tuple[str, Outcome]], seconds: float) -> N
     for file, o in outcomes:
         mark = Text("PASSED", style="green") if o.passed else Text("FAILED", style="bold red")
         console.print(
-            Text.assemble(f"{file}:{o.test.position.line} {o.test.name} [{o.action}] ", mark)
+            Text.assemble(
+                terminal_safe(f"{file}:{o.test.position.line} {o.test.name} [{o.action}] "), mark
+            )
         )
     failures = [(f, o) for f, o in outcomes if not o.passed]
     if failures:
@@ -314,7 +379,9 @@ def render_test_report(outcomes: list[tuple[str, Outcome]], seconds: float) -> N
             continue
         console.print(
             Text.assemble(
-                f"  {file}:{o.test.position.line} {o.test.name} [{o.action}]: expected ",
+                terminal_safe(
+                    f"  {file}:{o.test.position.line} {o.test.name} [{o.action}]: expected "
+                ),
                 decision_text(o.test.expect),
                 ", got ",
                 decision_text(o.result.decision.value),

@@ -193,9 +193,12 @@ def describe_error(err: BaseException) -> str:
 
 
 def one_line(text: str) -> str:
-    """`text` on one line, with control and other unprintable characters escaped."""
-    joined = " ".join(text.split())
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in joined)
+    """`text` on one line: AWS's (often multi-line) error text with its whitespace runs joined
+    by one space, and control, bidi and other invisible characters escaped as every terminal
+    output escapes them (`policysim.text_safety`)."""
+    from policysim.text_safety import terminal_safe
+
+    return terminal_safe(" ".join(text.split()))
 
 
 def _is_not_found(err: BaseException) -> bool:

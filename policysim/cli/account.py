@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policysim.cli.app import app, fail
+from policysim.cli.app import app, fail, say
 from policysim.cli.limits import MaxFileSizeOpt
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def _resolver(
         line = f"policysim: warning: {warning}"
         if line not in seen:
             seen.add(line)
-            typer.echo(line, err=True)
+            say(line, err=True)
     return resolver
 
 
@@ -197,7 +197,7 @@ def _question(
 def _left_out_notes(selection: ActionSelection, resource: str) -> None:
     """Say, after the answers, how many actions each wildcard left out for the resource."""
     for note in selection.notes(resource):
-        typer.echo(f"note: {note}")
+        say(f"note: {note}")
 
 
 @app.command(
@@ -358,7 +358,7 @@ def explain(
             )
         )
         for note in q.selection.notes(resource):
-            typer.echo(f"note: {note}", err=True)
+            say(f"note: {note}", err=True)
     else:
         from policysim.render import render_explain
 
@@ -513,7 +513,7 @@ def query(
                 render_who_can(report, region=used)
         for entry in answer.left_out:
             if entry.count:
-                typer.echo(f"note: {entry.describe(parsed.resource)}")
+                say(f"note: {entry.describe(parsed.resource)}")
     if isinstance(answer, CanAnswer):
         raise typer.Exit(0 if answer.allowed else 1)
     raise typer.Exit(1 if fail_if_any and any(r.anyone for r in answer.reports) else 0)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from policysim._version import __version__
+from policysim.text_safety import one_line, terminal_safe
 
 _READABLE_TYPES = {
     "str": "TEXT",
@@ -108,14 +109,25 @@ def report_errors_as_json(enabled: bool) -> None:
 def print_error(message: str, *, code: int, kind: str = "error", **fields: Any) -> None:
     """Report one error: `policysim: KIND: MESSAGE` on stderr, or under `--json` the object
     `{"error": MESSAGE, "kind": KIND, "exit_code": CODE, ...}` on stdout. An empty message
-    prints the kind alone (`policysim: interrupted`)."""
-    one_line = " ".join(message.split())
+    prints the kind alone (`policysim: interrupted`).
+
+    Messages quote input (file names, key paths, values), so the message is made one line
+    here, whatever its source: newlines and every control or bidi character inside it are
+    shown as escapes (`\\n`, `\\x1b`), never sent to the terminal as they are. The JSON
+    form carries the same text (json.dumps escapes the rest of the object)."""
+    line = one_line(message)
     if _ErrorStyle.as_json:
-        payload = {"error": one_line or kind, "kind": kind, "exit_code": code, **fields}
+        payload = {"error": line or kind, "kind": kind, "exit_code": code, **fields}
         sys.stdout.write(json.dumps(payload) + "\n")
         sys.stdout.flush()
     else:
-        typer.echo(f"policysim: {kind}: {one_line}" if one_line else f"policysim: {kind}", err=True)
+        typer.echo(f"policysim: {kind}: {line}" if line else f"policysim: {kind}", err=True)
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print one line of human-readable output that quotes input (a note, a warning), with
+    its control and bidi characters shown as escapes (see `policysim.text_safety`)."""
+    typer.echo(terminal_safe(text), err=err)
 
 
 def fail(problem: str | Exception) -> NoReturn:

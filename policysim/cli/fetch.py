@@ -40,10 +40,12 @@ def _services(values: list[str] | None) -> list[str] | None:
 def _rich_progress() -> tuple[Any, Progress]:
     """A rich progress bar on standard error, and the `Progress` feeding it."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
     from rich.progress import Progress as RichProgress
 
     from policysim.aws.fetch import Progress
+    from policysim.text_safety import terminal_safe
 
     bar = RichProgress(
         TextColumn("{task.description}"),
@@ -55,7 +57,8 @@ def _rich_progress() -> tuple[Any, Progress]:
 
     class _Bar(Progress):
         def start(self, label: str, total: int) -> object:
-            return bar.add_task(label, total=total)
+            # a label names a region or service read from AWS: shown as text, never as markup
+            return bar.add_task(escape(terminal_safe(label)), total=total)
 
         def advance(self, task: object) -> None:
             bar.advance(task)  # type: ignore[arg-type]

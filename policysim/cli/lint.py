@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from policysim.cli.app import app, fail
+from policysim.cli.app import app, fail, say
 from policysim.cli.limits import MaxFileSizeOpt
 
 LINT_EPILOG = (
@@ -196,9 +196,9 @@ def lint(
     )
     report = render(run, output_format, rules, color=use_color)
     for note in run.notes:
-        typer.echo(f"policysim: note: {note}", err=True)
+        say(f"policysim: note: {note}", err=True)
     for warning in run.warnings:
-        typer.echo(f"policysim: warning: {warning}", err=True)
+        say(f"policysim: warning: {warning}", err=True)
     if output is not None:
         from policysim.files import write_atomic
 

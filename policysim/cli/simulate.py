@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from policysim.cli.app import app, fail
+from policysim.cli.app import app, fail, say
 from policysim.cli.limits import MaxFileSizeOpt
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def simulate(
     except PolicyError as err:
         fail(err)
     for warning in warnings:
-        typer.echo(f"policysim: warning: {warning}", err=True)
+        say(f"policysim: warning: {warning}", err=True)
     if as_json:
         payload = result.to_json()
         if warnings:

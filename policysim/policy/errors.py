@@ -20,6 +20,12 @@ class Position:
         return f"{self.line}:{self.column}"
 
 
+def position_at(text: str, offset: int) -> Position:
+    """The 1-based line and column of `offset` in `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
 class PolicyError(ValueError):
     """Malformed input, located: `file:line:col: message`."""
 

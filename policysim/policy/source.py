@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from policysim.policy.errors import PolicyError, Position
+from policysim.policy.errors import PolicyError, Position, position_at
 
 MAX_DEPTH = 64
 """Deepest nesting accepted; a real policy is about six levels deep."""
@@ -240,14 +240,44 @@ def parse_yaml_source(text: str, file: str | None = None, tags: TagHandler | Non
         position = Position(mark.line + 1, mark.column + 1) if mark else None
         problem = err.problem or err.context or "invalid YAML"
         raise PolicyError(f"invalid YAML: {problem}", file=file, position=position) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(err, text, file) from None
     except yaml.YAMLError as err:
-        raise PolicyError(f"invalid YAML: {err}", file=file) from None
+        # PyYAML's text ends in lines like `  in "<unicode string>", position 7`: keep the
+        # problem, the file is named by the error itself
+        problem = str(err).strip().splitlines()[0] if str(err).strip() else "invalid YAML"
+        raise PolicyError(f"invalid YAML: {problem}", file=file) from None
+    except UnicodeEncodeError as err:
+        # libyaml encodes the text first; a lone surrogate cannot be
+        raise PolicyError(
+            "not Unicode text: an unpaired surrogate character",
+            file=file,
+            position=position_at(text, err.start),
+        ) from None
     if root is None:
         raise PolicyError("empty document", file=file, position=Position(1, 1))
     budget = _ExpansionBudget(
         max(YAML_EXPANSION_FLOOR, YAML_EXPANSION_FACTOR * _distinct_nodes(root)), file
     )
     return _yaml_to_node(root, file, 1, tags, budget)
+
+
+def _reader_error(err: yaml.reader.ReaderError, text: str, file: str | None) -> PolicyError:
+    """A character YAML does not allow (a control character, a lone surrogate) as a one-line
+    error at its line and column. PyYAML's own text spans two lines and gives an offset,
+    which libyaml counts in UTF-8 bytes and PyYAML in characters."""
+    offset = err.position
+    character = err.character
+    if not isinstance(character, int):
+        return PolicyError(f"invalid YAML: {err.reason}", file=file)
+    if not (0 <= offset < len(text) and ord(text[offset]) == character):
+        prefix = text.encode("utf-8", "surrogatepass")[:offset]
+        offset = len(prefix.decode("utf-8", "ignore"))
+    return PolicyError(
+        f"invalid YAML: {err.reason} (U+{character:04X})",
+        file=file,
+        position=position_at(text, offset),
+    )
 
 
 def _distinct_nodes(root: yaml.Node) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from policysim.policy.errors import Position
+from policysim.policy.errors import position_at
 from policysim.query.errors import QueryError
 
 EXAMPLE = "can user/alice do s3:GetObject on arn:aws:s3:::bucket/key"
@@ -36,12 +36,6 @@ _KEY_VALUE = re.compile(r"([A-Za-z0-9._:/-]+)=(\S*)")
 _HEAD_LIMIT = 40
 _TAIL_LIMIT = 24
 _PUNCTUATION = ",[]="
-
-
-def position_at(text: str, offset: int) -> Position:
-    """The 1-based line and column of `offset` in `text`."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 @dataclass(frozen=True)

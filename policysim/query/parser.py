@@ -64,9 +64,9 @@ from policysim.account.principal_spec import PrincipalSyntaxError, parse_princip
 from policysim.catalog.key_values import context_value_error
 from policysim.engine.request import is_cloudfront_oai
 from policysim.grammar_loader import grammar_text
-from policysim.policy.errors import Position
+from policysim.policy.errors import Position, position_at
 from policysim.query.ast import CanQuery, ContextValue, PrincipalRef, Query, WhoCanQuery
-from policysim.query.diagnose import EXAMPLE, position_at, syntax_error
+from policysim.query.diagnose import EXAMPLE, syntax_error
 from policysim.query.errors import QueryError
 
 __all__ = ["QUERY_HELP", "QueryError", "parse_query"]

@@ -1,5 +1,10 @@
 """Reports of `policysim lint`: text (default), json, sarif (SARIF 2.1.0) and github
-(workflow commands that GitHub shows as annotations)."""
+(workflow commands that GitHub shows as annotations).
+
+The text and github reports are read on terminals and in CI logs, which act on escape
+sequences: the file names and messages they quote (messages quote Sids, actions, values) go
+through `terminal_safe`, one finding a line whatever the input held. JSON and SARIF are
+escaped by their encoder."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from policysim._version import __version__
 from policysim.lint.finding import Finding, Severity
 from policysim.lint.inputs.run import LintRun
 from policysim.lint.registry import Rule
+from policysim.text_safety import terminal_safe
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -75,14 +81,14 @@ def render_text(run: LintRun, *, color: bool = False) -> str:
 
     lines = []
     for f in run.findings:
-        where = f"{f.file}:{f.line}:{f.column}:"
+        where = f"{terminal_safe(f.file)}:{f.line}:{f.column}:"
         rule = f.rule
         severity = f.severity.value
         if color:
             where = typer.style(where, bold=True)
             rule = typer.style(rule, fg=_COLOURS[f.severity], bold=True)
             severity = typer.style(severity, fg=_COLOURS[f.severity])
-        lines.append(f"{where} {rule} {severity} {f.message}")
+        lines.append(f"{where} {rule} {severity} {terminal_safe(f.message)}")
     summary = summary_line(run)
     if color:
         summary = typer.style(summary, bold=True)
@@ -241,19 +247,24 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(run: LintRun) -> str:
-    """GitHub Actions workflow commands: `::error file=...,line=...,col=...,title=...::msg`."""
+    """GitHub Actions workflow commands: `::error file=...,line=...,col=...,title=...::msg`.
+
+    CR and LF are percent-encoded for the runner to decode (so an annotation lands on its file
+    and keeps its lines); every other control character is shown escaped."""
     lines = []
     for f in run.findings:
         command = _GITHUB_COMMAND[f.severity]
+        file = terminal_safe(f.file, allow="\r\n")
         properties = ",".join(
             [
-                f"file={_escape_property(f.file)}",
+                f"file={_escape_property(file)}",
                 f"line={f.line}",
                 f"col={f.column}",
                 f"title={_escape_property(f'{f.rule} ({f.severity.value})')}",
             ]
         )
-        lines.append(f"::{command} {properties}::{_escape_data(f'{f.rule} {f.message}')}")
+        message = terminal_safe(f"{f.rule} {f.message}", allow="\r\n")
+        lines.append(f"::{command} {properties}::{_escape_data(message)}")
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
 
