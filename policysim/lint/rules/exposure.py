@@ -27,6 +27,7 @@ from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
 from policysim.policy.public import statement_is_public
+from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard, literal_prefix
 
 TRUST = (PolicyKind.TRUST,)
@@ -76,7 +77,7 @@ def _pinned(statement: Statement, key: str, *, allow_wildcards: bool = False) ->
             if written.lower() != key:
                 continue
             for value in values:
-                if allow_wildcards or not (has_wildcard(value) or "${" in value):
+                if allow_wildcards or not (has_wildcard(value) or find_variables(value)):
                     out.append(value)
     return tuple(out)
 
