@@ -146,10 +146,10 @@ def test_cloudformation_json_documents_and_positions() -> None:
     read = by_label["Role.Policies[read].PolicyDocument"].root.to_plain()
     assert show(read["Statement"][0]["Resource"]) == "arn:aws:s3:::${Bucket}/*"
     managed = by_label["Managed.PolicyDocument"]
-    assert show(managed.root.to_plain()["Statement"][0]["Resource"]) == "${Bucket.Arn}"
-    assert managed.opaque  # the GetAtt value is unknown before deployment
+    assert show(managed.root.to_plain()["Statement"][0]["Resource"]) == "arn:aws:s3:::${Bucket}"
+    assert not managed.opaque  # the bucket type gives the ARN its shape; only the name is unknown
     bucket = by_label["BucketPolicy.PolicyDocument"].root.to_plain()
-    assert show(bucket["Statement"][0]["Resource"]) == "${Bucket.Arn}/*"
+    assert show(bucket["Statement"][0]["Resource"]) == "arn:aws:s3:::${Bucket}/*"
     assert by_label["Role.AssumeRolePolicyDocument"].attachment["type"] == "AWS::IAM::Role"
 
 
@@ -158,7 +158,7 @@ def test_cloudformation_yaml_short_form_tags() -> None:
     (target,) = loaded.targets
     statements = target.root.to_plain()["Statement"]
     assert show(statements[0]["Principal"]["AWS"]) == "arn:aws:iam::${AWS::AccountId}:root"
-    assert show(statements[0]["Resource"]) == "${Bucket.Arn}/*"
+    assert show(statements[0]["Resource"]) == "arn:aws:s3:::${Bucket}/*"
     assert statements[1]["Effect"] == "Deny"  # Fn::If: the first branch
     assert target.root.position == Position(10, 9)
 

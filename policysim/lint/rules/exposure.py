@@ -27,6 +27,7 @@ from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
 from policysim.policy.public import statement_is_public
+from policysim.policy.unknown import has_unknown
 from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard, literal_prefix
 
@@ -166,7 +167,7 @@ def _account_of(entry: str) -> str | None:
         return entry
     arn = parse_arn(entry)
     if arn is not None and arn.service == "iam" and arn.resource == "root":
-        return arn.account
+        return None if has_unknown(arn.account) else arn.account
     return None
 
 
@@ -1072,7 +1073,7 @@ def sharing_actions(ctx: LintContext) -> Iterator[Issue]:
 def _contradiction(statement: Statement, arn_key: str, account_key: str) -> str | None:
     arns = _pinned(statement, arn_key, allow_wildcards=True)
     accounts = set(_pinned(statement, account_key))
-    if not arns or not accounts:
+    if not arns or not accounts or any(map(has_unknown, accounts)):
         return None
     arn_accounts = set()
     for value in arns:
