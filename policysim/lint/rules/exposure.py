@@ -27,7 +27,7 @@ from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
 from policysim.policy.public import statement_is_public
-from policysim.policy.unknown import has_unknown
+from policysim.policy.unknown import has_unknown, is_unknown
 from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard, literal_prefix
 
@@ -768,6 +768,15 @@ _DEPUTY_ACTIONS = (
 )
 
 
+def _names_account(value: str) -> bool:
+    """Whether a source ARN names its account; one unknown until deployment (a template's
+    `!Ref Topic`, a plan's unknown value) is taken to, as the resource it stands for does."""
+    if is_unknown(value):
+        return True
+    arn = parse_arn(value)
+    return arn is not None and bool(arn.account) and not has_wildcard(arn.account)
+
+
 @rule(
     "PS418",
     Severity.SECURITY,
@@ -803,10 +812,7 @@ def deputy_grant(ctx: LintContext) -> Iterator[Issue]:
         )
         if accounts:
             continue
-        parsed = [parse_arn(a) for a in arns]
-        if arns and all(
-            p is not None and p.account and not has_wildcard(p.account) for p in parsed
-        ):
+        if arns and all(_names_account(a) for a in arns):
             continue
         yield _at(ctx, view, f"{services[0]} is not bound to your source ARN and account")
 
