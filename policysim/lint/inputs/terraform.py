@@ -218,7 +218,8 @@ def _with_unknowns(known: Any, unknown_mask: Any, name: str) -> Any:
     if isinstance(known, list):
         mask = unknown_mask if isinstance(unknown_mask, list) else []
         return [
-            _with_unknowns(v, mask[i] if i < len(mask) else None, name) for i, v in enumerate(known)
+            _with_unknowns(v, mask[i] if i < len(mask) else None, f"{name}[{i}]")
+            for i, v in enumerate(known)
         ]
     if isinstance(known, dict):
         mask = unknown_mask if isinstance(unknown_mask, dict) else {}
