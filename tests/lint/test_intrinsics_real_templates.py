@@ -25,7 +25,7 @@ from policysim.lint.inputs.intrinsics import (
     parse_tagged_yaml,
     resolve_intrinsics,
 )
-from policysim.lint.inputs.run import lint_paths
+from policysim.lint.inputs.run import LintRun, lint_loaded, lint_paths
 from policysim.lint.policy_type import PolicyKind
 from policysim.policy.unknown import MARK, has_unknown, is_unknown, literal_parts, show, unknown
 from policysim.policy.variables import find_variables
@@ -266,8 +266,6 @@ def _doc_findings(statement: dict[str, object], kind: PolicyKind, service: str) 
     loaded = load_bytes(json.dumps(template).encode(), "t.json")
     (target,) = loaded.targets
     assert target.kind is kind
-    from policysim.lint.inputs.run import LintRun, lint_loaded
-
     run = LintRun()
     config = LintConfig()
     lint_loaded(loaded, config, config.options(), run)
@@ -396,3 +394,40 @@ def test_plan_hiding_problems_among_unknowns() -> None:
     assert ("PS413", "aws_s3_bucket_policy.logs.policy") in found  # jsonencode'd, known
     assert ("PS201", "module.orders.data.aws_iam_policy_document.app") in found
     assert ("PS418", "module.orders.module.queue.data.aws_iam_policy_document.q") in found
+
+
+@pytest.mark.parametrize(("bucket", "fires"), [("logs-bucket", True), (None, False)])
+def test_bucket_named_through_ref_is_the_attachment_target(bucket: str | None, fires: bool) -> None:
+    properties = {"BucketName": bucket} if bucket else {}
+    template = {
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": properties},
+            "Policy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {
+                    "Bucket": {"Ref": "Bucket"},
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                                "Action": "s3:PutObject",
+                                "Resource": "arn:aws:s3:::elsewhere/*",
+                                "Condition": {
+                                    "StringEquals": {"aws:SourceAccount": "123456789012"}
+                                },
+                            }
+                        ],
+                    },
+                },
+            },
+        }
+    }
+    loaded = load_bytes(json.dumps(template).encode(), "t.json")
+    (target,) = loaded.targets
+    assert ("target_arn" in target.attachment) is fires
+    run = LintRun()
+    config = LintConfig()
+    lint_loaded(loaded, config, config.options(), run)
+    assert any(f.rule == "PS113" for f in run.findings) is fires

@@ -23,6 +23,7 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.runner import parse_error_finding
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import Node
+from policysim.policy.unknown import has_unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,7 @@ def _attached_to(
     elif resource_type == "AWS::S3::BucketPolicy":
         bucket = properties.value.get("Bucket")
         name = evaluate_text(bucket, values) if bucket is not None else None
-        if name:
+        if name and not has_unknown(name):  # a bucket named at deployment is not compared
             found["target_arn"] = f"arn:aws:s3:::{name}"
     return found
 

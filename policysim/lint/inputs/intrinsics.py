@@ -413,7 +413,9 @@ class _Evaluator:
         the first is `AWS::NoValue`."""
         if arg.kind != "array" or len(arg.value) != 3:
             return NO_VALUE
-        name, first, second = arg.value
+        name: Node = arg.value[0]
+        first: Node = arg.value[1]
+        second: Node = arg.value[2]
         holds = self.condition(str(name.value)) if name.kind == "string" else None
         if holds is None:
             return second if _is_no_value(first) else first

@@ -216,9 +216,9 @@ def _with_unknowns(known: Any, unknown_mask: Any, name: str) -> Any:
     if unknown_mask is True:
         return unknown(name)
     if isinstance(known, list):
-        mask = unknown_mask if isinstance(unknown_mask, list) else []
+        marks = unknown_mask if isinstance(unknown_mask, list) else []
         return [
-            _with_unknowns(v, mask[i] if i < len(mask) else None, f"{name}[{i}]")
+            _with_unknowns(v, marks[i] if i < len(marks) else None, f"{name}[{i}]")
             for i, v in enumerate(known)
         ]
     if isinstance(known, dict):
@@ -356,11 +356,8 @@ def load_plan(data: dict[str, Any], file: str) -> Loaded:
         if document is None:
             loaded.notes.append(f"{file}: {address} merges other documents; not linted")
             continue
-        kind: PolicyKind | None = None
-        service: str | None = None
         use = uses.get(_INSTANCE_KEY.sub("", address))
-        if use is not None:
-            kind, service, _ = use
+        use_kind, use_service = (use[0], use[1]) if use is not None else (None, None)
         root = parse_embedded(json.dumps(document, indent=2), file, None)
         attachment = {
             "source": "terraform",
@@ -368,7 +365,7 @@ def load_plan(data: dict[str, Any], file: str) -> Loaded:
             "type": _DOCUMENT_TYPE,
             "used_by": use[2] if use is not None else None,
         }
-        loaded.targets.append(LintTarget(file, root, kind, service, attachment, address))
+        loaded.targets.append(LintTarget(file, root, use_kind, use_service, attachment, address))
     if not loaded.targets and not loaded.findings:
         loaded.notes.append(f"{file}: Terraform plan holds no policy documents")
     return loaded
