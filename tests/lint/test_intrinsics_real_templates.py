@@ -313,6 +313,47 @@ def test_resource_checks_only_literal_parts(resource: object, rule: str, fires: 
     assert (rule in _doc_findings(statement, PolicyKind.IDENTITY, "iam")) is fires
 
 
+@pytest.mark.parametrize(
+    ("action", "fires"),
+    [({"Fn::Sub": "${Service}:Get*"}, False), ({"Fn::Sub": "s3:GetObjekt${AWS::NoValue}"}, True)],
+)
+def test_action_with_unknown_part_is_not_judged(action: object, fires: bool) -> None:
+    statement = {"Effect": "Allow", "Action": action, "Resource": "arn:aws:s3:::b/*"}
+    found = _doc_findings(statement, PolicyKind.IDENTITY, "iam")
+    assert bool(found & {"PS027", "PS101", "PS102"}) is fires
+
+
+@pytest.mark.parametrize(
+    ("provider", "fires"),
+    [
+        ("arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.example.com", False),
+        ("arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc/token.example.com", True),
+    ],
+)
+def test_federated_provider_in_own_account(provider: str, fires: bool) -> None:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": {"Fn::Sub": provider}},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"token.example.com:aud": "sts.amazonaws.com"}},
+    }
+    template = {
+        "Resources": {
+            "R": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}
+                },
+            }
+        }
+    }
+    loaded = load_bytes(json.dumps(template).encode(), "t.json")
+    run = LintRun()
+    config = LintConfig()
+    lint_loaded(loaded, config, config.options(), run)
+    assert any(f.rule == "PS019" for f in run.findings) is fires
+
+
 def test_real_policy_variables_in_templates_are_still_checked() -> None:
     statement = {"Effect": "Allow", "Action": "s3:${!aws:username}", "Resource": "*"}
     assert "PS026" in _doc_findings(statement, PolicyKind.IDENTITY, "iam")

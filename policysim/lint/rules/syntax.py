@@ -31,7 +31,7 @@ from policysim.policy.operators import (
     parse_operator,
 )
 from policysim.policy.source import Node
-from policysim.policy.unknown import MARK, UNKNOWN_START, is_unknown
+from policysim.policy.unknown import MARK, UNKNOWN_START, has_unknown, is_unknown
 from policysim.policy.validate import resource_element_problem
 from policysim.policy.variables import SPECIAL, find_variables
 from policysim.policy.wildcard import has_wildcard
@@ -762,7 +762,9 @@ def _federation(value: str) -> str | None:
     if value.lower() in _WEB_IDENTITY_HOSTS or value.lower().startswith("cognito-identity."):
         return "oidc"
     arn = parse_arn(value)
-    if arn is None or arn.service != "iam" or not is_account_id(arn.account):
+    if arn is None or arn.service != "iam":
+        return None
+    if not (is_account_id(arn.account) or has_unknown(arn.account)):
         return None
     if arn.resource.startswith("saml-provider/") and len(arn.resource) > len("saml-provider/"):
         return "saml"
