@@ -472,3 +472,67 @@ def test_bucket_named_through_ref_is_the_attachment_target(bucket: str | None, f
     config = LintConfig()
     lint_loaded(loaded, config, config.options(), run)
     assert any(f.rule == "PS113" for f in run.findings) is fires
+
+
+_NAMES_OF_FUNCTIONS = st.sampled_from(
+    [
+        "Ref",
+        "Fn::Sub",
+        "Fn::GetAtt",
+        "Fn::Join",
+        "Fn::If",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::FindInMap",
+        "Fn::ImportValue",
+        "Fn::Equals",
+        "Condition",
+        "Fn::Base64",
+    ]
+)
+_SCALARS = st.one_of(
+    st.sampled_from(
+        [
+            "AWS::NoValue",
+            "AWS::Region",
+            "Bucket",
+            "Bucket.Arn",
+            "${Bucket.Arn}/*",
+            "${AWS::Partition}",
+            "${!x}",
+            "${",
+            "C",
+            ",",
+            "0",
+            "1",
+        ]
+    ),
+    st.integers(-2, 3),
+    st.booleans(),
+    st.none(),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(_NAMES_OF_FUNCTIONS, inner, min_size=1, max_size=1),
+        st.dictionaries(st.sampled_from(["a", "Statement"]), inner, max_size=2),
+    ),
+    max_leaves=12,
+)
+
+
+@given(_VALUES)
+def test_any_shape_of_intrinsics_evaluates_without_crashing(value: object) -> None:
+    template = json.dumps(
+        {
+            "Conditions": {"C": {"Fn::Equals": [{"Ref": "AWS::Region"}, "x"]}},
+            "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+            "v": value,
+        }
+    )
+    root = parse_tagged_yaml(template)
+    node = root.value["v"]
+    resolved = resolve_intrinsics(node, set(), TemplateValues.of(root))
+    assert resolved.position == node.position
+    evaluate_text(node, TemplateValues.of(root))
