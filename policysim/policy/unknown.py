@@ -35,7 +35,8 @@ _PLACEHOLDER = re.compile("\\$\\{" + MARK + "([^}]*)\\}")
 
 
 def unknown(name: str) -> str:
-    """The placeholder of a value known only at deployment, named for messages."""
+    """The placeholder of a value known only at deployment, named for messages (`show` gives
+    the name back, except that `}*?` and spaces become `)__` and `_`)."""
     safe = (
         name.replace(":", _COLON)
         .replace("/", _SLASH)

@@ -383,7 +383,8 @@ def test_bound_source_arn(condition: object, fires: bool) -> None:
 # --- the placeholder representation -------------------------------------------------------------
 
 _NAMES = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="}*? " + MARK), min_size=1
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="}*? \u2236\u2215" + MARK),
+    min_size=1,
 )
 
 
