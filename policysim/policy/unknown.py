@@ -63,6 +63,14 @@ def literal_parts(text: str) -> list[str]:
     return _PLACEHOLDER.split(text)[::2]
 
 
+def stand_in(text: str, sample: str) -> str:
+    """The text with each placeholder replaced by a sample of the right shape, for checks of
+    a whole value's form (`logs.${AWS::Region}.amazonaws.com` is a service principal)."""
+    if MARK not in text:
+        return text
+    return _PLACEHOLDER.sub(lambda _: sample, text)
+
+
 def show(text: str) -> str:
     """The text with each placeholder written back as the `${Name}` of the template."""
     if MARK not in text:

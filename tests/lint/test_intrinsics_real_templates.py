@@ -27,7 +27,15 @@ from policysim.lint.inputs.intrinsics import (
 )
 from policysim.lint.inputs.run import LintRun, lint_loaded, lint_paths
 from policysim.lint.policy_type import PolicyKind
-from policysim.policy.unknown import MARK, has_unknown, is_unknown, literal_parts, show, unknown
+from policysim.policy.unknown import (
+    MARK,
+    has_unknown,
+    is_unknown,
+    literal_parts,
+    show,
+    stand_in,
+    unknown,
+)
 from policysim.policy.variables import find_variables
 
 REPO = Path(__file__).resolve().parents[2]
@@ -354,6 +362,21 @@ def test_federated_provider_in_own_account(provider: str, fires: bool) -> None:
     assert any(f.rule == "PS019" for f in run.findings) is fires
 
 
+@pytest.mark.parametrize(
+    ("service", "fires"),
+    [("logs.${AWS::Region}.amazonaws.com", False), ("logs.${AWS::Region}.amazonaws.co", True)],
+)
+def test_regional_service_principal(service: str, fires: bool) -> None:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": {"Fn::Sub": service}},
+        "Action": "sns:Publish",
+        "Resource": {"Ref": "Topic"},
+        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+    }
+    assert ("PS018" in _doc_findings(statement, PolicyKind.RESOURCE, "sns")) is fires
+
+
 def test_real_policy_variables_in_templates_are_still_checked() -> None:
     statement = {"Effect": "Allow", "Action": "s3:${!aws:username}", "Resource": "*"}
     assert "PS026" in _doc_findings(statement, PolicyKind.IDENTITY, "iam")
@@ -537,3 +560,9 @@ def test_any_shape_of_intrinsics_evaluates_without_crashing(value: object) -> No
     resolved = resolve_intrinsics(node, set(), TemplateValues.of(root))
     assert resolved.position == node.position
     evaluate_text(node, TemplateValues.of(root))
+
+
+def test_stand_in_fills_only_placeholders() -> None:
+    text = "logs." + unknown("AWS::Region") + ".amazonaws.com"
+    assert stand_in(text, "x") == "logs.x.amazonaws.com"
+    assert stand_in("a${aws:username}", "x") == "a${aws:username}"

@@ -31,7 +31,7 @@ from policysim.policy.operators import (
     parse_operator,
 )
 from policysim.policy.source import Node
-from policysim.policy.unknown import MARK, UNKNOWN_START, has_unknown, is_unknown
+from policysim.policy.unknown import MARK, UNKNOWN_START, has_unknown, is_unknown, stand_in
 from policysim.policy.validate import resource_element_problem
 from policysim.policy.variables import SPECIAL, find_variables
 from policysim.policy.wildcard import has_wildcard
@@ -735,7 +735,7 @@ def service_principal_format(ctx: LintContext) -> Iterator[Issue]:
             if (
                 key == "Service"
                 and node.value != "*"
-                and not _SERVICE_PRINCIPAL.fullmatch(node.value)
+                and not _SERVICE_PRINCIPAL.fullmatch(stand_in(node.value, "x"))
             ):
                 name = node.value.split(".")[0].lower()
                 yield ctx.at_node(
