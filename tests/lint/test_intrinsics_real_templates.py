@@ -566,3 +566,80 @@ def test_stand_in_fills_only_placeholders() -> None:
     text = "logs." + unknown("AWS::Region") + ".amazonaws.com"
     assert stand_in(text, "x") == "logs.x.amazonaws.com"
     assert stand_in("a${aws:username}", "x") == "a${aws:username}"
+
+
+def _deferred(name: str, after: dict[str, object], unknown_mask: dict[str, object]) -> object:
+    return {
+        "address": name,
+        "mode": "data",
+        "type": "aws_iam_policy_document",
+        "name": name.split(".")[-1].split("[")[0],
+        "change": {"actions": ["read"], "after": after, "after_unknown": unknown_mask},
+    }
+
+
+def test_deferred_documents_take_the_kind_of_their_use() -> None:
+    trust_statement = {
+        "effect": "Allow",
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": "AWS", "identifiers": [None]}],
+        "condition": [],
+    }
+    trust_mask = {"json": True, "statement": [{"principals": [{"identifiers": [True]}]}]}
+    inline_statement = {"actions": ["s3:GetObject"], "resources": None}
+    inline_mask = {"json": True, "statement": [{"resources": True}]}
+
+    def role_config(prefix: str) -> dict[str, object]:
+        return {
+            "address": "aws_iam_role.r",
+            "mode": "managed",
+            "type": "aws_iam_role",
+            "name": "r",
+            "expressions": {
+                "assume_role_policy": {"references": [f"data.aws_iam_policy_document.{prefix}t"]},
+                "inline_policy": [
+                    {"policy": {"references": [f"data.aws_iam_policy_document.{prefix}i[0].json"]}}
+                ],
+            },
+        }
+
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.0",
+        "planned_values": {"root_module": {}},
+        "resource_changes": [
+            _deferred(
+                "module.m[0].data.aws_iam_policy_document.t",
+                {"statement": [trust_statement]},
+                trust_mask,
+            ),
+            _deferred(
+                "data.aws_iam_policy_document.i[0]", {"statement": [inline_statement]}, inline_mask
+            ),
+            _deferred(
+                "data.aws_iam_policy_document.merged",
+                {"source_policy_documents": ["{}"], "statement": []},
+                {"json": True},
+            ),
+        ],
+        "configuration": {
+            "root_module": {
+                "resources": [role_config("")],
+                "module_calls": {"m": {"module": {"resources": [role_config("")]}}},
+            }
+        },
+    }
+    loaded = load_bytes(json.dumps(plan).encode(), "plan.json")
+    kinds = {t.label: t.kind for t in loaded.targets}
+    assert kinds == {
+        "module.m[0].data.aws_iam_policy_document.t": PolicyKind.TRUST,
+        "data.aws_iam_policy_document.i[0]": PolicyKind.IDENTITY,
+    }
+    assert any("merged merges other documents" in note for note in loaded.notes)
+    trust = next(t for t in loaded.targets if t.kind is PolicyKind.TRUST)
+    principal = trust.root.to_plain()["Statement"][0]["Principal"]["AWS"]
+    assert is_unknown(principal)
+    run = LintRun()
+    config = LintConfig()
+    lint_loaded(loaded, config, config.options(), run)
+    assert _serious(run.findings) == []

@@ -194,8 +194,15 @@ def _document_uses(data: dict[str, Any]) -> dict[str, tuple[PolicyKind, str | No
             kind_name = resource.get("type")
             if not isinstance(expressions, dict) or not isinstance(kind_name, str):
                 continue
-            for attribute, kind, service in RESOURCE_ATTRIBUTES.get(kind_name, ()):
-                expression = expressions.get(attribute)
+            places = [
+                (attribute, kind, service, expressions.get(attribute))
+                for attribute, kind, service in RESOURCE_ATTRIBUTES.get(kind_name, ())
+            ]
+            blocks = expressions.get("inline_policy") if kind_name == "aws_iam_role" else None
+            for block in blocks if isinstance(blocks, list) else []:
+                if isinstance(block, dict):  # inline_policy { policy = data...json }
+                    places.append(("inline_policy", _I, None, block.get("policy")))
+            for attribute, kind, service, expression in places:
                 references = expression.get("references") if isinstance(expression, dict) else None
                 if not isinstance(references, list):
                     continue
