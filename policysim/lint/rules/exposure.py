@@ -802,7 +802,9 @@ def _names_account(value: str) -> bool:
 )
 def deputy_grant(ctx: LintContext) -> Iterator[Issue]:
     """Any customer's bucket, topic or rule can invoke or publish. Reported when neither key is
-    present, or when only `aws:SourceArn` is and its ARN carries no account (S3 bucket ARNs)."""
+    present, or when only `aws:SourceArn` is and its ARN carries no account (S3 bucket ARNs).
+    A source ARN fixed only at deployment (CloudFormation `!Ref Topic`, a Terraform value known
+    after apply) counts as naming its account."""
     for view, statement, services in _service_statements(ctx):
         if not any(grants_action(statement, a) for a in _DEPUTY_ACTIONS):
             continue
