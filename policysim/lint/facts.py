@@ -17,6 +17,7 @@ from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import LintContext, StatementView
 from policysim.policy.action import split_action
 from policysim.policy.source import Node
+from policysim.policy.unknown import has_unknown
 from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard
 
@@ -92,6 +93,10 @@ class ActionFacts:
 @lru_cache(maxsize=65536)
 def action_facts(text: str) -> ActionFacts:
     """The facts of one Action/NotAction entry (cached per distinct text)."""
+    if has_unknown(text):
+        # Part of the name is fixed only at deployment (`!Sub "${Service}:Get*"`): nothing
+        # about its shape or catalog entry can be judged.
+        return ActionFacts(None, False, None, False, False, None)
     catalog = get_catalog()
     prefix = wellformed_prefix(text)
     known = prefix is not None and catalog.has_service(prefix)

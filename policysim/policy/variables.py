@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from policysim.policy.unknown import MARK
+
 SPECIAL = {"*": "*", "?": "?", "$": "$"}
 """`${*}`, `${?}` and `${$}` stand for the literal characters."""
 
@@ -45,6 +47,8 @@ def find_variables(text: str) -> list[Variable]:
         return found  # the common case, answered without the regex
     for m in _VARIABLE.finditer(text):
         body = m.group(1)
+        if body.startswith(MARK):
+            continue  # a placeholder for a value unknown until deployment, not a variable
         if body.strip() in SPECIAL:
             found.append(Variable(body.strip(), None, m.start(), m.end()))
             continue

@@ -13,6 +13,7 @@ from policysim.lint.inputs.intrinsics import parse_tagged_yaml, resolve_intrinsi
 from policysim.lint.policy_type import PolicyKind
 from policysim.policy.errors import Position
 from policysim.policy.source import MAX_SOURCE_BYTES
+from policysim.policy.unknown import show
 
 POLICY = {
     "Version": "2012-10-17",
@@ -143,12 +144,12 @@ def test_cloudformation_json_documents_and_positions() -> None:
     assert by_label["Key.KeyPolicy"].service == "kms"
     assert by_label["Managed.PolicyDocument"].kind is PolicyKind.IDENTITY
     read = by_label["Role.Policies[read].PolicyDocument"].root.to_plain()
-    assert read["Statement"][0]["Resource"] == "arn:aws:s3:::${Bucket}/*"
+    assert show(read["Statement"][0]["Resource"]) == "arn:aws:s3:::${Bucket}/*"
     managed = by_label["Managed.PolicyDocument"]
-    assert managed.root.to_plain()["Statement"][0]["Resource"] == "${Bucket.Arn}"
-    assert managed.opaque  # the GetAtt value is unknown before deployment
+    assert show(managed.root.to_plain()["Statement"][0]["Resource"]) == "arn:aws:s3:::${Bucket}"
+    assert not managed.opaque  # the bucket type gives the ARN its shape; only the name is unknown
     bucket = by_label["BucketPolicy.PolicyDocument"].root.to_plain()
-    assert bucket["Statement"][0]["Resource"] == "${Bucket.Arn}/*"
+    assert show(bucket["Statement"][0]["Resource"]) == "arn:aws:s3:::${Bucket}/*"
     assert by_label["Role.AssumeRolePolicyDocument"].attachment["type"] == "AWS::IAM::Role"
 
 
@@ -156,8 +157,8 @@ def test_cloudformation_yaml_short_form_tags() -> None:
     loaded = load_bytes(CFN_YAML.encode(), "template.yaml")
     (target,) = loaded.targets
     statements = target.root.to_plain()["Statement"]
-    assert statements[0]["Principal"]["AWS"] == "arn:aws:iam::${AWS::AccountId}:root"
-    assert statements[0]["Resource"] == "${Bucket.Arn}/*"
+    assert show(statements[0]["Principal"]["AWS"]) == "arn:aws:iam::${AWS::AccountId}:root"
+    assert show(statements[0]["Resource"]) == "arn:aws:s3:::${Bucket}/*"
     assert statements[1]["Effect"] == "Deny"  # Fn::If: the first branch
     assert target.root.position == Position(10, 9)
 
@@ -169,8 +170,8 @@ def test_tagged_yaml_keeps_long_form() -> None:
         "b": {"Ref": "X"},
         "c": {"Fn::Select": [0, ["a"]]},
     }
-    resolved = resolve_intrinsics(node).to_plain()
-    assert resolved == {"a": "${Role.Arn}", "b": "${X}", "c": "${Fn::Select}"}
+    resolved = {k: show(v) for k, v in resolve_intrinsics(node).to_plain().items()}
+    assert resolved == {"a": "${Role.Arn}", "b": "${X}", "c": "a"}
 
 
 def test_template_without_policies_is_a_note() -> None:

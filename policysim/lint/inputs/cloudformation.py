@@ -1,7 +1,8 @@
 """CloudFormation templates (JSON or YAML): every policy document of every resource.
 
 The documents are sub-trees of the template's located tree, so findings point into the
-template. Intrinsic functions are rewritten into strings (see `intrinsics`). A resource's
+template. Intrinsic functions are evaluated against the template's parameters, mappings and
+resource types, unknown parts becoming placeholders (see `intrinsics`). A resource's
 `Metadata` may suppress rules: `Metadata: {policysim: {ignore: [PS203, {rule: PS401, sid: X}]}}`.
 """
 
@@ -10,12 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policysim.lint.finding import Finding, Severity
-from policysim.lint.inputs.intrinsics import is_intrinsic, resolve_intrinsics
+from policysim.lint.inputs.intrinsics import (
+    TemplateValues,
+    contains_intrinsic,
+    evaluate_text,
+    is_intrinsic,
+    resolve_intrinsics,
+)
 from policysim.lint.inputs.target import LintTarget, Loaded, error_at, parse_embedded
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.runner import parse_error_finding
 from policysim.policy.errors import PolicyError, Position
 from policysim.policy.source import Node
+from policysim.policy.unknown import has_unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +151,9 @@ def _names(node: Node | None) -> list[str]:
     return [name for name in map(_name, node.value) if name is not None]
 
 
-def _attached_to(resource_type: str, logical_id: str, properties: Node) -> dict[str, object]:
+def _attached_to(
+    resource_type: str, logical_id: str, properties: Node, values: TemplateValues
+) -> dict[str, object]:
     """What the template says a resource's documents apply to: the IAM users a policy is
     attached to (`users`, for PS518) and the resource a resource policy governs
     (`target_arn`, for PS113), when the template names them plainly."""
@@ -160,8 +170,9 @@ def _attached_to(resource_type: str, logical_id: str, properties: Node) -> dict[
         found["users"] = [_name(properties.value.get("UserName")) or logical_id]
     elif resource_type == "AWS::S3::BucketPolicy":
         bucket = properties.value.get("Bucket")
-        if bucket is not None and bucket.kind == "string" and bucket.value:
-            found["target_arn"] = f"arn:aws:s3:::{bucket.value}"
+        name = evaluate_text(bucket, values) if bucket is not None else None
+        if name and not has_unknown(name):  # a bucket named at deployment is not compared
+            found["target_arn"] = f"arn:aws:s3:::{name}"
     return found
 
 
@@ -178,6 +189,7 @@ def _organizations_place(properties: Node) -> DocumentPlace | None:
 def load_template(root: Node, file: str) -> Loaded:
     """Every policy document of the template."""
     loaded = Loaded(source="cloudformation")
+    values = TemplateValues.of(root)
     resources = root.value.get("Resources")
     if resources is None or resources.kind != "object":
         loaded.notes.append(f"{file}: CloudFormation template has no Resources section")
@@ -204,7 +216,7 @@ def load_template(root: Node, file: str) -> Loaded:
             "source": "cloudformation",
             "resource": logical_id,
             "type": resource_type,
-            **_attached_to(resource_type, logical_id, properties),
+            **_attached_to(resource_type, logical_id, properties, values),
         }
         for place in places:
             node = properties.value.get(place.property)
@@ -228,6 +240,7 @@ def load_template(root: Node, file: str) -> Loaded:
                         {**attachment, "property": place.property, "policy_name": name},
                         ignore,
                         ignore_sids,
+                        values,
                     )
                 continue
             if place.property == "Statement":
@@ -247,6 +260,7 @@ def load_template(root: Node, file: str) -> Loaded:
                 {**attachment, "property": place.property},
                 ignore,
                 ignore_sids,
+                values,
             )
     if not loaded.targets and not loaded.findings:
         loaded.notes.append(f"{file}: CloudFormation template holds no policy documents")
@@ -262,11 +276,18 @@ def _add(
     attachment: dict[str, object],
     ignore: frozenset[str],
     ignore_sids: dict[str, frozenset[str]],
+    values: TemplateValues,
 ) -> None:
     if is_intrinsic(node):
         (key,) = node.value
         if key == "Fn::If":
-            node = resolve_intrinsics(node)
+            node = resolve_intrinsics(node, values=values)
+            if node.kind == "object" and not node.value:
+                return  # AWS::NoValue: no document
+        elif key in ("Fn::Sub", "Fn::Join") and _json_text(node, values):
+            # A document written as JSON text (`PolicyDocument: !Sub '{"Statement": ...}'`):
+            # the evaluated text is parsed below, at the intrinsic's place.
+            node = Node("string", _json_text(node, values), node.position)
         else:
             loaded.notes.append(f"{file}:{node.position}: {label} is computed by {key}; not linted")
             return
@@ -278,20 +299,26 @@ def _add(
             loaded.findings.append(_labelled(finding, label))
             return
     opaque: set[Position] = set()
-    root = resolve_intrinsics(node, opaque)
+    root = resolve_intrinsics(node, opaque, values)
     loaded.targets.append(
         LintTarget(
             file,
             root,
             place.kind,
             place.service,
-            {**attachment, "intrinsics": bool(opaque)},
+            {**attachment, "intrinsics": contains_intrinsic(node)},
             label,
             ignore,
             ignore_sids,
             frozenset(opaque),
         )
     )
+
+
+def _json_text(node: Node, values: TemplateValues) -> str:
+    """The text of an intrinsic that evaluates to a JSON object, else ''."""
+    text = evaluate_text(node, values)
+    return text if text is not None and text.lstrip().startswith("{") else ""
 
 
 def _labelled(finding: Finding, label: str) -> Finding:

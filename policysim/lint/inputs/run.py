@@ -13,6 +13,7 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.runner import LintOptions, lint_node
 from policysim.policy.errors import Position
 from policysim.policy.source import Node
+from policysim.policy.unknown import has_unknown, show
 
 
 @dataclass(slots=True)
@@ -98,6 +99,9 @@ def lint_loaded(loaded: Loaded, config: LintConfig, options: LintOptions, run: L
             if _suppressed(finding, target, loaded, config):
                 run.suppressed += 1
                 continue
+            if has_unknown(finding.message) or (finding.hint and has_unknown(finding.hint)):
+                hint = show(finding.hint) if finding.hint else finding.hint
+                finding = replace(finding, message=show(finding.message), hint=hint)
             if target.label:
                 pointer = f"{target.label}{finding.pointer}" if target.label else finding.pointer
                 finding = replace(

@@ -2,13 +2,22 @@
 `aws_iam_policy`, `aws_iam_role` (`assume_role_policy`, `inline_policy`), `aws_s3_bucket_policy`
 and the like, in the root module and every child module.
 
-Policy attributes are JSON strings; they are parsed on their own, so a finding's line and column
-are those inside the policy string, and its message starts with the resource address and
-attribute (`aws_iam_policy.admin.policy: ...`).
+Policy attributes are JSON strings (`jsonencode(...)` and `data.aws_iam_policy_document.x.json`
+are rendered into the plan); they are parsed on their own, so a finding's line and column are those
+inside the policy string, and its message starts with the resource address and attribute
+(`aws_iam_policy.admin.policy: ...`).
+
+A policy that Terraform knows only after apply (`after_unknown`) cannot be linted as text. When it
+comes from an `aws_iam_policy_document` data source whose reading is deferred, the document is
+built from the data source's `statement` blocks, each value the plan does not know yet being an
+unknown placeholder (`policysim.policy.unknown`) that rules leave alone; its kind is that of the
+attribute using it (`assume_role_policy` -> trust). Otherwise the attribute is named in a note.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +25,7 @@ from policysim.lint.inputs.target import LintTarget, Loaded, parse_embedded
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.runner import parse_error_finding
 from policysim.policy.errors import PolicyError
+from policysim.policy.unknown import unknown
 
 _I = PolicyKind.IDENTITY
 _R = PolicyKind.RESOURCE
@@ -126,17 +136,209 @@ def _attached_to(resource: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _changes(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`resource_changes` by address."""
+    changes = data.get("resource_changes")
+    if not isinstance(changes, list):
+        return {}
+    return {
+        str(c["address"]): c
+        for c in changes
+        if isinstance(c, dict) and isinstance(c.get("address"), str)
+    }
+
+
+def _unknown_after(change: dict[str, Any] | None, attribute: str) -> bool:
+    """Whether the plan says the attribute is known only after apply."""
+    if change is None:
+        return False
+    body = change.get("change")
+    if not isinstance(body, dict):
+        return False
+    after_unknown = body.get("after_unknown")
+    return isinstance(after_unknown, dict) and after_unknown.get(attribute.split("[")[0]) is True
+
+
+_DOCUMENT_TYPE = "aws_iam_policy_document"
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
+"""`[0]`, `["a"]`: count/for_each keys, absent from configuration addresses."""
+
+
+def _module_configs(config: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(module address, module configuration) for the root module and every module call."""
+    if not isinstance(config, dict):
+        return
+    yield prefix, config
+    calls = config.get("module_calls")
+    if isinstance(calls, dict):
+        for name, call in calls.items():
+            if isinstance(call, dict):
+                address = f"{prefix}.module.{name}" if prefix else f"module.{name}"
+                yield from _module_configs(call.get("module"), address)
+
+
+def _document_uses(data: dict[str, Any]) -> dict[str, tuple[PolicyKind, str | None, str]]:
+    """Which attribute uses each `aws_iam_policy_document` data source (by address without
+    instance keys): the kind and service of the documents it makes, and the using attribute."""
+    uses: dict[str, tuple[PolicyKind, str | None, str]] = {}
+    configuration = data.get("configuration")
+    root = configuration.get("root_module") if isinstance(configuration, dict) else None
+    for prefix, module in _module_configs(root):
+        resources = module.get("resources")
+        if not isinstance(resources, list):
+            continue
+        for resource in resources:
+            if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
+                continue
+            expressions = resource.get("expressions")
+            kind_name = resource.get("type")
+            if not isinstance(expressions, dict) or not isinstance(kind_name, str):
+                continue
+            places = [
+                (attribute, kind, service, expressions.get(attribute))
+                for attribute, kind, service in RESOURCE_ATTRIBUTES.get(kind_name, ())
+            ]
+            blocks = expressions.get("inline_policy") if kind_name == "aws_iam_role" else None
+            for block in blocks if isinstance(blocks, list) else []:
+                if isinstance(block, dict):  # inline_policy { policy = data...json }
+                    places.append(("inline_policy", _I, None, block.get("policy")))
+            for attribute, kind, service, expression in places:
+                references = expression.get("references") if isinstance(expression, dict) else None
+                if not isinstance(references, list):
+                    continue
+                for reference in references:
+                    if isinstance(reference, str) and reference.startswith(
+                        f"data.{_DOCUMENT_TYPE}."
+                    ):
+                        name = _INSTANCE_KEY.sub("", reference.split(".")[2])
+                        address = f"data.{_DOCUMENT_TYPE}.{name}"
+                        full = f"{prefix}.{address}" if prefix else address
+                        using = f"{resource.get('address', kind_name)}.{attribute}"
+                        uses.setdefault(full, (kind, service, using))
+    return uses
+
+
+def _with_unknowns(known: Any, unknown_mask: Any, name: str) -> Any:
+    """The value with every part the plan marks unknown replaced by a placeholder."""
+    if unknown_mask is True:
+        return unknown(name)
+    if isinstance(known, list):
+        marks = unknown_mask if isinstance(unknown_mask, list) else []
+        return [
+            _with_unknowns(v, marks[i] if i < len(marks) else None, f"{name}[{i}]")
+            for i, v in enumerate(known)
+        ]
+    if isinstance(known, dict):
+        mask = unknown_mask if isinstance(unknown_mask, dict) else {}
+        merged = {k: _with_unknowns(v, mask.get(k), f"{name}.{k}") for k, v in known.items()}
+        for key, flag in mask.items():
+            if flag is True and key not in merged:
+                merged[key] = unknown(f"{name}.{key}")
+        return merged
+    return known
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
+
+
+def _document_from_blocks(after: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The policy an `aws_iam_policy_document` renders, from its (partly unknown) arguments;
+    None when it also merges other documents (`source_policy_documents`, ...)."""
+    for merged in ("source_policy_documents", "override_policy_documents", "source_json"):
+        if after.get(merged):
+            return None
+    statements: list[dict[str, Any]] = []
+    blocks = after.get("statement")
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict):
+            continue
+        statement: dict[str, Any] = {}
+        if block.get("sid"):
+            statement["Sid"] = block["sid"]
+        statement["Effect"] = block.get("effect") or "Allow"
+        for field, element in (
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ):
+            values = _strings(block.get(field))
+            if values:
+                statement[element] = values if len(values) > 1 else values[0]
+        for field, element in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            principals: dict[str, list[str]] = {}
+            entries = block.get(field)
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict):
+                    key = str(entry.get("type") or "AWS")
+                    principals.setdefault(key, []).extend(_strings(entry.get("identifiers")))
+            if principals == {"*": ["*"]}:
+                statement[element] = "*"
+            elif principals:
+                statement[element] = {
+                    k: (v if len(v) > 1 else v[0]) for k, v in principals.items() if v
+                }
+        conditions: dict[str, dict[str, list[str]]] = {}
+        entries = block.get("condition")
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and entry.get("test") and entry.get("variable"):
+                block_values = conditions.setdefault(str(entry["test"]), {})
+                block_values.setdefault(str(entry["variable"]), []).extend(
+                    _strings(entry.get("values"))
+                )
+        if conditions:
+            statement["Condition"] = conditions
+        statements.append(statement)
+    document: dict[str, Any] = {"Version": after.get("version") or "2012-10-17"}
+    if after.get("policy_id"):
+        document["Id"] = after["policy_id"]
+    document["Statement"] = statements
+    return document
+
+
+def _deferred_documents(
+    data: dict[str, Any], changes: dict[str, dict[str, Any]]
+) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """`aws_iam_policy_document` data sources read only at apply, with the document built from
+    their arguments (None when it cannot be)."""
+    for address, change in changes.items():
+        if change.get("mode") != "data" or change.get("type") != _DOCUMENT_TYPE:
+            continue
+        body = change.get("change")
+        if not isinstance(body, dict):
+            continue
+        after = body.get("after")
+        mask = body.get("after_unknown")
+        if not isinstance(after, dict):
+            after = {}
+        if isinstance(after.get("json"), str) and after["json"]:
+            continue  # known: it is linted where it is used
+        merged = _with_unknowns(after, mask if isinstance(mask, dict) else {}, address)
+        yield address, _document_from_blocks(merged, address)
+
+
 def load_plan(data: dict[str, Any], file: str) -> Loaded:
-    """Every policy document of the plan's resources."""
+    """Every policy document of the plan's resources, and of the policy documents data sources
+    that Terraform reads only at apply."""
     from dataclasses import replace
 
     loaded = Loaded(source="terraform")
+    changes = _changes(data)
     for resource in _resources(data):
         address = str(resource.get("address") or f"{resource.get('type')}.{resource.get('name')}")
         for attribute, value, kind, service in _documents(resource):
-            if value is None or value == "":
-                continue
             label = f"{address}.{attribute}"
+            if value is None or value == "":
+                if _unknown_after(changes.get(address), attribute):
+                    loaded.notes.append(
+                        f"{file}: {label} is known only after apply; not linted as text"
+                    )
+                continue
             if not isinstance(value, str):
                 loaded.notes.append(f"{file}: {label} is not a JSON string; not linted")
                 continue
@@ -156,6 +358,21 @@ def load_plan(data: dict[str, Any], file: str) -> Loaded:
                 **_attached_to(resource),
             }
             loaded.targets.append(LintTarget(file, root, kind, service, attachment, label))
+    uses = _document_uses(data)
+    for address, document in _deferred_documents(data, changes):
+        if document is None:
+            loaded.notes.append(f"{file}: {address} merges other documents; not linted")
+            continue
+        use = uses.get(_INSTANCE_KEY.sub("", address))
+        use_kind, use_service = (use[0], use[1]) if use is not None else (None, None)
+        root = parse_embedded(json.dumps(document, indent=2), file, None)
+        attachment = {
+            "source": "terraform",
+            "address": address,
+            "type": _DOCUMENT_TYPE,
+            "used_by": use[2] if use is not None else None,
+        }
+        loaded.targets.append(LintTarget(file, root, use_kind, use_service, attachment, address))
     if not loaded.targets and not loaded.findings:
         loaded.notes.append(f"{file}: Terraform plan holds no policy documents")
     return loaded

@@ -27,6 +27,8 @@ from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
 from policysim.policy.public import statement_is_public
+from policysim.policy.unknown import has_unknown, is_unknown
+from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard, literal_prefix
 
 TRUST = (PolicyKind.TRUST,)
@@ -76,7 +78,7 @@ def _pinned(statement: Statement, key: str, *, allow_wildcards: bool = False) ->
             if written.lower() != key:
                 continue
             for value in values:
-                if allow_wildcards or not (has_wildcard(value) or "${" in value):
+                if allow_wildcards or not (has_wildcard(value) or find_variables(value)):
                     out.append(value)
     return tuple(out)
 
@@ -165,7 +167,7 @@ def _account_of(entry: str) -> str | None:
         return entry
     arn = parse_arn(entry)
     if arn is not None and arn.service == "iam" and arn.resource == "root":
-        return arn.account
+        return None if has_unknown(arn.account) else arn.account
     return None
 
 
@@ -766,6 +768,15 @@ _DEPUTY_ACTIONS = (
 )
 
 
+def _names_account(value: str) -> bool:
+    """Whether a source ARN names its account; one unknown until deployment (a template's
+    `!Ref Topic`, a plan's unknown value) is taken to, as the resource it stands for does."""
+    if is_unknown(value):
+        return True
+    arn = parse_arn(value)
+    return arn is not None and bool(arn.account) and not has_wildcard(arn.account)
+
+
 @rule(
     "PS418",
     Severity.SECURITY,
@@ -791,7 +802,9 @@ _DEPUTY_ACTIONS = (
 )
 def deputy_grant(ctx: LintContext) -> Iterator[Issue]:
     """Any customer's bucket, topic or rule can invoke or publish. Reported when neither key is
-    present, or when only `aws:SourceArn` is and its ARN carries no account (S3 bucket ARNs)."""
+    present, or when only `aws:SourceArn` is and its ARN carries no account (S3 bucket ARNs).
+    A source ARN fixed only at deployment (CloudFormation `!Ref Topic`, a Terraform value known
+    after apply) counts as naming its account."""
     for view, statement, services in _service_statements(ctx):
         if not any(grants_action(statement, a) for a in _DEPUTY_ACTIONS):
             continue
@@ -801,10 +814,7 @@ def deputy_grant(ctx: LintContext) -> Iterator[Issue]:
         )
         if accounts:
             continue
-        parsed = [parse_arn(a) for a in arns]
-        if arns and all(
-            p is not None and p.account and not has_wildcard(p.account) for p in parsed
-        ):
+        if arns and all(_names_account(a) for a in arns):
             continue
         yield _at(ctx, view, f"{services[0]} is not bound to your source ARN and account")
 
@@ -1071,7 +1081,7 @@ def sharing_actions(ctx: LintContext) -> Iterator[Issue]:
 def _contradiction(statement: Statement, arn_key: str, account_key: str) -> str | None:
     arns = _pinned(statement, arn_key, allow_wildcards=True)
     accounts = set(_pinned(statement, account_key))
-    if not arns or not accounts:
+    if not arns or not accounts or any(map(has_unknown, accounts)):
         return None
     arn_accounts = set()
     for value in arns:

@@ -31,6 +31,7 @@ from policysim.policy.operators import (
     parse_operator,
 )
 from policysim.policy.source import Node
+from policysim.policy.unknown import MARK, UNKNOWN_START, has_unknown, is_unknown, stand_in
 from policysim.policy.validate import resource_element_problem
 from policysim.policy.variables import SPECIAL, find_variables
 from policysim.policy.wildcard import has_wildcard
@@ -638,10 +639,12 @@ def _aws_principal_problem(value: str) -> str | None:
         )
     if is_account_id(value) or _UNIQUE_ID.fullmatch(value):
         return None
+    if is_unknown(value):
+        return None
     arn = parse_arn(value)
     if arn is None:
         return "neither a 12-digit account ID nor an IAM/STS ARN"
-    if arn.partition not in _PARTITIONS:
+    if _literal(arn.partition) and arn.partition not in _PARTITIONS:
         return f"unknown partition {arn.partition!r}"
     pattern = _AWS_PRINCIPAL_RESOURCE.get(arn.service)
     if pattern is None:
@@ -651,7 +654,7 @@ def _aws_principal_problem(value: str) -> str | None:
     oai = arn.resource.startswith("user/CloudFront Origin Access Identity ")
     if arn.service == "iam" and arn.account == "cloudfront" and oai:
         return None  # legacy CloudFront origin access identity
-    if not is_account_id(arn.account):
+    if _literal(arn.account) and not is_account_id(arn.account):
         return f"account {arn.account!r} is not 12 digits"
     if not pattern.fullmatch(arn.resource):
         return f"{arn.resource!r} is not a principal (root, user, role, assumed-role session)"
@@ -732,7 +735,7 @@ def service_principal_format(ctx: LintContext) -> Iterator[Issue]:
             if (
                 key == "Service"
                 and node.value != "*"
-                and not _SERVICE_PRINCIPAL.fullmatch(node.value)
+                and not _SERVICE_PRINCIPAL.fullmatch(stand_in(node.value, "x"))
             ):
                 name = node.value.split(".")[0].lower()
                 yield ctx.at_node(
@@ -759,7 +762,9 @@ def _federation(value: str) -> str | None:
     if value.lower() in _WEB_IDENTITY_HOSTS or value.lower().startswith("cognito-identity."):
         return "oidc"
     arn = parse_arn(value)
-    if arn is None or arn.service != "iam" or not is_account_id(arn.account):
+    if arn is None or arn.service != "iam":
+        return None
+    if not (is_account_id(arn.account) or has_unknown(arn.account)):
         return None
     if arn.resource.startswith("saml-provider/") and len(arn.resource) > len("saml-provider/"):
         return "saml"
@@ -1034,7 +1039,9 @@ def _variable_problems(text: str) -> Iterator[str]:
         body = text[start + 2 : end]
         shown = text[start : end + 1]
         key, comma, default = body.partition(",")
-        if not body.strip():
+        if body.startswith(MARK):
+            pass  # a value unknown until deployment, not a policy variable
+        elif not body.strip():
             yield f"{shown!r} is empty"
         elif body.strip() in SPECIAL:
             pass
@@ -1203,8 +1210,8 @@ def _literal(segment: str) -> bool:
 
 
 def _arn_problem(value: str) -> str | None:
-    if value == "*":
-        return None
+    if value == "*" or value.startswith(UNKNOWN_START):
+        return None  # `*`, or an ARN whose leading fields are unknown until deployment
     if not value.startswith("arn:"):
         if value.lower().startswith("arn:"):
             return "the 'arn:' prefix must be lower-case"
