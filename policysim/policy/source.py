@@ -360,9 +360,7 @@ def _yaml_untagged(
         items: dict[str, Node] = {}
         key_positions: dict[str, Position] = {}
         for key_node, value_node in node.value:
-            key = _yaml_scalar(key_node, file)
-            if not isinstance(key, str):
-                key = str(key)
+            key = _yaml_key(key_node, file)
             if key in items:
                 raise PolicyError(
                     f"duplicate key {key!r} (first at {key_positions[key]})",
@@ -389,6 +387,14 @@ def _yaml_untagged(
     if kind == "string" and not isinstance(value, str):
         value = node.value  # dates and other YAML types are kept as written
     return Node(kind, value, _mark(node))
+
+
+def _yaml_key(node: yaml.Node, file: str | None) -> str:
+    """A mapping key as written: keys are names, so YAML 1.1's `NO:`, `on:` or `1e3:` stay
+    the names `NO`, `on` and `1e3` rather than becoming `False`, `True` and `1000.0`."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise PolicyError("a mapping key must be a plain value", file=file, position=_mark(node))
+    return str(node.value)
 
 
 def _yaml_scalar(node: yaml.Node, file: str | None) -> Any:
