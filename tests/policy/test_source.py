@@ -123,7 +123,6 @@ def test_duplicate_yaml_key_is_an_error_at_the_second_key() -> None:
     assert "duplicate key 'Effect'" in err.message
 
 
-
 @pytest.mark.parametrize("key", ["NO", "yes", "on", "Off", "true", "null", "~", "1", "1e3", "0x1F"])
 def test_yaml_mapping_keys_are_names_as_written(key: str) -> None:
     """A role named `NO` is a role named `NO`, not the boolean `False` (hypothesis found it)."""
@@ -135,6 +134,7 @@ def test_yaml_keys_that_differ_only_as_written_are_both_kept() -> None:
     """`1` and `01` are the same integer but two names; neither is a duplicate of the other."""
     node = parse_yaml_source("1: a\n01: b\n", "a.yaml")
     assert node.to_plain() == {"1": "a", "01": "b"}
+
 
 # --- encodings ---------------------------------------------------------------------------------
 
