@@ -413,9 +413,7 @@ def policy_file(rnd: random.Random) -> tuple[str, bytes]:
     mutated as text."""
     yaml = rnd.random() < 0.3
     data = (
-        mutate_data(rnd, rnd.choice(managed_seeds()))
-        if rnd.random() < 0.85
-        else random_value(rnd)
+        mutate_data(rnd, rnd.choice(managed_seeds())) if rnd.random() < 0.85 else random_value(rnd)
     )
     try:
         text = to_yaml(data) if yaml else json.dumps(data, indent=rnd.choice([None, 2]))
@@ -499,7 +497,9 @@ def gen_account(rnd: random.Random) -> Case:
         argv = [command, action, *([resource] if rnd.random() < 0.7 else []), *account]
         argv += context_args(rnd)
     elif command == "query":
-        when = f" when {value(rnd, CONTEXT_KEYS)}={hostile_string(rnd)}" if rnd.random() < 0.3 else ""
+        when = ""
+        if rnd.random() < 0.3:
+            when = f" when {value(rnd, CONTEXT_KEYS)}={hostile_string(rnd)}"
         text = f"can {principal} do {action} on {resource}{when}"
         if rnd.random() < 0.3:
             text = mutate_text(rnd, text, yaml=False)
@@ -750,9 +750,8 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def _where(err: BaseException) -> str:
     """`file:line (function)` of the innermost frame inside policysim."""
-    frames = [
-        f for f in traceback.extract_tb(err.__traceback__) if f"{os.sep}policysim{os.sep}" in f.filename
-    ]
+    inside = f"{os.sep}policysim{os.sep}"
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if inside in f.filename]
     if not frames:
         return "?"
     frame = frames[-1]

@@ -79,18 +79,12 @@ def test_lint_configuration_files_end_cleanly(seed: int) -> None:
 
 def test_outcomes_are_classified() -> None:
     """The runner itself: an answer, a clean error, and a crash are told apart."""
-    policy = json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-    ).encode()
-    allowed = fz.run_case(
-        fz.Case("simulate", ["simulate", "--policy", "@p.json", "--action", "s3:GetObject"],
-                {"p.json": policy})  # fmt: skip
-    )
+    statement = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]}).encode()
+    argv = ["simulate", "--policy", "@p.json", "--action", "s3:GetObject"]
+    allowed = fz.run_case(fz.Case("simulate", argv, {"p.json": policy}))
     assert (allowed.code, allowed.problem) == (0, None)
-    broken = fz.run_case(
-        fz.Case("simulate", ["simulate", "--policy", "@p.json", "--action", "s3:GetObject"],
-                {"p.json": b"{"})  # fmt: skip
-    )
+    broken = fz.run_case(fz.Case("simulate", argv, {"p.json": b"{"}))
     assert broken.code == 2 and broken.problem is None
     assert broken.stderr.startswith("policysim: error:")
 
