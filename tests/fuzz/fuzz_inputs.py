@@ -700,6 +700,14 @@ class CaseTimeoutError(BaseException):
     `except Exception` of the command under test can swallow it)."""
 
 
+def one_error(stderr: str) -> bool:
+    """Standard error of a failed command: warnings and notes (about what was loaded) may come
+    first, then exactly one error; every line is policysim's own."""
+    lines = stderr.splitlines()
+    errors = [line for line in lines if line.startswith("policysim: error: ")]
+    return len(errors) == 1 and all(line.startswith("policysim: ") for line in lines)
+
+
 MANY_LINES = frozenset({"batch", "lint"})
 """Entry points whose standard error is a report (a batch's invalid cases, lint's notes), not
 one error line."""
@@ -725,10 +733,9 @@ class Outcome:
             return f"{self.code}: {self.cause}"
         if self.code not in (0, 1, 2):
             return f"exit {self.code}"
-        if self.code == 2 and self.case.entry not in MANY_LINES and "--json" not in self.case.argv:
-            lines = self.stderr.splitlines()
-            if len(lines) != 1 or not lines[0].startswith("policysim: "):
-                return f"exit 2 with {len(lines)} lines on stderr"
+        checked = self.case.entry not in MANY_LINES and "--json" not in self.case.argv
+        if self.code == 2 and checked and not one_error(self.stderr):
+            return f"exit 2 without exactly one error line on stderr ({self.stderr[:80]!r})"
         return None
 
 
