@@ -38,18 +38,6 @@ sys.path.insert(0, str(REPO / "tests" / "fuzz"))
 
 import fuzz_inputs as fz  # noqa: E402
 
-KNOWN = {
-    "policysim/lint/config.py": "lint configuration (branch files)",
-    "policysim/render.py": "output escaping (branch output)",
-    "policysim/lint/report": "output escaping (branch output)",
-    "policysim/aws/": "AWS fetch (branch aws)",
-}
-"""Innermost frames whose failures other branches are fixing while this one was written."""
-
-
-def known(cause: str) -> str:
-    return next((who for where, who in KNOWN.items() if where in cause), "")
-
 
 def fuzz(count: int, seed: int, seconds: float) -> None:
     outcomes: Counter[tuple[str, int | str]] = Counter()
@@ -96,7 +84,7 @@ def fuzz(count: int, seed: int, seconds: float) -> None:
     print(f"failures: {total_failures} inputs, {len(failures)} causes")
     for cause, found in sorted(failures.items(), key=lambda kv: -len(kv[1])):
         i, outcome = found[0]
-        note = known(cause)
+        note = outcome.known
         print(f"  {len(found):>5} x {cause}" + (f"  [known: {note}]" if note else ""))
         print(f"        first: input {i}: {outcome.case.describe()[:400]}")
         last = (outcome.trace or outcome.stderr).strip().splitlines()[-1:] or [""]
