@@ -811,6 +811,12 @@ def _invoke(argv: list[str], stdin: bytes | None) -> tuple[int | BaseException, 
     return outcome, stdout, stderr
 
 
+def as_argv(text: str) -> str:
+    """`text` as a process would receive it: its UTF-8 bytes (lone surrogates included, as
+    invalid UTF-8) decoded the way Python decodes a command line (surrogateescape)."""
+    return os.fsdecode(text.encode("utf-8", "surrogatepass"))
+
+
 def run_case(case: Case, seconds: float = 10.0) -> Outcome:
     """Run `case` in this process, in a scratch directory, the way the console script would
     (errors reported as JSON under --json), stopped after `seconds`."""
@@ -821,7 +827,7 @@ def run_case(case: Case, seconds: float = 10.0) -> Outcome:
         base.mkdir()
         for name, data in case.files.items():
             (base / name).write_bytes(data)
-        argv = [str(base / a[1:]) if a.startswith("@") else a for a in case.argv]
+        argv = [str(base / a[1:]) if a.startswith("@") else as_argv(a) for a in case.argv]
         here = os.getcwd()
         os.chdir(base)
         report_errors_as_json(wants_json(argv))

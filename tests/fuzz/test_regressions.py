@@ -4,8 +4,10 @@ limit and, where the input could blow up, a 2 GiB address-space limit.
 
 Each entry: `argv` (`@name` is the case file `name`), `files` (text, or [text, count] pieces
 for large repetitive inputs), `expect` (allowed exit codes), `seconds`, `memory_limit`,
-optionally `stdout` (text the answer must contain) and `known` (the branch fixing it, while
-that fix is not merged here).
+optionally `stdout` (text the answer must contain), `env` (extra environment: a terminal whose
+output encoding is strict UTF-8, as under an en_US.UTF-8 locale) and `known` (the branch fixing
+it, while that fix is not merged here). Arguments are passed as the OS passes them: a lone
+surrogate `\udcff` is the byte 0xff.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (TWO_GIB, TWO_GIB))
 
 
-def _env() -> dict[str, str]:
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "TERM", "FORCE_COLOR")}
+    env.update(extra or {})
     env.update(NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         env.pop(name, None)
@@ -39,13 +42,17 @@ def _env() -> dict[str, str]:
 
 
 def policysim(
-    argv: list[str], cwd: Path, seconds: float, memory_limit: bool = True
+    argv: list[str],
+    cwd: Path,
+    seconds: float,
+    memory_limit: bool = True,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real command line; a run past `seconds` fails the test (TimeoutExpired)."""
     return subprocess.run(
         [sys.executable, "-m", "policysim.cli", *argv],
         cwd=cwd,
-        env=_env(),
+        env=_env(env),
         capture_output=True,
         text=True,
         errors="replace",
@@ -87,7 +94,7 @@ def test_regression(case: dict[str, Any], tmp_path: Path) -> None:
     for name, value in case["files"].items():
         (work / name).write_bytes(_content(value))
     argv = [str(work / a[1:]) if a.startswith("@") else a for a in case["argv"]]
-    run = policysim(argv, work, case["seconds"], case["memory_limit"])
+    run = policysim(argv, work, case["seconds"], case["memory_limit"], case.get("env"))
     assert_clean(run, case["expect"])
     if case.get("stdout"):
         assert case["stdout"] in run.stdout, run.stdout
