@@ -393,6 +393,8 @@ def _read(path: Path, *, explicit: bool = False) -> _ConfigFile:
             raise ConfigError(f"{path}: invalid TOML: {message}") from None
         problem = message[: at.start()].rstrip()
         raise ConfigError(f"{path}:{at['line']}:{at['column']}: invalid TOML: {problem}") from None
+    except ValueError as err:  # tomllib's own limits, e.g. an integer of over 4,300 digits
+        raise ConfigError(f"{path}: invalid TOML: {str(err).split(';')[0]}") from None
     found: _ConfigFile | None = None
     for keys in _LINT_PATHS.get(path.name, _LINT_PATHS[".policysim.toml"]):
         value: Any = parsed
