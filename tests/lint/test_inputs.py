@@ -280,6 +280,23 @@ def test_large_terraform_plan_is_read() -> None:
     assert [t.label for t in loaded.targets] == ["aws_iam_policy.p.policy"]
 
 
+@pytest.mark.parametrize("large", [False, True])
+def test_terraform_plan_with_a_lone_surrogate_is_a_parse_error(large: bool) -> None:
+    """`\\ud800` in a plan is not text: reported as invalid JSON, never carried into a report
+    (where writing it would crash a UTF-8 encoder)."""
+    resources = [_resource("aws_iam_policy.p\ud800", "aws_iam_policy", {"policy": "{}"})]
+    if large:
+        resources += [
+            _resource(f"null_resource.pad{i}", "null_resource", {"pad": "x" * 1000})
+            for i in range(MAX_SOURCE_BYTES // 1000 + 10)
+        ]
+    data = json.dumps(_plan(resources)).encode()
+    loaded = load_bytes(data, "plan.json")
+    assert not loaded.targets
+    (finding,) = loaded.findings
+    assert "surrogate" in finding.message
+
+
 def test_terraform_plan_without_policies() -> None:
     loaded = load_bytes(json.dumps(_plan([])).encode(), "plan.json")
     assert "no policy documents" in loaded.notes[0]

@@ -7,7 +7,6 @@ A file that cannot be read or parsed is one PS001/PS002 finding, never an except
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -39,6 +38,7 @@ from policysim.policy.source import (
     decode_source,
     looks_like_yaml,
     parse_json_source,
+    strict_loads,
 )
 
 __all__ = ["LintTarget", "Loaded", "discover", "load_bytes", "load_path"]
@@ -81,9 +81,9 @@ def load_bytes(
     """
     if len(data) > MAX_SOURCE_BYTES and _plan_prefix(data) and len(data) <= max_file_bytes():
         try:
-            plain = json.loads(data)
-        except (ValueError, RecursionError):
-            plain = None
+            plain = strict_loads(data.decode("utf-8").removeprefix("\ufeff"))
+        except ValueError as err:  # a plan too large for the located parser: say why, unlocated
+            return Loaded([], [_file_finding(f"invalid JSON: {err}", file)])
         if is_plan(plain):
             assert isinstance(plain, dict)
             return load_plan(plain, file)
@@ -101,8 +101,8 @@ def load_bytes(
         else:
             if _plan_prefix(data):
                 try:
-                    plain = json.loads(text)
-                except (ValueError, RecursionError):
+                    plain = strict_loads(text)
+                except ValueError:  # the located parser below says where
                     plain = None
                 if is_plan(plain):
                     assert isinstance(plain, dict)
