@@ -249,6 +249,22 @@ def is_service_key(name: str) -> bool:
     return prefix != "aws" and get_catalog().has_service(prefix)
 
 
+@lru_cache(maxsize=4096)
+def _unknown_key_prefix(prefix: str) -> str | None:
+    """None when a condition key prefix may be legitimate (`aws`, a service, an issuer the
+    catalog declares keys for, anything with a dot or slash: an identity provider's URL);
+    else a hint naming close service prefixes ('' when none is close)."""
+    if prefix == "aws" or "." in prefix or "/" in prefix:
+        return None
+    catalog = get_catalog()
+    if prefix in catalog.condition_key_prefixes:
+        return None
+    if catalog.has_service(prefix):
+        return None
+    close = catalog.suggest_services(prefix)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
 def _catalog_is_fresh(days: int = 180) -> bool:
     """An unknown action is an error only while the catalog snapshot is recent."""
     try:
@@ -390,11 +406,22 @@ def unknown_global_key(ctx: LintContext) -> Iterator[Issue]:
     ),
 )
 def unknown_service_key(ctx: LintContext) -> Iterator[Issue]:
-    """Only keys whose prefix is a known AWS service; `saml:`, OIDC provider hosts and other
-    non-service prefixes are not catalog keys and are never reported."""
+    """Keys whose prefix is a known AWS service but that the service does not declare, and
+    keys whose prefix is neither a service nor any issuer's (`lamda:FunctionArn`). `saml:`,
+    OIDC provider hosts (`token.actions.githubusercontent.com:sub`, `oidc.eks...:sub`: a
+    provider's prefix has a dot) and other issuers' keys are never reported."""
     for view in ctx.statements:
         for cond in conditions(view):
-            if not is_service_key(cond.key) or not _KEY_SHAPE.match(cond.key):
+            if not _KEY_SHAPE.match(cond.key):
+                continue
+            if not is_service_key(cond.key):
+                problem = _unknown_key_prefix(_key_prefix(cond.key))
+                if problem is not None:
+                    yield cond.issue(
+                        f"unknown service prefix {_key_prefix(cond.key)!r} in condition key"
+                        f" {cond.key!r}: the key is never present",
+                        hint=problem or None,
+                    )
                 continue
             if declared_key(cond.key) is None:
                 yield cond.issue(
@@ -1254,6 +1281,11 @@ SERVICE_PRINCIPAL_ABSENT = frozenset(
     {"aws:principalorgid", "aws:principalorgpaths", "aws:principalarn", "aws:username"}
 )
 """Keys that a call by a service principal never carries."""
+_ROLES_ANYWHERE = "rolesanywhere.amazonaws.com"
+_CERTIFICATE_TAGS = tuple(
+    f"aws:principaltag/{field}/" for field in ("x509subject", "x509issuer", "x509san")
+)
+"""The principal tags IAM Roles Anywhere maps from the authenticating X.509 certificate."""
 
 
 @rule(
@@ -1287,15 +1319,21 @@ SERVICE_PRINCIPAL_ABSENT = frozenset(
 )
 def service_principal_key(ctx: LintContext) -> Iterator[Issue]:
     """Only for statements whose principals are all service principals; `...IfExists` and
-    `Null` tests are deliberate and left alone."""
+    `Null` tests are deliberate and left alone. IAM Roles Anywhere is the exception AWS
+    documents: it maps the authenticating certificate's subject, issuer and SAN to principal
+    tags (`aws:PrincipalTag/x509Subject/CN`, `x509Issuer/...`, `x509SAN/...`) that the trust
+    policy may test."""
     for view, model in ctx.valid_statements():
         principal = model.principal
         if principal is None or principal.wildcard or not principal.service:
             continue
         if principal.aws or principal.federated or principal.canonical_user:
             continue
+        certificate_tags = _ROLES_ANYWHERE in {s.lower() for s in principal.service}
         for cond in conditions(view):
             if cond.op.if_exists or cond.op.family is Family.NULL:
+                continue
+            if certificate_tags and cond.lower.startswith(_CERTIFICATE_TAGS):
                 continue
             tag = cond.lower.startswith("aws:principaltag/")
             if cond.lower in SERVICE_PRINCIPAL_ABSENT or tag:
