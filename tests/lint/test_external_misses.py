@@ -51,6 +51,10 @@ def test_unknown_service_prefix_in_a_condition_key() -> None:
         },
     )
     assert _lint("PS104", issuers) == []
+    # An unknown service named by the actions too is reported once, by PS101.
+    unknown = _allow("nosuchsvc:DoIt", StringEquals={"nosuchsvc:Key": "x"})
+    assert _lint("PS104", unknown) == []
+    assert _lint("PS101", unknown)
 
 
 def test_federated_principal_in_a_bucket_policy() -> None:
@@ -75,7 +79,7 @@ def _trust(actions: Any, **condition: Any) -> dict[str, Any]:
 
 
 def test_trust_conditioned_on_request_tags_without_tag_session() -> None:
-    tagged = {"StringEquals": {"aws:RequestTag/team": "a", "sts:ExternalId": "x"}}
+    tagged = {"StringEquals": {"aws:RequestTag/team": "a"}}
     (found,) = _lint("PS105", _trust("sts:AssumeRole", **tagged), kind=PolicyKind.TRUST)
     assert "sts:TagSession" in found.message and found.severity is Severity.ERROR
     ok = _trust(["sts:AssumeRole", "sts:TagSession"], **tagged)

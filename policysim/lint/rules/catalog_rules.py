@@ -28,6 +28,7 @@ from policysim.lint.context import (
     LintContext,
     StatementView,
     action_patterns,
+    grants_action,
     scalar_text,
 )
 from policysim.lint.facts import action_facts, expand_action, flagged_actions
@@ -37,7 +38,7 @@ from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.literals import literal_error
-from policysim.policy.operators import Family, Operator
+from policysim.policy.operators import Family, Operator, Qualifier
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard, literal_prefix
 
@@ -249,6 +250,11 @@ def is_service_key(name: str) -> bool:
     return prefix != "aws" and get_catalog().has_service(prefix)
 
 
+def _names_service(view: StatementView, prefix: str) -> bool:
+    """Whether the statement's actions use the prefix: then an unknown one is PS101's."""
+    return any(_key_prefix(value.text) == prefix for value in _action_entries(view))
+
+
 @lru_cache(maxsize=4096)
 def _unknown_key_prefix(prefix: str) -> str | None:
     """None when a condition key prefix may be legitimate (`aws`, a service, an issuer the
@@ -409,14 +415,15 @@ def unknown_service_key(ctx: LintContext) -> Iterator[Issue]:
     """Keys whose prefix is a known AWS service but that the service does not declare, and
     keys whose prefix is neither a service nor any issuer's (`lamda:FunctionArn`). `saml:`,
     OIDC provider hosts (`token.actions.githubusercontent.com:sub`, `oidc.eks...:sub`: a
-    provider's prefix has a dot) and other issuers' keys are never reported."""
+    provider's prefix has a dot) and other issuers' keys are never reported, nor is a prefix
+    that the statement's actions also use (PS101 reports an unknown service once)."""
     for view in ctx.statements:
         for cond in conditions(view):
             if not _KEY_SHAPE.match(cond.key):
                 continue
             if not is_service_key(cond.key):
                 problem = _unknown_key_prefix(_key_prefix(cond.key))
-                if problem is not None:
+                if problem is not None and not _names_service(view, _key_prefix(cond.key)):
                     yield cond.issue(
                         f"unknown service prefix {_key_prefix(cond.key)!r} in condition key"
                         f" {cond.key!r}: the key is never present",
@@ -562,7 +569,12 @@ def key_unsupported_by_actions(ctx: LintContext) -> Iterator[Issue]:
     """The key is absent for those actions, so an Allow never matches them and a Deny never
     fires. Error when no action supports the key, warning when only some do. Skipped for
     `...IfExists` and `Null` (deliberate), `NotAction`, and statements whose actions cannot be
-    fully resolved (bare `*`, unknown names)."""
+    fully resolved (bare `*`, unknown names). In a role trust policy, session-tag keys
+    (`aws:RequestTag/...`, `aws:TagKeys`, `sts:TransitiveTagKeys`) are present only when the
+    caller passes session tags, which needs `sts:TagSession`: a positive test of one in an
+    Allow of a trust policy that allows no `sts:TagSession` never matches."""
+    if ctx.kind is PolicyKind.TRUST:
+        yield from _session_tags_without_tag_session(ctx)
     for view, model in ctx.valid_statements():
         if model.action is None or not model.condition:
             continue
@@ -588,22 +600,63 @@ def key_unsupported_by_actions(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
+_SESSION_TAG_KEY = re.compile(
+    r"^(aws:requesttag/.+|aws:tagkeys|sts:transitivetagkeys)$", re.IGNORECASE
+)
+
+
+def _session_tags_without_tag_session(ctx: LintContext) -> Iterator[Issue]:
+    statements = ctx.valid_statements()
+    if any(m.is_allow and grants_action(m, "sts:TagSession") for _, m in statements):
+        return
+    for view, model in statements:
+        if not model.is_allow or not model.condition:
+            continue
+        for cond in conditions(view):
+            if not cond.positive or cond.op.qualifier is Qualifier.FOR_ALL_VALUES:
+                continue
+            if _SESSION_TAG_KEY.match(cond.key):
+                yield cond.issue(
+                    f"{cond.key!r} is present only when session tags are passed, which needs"
+                    " sts:TagSession: no statement of this trust policy allows it, so the"
+                    " statement never matches",
+                    hint="add sts:TagSession to the trust statement's actions",
+                )
+
+
 TAG_KEY = re.compile(r"^aws:(resourcetag/.+|requesttag/.+|tagkeys)$", re.IGNORECASE)
 
 
 def tag_key_gaps(ctx: LintContext, *, allow: bool) -> Iterator[tuple[Cond, list[ActionInfo]]]:
-    """Positive tag-key conditions of Allow (or Deny) statements that some actions ignore."""
+    """Positive tag-key conditions of Allow (or Deny) statements that some actions ignore;
+    with NotAction, the actions are every catalog action it leaves."""
     for view, model in ctx.valid_statements():
-        if model.is_allow != allow or model.action is None or not model.condition:
+        if model.is_allow != allow or not model.condition:
             continue
         tag_conds = [c for c in conditions(view) if TAG_KEY.match(c.key) and c.positive]
         if not tag_conds:
             continue
-        actions, _ = statement_actions(model.action)
+        if model.action is not None:
+            actions, _ = statement_actions(model.action)
+        else:
+            actions = not_action_complement(model.not_action or ())
         for cond in tag_conds:
             missing = unsupported_for(cond, actions)
             if missing:
                 yield cond, missing
+
+
+@lru_cache(maxsize=64)
+def not_action_complement(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
+    """The catalog actions a NotAction list leaves (every action it does not match)."""
+    excluded = action_patterns(patterns)
+    return tuple(a for a in get_catalog().all_actions() if not excluded.matches(a.full_name))
+
+
+def left_by_not_action(cond: Cond) -> str:
+    """` (of the actions NotAction leaves)` for a NotAction statement's finding, else ''."""
+    model = cond.view.model
+    return " (of the actions NotAction leaves)" if model and model.not_action is not None else ""
 
 
 @rule(
@@ -629,11 +682,12 @@ def tag_key_gaps(ctx: LintContext, *, allow: bool) -> Iterator[tuple[Cond, list[
     ),
 )
 def allow_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
-    """Those actions never carry the tag key, so the Allow silently never grants them."""
+    """Those actions never carry the tag key, so the Allow silently never grants them. With
+    NotAction, every action it leaves counts."""
     for cond, missing in tag_key_gaps(ctx, allow=True):
         yield cond.issue(
-            f"{cond.key!r} is never present for {action_names(missing)}: this Allow never grants"
-            " them; move them to a statement without the tag condition"
+            f"{cond.key!r} is never present for {action_names(missing)}{left_by_not_action(cond)}:"
+            " this Allow never grants them; move them to a statement without the tag condition"
         )
 
 

@@ -37,6 +37,7 @@ from policysim.lint.rules.catalog_rules import (
     conditions,
     element_values,
     known_action,
+    left_by_not_action,
     listed,
     statement_actions,
     tag_key_gaps,
@@ -1023,9 +1024,10 @@ def wildcard_equals(ctx: LintContext) -> Iterator[Issue]:
     ),
 )
 def deny_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
-    """Those actions never carry the tag key, so they are simply not denied."""
+    """Those actions never carry the tag key, so they are simply not denied. With NotAction,
+    every action it leaves counts."""
     for cond, missing in tag_key_gaps(ctx, allow=False):
-        names = action_names(missing)
+        names = action_names(missing) + left_by_not_action(cond)
         yield cond.issue(f"{cond.key!r} is never present for {names}: they are not denied")
 
 
