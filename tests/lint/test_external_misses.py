@@ -4,12 +4,23 @@ each case with the policy that must be reported and the near miss that must not.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
+
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from policysim.lint.finding import Finding, Severity
 from policysim.lint.policy_type import PolicyKind
+from policysim.lint.rules.exposure import _matches_everything
 from policysim.lint.runner import LintOptions, lint_source
+from policysim.policy.arn import compile_arn_glob
+from policysim.policy.wildcard import glob_match
 
+REPO = Path(__file__).resolve().parents[2]
 BUCKET = "arn:aws:s3:::b/*"
 ACCOUNT = "arn:aws:iam::111122223333:root"
 
@@ -118,6 +129,8 @@ def test_vacuous_conditions_on_sensitive_keys_outside_public_policies() -> None:
         grant(ArnLike={"aws:PrincipalArn": "arn:*"}),
         grant(StringEquals={"aws:userid": "${aws:userid}"}),
         grant(StringLike={"aws:UserAgent": "aws-cli/*"}),
+        grant(ArnLike={"aws:SourceArn": "arn:*:*:*:*:*"}),
+        grant(StringLike={"aws:PrincipalArn": "arn:aws:*"}),
     ]
     for case in cases:
         (found,) = _lint("PS414", case, kind=PolicyKind.RESOURCE)
@@ -128,6 +141,8 @@ def test_vacuous_conditions_on_sensitive_keys_outside_public_policies() -> None:
         grant(ArnLike={"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}),
         grant(StringEquals={"aws:userid": "AROAEXAMPLEID:alice"}),
         grant(StringEquals={"aws:SourceVpce": "vpce-1a2b3c4d"}),
+        grant(StringLike={"aws:UserAgent": "aws-cli/*"}, StringEquals={"aws:SourceVpce": "v"}),
+        grant(ArnLike={"aws:PrincipalArn": "arn:aws:iam::*:*"}),
     ]
     assert _lint("PS414", *near, kind=PolicyKind.RESOURCE) == []
     assert _lint("PS414", _allow("s3:GetObject", "arn:aws:s3:::b/${aws:userid}/*")) == []
@@ -262,3 +277,69 @@ def test_scp_allow_lists_are_not_over_permission() -> None:
     # A boundary still caps a grant: its findings stay, downgraded.
     boundary = _lint(rules, allow_list, kind=PolicyKind.BOUNDARY)
     assert boundary and all(f.severity is not Severity.SECURITY for f in boundary)
+
+
+# --- as a user runs it ----------------------------------------------------------------------
+
+
+def _cli(tmp_path: Path, document: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / ".git").mkdir(exist_ok=True)  # stops the configuration search here
+    (tmp_path / "p.json").write_text(json.dumps(document, indent=2))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "policysim", "lint", "-j", "1", "-f", "json", "p.json", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def _rules(result: subprocess.CompletedProcess[str]) -> set[str]:
+    return {f["rule"] for f in json.loads(result.stdout)["findings"]}
+
+
+def test_cli_scp_allow_list_passes_and_the_same_identity_policy_fails(tmp_path: Path) -> None:
+    allow_list = {"Version": "2012-10-17", "Statement": [_allow(["s3:*", "ec2:*", "sts:*"])]}
+    scp = _cli(tmp_path, allow_list, "--type", "scp")
+    assert scp.returncode == 0 and not _rules(scp) & {"PS203", "PS222", "PS228"}, scp.stdout
+    identity = _cli(tmp_path, allow_list, "--type", "identity")
+    assert identity.returncode == 1 and {"PS203", "PS228"} <= _rules(identity)
+
+
+def test_cli_trust_without_tag_session_fails(tmp_path: Path) -> None:
+    trust = _trust("sts:AssumeRole", StringEquals={"aws:RequestTag/team": "a"})
+    document = {"Version": "2012-10-17", "Statement": [trust]}
+    result = _cli(tmp_path, document, "--type", "trust")
+    assert result.returncode == 1 and "PS105" in _rules(result), result.stdout
+    trust["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    assert "PS105" not in _rules(_cli(tmp_path, document, "--type", "trust"))
+
+
+_SEGMENT = st.text(alphabet="abc-/0", max_size=5)
+
+
+@example(pattern="arn:*", segments=["aws", "s3", "", "", "b/k"])
+@example(pattern="arn:*:*:*:*:*", segments=["aws", "iam", "", "1", "role/r"])
+@example(pattern="arn:aws::*", segments=["aws", "iam", "", "1", "role/r"])
+@given(
+    pattern=st.one_of(
+        st.text(alphabet="arnws:*", max_size=14),
+        st.lists(st.sampled_from(["", "*", "aws", "aws-cn", "ws"]), min_size=1, max_size=6).map(
+            lambda parts: "arn:" + ":".join(parts)
+        ),
+    ),
+    segments=st.lists(_SEGMENT, min_size=5, max_size=5),
+)
+def test_a_pattern_called_match_everything_matches_every_arn(
+    pattern: str, segments: list[str]
+) -> None:
+    partition = pattern.split(":")[1] if pattern.count(":") > 1 else "aws"
+    arn = f"arn:{partition.replace('*', 'aws')}:" + ":".join(segments[1:])
+    if _matches_everything(pattern):
+        assert glob_match(pattern, arn)
+        if len(pattern.split(":", 5)) == 6:
+            assert compile_arn_glob(pattern)(arn)

@@ -637,7 +637,7 @@ def public_in_disguise(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
-_MATCH_OPERATORS = frozenset({"StringLike", "ArnLike", "ArnEquals"})
+_ARN_OPERATORS = frozenset({"ArnLike", "ArnEquals"})
 
 
 def _sham_restriction(entry: ConditionEntry, *, alone: bool) -> str | None:
@@ -659,24 +659,30 @@ def _sham_restriction(entry: ConditionEntry, *, alone: bool) -> str | None:
             f"{entry.operator} compares {entry.key!r} with its own variable: true for every"
             " caller, it restricts no one"
         )
-    if op.base in _MATCH_OPERATORS and any(_matches_everything(t) for t in texts):
+    if op.base in _ARN_OPERATORS:
+        for text in texts:
+            if _matches_everything(text) and len(text.split(":", 5)) < 6:
+                return (
+                    f"{entry.operator} {entry.key!r} {text!r} reads as 'any ARN' but is not a"
+                    " six-part ARN pattern, and ARN operators compare six parts: it matches"
+                    " every ARN or none, and restricts no one as intended"
+                )
+    if op.base in (*_ARN_OPERATORS, "StringLike") and any(_matches_everything(t) for t in texts):
         return f"{entry.operator} {entry.key!r} pattern matches every value: it restricts no one"
     return None
 
 
 def _matches_everything(pattern: str) -> bool:
-    """`*`, or an ARN pattern whose every part after the partition is `*` or empty (`arn:*`,
-    `arn:aws:*`, `arn:*:*:*:*:*`)."""
-    if pattern.strip("*") == "" and pattern:
+    """`*`, or an ARN pattern whose every part after the partition is `*` (`arn:*`,
+    `arn:aws:*`, `arn:*:*:*:*:*`): a glob every ARN (of the partition) matches, as a string or
+    part by part."""
+    if pattern and pattern.strip("*") == "":
         return True
     if not pattern.startswith("arn:"):
         return False
     parts = pattern[4:].split(":")
-    return (
-        parts[-1] == "*"
-        and all(p in ("", "*") for p in parts[1:])
-        and (len(parts) > 1 or parts[0] == "*")
-    )
+    partition_ok = parts[0] == "*" or (len(parts) > 1 and parts[0].startswith("aws"))
+    return partition_ok and all(p == "*" for p in parts[1:])
 
 
 _BAD_PUBLIC_ACTIONS = (
