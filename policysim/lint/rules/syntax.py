@@ -1418,6 +1418,11 @@ _IDENTITY_SIZE_LIMITS = {
 }
 _LARGEST_IDENTITY_LIMIT = max(limit for limit, _ in _IDENTITY_SIZE_LIMITS.values())
 """A document of unknown attachment over this fits no customer identity policy at all."""
+_LARGEST_IDENTITY = "largest identity-policy"
+_IDENTITY_QUOTAS_HINT = (
+    "customer managed policy: 6,144 characters; inline policies of a user: 2,048, a group:"
+    " 5,120, a role: 10,240 (in aggregate); split the policy"
+)
 
 
 def policy_size(document: Any) -> int:
@@ -1432,7 +1437,7 @@ def _size_limit(ctx: LintContext) -> tuple[int, int | None, str] | None:
     if ctx.kind in (PolicyKind.IDENTITY, PolicyKind.BOUNDARY):
         known = _IDENTITY_SIZE_LIMITS.get(str(ctx.attachment.get("type", "")))
         if known is None:
-            return (_LARGEST_IDENTITY_LIMIT, None, "identity policy (any attachment)")
+            return (_LARGEST_IDENTITY_LIMIT, None, _LARGEST_IDENTITY)
         return (known[0], None, known[1])
     return _SIZE_LIMITS.get(ctx.kind)
 
@@ -1477,6 +1482,7 @@ def size_quota(ctx: LintContext) -> Iterator[Issue]:
             f"{size:,} characters exceed the {what} quota of {raised or limit:,}",
             ctx.root.position,
             "",
+            hint=_IDENTITY_QUOTAS_HINT if what == _LARGEST_IDENTITY else None,
         )
 
 
