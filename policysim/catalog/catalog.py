@@ -216,6 +216,12 @@ class Catalog:
         return KeyIndex(declared, loader.read_condition_patterns())
 
     @cached_property
+    def condition_key_prefixes(self) -> frozenset[str]:
+        """The lower-cased prefixes of every declared condition key: the services, `aws`, and
+        the issuers some pages declare keys for (`saml`, `cognito-identity-auth`, OIDC hosts)."""
+        return frozenset(info.name.partition(":")[0].lower() for info in self._all_keys.values())
+
+    @cached_property
     def _global(self) -> tuple[KeyIndex, dict[str, GlobalKey]]:
         keys = merge_global_keys(self._all_keys.values())
         return (

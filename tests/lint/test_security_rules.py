@@ -31,9 +31,8 @@ def test_admin_supersedes_the_overlapping_rules() -> None:
     assert [f.rule for f in _lint(rules, ADMIN)] == ["PS201"]
 
 
-def test_admin_is_a_ceiling_in_scp_and_boundary() -> None:
-    (scp,) = _lint("PS201", ADMIN, kind=PolicyKind.SCP)
-    assert scp.severity is Severity.SUGGESTION
+def test_admin_is_a_ceiling_in_boundary_and_nothing_in_scp() -> None:
+    assert _lint("PS201", ADMIN, kind=PolicyKind.SCP) == []  # FullAWSAccess grants nothing
     (boundary,) = _lint("PS201", ADMIN, kind=PolicyKind.BOUNDARY)
     assert boundary.severity is Severity.WARNING
     (identity,) = _lint("PS201", ADMIN)
@@ -55,8 +54,10 @@ def test_resource_star_downgraded_by_resource_bounds_and_ceilings() -> None:
     )
     (found,) = _lint("PS204", bounded)
     assert found.severity is Severity.WARNING
-    (scp,) = _lint("PS204", _allow(Action="s3:GetObject", Resource="*"), kind=PolicyKind.SCP)
-    assert scp.severity is Severity.WARNING
+    star = _allow(Action="s3:GetObject", Resource="*")
+    (boundary,) = _lint("PS204", star, kind=PolicyKind.BOUNDARY)
+    assert boundary.severity is Severity.WARNING
+    assert _lint("PS204", star, kind=PolicyKind.SCP) == []
 
 
 def test_kms_key_policy_root_statement_is_not_flagged() -> None:

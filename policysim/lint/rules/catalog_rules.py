@@ -28,6 +28,7 @@ from policysim.lint.context import (
     LintContext,
     StatementView,
     action_patterns,
+    grants_action,
     scalar_text,
 )
 from policysim.lint.facts import action_facts, expand_action, flagged_actions
@@ -37,7 +38,7 @@ from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.literals import literal_error
-from policysim.policy.operators import Family, Operator
+from policysim.policy.operators import Family, Operator, Qualifier
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard, literal_prefix
 
@@ -249,6 +250,27 @@ def is_service_key(name: str) -> bool:
     return prefix != "aws" and get_catalog().has_service(prefix)
 
 
+def _names_service(view: StatementView, prefix: str) -> bool:
+    """Whether the statement's actions use the prefix: then an unknown one is PS101's."""
+    return any(_key_prefix(value.text) == prefix for value in _action_entries(view))
+
+
+@lru_cache(maxsize=4096)
+def _unknown_key_prefix(prefix: str) -> str | None:
+    """None when a condition key prefix may be legitimate (`aws`, a service, an issuer the
+    catalog declares keys for, anything with a dot or slash: an identity provider's URL);
+    else a hint naming close service prefixes ('' when none is close)."""
+    if prefix == "aws" or "." in prefix or "/" in prefix:
+        return None
+    catalog = get_catalog()
+    if prefix in catalog.condition_key_prefixes:
+        return None
+    if catalog.has_service(prefix):
+        return None
+    close = catalog.suggest_services(prefix)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
 def _catalog_is_fresh(days: int = 180) -> bool:
     """An unknown action is an error only while the catalog snapshot is recent."""
     try:
@@ -390,11 +412,23 @@ def unknown_global_key(ctx: LintContext) -> Iterator[Issue]:
     ),
 )
 def unknown_service_key(ctx: LintContext) -> Iterator[Issue]:
-    """Only keys whose prefix is a known AWS service; `saml:`, OIDC provider hosts and other
-    non-service prefixes are not catalog keys and are never reported."""
+    """Keys whose prefix is a known AWS service but that the service does not declare, and
+    keys whose prefix is neither a service nor any issuer's (`lamda:FunctionArn`). `saml:`,
+    OIDC provider hosts (`token.actions.githubusercontent.com:sub`, `oidc.eks...:sub`: a
+    provider's prefix has a dot) and other issuers' keys are never reported, nor is a prefix
+    that the statement's actions also use (PS101 reports an unknown service once)."""
     for view in ctx.statements:
         for cond in conditions(view):
-            if not is_service_key(cond.key) or not _KEY_SHAPE.match(cond.key):
+            if not _KEY_SHAPE.match(cond.key):
+                continue
+            if not is_service_key(cond.key):
+                problem = _unknown_key_prefix(_key_prefix(cond.key))
+                if problem is not None and not _names_service(view, _key_prefix(cond.key)):
+                    yield cond.issue(
+                        f"unknown service prefix {_key_prefix(cond.key)!r} in condition key"
+                        f" {cond.key!r}: the key is never present",
+                        hint=problem or None,
+                    )
                 continue
             if declared_key(cond.key) is None:
                 yield cond.issue(
@@ -535,7 +569,12 @@ def key_unsupported_by_actions(ctx: LintContext) -> Iterator[Issue]:
     """The key is absent for those actions, so an Allow never matches them and a Deny never
     fires. Error when no action supports the key, warning when only some do. Skipped for
     `...IfExists` and `Null` (deliberate), `NotAction`, and statements whose actions cannot be
-    fully resolved (bare `*`, unknown names)."""
+    fully resolved (bare `*`, unknown names). In a role trust policy, session-tag keys
+    (`aws:RequestTag/...`, `aws:TagKeys`, `sts:TransitiveTagKeys`) are present only when the
+    caller passes session tags, which needs `sts:TagSession`: a positive test of one in an
+    Allow of a trust policy that allows no `sts:TagSession` never matches."""
+    if ctx.kind is PolicyKind.TRUST:
+        yield from _session_tags_without_tag_session(ctx)
     for view, model in ctx.valid_statements():
         if model.action is None or not model.condition:
             continue
@@ -561,22 +600,63 @@ def key_unsupported_by_actions(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
+_SESSION_TAG_KEY = re.compile(
+    r"^(aws:requesttag/.+|aws:tagkeys|sts:transitivetagkeys)$", re.IGNORECASE
+)
+
+
+def _session_tags_without_tag_session(ctx: LintContext) -> Iterator[Issue]:
+    statements = ctx.valid_statements()
+    if any(m.is_allow and grants_action(m, "sts:TagSession") for _, m in statements):
+        return
+    for view, model in statements:
+        if not model.is_allow or not model.condition:
+            continue
+        for cond in conditions(view):
+            if not cond.positive or cond.op.qualifier is Qualifier.FOR_ALL_VALUES:
+                continue
+            if _SESSION_TAG_KEY.match(cond.key):
+                yield cond.issue(
+                    f"{cond.key!r} is present only when session tags are passed, which needs"
+                    " sts:TagSession: no statement of this trust policy allows it, so the"
+                    " statement never matches",
+                    hint="add sts:TagSession to the trust statement's actions",
+                )
+
+
 TAG_KEY = re.compile(r"^aws:(resourcetag/.+|requesttag/.+|tagkeys)$", re.IGNORECASE)
 
 
 def tag_key_gaps(ctx: LintContext, *, allow: bool) -> Iterator[tuple[Cond, list[ActionInfo]]]:
-    """Positive tag-key conditions of Allow (or Deny) statements that some actions ignore."""
+    """Positive tag-key conditions of Allow (or Deny) statements that some actions ignore;
+    with NotAction, the actions are every catalog action it leaves."""
     for view, model in ctx.valid_statements():
-        if model.is_allow != allow or model.action is None or not model.condition:
+        if model.is_allow != allow or not model.condition:
             continue
         tag_conds = [c for c in conditions(view) if TAG_KEY.match(c.key) and c.positive]
         if not tag_conds:
             continue
-        actions, _ = statement_actions(model.action)
+        if model.action is not None:
+            actions, _ = statement_actions(model.action)
+        else:
+            actions = not_action_complement(model.not_action or ())
         for cond in tag_conds:
             missing = unsupported_for(cond, actions)
             if missing:
                 yield cond, missing
+
+
+@lru_cache(maxsize=64)
+def not_action_complement(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
+    """The catalog actions a NotAction list leaves (every action it does not match)."""
+    excluded = action_patterns(patterns)
+    return tuple(a for a in get_catalog().all_actions() if not excluded.matches(a.full_name))
+
+
+def left_by_not_action(cond: Cond) -> str:
+    """` (of the actions NotAction leaves)` for a NotAction statement's finding, else ''."""
+    model = cond.view.model
+    return " (of the actions NotAction leaves)" if model and model.not_action is not None else ""
 
 
 @rule(
@@ -602,11 +682,12 @@ def tag_key_gaps(ctx: LintContext, *, allow: bool) -> Iterator[tuple[Cond, list[
     ),
 )
 def allow_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
-    """Those actions never carry the tag key, so the Allow silently never grants them."""
+    """Those actions never carry the tag key, so the Allow silently never grants them. With
+    NotAction, every action it leaves counts."""
     for cond, missing in tag_key_gaps(ctx, allow=True):
         yield cond.issue(
-            f"{cond.key!r} is never present for {action_names(missing)}: this Allow never grants"
-            " them; move them to a statement without the tag condition"
+            f"{cond.key!r} is never present for {action_names(missing)}{left_by_not_action(cond)}:"
+            " this Allow never grants them; move them to a statement without the tag condition"
         )
 
 
@@ -1254,6 +1335,11 @@ SERVICE_PRINCIPAL_ABSENT = frozenset(
     {"aws:principalorgid", "aws:principalorgpaths", "aws:principalarn", "aws:username"}
 )
 """Keys that a call by a service principal never carries."""
+_ROLES_ANYWHERE = "rolesanywhere.amazonaws.com"
+_CERTIFICATE_TAGS = tuple(
+    f"aws:principaltag/{field}/" for field in ("x509subject", "x509issuer", "x509san")
+)
+"""The principal tags IAM Roles Anywhere maps from the authenticating X.509 certificate."""
 
 
 @rule(
@@ -1287,15 +1373,21 @@ SERVICE_PRINCIPAL_ABSENT = frozenset(
 )
 def service_principal_key(ctx: LintContext) -> Iterator[Issue]:
     """Only for statements whose principals are all service principals; `...IfExists` and
-    `Null` tests are deliberate and left alone."""
+    `Null` tests are deliberate and left alone. IAM Roles Anywhere is the exception AWS
+    documents: it maps the authenticating certificate's subject, issuer and SAN to principal
+    tags (`aws:PrincipalTag/x509Subject/CN`, `x509Issuer/...`, `x509SAN/...`) that the trust
+    policy may test."""
     for view, model in ctx.valid_statements():
         principal = model.principal
         if principal is None or principal.wildcard or not principal.service:
             continue
         if principal.aws or principal.federated or principal.canonical_user:
             continue
+        certificate_tags = _ROLES_ANYWHERE in {s.lower() for s in principal.service}
         for cond in conditions(view):
             if cond.op.if_exists or cond.op.family is Family.NULL:
+                continue
+            if certificate_tags and cond.lower.startswith(_CERTIFICATE_TAGS):
                 continue
             tag = cond.lower.startswith("aws:principaltag/")
             if cond.lower in SERVICE_PRINCIPAL_ABSENT or tag:

@@ -1006,9 +1006,11 @@ _ANY_ACTION = "PolicysimAnyAction"
 def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
     """Rewriting a resource policy (bucket, key, queue, topic, function, secret, repository,
     vault) lets the caller grant itself whatever the identity policy withholds. Not reported
-    when the policy already grants the whole service everywhere (nothing is withheld)."""
+    when the policy already grants the whole service everywhere (nothing is withheld), nor
+    when an unconditional Deny of the same policy cancels the grant."""
     statements = ctx.valid_statements()
     reach = _allowed_prefixes(ctx)
+    denies = [s for _, s in statements if not s.is_allow and _unconditional(s)]
     for writer in _POLICY_WRITERS:
         service = writer.split(":", 1)[0]
         if reach is not None and service not in reach:
@@ -1017,7 +1019,9 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
             continue
         need = Need(writer)
         for view, statement in statements:
-            if _grant_any_scope(statement, need):
+            if _grant_any_scope(statement, need) and not any(
+                _cancels(deny, statement, writer) for deny in denies
+            ):
                 yield ctx.at_statement(
                     view,
                     f"{writer} lets the caller grant itself more access through the resource"
@@ -1025,6 +1029,29 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
                     key="Action" if "Action" in view.items else None,
                 )
                 break
+
+
+def _unconditional(deny: Statement) -> bool:
+    """A Deny that applies to every caller of the policy: no Condition, no NotPrincipal, and
+    (in a resource policy) every principal."""
+    if deny.condition or deny.not_principal is not None:
+        return False
+    return deny.principal is None or deny.principal.is_everyone
+
+
+def _cancels(deny: Statement, allow: Statement, action: str) -> bool:
+    """Whether an unconditional Deny refuses `action` on every resource the Allow names."""
+    if not grants_action(deny, action):
+        return False
+    if deny.not_resource is not None:
+        return False
+    patterns = deny.resource or ()
+    if "*" in patterns:
+        return True
+    if allow.resource is None:
+        return False
+    matchers = [compile_glob(p) for p in patterns]
+    return all(any(m(r) for m in matchers) for r in allow.resource)
 
 
 def _grant_any_scope(statement: Statement, need: Need) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from policysim.lint.context import (
     ActionNames,
+    ConditionEntry,
     Issue,
     LintContext,
     LintSettings,
@@ -26,7 +27,7 @@ from policysim.lint.registry import rule
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
-from policysim.policy.public import statement_is_public
+from policysim.policy.public import RESTRICTING_KEYS, statement_is_public
 from policysim.policy.unknown import has_unknown, is_unknown
 from policysim.policy.variables import find_variables
 from policysim.policy.wildcard import has_wildcard, literal_prefix
@@ -605,19 +606,85 @@ def public_resource(ctx: LintContext) -> Iterator[Issue]:
             ArnEquals={"aws:SourceArn": "arn:aws:sns:eu-west-1:123456789012:orders"},
         )
     ),
-    kinds=RESOURCE,
+    kinds=(*RESOURCE, PolicyKind.TRUST, PolicyKind.IDENTITY, PolicyKind.SESSION),
     example_kind=PolicyKind.RESOURCE,
 )
 def public_in_disguise(ctx: LintContext) -> Iterator[Issue]:
     """The statement has conditions, but none pins a restricting key to a fixed value with a
-    positive operator, so it is still public."""
+    positive operator, so it is still public. Elsewhere (a named principal, an identity or
+    trust policy) a condition that only looks like a restriction is a warning: a restricting
+    key matched against a pattern every value matches (`ArnLike aws:PrincipalArn "arn:*"`) or
+    against its own variable (`aws:userid` = `${aws:userid}`), or `aws:UserAgent`, which the
+    caller chooses, as the statement's only condition."""
     for view, statement in ctx.valid_statements():
-        if statement_is_public(statement) and statement.condition:
-            if _kms_narrowed(statement):
-                continue
+        if not statement.is_allow or not statement.condition:
+            continue
+        if statement_is_public(statement):
+            if _kms_narrowed(statement) or ctx.kind is not PolicyKind.RESOURCE:
+                continue  # public trust: PS401/PS402
             yield _at(
                 ctx, view, "public despite its conditions: none restricts who calls", "Condition"
             )
+            continue
+        entries = view.conditions()
+        for entry in entries:
+            problem = _sham_restriction(entry, alone=len(entries) == 1)
+            if problem is not None:
+                yield Issue(
+                    problem,
+                    entry.key_position,
+                    entry.pointer,
+                    view.index,
+                    severity=Severity.WARNING,
+                )
+
+
+_ARN_OPERATORS = frozenset({"ArnLike", "ArnEquals"})
+
+
+def _sham_restriction(entry: ConditionEntry, *, alone: bool) -> str | None:
+    """Why a positive condition on a restricting key restricts nothing, or None."""
+    op, texts, key = entry.op, entry.texts(), entry.key.lower()
+    if op is None or op.negated or op.family is Family.NULL or not texts:
+        return None
+    if op.qualifier is Qualifier.FOR_ALL_VALUES:
+        return None
+    if key == "aws:useragent":
+        if not alone:
+            return None
+        return f"{entry.key} is a header the caller sets: {entry.operator} on it restricts no one"
+    if key not in RESTRICTING_KEYS:
+        return None
+    own = f"${{{key}}}"
+    if any(t.lower() == own for t in texts):
+        return (
+            f"{entry.operator} compares {entry.key!r} with its own variable: true for every"
+            " caller, it restricts no one"
+        )
+    if op.base in _ARN_OPERATORS:
+        for text in texts:
+            if _matches_everything(text) and len(text.split(":", 5)) < 6:
+                return (
+                    f"{entry.operator} {entry.key!r} {text!r} reads as 'any ARN' but is not a"
+                    " six-part ARN pattern, and ARN operators compare six parts: it matches"
+                    " every ARN or none, and restricts no one as intended"
+                )
+    if op.base in (*_ARN_OPERATORS, "StringLike") and any(_matches_everything(t) for t in texts):
+        return f"{entry.operator} {entry.key!r} pattern matches every value: it restricts no one"
+    return None
+
+
+def _matches_everything(pattern: str) -> bool:
+    """`*`, or an ARN pattern whose every part after the partition is `*` (`arn:*`,
+    `arn:aws:*`, `arn:*:*:*:*:*`): a glob every ARN (of the partition) matches, as a string or
+    part by part."""
+    if pattern and pattern.strip("*") == "":
+        return True
+    if not pattern.startswith("arn:"):
+        return False
+    parts = pattern[4:].split(":")
+    partition_ok = parts[0] == "*" or (len(parts) > 1 and parts[0].startswith("aws"))
+    return partition_ok and all(p == "*" for p in parts[1:])
 
 
 _BAD_PUBLIC_ACTIONS = (

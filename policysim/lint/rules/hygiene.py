@@ -25,6 +25,7 @@ from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
+from policysim.lint.rules.security import SIGNED_REQUEST_KEYS, negated_star
 from policysim.lint.rules.syntax import string_entries
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
@@ -998,6 +999,7 @@ def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
     ranges: dict[tuple[Family, str], tuple[_Range, ConditionEntry]] = {}
     null_true: dict[str, ConditionEntry] = {}
     tested: dict[str, ConditionEntry] = {}
+    is_deny = view.model is not None and not view.model.is_allow
     for entry in view.conditions():
         key = entry.key.lower()
         texts = entry.texts()
@@ -1008,6 +1010,16 @@ def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
                 null_true[key] = entry
             continue
         op = entry.op
+        if op is not None and negated_star(op, texts):
+            if key not in SIGNED_REQUEST_KEYS:
+                null_true.setdefault(key, entry)
+            elif not is_deny:  # a Deny's is PS210's
+                yield (
+                    entry,
+                    f'{entry.operator} {entry.key!r} "*" is false whenever the key is present,'
+                    " and every signed request carries it",
+                )
+            continue
         if op is None or op.if_exists or op.qualifier is not None or op.negated:
             continue
         if op.family is not Family.NULL:
@@ -1033,11 +1045,12 @@ def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
             ranges[(op.family, key)] = (_Range(), entry)  # report once
     for key, entry in null_true.items():
         if key in tested:
+            test = "Null" if entry.operator == "Null" else f'{entry.operator} "*"'
             yield (
                 entry,
                 (
-                    f"Null requires {entry.key!r} to be absent, but {tested[key].operator} requires"
-                    " a value"
+                    f"{test} requires {entry.key!r} to be absent, but {tested[key].operator}"
+                    " requires a value"
                 ),
             )
 
@@ -1061,7 +1074,10 @@ def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
 )
 def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
     """A condition no request can satisfy makes an Allow dead and a Deny a no-op: numeric or
-    date bounds with an empty intersection, or `Null` true next to a test of the key's value."""
+    date bounds with an empty intersection, or `Null` true next to a test of the key's value.
+    `StringNotLike key "*"` (or `ArnNotLike`) is false whenever the key is present, so it counts
+    as `Null` true; on a key every signed request carries (`aws:PrincipalArn`) an Allow with it
+    never applies (a Deny with it is PS210's)."""
     for view in ctx.statements:
         for entry, message in _unsatisfiable(view):
             effect = view.model.effect if view.model is not None else "statement"

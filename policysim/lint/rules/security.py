@@ -32,20 +32,28 @@ from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.catalog_rules import (
+    Cond,
     action_names,
     conditions,
     element_values,
     known_action,
+    left_by_not_action,
     listed,
     statement_actions,
     tag_key_gaps,
 )
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Statement
-from policysim.policy.operators import Family
+from policysim.policy.operators import Family, Operator
 from policysim.policy.public import RESTRICTING_KEYS
 from policysim.policy.wildcard import has_wildcard
 
+GRANT_BOUNDS = IDENTITY_LIKE - {PolicyKind.SCP}
+"""Where the over-permission rules (PS201-PS208, PS211, PS212, PS221-PS225, PS228, PS229)
+run: policies whose Allow statements grant, and the boundaries and session policies that cap
+a grant (their findings downgraded by `ceiling`). Not SCPs (nor RCPs, which only Deny): an SCP
+Allow grants nothing, and an allow-list such as `"Action": ["s3:*", "ec2:*"]` on `"*"` is how
+organizations write them."""
 CEILINGS = frozenset({PolicyKind.SCP, PolicyKind.BOUNDARY, PolicyKind.SESSION})
 """Policy types whose Allow statements limit rather than grant."""
 _DOWNGRADE = {
@@ -137,7 +145,7 @@ def _is_kms_key_policy(ctx: LintContext) -> bool:
     "Allow of every action on every resource (administrator)",
     example=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
     near_miss=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def full_admin(ctx: LintContext) -> Iterator[Issue]:
     """`Action: *` on `Resource: *`. In an SCP this is the default FullAWSAccess (suggestion);
@@ -160,7 +168,7 @@ def full_admin(ctx: LintContext) -> Iterator[Issue]:
     'Allow of "Action": "*"',
     example=doc({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}),
     near_miss=doc({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def action_star(ctx: LintContext) -> Iterator[Issue]:
     """Every action of every service, including future ones, on the listed resources."""
@@ -197,7 +205,7 @@ def _abac_bound(view: StatementView) -> bool:
     near_miss=doc(
         {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "logs:*"], "Resource": "*"}
     ),
-    kinds=[*IDENTITY_LIKE, PolicyKind.RESOURCE],
+    kinds=[*GRANT_BOUNDS, PolicyKind.RESOURCE],
 )
 def service_star(ctx: LintContext) -> Iterator[Issue]:
     """`iam:*`, `s3:*`, `kms:*`. Lower severity when ABAC conditions
@@ -279,7 +287,7 @@ def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
             "Resource": "*",
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def resource_star(ctx: LintContext) -> Iterator[Issue]:
     """Actions with no resource types accept nothing but `*` and are not counted. Downgraded
@@ -313,7 +321,7 @@ def resource_star(ctx: LintContext) -> Iterator[Issue]:
             "Resource": ["arn:aws:s3:::my-bucket/*", "arn:aws:iam::123456789012:role/app/*"],
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def resource_effectively_star(ctx: LintContext) -> Iterator[Issue]:
     """`arn:aws:s3:::*`, `arn:*:*:*:*:*`, `arn:aws:iam::*:role/*`: every resource of a kind.
@@ -346,7 +354,7 @@ def resource_effectively_star(ctx: LintContext) -> Iterator[Issue]:
             "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
         }
     ),
-    kinds=[*IDENTITY_LIKE, PolicyKind.RESOURCE],
+    kinds=[*GRANT_BOUNDS, PolicyKind.RESOURCE],
 )
 def allow_not_action(ctx: LintContext) -> Iterator[Issue]:
     """Grants every action of every service except the listed ones, future services included."""
@@ -370,7 +378,7 @@ def allow_not_action(ctx: LintContext) -> Iterator[Issue]:
     "Allow with NotResource",
     example=doc({"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"}),
     near_miss=doc({"Effect": "Deny", "Action": "s3:*", "NotResource": "arn:aws:s3:::allowed/*"}),
-    kinds=[*IDENTITY_LIKE, PolicyKind.RESOURCE],
+    kinds=[*GRANT_BOUNDS, PolicyKind.RESOURCE],
 )
 def allow_not_resource(ctx: LintContext) -> Iterator[Issue]:
     """Grants on every resource, in every account, except the listed ones."""
@@ -390,7 +398,7 @@ def allow_not_resource(ctx: LintContext) -> Iterator[Issue]:
     "Allow with both NotAction and NotResource",
     example=doc({"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::x"}),
     near_miss=doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::x"}),
-    kinds=[*IDENTITY_LIKE, PolicyKind.RESOURCE],
+    kinds=[*GRANT_BOUNDS, PolicyKind.RESOURCE],
 )
 def allow_not_both(ctx: LintContext) -> Iterator[Issue]:
     """Nearly administrator (iam:PassRole on nearly everything included); PS206/PS207 are
@@ -471,8 +479,11 @@ def not_principal(ctx: LintContext) -> Iterator[Issue]:
     example_kind=PolicyKind.RESOURCE,
 )
 def deny_nothing(ctx: LintContext) -> Iterator[Issue]:
-    """`NotResource: *`, `NotAction: *`, or a negated `*` carve-out (`ArnNotLike
-    aws:PrincipalArn "*"`): it reads as a lockdown and is a no-op."""
+    """`NotResource: *`, `NotAction: *`, or a negated `*` carve-out on a key every signed
+    request carries (`ArnNotLike aws:PrincipalArn "*"`): it reads as a lockdown and is a
+    no-op. On a key that may be absent the same test holds exactly when the key is missing:
+    `StringNotLike aws:RequestTag/cost-center "*"` is the "deny unless tagged" guard, and is
+    not reported."""
     for view, model in ctx.valid_statements():
         if model.is_allow:
             continue
@@ -485,12 +496,34 @@ def deny_nothing(ctx: LintContext) -> Iterator[Issue]:
                 view, 'Deny with "NotAction": "*" applies to no action', key="NotAction"
             )
         for cond in conditions(view):
-            like = cond.op.base in ("StringNotLike", "ArnNotLike", "ArnNotEquals")
-            if like and cond.op.negated and "*" in cond.texts and not cond.op.qualifier:
+            if negated_star(cond.op, cond.texts) and cond.lower in SIGNED_REQUEST_KEYS:
                 yield cond.issue(
-                    f'{cond.op_name} {cond.key!r} "*" is false whenever the key is present:'
-                    " the Deny never applies"
+                    f'{cond.op_name} {cond.key!r} "*" is false whenever the key is present,'
+                    " and every signed request carries it: the Deny never applies"
                 )
+
+
+SIGNED_REQUEST_KEYS = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principaltype",
+        "aws:userid",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:securetransport",
+        "aws:principalisawsservice",
+    }
+)
+"""Global keys present in every signed request's context."""
+
+
+def negated_star(op: Operator, texts: list[str]) -> bool:
+    """`StringNotLike`/`ArnNotLike`/`ArnNotEquals` with a `"*"` value (no set qualifier): false
+    whenever the key is present, so it holds exactly when the key is absent, like `Null`
+    true."""
+    negated_like = op.base in ("StringNotLike", "ArnNotLike", "ArnNotEquals")
+    return negated_like and op.negated and op.qualifier is None and "*" in texts
 
 
 # --- PS211 / PS212 / PS225 / PS228: PassRole, service-linked roles, AssumeRole ---------------
@@ -525,7 +558,7 @@ def _has_key(view: StatementView, key: str) -> bool:
             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
     """Explicit or through `iam:*`, `iam:Pass*`, `*` or NotAction: the holder can hand any
@@ -565,7 +598,7 @@ def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
             "Resource": "arn:aws:iam::123456789012:role/app",
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
     """With `iam:PassRole`, `*` or NotAction: every role except the listed ones."""
@@ -592,7 +625,7 @@ def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
             "Condition": {"StringEquals": {"iam:AWSServiceName": "autoscaling.amazonaws.com"}},
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def create_slr(ctx: LintContext) -> Iterator[Issue]:
     """On `*`, through NotResource or `*` actions, without `iam:AWSServiceName`."""
@@ -622,7 +655,7 @@ def create_slr(ctx: LintContext) -> Iterator[Issue]:
             "Resource": "arn:aws:iam::123456789012:role/deploy-readonly",
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def assume_any_role(ctx: LintContext) -> Iterator[Issue]:
     """`sts:AssumeRole*` on `*` or `arn:aws:iam::*:role/*`: the holder becomes any role whose
@@ -725,7 +758,10 @@ def for_all_single(ctx: LintContext) -> Iterator[Issue]:
 )
 def for_all_empty(ctx: LintContext) -> Iterator[Issue]:
     """An empty or missing set satisfies `ForAllValues`: requests that send no values pass.
-    Quiet when the same key is also tested with `Null` false or `ForAnyValue`."""
+    Quiet when the same key is also tested with `Null` false or `ForAnyValue`, or when another
+    test of the block implies values: a required request tag (`aws:RequestTag/project`, not
+    `...IfExists`) puts its key in `aws:TagKeys`, and `dynamodb:Select` pinned to
+    `SPECIFIC_ATTRIBUTES` means `dynamodb:Attributes` lists some."""
     catalog = get_catalog()
     for view, _model in allows(ctx):
         conds = list(conditions(view))
@@ -735,15 +771,18 @@ def for_all_empty(ctx: LintContext) -> Iterator[Issue]:
             if not catalog.is_multivalued(cond.key):
                 continue
             present = any(
-                other.lower == cond.lower
-                and (
-                    (other.op.family is Family.NULL and "false" in other.texts)
-                    or (
-                        other.op.qualifier is not None
-                        and other is not cond
-                        and other.op.qualifier.value == "ForAnyValue"
+                (
+                    other.lower == cond.lower
+                    and (
+                        (other.op.family is Family.NULL and "false" in other.texts)
+                        or (
+                            other.op.qualifier is not None
+                            and other is not cond
+                            and other.op.qualifier.value == "ForAnyValue"
+                        )
                     )
                 )
+                or _implies_values(other, cond.lower)
                 for other in conds
             )
             if not present:
@@ -751,6 +790,23 @@ def for_all_empty(ctx: LintContext) -> Iterator[Issue]:
                     f"ForAllValues on {cond.key!r} is true when the request has no values: add"
                     f' "Null": {{"{cond.key}": "false"}}'
                 )
+
+
+def _implies_values(other: Cond, multivalued: str) -> bool:
+    """Whether a test of another key guarantees the multivalued key a non-empty set."""
+    if other.op.qualifier is not None:
+        return False
+    required = other.positive or (other.op.family is Family.NULL and other.texts == ["false"])
+    if multivalued == "aws:tagkeys":
+        return required and other.lower.startswith("aws:requesttag/")
+    if multivalued == "dynamodb:attributes":
+        return (
+            other.positive
+            and other.lower == "dynamodb:select"
+            and bool(other.texts)
+            and all(t.upper() == "SPECIFIC_ATTRIBUTES" for t in other.texts)
+        )
+    return False
 
 
 @rule(
@@ -968,9 +1024,10 @@ def wildcard_equals(ctx: LintContext) -> Iterator[Issue]:
     ),
 )
 def deny_unsupported_tag_key(ctx: LintContext) -> Iterator[Issue]:
-    """Those actions never carry the tag key, so they are simply not denied."""
+    """Those actions never carry the tag key, so they are simply not denied. With NotAction,
+    every action it leaves counts."""
     for cond, missing in tag_key_gaps(ctx, allow=False):
-        names = action_names(missing)
+        names = action_names(missing) + left_by_not_action(cond)
         yield cond.issue(f"{cond.key!r} is never present for {names}: they are not denied")
 
 
@@ -1098,7 +1155,7 @@ def _self_service(model: Statement) -> bool:
             "Resource": "arn:aws:iam::*:user/${aws:username}",
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
     """On `*` (or effectively `*`, or NotResource). Self-service resources
@@ -1165,7 +1222,7 @@ def exfiltration_actions() -> ActionNames:
             "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/db-*",
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
     """`s3:GetObject*`, `ssm:GetParameter*`, `secretsmanager:GetSecretValue`, `kms:Decrypt`,
@@ -1215,7 +1272,7 @@ def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[Actio
             },
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
 )
 def permissions_management(ctx: LintContext) -> Iterator[Issue]:
     """Anything that edits identity or resource policies, roles, users or groups, on any
@@ -1249,7 +1306,7 @@ def permissions_management(ctx: LintContext) -> Iterator[Issue]:
             "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
     default_enabled=False,
 )
 def infrastructure_modification(ctx: LintContext) -> Iterator[Issue]:
@@ -1412,7 +1469,7 @@ DEFAULT_SENSITIVE = frozenset(
             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
         }
     ),
-    kinds=IDENTITY_LIKE,
+    kinds=GRANT_BOUNDS,
     default_enabled=False,
 )
 def sensitive_action(ctx: LintContext) -> Iterator[Issue]:

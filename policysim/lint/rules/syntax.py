@@ -17,7 +17,7 @@ from policysim.lint.context import (
 )
 from policysim.lint.facts import flagged_actions
 from policysim.lint.finding import Severity
-from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
+from policysim.lint.policy_type import IDENTITY_LIKE, PRINCIPAL_TYPES, PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
@@ -471,6 +471,30 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
                             f" {_kind_name(value)}"
                         ),
                     )
+            mixed = _mixed_types(entry.node)
+            if mixed is not None:
+                yield entry.node, entry.pointer, mixed
+
+
+_SCALAR_KINDS = ("string", "number", "bool")
+
+
+def _mixed_types(node: Node) -> str | None:
+    """Why one key's value list mixes JSON scalar types (`["home/", 1]`), or None: AWS
+    rejects such a list, whatever the operator (Access Analyzer: invalid condition data
+    type)."""
+    if node.kind != "array":
+        return None
+    kinds = {item.kind for item in node.value} & set(_SCALAR_KINDS)
+    if len(kinds) < 2:
+        return None
+    names = [_kind_name_of(kind) for kind in _SCALAR_KINDS if kind in kinds]
+    listed = " and ".join([", ".join(names[:-1]), names[-1]])
+    return f"the values of one condition key mix JSON types ({listed}): use one type"
+
+
+def _kind_name_of(kind: str) -> str:
+    return {"string": "a string", "number": "a number", "bool": "a boolean"}[kind]
 
 
 @rule(
@@ -490,7 +514,8 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
 )
 def wrong_type(ctx: LintContext) -> Iterator[Issue]:
     """Elements are strings, arrays of strings or objects of a fixed shape; AWS rejects a
-    `Condition` given as a string, a `Sid` given as a number, a `Principal` given as a list."""
+    `Condition` given as a string, a `Sid` given as a number, a `Principal` given as a list,
+    and one condition key's value list that mixes strings, numbers and booleans."""
     for node, pointer, problem in _type_errors(ctx):
         owner = [
             v.index
@@ -603,14 +628,24 @@ def principal_by_type(ctx: LintContext) -> Iterator[Issue]:
 )
 def unknown_principal_key(ctx: LintContext) -> Iterator[Issue]:
     """A principal is `"*"` or an object keyed by `AWS`, `Service`, `Federated` or
-    `CanonicalUser` (case-sensitive)."""
+    `CanonicalUser` (case-sensitive). `Federated` names an identity provider, which only a
+    role trust policy can trust: AWS rejects it in a bucket, key, queue or other resource
+    policy (and in RCPs and endpoint policies)."""
     for view in ctx.statements:
         for element in ("Principal", "NotPrincipal"):
             node = view.items.get(element)
             if node is None or node.kind != "object":
                 continue
             for key in node.value:
-                if key not in PRINCIPAL_KEYS:
+                if key == "Federated" and ctx.kind in _NO_FEDERATED:
+                    yield Issue(
+                        "a Federated principal (an identity provider) is only valid in a role"
+                        f" trust policy, not in a {ctx.kind.value} policy",
+                        node.key_positions[key],
+                        f"{view.pointer}/{element}/{key}",
+                        view.index,
+                    )
+                elif key not in PRINCIPAL_KEYS:
                     yield Issue(
                         f"unknown principal type {key!r}; expected one of"
                         f" {', '.join(PRINCIPAL_KEYS)}",
@@ -621,6 +656,8 @@ def unknown_principal_key(ctx: LintContext) -> Iterator[Issue]:
                     )
 
 
+_NO_FEDERATED = PRINCIPAL_TYPES - {PolicyKind.TRUST}
+"""Policy types that name principals but cannot trust an identity provider."""
 _UNIQUE_ID = re.compile(r"A(IDA|ROA|GPA|NPA|NVA|IPA|SIA|KIA)[A-Z0-9]{12,}")
 _CANONICAL = re.compile(r"[0-9a-f]{64}")
 _AWS_PRINCIPAL_RESOURCE = {
@@ -1386,6 +1423,13 @@ _IDENTITY_SIZE_LIMITS = {
     "AWS::IAM::Role": (10240, "inline policies of a role (aggregate)"),
     "aws_iam_role_policy": (10240, "inline policies of a role (aggregate)"),
 }
+_LARGEST_IDENTITY_LIMIT = max(limit for limit, _ in _IDENTITY_SIZE_LIMITS.values())
+"""A document of unknown attachment over this fits no customer identity policy at all."""
+_LARGEST_IDENTITY = "largest identity-policy"
+_IDENTITY_QUOTAS_HINT = (
+    "customer managed policy: 6,144 characters; inline policies of a user: 2,048, a group:"
+    " 5,120, a role: 10,240 (in aggregate); split the policy"
+)
 
 
 def policy_size(document: Any) -> int:
@@ -1399,7 +1443,9 @@ def _size_limit(ctx: LintContext) -> tuple[int, int | None, str] | None:
         return (limit, None, f"{ctx.service} resource policy") if limit else None
     if ctx.kind in (PolicyKind.IDENTITY, PolicyKind.BOUNDARY):
         known = _IDENTITY_SIZE_LIMITS.get(str(ctx.attachment.get("type", "")))
-        return (known[0], None, known[1]) if known else None
+        if known is None:
+            return (_LARGEST_IDENTITY_LIMIT, None, _LARGEST_IDENTITY)
+        return (known[0], None, known[1])
     return _SIZE_LIMITS.get(ctx.kind)
 
 
@@ -1419,8 +1465,10 @@ def _padded_scp(chars: int) -> dict[str, Any]:
 def size_quota(ctx: LintContext) -> Iterator[Issue]:
     """AWS rejects policies over their type's character quota (whitespace outside strings not
     counted); a warning when the quota can be raised (role trust policies, to 4,096). Identity
-    policies are checked only when the source says how they are attached: AWS managed policies
-    have no such quota and inline quotas are per principal."""
+    policies get their attachment's quota when the source says how they are attached (managed
+    policy 6,144; inline policies of a user 2,048, a group 5,120, a role 10,240, in aggregate);
+    otherwise only the largest of these, 10,240, is checked, which no customer identity policy
+    can exceed (AWS managed policies, linted as plain files, sometimes do)."""
     limits = _size_limit(ctx)
     if limits is None:
         return
@@ -1441,6 +1489,7 @@ def size_quota(ctx: LintContext) -> Iterator[Issue]:
             f"{size:,} characters exceed the {what} quota of {raised or limit:,}",
             ctx.root.position,
             "",
+            hint=_IDENTITY_QUOTAS_HINT if what == _LARGEST_IDENTITY else None,
         )
 
 
