@@ -91,6 +91,13 @@ def test_missing_qualifier_ignores_keys_the_catalog_does_not_know() -> None:
         ("arn:aws:kms:eu-west-1:123456789012:*", None),
         ("*", None),
         ("${aws:PrincipalTag/kms-key}", None),
+        (
+            "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/app",
+            "names a KMS alias",
+        ),
+        ("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId}", None),
+        ("${KeyAlias}", None),
+        ("alias${Suffix}", None),
         ("{{resolve:ssm:key}}", None),
     ],
 )

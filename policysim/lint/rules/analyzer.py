@@ -75,7 +75,8 @@ def missing_qualifier(ctx: LintContext) -> Iterator[Issue]:
     `ArrayOf...` key of the catalog) holds a set of values; a plain operator does not say
     whether any or every value must match, and Access Analyzer rejects it (how IAM evaluates
     it is undocumented; policysim's evaluator treats it as never matching by default). `Null`
-    needs no qualifier; keys the catalog does not know are not judged."""
+    needs no qualifier; keys the catalog does not know are not judged. Access Analyzer:
+    *Missing qualifier* (error)."""
     catalog = get_catalog()
     for view in ctx.statements:
         for cond in conditions(view):
@@ -99,6 +100,7 @@ _KMS_KEY_ID_KEYS = frozenset(
         "s3express:x-amz-server-side-encryption-aws-kms-key-id",
     }
 )
+_REFERENCE = re.compile(r"\$\{[^}]*\}")
 _BARE_KEY_ID = re.compile(
     r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
     re.IGNORECASE,
@@ -108,12 +110,15 @@ _BARE_KEY_ID = re.compile(
 def kms_key_value_problem(value: str) -> str | None:
     """Why a value of the S3 KMS key-id key can never equal what S3 puts in the request (the
     key's ARN), or None when it may. Only what is certainly not a key ARN is reported: an
-    alias, a bare key ID, or a KMS ARN of another resource type; wildcards, policy variables
-    and unrecognised text (template placeholders) are left alone."""
-    if "${" in value:
-        return None
-    if value.startswith("alias/") or ":alias/" in value:
+    alias, a bare key ID, or a KMS ARN of another resource type; wildcards and unrecognised
+    text (template placeholders) are left alone. Around `${...}` (a policy variable, or a
+    CloudFormation `Fn::Sub` reference) only the literal text is judged: `alias/` written
+    there names an alias whatever the reference becomes."""
+    literal = _REFERENCE.sub("\0", value)
+    if literal.startswith("alias/") or ":alias/" in literal:
         return "names a KMS alias"
+    if literal != value:
+        return None
     if _BARE_KEY_ID.fullmatch(value):
         return "is a bare key ID"
     arn = parse_arn(value)
@@ -153,7 +158,8 @@ def kms_key_not_arn(ctx: LintContext) -> Iterator[Issue]:
     """S3 always places the key's ARN in `s3:x-amz-server-side-encryption-aws-kms-key-id`,
     whatever the caller sent (alias, key ID or ARN). A policy value that is an alias or a key
     ID never equals it: an Allow never matches, and a `StringNotEquals` Deny denies every
-    upload, the correct key included."""
+    upload, the correct key included. Access Analyzer: *Invalid KMS key value* (error); only
+    values that are certainly not a key ARN are reported (see `kms_key_value_problem`)."""
     for view in ctx.statements:
         for cond in conditions(view):
             if cond.lower not in _KMS_KEY_ID_KEYS or cond.op.family is Family.NULL:
@@ -215,7 +221,9 @@ def attributes_without_select(ctx: LintContext) -> Iterator[Issue]:
     without a projection names none, so an attribute allow-list passes it and the whole item
     comes back. Pinning `dynamodb:Select` to `SPECIFIC_ATTRIBUTES` (with `StringEquals`, or
     `StringEqualsIfExists` as AWS's own examples write it) closes that. Allow statements only:
-    a Deny on attributes needs its own Deny on `dynamodb:Select`."""
+    a Deny on attributes needs its own Deny on `dynamodb:Select`. Access Analyzer: *DynamoDB
+    attributes without select* (security warning), which asks for `StringEquals`; the
+    `IfExists` form AWS documents for DynamoDB is accepted here on purpose."""
     for view, statement in ctx.valid_statements():
         if not statement.is_allow:
             continue
@@ -264,7 +272,7 @@ def prefix_negative(ctx: LintContext) -> Iterator[Issue]:
     `StringLike "private/*"` (or an Allow on `StringNotLike`) is bypassed by asking for a
     shorter prefix (`priv`, or none) whose listing still shows the private keys. Restrict
     listing by allowing the permitted prefixes, or by denying every other prefix with
-    `StringNotLike`."""
+    `StringNotLike`. Access Analyzer: *S3 prefix in negative context* (security warning)."""
     for view, statement in ctx.valid_statements():
         for cond in conditions(view):
             if cond.lower != "s3:prefix" or cond.op.family is not Family.STRING:
@@ -338,7 +346,9 @@ def rcp_source_without_service_scope(ctx: LintContext) -> Iterator[Issue]:
     """Source keys (`aws:SourceOrgID`, `aws:SourceOrgPaths`, `aws:SourceAccount`,
     `aws:SourceArn`) describe what an AWS service acts for; an RCP applies to your own roles
     and users too, for whom these keys are absent. Without `"BoolIfExists":
-    {"aws:PrincipalIsAWSService": "true"}` the perimeter also denies your own principals."""
+    {"aws:PrincipalIsAWSService": "true"}` the perimeter also denies your own principals.
+    Access Analyzer: *RCP missing related service principal condition key* (warning); the
+    principal-key counterpart is PS421."""
     for cond, conds in _rcp_source_denies(ctx):
         scoped = any(
             c.lower == "aws:principalisawsservice" and "true" in (t.lower() for t in c.texts)
@@ -364,7 +374,8 @@ def rcp_source_without_service_scope(ctx: LintContext) -> Iterator[Issue]:
 def rcp_source_without_null_check(ctx: LintContext) -> Iterator[Issue]:
     """Some service integrations call without any source key. With a negated or `IfExists`
     test those calls match the Deny and break; `"Null": {"aws:SourceAccount": "false"}` (or
-    `aws:SourceArn`) limits the perimeter to calls that name a source."""
+    `aws:SourceArn`) limits the perimeter to calls that name a source. Access Analyzer: *RCP
+    missing service condition key null check* (warning)."""
     for cond, conds in _rcp_source_denies(ctx):
         checked = any(
             c.op.family is Family.NULL
@@ -463,7 +474,7 @@ def _null_example(value: str) -> dict[str, object]:
 def equivalent_null_false(ctx: LintContext) -> Iterator[Issue]:
     """`StringLike` (or `ArnLike`, `ForAnyValue:StringLike`) with the value `*` matches any
     value, so it holds exactly when the key is present: `"Null": {key: "false"}` says so
-    plainly."""
+    plainly. Access Analyzer: *Equivalent to null false* (suggestion)."""
     for cond, note in _wildcard_tests(ctx, WildcardMeaning.NULL_FALSE):
         yield cond.issue(
             f'{cond.op_name} {cond.key!r} "*" only checks that the key is present{note}',
@@ -482,7 +493,7 @@ def equivalent_null_true(ctx: LintContext) -> Iterator[Issue]:
     """`StringNotLike` (or `ArnNotLike`, `ForAllValues:StringNotLike`) with the value `*` fails
     on every value, so it holds exactly when the key is absent: `"Null": {key: "true"}` says
     so plainly. (A "deny unless tagged" guard written this way works; it just reads better as
-    `Null`.)"""
+    `Null`.) Access Analyzer: *Equivalent to null true* (suggestion)."""
     for cond, note in _wildcard_tests(ctx, WildcardMeaning.NULL_TRUE):
         yield cond.issue(
             f'{cond.op_name} {cond.key!r} "*" only checks that the key is absent{note}',
@@ -507,7 +518,8 @@ def equivalent_null_true(ctx: LintContext) -> Iterator[Issue]:
 def redundant_wildcard_key(ctx: LintContext) -> Iterator[Issue]:
     """`StringLikeIfExists` or `ForAllValues:StringLike` with the value `*` holds whether the
     key is present or not: the entry restricts nothing and can be removed (in a Deny it does
-    not narrow the Deny either)."""
+    not narrow the Deny either). Access Analyzer: *Redundant key due to wildcard in
+    condition* (suggestion)."""
     for cond, note in _wildcard_tests(ctx, WildcardMeaning.ALWAYS):
         yield cond.issue(
             f'{cond.op_name} {cond.key!r} "*" always holds: the entry restricts nothing{note}',
