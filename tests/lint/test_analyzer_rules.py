@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,54 @@ def test_cli_reports_the_new_rules(tmp_path: Path) -> None:
     tag_keys = next(i for i, line in enumerate(text, 1) if '"aws:TagKeys"' in line)
     assert ("PS123", tag_keys) in located
     assert {"PS123", "PS232", "PS519"} <= {f["rule"] for f in findings}
+
+
+# --- the evaluator agrees with the rules' reasons -----------------------------------------------
+
+
+def _holds(block: dict[str, dict[str, Any]], context: Mapping[str, str | list[str]]) -> bool:
+    compiled = compile_conditions(
+        {
+            op: {k: (v,) if isinstance(v, str) else tuple(v) for k, v in keys.items()}
+            for op, keys in block.items()
+        },
+        substitutes_variables=True,
+    )
+    return conditions_hold(compiled, Context(context), EvaluationOptions())
+
+
+def test_a_shorter_prefix_escapes_a_positive_deny_but_not_a_negated_one() -> None:
+    flagged = {"StringLike": {"s3:prefix": "private/*"}}  # PS232 in a Deny
+    advised = {"StringNotLike": {"s3:prefix": ["public/", "public/*"]}}  # its near miss
+    for shorter in ({"s3:prefix": "priv"}, {"s3:prefix": ""}, {}):
+        assert not _holds(flagged, shorter)  # the Deny does not apply: the listing is allowed
+        assert _holds(advised, shorter)  # the advised Deny applies
+    assert _holds(flagged, {"s3:prefix": "private/a"})
+
+
+def test_an_attribute_allow_list_passes_reads_without_a_projection() -> None:
+    attributes = {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["UserId"]}}
+    select = {"StringEquals": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}
+    whole_item = {"dynamodb:Select": "ALL_ATTRIBUTES"}  # no projection: no attributes named
+    assert _holds(attributes, whole_item)  # PS231's example allows it
+    assert not _holds({**attributes, **select}, whole_item)  # its near miss does not
+
+
+def test_an_rcp_source_perimeter_without_scoping_denies_your_own_roles() -> None:
+    perimeter = {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-a1b2c3d4e5"}}
+    own_role = {"aws:PrincipalIsAWSService": "false", "aws:PrincipalOrgID": "o-a1b2c3d4e5"}
+    assert _holds(perimeter, own_role)  # PS426: the Deny applies to your role
+    scoped = {**perimeter, "BoolIfExists": {"aws:PrincipalIsAWSService": "true"}}
+    assert not _holds(scoped, own_role)
+    sourceless_service_call = {"aws:PrincipalIsAWSService": "true"}
+    assert _holds(scoped, sourceless_service_call)  # PS427: a service call with no source
+    checked = {**scoped, "Null": {"aws:SourceAccount": "false"}}
+    assert not _holds(checked, sourceless_service_call)
+    assert _holds(
+        checked,
+        {
+            **sourceless_service_call,
+            "aws:SourceOrgID": "o-other12345",
+            "aws:SourceAccount": "999999999999",
+        },
+    )
