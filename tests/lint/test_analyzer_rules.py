@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,11 @@ from hypothesis import strategies as st
 from policysim.engine.condition_block import compile_conditions, conditions_hold
 from policysim.engine.options import EvaluationOptions
 from policysim.engine.request import Context
+from policysim.lint.config import LintConfig
 from policysim.lint.finding import Finding, Severity
+from policysim.lint.inputs.run import lint_paths
 from policysim.lint.policy_type import PolicyKind
+from policysim.lint.registry import all_rules
 from policysim.lint.rules.analyzer import (
     WildcardMeaning,
     kms_key_value_problem,
@@ -351,4 +355,33 @@ def test_an_rcp_source_perimeter_without_scoping_denies_your_own_roles() -> None
             "aws:SourceOrgID": "o-other12345",
             "aws:SourceAccount": "999999999999",
         },
+    )
+
+
+# --- the managed corpus --------------------------------------------------------------------------
+
+CORPUS = REPO.parent / "shared" / "corpus" / "aws-managed"
+NEW_RULES = frozenset(
+    {"PS123", "PS124", "PS231", "PS232", "PS426", "PS427", "PS519", "PS520", "PS521"}
+)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/aws-managed is absent")
+def test_on_aws_managed_policies_only_the_expected_findings() -> None:
+    """AWS's own policies: PS519 flags `StringLike tag "*"` (AWS's way to say "tag present", a
+    correct suggestion), PS123 the three `StringEquals` on `events:detail-type` (typed
+    `ArrayOfString`); no other new rule fires."""
+    files = sorted(str(p) for p in CORPUS.glob("*.json"))
+    config = LintConfig(disable=frozenset(all_rules()) - NEW_RULES)
+    run = lint_paths(files, config, jobs=2)
+    counts = Counter(f.rule for f in run.findings)
+    assert set(counts) == {"PS123", "PS519"}, counts
+    assert {f.message.split("'")[1] for f in run.findings if f.rule == "PS123"} == {
+        "events:detail-type"
+    }
+    assert counts["PS519"] >= 100
+    assert all(
+        '"*" only checks that the key is present' in f.message
+        for f in run.findings
+        if f.rule == "PS519"
     )
