@@ -196,6 +196,8 @@ def test_rcp_source_perimeter_rules() -> None:
     # A PrincipalIsAWSService test that excludes services does not scope to them.
     wrong = {**perimeter, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
     assert [f.rule for f in _lint("PS426", _rcp(wrong), kind=PolicyKind.RCP)] == ["PS426"]
+    absent = {**perimeter, "Null": {"aws:PrincipalIsAWSService": "true"}}
+    assert [f.rule for f in _lint("PS426", _rcp(absent), kind=PolicyKind.RCP)] == ["PS426"]
     # Only RCPs, and only source keys.
     assert _lint(both, _rcp(perimeter), kind=PolicyKind.RESOURCE) == []
     principal = {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}

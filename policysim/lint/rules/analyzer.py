@@ -351,7 +351,9 @@ def rcp_source_without_service_scope(ctx: LintContext) -> Iterator[Issue]:
     principal-key counterpart is PS421."""
     for cond, conds in _rcp_source_denies(ctx):
         scoped = any(
-            c.lower == "aws:principalisawsservice" and "true" in (t.lower() for t in c.texts)
+            c.lower == "aws:principalisawsservice"
+            and c.op.family is Family.BOOL
+            and [t.lower() for t in c.texts] == ["true"]
             for c in conds
         )
         if not scoped:
