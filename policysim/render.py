@@ -360,9 +360,13 @@ def render_who_can(report: WhoCanReport, *, region: str | None = None) -> None:
             )
 
 
-def render_test_report(outcomes: list[tuple[str, Outcome]], seconds: float) -> None:
-    """`test`: a line per check, the failures with their reasons, then the totals."""
+def render_test_report(
+    outcomes: list[tuple[str, Outcome]], seconds: float, region: str | None = None
+) -> None:
+    """`test`: the region the requests carry, a line per check, the failures with their
+    reasons, then the totals (the region first: a decision can turn on it)."""
     console = _console()
+    console.print(terminal_safe(_one_region(region)))
     for file, o in outcomes:
         mark = Text("PASSED", style="green") if o.passed else Text("FAILED", style="bold red")
         console.print(

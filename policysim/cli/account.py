@@ -568,5 +568,5 @@ def iam_test(
     else:
         from policysim.render import render_test_report
 
-        render_test_report(outcomes, time.perf_counter() - started)
+        render_test_report(outcomes, time.perf_counter() - started, used_region)
     raise typer.Exit(1 if failed else 0)

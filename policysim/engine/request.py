@@ -19,6 +19,12 @@ _CLOUDFRONT_OAI = re.compile(
 )
 
 
+_NOT_IN_ANY_NAME = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\ufeff]")
+"""Characters no IAM or STS name (user, role, path, session, service principal) may hold:
+whitespace, controls and invisible formatting characters. A caller holding one is a mistake,
+and deciding for it would answer a question no AWS request can ask."""
+
+
 def is_cloudfront_oai(text: str) -> bool:
     """Whether `text` is a CloudFront origin access identity's ARN (its name has spaces and
     its account is the word `cloudfront`, so it is no ordinary IAM user ARN)."""
@@ -97,6 +103,12 @@ class RequestPrincipal:
             return cls(None, PrincipalKind.ANONYMOUS)
         if is_cloudfront_oai(text):
             return cls(text, PrincipalKind.CLOUDFRONT_OAI, partition=text.split(":")[1])
+        bad = _NOT_IN_ANY_NAME.search(text)
+        if bad is not None:
+            raise RequestError(
+                f"principal {text!r} contains {bad.group()!r} at offset {bad.start()}, which no"
+                " IAM or STS name may contain"
+            )
         arn = parse_arn(text)
         if arn is None:
             if "." in text and ":" not in text and "/" not in text:

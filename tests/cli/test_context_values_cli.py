@@ -312,3 +312,28 @@ def test_service_with_its_dot_is_answered(run_cli: Any) -> None:
     )
     assert run.returncode == 1, run
     assert "ImplicitDeny" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "first_line"),
+    [
+        ([], "no region (aws:RequestedRegion absent; pass --region)"),
+        (["--region", "eu-west-1"], "region eu-west-1"),
+    ],
+)
+def test_test_text_report_opens_with_the_region(
+    run_cli: Any, tmp_path: Path, extra: list[str], first_line: str
+) -> None:
+    """A decision can turn on aws:RequestedRegion, so the text report says which one it used,
+    as the JSON report does."""
+    tests = tmp_path / "tests.yaml"
+    tests.write_text(
+        "tests:\n"
+        "  - principal: user/dana\n"
+        "    action: ec2:RunInstances\n"
+        "    context: {aws:MultiFactorAuthPresent: false}\n"
+        "    expect: Denied\n"
+    )
+    run = run_cli("test", "--account", MFA_ACCOUNT, *extra, tests)
+    assert run.returncode == 0, run
+    assert run.stdout.splitlines()[0] == first_line
