@@ -124,6 +124,14 @@ def lint(
             min=0,
         ),
     ] = 0,
+    no_fold: Annotated[
+        bool,
+        typer.Option(
+            "--no-fold",
+            help="Report every finding that a statement granting everything implies (escalation"
+            " paths, over-permissions), not one finding that lists them (fold = false).",
+        ),
+    ] = False,
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules (id, severity, title) and exit.")
     ] = False,
@@ -162,6 +170,8 @@ def lint(
             settings.enable = settings.enable | extra.enable
         if fail_on is not None:
             settings.fail_on = parse_fail_on(fail_on)
+        if no_fold:
+            settings.fold = False
     except ConfigError as err:
         fail(err)
     kind = service = None

@@ -9,6 +9,7 @@
     trusted-accounts = ["111122223333"]
     trusted-orgs = ["o-a1b2c3d4e5"]
     sensitive-actions = ["s3:GetObject"]
+    fold = false                         # report each finding a broad grant implies
 
     [[tool.policysim.lint.ignore]]       # suppress findings
     path = "policies/legacy/*.json"      # glob, relative to the configuration file's directory
@@ -50,6 +51,7 @@ _KEYS = {
     "trusted-orgs",
     "sensitive-actions",
     "ignore",
+    "fold",
 }
 _RULE_ID = re.compile(r"^PS\d{3}$")
 
@@ -90,6 +92,8 @@ class LintConfig:
     trusted_orgs: frozenset[str] = frozenset()
     sensitive_actions: frozenset[str] = frozenset()
     ignores: tuple[Ignore, ...] = ()
+    fold: bool = True
+    """Fold what a statement that grants everything implies into its finding (`runner.FOLDS`)."""
 
     @property
     def base(self) -> Path:
@@ -107,6 +111,7 @@ class LintConfig:
                 trusted_orgs=self.trusted_orgs,
                 sensitive_actions=frozenset(a.lower() for a in self.sensitive_actions),
             ),
+            fold=self.fold,
         )
 
     def relative(self, file: str) -> str:
@@ -337,6 +342,9 @@ def from_table(
         fail_on = parse_fail_on(fail_on)
     except ConfigError as err:
         raise ConfigError(f"{where.place('fail-on')}: {err}") from None
+    fold = table.get("fold", True)
+    if not isinstance(fold, bool):
+        raise ConfigError(f"{where('fold')}: must be true or false, not {toml_type(fold)}")
     return LintConfig(
         source=source,
         disable=_rule_ids(_strings(table, "disable", where), where("disable"), known),
@@ -348,6 +356,7 @@ def from_table(
         trusted_orgs=frozenset(_strings(table, "trusted-orgs", where)),
         sensitive_actions=frozenset(_strings(table, "sensitive-actions", where)),
         ignores=tuple(ignores),
+        fold=fold,
     )
 
 

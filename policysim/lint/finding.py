@@ -35,6 +35,9 @@ class Finding:
     """JSON pointer of the offending element inside the policy document."""
     statement: int | None = None
     hint: str | None = None
+    folded: tuple[str, ...] = ()
+    """Rule ids of the findings this one stands for on its statement (`runner.FOLDS`): a
+    statement that grants everything implies them, and they are reported as part of it."""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order of reports: by file, position, rule."""
@@ -52,4 +55,31 @@ class Finding:
             "pointer": self.pointer,
             "statement": self.statement,
             "hint": self.hint,
+            "folded": list(self.folded),
         }
+
+
+FOLD_MARK = "; also implies "
+"""Where the note of `fold_note` starts in a message (reports leave it out of fingerprints:
+a finding keeps its identity when a rule is added to what it folds)."""
+
+
+def fold_note(folded: tuple[str, ...], count: int) -> str:
+    """What a folding finding's message ends with: `; also implies PS202, PS301-PS330 (53
+    findings folded)`, runs of consecutive ids shortened; empty when nothing is folded."""
+    if not folded:
+        return ""
+    runs: list[list[str]] = []
+    for rule_id in sorted(set(folded)):
+        if runs and _number(rule_id) == _number(runs[-1][-1]) + 1:
+            runs[-1].append(rule_id)
+        else:
+            runs.append([rule_id])
+    shown = ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    noun = "finding" if count == 1 else "findings"
+    return f"{FOLD_MARK}{shown} ({count} {noun} folded into this one)"
+
+
+def _number(rule_id: str) -> int:
+    digits = rule_id[2:]
+    return int(digits) if digits.isdigit() else -2

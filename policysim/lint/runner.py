@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policysim.lint.context import Issue, LintContext, LintSettings
-from policysim.lint.finding import Finding, Severity
+from policysim.lint.finding import Finding, Severity, fold_note
 from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.registry import Rule, all_rules
 from policysim.policy.errors import PolicyError
@@ -15,11 +14,24 @@ from policysim.policy.source import Node, parse_source
 
 PARSE_ERROR = "PS001"
 DUPLICATE_KEY = "PS002"
-SUPERSEDES: dict[str, frozenset[str]] = {
-    "PS201": frozenset({"PS202", "PS203", "PS204", "PS205", "PS221", "PS222", "PS223", "PS224"}),
-    "PS208": frozenset({"PS206", "PS207"}),
+_IMPLIED = frozenset(
+    {"PS211", "PS212", "PS221", "PS222", "PS223", "PS224", "PS225", "PS228", "PS229", "PS424"}
+    | {f"PS{n}" for n in range(301, 400)}
+)
+"""What a statement that grants every action implies by itself: the over-permission rules
+about particular actions (PassRole, credentials, data reads, permissions management, sharing,
+AssumeRole) and every privilege-escalation method (PS3xx)."""
+FOLDS: dict[str, frozenset[str]] = {
+    "PS201": frozenset({"PS202", "PS203", "PS204", "PS205"}) | _IMPLIED,
+    "PS208": frozenset({"PS206", "PS207"}) | _IMPLIED,
+    "PS202": _IMPLIED,
+    "PS206": _IMPLIED,
 }
-"""A finding of the key rule hides these rules' findings on the same statement."""
+"""One finding per mistake: a finding of a key rule (a statement that grants everything:
+every action on every resource, NotAction with NotResource, `"Action": "*"`, Allow with
+NotAction) stands for the findings of these rules on the same statement, which it implies.
+They are folded into it (its message and `folded` list name them) unless folding is off
+(`LintOptions.fold`). Keys are tried in this order, so PS201 takes what PS202 would."""
 
 
 @dataclass(slots=True)
@@ -32,6 +44,8 @@ class LintOptions:
     """Rules that are off by default but switched on."""
     severity: dict[str, Severity] = field(default_factory=dict)
     settings: LintSettings = field(default_factory=LintSettings)
+    fold: bool = True
+    """Fold the findings a broad grant implies into its finding (`FOLDS`); off: every finding."""
     _plans: dict[PolicyKind, list[tuple[Rule, Severity, bool]]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -94,7 +108,9 @@ def lint_node(
             if overridden:
                 finding = _with_severity(finding, severity)
             findings.append(finding)
-    return sorted(_superseded(findings), key=Finding.sort_key)
+    if options.fold:
+        findings = fold_findings(findings)
+    return sorted(findings, key=Finding.sort_key)
 
 
 def _with_severity(finding: Finding, severity: Severity) -> Finding:
@@ -111,13 +127,54 @@ def _with_severity(finding: Finding, severity: Severity) -> Finding:
     )
 
 
-def _superseded(findings: Iterable[Finding]) -> list[Finding]:
-    findings = list(findings)
-    hidden: set[tuple[str, int | None]] = set()
-    for finding in findings:
-        for rule_id in SUPERSEDES.get(finding.rule, ()):
-            hidden.add((rule_id, finding.statement))
-    return [f for f in findings if f.statement is None or (f.rule, f.statement) not in hidden]
+def fold_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings of one document with `FOLDS` applied, statement by statement.
+
+    A finding is folded only into one at least as severe (a severity override can keep it
+    apart), and only into a key finding that is not itself folded. Depends on nothing but the
+    document's findings, so it is the same whatever the number of worker processes."""
+    by_statement: dict[int, list[int]] = {}
+    for index, finding in enumerate(findings):
+        if finding.statement is not None:
+            by_statement.setdefault(finding.statement, []).append(index)
+    taken: dict[int, list[int]] = {}
+    gone: set[int] = set()
+    for indexes in by_statement.values():
+        keys = [i for i in indexes if findings[i].rule in FOLDS]
+        keys.sort(key=lambda i: (_FOLD_ORDER.index(findings[i].rule), findings[i].sort_key()))
+        for key in keys:
+            if key in gone:
+                continue
+            folds = FOLDS[findings[key].rule]
+            rank = findings[key].severity.rank
+            for index in indexes:
+                other = findings[index]
+                if (
+                    index != key
+                    and index not in gone
+                    and index not in taken
+                    and other.rule in folds
+                    and other.severity.rank >= rank
+                ):
+                    gone.add(index)
+                    taken.setdefault(key, []).append(index)
+    if not gone:
+        return findings
+    out = []
+    for index, finding in enumerate(findings):
+        if index in gone:
+            continue
+        folded = taken.get(index)
+        if folded:
+            ids = tuple(sorted({findings[i].rule for i in folded}))
+            finding = replace(
+                finding, message=finding.message + fold_note(ids, len(folded)), folded=ids
+            )
+        out.append(finding)
+    return out
+
+
+_FOLD_ORDER = tuple(FOLDS)
 
 
 def parse_error_finding(err: PolicyError, file: str) -> Finding:

@@ -10,10 +10,13 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.runner import LintOptions, lint_source
 
 
-def _lint(rule: str, *statements: Any, kind: PolicyKind = PolicyKind.IDENTITY) -> list[Finding]:
+def _lint(
+    rule: str | set[str], *statements: Any, kind: PolicyKind = PolicyKind.IDENTITY
+) -> list[Finding]:
+    wanted = {rule} if isinstance(rule, str) else rule
     text = json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
-    options = LintOptions(enabled=frozenset({rule}))
-    return [f for f in lint_source(text, "p.json", kind=kind, options=options) if f.rule == rule]
+    options = LintOptions(enabled=frozenset(wanted))
+    return [f for f in lint_source(text, "p.json", kind=kind, options=options) if f.rule in wanted]
 
 
 def _s(**kw: Any) -> dict[str, Any]:
@@ -103,10 +106,16 @@ def test_bucket_key_irrelevant_only_in_bucket_policy() -> None:
     assert _lint("PS106", identity) == []
 
 
-def test_string_operator_on_arn_key_is_only_a_suggestion() -> None:
-    cond = {"StringLike": {"aws:SourceArn": "arn:aws:sns:*:1:t"}}
-    (found,) = _lint("PS108", _s(Action="sns:Publish", Condition=cond))
-    assert found.severity is Severity.SUGGESTION
+def test_string_operator_on_arn_key_is_reported_once_by_ps513() -> None:
+    """PS108 and PS513 both reported a String operator on an ARN key; PS513 alone does now."""
+    for operator in ("StringLike", "StringEquals", "StringNotEquals"):
+        cond = {operator: {"aws:SourceArn": "arn:aws:sns:*:1:t"}}
+        found = _lint({"PS108", "PS513"}, _s(Action="sns:Publish", Condition=cond))
+        assert [(f.rule, f.severity) for f in found] == [("PS513", Severity.SUGGESTION)]
+    wrong_family = {"NumericEquals": {"aws:SourceArn": "1"}}
+    assert [f.rule for f in _lint("PS108", _s(Action="sns:Publish", Condition=wrong_family))] == [
+        "PS108"
+    ]
     numeric_epoch = {"NumericLessThan": {"aws:EpochTime": "1700000000"}}
     assert _lint("PS108", _s(Action="sns:Publish", Condition=numeric_epoch)) == []
 

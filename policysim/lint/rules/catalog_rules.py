@@ -790,8 +790,9 @@ _NUMERIC_DATES = frozenset({"aws:epochtime"})
 )
 def operator_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
     """`Numeric*` on a string key, `Date*` on a non-date key, `IpAddress` on a non-IP key and so
-    on never match as intended. `String*` on an ARN key works (suggestion: use `Arn*`). Keys the
-    catalog does not know and `Null` are not checked."""
+    on never match as intended. Keys the catalog does not know and `Null` are not checked.
+    `String*` on an ARN key works and is not reported here: PS513 suggests the `Arn*` operator
+    (this rule reported it too, as a suggestion, before PS513 took it over)."""
     catalog = get_catalog()
     for view in ctx.statements:
         for cond in conditions(view):
@@ -807,14 +808,7 @@ def operator_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
             if cond.lower in _NUMERIC_DATES and cond.op.family is Family.NUMERIC:
                 continue
             if cond.op.family in allowed:
-                if base == "arn" and cond.op.family is Family.STRING:
-                    yield cond.issue(
-                        f"{cond.op_name} on ARN key {cond.key!r}: works, but an Arn operator"
-                        " checks the ARN's structure",
-                        severity=Severity.SUGGESTION,
-                        hint="use ArnEquals/ArnLike",
-                    )
-                continue
+                continue  # String* on an ARN key works: PS513 suggests the Arn operator
             if base == "string" and cond.op.family is Family.ARN:
                 continue  # Arn operators on string-typed ARN-valued keys still compare text
             yield cond.issue(
