@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from policysim._version import __version__
-from policysim.lint.finding import Finding, Severity
+from policysim.lint.finding import FOLD_MARK, Finding, Severity
 from policysim.lint.inputs.run import LintRun
 from policysim.lint.registry import Rule
 from policysim.text_safety import terminal_safe
@@ -39,12 +40,21 @@ _SARIF_LEVEL = {
     Severity.WARNING: "warning",
     Severity.SUGGESTION: "note",
 }
-_SECURITY_SEVERITY = {
-    Severity.ERROR: "5.0",
-    Severity.SECURITY: "8.0",
-    Severity.WARNING: "4.0",
-    Severity.SUGGESTION: "1.0",
-}
+SECURITY_SEVERITY = "8.0"
+"""GitHub code scanning's `security-severity` of the security rules (7.0-8.9 is "high"). Only
+rules of severity `security` carry one: code scanning files a rule that has one as a security
+alert, and errors, warnings and suggestions are about correctness and style."""
+RULE_DOCS = f"{INFORMATION_URI}/blob/main/docs/rules"
+"""Where each rule's page (docs/rules/<ID>.md in the repository) is published."""
+_POSITIONS = (
+    (re.compile(r"\(first at \d+:\d+\)"), "(first at L:C)"),
+    (re.compile(r"\bline \d+(, column \d+)?"), "line L"),
+    (re.compile(r"#\d+\b"), "#N"),
+)
+"""Positions and statement numbers that messages quote (`duplicate key 'Action' (first at
+3:5)`, `by statement #2`): a fingerprint leaves them out, so that moving unrelated lines or
+inserting a statement above does not turn a finding into a new alert."""
+_STATEMENT_INDEX = re.compile(r"/Statement/\d+(?=/|$)")
 _GITHUB_COMMAND = {
     Severity.ERROR: "error",
     Severity.SECURITY: "error",
@@ -145,37 +155,62 @@ def sarif_rule(rule: Rule) -> dict[str, Any]:
     """A SARIF reportingDescriptor for one rule."""
     description = inspect.cleandoc(rule.description or rule.title)
     kinds = ", ".join(sorted(k.value for k in rule.kinds)) if rule.kinds else "all policy types"
+    page = f"{RULE_DOCS}/{rule.id}.md"
     help_text = (
         f"{rule.title}\n\n{description}\n\nApplies to: {kinds}. Default severity:"
-        f" {rule.severity.value}. See docs/rules/{rule.id}.md."
+        f" {rule.severity.value}. Example, near miss and how to suppress it:"
+        f" docs/rules/{rule.id}.md ({page})."
     )
     help_markdown = (
         f"**{rule.id}: {rule.title}**\n\n{description}\n\n"
         f"Applies to: {kinds}. Default severity: `{rule.severity.value}`."
-        f" Suppress with a `[[tool.policysim.lint.ignore]]` entry (see docs/rules/{rule.id}.md)."
+        f" Example, near miss and how to suppress it with a `[[tool.policysim.lint.ignore]]`"
+        f" entry: [docs/rules/{rule.id}.md]({page})."
     )
     tags = ["iam", "aws", rule.severity.value]
     if rule.severity is not Severity.SECURITY and rule.id[:3] in ("PS2", "PS3", "PS4"):
         tags.append("security")
+    properties: dict[str, Any] = {
+        "tags": tags,
+        "precision": "high",
+        "problem.severity": "recommendation"
+        if rule.severity is Severity.SUGGESTION
+        else _SARIF_LEVEL[rule.severity],
+    }
+    if rule.severity is Severity.SECURITY:
+        properties["security-severity"] = SECURITY_SEVERITY
     return {
         "id": rule.id,
         "name": _camel(rule.title),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": description},
+        "helpUri": page,
         "help": {"text": help_text, "markdown": help_markdown},
         "defaultConfiguration": {
             "enabled": rule.default_enabled,
             "level": _SARIF_LEVEL[rule.severity],
         },
-        "properties": {
-            "tags": tags,
-            "precision": "high",
-            "problem.severity": "recommendation"
-            if rule.severity is Severity.SUGGESTION
-            else _SARIF_LEVEL[rule.severity],
-            "security-severity": _SECURITY_SEVERITY[rule.severity],
-        },
+        "properties": properties,
     }
+
+
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """A `partialFingerprints` value for each finding, independent of where it is: a hash of
+    the rule, the file, the pointer and the message with statement numbers and positions left
+    out (`_POSITIONS`), and the note of what it folds left out too. Findings that are alike but
+    for those (the same rule on two statements) are told apart by their order in the file."""
+    seen: Counter[str] = Counter()
+    out = []
+    for f in findings:
+        message = f.message.split(FOLD_MARK, 1)[0] if f.folded else f.message
+        for pattern, replacement in _POSITIONS:
+            message = pattern.sub(replacement, message)
+        pointer = _STATEMENT_INDEX.sub("/Statement/N", f.pointer)
+        key = f"{f.rule}|{f.file}|{pointer}|{message}"
+        seen[key] += 1
+        key += f"|{seen[key]}"
+        out.append(hashlib.sha256(key.encode()).hexdigest()[:32])
+    return out
 
 
 def render_sarif(run: LintRun, rules: Mapping[str, Rule]) -> str:
@@ -189,11 +224,8 @@ def render_sarif(run: LintRun, rules: Mapping[str, Rule]) -> str:
         else:
             descriptors.append({"id": rule_id, "shortDescription": {"text": rule_id}})
     results = []
-    for f in run.findings:
+    for f, fingerprint in zip(run.findings, fingerprints(run.findings), strict=True):
         message = f.message + (f"\nHint: {f.hint}" if f.hint else "")
-        fingerprint = hashlib.sha256(
-            f"{f.rule}|{f.file}|{f.pointer}|{f.message}".encode()
-        ).hexdigest()[:32]
         region: dict[str, int] = {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)}
         result: dict[str, Any] = {
             "ruleId": f.rule,
@@ -208,9 +240,11 @@ def render_sarif(run: LintRun, rules: Mapping[str, Rule]) -> str:
                     }
                 }
             ],
-            "partialFingerprints": {"policysimFinding/v1": fingerprint},
+            "partialFingerprints": {"policysimFinding/v2": fingerprint},
             "properties": {"severity": f.severity.value},
         }
+        if f.folded:
+            result["properties"]["folded"] = list(f.folded)
         if f.pointer:
             result["locations"][0]["logicalLocations"] = [
                 {"fullyQualifiedName": f.pointer, "kind": "element"}
