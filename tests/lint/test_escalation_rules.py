@@ -18,7 +18,9 @@ def _lint(*statements: dict[str, Any], kind: PolicyKind = PolicyKind.IDENTITY) -
 
 
 def _ids(findings: list[Finding]) -> set[str]:
-    return {f.rule for f in findings if f.rule.startswith("PS3")}
+    """The escalation rules that fired, on their own or folded into a broader finding."""
+    fired = {f.rule for f in findings} | {r for f in findings for r in f.folded}
+    return {r for r in fired if r.startswith("PS3")}
 
 
 def _allow(action: Any, resource: Any = "*", **condition: Any) -> dict[str, Any]:

@@ -10,7 +10,15 @@ import pytest
 from policysim.lint.config import LintConfig
 from policysim.lint.inputs.run import lint_paths
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "aws-managed"
+CORPUS = next(
+    (
+        found
+        for parent in Path(__file__).resolve().parents[2].parents
+        if (found := parent / "shared" / "corpus" / "aws-managed").is_dir()
+    ),
+    Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "aws-managed",
+)
+"""The shared corpus next to the checkout, or next to one of its parents (a worktree)."""
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/aws-managed is absent")

@@ -872,7 +872,9 @@ def audience_qualifier(ctx: LintContext) -> Iterator[Issue]:
 )
 def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
     """ARN operators check the ARN's structure segment by segment and say what the key is;
-    String operators on an ARN key work but read worse."""
+    String operators on an ARN key work but read worse. The one rule for this: PS108, which
+    reported it too, now leaves it here. `...IgnoreCase` operators have no Arn counterpart
+    and are not reported."""
     catalog = get_catalog()
     for view in ctx.statements:
         for entry in view.conditions():

@@ -9,7 +9,8 @@ Guards shared by the group (spec lint-rules.md, PS2xx header):
   policy is attached to, so the resource-wildcard rules only look at identity-like policies;
 * actions that only accept `"Resource": "*"` (no resource types in the catalog) are never
   counted as a resource wildcard.
-PS201 supersedes PS202-PS205 and PS221-PS224 on the same statement (the runner does it).
+PS201, PS208, PS202 and PS206 fold what they imply on the same statement (PS202-PS207,
+PS211, PS212, PS221-PS225, PS228, PS229, PS424, PS3xx) into their finding: `runner.FOLDS`.
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ def _is_kms_key_policy(ctx: LintContext) -> bool:
 )
 def full_admin(ctx: LintContext) -> Iterator[Issue]:
     """`Action: *` on `Resource: *`. In an SCP this is the default FullAWSAccess (suggestion);
-    in a boundary or session policy it is a ceiling that limits nothing (warning)."""
+    in a boundary or session policy it is a ceiling that limits nothing (warning). One finding
+    stands for the statement: PS202-PS205, the over-permissions and the escalation paths
+    (PS3xx) it implies are folded into it and listed in its message and `folded` list
+    (`fold = false` or `--no-fold` reports them apart)."""
     for view, model in allows(ctx):
         if model.action is not None and "*" in model.action and _star(model.resource):
             severity = (
@@ -401,8 +405,9 @@ def allow_not_resource(ctx: LintContext) -> Iterator[Issue]:
     kinds=[*GRANT_BOUNDS, PolicyKind.RESOURCE],
 )
 def allow_not_both(ctx: LintContext) -> Iterator[Issue]:
-    """Nearly administrator (iam:PassRole on nearly everything included); PS206/PS207 are
-    folded into this finding."""
+    """Nearly administrator (iam:PassRole on nearly everything included). PS206/PS207 and the
+    escalation paths and over-permissions of the statement are folded into this finding
+    (`fold = false` reports them apart)."""
     for view, model in allows(ctx):
         if model.not_action is not None and model.not_resource is not None:
             yield ctx.at_statement(
