@@ -151,3 +151,18 @@ def test_cli_folds_by_default_and_no_fold_or_the_setting_restores(tmp_path: Path
     assert bad.stderr.strip().endswith(
         ".policysim.toml:2: fold: must be true or false, not a string"
     )
+
+
+def test_suppressing_the_folding_finding_suppresses_what_it_stands_for(tmp_path: Path) -> None:
+    from policysim.lint.config import Ignore, LintConfig
+
+    (tmp_path / "p.json").write_text(_text({**ADMIN, "Sid": "BreakGlass"}))
+    files = [str(tmp_path / "p.json")]
+    config = LintConfig(source=tmp_path / ".policysim.toml")
+    config.ignores = (Ignore("p.json", frozenset({"PS201"}), "BreakGlass"),)
+    run = lint_paths(files, config)
+    assert run.findings == [] and run.suppressed == 1
+    config.fold = False
+    unfolded = lint_paths(files, config)
+    assert unfolded.suppressed == 1 and len(unfolded.findings) > 50
+    assert "PS201" not in {f.rule for f in unfolded.findings}
