@@ -4,6 +4,7 @@ security-severity findings, and recall does not fall below the figure reached.""
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -66,8 +67,9 @@ def test_recall_does_not_regress(report: object) -> None:
 def test_the_measure_can_fail(bench: ModuleType) -> None:
     """A trigger that lint does not flag counts as a miss, and a near miss with an error counts
     as a false positive: the figures above are not true by construction."""
-    clean = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}'
-    broken = '{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}'
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    clean = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    broken = json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Effect": "allow"}]})
     entry = bench.Entry("made up", "ERROR", "identity", ("PS008",), clean, broken, "identity")
     report = bench.evaluate([entry])
     assert report.recall() == 0.0 and report.false_positive_rate() == 1.0

@@ -1317,8 +1317,7 @@ def _foreign_service_resources(ctx: LintContext) -> Iterator[Issue]:
                 ctx,
                 view,
                 value,
-                f"{value.text!r} is a {other} resource: a {service} resource policy cannot"
-                f" name it",
+                f"{value.text!r} is a {other} resource: a {service} resource policy cannot name it",
             )
 
 
