@@ -1,13 +1,16 @@
 """How much of AWS IAM Access Analyzer's policy validation `policysim lint` finds, offline.
 
-Run:  .venv/bin/python benchmarks/lint_reference.py [--data FILE] [--json] [--verbose]
+Run:  .venv/bin/python benchmarks/lint_reference.py [--data FILE]... [--json] [--verbose]
 
 The data (benchmarks/reference/analyzer_checks.yaml) holds one entry per check of Access
 Analyzer's policy validation check reference (ERROR, SECURITY_WARNING, WARNING, SUGGESTION):
 a policy written to trigger the check, the policy type it is validated as, the policysim rules
 expected to report it, and a near miss: a correct policy, as close to the trigger as possible,
 that must get no error- or security-severity finding. The policies are written for this file;
-no text is copied from AWS or from other linters.
+no text is copied from AWS or from other linters. A second file
+(benchmarks/reference/parliament_cases.yaml) does the same for what the unit tests of
+parliament (duo-labs, BSD) check: the defects they expect reported and the policies they
+expect clean, rewritten as new policies, measured and printed on their own.
 
 Every policy is linted in this process with the default rules (`lint_source`, as
 `policysim lint` does). Printed:
@@ -41,7 +44,10 @@ from policysim.lint.finding import Finding, Severity
 from policysim.lint.policy_type import parse_kind
 from policysim.lint.runner import LintOptions, lint_source
 
-DATA = Path(__file__).resolve().parent / "reference" / "analyzer_checks.yaml"
+REFERENCE = Path(__file__).resolve().parent / "reference"
+DATA = REFERENCE / "analyzer_checks.yaml"
+PARLIAMENT_DATA = REFERENCE / "parliament_cases.yaml"
+ANALYZER = "access-analyzer"
 FINDING_TYPES = ("ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION")
 BLOCKING = frozenset({Severity.ERROR, Severity.SECURITY})
 """Severities a correct policy must never get: they fail a pre-commit hook."""
@@ -53,6 +59,7 @@ class Entry:
 
     check: str
     finding_type: str
+    """Access Analyzer's finding type, or for other sources their own issue id."""
     policy_type: str
     expect: tuple[str, ...]
     trigger: str
@@ -126,11 +133,11 @@ def _document(spec: Any) -> str:
     raise ValueError(f"a policy must be text, a list of statements or a document, not {spec!r}")
 
 
-def _entry(raw: dict[str, Any], position: int) -> Entry:
+def _entry(raw: dict[str, Any], position: int, source: str) -> Entry:
     where = f"entry {position} ({raw.get('check', '?')})"
     try:
         finding_type = str(raw["type"])
-        if finding_type not in FINDING_TYPES:
+        if source == ANALYZER and finding_type not in FINDING_TYPES:
             raise ValueError(f"{where}: type {finding_type!r} is not one of {FINDING_TYPES}")
         policy_type = str(raw["policy_type"])
         parse_kind(policy_type)
@@ -158,12 +165,14 @@ def _entry(raw: dict[str, Any], position: int) -> Entry:
 
 
 def load_entries(path: Path = DATA) -> list[Entry]:
-    """The reference entries of a data file, checked for shape."""
+    """The reference entries of a data file, checked for shape. The file's `source` says whose
+    checks they are (`access-analyzer` unless given; its types are Access Analyzer's four)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     checks = raw.get("checks") if isinstance(raw, dict) else None
     if not isinstance(checks, list):
         raise ValueError(f"{path}: expected a mapping with a 'checks' list")
-    return [_entry(item, i) for i, item in enumerate(checks, 1)]
+    source = str(raw.get("source", ANALYZER))
+    return [_entry(item, i, source) for i, item in enumerate(checks, 1)]
 
 
 def lint_text(text: str, policy_type: str, options: LintOptions | None = None) -> list[Finding]:
@@ -192,18 +201,20 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def render(report: Report, verbose: bool = False) -> str:
-    """The figures and the lists, as text."""
+def render(report: Report, verbose: bool = False, title: str = "Access Analyzer checks") -> str:
+    """The figures and the lists, as text (the breakdown by Access Analyzer finding type when
+    the entries have those types)."""
     lines: list[str] = []
     scored = report.scored()
     lines.append(
-        f"Access Analyzer checks: {len(report.outcomes)} "
+        f"{title}: {len(report.outcomes)} "
         f"({len(scored)} scored, {len(report.blind())} blind to a document-only linter); "
         f"linted in {report.seconds:.1f}s"
     )
     hits = sum(o.hit for o in scored)
     lines.append(f"recall: {_percent(report.recall())} ({hits}/{len(scored)})")
-    for finding_type in FINDING_TYPES:
+    by_type = any(o.entry.finding_type in FINDING_TYPES for o in report.outcomes)
+    for finding_type in FINDING_TYPES if by_type else ():
         subset = report.scored(finding_type)
         got = sum(o.hit for o in subset)
         lines.append(
@@ -227,7 +238,8 @@ def render(report: Report, verbose: bool = False) -> str:
         for o in fps:
             for f in o.near_miss_blocking:
                 lines.append(f"  - {o.entry.check}: {f.rule} {f.severity.value}: {f.message}")
-    lines.append("\nblind (not scored):")
+    if report.blind():
+        lines.append("\nblind (not scored):")
     for o in report.blind():
         seen = " (lint reports it anyway)" if o.hit else ""
         lines.append(f"  - {o.entry.check} [{o.entry.finding_type}]: {o.entry.blind}{seen}")
@@ -258,17 +270,26 @@ def summary(report: Report) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--data", type=Path, action="append", help="a data file (default: both shipped ones)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--verbose", action="store_true", help="list every entry")
     args = parser.parse_args(argv)
-    try:
-        entries = load_entries(args.data)
-    except (OSError, ValueError, yaml.YAMLError) as err:
-        print(f"lint_reference: {err}", file=sys.stderr)
-        return 2
-    report = evaluate(entries)
-    print(json.dumps(summary(report), indent=2) if args.json else render(report, args.verbose))
+    paths: list[Path] = args.data or [DATA, PARLIAMENT_DATA]
+    summaries: dict[str, Any] = {}
+    texts: list[str] = []
+    for path in paths:
+        try:
+            entries = load_entries(path)
+        except (OSError, ValueError, yaml.YAMLError) as err:
+            print(f"lint_reference: {err}", file=sys.stderr)
+            return 2
+        report = evaluate(entries)
+        title = "Access Analyzer checks" if path == DATA else f"{path.stem} cases"
+        summaries[path.stem] = summary(report)
+        texts.append(render(report, args.verbose, title))
+    print(json.dumps(summaries, indent=2) if args.json else "\n\n".join(texts))
     return 0
 
 

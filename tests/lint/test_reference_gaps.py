@@ -115,3 +115,41 @@ def test_bare_star_action_in_a_deny_rcp_is_still_an_error() -> None:
     deny = {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}
     (found,) = _lint("PS030", deny, kind=PolicyKind.RCP)
     assert "bare" in found.message
+
+
+# --- PS204/PS205: a service's own resource-tag key bounds the resources too -------------------
+
+
+@pytest.mark.parametrize("key", ["ec2:ResourceTag/stage", "aws:ResourceTag/stage"])
+def test_resource_tag_condition_lowers_resource_star_to_a_warning(key: str) -> None:
+    tagged = {
+        "Effect": "Allow",
+        "Action": "ec2:StartInstances",
+        "Resource": "*",
+        "Condition": {"StringEquals": {key: "test"}},
+    }
+    (found,) = _lint("PS204", tagged, kind=PolicyKind.IDENTITY)
+    assert found.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        None,
+        {"StringNotEquals": {"ec2:ResourceTag/stage": "prod"}},
+        {"StringEqualsIfExists": {"ec2:ResourceTag/stage": "test"}},
+        {"StringEquals": {"ec2:InstanceType": "t3.micro"}},
+    ],
+)
+def test_without_a_positive_resource_tag_test_resource_star_stays_security(
+    condition: dict[str, Any] | None,
+) -> None:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Action": "ec2:StartInstances",
+        "Resource": "*",
+    }
+    if condition:
+        statement["Condition"] = condition
+    (found,) = _lint("PS204", statement, kind=PolicyKind.IDENTITY)
+    assert found.severity is Severity.SECURITY
