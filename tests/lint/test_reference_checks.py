@@ -18,8 +18,9 @@ RECALL_FLOOR = 1.0
 """Share of triggering policies (blind checks aside) on which lint reports an expected rule;
 raise it when lint finds more, never lower it to make a change pass."""
 BY_TYPE_FLOOR = {"ERROR": 1.0, "SECURITY_WARNING": 1.0, "WARNING": 1.0, "SUGGESTION": 1.0}
-BLIND_CEILING = 1
-"""Checks marked as beyond a document-only linter; a new one needs a reason in the data."""
+BLIND_CEILING = 5
+"""Checks not scored (retired ones and deliberate disagreements); a new one needs a reason in
+the data."""
 PARLIAMENT_RECALL_FLOOR = 1.0
 """The same for the cases rewritten from parliament's unit tests."""
 
@@ -45,7 +46,7 @@ def report(bench: ModuleType) -> object:
 
 def test_every_finding_type_and_the_whole_reference_are_covered(bench: ModuleType) -> None:
     entries = bench.load_entries()
-    assert len(entries) >= 150
+    assert len(entries) >= 154
     assert {e.finding_type for e in entries} == set(bench.FINDING_TYPES)
     assert len({(e.check, e.policy_type) for e in entries}) == len(entries)
 
@@ -64,6 +65,15 @@ def test_recall_does_not_regress(report: object) -> None:
     for finding_type, floor in BY_TYPE_FLOOR.items():
         assert report.recall(finding_type) >= floor, (finding_type, misses)  # type: ignore[attr-defined]
     assert len(report.blind()) <= BLIND_CEILING  # type: ignore[attr-defined]
+
+
+def test_retired_checks_are_legal_now_and_get_no_error(bench: ModuleType) -> None:
+    """The SCP constructs Access Analyzer stopped rejecting must not be rejected by lint."""
+    retired = [e for e in bench.load_entries() if (e.blind or "").startswith("retired")]
+    assert len(retired) == 4
+    for entry in retired:
+        found = bench.lint_text(entry.trigger, entry.policy_type)
+        assert [f.rule for f in found if f.severity in bench.BLOCKING] == [], entry.check
 
 
 def test_parliament_cases_recall_and_near_misses(bench: ModuleType) -> None:
