@@ -840,7 +840,9 @@ def operator_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
 )
 def unparseable_value(ctx: LintContext) -> Iterator[Issue]:
     """`Bool` with `yes`, `Numeric*` with `ten`, `IpAddress` with `10.0.0`, `Date*` with
-    `tomorrow`: the comparison can never succeed. Values with `${...}` variables are left."""
+    `tomorrow`: the comparison can never succeed. Values with `${...}` variables are left.
+    Epoch seconds (`"1893456000"`) in a `Date*` condition are accepted on purpose: IAM reads
+    them as dates, where Access Analyzer warns (*Invalid date value*) and asks for ISO 8601."""
     for view in ctx.statements:
         for cond in conditions(view):
             if cond.op.family is Family.NULL:
@@ -1255,12 +1257,15 @@ def _within(entry: str, target: str) -> bool:
 )
 def foreign_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource policy governs only its own resource (and, for buckets, the objects in it):
-    AWS rejects the policy, or the statement never applies. Needs the attachment target: from
-    CloudFormation (`AWS::S3::BucketPolicy` with a literal `Bucket`), Terraform
-    (`aws_s3_bucket_policy`), an account file (the bucket, queue, topic or key a policy is
-    written under) or `policysim lint --resource-arn ARN`."""
+    AWS rejects the policy, or the statement never applies. With the attachment target (from
+    CloudFormation `AWS::S3::BucketPolicy` with a literal `Bucket`, Terraform
+    `aws_s3_bucket_policy`, an account file, or `policysim lint --resource-arn ARN`) every
+    Resource must name it or something inside it; without one, when the policy's service is
+    known (`--type resource:s3`, the template's resource type), a Resource ARN of another
+    service (a KMS key in a bucket policy) is reported, since no such policy can hold it."""
     target = ctx.attachment.get("target_arn")
     if not isinstance(target, str) or not target:
+        yield from _foreign_service_resources(ctx)
         return
     for view in ctx.statements:
         for value in element_values(view, "Resource"):
@@ -1277,6 +1282,37 @@ def foreign_resource(ctx: LintContext) -> Iterator[Issue]:
 _GOVERNED: dict[str, frozenset[str]] = {
     "s3": frozenset({"s3", "s3-object-lambda", "s3express"}),
 }
+_OWN_ARNS_ONLY = frozenset(
+    {
+        "s3", "sqs", "sns", "kms", "secretsmanager", "ecr", "logs", "glacier",
+        "elasticfilesystem", "backup", "es", "glue", "lambda", "events",
+    }
+)  # fmt: skip
+"""Resource-policy services whose policies name only their own service's ARNs in Resource."""
+
+
+def _foreign_service_resources(ctx: LintContext) -> Iterator[Issue]:
+    """PS113 without an attachment target: Resource ARNs of a service other than the one the
+    resource policy belongs to (only for services in `_OWN_ARNS_ONLY`)."""
+    service = (ctx.service or "").lower()
+    if service not in _OWN_ARNS_ONLY:
+        return
+    governed = _GOVERNED.get(service, frozenset({service}))
+    catalog = get_catalog()
+    for view in ctx.statements:
+        for value in element_values(view, "Resource"):
+            arn = parse_arn(value.text)
+            if arn is None or has_wildcard(arn.service) or "${" in arn.service:
+                continue
+            other = arn.service.lower()
+            if other in governed or not catalog.has_service(other):
+                continue
+            yield at_value(
+                ctx,
+                view,
+                value,
+                f"{value.text!r} is a {other} resource: a {service} resource policy cannot name it",
+            )
 
 
 @rule(

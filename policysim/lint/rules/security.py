@@ -237,9 +237,17 @@ def service_star(ctx: LintContext) -> Iterator[Issue]:
 _RESOURCE_BOUNDS = ("aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths")
 
 
+def _resource_tag_key(key: str) -> bool:
+    """`aws:ResourceTag/k` or a service's own `ec2:ResourceTag/k`: a positive test of either
+    holds only for resources carrying the tag (an action whose resources have no such key is
+    not granted at all)."""
+    _prefix, sep, name = key.partition(":")
+    return bool(sep) and name.startswith("resourcetag/")
+
+
 def _resource_bound(view: StatementView) -> bool:
     return any(
-        c.positive and (c.lower in _RESOURCE_BOUNDS or c.lower.startswith("aws:resourcetag/"))
+        c.positive and (c.lower in _RESOURCE_BOUNDS or _resource_tag_key(c.lower))
         for c in conditions(view)
     )
 
@@ -295,8 +303,9 @@ def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
 )
 def resource_star(ctx: LintContext) -> Iterator[Issue]:
     """Actions with no resource types accept nothing but `*` and are not counted. Downgraded
-    when `aws:ResourceAccount`/`aws:ResourceOrgID`/`aws:ResourceOrgPaths` or
-    `aws:ResourceTag/*` conditions bound the resources."""
+    when `aws:ResourceAccount`/`aws:ResourceOrgID`/`aws:ResourceOrgPaths` or resource-tag
+    conditions (`aws:ResourceTag/*`, or a service's own such as `ec2:ResourceTag/*`) bound the
+    resources."""
     for view, model in allows(ctx):
         if not _star(model.resource):
             continue
@@ -329,7 +338,8 @@ def resource_star(ctx: LintContext) -> Iterator[Issue]:
 )
 def resource_effectively_star(ctx: LintContext) -> Iterator[Issue]:
     """`arn:aws:s3:::*`, `arn:*:*:*:*:*`, `arn:aws:iam::*:role/*`: every resource of a kind.
-    Downgraded when `aws:ResourceAccount`/`aws:ResourceOrgID`/`aws:ResourceTag/*` bound it."""
+    Downgraded when `aws:ResourceAccount`/`aws:ResourceOrgID` or resource-tag conditions
+    (`aws:ResourceTag/*`, `ec2:ResourceTag/*`, ...) bound it."""
     for view, model in allows(ctx):
         if model.action is None:
             continue

@@ -1348,6 +1348,18 @@ def scp_grammar(ctx: LintContext) -> Iterator[Issue]:
                     )
 
 
+_RCP_FULL_ACCESS = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+
+
+def _is_rcp_full_access(statement: Node) -> bool:
+    """Whether a statement is the AWS-managed RCPFullAWSAccess grant (an optional Sid aside)."""
+    plain = statement.to_plain()
+    if not isinstance(plain, dict):
+        return False
+    plain.pop("Sid", None)
+    return plain == _RCP_FULL_ACCESS
+
+
 @rule(
     "PS030",
     Severity.ERROR,
@@ -1367,10 +1379,15 @@ def scp_grammar(ctx: LintContext) -> Iterator[Issue]:
 )
 def rcp_grammar(ctx: LintContext) -> Iterator[Issue]:
     """Customer resource control policies may only Deny, name `"Principal": "*"`, and list
-    actions of the services RCPs support (no `NotPrincipal`, `NotAction` or bare `*`)."""
+    actions of the services RCPs support (no `NotPrincipal`, `NotAction` or bare `*`). The
+    one Allow statement AWS itself attaches everywhere, RCPFullAWSAccess (`Allow`, `"*"`
+    principal, action and resource, no condition), is accepted as it is: organization exports
+    and account files carry it."""
     supported = get_catalog().rcp_supported_services()
     for view in ctx.statements:
         items = view.items
+        if _is_rcp_full_access(view.node):
+            continue
         effect = items.get("Effect")
         if effect is not None and effect.value == "Allow":
             yield ctx.at_node(
