@@ -35,6 +35,9 @@ class Finding:
     """JSON pointer of the offending element inside the policy document."""
     statement: int | None = None
     hint: str | None = None
+    blocked_by: str | None = None
+    """The guardrail (SCP or RCP of `lint --account`) that keeps the statement from taking
+    effect, when one lowered this finding."""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order of reports: by file, position, rule."""
@@ -52,4 +55,4 @@ class Finding:
             "pointer": self.pointer,
             "statement": self.statement,
             "hint": self.hint,
-        }
+        } | ({"blocked_by": self.blocked_by} if self.blocked_by is not None else {})

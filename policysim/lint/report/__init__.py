@@ -211,6 +211,8 @@ def render_sarif(run: LintRun, rules: Mapping[str, Rule]) -> str:
             "partialFingerprints": {"policysimFinding/v1": fingerprint},
             "properties": {"severity": f.severity.value},
         }
+        if f.blocked_by is not None:
+            result["properties"]["blockedBy"] = f.blocked_by
         if f.pointer:
             result["locations"][0]["logicalLocations"] = [
                 {"fullyQualifiedName": f.pointer, "kind": "element"}
