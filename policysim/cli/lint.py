@@ -67,8 +67,9 @@ def _guardrails(account: Path | None, mode: str) -> Guardrails | None:
     guardrails = Guardrails(snapshot, str(account), chosen)
     if not guardrails.members():
         say(
-            f"policysim: warning: {account}: no organization member account with SCPs or RCPs;"
-            " --account changes nothing",
+            f"policysim: warning: {account}: no organization member account, so no SCP or"
+            " RCP applies; only the permissions boundaries of users and roles linted inside"
+            " this file count",
             err=True,
         )
     return guardrails

@@ -12,8 +12,9 @@ Conservative by construction: the lint knows no request context, so guardrail st
 read in their most permissive form: a Deny with a Condition is left out (it may not apply) and
 an Allow with a Condition counts as unconditional (it may apply). A statement with NotAction or
 NotResource, variables or placeholders it cannot pin down, or a policy type other than
-identity, resource-based or trust, is never lowered. Permissions boundaries are not taken into
-account (docs/guardrails.md).
+identity, resource-based or trust, is never lowered. A permissions boundary counts only where
+the lint knows the principal: an inline policy of a user or role inside the account file
+(docs/guardrails.md).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from policysim.account.model import Snapshot
-from policysim.account.resolve import Resolver
+from policysim.account.errors import AccountError
+from policysim.account.model import Role, Snapshot, User
+from policysim.account.resolve import PrincipalKindName, Resolver, Target
+from policysim.account.workspace import aws_managed
 from policysim.engine.compiled import CompiledPolicySet, NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.evaluate import evaluate
 from policysim.engine.request import PrincipalKind, Request, RequestPrincipal
@@ -101,31 +104,37 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def _why(result: EvaluationResult, account: str) -> list[str]:
-    """The guardrail statements that denied, else (an allow-list without a grant) the engine's
-    reason, naming the account."""
+def _why(
+    result: EvaluationResult, account: str, policies: PolicySet, principal: str | None
+) -> list[str]:
+    """The guardrail statements that denied, else (an allow-list without a grant) the
+    boundary that grants nothing of it or the engine's reason, naming the account."""
     denies = [
         f"{m.policy_name} statement {repr(m.sid) if m.sid else f'#{m.statement_index}'}"
         + (f" ({m.location})" if m.location else "")
         for m in result.matched_statements
         if m.effect == "Deny"
     ]
-    return denies or [f"account {account}: {result.reason}"]
+    if denies:
+        return denies
+    if result.allowed_by_boundary is False and policies.boundary:
+        names = ", ".join(named.name for named in policies.boundary)
+        return [f"{names} of {principal} in account {account}, which does not allow it"]
+    return [f"account {account}: {result.reason}"]
 
 
 @dataclass(slots=True)
 class Guardrails:
-    """The SCPs and RCPs of an account or organization file, ready to decide findings."""
+    """The SCPs, RCPs and permissions boundaries of an account or organization file, ready to
+    decide findings."""
 
     snapshot: Snapshot
     file: str
     mode: GuardrailMode = GuardrailMode.LOWER
-    _sets: dict[tuple[str, bool], list[tuple[str, CompiledPolicySet]]] = field(
+    _sets: dict[tuple[str, bool, str | None], CompiledPolicySet | None] = field(
         default_factory=dict, repr=False
     )
-    _decided: dict[tuple[tuple[str, ...], tuple[str, ...], bool], str | None] = field(
-        default_factory=dict, repr=False
-    )
+    _decided: dict[tuple[Any, ...], str | None] = field(default_factory=dict, repr=False)
 
     def members(self) -> list[str]:
         """Account ids the guardrails govern: members of the organization other than the
@@ -135,72 +144,124 @@ class Guardrails:
             return []
         return sorted(a for a in org.account_paths if a != org.management_account)
 
-    def _policy_sets(self, resource_side: bool) -> list[tuple[str, CompiledPolicySet]]:
-        key = ("rcp" if resource_side else "scp", resource_side)
-        found = self._sets.get(key)
-        if found is None:
-            resolver = Resolver(self.snapshot)
-            found = []
-            for account in self.members():
-                levels = _permissive_levels(
-                    resolver.org_levels(account, "rcp" if resource_side else "scp")
-                )
-                policies = PolicySet(identity=[_allow_everything()])
-                if resource_side:
-                    policies.rcps = levels
-                else:
-                    policies.scps = levels
-                found.append((account, compile_policy_set(policies)))
-            self._sets[key] = found
-        return found
+    def _boundary(self, account_id: str, principal: str) -> list[NamedPolicy] | None:
+        """The permissions boundary of `role/NAME` or `user/NAME` in the account file."""
+        account = self.snapshot.account(account_id)
+        kind, _, name = principal.partition("/")
+        entity: User | Role | None = None
+        if account is not None and kind == "role":
+            entity = account.roles.get(name)
+        elif account is not None and kind == "user":
+            entity = account.users.get(name)
+        if account is None or entity is None:
+            return None
+        holder: PrincipalKindName = "role" if kind == "role" else "user"
+        resolver = Resolver(self.snapshot, managed_lookup=aws_managed)
+        try:
+            return resolver.boundary(Target(account, holder, entity, entity.arn))
+        except AccountError:
+            return None  # the boundary is not in the file: nothing known about it
 
-    def blocker(self, statement: Any, kind: PolicyKind) -> str | None:
+    def _policy_set(
+        self, account: str, resource_side: bool, principal: str | None
+    ) -> CompiledPolicySet | None:
+        """The guardrails over one account's requests (RCPs for the resource side, SCPs and the
+        principal's boundary for the identity side) in their most permissive reading, with an
+        identity policy that allows everything; None when no guardrail governs them."""
+        key = (account, resource_side, principal)
+        if key in self._sets:
+            return self._sets[key]
+        levels = None
+        if account in self.members():
+            levels = _permissive_levels(
+                Resolver(self.snapshot).org_levels(account, "rcp" if resource_side else "scp")
+            )
+        boundary = None
+        if not resource_side and principal is not None:
+            found = self._boundary(account, principal)
+            if found is not None:
+                boundary = [
+                    NamedPolicy(doc, named.name)
+                    for named in found
+                    if (doc := _most_permissive(named.policy)) is not None
+                ]
+        compiled = None
+        if levels is not None or boundary is not None:
+            policies = PolicySet(identity=[_allow_everything()], boundary=boundary)
+            if resource_side:
+                policies.rcps = levels
+            else:
+                policies.scps = levels
+            compiled = compile_policy_set(policies)
+        self._sets[key] = compiled
+        return compiled
+
+    def blocker(
+        self,
+        statement: Any,
+        kind: PolicyKind,
+        account: str | None = None,
+        principal: str | None = None,
+    ) -> str | None:
         """Which guardrail blocks every grant of `statement` (plain policy data), or None when
-        some grant may take effect or the lint cannot tell."""
+        some grant may take effect or the lint cannot tell.
+
+        `account`: the account the policy belongs to, when known (a policy inside an account
+        file); else every member account of the organization must block. `principal`
+        (`role/NAME` or `user/NAME` of that account): the identity the policy is attached to,
+        whose permissions boundary then counts too."""
         if kind not in _IDENTITY_SIDE and kind not in _RESOURCE_SIDE:
             return None
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             return None
         if "NotAction" in statement or "NotResource" in statement:
             return None
+        resource_side = kind in _RESOURCE_SIDE
         actions = _strings(statement.get("Action"))
-        resources = _strings(statement.get("Resource", "*" if kind in _RESOURCE_SIDE else None))
+        resources = _strings(statement.get("Resource", "*" if resource_side else None))
         if actions is None or resources is None:
             return None
         if any(has_unknown(text) or "${" in text for text in actions + resources):
             return None
-        key = (tuple(actions), tuple(resources), kind in _RESOURCE_SIDE)
+        key = (tuple(actions), tuple(resources), resource_side, account, principal)
         if key not in self._decided:
-            self._decided[key] = self._decide(actions, resources, kind in _RESOURCE_SIDE)
+            accounts = [account] if account is not None else self.members()
+            self._decided[key] = self._decide(
+                actions, resources, resource_side, accounts, None if account is None else principal
+            )
         return self._decided[key]
 
-    def _decide(self, actions: list[str], resources: list[str], resource_side: bool) -> str | None:
+    def _decide(
+        self,
+        actions: list[str],
+        resources: list[str],
+        resource_side: bool,
+        accounts: list[str],
+        principal: str | None,
+    ) -> str | None:
         names: list[str] = []
         for pattern in actions:
             infos = expand_action(pattern)
             if not infos:
                 return None  # unknown action: nothing to ask the engine about
             names.extend(info.full_name for info in infos)
-        sets = self._policy_sets(resource_side)
-        if not sets:
+        if not accounts:
             return None
         reasons: list[str] = []
-        for account, compiled in sets:
-            principal = RequestPrincipal(
-                f"arn:aws:iam::{account}:role/{_PROBE_ROLE}",
-                PrincipalKind.ROLE,
-                account=account,
-                role_arn=f"arn:aws:iam::{account}:role/{_PROBE_ROLE}",
-            )
+        for member in accounts:
+            compiled = self._policy_set(member, resource_side, principal)
+            if compiled is None:
+                return None  # nothing governs this account's requests
+            arn = f"arn:aws:iam::{member}:role/{_PROBE_ROLE}"
+            caller = RequestPrincipal(arn, PrincipalKind.ROLE, account=member, role_arn=arn)
             for action in dict.fromkeys(names):
                 for resource in resources:
                     result = evaluate(
-                        compiled,
-                        Request(principal, action, resource, resource_account=account),
+                        compiled, Request(caller, action, resource, resource_account=member)
                     )
                     if result.decision is Decision.ALLOWED:
                         return None
-                    for reason in _why(result, account):
+                    for reason in _why(result, member, compiled.source, principal):
                         if reason not in reasons:
                             reasons.append(reason)
         if len(reasons) > _SHOWN:
@@ -208,18 +269,24 @@ class Guardrails:
         return "; ".join(reasons)
 
     def apply(
-        self, findings: list[Finding], statements: list[Any], kind: PolicyKind
+        self,
+        findings: list[Finding],
+        statements: list[Any],
+        kind: PolicyKind,
+        account: str | None = None,
+        principal: str | None = None,
     ) -> list[Finding]:
         """`findings` of one document with those a guardrail blocks lowered (or dropped).
 
-        `statements` are the document's statements as plain data, by index."""
+        `statements` are the document's statements as plain data, by index; `account` and
+        `principal` as for `blocker`."""
         out: list[Finding] = []
         for finding in findings:
             index = finding.statement
             if finding.severity not in LOWERED or index is None or index >= len(statements):
                 out.append(finding)
                 continue
-            blocker = self.blocker(statements[index], kind)
+            blocker = self.blocker(statements[index], kind, account, principal)
             if blocker is None:
                 out.append(finding)
             elif self.mode is GuardrailMode.LOWER:

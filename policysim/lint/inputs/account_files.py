@@ -327,6 +327,7 @@ class _Walk:
                         PolicyKind.IDENTITY,
                         type=holder,
                         users=users,
+                        principal=f"{section[:-1]}/{name}",
                         **context,
                     )
                 if section == "roles" and "trust" in entity:

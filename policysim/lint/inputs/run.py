@@ -126,7 +126,14 @@ def lint_loaded(
 def _guarded(findings: list[Finding], target: LintTarget, guardrails: Guardrails) -> list[Finding]:
     kind = target.kind or detect_kind(target.root.to_plain())[0]
     statements = [node.to_plain() for node in _statement_nodes(target.root)]
-    return guardrails.apply(findings, statements, kind)
+    account, principal = target.attachment.get("account"), target.attachment.get("principal")
+    return guardrails.apply(
+        findings,
+        statements,
+        kind,
+        account if isinstance(account, str) else None,
+        principal if isinstance(principal, str) else None,
+    )
 
 
 def lint_paths(
