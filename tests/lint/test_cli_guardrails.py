@@ -135,3 +135,14 @@ def test_account_file_linted_with_itself_counts_boundaries(tmp_path: Path) -> No
         "boundary OnlyS3" in f.get("blocked_by", "") for f in app if f["severity"] != "error"
     )
     assert not any("blocked_by" in f for f in free)
+
+
+def test_authorization_details_boundary_counts_for_the_role_inline_policy(tmp_path: Path) -> None:
+    details = Path(__file__).parent / "data" / "guardrails-authz.json"
+    run = lint("--account", details, "-f", "json", details, cwd=tmp_path)
+    report = json.loads(run.stdout)
+    inline = [f for f in report["findings"] if "RolePolicyList" in f["message"]]
+    managed = [f for f in report["findings"] if "PolicyVersionList" in f["message"]]
+    assert inline and all("boundary OnlyS3 of role/app" in f["blocked_by"] for f in inline)
+    assert managed and not any("blocked_by" in f for f in managed)  # boundary itself: not lowered
+    assert "no organization member account" in run.stderr

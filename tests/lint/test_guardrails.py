@@ -242,3 +242,17 @@ def test_lint_paths_lowers_findings_of_a_file(tmp_path: Path) -> None:
     lowered = [f for f in guarded.findings if f.blocked_by]
     assert lowered and all(f.statement == 0 for f in lowered)
     assert all(f.severity is Severity.SECURITY for f in guarded.findings if f.statement == 1)
+
+
+def test_worker_processes_lower_the_same_findings(tmp_path: Path) -> None:
+    source = (
+        '{"Version": "2012-10-17", "Statement": ['
+        '{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"},'
+        '{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}'
+    )
+    for i in range(130):  # enough files for two workers
+        (tmp_path / f"p{i:03d}.json").write_text(source)
+    serial = lint_paths([str(tmp_path)], LintConfig(), guardrails=GUARD, jobs=1)
+    parallel = lint_paths([str(tmp_path)], LintConfig(), guardrails=GUARD, jobs=2)
+    assert serial.findings == parallel.findings
+    assert sum(1 for f in parallel.findings if f.blocked_by) == 130 * 3
