@@ -37,6 +37,7 @@ from policysim.lint.finding import Finding, Severity
 from policysim.policy.kinds import PolicyKind
 from policysim.policy.model import Policy, Statement
 from policysim.policy.unknown import has_unknown
+from policysim.policy.wildcard import has_wildcard
 
 LOWERED = frozenset({Severity.SECURITY, Severity.WARNING})
 """Severities a guardrail can lower; errors (a policy AWS rejects) stay errors."""
@@ -68,28 +69,46 @@ def _allow_everything() -> NamedPolicy:
     return NamedPolicy(policy, "(every permission)")
 
 
-def _most_permissive(policy: Policy) -> Policy | None:
-    """The policy as it reads in the most permissive context: conditional Denies left out,
-    conditional Allows kept without their conditions. None when nothing is left."""
+def _most_permissive(policy: Policy, wide: bool) -> Policy | None:
+    """The policy as it reads in the most permissive context: conditional Denies left out, and
+    Allows kept without their conditions on every resource (an allow-list guardrail that grants
+    only some resources may grant the ones the linted statement means). None when nothing is
+    left.
+
+    `wide`: the linted statement names resources by pattern (`*`, `arn:...:bucket/*`). The
+    engine matches a guardrail's pattern against that text as if it were one resource, which
+    proves nothing about the resources the pattern stands for, so only Denies on every resource
+    (`"Resource": "*"`) are kept; for exact ARNs every unconditional Deny is kept.
+    """
     kept: list[Statement] = []
     for statement in policy.statements:
-        if not statement.condition:
+        if statement.effect == "Allow":
+            kept.append(
+                statement.model_copy(
+                    update={"condition": {}, "resource": ("*",), "not_resource": None}
+                )
+            )
+        elif not statement.condition and (not wide or _every_resource(statement)):
             kept.append(statement)
-        elif statement.effect == "Allow":
-            kept.append(statement.model_copy(update={"condition": {}}))
     if not kept:
         return None
     return policy.model_copy(update={"statements": tuple(kept)})
 
 
-def _permissive_levels(levels: list[list[NamedPolicy]] | None) -> list[list[NamedPolicy]] | None:
+def _every_resource(statement: Statement) -> bool:
+    return statement.not_resource is None and "*" in (statement.resource or ())
+
+
+def _permissive_levels(
+    levels: list[list[NamedPolicy]] | None, wide: bool
+) -> list[list[NamedPolicy]] | None:
     if levels is None:
         return None
     out: list[list[NamedPolicy]] = []
     for level in levels:
         kept: list[NamedPolicy] = []
         for named in level:
-            policy = _most_permissive(named.policy)
+            policy = _most_permissive(named.policy, wide)
             if policy is not None:
                 kept.append(NamedPolicy(policy, named.name))
         out.append(kept)
@@ -131,7 +150,7 @@ class Guardrails:
     snapshot: Snapshot
     file: str
     mode: GuardrailMode = GuardrailMode.LOWER
-    _sets: dict[tuple[str, bool, str | None], CompiledPolicySet | None] = field(
+    _sets: dict[tuple[str, bool, str | None, bool], CompiledPolicySet | None] = field(
         default_factory=dict, repr=False
     )
     _decided: dict[tuple[Any, ...], str | None] = field(default_factory=dict, repr=False)
@@ -163,18 +182,20 @@ class Guardrails:
             return None  # the boundary is not in the file: nothing known about it
 
     def _policy_set(
-        self, account: str, resource_side: bool, principal: str | None
+        self, account: str, resource_side: bool, principal: str | None, wide: bool
     ) -> CompiledPolicySet | None:
         """The guardrails over one account's requests (RCPs for the resource side, SCPs and the
-        principal's boundary for the identity side) in their most permissive reading, with an
-        identity policy that allows everything; None when no guardrail governs them."""
-        key = (account, resource_side, principal)
+        principal's boundary for the identity side) in their most permissive reading (`wide`
+        as for `_most_permissive`), with an identity policy that allows everything; None when
+        no guardrail governs them."""
+        key = (account, resource_side, principal, wide)
         if key in self._sets:
             return self._sets[key]
         levels = None
         if account in self.members():
             levels = _permissive_levels(
-                Resolver(self.snapshot).org_levels(account, "rcp" if resource_side else "scp")
+                Resolver(self.snapshot).org_levels(account, "rcp" if resource_side else "scp"),
+                wide,
             )
         boundary = None
         if not resource_side and principal is not None:
@@ -183,7 +204,7 @@ class Guardrails:
                 boundary = [
                     NamedPolicy(doc, named.name)
                     for named in found
-                    if (doc := _most_permissive(named.policy)) is not None
+                    if (doc := _most_permissive(named.policy, wide)) is not None
                 ]
         compiled = None
         if levels is not None or boundary is not None:
@@ -249,13 +270,15 @@ class Guardrails:
             return None
         reasons: list[str] = []
         for member in accounts:
-            compiled = self._policy_set(member, resource_side, principal)
-            if compiled is None:
-                return None  # nothing governs this account's requests
             arn = f"arn:aws:iam::{member}:role/{_PROBE_ROLE}"
             caller = RequestPrincipal(arn, PrincipalKind.ROLE, account=member, role_arn=arn)
-            for action in dict.fromkeys(names):
-                for resource in resources:
+            for resource in resources:
+                compiled = self._policy_set(
+                    member, resource_side, principal, has_wildcard(resource)
+                )
+                if compiled is None:
+                    return None  # nothing governs this account's requests
+                for action in dict.fromkeys(names):
                     result = evaluate(
                         compiled, Request(caller, action, resource, resource_account=member)
                     )

@@ -256,3 +256,48 @@ def test_worker_processes_lower_the_same_findings(tmp_path: Path) -> None:
     parallel = lint_paths([str(tmp_path)], LintConfig(), guardrails=GUARD, jobs=2)
     assert serial.findings == parallel.findings
     assert sum(1 for f in parallel.findings if f.blocked_by) == 130 * 3
+
+
+RESOURCE_ORG = """\
+accounts:
+  - id: "111111111111"
+organization:
+  id: o-resources1
+  policies:
+    DenyAdminRole:
+      Version: "2012-10-17"
+      Statement:
+        - {Sid: AdminRole, Effect: Deny, Action: iam:PassRole,
+           Resource: "arn:aws:iam::111111111111:role/adm?n"}
+    OnlyOneBucket:
+      Version: "2012-10-17"
+      Statement:
+        - {Effect: Allow, Action: "iam:*", Resource: "*"}
+        - {Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::public/*"}
+  root: {id: r-res1, scps: [DenyAdminRole, OnlyOneBucket]}
+  accounts:
+    "111111111111": {}
+"""
+
+
+def test_resource_patterns_are_blocked_only_by_denies_on_every_resource() -> None:
+    guard = Guardrails(parse_snapshot(RESOURCE_ORG, "org.yaml"), "org.yaml")
+    exact = _allow("iam:PassRole", "arn:aws:iam::111111111111:role/admin")
+    assert guard.blocker(exact, PolicyKind.IDENTITY) is not None  # the SCP's pattern matches it
+    # `role/adm*` includes `role/administrator`, which `adm?n` does not deny, although the
+    # pattern `adm?n` matches the text `adm*n`
+    wide = _allow("iam:PassRole", "arn:aws:iam::111111111111:role/adm*n")
+    assert guard.blocker(wide, PolicyKind.IDENTITY) is None
+    assert guard.blocker(_allow("iam:PassRole"), PolicyKind.IDENTITY) is None
+
+
+def test_allow_list_guardrails_count_as_allowing_every_resource() -> None:
+    guard = Guardrails(parse_snapshot(RESOURCE_ORG, "org.yaml"), "org.yaml")
+    # the allow-list SCP grants s3:GetObject on public/*: a grant on * may reach those objects
+    assert guard.blocker(_allow("s3:GetObject"), PolicyKind.IDENTITY) is None
+    assert (
+        guard.blocker(_allow("s3:GetObject", "arn:aws:s3:::private/x"), PolicyKind.IDENTITY) is None
+    )
+    # an action no SCP statement allows is blocked on every resource
+    blocker = guard.blocker(_allow("s3:PutObject", "arn:aws:s3:::private/*"), PolicyKind.IDENTITY)
+    assert blocker is not None and "account 111111111111" in blocker
