@@ -295,6 +295,7 @@ def test_allow_list_guardrails_count_as_allowing_every_resource() -> None:
     guard = Guardrails(parse_snapshot(RESOURCE_ORG, "org.yaml"), "org.yaml")
     # the allow-list SCP grants s3:GetObject on public/*: a grant on * may reach those objects
     assert guard.blocker(_allow("s3:GetObject"), PolicyKind.IDENTITY) is None
+    # conservative: an allow-list is read as granting its actions on every resource
     assert (
         guard.blocker(_allow("s3:GetObject", "arn:aws:s3:::private/x"), PolicyKind.IDENTITY) is None
     )
