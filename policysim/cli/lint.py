@@ -64,6 +64,8 @@ def _guardrails(account: Path | None, mode: str) -> Guardrails | None:
         snapshot = load_snapshot(account)
     except PolicyError as err:
         fail(err)
+    for warning in snapshot.warnings:
+        say(f"policysim: warning: {warning}", err=True)
     guardrails = Guardrails(snapshot, str(account), chosen)
     if not guardrails.members():
         say(
@@ -166,9 +168,11 @@ def lint(
         typer.Option(
             "--account",
             help="An account or organization file (compact YAML, snapshot or authorization"
-            " details) whose SCPs and RCPs apply: a security or warning finding on an Allow"
-            " statement that they deny for every member account (whatever the request's"
-            " context) is lowered to a suggestion naming the guardrail (docs/guardrails.md).",
+            " details) whose SCPs and RCPs apply (and, for a user's or role's own policies"
+            " linted inside that file, its permissions boundary): a security or warning finding"
+            " on an Allow statement that they deny for every member account, whatever the"
+            " request's context, is lowered to a suggestion naming the guardrail"
+            " (docs/guardrails.md).",
         ),
     ] = None,
     guardrails_mode: Annotated[
