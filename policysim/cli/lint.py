@@ -5,18 +5,22 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from policysim.cli.app import app, fail, say
 from policysim.cli.limits import MaxFileSizeOpt
 
+if TYPE_CHECKING:
+    from policysim.lint.guardrails import Guardrails
+
 LINT_EPILOG = (
     "Examples:\n\n"
     "  policysim lint policies/ template.yaml\n\n"
     "  terraform show -json plan.out | policysim lint - --format sarif -o policysim.sarif\n\n"
     "  policysim lint --list-rules\n\n"
+    "  policysim lint --account org.yaml policies/   (findings the SCPs/RCPs block are lowered)\n\n"
     "Inputs: policy files (JSON or YAML), directories (recursively), '-' for standard input,"
     " CloudFormation templates and Terraform plan JSON. Settings: [tool.policysim.lint] in"
     " pyproject.toml or [lint] in .policysim.toml, found from this directory up to the"
@@ -39,6 +43,38 @@ def _list_rules() -> None:
     for rule in all_rules().values():
         off = "" if rule.default_enabled else "  (off by default)"
         typer.echo(f"{rule.id}  {rule.severity.value:<10}  {rule.title}{off}")
+
+
+def _guardrails(account: Path | None, mode: str) -> Guardrails | None:
+    """The guardrails of `--account`, or None; a bad file or mode is a one-line error."""
+    from policysim.lint.guardrails import GuardrailMode, Guardrails
+    from policysim.policy.errors import PolicyError
+
+    try:
+        chosen = GuardrailMode(mode)
+    except ValueError:
+        fail(f"--guardrails {mode!r}: expected lower or drop")
+    if account is None:
+        if chosen is not GuardrailMode.LOWER:
+            fail("--guardrails needs --account FILE (the account or organization file)")
+        return None
+    from policysim.account.loaders import load_snapshot
+
+    try:
+        snapshot = load_snapshot(account)
+    except PolicyError as err:
+        fail(err)
+    for warning in snapshot.warnings:
+        say(f"policysim: warning: {warning}", err=True)
+    guardrails = Guardrails(snapshot, str(account), chosen)
+    if not guardrails.members():
+        say(
+            f"policysim: warning: {account}: no organization member account, so no SCP or"
+            " RCP applies; only the permissions boundaries of users and roles linted inside"
+            " this file count",
+            err=True,
+        )
+    return guardrails
 
 
 @app.command(epilog=LINT_EPILOG)
@@ -135,6 +171,25 @@ def lint(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules (id, severity, title) and exit.")
     ] = False,
+    account: Annotated[
+        Path | None,
+        typer.Option(
+            "--account",
+            help="An account or organization file (compact YAML, snapshot or authorization"
+            " details) whose SCPs and RCPs apply (and, for a user's or role's own policies"
+            " linted inside that file, its permissions boundary): a security or warning finding"
+            " on an Allow statement that they deny for every member account, whatever the"
+            " request's context, is lowered to a suggestion naming the guardrail"
+            " (docs/guardrails.md).",
+        ),
+    ] = None,
+    guardrails_mode: Annotated[
+        str,
+        typer.Option(
+            "--guardrails",
+            help="With --account: 'lower' findings a guardrail blocks (default) or 'drop' them.",
+        ),
+    ] = "lower",
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Lint IAM policies: syntax, catalog, security, escalation, exposure and hygiene rules."""
@@ -188,6 +243,8 @@ def lint(
     if resource_arn is not None and not is_arn(resource_arn):
         fail(f"--resource-arn {resource_arn!r}: expected an ARN such as arn:aws:s3:::my-bucket")
 
+    guardrails = _guardrails(account, guardrails_mode)
+
     from policysim.lint.inputs.parallel import available_cpus
     from policysim.lint.inputs.run import lint_paths
 
@@ -199,6 +256,7 @@ def lint(
         skip_non_policies=skip_non_policies,
         jobs=jobs or available_cpus(),
         resource_arn=resource_arn,
+        guardrails=guardrails,
     )
     use_color = output is None and (
         color == "always"

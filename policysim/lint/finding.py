@@ -38,6 +38,9 @@ class Finding:
     folded: tuple[str, ...] = ()
     """Rule ids of the findings this one stands for on its statement (`runner.FOLDS`): a
     statement that grants everything implies them, and they are reported as part of it."""
+    blocked_by: str | None = None
+    """The guardrail (SCP or RCP of `lint --account`) that keeps the statement from taking
+    effect, when one lowered this finding."""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order of reports: by file, position, rule."""
@@ -56,7 +59,7 @@ class Finding:
             "statement": self.statement,
             "hint": self.hint,
             "folded": list(self.folded),
-        }
+        } | ({"blocked_by": self.blocked_by} if self.blocked_by is not None else {})
 
 
 FOLD_MARK = "; also implies "

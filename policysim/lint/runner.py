@@ -114,17 +114,7 @@ def lint_node(
 
 
 def _with_severity(finding: Finding, severity: Severity) -> Finding:
-    return Finding(
-        finding.rule,
-        severity,
-        finding.message,
-        finding.file,
-        finding.line,
-        finding.column,
-        finding.pointer,
-        finding.statement,
-        finding.hint,
-    )
+    return replace(finding, severity=severity)
 
 
 def fold_findings(findings: list[Finding]) -> list[Finding]:

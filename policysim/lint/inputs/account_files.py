@@ -327,6 +327,7 @@ class _Walk:
                         PolicyKind.IDENTITY,
                         type=holder,
                         users=users,
+                        principal=f"{section[:-1]}/{name}",
                         **context,
                     )
                 if section == "roles" and "trust" in entity:
@@ -420,6 +421,7 @@ class _Walk:
                 arn = _text(boundary.get("PermissionsBoundaryArn"))
                 if arn:
                     uses.setdefault(arn, _ManagedUse()).boundary = True
+                holder_context = _holder_context(entity, holder, name)
                 for j, policy in enumerate(_items(entity.get(inline_key))):
                     self.add(
                         _mapping(policy).get("PolicyDocument"),
@@ -427,6 +429,7 @@ class _Walk:
                         PolicyKind.IDENTITY,
                         type=holder,
                         users=users,
+                        **holder_context,
                     )
                 if holder == _ROLE:
                     self.add(
@@ -469,6 +472,15 @@ def _default_version(entry: dict[str, Node]) -> int | None:
 
 def _is_true(node: Node | None) -> bool:
     return node is not None and node.kind == "bool" and node.value is True
+
+
+def _holder_context(entity: dict[str, Node], holder: str, name: str | None) -> dict[str, str]:
+    """`account` and `principal` (`user/NAME`, `role/NAME`) of an authorization-details entry,
+    from its ARN: `lint --account` reads the principal's permissions boundary from them."""
+    arn = parse_arn(_text(entity.get("Arn")) or "")
+    if arn is None or not arn.account or not name or holder == _GROUP:
+        return {}
+    return {"account": arn.account, "principal": f"{'user' if holder == _USER else 'role'}/{name}"}
 
 
 def _names_principals(document: Node | None) -> bool:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from policysim.lint.config import LintConfig
 from policysim.lint.finding import Finding
 from policysim.lint.inputs import discover, load_path
 from policysim.lint.inputs.target import LintTarget, Loaded
-from policysim.lint.policy_type import PolicyKind
+from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.runner import LintOptions, lint_node
 from policysim.policy.errors import Position
 from policysim.policy.source import Node
 from policysim.policy.unknown import has_unknown, show
+
+if TYPE_CHECKING:
+    from policysim.lint.guardrails import Guardrails
 
 
 @dataclass(slots=True)
@@ -75,8 +79,15 @@ def _suppressed(
     return False
 
 
-def lint_loaded(loaded: Loaded, config: LintConfig, options: LintOptions, run: LintRun) -> None:
-    """Lint the documents of one loaded file into `run`."""
+def lint_loaded(
+    loaded: Loaded,
+    config: LintConfig,
+    options: LintOptions,
+    run: LintRun,
+    guardrails: Guardrails | None = None,
+) -> None:
+    """Lint the documents of one loaded file into `run`; with `guardrails` (`lint --account`),
+    findings an SCP or RCP already blocks are lowered or dropped."""
     run.notes.extend(loaded.notes)
     for finding in loaded.findings:
         if _suppressed(finding, None, loaded, config):
@@ -93,6 +104,8 @@ def lint_loaded(loaded: Loaded, config: LintConfig, options: LintOptions, run: L
             options=options,
             attachment=target.attachment,
         )
+        if guardrails is not None:
+            findings = _guarded(findings, target, guardrails)
         for finding in findings:
             if target.opaque and Position(finding.line, finding.column) in target.opaque:
                 continue
@@ -110,6 +123,19 @@ def lint_loaded(loaded: Loaded, config: LintConfig, options: LintOptions, run: L
             run.findings.append(finding)
 
 
+def _guarded(findings: list[Finding], target: LintTarget, guardrails: Guardrails) -> list[Finding]:
+    kind = target.kind or detect_kind(target.root.to_plain())[0]
+    statements = [node.to_plain() for node in _statement_nodes(target.root)]
+    account, principal = target.attachment.get("account"), target.attachment.get("principal")
+    return guardrails.apply(
+        findings,
+        statements,
+        kind,
+        account if isinstance(account, str) else None,
+        principal if isinstance(principal, str) else None,
+    )
+
+
 def lint_paths(
     paths: Iterable[str],
     config: LintConfig,
@@ -120,6 +146,7 @@ def lint_paths(
     skip_non_policies: bool = False,
     jobs: int = 1,
     resource_arn: str | None = None,
+    guardrails: Guardrails | None = None,
 ) -> LintRun:
     """Lint files, directories and '-' (standard input). With `skip_non_policies`, named files
     that hold no policy are skipped as in a directory walk (pre-commit passes every JSON/YAML).
@@ -127,13 +154,13 @@ def lint_paths(
     With `jobs` > 1, large runs are spread over that many worker processes
     (`lint.inputs.parallel`); the findings are the same, in the same order. `resource_arn` is
     the resource that documents without CloudFormation, Terraform or account file context are
-    attached to (PS113).
+    attached to (PS113); `guardrails` lowers findings that an SCP or RCP blocks.
     """
     options = options or config.options()
     paths = list(paths)
     skipped_notes: list[str] = []
     files = list(discover(paths, config.exclude, skipped_notes))
-    job = FileJob(config, options, kind, service, skip_non_policies, resource_arn)
+    job = FileJob(config, options, kind, service, skip_non_policies, resource_arn, guardrails)
     if jobs > 1:
         from policysim.lint.inputs.parallel import run_in_workers
 
@@ -189,6 +216,7 @@ class FileJob:
     service: str | None
     skip_non_policies: bool
     resource_arn: str | None = None
+    guardrails: Guardrails | None = None
 
     def __call__(self, path: str, discovered: bool) -> LintRun | None:
         """The file's outcome, or None when it is skipped (not a policy in a walk)."""
@@ -204,5 +232,5 @@ class FileJob:
             for target in loaded.targets:
                 target.attachment.setdefault("target_arn", self.resource_arn)
         run = LintRun(files=1)
-        lint_loaded(loaded, self.config, self.options, run)
+        lint_loaded(loaded, self.config, self.options, run, self.guardrails)
         return run

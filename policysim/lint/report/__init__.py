@@ -197,12 +197,14 @@ def sarif_rule(rule: Rule) -> dict[str, Any]:
 def fingerprints(findings: list[Finding]) -> list[str]:
     """A `partialFingerprints` value for each finding, independent of where it is: a hash of
     the rule, the file, the pointer and the message with statement numbers and positions left
-    out (`_POSITIONS`), and the note of what it folds left out too. Findings that are alike but
+    out (`_POSITIONS`), and the notes of what it folds and of the guardrail that blocks it left out too. Findings that are alike but
     for those (the same rule on two statements) are told apart by their order in the file."""
     seen: Counter[str] = Counter()
     out = []
     for f in findings:
         message = f.message.split(FOLD_MARK, 1)[0] if f.folded else f.message
+        if f.blocked_by is not None:  # `lint --account` notes the guardrail: same finding
+            message = message.removesuffix(f" (blocked by {f.blocked_by})")
         for pattern, replacement in _POSITIONS:
             message = pattern.sub(replacement, message)
         pointer = _STATEMENT_INDEX.sub("/Statement/N", f.pointer)
@@ -245,6 +247,8 @@ def render_sarif(run: LintRun, rules: Mapping[str, Rule]) -> str:
         }
         if f.folded:
             result["properties"]["folded"] = list(f.folded)
+        if f.blocked_by is not None:
+            result["properties"]["blockedBy"] = f.blocked_by
         if f.pointer:
             result["locations"][0]["logicalLocations"] = [
                 {"fullyQualifiedName": f.pointer, "kind": "element"}
