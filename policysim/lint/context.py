@@ -289,6 +289,7 @@ class LintContext:
         ctx = cls(file, root, kind, service, settings or LintSettings(), attachment or {})
         if data is None:
             data = root.to_plain()
+        ctx.memo["plain"] = data  # for rules that need the whole document as data (PS031)
         ctx.mentions_variables = "${" in repr(data)  # repr keeps `${` as written, and is fast
         try:
             ctx.policy = Policy.model_validate(data)

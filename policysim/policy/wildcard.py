@@ -20,8 +20,7 @@ def has_wildcard(text: str) -> bool:
 def literal_prefix(pattern: str) -> str:
     """The text before the first `*` or `?` (all of it without one): every string the glob
     matches starts with it, which makes a cheap first test."""
-    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
-    return pattern[:cut]
+    return pattern.partition("*")[0].partition("?")[0]  # two C calls: on every lint hot path
 
 
 def _piece_at(piece: str, value: str, start: int) -> bool:

@@ -149,3 +149,11 @@ def test_one_star_shortcut(pattern: str, value: str, expected: bool) -> None:
 )
 def test_literal_prefix(pattern: str, prefix: str) -> None:
     assert literal_prefix(pattern) == prefix
+
+
+@given(st.text(alphabet="ab*?:", max_size=12))
+def test_literal_prefix_stops_at_the_first_wildcard(pattern: str) -> None:
+    prefix = literal_prefix(pattern)
+    assert pattern.startswith(prefix)
+    assert not has_wildcard(prefix)
+    assert len(prefix) == len(pattern) or pattern[len(prefix)] in "*?"

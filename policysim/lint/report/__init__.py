@@ -197,7 +197,8 @@ def sarif_rule(rule: Rule) -> dict[str, Any]:
 def fingerprints(findings: list[Finding]) -> list[str]:
     """A `partialFingerprints` value for each finding, independent of where it is: a hash of
     the rule, the file, the pointer and the message with statement numbers and positions left
-    out (`_POSITIONS`), and the notes of what it folds and of the guardrail that blocks it left out too. Findings that are alike but
+    out (`_POSITIONS`), and the notes of what it folds and of the guardrail that blocks it left
+    out too. Findings that are alike but
     for those (the same rule on two statements) are told apart by their order in the file."""
     seen: Counter[str] = Counter()
     out = []

@@ -257,6 +257,17 @@ def _generated_job(info: ActionInfo) -> bool:
     server-generated ID: nothing but a wildcard can name them before the call."""
     if not info.name.startswith(("Start", "Create")):
         return False
+    known = _GENERATED_JOBS.get(info)  # catalog records are hashed by identity: cheap
+    if known is None:
+        known = _GENERATED_JOBS[info] = _generated_job_uncached(info)
+    return known
+
+
+_GENERATED_JOBS: dict[ActionInfo, bool] = {}
+"""`_generated_job` per catalog action, once per process (the catalog's records live as long)."""
+
+
+def _generated_job_uncached(info: ActionInfo) -> bool:
     catalog = get_catalog()
     for art in info.resource_types:
         declared = catalog.resource_type(info.service, art.name)

@@ -1490,7 +1490,8 @@ def size_quota(ctx: LintContext) -> Iterator[Issue]:
     if limits is None:
         return
     limit, raised, what = limits
-    size = policy_size(ctx.root.to_plain())
+    plain = ctx.memo.get("plain")
+    size = policy_size(ctx.root.to_plain() if plain is None else plain)
     if size <= limit:
         return
     if raised is not None and size <= raised:
