@@ -344,17 +344,18 @@ def render_who_can(report: WhoCanReport, *, region: str | None = None) -> None:
         console.print(f"denied ({len(report.denied)}):")
         if report.denied:
             notes = [describe_dependencies(g.depends_on) for g in report.denied]
+            noted = any(notes)
             headers = ["principal", "account", "decision", "decided by"]
             _print_table(
                 console,
-                headers + (["depends on"] if any(notes) else []),
+                headers + (["depends on"] if noted else []),
                 [
                     [
                         grant.principal,
                         grant.account,
                         decision_text(grant.decision.value),
                         _denied_by(grant),
-                        *([note] if any(notes) else []),
+                        *([note] if noted else []),
                     ]
                     for grant, note in zip(report.denied, notes, strict=True)
                 ],
