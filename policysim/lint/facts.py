@@ -173,27 +173,30 @@ def flagged_actions(ctx: LintContext) -> FlaggedActions:
             node = view.items.get(element)
             if node is None:
                 continue
+            located: list[tuple[int | None, Node]]
             if node.kind == "string":
-                located = [(f"{view.pointer}/{element}", node)]
+                located = [(None, node)]
             elif node.kind == "array":
-                located = [
-                    (f"{view.pointer}/{element}/{i}", child)
-                    for i, child in enumerate(node.value)
-                    if child.kind == "string"
-                ]
+                located = list(enumerate(node.value))
             else:
                 continue
-            for pointer, child in located:
+            for i, child in located:
+                if child.kind != "string":
+                    continue
                 facts = action_facts(child.value)
-                if facts.flagged:
-                    entry = ActionEntry(view, child, pointer, facts)
-                    if facts.problem is not None:
-                        found.malformed.append(entry)
-                    if facts.prefix is not None and not facts.known_service:
-                        found.unknown_service.append(entry)
-                    if facts.matches_nothing:
-                        found.unmatched.append(entry)
-                    if facts.canonical is not None:
-                        found.noncanonical.append(entry)
+                if not facts.flagged:
+                    continue  # nearly every entry: no pointer is built for it
+                pointer = (
+                    f"{view.pointer}/{element}" if i is None else f"{view.pointer}/{element}/{i}"
+                )
+                entry = ActionEntry(view, child, pointer, facts)
+                if facts.problem is not None:
+                    found.malformed.append(entry)
+                if facts.prefix is not None and not facts.known_service:
+                    found.unknown_service.append(entry)
+                if facts.matches_nothing:
+                    found.unmatched.append(entry)
+                if facts.canonical is not None:
+                    found.noncanonical.append(entry)
     ctx.memo["flagged-actions"] = found
     return found
