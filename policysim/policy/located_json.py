@@ -54,6 +54,14 @@ _PLAIN_ITEM = re.compile(_PLAIN + r"(?:(,)[ \t\r\n]*|(\]))")
 _PLAIN_MEMBER = re.compile(_PLAIN + r"(?:(,)[ \t\r\n]*|(\}))")
 _PLAIN_KEY = re.compile(_PLAIN + r":[ \t\r\n]*")
 
+# A frozen dataclass's `__init__` sets each field through `object.__setattr__`, which made
+# `Position(line, column)` the largest single cost of a scan (one per value and one per key).
+# The scanner makes its positions by filling the two slots directly: the same objects, equal
+# and hashed alike, at about half the cost.
+_new = object.__new__
+_set_line: Callable[[Position, int], None] = Position.__dict__["line"].__set__
+_set_column: Callable[[Position, int], None] = Position.__dict__["column"].__set__
+
 
 def scan_located_json(text: str) -> Node:
     """Parse valid JSON `text` into the grammar path's tree, or raise `FastPathDeclinedError`.
@@ -73,6 +81,7 @@ def scan_located_json(text: str) -> Node:
     plain_item = _PLAIN_ITEM.match
     plain_member = _PLAIN_MEMBER.match
     plain_key = _PLAIN_KEY.match
+    new, set_line, set_column = _new, _set_line, _set_column
 
     def value(pos: int, position: Position, level: int) -> tuple[Node, int]:
         """The value starting at `pos` (after any space) and the offset after it."""
@@ -121,7 +130,9 @@ def scan_located_json(text: str) -> Node:
                 line += 1
                 if pos > newlines[line]:
                     line = bisect_left(newlines, pos, line)
-            child_position = Position(line, pos - newlines[line - 1])
+            child_position = new(Position)
+            set_line(child_position, line)
+            set_column(child_position, pos - newlines[line - 1])
             match = plain_item(text, pos)
             if match is not None:
                 append(Node("string", match[1], child_position))
@@ -161,7 +172,9 @@ def scan_located_json(text: str) -> Node:
                 line += 1
                 if pos > newlines[line]:
                     line = bisect_left(newlines, pos, line)
-            key_position = Position(line, pos - newlines[line - 1])
+            key_position = new(Position)
+            set_line(key_position, line)
+            set_column(key_position, pos - newlines[line - 1])
             match = plain_key(text, pos)
             if match is not None:
                 key = match[1]
@@ -179,7 +192,9 @@ def scan_located_json(text: str) -> Node:
             key_positions[key] = key_position
             if pos > newlines[line]:  # the value is usually on the key's line
                 line = bisect_left(newlines, pos, line)
-            child_position = Position(line, pos - newlines[line - 1])
+            child_position = new(Position)
+            set_line(child_position, line)
+            set_column(child_position, pos - newlines[line - 1])
             match = plain_member(text, pos)
             if match is not None:
                 nodes[key] = Node("string", match[1], child_position)
