@@ -7,6 +7,7 @@ that is itself valid even when a sibling is not.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -244,6 +245,12 @@ class Issue:
     """For rules whose severity depends on the case (error / warning)."""
 
 
+def compact_json(document: Any) -> str:
+    """The document without whitespace outside strings, non-ASCII as written: the text whose
+    length AWS compares with a policy's size quota."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(slots=True)
 class LintSettings:
     """Knowledge from configuration that some rules need."""
@@ -289,8 +296,13 @@ class LintContext:
         ctx = cls(file, root, kind, service, settings or LintSettings(), attachment or {})
         if data is None:
             data = root.to_plain()
-        ctx.memo["plain"] = data  # for rules that need the whole document as data (PS031)
-        ctx.mentions_variables = "${" in repr(data)  # repr keeps `${` as written, and is fast
+        ctx.memo["plain"] = data  # for rules that need the whole document as data
+        # The document as AWS counts its size (PS031), serialized once, in C; it also answers
+        # whether some key or string holds `${` (JSON escapes neither `$` nor `{`, and a
+        # string's closing quote keeps `$` of one token from meeting `{` of the next).
+        compact = compact_json(data)
+        ctx.memo["compact-json"] = compact
+        ctx.mentions_variables = "${" in compact
         try:
             ctx.policy = Policy.model_validate(data)
         except ValidationError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +12,7 @@ from policysim.lint.context import (
     Issue,
     LintContext,
     StatementView,
+    compact_json,
     scalar_text,
 )
 from policysim.lint.facts import flagged_actions
@@ -1451,7 +1451,7 @@ _IDENTITY_QUOTAS_HINT = (
 
 def policy_size(document: Any) -> int:
     """Characters AWS counts: the document without whitespace outside strings."""
-    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+    return len(compact_json(document))
 
 
 def _size_limit(ctx: LintContext) -> tuple[int, int | None, str] | None:
@@ -1490,8 +1490,8 @@ def size_quota(ctx: LintContext) -> Iterator[Issue]:
     if limits is None:
         return
     limit, raised, what = limits
-    plain = ctx.memo.get("plain")
-    size = policy_size(ctx.root.to_plain() if plain is None else plain)
+    compact: str | None = ctx.memo.get("compact-json")
+    size = policy_size(ctx.root.to_plain()) if compact is None else len(compact)
     if size <= limit:
         return
     if raised is not None and size <= raised:
