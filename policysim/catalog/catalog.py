@@ -11,7 +11,6 @@ the same file and one result wins; the results are equal, so that is only wasted
 
 from __future__ import annotations
 
-import difflib
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -20,6 +19,7 @@ from itertools import islice
 from operator import itemgetter
 
 from policysim.catalog import loader
+from policysim.catalog.close_matches import close_matches
 from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
 from policysim.catalog.keys import KeyIndex
 from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeInfo
@@ -281,7 +281,7 @@ class Catalog:
         """Known prefixes closest to a mistyped one (`ec3` -> `ec2`), best first."""
         return self._remembered(
             ("service", prefix.lower(), limit),
-            lambda: difflib.get_close_matches(prefix.lower(), sorted(self._service_names), n=limit),
+            lambda: close_matches(prefix.lower(), sorted(self._service_names), n=limit),
         )
 
     def suggest_actions(self, name: str, limit: int = 3) -> list[str]:
@@ -302,7 +302,7 @@ class Catalog:
         for service in services:
             index = self._index(service)
             width = limit if service == prefix else 1
-            for close in difflib.get_close_matches(action, list(index), n=width):
+            for close in close_matches(action, list(index), n=width):
                 found.append(index[close].full_name)
         return found[:limit]
 
