@@ -30,19 +30,24 @@ column.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
-from policysim.account.errors import AccountError
-from policysim.account.model import Account, Resource, Snapshot
-from policysim.account.resolve import Resolver, _request_principal
-from policysim.engine.compiled import NamedPolicy, PolicySet
-from policysim.engine.request import RequestPrincipal
+from policysim.account.model import Snapshot
+from policysim.diff.account_pairs import pair_accounts
+from policysim.diff.units import (
+    DOCUMENT_TYPES,
+    ComparisonUnit,
+    Fingerprints,
+    InputFormat,
+    Sources,
+    Status,
+    absent_policy_set,
+    policy_set_for,
+    same_policy,
+)
 from policysim.files import RAISE_HINT, format_size, max_file_bytes, read_input, read_problem
 from policysim.lint.inputs.target import LintTarget, Loaded
 from policysim.policy.build import policy_from_node
@@ -62,24 +67,7 @@ __all__ = [
     "public_resource_type",
 ]
 
-DOCUMENT_TYPES = ("identity", "resource", "trust", "scp", "rcp", "boundary")
-"""The `--type` values of `diff` and `verify`."""
-
-GUARDRAILS = frozenset({"scp", "rcp", "boundary"})
-"""Types that only limit what others grant: their absence means "no limit"."""
-
-Status = Literal["changed", "added", "removed"]
-InputFormat = Literal["policy", "cloudformation", "terraform", "account"]
-
 STDIN = "<stdin>"
-
-EMPTY_POLICY = Policy.model_validate({"Version": "2012-10-17", "Statement": []})
-"""A document with no statement: grants nothing, denies nothing."""
-
-FULL_ACCESS = Policy.model_validate(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
-"""What a guardrail is measured against: everything the identity side could grant."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,42 +90,6 @@ class Document:
         """`file:line:col` of the document, or the file alone."""
         position = self.policy.position
         return f"{self.file}:{position}" if position is not None else self.file
-
-
-@dataclass(frozen=True, slots=True)
-class ComparisonUnit:
-    """One question for the prover: does `new` allow any request `old` does not?"""
-
-    name: str
-    """What is compared, for reports: a file, a template's place, `user alice (111122223333)`,
-    `resource policy of arn:aws:s3:::logs`."""
-    kind: str
-    """identity, resource, trust, scp, rcp, boundary, or `principal` (a whole account stack)."""
-    status: Status
-    old: PolicySet
-    new: PolicySet
-    principal: RequestPrincipal | None = None
-    """The caller whose access is compared (account stacks); None: any caller."""
-    resource_account: str | None = None
-    old_policy: Policy | None = None
-    """For a single document: the OLD document (None when the unit is `added`)."""
-    new_policy: Policy | None = None
-    """For a single document: the NEW document (None when the unit is `removed`)."""
-    old_location: str | None = None
-    new_location: str | None = None
-    also: tuple[str, ...] = ()
-    """Other principals with exactly the same pair of stacks: the answer holds for them too."""
-
-
-@dataclass(slots=True)
-class Sources:
-    """Everything two inputs hold, as units to compare."""
-
-    format: InputFormat
-    units: list[ComparisonUnit] = field(default_factory=list)
-    unchanged: int = 0
-    """Pairs dropped because both sides are the same documents."""
-    notes: list[str] = field(default_factory=list)
 
 
 # ---- reading and telling formats apart ---------------------------------------------------------
@@ -346,38 +298,6 @@ def public_resource_type(kind: str, service: str | None, cfn_type: str = "") -> 
     return _SERVICE_RESOURCE_TYPES.get(service or "")
 
 
-# ---- policy sets for one document --------------------------------------------------------------
-
-
-def policy_set_for(policy: Policy, kind: str, name: str) -> PolicySet:
-    """The engine's view of one document of type `kind` standing alone.
-
-    Grants (identity, resource, trust) are the only policy of their set; a guardrail (SCP,
-    boundary, RCP) is measured against an identity policy allowing everything, so that what it
-    lets through is what the set allows.
-    """
-    named = NamedPolicy(policy, name)
-    if kind == "identity":
-        return PolicySet(identity=[named])
-    if kind in ("resource", "trust"):
-        return PolicySet(resource=named)
-    full = [NamedPolicy(FULL_ACCESS, "full access")]
-    if kind == "scp":
-        return PolicySet(identity=full, scps=[[named]])
-    if kind == "rcp":
-        return PolicySet(identity=full, rcps=[[named]])
-    if kind == "boundary":
-        return PolicySet(identity=full, boundary=[named])
-    raise PolicyError(f"unknown policy type {kind!r}; expected one of {', '.join(DOCUMENT_TYPES)}")
-
-
-def absent_policy_set(kind: str) -> PolicySet:
-    """The set when the document is not there: nothing granted, or no guardrail."""
-    if kind in GUARDRAILS:
-        return PolicySet(identity=[NamedPolicy(FULL_ACCESS, "full access")])
-    return policy_set_for(EMPTY_POLICY, kind, "(absent)")
-
-
 def _document_unit(old: Document | None, new: Document | None) -> ComparisonUnit:
     assert old is not None or new is not None
     either = new or old
@@ -397,43 +317,12 @@ def _document_unit(old: Document | None, new: Document | None) -> ComparisonUnit
     )
 
 
-# ---- fingerprints ------------------------------------------------------------------------------
-
-
-class _Fingerprints:
-    """Content fingerprints of documents, computed once per document object."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[int, tuple[Policy, str]] = {}
-        self.texts: dict[str, str] = {}
-
-    def of(self, policy: Policy) -> str:
-        found = self._by_id.get(id(policy))
-        if found is not None and found[0] is policy:
-            return found[1]
-        text = json.dumps(
-            policy.model_dump(mode="json", by_alias=True, exclude_none=True),
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        self._by_id[id(policy)] = (policy, digest)
-        self.texts.setdefault(digest, text)
-        return digest
-
-
-def _same(a: Policy | None, b: Policy | None, prints: _Fingerprints) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a is b or prints.of(a) == prints.of(b)
-
-
 # ---- pairs of documents ------------------------------------------------------------------------
 
 
 def _pair_documents(old: _Input, new: _Input, policy_type: str | None) -> Sources:
     sources = Sources(new.format, notes=[*old.notes, *new.notes])
-    prints = _Fingerprints()
+    prints = Fingerprints()
     if new.format == "policy":
         if old.documents and new.documents:
             first, second = old.documents[0], new.documents[0]
@@ -448,7 +337,7 @@ def _pair_documents(old: _Input, new: _Input, policy_type: str | None) -> Source
         old_doc = old_by_name.get(name)
         if old_doc is not None and old_doc.kind != new_doc.kind:
             old_doc = _retyped(old_doc, new_doc.kind)
-        if old_doc is not None and _same(old_doc.policy, new_doc.policy, prints):
+        if old_doc is not None and same_policy(old_doc.policy, new_doc.policy, prints):
             sources.unchanged += 1
             continue
         sources.units.append(_document_unit(old_doc, new_doc))
@@ -469,257 +358,6 @@ def _by_name(documents: Iterable[Document], file: str) -> dict[str, Document]:
             raise PolicyError(f"two policy documents at {document.name!r}", file=file)
         out[document.name] = document
     return out
-
-
-# ---- pairs of accounts -------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Stack:
-    """One principal's policies, and what identifies them."""
-
-    label: str
-    principal: RequestPrincipal
-    account: str
-    policies: PolicySet
-    key: tuple[object, ...]
-
-
-_DEPENDENT = re.compile(r"\$\{|principal|userid|username|sourceidentity", re.IGNORECASE)
-"""Text that may make a document's answer depend on who the caller is (policy variables,
-principal condition keys): principals whose stacks hold it are never merged into one unit."""
-
-
-def _account_resolver(snapshot: Snapshot) -> Resolver:
-    """A resolver that finds AWS managed policies offline, as `check` does."""
-    from policysim.account.workspace import aws_managed
-
-    return Resolver(snapshot, managed_lookup=aws_managed)
-
-
-def _levels_key(
-    levels: list[list[NamedPolicy]] | None, prints: _Fingerprints
-) -> tuple[tuple[str, ...], ...] | None:
-    if levels is None:
-        return None
-    return tuple(tuple(sorted(prints.of(n.policy) for n in level)) for level in levels)
-
-
-def _principal_stacks(snapshot: Snapshot, file: str, prints: _Fingerprints) -> dict[str, _Stack]:
-    """Every user and role of the file, by ARN, with its whole policy stack."""
-    resolver = _account_resolver(snapshot)
-    management = snapshot.organization.management_account if snapshot.organization else None
-    stacks: dict[str, _Stack] = {}
-    try:
-        rcps_of: dict[str, list[list[NamedPolicy]] | None] = {}
-        scps_of: dict[str, list[list[NamedPolicy]] | None] = {}
-        for target in resolver.principals():
-            account = target.account.id
-            if account not in scps_of:
-                scps_of[account] = resolver.org_levels(account, "scp")
-                rcps_of[account] = resolver.org_levels(account, "rcp")
-            identity = resolver.identity_policies(target)
-            boundary = resolver.boundary(target)
-            policies = PolicySet(
-                identity=identity,
-                boundary=boundary,
-                scps=scps_of[account],
-                rcps=rcps_of[account],
-                management_account=management,
-            )
-            key = (
-                tuple(sorted(prints.of(n.policy) for n in identity)),
-                tuple(prints.of(n.policy) for n in boundary) if boundary is not None else None,
-                _levels_key(policies.scps, prints),
-                _levels_key(policies.rcps, prints),
-                management,
-            )
-            assert target.entity is not None
-            arn = target.entity.arn
-            stacks[arn] = _Stack(
-                f"{target.kind} {target.entity.name} ({account})",
-                _request_principal(target),
-                account,
-                policies,
-                key,
-            )
-    except AccountError as err:
-        raise PolicyError(err.message, file=file) from None
-    return stacks
-
-
-def _empty_stack(stack: _Stack) -> _Stack:
-    """The same principal with no policy at all (it is new in NEW, or gone from it)."""
-    policies = PolicySet(
-        scps=stack.policies.scps,
-        rcps=stack.policies.rcps,
-        management_account=stack.policies.management_account,
-    )
-    return _Stack(stack.label, stack.principal, stack.account, policies, ())
-
-
-def _dependent(key: tuple[object, ...], prints: _Fingerprints) -> bool:
-    texts: list[str] = []
-    for part in key:
-        if isinstance(part, str):
-            texts.append(prints.texts.get(part, ""))
-        elif isinstance(part, tuple):
-            texts.extend(prints.texts.get(p, "") for p in _flatten(part))
-    return any(_DEPENDENT.search(t) for t in texts)
-
-
-def _flatten(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _flatten(item)
-
-
-def _principal_units(
-    old: dict[str, _Stack], new: dict[str, _Stack], prints: _Fingerprints
-) -> tuple[list[ComparisonUnit], int]:
-    """One unit per distinct change of stack; identical stacks cost one key comparison."""
-    groups: dict[tuple[object, ...], list[tuple[_Stack, _Stack, Status]]] = {}
-    singles: list[tuple[_Stack, _Stack, Status]] = []
-    unchanged = 0
-    for arn, new_stack in new.items():
-        old_stack = old.get(arn)
-        status: Status = "changed"
-        if old_stack is None:
-            old_stack, status = _empty_stack(new_stack), "added"
-        elif old_stack.key == new_stack.key:
-            unchanged += 1
-            continue
-        entry = (old_stack, new_stack, status)
-        if _dependent(old_stack.key, prints) or _dependent(new_stack.key, prints):
-            singles.append(entry)
-        else:
-            group = (old_stack.key, new_stack.key, new_stack.account, new_stack.principal.kind)
-            groups.setdefault(group, []).append(entry)
-    for arn, old_stack in old.items():
-        if arn not in new:
-            singles.append((old_stack, _empty_stack(old_stack), "removed"))
-    units = [_stack_unit(*entry) for entry in singles]
-    for members in groups.values():
-        first = members[0]
-        others = tuple(new_stack.label for _, new_stack, _ in members[1:])
-        units.append(_stack_unit(*first, also=others))
-    return units, unchanged
-
-
-def _stack_unit(
-    old: _Stack, new: _Stack, status: Status, also: tuple[str, ...] = ()
-) -> ComparisonUnit:
-    return ComparisonUnit(
-        name=new.label,
-        kind="principal",
-        status=status,
-        old=old.policies,
-        new=new.policies,
-        principal=new.principal,
-        resource_account=new.account,
-        also=also,
-    )
-
-
-@dataclass(slots=True)
-class _ResourcePolicy:
-    arn: str
-    kind: str
-    account: Account
-    policy: Policy
-    entry: Resource | None
-
-
-def _resource_policies(snapshot: Snapshot) -> dict[str, _ResourcePolicy]:
-    """Every resource policy and role trust policy of the file, by ARN."""
-    found: dict[str, _ResourcePolicy] = {}
-    for account in snapshot.accounts.values():
-        for arn, resource in account.resources.items():
-            if resource.policy is not None:
-                found[arn] = _ResourcePolicy(arn, "resource", account, resource.policy, resource)
-        for role in account.roles.values():
-            if role.trust_policy is not None:
-                found[role.arn] = _ResourcePolicy(
-                    role.arn, "trust", account, role.trust_policy, None
-                )
-    return found
-
-
-def _resource_set(found: _ResourcePolicy | None, resolver: Resolver) -> PolicySet:
-    """The resource side of the engine's inputs: the policy and its account's RCP chain."""
-    if found is None:
-        return PolicySet(resource=NamedPolicy(EMPTY_POLICY, "(absent)"))
-    account = found.account.id
-    snapshot = resolver.snapshot
-    try:
-        rcps = resolver.org_levels(account, "rcp")
-    except AccountError as err:
-        raise PolicyError(err.message, file=snapshot.source) from None
-    return PolicySet(
-        resource=NamedPolicy(found.policy, f"{found.kind} policy of {found.arn}"),
-        rcps=rcps,
-        management_account=(
-            snapshot.organization.management_account if snapshot.organization else None
-        ),
-        restrict_public_buckets=resolver.restricts_public_buckets(found.entry, account),
-    )
-
-
-def _resource_units(
-    old: Snapshot, new: Snapshot, prints: _Fingerprints
-) -> tuple[list[ComparisonUnit], int]:
-    """One unit per resource or trust policy that differs (or whose RCPs differ)."""
-    old_found, new_found = _resource_policies(old), _resource_policies(new)
-    old_resolver, new_resolver = _account_resolver(old), _account_resolver(new)
-    units: list[ComparisonUnit] = []
-    unchanged = 0
-    for arn in [*new_found, *(a for a in old_found if a not in new_found)]:
-        before, after = old_found.get(arn), new_found.get(arn)
-        old_set, new_set = _resource_set(before, old_resolver), _resource_set(after, new_resolver)
-        if (
-            before is not None
-            and after is not None
-            and _same(before.policy, after.policy, prints)
-            and _levels_key(old_set.rcps, prints) == _levels_key(new_set.rcps, prints)
-            and old_set.restrict_public_buckets == new_set.restrict_public_buckets
-        ):
-            unchanged += 1
-            continue
-        either = after or before
-        assert either is not None
-        status: Status = "changed" if before and after else ("added" if after else "removed")
-        units.append(
-            ComparisonUnit(
-                name=f"{either.kind} policy of {arn}",
-                kind=either.kind,
-                status=status,
-                old=old_set,
-                new=new_set,
-                resource_account=either.account.id,
-                old_policy=before.policy if before else None,
-                new_policy=after.policy if after else None,
-            )
-        )
-    return units, unchanged
-
-
-def _pair_accounts(old: _Input, new: _Input) -> Sources:
-    assert old.snapshot is not None and new.snapshot is not None
-    prints = _Fingerprints()
-    sources = Sources("account")
-    for snapshot in (old.snapshot, new.snapshot):
-        sources.notes.extend(f"{snapshot.source}: {w}" for w in snapshot.warnings)
-    principal_units, same_principals = _principal_units(
-        _principal_stacks(old.snapshot, old.file, prints),
-        _principal_stacks(new.snapshot, new.file, prints),
-        prints,
-    )
-    resource_units, same_resources = _resource_units(old.snapshot, new.snapshot, prints)
-    sources.units = principal_units + resource_units
-    sources.unchanged = same_principals + same_resources
-    return sources
 
 
 # ---- entry points ------------------------------------------------------------------------------
@@ -751,7 +389,8 @@ def load_pair(old_path: str, new_path: str, policy_type: str | None = None) -> S
             raise PolicyError(
                 "--type applies to policy documents, not account files", file=new.file
             )
-        return _pair_accounts(old, new)
+        assert old.snapshot is not None and new.snapshot is not None
+        return pair_accounts(old.snapshot, old.file, new.snapshot, new.file)
     return _pair_documents(old, new, policy_type)
 
 
