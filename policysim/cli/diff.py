@@ -27,7 +27,7 @@ from policysim.cli.diff_output import (
 from policysim.cli.limits import MaxFileSizeOpt
 
 if TYPE_CHECKING:
-    from policysim.diff.sources import ComparisonUnit, Document
+    from policysim.diff.sources import ComparisonUnit, Document, Sources
 
 TYPE_HELP = (
     "Policy type of plain documents: identity, resource, trust, scp, rcp or boundary."
@@ -43,6 +43,7 @@ _DIFF_EPILOG = (
     "  policysim diff old-stack.yaml new-stack.yaml       # CloudFormation, by logical id\n\n"
     "  policysim diff old-plan.json new-plan.json         # terraform show -json, by address\n\n"
     "  policysim diff before.yaml after.yaml              # account files: every principal\n\n"
+    "  policysim diff --against origin/main policies/*.json stack.yaml   # in CI\n\n"
     "OLD and NEW are two policy documents (JSON or YAML), two CloudFormation templates, two"
     " Terraform plans or two account files. PASS: NEW allows no request OLD does not (proved);"
     " FAIL: here is a request NEW allows and OLD does not, re-checked by the engine, as a"
@@ -105,6 +106,19 @@ def _finish(
     raise typer.Exit(EXIT_CODES[overall(answers)])
 
 
+def _answers(prover: Any, sources: Sources, both: bool, prefix: str = "") -> list[Answered]:
+    return [
+        Answered(
+            u.name if not prefix or u.name.startswith(prefix) else f"{prefix}: {u.name}",
+            u.kind,
+            u.status,
+            _prove_unit(prover, u, both),
+            u.also,
+        )
+        for u in sources.units
+    ]
+
+
 def _compare(
     old: str, new: str, policy_type: str | None, *, both: bool, as_json: bool, question: str
 ) -> None:
@@ -113,11 +127,7 @@ def _compare(
 
     try:
         sources = load_pair(old, new, policy_type)
-        prover = _prover()
-        answers = [
-            Answered(u.name, u.kind, u.status, _prove_unit(prover, u, both), u.also)
-            for u in sources.units
-        ]
+        answers = _answers(_prover(), sources, both)
     except (PolicyError, ValueError) as err:
         fail(err)
     _finish(
@@ -129,21 +139,90 @@ def _compare(
     )
 
 
+def _compare_against(
+    ref: str,
+    paths: Sequence[str],
+    policy_type: str | None,
+    *,
+    both: bool,
+    as_json: bool,
+    skip_other: bool,
+) -> None:
+    from policysim.diff.sources import load_against
+    from policysim.policy.errors import PolicyError
+
+    answers: list[Answered] = []
+    notes: list[str] = []
+    unchanged = 0
+    try:
+        prover = _prover()
+        for path in paths:
+            sources = load_against(ref, path, policy_type, skip_other=skip_other)
+            answers.extend(_answers(prover, sources, both, prefix=path))
+            unchanged += sources.unchanged
+            notes.extend(sources.notes)
+    except (PolicyError, ValueError) as err:
+        fail(err)
+    _finish(
+        answers,
+        as_json=as_json,
+        question=f"new access since {ref}",
+        unchanged=unchanged,
+        notes=notes,
+    )
+
+
 @app.command(epilog=_DIFF_EPILOG)
 def diff(
-    old: Annotated[str, typer.Argument(metavar="OLD", help="The policy before ('-': stdin).")],
-    new: Annotated[str, typer.Argument(metavar="NEW", help="The policy after ('-': stdin).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="OLD NEW | FILE...",
+            help="The policy before and after ('-': stdin); with --against, the files as they"
+            " are now.",
+        ),
+    ],
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="REF",
+            help="Compare each FILE with its version at this git revision (origin/main, HEAD);"
+            " a file new since REF is compared with nothing.",
+        ),
+    ] = None,
     policy_type: Annotated[
         str | None, typer.Option("--type", metavar="TYPE", help=TYPE_HELP)
     ] = None,
     both: Annotated[
         bool, typer.Option("--both", help="Report access lost as well as access gained.")
     ] = False,
+    skip_non_policies: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-policies",
+            help="With --against: skip files that hold no policy (as pre-commit passes every"
+            " JSON and YAML file).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Prove that NEW grants nothing OLD does not, or show a request it newly allows."""
-    _compare(old, new, policy_type, both=both, as_json=as_json, question="new access")
+    if against is not None:
+        _compare_against(
+            against,
+            paths,
+            policy_type,
+            both=both,
+            as_json=as_json,
+            skip_other=skip_non_policies,
+        )
+    if skip_non_policies:
+        fail("--skip-non-policies goes with --against")
+    if len(paths) != 2:
+        fail(f"give OLD and NEW (2 files), not {len(paths)}; or --against REF with files")
+    _compare(paths[0], paths[1], policy_type, both=both, as_json=as_json, question="new access")
 
 
 def _split_actions(text: str) -> list[str]:
@@ -153,25 +232,28 @@ def _split_actions(text: str) -> list[str]:
     return actions
 
 
-def _documents(paths: Sequence[str], policy_type: str | None) -> list[Document]:
+def _documents(paths: Sequence[str], policy_type: str | None, skip_other: bool) -> list[Document]:
     from policysim.diff.sources import load_documents
 
     found: list[Document] = []
     for path in paths:
-        found.extend(load_documents(path, policy_type))
+        found.extend(load_documents(path, policy_type, skip_other=skip_other))
     return found
 
 
-def _public_type(document: Document, given: str | None) -> str:
+def _check_resource_type(given: str) -> None:
     from policysim.account.errors import did_you_mean
     from policysim.diff.sources import PUBLIC_RESOURCE_TYPES
 
+    if given not in PUBLIC_RESOURCE_TYPES:
+        fail(
+            f"unknown --resource-type {given!r}"
+            + (did_you_mean(given, PUBLIC_RESOURCE_TYPES) or "; see docs/diff.md for the list")
+        )
+
+
+def _public_type(document: Document, given: str | None) -> str:
     if given is not None:
-        if given not in PUBLIC_RESOURCE_TYPES:
-            fail(
-                f"unknown --resource-type {given!r}"
-                + (did_you_mean(given, PUBLIC_RESOURCE_TYPES) or "; see docs/diff.md for the list")
-            )
         return given
     if document.resource_type is None:
         fail(
@@ -258,6 +340,13 @@ def verify(
     policy_type: Annotated[
         str | None, typer.Option("--type", metavar="TYPE", help=TYPE_HELP)
     ] = None,
+    skip_non_policies: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-policies",
+            help="Skip files that hold no policy (as pre-commit passes every JSON and YAML file).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
@@ -270,8 +359,10 @@ def verify(
         fail("give exactly one of --no-new-access, --not-granted and --no-public-access")
     if resource and not_granted is None:
         fail("--resource goes with --not-granted")
-    if resource_type is not None and not no_public_access:
-        fail("--resource-type goes with --no-public-access")
+    if resource_type is not None:
+        if not no_public_access:
+            fail("--resource-type goes with --no-public-access")
+        _check_resource_type(resource_type)
     if no_new_access is not None:
         if len(policies) != 1:
             fail("--no-new-access compares one POLICY with its REFERENCE")
@@ -286,7 +377,7 @@ def verify(
     if not_granted is not None:
         _split_actions(not_granted)
     try:
-        documents = _documents(policies, policy_type)
+        documents = _documents(policies, policy_type, skip_non_policies)
         answers, notes = _verify_documents(
             documents,
             not_granted=not_granted,

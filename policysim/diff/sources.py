@@ -62,6 +62,8 @@ __all__ = [
     "Document",
     "Sources",
     "absent_policy_set",
+    "git_show",
+    "load_against",
     "load_documents",
     "load_pair",
     "policy_set_for",
@@ -183,14 +185,25 @@ def _kind_of(text: str | None) -> tuple[PolicyKind | None, str | None]:
     return parse_kind(text)
 
 
-def _read_input(path: str, policy_type: str | None) -> _Input:
+def _read_input(path: str, policy_type: str | None, *, skip_other: bool = False) -> _Input:
+    data, file = _read(path)
+    return _parse_input(data, file, policy_type, skip_other=skip_other)
+
+
+def _parse_input(
+    data: bytes, file: str, policy_type: str | None, *, skip_other: bool = False
+) -> _Input:
+    """What one input holds. `skip_other`: a file that is neither a policy, a template, a
+    plan nor an account file (a `package.json` a hook was given) holds nothing, as lint's
+    `--skip-non-policies` has it, instead of being an error."""
     from policysim.lint.inputs import load_bytes
 
     kind, service = _kind_of(policy_type)
-    data, file = _read(path)
     if _looks_like_account(data, file):
         return _Input(file, "account", snapshot=_load_snapshot(data, file))
-    loaded = load_bytes(data, file, kind=kind, service=service)
+    loaded = load_bytes(data, file, kind=kind, service=service, discovered=skip_other)
+    if loaded.source == "skipped":
+        return _Input(file, "skipped")
     error = _first_error(loaded, file)
     if error is not None:
         raise error
@@ -207,6 +220,31 @@ def _read_input(path: str, policy_type: str | None) -> _Input:
         else:
             found.documents.append(document)
     return found
+
+
+def git_show(ref: str, path: str) -> bytes | None:
+    """The file `path` as it is at git revision `ref` (`origin/main`, `HEAD`), or None when
+    the file does not exist there (it is new). Git is asked read-only (`git show`)."""
+    import os
+    import subprocess
+
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        done = subprocess.run(
+            ["git", "-C", folder, "show", f"{ref}:./{name}"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise PolicyError(f"cannot run git to read {ref}:{path}: {err}", file=path) from None
+    if done.returncode == 0:
+        return done.stdout
+    message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    text = message[-1] if message else f"git show failed with status {done.returncode}"
+    if "does not exist" in text or "exists on disk, but not in" in text:
+        return None
+    raise PolicyError(f"cannot read {ref}:{path} from git: {text}", file=path)
 
 
 _KIND_NAMES = {
@@ -327,7 +365,7 @@ def _document_unit(old: Document | None, new: Document | None) -> ComparisonUnit
 # ---- pairs of documents ------------------------------------------------------------------------
 
 
-def _pair_documents(old: _Input, new: _Input, policy_type: str | None) -> Sources:
+def _pair_documents(old: _Input, new: _Input) -> Sources:
     sources = Sources(new.format, notes=[*old.notes, *new.notes])
     prints = Fingerprints()
     if new.format == "policy":
@@ -337,6 +375,8 @@ def _pair_documents(old: _Input, new: _Input, policy_type: str | None) -> Source
                 # detected types differ (a Principal added or dropped): compare as NEW's type
                 first = _retyped(first, second.kind)
             sources.units.append(_document_unit(first, second))
+        elif new.documents:  # new since a git revision
+            sources.units.append(_document_unit(None, new.documents[0]))
         return sources
     old_by_name = _by_name(old.documents, old.file)
     new_by_name = _by_name(new.documents, new.file)
@@ -370,6 +410,7 @@ def _by_name(documents: Iterable[Document], file: str) -> dict[str, Document]:
 # ---- entry points ------------------------------------------------------------------------------
 
 _FORMAT_NAMES = {
+    "skipped": "not a policy",
     "policy": "a policy document",
     "cloudformation": "a CloudFormation template",
     "terraform": "a Terraform plan",
@@ -385,6 +426,28 @@ def load_pair(old_path: str, new_path: str, policy_type: str | None = None) -> S
     """
     old = _read_input(old_path, policy_type)
     new = _read_input(new_path, policy_type)
+    return _pair(old, new, policy_type)
+
+
+def load_against(
+    ref: str, path: str, policy_type: str | None = None, *, skip_other: bool = False
+) -> Sources:
+    """Pair the file `path` with its version at git revision `ref`. A file new since `ref` is
+    compared with nothing (every document in it added); with `skip_other`, a file that holds
+    no policy is skipped (an empty `Sources`)."""
+    new = _read_input(path, policy_type, skip_other=skip_other)
+    if new.format == "skipped":
+        return Sources("policy")
+    data = git_show(ref, path)
+    name = f"{ref}:{path}"
+    if data is None:
+        old = _Input(name, new.format, snapshot=Snapshot(source=name) if new.snapshot else None)
+    else:
+        old = _parse_input(data, name, policy_type)
+    return _pair(old, new, policy_type)
+
+
+def _pair(old: _Input, new: _Input, policy_type: str | None) -> Sources:
     if old.format != new.format:
         raise PolicyError(
             f"is {_FORMAT_NAMES[new.format]} but {old.file} is {_FORMAT_NAMES[old.format]};"
@@ -398,15 +461,17 @@ def load_pair(old_path: str, new_path: str, policy_type: str | None = None) -> S
             )
         assert old.snapshot is not None and new.snapshot is not None
         return pair_accounts(old.snapshot, old.file, new.snapshot, new.file)
-    return _pair_documents(old, new, policy_type)
+    return _pair_documents(old, new)
 
 
-def load_documents(path: str, policy_type: str | None = None) -> list[Document]:
+def load_documents(
+    path: str, policy_type: str | None = None, *, skip_other: bool = False
+) -> list[Document]:
     """Every policy document of one input (a document, a template or a plan), for `verify`.
 
     Account files are refused: `diff` compares them; `verify` checks documents.
     """
-    found = _read_input(path, policy_type)
+    found = _read_input(path, policy_type, skip_other=skip_other)
     if found.format == "account":
         raise PolicyError(
             "is an account file; verify checks policy documents, CloudFormation templates and"

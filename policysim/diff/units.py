@@ -39,7 +39,7 @@ GUARDRAILS = frozenset({"scp", "rcp", "boundary"})
 """Types that only limit what others grant: their absence means "no limit"."""
 
 Status = Literal["changed", "added", "removed"]
-InputFormat = Literal["policy", "cloudformation", "terraform", "account"]
+InputFormat = Literal["policy", "cloudformation", "terraform", "account", "skipped"]
 
 EMPTY_POLICY = Policy.model_validate({"Version": "2012-10-17", "Statement": []})
 """A document with no statement: grants nothing, denies nothing."""
