@@ -532,3 +532,48 @@ def test_public_resource_types(
     kind: str, service: str | None, cfn: str, expected: str | None
 ) -> None:
     assert public_resource_type(kind, service, cfn) == expected
+
+
+# ---- against a git revision ------------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_against_a_git_revision(tmp_path: Path) -> None:
+    from policysim.diff.sources import load_against
+
+    _git(tmp_path, "init", "-q")
+    policy = tmp_path / "policies" / "app.json"
+    policy.parent.mkdir()
+    _write(policy, _doc(_allow("s3:GetObject")))
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    _write(policy, _doc(_allow(["s3:GetObject", "s3:PutObject"])))
+    fresh = _write(tmp_path / "policies" / "fresh.json", _doc(_allow("ec2:*")))
+    (unit,) = load_against("HEAD", str(policy)).units
+    assert unit.status == "changed"
+    assert _decide(unit.old, "s3:PutObject") is Decision.IMPLICIT_DENY
+    assert _decide(unit.new, "s3:PutObject") is Decision.ALLOWED
+    (added,) = load_against("HEAD", fresh).units
+    assert added.status == "added" and not added.old.identity[0].policy.statements
+    with pytest.raises(PolicyError, match="cannot read no-such-ref"):
+        load_against("no-such-ref", str(policy))
+
+
+def test_files_without_policies_are_skipped_when_asked(tmp_path: Path) -> None:
+    from policysim.diff.sources import load_against
+
+    package = _write(tmp_path / "package.json", {"name": "app", "version": "1.0.0"})
+    assert load_documents(package, skip_other=True) == []
+    assert load_against("HEAD", package, skip_other=True).units == []
+    with pytest.raises(PolicyError):
+        load_documents(package)
