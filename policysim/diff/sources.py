@@ -112,6 +112,7 @@ def _read(path: str) -> tuple[bytes, str]:
         raise PolicyError(read_problem(err), file=path) from None
 
 
+_FIRST_KEY = re.compile(r'\{\s*"([A-Za-z_]+)"\s*:')
 _YAML_ACCOUNT = re.compile(r"^(account|accounts|organization)\s*:", re.MULTILINE)
 _YAML_DOCUMENT = re.compile(r"^(Statement|AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
 
@@ -130,6 +131,9 @@ def _looks_like_account(data: bytes, file: str) -> bool:
         return False
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
+        first = _FIRST_KEY.match(stripped)
+        if first is not None and first.group(1) in (VERSION_KEY, *AUTHZ_KEYS):
+            return True  # what `policysim fetch` and the AWS CLI write: no need to parse twice
         if not any(k in text[:65536] for k in (VERSION_KEY, *AUTHZ_KEYS)):
             return False
         try:
