@@ -78,9 +78,10 @@ def _prover() -> Any:
 
 
 def _prove_unit(prover: Any, unit: ComparisonUnit, both: bool) -> Any:
-    """The prover's report on one unit: documents through `diff_documents`, whole stacks
-    (principals, documents added or removed) through `diff_policy_sets`."""
-    if unit.old_policy is not None and unit.new_policy is not None and unit.kind != "principal":
+    """The prover's report on one unit: two documents standing alone through
+    `diff_documents`; whole stacks (principals, resource policies with their account's RCPs,
+    documents added or removed) through `diff_policy_sets`."""
+    if unit.standalone and unit.old_policy is not None and unit.new_policy is not None:
         return prover.diff_documents(unit.old_policy, unit.new_policy, unit.kind, both=both)
     return prover.diff_policy_sets(
         unit.old,

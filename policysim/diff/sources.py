@@ -363,6 +363,7 @@ def _document_unit(old: Document | None, new: Document | None) -> ComparisonUnit
         new_policy=new.policy if new else None,
         old_location=old.location if old else None,
         new_location=new.location if new else None,
+        standalone=True,
     )
 
 

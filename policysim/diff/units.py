@@ -73,6 +73,9 @@ class ComparisonUnit:
     new_location: str | None = None
     also: tuple[str, ...] = ()
     """Other principals with exactly the same pair of stacks: the answer holds for them too."""
+    standalone: bool = False
+    """A document compared by itself (from a policy file, template or plan), as opposed to a
+    principal's stack or a resource policy with its account's RCPs around it."""
 
 
 @dataclass(slots=True)

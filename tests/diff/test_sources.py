@@ -577,3 +577,13 @@ def test_files_without_policies_are_skipped_when_asked(tmp_path: Path) -> None:
     assert load_against("HEAD", package, skip_other=True).units == []
     with pytest.raises(PolicyError):
         load_documents(package)
+
+
+def test_only_file_documents_stand_alone(tmp_path: Path) -> None:
+    old = _write(tmp_path / "old.json", _doc(_allow("s3:GetObject")))
+    new = _write(tmp_path / "new.json", _doc(_allow("s3:*")))
+    assert [u.standalone for u in load_pair(old, new).units] == [True]
+    data = _account({"a": {"policies": ["Data"]}}, {"Data": READ})
+    changed = _account({"a": {"policies": ["Data"]}}, {"Data": WRITE})
+    units = load_pair(_write(tmp_path / "o.yaml", data), _write(tmp_path / "n.yaml", changed)).units
+    assert [u.standalone for u in units] == [False]
