@@ -314,3 +314,26 @@ def test_verify_over_a_template_checks_every_policy(run_cli: Any, tmp_path: Path
     assert run.returncode == 1, run
     units = {u["name"]: u["result"] for u in json.loads(run.stdout)["units"]}
     assert units == {"Open.PolicyDocument": "FAIL", "Closed.PolicyDocument": "PASS"}
+
+
+def test_text_puts_the_verdict_first_then_each_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    from policysim.cli.diff_output import render_text
+
+    answers = [
+        _answer("FAIL", "a.json", findings=(_Finding(),)),
+        Answered("user bob (1)", "principal", "changed", _Report("PASS"), ("user carol (1)",)),
+        _answer("UNKNOWN", "b.json", unknown=("statement 2: no solver",)),
+    ]
+    render_text(answers, question="new access", unchanged=2, notes=["x: not compared"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "note: x: not compared"
+    assert lines[1] == "FAIL  new access: 3 compared, 2 unchanged, 2 not PASS"
+    text = "\n".join(lines)
+    assert "FAIL  a.json (identity, changed)" in text
+    assert "1. gained: s3:Put* (7 actions) on arn:aws:s3:::b/*" in text
+    assert "when aws:SourceIp in 10.0.0.0/8" in text
+    assert "by new.json:11:5 statement 'Upload'" in text
+    assert "policysim simulate --policy new.json --action s3:PutObject" in text
+    assert '{"request": {"action": "s3:PutObject"' in text
+    assert "the same holds for 1 more: user carol (1)" in text
+    assert "undecided: statement 2: no solver" in text
