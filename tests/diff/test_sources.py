@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from policysim.diff.sources import (
     ComparisonUnit,
@@ -587,3 +589,47 @@ def test_only_file_documents_stand_alone(tmp_path: Path) -> None:
     changed = _account({"a": {"policies": ["Data"]}}, {"Data": WRITE})
     units = load_pair(_write(tmp_path / "o.yaml", data), _write(tmp_path / "n.yaml", changed)).units
     assert [u.standalone for u in units] == [False]
+
+
+# ---- properties of the account pairing -------------------------------------------------------
+
+
+POOL = {
+    "P0": READ,
+    "P1": WRITE,
+    "P2": _doc(_allow("ec2:Describe*")),
+    "P3": _doc(_allow("s3:*", "arn:aws:s3:::home/${aws:username}/*")),
+}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    attachments=st.lists(
+        st.sets(st.sampled_from(sorted(POOL)), max_size=3), min_size=1, max_size=8
+    ),
+    changed=st.sampled_from(sorted(POOL)),
+)
+def test_changed_policy_reaches_exactly_its_principals(
+    tmp_path: Path, attachments: list[set[str]], changed: str
+) -> None:
+    users = {f"u{i}": {"policies": sorted(names)} for i, names in enumerate(attachments)}
+    new_pool = {**POOL, changed: _doc(_allow("iam:PassRole"))}
+    old = _write(tmp_path / "old.yaml", _account(users, POOL))
+    new = _write(tmp_path / "new.yaml", _account(users, new_pool))
+    same = load_pair(old, old)
+    assert same.units == [] and same.unchanged == len(users)
+    sources = load_pair(old, new)
+    reached = {
+        f"user u{i} (111122223333)" for i, names in enumerate(attachments) if changed in names
+    }
+    covered = [name for u in sources.units for name in (u.name, *u.also)]
+    assert sorted(covered) == sorted(reached)  # each reached principal once, no other
+    assert sources.unchanged == len(users) - len(reached)
+    for unit in sources.units:
+        assert unit.principal is not None
+        if unit.also:  # merged only when no document depends on who the caller is
+            assert all(
+                "P3" not in attachments[int(n.split()[1][1:])] for n in (unit.name, *unit.also)
+            )
