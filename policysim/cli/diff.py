@@ -70,11 +70,9 @@ _VERIFY_EPILOG = (
 
 
 def _prover() -> Any:
-    """The prover package, imported when a command runs (it may load the optional solver)."""
-    module = importlib.import_module("policysim.diff")
-    if not hasattr(module, "diff_policy_sets"):
-        fail("this build of policysim has no prover (policysim.diff.diff_policy_sets)")
-    return module
+    """The prover package, imported when a command runs (it may load the optional solver);
+    its reports are read through the protocols of `cli.diff_output`."""
+    return importlib.import_module("policysim.diff")
 
 
 def _prove_unit(prover: Any, unit: ComparisonUnit, both: bool) -> Any:
@@ -244,7 +242,7 @@ def _documents(paths: Sequence[str], policy_type: str | None, skip_other: bool) 
 
 def _check_resource_type(given: str) -> None:
     from policysim.account.errors import did_you_mean
-    from policysim.diff.sources import PUBLIC_RESOURCE_TYPES
+    from policysim.diff import PUBLIC_RESOURCE_TYPES
 
     if given not in PUBLIC_RESOURCE_TYPES:
         fail(
@@ -253,15 +251,21 @@ def _check_resource_type(given: str) -> None:
         )
 
 
-def _public_type(document: Document, given: str | None) -> str:
+def _public_type(document: Document, given: str | None, standalone: bool) -> str | None:
+    """The resource type to check `document` as; None (with a note) for a policy in a template
+    or plan whose type the prover does not know; an error for a plain document."""
+    from policysim.diff import PUBLIC_RESOURCE_TYPES
+
     if given is not None:
         return given
-    if document.resource_type is None:
+    if document.resource_type in PUBLIC_RESOURCE_TYPES:
+        return document.resource_type
+    if standalone:
         fail(
             f"{document.location}: cannot tell which resource {document.name!r} belongs to;"
             " give --resource-type (e.g. AWS::S3::Bucket)"
         )
-    return document.resource_type
+    return None
 
 
 def _verify_documents(
@@ -286,7 +290,10 @@ def _verify_documents(
             notes.append(f"{document.name}: a {document.kind} policy, not a resource policy")
             continue
         else:
-            kind = _public_type(document, resource_type)
+            kind = _public_type(document, resource_type, document.name == document.file)
+            if kind is None:
+                notes.append(f"{document.name}: a resource type public access is not checked for")
+                continue
             report = prover.verify_no_public_access(document.policy, kind)
         answers.append(Answered(document.name, document.kind, "checked", report))
     return answers, notes

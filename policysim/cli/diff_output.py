@@ -18,6 +18,7 @@ from policysim.render import _console
 from policysim.text_safety import terminal_safe
 
 PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
+GAINED = "gained"
 EXIT_CODES = {PASS: 0, FAIL: 1, UNKNOWN: 3}
 """Exit status by result; 2 is every input error (`cli.app.fail`)."""
 
@@ -85,7 +86,11 @@ class Answered:
 
     @property
     def result(self) -> str:
-        return str(self.report.result)
+        """The prover's result, except that access only lost (`--both`) is no failure."""
+        result = str(self.report.result)
+        if result == FAIL and not any(str(f.direction) == GAINED for f in self.report.findings):
+            return UNKNOWN if self.report.unknown else PASS
+        return result
 
 
 def overall(answers: Sequence[Answered]) -> str:
@@ -139,7 +144,8 @@ def to_json(
                 "kind": answer.kind,
                 "status": answer.status,
                 "result": answer.result,
-                "findings": len(answer.report.findings),
+                "findings": len(answer.report.findings)
+                + getattr(answer.report, "more_findings", 0),
                 "also": list(answer.also),
             }
         )
@@ -205,3 +211,6 @@ def _render_answer(console: Any, answer: Answered) -> None:
         console.print("     counterexample, re-checked by the engine:")
         console.print(f"       {finding.simulate_command()}")
         console.print(f"       {json.dumps(finding.as_case(), sort_keys=True)}")
+    more = getattr(answer.report, "more_findings", 0)
+    if more:
+        console.print(f"  ... and {more} more region{'s' if more != 1 else ''} of access")

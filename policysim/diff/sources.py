@@ -57,7 +57,6 @@ from policysim.policy.model import Policy
 
 __all__ = [
     "DOCUMENT_TYPES",
-    "PUBLIC_RESOURCE_TYPES",
     "ComparisonUnit",
     "Document",
     "Sources",
@@ -327,12 +326,6 @@ _SERVICE_RESOURCE_TYPES = {
     "dynamodb": "AWS::DynamoDB::Table",
     "sts": "AWS::IAM::AssumeRolePolicyDocument",
 }
-
-
-PUBLIC_RESOURCE_TYPES = tuple(
-    sorted({*_CFN_RESOURCE_TYPES.values(), *_SERVICE_RESOURCE_TYPES.values()})
-)
-"""The `--resource-type` values `verify --no-public-access` knows."""
 
 
 def public_resource_type(kind: str, service: str | None, cfn_type: str = "") -> str | None:
