@@ -238,12 +238,12 @@ def managed_entry(name: str, document: dict[str, Any]) -> dict[str, Any]:
 
 
 def account_snapshot(principals: int, seed: int, changed: bool) -> tuple[dict[str, Any], int]:
-    """A snapshot of `principals` users and roles; `changed` widens the shared policy `Team-7`.
+    """A snapshot of `principals` users and roles; `changed` adds iam:CreateAccessKey to the shared policy `Team-7`.
     Returns the snapshot and how many principals `Team-7` is attached to."""
     rng = random.Random(seed)
     shared = {f"Team-{i}": doc(statement(rng, True), statement(rng, False)) for i in range(150)}
     if changed:
-        extra = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*"}
+        extra = {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"}
         shared["Team-7"] = doc(*shared["Team-7"]["Statement"], extra)
     policies = [managed_entry(name, document) for name, document in shared.items()]
     users: list[dict[str, Any]] = []
