@@ -324,6 +324,7 @@ _SERVICE_RESOURCE_TYPES = {
     "logs": "AWS::Logs::ResourcePolicy",
     "execute-api": "AWS::ApiGateway::RestApi",
     "dynamodb": "AWS::DynamoDB::Table",
+    "kinesis": "AWS::Kinesis::Stream",
     "sts": "AWS::IAM::AssumeRolePolicyDocument",
 }
 
