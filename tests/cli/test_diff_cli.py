@@ -336,3 +336,55 @@ def test_text_puts_the_verdict_first_then_each_finding(capsys: pytest.CaptureFix
     assert '{"request": {"action": "s3:PutObject"' in text
     assert "the same holds for 1 more: user carol (1)" in text
     assert "undecided: statement 2: no solver" in text
+
+
+def test_against_git_revision_in_a_repository(run_cli: Any, tmp_path: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    policy = _write(tmp_path / "app.json", LESS[1].read_text())
+    _write(tmp_path / "package.json", '{"name": "app"}')
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    same = run_cli(
+        "diff", "--against", "HEAD", "app.json", "package.json", "--skip-non-policies", cwd=tmp_path
+    )
+    assert same.returncode == 0, same
+    _write(policy, MORE[1].read_text())
+    _write(tmp_path / "fresh.json", PUBLIC_BUCKET)
+    run = run_cli("diff", "--against", "HEAD", "app.json", "fresh.json", "--json", cwd=tmp_path)
+    assert run.returncode == 1, run
+    units = {u["name"]: u["status"] for u in json.loads(run.stdout)["units"]}
+    assert units == {"app.json": "changed", "fresh.json": "added"}
+    refused = run_cli("diff", "--against", "HEAD", "package.json", cwd=tmp_path)
+    assert refused.returncode == 2, refused
+
+
+def test_diff_over_templates(run_cli: Any, tmp_path: Path) -> None:
+    def template(document: str) -> str:
+        return json.dumps(
+            {
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Resources": {
+                    "Policy": {
+                        "Type": "AWS::S3::BucketPolicy",
+                        "Properties": {"Bucket": "b", "PolicyDocument": json.loads(document)},
+                    }
+                },
+            }
+        )
+
+    old = _write(tmp_path / "old.json", template(PRIVATE_BUCKET))
+    new = _write(tmp_path / "new.json", template(PUBLIC_BUCKET))
+    run = run_cli("diff", old, new)
+    assert run.returncode == 1, run
+    assert "Policy.PolicyDocument (resource, changed)" in run.stdout
+    assert run_cli("diff", new, old).returncode == 0
