@@ -242,6 +242,9 @@ def account_snapshot(principals: int, seed: int, changed: bool) -> tuple[dict[st
     Returns the snapshot and how many principals `Team-7` is attached to."""
     rng = random.Random(seed)
     shared = {f"Team-{i}": doc(statement(rng, True), statement(rng, False)) for i in range(150)}
+    shared["Team-7"] = doc(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}
+    )
     if changed:
         extra = {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"}
         shared["Team-7"] = doc(*shared["Team-7"]["Statement"], extra)
