@@ -16,7 +16,6 @@ pattern names. An unlisted class whose shortest name is a catalog action is left
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from policysim.catalog import get_catalog
@@ -27,16 +26,44 @@ from policysim.engine.evaluate import ALWAYS_ALLOWED, TRUST_ACTIONS
 UNLISTED_SERVICE = "unlistedservice"
 
 
-@dataclass(slots=True)
 class ActionClass:
-    """Actions matched by the same statements; `members` are canonical names."""
+    """Actions matched by the same statements; `members` are canonical names, the most
+    readable first. A class drawn from a precomputed group lists its members lazily."""
 
-    members: list[str] = field(default_factory=list)
-    unlisted: bool = False
+    __slots__ = ("_base", "_members", "_removed", "unlisted")
+
+    def __init__(
+        self,
+        members: list[str] | None = None,
+        *,
+        unlisted: bool = False,
+        base: tuple[str, ...] = (),
+        removed: frozenset[str] = frozenset(),
+    ) -> None:
+        self._members = members
+        self._base = base
+        self._removed = removed
+        self.unlisted = unlisted
+
+    @property
+    def members(self) -> list[str]:
+        if self._members is None:
+            removed = self._removed
+            self._members = [m for m in self._base if m.lower() not in removed]
+        return self._members
 
     @property
     def representative(self) -> str:
+        if self._members is None:
+            for name in self._base:
+                if name.lower() not in self._removed:
+                    return name
         return self.members[0]
+
+    def __len__(self) -> int:
+        if self._members is None:
+            return len(self._base) - len(self._removed)
+        return len(self._members)
 
 
 @lru_cache(maxsize=65536)
@@ -71,6 +98,15 @@ def _flags(name: str) -> tuple[bool, bool, bool]:
     )
 
 
+@lru_cache(maxsize=1)
+def _base_groups() -> dict[tuple[bool, bool, bool], tuple[str, ...]]:
+    """Every catalog action by its evaluation flags, most readable first (computed once)."""
+    groups: dict[tuple[bool, bool, bool], list[str]] = {}
+    for lower, name in _all_names().items():
+        groups.setdefault(_flags(lower), []).append(name)
+    return {k: tuple(sorted(v, key=_readability)) for k, v in groups.items()}
+
+
 def action_classes(
     statements: Sequence[CompiledStatement], only: frozenset[str] | None = None
 ) -> list[ActionClass]:
@@ -79,35 +115,33 @@ def action_classes(
     `only` (lower-cased names) restricts the space (verify --not-granted).
     """
     names = _all_names()
-    universal: list[int] = []
     positive: dict[str, list[int]] = {}
     negated: dict[str, list[int]] = {}
     for index, statement in enumerate(statements):
         patterns, negate = _statement_patterns(statement)
         if not negate and "*" in patterns:
-            universal.append(index)
-            continue
+            continue  # matches every action: no action is told apart by it
         hit: set[str] = set()
         for pattern in patterns:
             hit |= _expand(pattern)
         table = negated if negate else positive
         for name in hit:
             table.setdefault(name, []).append(index)
-    classes: dict[tuple[object, ...], ActionClass] = {}
-    space = names.keys() if only is None else [n for n in only if n in names]
-    special = set(positive) | set(negated) | {n for n in space if any(_flags(n)[:2])}
-    default_key = ((), (), (False, False, False))
-    for name in space:
-        if name in special or only is not None:
-            key = (tuple(positive.get(name, ())), tuple(negated.get(name, ())), _flags(name))
-        else:
-            flags = _flags(name)
-            key = ((), (), flags) if flags != (False, False, False) else default_key
-        classes.setdefault(key, ActionClass()).members.append(names[name])
-    out = list(classes.values())
-    for cls in out:
-        cls.members.sort(key=_readability)
+    special = set(positive) | set(negated)
+    if only is not None:
+        special |= {n for n in only if n in names}
+    classes: dict[tuple[object, ...], list[str]] = {}
+    for name in special:
+        if only is not None and name not in only:
+            continue
+        key = (tuple(positive.get(name, ())), tuple(negated.get(name, ())), _flags(name))
+        classes.setdefault(key, []).append(names[name])
+    out = [ActionClass(sorted(m, key=_readability)) for m in classes.values()]
     if only is None:
+        for flags, group in _base_groups().items():
+            removed = frozenset(n for n in special if _flags(n) == flags)
+            if len(group) > len(removed):
+                out.append(ActionClass(base=group, removed=removed))
         out += _unlisted(statements, names)
     else:
         out += [ActionClass([n], unlisted=True) for n in sorted(only) if n not in names]

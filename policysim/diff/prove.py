@@ -166,7 +166,13 @@ class Prover:
         for member in cls.members:
             groups.setdefault(_space_key(member), []).append(member)
         for members in groups.values():
+            hits = len(self.answer.hits)
             self._group(members, cls.unlisted, principal, rules)
+            if len(self.answer.hits) > hits:
+                # One witness per class: every member is matched by the same statements, so
+                # the region is the class (its resource types may narrow it further).
+                self.answer.hits[-1].members = cls.members
+                return
 
     def _group(
         self, members: list[str], unlisted: bool, principal: RequestPrincipal, rules: KeyRules
