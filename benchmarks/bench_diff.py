@@ -238,8 +238,8 @@ def managed_entry(name: str, document: dict[str, Any]) -> dict[str, Any]:
 
 
 def account_snapshot(principals: int, seed: int, changed: bool) -> tuple[dict[str, Any], int]:
-    """A snapshot of `principals` users and roles; `changed` adds iam:CreateAccessKey to the shared policy `Team-7`.
-    Returns the snapshot and how many principals `Team-7` is attached to."""
+    """A snapshot of `principals` users and roles; `changed` adds iam:CreateAccessKey to the
+    shared policy `Team-7`. Returns the snapshot and how many principals `Team-7` reaches."""
     rng = random.Random(seed)
     shared = {f"Team-{i}": doc(statement(rng, True), statement(rng, False)) for i in range(150)}
     shared["Team-7"] = doc(
