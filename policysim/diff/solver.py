@@ -101,6 +101,7 @@ class Search:
         self.automaton_budget = automaton_budget
         self.nodes = 0
         self._cache: dict[tuple[str, frozenset[tuple[int, bool]]], object] = {}
+        self._values: dict[int, bool] = {}
 
     def domain(self, index: int) -> str:
         atom = self.atoms.items[index]
@@ -111,6 +112,7 @@ class Search:
 
     def theory(self, domain: str, values: dict[int, bool], *, final: bool = False) -> object:
         """The domain's value for these literals; None when unsatisfiable."""
+        self._values = values
         literals = self._literals(domain, values)
         key = (domain if not final else "final:" + domain, literals)
         if key in self._cache:
@@ -135,22 +137,30 @@ class Search:
             (positive if want else negative).append(members)
         if self.space.exact is None:
             return "*" if star_ok else None
-        if star_ok and not final:
-            return "*"
-        languages = list(self.space.preferred) if final else []
-        languages.append(self.space.exact)
-        try:
-            for language in languages:
-                found = shortest(
-                    [[VALID_ARN], list(language), *([n] for n in self.space.required), *positive],
-                    [*negative, *([n] for n in self.space.excluded)],
-                    budget=self.automaton_budget,
-                )
+        required = [[n] for n in self.space.required]
+        excluded = [[n] for n in self.space.excluded]
+        if final:  # a readable witness if a narrower language has one; else the search's own
+            for language in self.space.preferred:
+                try:
+                    found = shortest(
+                        [[VALID_ARN], list(language), *required, *positive],
+                        [*negative, *excluded],
+                        budget=self.automaton_budget // 4,
+                    )
+                except BudgetExceeded:
+                    continue
                 if found is not None:
                     return found
+            return self.theory("", self._values, final=False)  # type: ignore[return-value]
+        try:
+            return shortest(
+                [[VALID_ARN], list(self.space.exact), *required, *positive],
+                [*negative, *excluded],
+                budget=self.automaton_budget,
+                sample=True,
+            )
         except BudgetExceeded as err:
             raise SolverUnknown(f"resource search: {err}") from None
-        return "*" if star_ok else None
 
     def _key(self, domain: str, literals: frozenset[tuple[int, bool]]) -> object:
         entries: list[tuple[CompiledCondition, bool]] = []
