@@ -78,6 +78,21 @@ def _all_names() -> dict[str, str]:
     return {info.full_name.lower(): info.full_name for info in get_catalog().all_actions()}
 
 
+def patterns_cover(action: str) -> bool:
+    """Whether `action` (lower-cased) is a catalog action, so expansions decide it."""
+    return action in _all_names()
+
+
+def expand_pattern(pattern: str) -> frozenset[str]:
+    """Lower-cased catalog names an Action entry matches (cached)."""
+    return _expand(pattern)
+
+
+def statement_patterns(statement: CompiledStatement) -> tuple[tuple[str, ...], bool]:
+    """A statement's Action (or NotAction) entries, and whether they are NotAction."""
+    return _statement_patterns(statement)
+
+
 def _statement_patterns(statement: CompiledStatement) -> tuple[tuple[str, ...], bool]:
     s = statement.statement
     if s.action is not None:

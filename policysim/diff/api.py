@@ -73,25 +73,23 @@ def build_report(
     parts: Sequence[tuple[Direction, Answer, PolicySet]], limits: Limits
 ) -> DiffReport:
     """Findings grouped by the statements that grant them; the outcome from all parts."""
-    findings: list[Finding] = []
     unknown: list[str] = []
-    grouped: dict[tuple[Any, ...], tuple[Finding, int]] = {}
-    order: list[tuple[Any, ...]] = []
+    grouped: dict[tuple[Any, ...], list[Any]] = {}
     for direction, answer, allowing in parts:
         unknown += answer.unknown
         cases = policies_json(allowing)
         for hit in answer.hits:
-            finding = _finding(direction, hit, cases)
-            key = (direction, finding.statements, hit.unlisted)
-            if key in grouped:
-                first, count = grouped[key]
-                grouped[key] = (first, count + len(hit.members))
+            refs = statement_refs(hit.new_result)
+            key = (direction, refs, hit.unlisted)
+            entry = grouped.get(key)
+            if entry is None:
+                grouped[key] = [direction, hit, cases, len(hit.members)]
             else:
-                grouped[key] = (finding, len(hit.members))
-                order.append(key)
-    for key in order:
-        finding, count = grouped[key]
-        findings.append(_with_count(finding, count))
+                entry[3] += len(hit.members)
+    findings = [
+        _finding(direction, hit, cases, count)
+        for direction, hit, cases, count in grouped.values()
+    ]
     shown = findings[: limits.max_findings]
     if findings:
         return DiffReport(Outcome.FAIL, tuple(shown), tuple(unknown), len(findings) - len(shown))
@@ -100,13 +98,7 @@ def build_report(
     return DiffReport(Outcome.PASS)
 
 
-def _with_count(finding: Finding, count: int) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, action_count=count)
-
-
-def _finding(direction: Direction, hit: Hit, cases: dict[str, Any]) -> Finding:
+def _finding(direction: Direction, hit: Hit, cases: dict[str, Any], count: int) -> Finding:
     refs = statement_refs(hit.new_result)
     actions, resources, conditions = describe_region(hit)
     return Finding(
@@ -114,7 +106,7 @@ def _finding(direction: Direction, hit: Hit, cases: dict[str, Any]) -> Finding:
         request=hit.request,
         statements=refs,
         actions=actions,
-        action_count=len(hit.members),
+        action_count=count,
         resources=resources,
         conditions=conditions,
         policies=cases,

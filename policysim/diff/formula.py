@@ -19,6 +19,7 @@ prover then tries another), never a wrong PASS.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Union
@@ -129,9 +130,16 @@ class Caller:
 class FormulaBuilder:
     """Builds `allowed(policy set)` for one caller over a shared atom table."""
 
-    def __init__(self, atoms: Atoms) -> None:
+    def __init__(
+        self,
+        atoms: Atoms,
+        action_match: Callable[[CompiledStatement, str], bool] | None = None,
+    ) -> None:
         self.atoms = atoms
         self._applies_cache: dict[int, Formula] = {}
+        self.action_match = action_match
+        """A faster Action/NotAction test with the engine's answers (precomputed through the
+        catalog); None: ask the engine's index."""
 
     def statement_applies(self, statement: CompiledStatement) -> Formula:
         """Resource matches and every condition entry holds (action and principal are known)."""
@@ -201,7 +209,14 @@ class FormulaBuilder:
             if policies is None:
                 return []
             found = []
-            for statement in policies.for_action_effect(action, allow):
+            if self.action_match is None:
+                candidates = policies.for_action_effect(action, allow)
+            else:
+                match = self.action_match
+                candidates = tuple(
+                    s for s in policies.statements if s.allow == allow and match(s, action)
+                )
+            for statement in candidates:
                 if kms_key and statement.resource_implied:
                     continue
                 if statement.principal is None and statement.policy_type is not PolicyType.RESOURCE:

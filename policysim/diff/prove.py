@@ -9,13 +9,19 @@ itself re-checks; a request it does not confirm is never reported as a FAIL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from policysim.catalog.arguments import check_request
 from policysim.catalog.key_values import context_value_error
-from policysim.diff.actions import ActionClass, action_classes
+from policysim.diff.actions import (
+    ActionClass,
+    action_classes,
+    expand_pattern,
+    patterns_cover,
+    statement_patterns,
+)
 from policysim.diff.formula import (
     Atoms,
     Caller,
@@ -35,6 +41,7 @@ from policysim.engine.context_keys import build_request, derive_principal_keys
 from policysim.engine.evaluate import ALWAYS_ALLOWED, evaluate
 from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
 from policysim.engine.result import EvaluationResult
+from policysim.policy.action import action_prefix, compile_action_pattern
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
 
@@ -90,10 +97,49 @@ class Prover:
     def __init__(self, question: Question) -> None:
         self.q = question
         self.answer = Answer()
+        self._matchers: dict[int, tuple[frozenset[str] | None, bool]] = {}
+        self._by_prefix: dict[int, dict[str, list[Callable[[str], bool]]]] = {}
         self._by_ref = {
             (s.policy_name, s.statement.index, s.level): s.statement
             for s in all_statements(question.new)
         }
+
+    def _action_match(self, statement: CompiledStatement, action: str) -> bool:
+        """The engine's Action/NotAction answer, from the catalog expansions of the patterns
+        (the engine's own matcher) for catalog actions; the engine itself for the others."""
+        entry = self._matchers.get(id(statement))
+        if entry is None:
+            patterns, negate = statement_patterns(statement)
+            if not patterns:
+                entry = (frozenset(), False)  # an empty list matches nothing, negated or not
+            elif not negate and "*" in patterns:
+                entry = (None, False)
+            else:
+                names: set[str] = set()
+                for pattern in patterns:
+                    names |= expand_pattern(pattern)
+                entry = (frozenset(names), negate)
+            self._matchers[id(statement)] = entry
+        names_matched, negate = entry
+        if names_matched is None:
+            return True
+        if not patterns_cover(action):
+            return self._unlisted_match(statement, action, negate)
+        return (action in names_matched) != negate
+
+    def _unlisted_match(self, statement: CompiledStatement, action: str, negate: bool) -> bool:
+        """Action/NotAction for a name the catalog lacks: only the patterns of its prefix."""
+        table = self._by_prefix.get(id(statement))
+        if table is None:
+            table = {}
+            for pattern in statement_patterns(statement)[0]:
+                prefix = action_prefix(pattern)
+                if prefix:
+                    table.setdefault(prefix, []).append(compile_action_pattern(pattern))
+            self._by_prefix[id(statement)] = table
+        prefix = action.partition(":")[0]
+        hit = any(m(action) for m in table.get(prefix, ()))
+        return hit != negate
 
     def run(self) -> Answer:
         q = self.q
@@ -127,7 +173,7 @@ class Prover:
     ) -> tuple[Model, Atoms] | None:
         q = self.q
         atoms = Atoms()
-        builder = FormulaBuilder(atoms)
+        builder = FormulaBuilder(atoms, self._action_match)
         caller = Caller(principal, action.lower(), q.resource_account, space.strict)
         new = builder.allowed(q.new, caller)
         if new is False:
