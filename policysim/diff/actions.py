@@ -182,11 +182,10 @@ def _unlisted(statements: Sequence[CompiledStatement], names: dict[str, str]) ->
             if sep and prefix:
                 by_service.setdefault(prefix.lower(), set()).add(rest.lower())
     out: list[ActionClass] = []
-    for service, patterns in sorted(by_service.items()):
-        ordered = sorted(patterns)
+    for service, names_of_service in sorted(by_service.items()):
         try:
-            found = _service_classes(service, tuple(ordered))
-        except Exception:  # noqa: BLE001 - budget: fall back to one fresh name
+            found = _service_classes(service, tuple(sorted(names_of_service)))
+        except Exception:
             found = (f"{service}:unlistedaction",)
         for name in found:
             if name.lower() not in names:

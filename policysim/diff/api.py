@@ -56,7 +56,9 @@ def diff_policy_sets(
     """
     limits = limits or Limits()
     account = resource_account or (principal.account if principal else None) or DEFAULT_ACCOUNT
-    callers = list(principals) if principals is not None else _principals(old, new, principal, account)
+    callers = (
+        list(principals) if principals is not None else _principals(old, new, principal, account)
+    )
     compiled_old = compile_policy_set(old, options)
     compiled_new = compile_policy_set(new, options)
     runs = [(Direction.GAINED, compiled_old, compiled_new, new)]
@@ -87,8 +89,7 @@ def build_report(
             else:
                 entry[3] += len(hit.members)
     findings = [
-        _finding(direction, hit, cases, count)
-        for direction, hit, cases, count in grouped.values()
+        _finding(direction, hit, cases, count) for direction, hit, cases, count in grouped.values()
     ]
     shown = findings[: limits.max_findings]
     if findings:
@@ -130,17 +131,29 @@ def document_sets(
     trust policy with allow-all identity policies, for the sts:AssumeRole* actions.
     """
     if policy_type not in POLICY_TYPES:
-        raise ValueError(f"unknown policy type {policy_type!r}; use one of {', '.join(POLICY_TYPES)}")
+        raise ValueError(
+            f"unknown policy type {policy_type!r}; use one of {', '.join(POLICY_TYPES)}"
+        )
     allow = _named(ALLOW_ALL, "allow-all")
     o, n = _named(old, "old"), _named(new, "new")
     if policy_type == "identity":
         return [(PolicySet(identity=[o]), PolicySet(identity=[n]), None)]
     if policy_type == "boundary":
-        return [(PolicySet(identity=[allow], boundary=[o]), PolicySet(identity=[allow], boundary=[n]), None)]
+        return [
+            (
+                PolicySet(identity=[allow], boundary=[o]),
+                PolicySet(identity=[allow], boundary=[n]),
+                None,
+            )
+        ]
     if policy_type == "scp":
-        return [(PolicySet(identity=[allow], scps=[[o]]), PolicySet(identity=[allow], scps=[[n]]), None)]
+        return [
+            (PolicySet(identity=[allow], scps=[[o]]), PolicySet(identity=[allow], scps=[[n]]), None)
+        ]
     if policy_type == "rcp":
-        return [(PolicySet(identity=[allow], rcps=[[o]]), PolicySet(identity=[allow], rcps=[[n]]), None)]
+        return [
+            (PolicySet(identity=[allow], rcps=[[o]]), PolicySet(identity=[allow], rcps=[[n]]), None)
+        ]
     old_rp, new_rp = PolicySet(resource=o), PolicySet(resource=n)
     every = candidates([old_rp, new_rp], DEFAULT_ACCOUNT)
     own = [p for p in every if p.account in (None, DEFAULT_ACCOUNT)]

@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 Fold = Callable[[str], str]
 
 
-class BudgetExceeded(Exception):
+class BudgetExceededError(Exception):
     """A search visited more states than its budget allowed (the caller answers UNKNOWN)."""
 
 
@@ -325,11 +325,7 @@ def alphabet(nfas: Iterable[Nfa], prefer: str = "") -> list[str]:
                 extra.add(piece)
         chars |= extra
     other = next(
-        (
-            c
-            for c in _OTHER_CHOICES
-            if c not in chars and all(f(c) == c for f in folds)
-        ),
+        (c for c in _OTHER_CHOICES if c not in chars and all(f(c) == c for f in folds)),
         None,
     )
     if other is None:  # every plain character is in a pattern: find any neutral one
@@ -382,7 +378,7 @@ def shortest(
 
     Each union is a list of NFAs (a Resource list is the union of its entries). With `sample`,
     a few members of the positive globs are tried first (a witness, not always the shortest).
-    Raises `BudgetExceeded` after about `budget` product states.
+    Raises `BudgetExceededError` after about `budget` product states.
     """
     groups = [list(g) for g in positive] + [list(g) for g in negative]
     n_pos = len(positive)
@@ -452,8 +448,7 @@ def shortest(
             return "".join(reversed(out))
         for char in letters:
             nxt_list = [
-                m if m == done else (flat[k].step(m, char) if m else 0)
-                for k, m in enumerate(state)
+                m if m == done else (flat[k].step(m, char) if m else 0) for k, m in enumerate(state)
             ]
             work += size
             nxt = settle(nxt_list)
@@ -461,14 +456,12 @@ def shortest(
                 continue
             parents[nxt] = (state, char)
             if len(parents) > budget or work > limit:
-                raise BudgetExceeded(f"more than {budget} automaton states")
+                raise BudgetExceededError(f"more than {budget} automaton states")
             queue.append(nxt)
     return None
 
 
-def _sampled(
-    positive: Sequence[Sequence[Nfa]], negative: Sequence[Sequence[Nfa]]
-) -> str | None:
+def _sampled(positive: Sequence[Sequence[Nfa]], negative: Sequence[Sequence[Nfa]]) -> str | None:
     fills = ("", "a", "ab")
     for group in positive:
         for nfa in group:
@@ -500,7 +493,7 @@ def signature_classes(
             nxt = tuple(nfa.step(m, char) if m else 0 for nfa, m in zip(nfas, state, strict=True))
             if nxt not in seen:
                 if len(seen) >= budget:
-                    raise BudgetExceeded(f"more than {budget} automaton states")
+                    raise BudgetExceededError(f"more than {budget} automaton states")
                 seen[nxt] = text + char
                 queue.append(nxt)
     return found

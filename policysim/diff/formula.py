@@ -22,18 +22,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Union
+from typing import Any, cast
 
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
 from policysim.engine.condition_block import CompiledCondition
 from policysim.engine.evaluate import ALWAYS_ALLOWED
+from policysim.engine.options import EvaluationOptions
 from policysim.engine.principal_match import MatchKind, statement_principal_kind
 from policysim.engine.request import PrincipalKind, RequestPrincipal
 from policysim.engine.result import PolicyType
 from policysim.policy.public import is_public_policy
 
 
-class FormulaUnknown(Exception):
+class FormulaUnknownError(Exception):
     """A statement the formula cannot express exactly (the message says which)."""
 
 
@@ -60,14 +61,14 @@ class ConditionAtom:
 Atom = ResourceAtom | ConditionAtom
 
 # A formula: True/False, ("atom", index), ("not", f), ("and", (f, ...)), ("or", (f, ...)).
-Formula = Union[bool, tuple]  # noqa: UP007 (a recursive alias mypy reads as a plain union)
+Formula = bool | tuple[Any, ...]
 
 
 def f_not(f: Formula) -> Formula:
     if f is True or f is False:
         return not f
     if f[0] == "not":
-        return f[1]
+        return cast(Formula, f[1])
     return ("not", f)
 
 
@@ -124,7 +125,9 @@ class Caller:
     principal: RequestPrincipal
     action: str  # lower-cased
     resource_account: str | None
-    strict: str | None  # "trust" | "kms" | None: the resource type makes the resource policy decisive
+    strict: (
+        str | None
+    )  # "trust" | "kms" | None: the resource type makes the resource policy decisive
 
 
 class FormulaBuilder:
@@ -165,12 +168,9 @@ class FormulaBuilder:
             return statement.resource_implied
         if not texts:
             return statement.resource_implied  # an empty list: the engine's answer
-        if statement.policy_type is not None and any("${" in t for t in texts):
-            if _substitutes(statement):
-                raise FormulaUnknown(
-                    f"policy variable in the Resource of {_label(statement)}"
-                )
-        head_ic = statement._head_ignore_case  # noqa: SLF001 (the engine's own option value)
+        if any("${" in t for t in texts) and _substitutes(statement):
+            raise FormulaUnknownError(f"policy variable in the Resource of {_label(statement)}")
+        head_ic = statement._head_ignore_case
         atom = ("atom", self.atoms.number(ResourceAtom(tuple(texts), head_ic)))
         return f_not(atom) if negated else atom
 
@@ -256,7 +256,12 @@ class FormulaBuilder:
         rp_hits = matching(compiled.resource, True)
         by_kind = {
             kind: any_of([h for h in rp_hits if h[1] is kind])
-            for kind in (MatchKind.DIRECT, MatchKind.ROLE, MatchKind.FEDERATING_USER, MatchKind.ACCOUNT)
+            for kind in (
+                MatchKind.DIRECT,
+                MatchKind.ROLE,
+                MatchKind.FEDERATING_USER,
+                MatchKind.ACCOUNT,
+            )
         }
         direct = by_kind[MatchKind.DIRECT]
         role_or_fed = f_or([by_kind[MatchKind.ROLE], by_kind[MatchKind.FEDERATING_USER]])
@@ -264,7 +269,11 @@ class FormulaBuilder:
         rp_any = f_or([direct, role_or_fed, account])
 
         identity_ok: Formula = (
-            True if is_root else any_of(matching(compiled.identity, True)) if identity_side else False
+            True
+            if is_root
+            else any_of(matching(compiled.identity, True))
+            if identity_side
+            else False
         )
         boundary_ok: Formula = any_of(matching(compiled.boundary, True)) if has_boundary else True
         if not session_applies:
@@ -279,8 +288,16 @@ class FormulaBuilder:
             grant = f_and([direct, not bpa])
         elif same_account:
             grant = self._same_account(
-                rp_hits, direct, role_or_fed, account, identity_ok, boundary_ok, session_ok,
-                session_applies, caller.strict is not None, opts,
+                rp_hits,
+                direct,
+                role_or_fed,
+                account,
+                identity_ok,
+                boundary_ok,
+                session_ok,
+                session_applies,
+                caller.strict is not None,
+                opts,
             )
         else:
             grant = f_and([identity_ok, boundary_ok, session_ok, rp_any, not bpa])
@@ -297,19 +314,21 @@ class FormulaBuilder:
         session_ok: Formula,
         session_applies: bool,
         strict: bool,
-        opts: object,
+        opts: EvaluationOptions,
     ) -> Formula:
         direct_hits = [s for s, k in rp_hits if k is MatchKind.DIRECT]
         named = f_or(
             [
                 self.statement_applies(s)
                 for s in direct_hits
-                if not (s.principal is not None and not s.principal_negated and s.principal.is_everyone)
+                if not (
+                    s.principal is not None and not s.principal_negated and s.principal.is_everyone
+                )
             ]
         )
         via_wildcard = f_not(named)
-        wildcard_bypass = getattr(opts, "wildcard_principal_grant_bypasses_session_policy")
-        arn_bypass = getattr(opts, "session_arn_grant_bypasses_session_policy")
+        wildcard_bypass = opts.wildcard_principal_grant_bypasses_session_policy
+        arn_bypass = opts.session_arn_grant_bypasses_session_policy
         if session_applies:
             limits = f_or(
                 [
@@ -326,9 +345,7 @@ class FormulaBuilder:
                 f_and([direct, direct_ok]),
                 f_and([f_not(direct), role_or_fed, boundary_ok, session_ok]),
                 f_and([f_not(direct), f_not(role_or_fed), account, layers]),
-                f_and(
-                    [f_not(direct), f_not(role_or_fed), f_not(account), not strict, layers]
-                ),
+                f_and([f_not(direct), f_not(role_or_fed), f_not(account), not strict, layers]),
             ]
         )
 
@@ -343,7 +360,7 @@ def _bpa_blocks(compiled: CompiledPolicySet, principal: RequestPrincipal, same: 
 
 
 def _substitutes(statement: CompiledStatement) -> bool:
-    return bool(statement._substitutes)  # noqa: SLF001
+    return bool(statement._substitutes)
 
 
 def _label(statement: CompiledStatement) -> str:

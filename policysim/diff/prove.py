@@ -27,13 +27,13 @@ from policysim.diff.formula import (
     Caller,
     ConditionAtom,
     FormulaBuilder,
-    FormulaUnknown,
+    FormulaUnknownError,
     ResourceAtom,
     f_and,
     f_not,
 )
 from policysim.diff.report import Direction, Limits
-from policysim.diff.solver import KeyRules, Model, SolverUnknown, solve
+from policysim.diff.solver import KeyRules, Model, SolverUnknownError, solve
 from policysim.diff.spaces import TypedSpace, action_spaces, superset_spaces
 from policysim.diff.values import Literal
 from policysim.engine.compiled import CompiledPolicySet, CompiledStatement
@@ -155,7 +155,7 @@ class Prover:
                     continue
                 try:
                     self._class(cls, principal, rules)
-                except (SolverUnknown, FormulaUnknown) as err:
+                except (SolverUnknownError, FormulaUnknownError) as err:
                     self.answer.unknown.append(
                         f"{cls.representative} for {principal.arn or 'anonymous'}: {err}"
                     )
@@ -256,9 +256,7 @@ class Prover:
         unlisted: bool,
     ) -> Hit | str:
         """Turn a model into a request and have the engine decide it under both sets."""
-        names = {
-            a.domain: a.condition.key for a in atoms.items if isinstance(a, ConditionAtom)
-        }
+        names = {a.domain: a.condition.key for a in atoms.items if isinstance(a, ConditionAtom)}
         context = Context()
         shown: list[str] = []
         for domain, value in model.context.items():
@@ -270,10 +268,11 @@ class Prover:
                 problem = context_value_error(name, element)
                 if problem is not None:
                     return f"{action}: the only witness found needs {name} = {problem}"
-        if principal.kind is PrincipalKind.ASSUMED_ROLE and principal.role_arn:
-            if "aws:PrincipalArn" not in context:
-                context.set("aws:PrincipalArn", principal.role_arn)
-                shown.append("aws:PrincipalArn")
+        session = principal.kind is PrincipalKind.ASSUMED_ROLE and principal.role_arn
+        if session and "aws:PrincipalArn" not in context:
+            assert principal.role_arn is not None
+            context.set("aws:PrincipalArn", principal.role_arn)
+            shown.append("aws:PrincipalArn")
         request = build_request(
             principal.arn or "anonymous",
             action,

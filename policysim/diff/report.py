@@ -77,7 +77,9 @@ def request_json(request: Request) -> dict[str, Any]:
     """A request in the batch case format's `request` shape (docs/cases.md)."""
     principal = request.principal
     out: dict[str, Any] = {
-        "principal": principal.arn if principal.kind is not PrincipalKind.ANONYMOUS else "anonymous",
+        "principal": principal.arn
+        if principal.kind is not PrincipalKind.ANONYMOUS
+        else "anonymous",
         "action": request.action,
         "resource": request.resource,
     }

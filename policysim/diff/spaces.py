@@ -52,7 +52,9 @@ def _resource_pieces(segment: str, mode: str) -> list[tuple[str, str]]:
     pieces = _PLACEHOLDER.split(segment)
     holders = [i for i, p in enumerate(pieces) if _PLACEHOLDER.fullmatch(p)]
     last = holders[-1] if holders else -1
-    spans_last = last == len(pieces) - 2 and pieces[-1] == "" and last > 0 and pieces[last - 1].endswith("/")
+    spans_last = (
+        last == len(pieces) - 2 and pieces[-1] == "" and last > 0 and pieces[last - 1].endswith("/")
+    )
     out: list[tuple[str, str]] = []
     for i, piece in enumerate(pieces):
         if i in holders:
@@ -122,9 +124,7 @@ def _variants(name: str, space: ResourceSpace, action: str) -> list[TypedSpace]:
     for the trust actions (trust policy decisive), and everything else."""
     trust = action.lower() in TRUST_ACTIONS
     shapes = [(KMS_KEY, "kms")] + ([(ROLE, "trust")] if trust else [])
-    out = [
-        TypedSpace(name, replace(space, required=(shape,)), strict) for shape, strict in shapes
-    ]
+    out = [TypedSpace(name, replace(space, required=(shape,)), strict) for shape, strict in shapes]
     out.append(TypedSpace(name, replace(space, excluded=tuple(s for s, _ in shapes)), None))
     return out
 

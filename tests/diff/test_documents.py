@@ -30,8 +30,18 @@ GET = allow("s3:GetObject", "arn:aws:s3:::b/*")
 
 PAIRS = [
     # (name, old, new, expected result)
-    ("added action", doc(GET), doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*")), "FAIL"),
-    ("removed action", doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*")), doc(GET), "PASS"),
+    (
+        "added action",
+        doc(GET),
+        doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*")),
+        "FAIL",
+    ),
+    (
+        "removed action",
+        doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*")),
+        doc(GET),
+        "PASS",
+    ),
     ("widened resource", doc(GET), doc(allow("s3:GetObject", "arn:aws:s3:::*")), "FAIL"),
     ("narrowed resource", doc(allow("s3:GetObject", "arn:aws:s3:::*")), doc(GET), "PASS"),
     ("action case", doc(GET), doc(allow("S3:getOBJECT", "arn:aws:s3:::b/*")), "PASS"),
@@ -98,8 +108,12 @@ PAIRS = [
     ),
     (
         "forany to forall",
-        doc(allow("ec2:CreateTags", Condition={"ForAnyValue:StringEquals": {"aws:TagKeys": ["a"]}})),
-        doc(allow("ec2:CreateTags", Condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}})),
+        doc(
+            allow("ec2:CreateTags", Condition={"ForAnyValue:StringEquals": {"aws:TagKeys": ["a"]}})
+        ),
+        doc(
+            allow("ec2:CreateTags", Condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}})
+        ),
         "FAIL",
     ),
     (
@@ -110,14 +124,26 @@ PAIRS = [
     ),
     (
         "negated operator in a deny",
-        doc(allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b"]}})),
-        doc(allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "a"}})),
+        doc(
+            allow("s3:*"),
+            deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b"]}}),
+        ),
+        doc(
+            allow("s3:*"),
+            deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "a"}}),
+        ),
         "PASS",
     ),
     (
         "negated operator in a deny widened",
-        doc(allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "a"}})),
-        doc(allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b"]}})),
+        doc(
+            allow("s3:*"),
+            deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "a"}}),
+        ),
+        doc(
+            allow("s3:*"),
+            deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": ["a", "b"]}}),
+        ),
         "FAIL",
     ),
 ]
@@ -154,7 +180,12 @@ def test_condition_region_in_words() -> None:
 
 
 def test_both_reports_lost_access() -> None:
-    report = diff_documents(doc(allow(["s3:GetObject", "s3:PutObject"])), doc(allow("s3:GetObject")), "identity", both=True)
+    report = diff_documents(
+        doc(allow(["s3:GetObject", "s3:PutObject"])),
+        doc(allow("s3:GetObject")),
+        "identity",
+        both=True,
+    )
     assert report.result is Outcome.FAIL
     assert {f.direction for f in report.findings} == {Direction.LOST}
     assert report.findings[0].request.action == "s3:PutObject"
@@ -253,7 +284,14 @@ def test_report_json_contract() -> None:
     data = report.to_json()
     assert data["result"] == "FAIL"
     first = data["findings"][0]
-    assert set(first) >= {"request", "statements", "actions", "action_count", "resources", "conditions"}
+    assert set(first) >= {
+        "request",
+        "statements",
+        "actions",
+        "action_count",
+        "resources",
+        "conditions",
+    }
     assert first["request"]["principal"].startswith("arn:aws:iam::")
     assert diff_documents(doc(GET), doc(GET), "identity").to_json() == {
         "result": "PASS",

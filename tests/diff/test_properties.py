@@ -100,7 +100,12 @@ CONTEXT_CHOICES: dict[str, list[Any]] = {
     "aws:SecureTransport": [None, "true", "false"],
     "s3:max-keys": [None, "3", "5", "10", "20"],
     "aws:TagKeys": [None, ("a",), ("a", "b"), ("c",), ()],
-    "aws:CurrentTime": [None, "2019-01-01T00:00:00Z", "2019-07-01T00:00:00Z", "2021-01-01T00:00:00Z"],
+    "aws:CurrentTime": [
+        None,
+        "2019-01-01T00:00:00Z",
+        "2019-07-01T00:00:00Z",
+        "2021-01-01T00:00:00Z",
+    ],
 }
 
 
@@ -122,7 +127,7 @@ def engine_gains(old: Policy, new: Policy, request: tuple[str, str, dict[str, An
         check_request(action, resource)
     except PolicyError:
         return False
-    (old_set, new_set, _), = document_sets(old, new, "identity")
+    ((old_set, new_set, _),) = document_sets(old, new, "identity")
     built = build_request(
         "arn:aws:iam::111122223333:user/alice",
         action,
@@ -137,7 +142,7 @@ def engine_gains(old: Policy, new: Policy, request: tuple[str, str, dict[str, An
 
 
 def rechecks(old: Policy, new: Policy, report: Any) -> None:
-    (old_set, new_set, _), = document_sets(old, new, "identity")
+    ((old_set, new_set, _),) = document_sets(old, new, "identity")
     for finding in report.findings:
         assert evaluate(compile_policy_set(new_set), finding.request).allowed
         assert not evaluate(compile_policy_set(old_set), finding.request).allowed

@@ -10,7 +10,9 @@ from policysim.diff import Outcome, verify_no_public_access
 from policysim.policy.model import Policy
 
 
-def bucket(principal: Any, condition: dict[str, Any] | None = None, action: str = "s3:GetObject") -> Policy:
+def bucket(
+    principal: Any, condition: dict[str, Any] | None = None, action: str = "s3:GetObject"
+) -> Policy:
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": principal,
@@ -31,7 +33,11 @@ CASES = [
     ("vpce", bucket("*", {"StringEquals": {"aws:SourceVpce": "vpce-1"}}), "PASS"),
     ("wildcard org", bucket("*", {"StringLike": {"aws:PrincipalOrgID": "o-*"}}), "FAIL"),
     ("non-restricting key", bucket("*", {"StringEquals": {"aws:PrincipalTag/x": "y"}}), "FAIL"),
-    ("ifexists org", bucket("*", {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}), "FAIL"),
+    (
+        "ifexists org",
+        bucket("*", {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}),
+        "FAIL",
+    ),
 ]
 
 
@@ -47,7 +53,9 @@ def test_trust_policy_public() -> None:
     trust = Policy.model_validate(
         {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+            ],
         }
     )
     report = verify_no_public_access(trust, "AWS::IAM::AssumeRolePolicyDocument")

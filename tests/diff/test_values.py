@@ -29,9 +29,22 @@ def solve(wanted: list[tuple[dict[str, dict[str, Any]], bool]], **kw: Any) -> ob
 
 
 def test_numbers_between_and_outside() -> None:
-    assert solve([({"NumericGreaterThan": {"n": "5"}}, True), ({"NumericLessThan": {"n": "6"}}, True)]) not in (None, ABSENT)
-    assert solve([({"NumericGreaterThan": {"n": "5"}}, True), ({"NumericLessThanEquals": {"n": "5"}}, True)]) is None
-    assert solve([({"NumericEquals": {"n": "5"}}, True), ({"NumericEquals": {"n": "5.0"}}, False)]) is None
+    assert solve(
+        [({"NumericGreaterThan": {"n": "5"}}, True), ({"NumericLessThan": {"n": "6"}}, True)]
+    ) not in (None, ABSENT)
+    assert (
+        solve(
+            [
+                ({"NumericGreaterThan": {"n": "5"}}, True),
+                ({"NumericLessThanEquals": {"n": "5"}}, True),
+            ]
+        )
+        is None
+    )
+    assert (
+        solve([({"NumericEquals": {"n": "5"}}, True), ({"NumericEquals": {"n": "5.0"}}, False)])
+        is None
+    )
 
 
 def test_dates() -> None:
@@ -42,12 +55,15 @@ def test_dates() -> None:
         ]
     )
     assert isinstance(value, str)
-    assert solve(
-        [
-            ({"DateGreaterThanEquals": {"aws:CurrentTime": "2021"}}, True),
-            ({"DateLessThan": {"aws:CurrentTime": "2021-01-01T00:00:00Z"}}, True),
-        ]
-    ) is None
+    assert (
+        solve(
+            [
+                ({"DateGreaterThanEquals": {"aws:CurrentTime": "2021"}}, True),
+                ({"DateLessThan": {"aws:CurrentTime": "2021-01-01T00:00:00Z"}}, True),
+            ]
+        )
+        is None
+    )
 
 
 def test_ip_sets_nested_blocks() -> None:
@@ -58,12 +74,15 @@ def test_ip_sets_nested_blocks() -> None:
         ]
     )
     assert isinstance(inside_outer_only, str) and inside_outer_only.startswith("10.")
-    assert solve(
-        [
-            ({"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}}, True),
-            ({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, False),
-        ]
-    ) is None
+    assert (
+        solve(
+            [
+                ({"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}}, True),
+                ({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, False),
+            ]
+        )
+        is None
+    )
     v6 = solve([({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}, True)])
     assert isinstance(v6, str) and ":" in v6
 
@@ -81,9 +100,15 @@ def test_strings_and_ignore_case() -> None:
         [({"StringLike": {"k": "ab*"}}, True), ({"StringEquals": {"k": ["ab", "abc"]}}, False)]
     )
     assert isinstance(value, str) and value.startswith("ab") and value not in ("ab", "abc")
-    assert solve(
-        [({"StringEqualsIgnoreCase": {"k": "S"}}, True), ({"StringEquals": {"k": ["s", "S"]}}, False)]
-    ) == "\u017f"  # LATIN SMALL LETTER LONG S folds to "s"
+    assert (
+        solve(
+            [
+                ({"StringEqualsIgnoreCase": {"k": "S"}}, True),
+                ({"StringEquals": {"k": ["s", "S"]}}, False),
+            ]
+        )
+        == "\u017f"
+    )  # LATIN SMALL LETTER LONG S folds to "s"
 
 
 def test_multivalued_slots() -> None:
@@ -95,9 +120,12 @@ def test_multivalued_slots() -> None:
         ]
     )
     assert isinstance(value, tuple) and set(value) == {"a", "b"}
-    assert solve(
-        [
-            ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, False),
-            ({"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["a"]}}, False),
-        ]
-    ) is None
+    assert (
+        solve(
+            [
+                ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, False),
+                ({"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["a"]}}, False),
+            ]
+        )
+        is None
+    )
