@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from policysim.catalog.arguments import check_request
@@ -34,7 +35,13 @@ from policysim.diff.formula import (
 )
 from policysim.diff.report import Direction, Limits
 from policysim.diff.solver import KeyRules, Model, SolverUnknownError, solve
-from policysim.diff.spaces import TypedSpace, action_spaces, superset_spaces
+from policysim.diff.spaces import (
+    TypedSpace,
+    action_spaces,
+    service_spaces,
+    space_services,
+    superset_spaces,
+)
 from policysim.diff.values import Literal
 from policysim.engine.compiled import CompiledPolicySet, CompiledStatement
 from policysim.engine.context_keys import build_request, derive_principal_keys
@@ -203,15 +210,18 @@ class Prover:
 
     def _class(self, cls: ActionClass, principal: RequestPrincipal, rules: KeyRules) -> None:
         representative = cls.representative
-        if not any(
-            self._solve(representative, space, principal, rules)
-            for space in superset_spaces(representative)
-        ):
+        spaces = superset_spaces(representative)
+        sat = [bool(self._solve(representative, space, principal, rules)) for space in spaces]
+        if not any(sat):
             return
+        star_sat = sat[0]
         groups: dict[tuple[str, ...], list[str]] = {}
         for member in cls.members:
             groups.setdefault(_space_key(member), []).append(member)
-        for members in groups.values():
+        ordered = list(groups.values())
+        if len(ordered) > 4 and not star_sat:
+            ordered = self._by_service(representative, ordered, principal, rules)
+        for members in ordered:
             hits = len(self.answer.hits)
             self._group(members, cls.unlisted, principal, rules)
             if len(self.answer.hits) > hits:
@@ -219,6 +229,29 @@ class Prover:
                 # the region is the class (its resource types may narrow it further).
                 self.answer.hits[-1].members = cls.members
                 return
+
+    def _by_service(
+        self,
+        representative: str,
+        groups: list[list[str]],
+        principal: RequestPrincipal,
+        rules: KeyRules,
+    ) -> list[list[str]]:
+        """Keep the groups whose ARN service some witness can have: one search per service
+        segment (a superset of that service's formats) instead of one per resource type."""
+        alive: dict[str, bool] = {}
+        kept = []
+        for members in groups:
+            services = space_services(members[0])
+            for service in services:
+                if service not in alive:
+                    alive[service] = service == "*" or any(
+                        self._solve(representative, space, principal, rules)
+                        for space in service_spaces(service, representative)
+                    )
+            if any(alive[s] for s in services):
+                kept.append(members)
+        return kept
 
     def _group(
         self, members: list[str], unlisted: bool, principal: RequestPrincipal, rules: KeyRules
@@ -297,7 +330,9 @@ class Prover:
         )
 
 
+@lru_cache(maxsize=None)
 def _space_key(action: str) -> tuple[str, ...]:
+    """What decides an action's resource spaces: its types and formats, and the trust rule."""
     from policysim.catalog import get_catalog
     from policysim.catalog.resources import action_resources
 

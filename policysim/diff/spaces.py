@@ -157,3 +157,26 @@ def superset_spaces(action: str) -> tuple[TypedSpace, ...]:
     """Spaces covering every resource any action of a class could name, for a cheap first
     pass: `*` and any ARN, split by the strict rules."""
     return (STAR, *_variants("any ARN", ANY_ARN, action))
+
+
+@lru_cache(maxsize=65536)
+def space_services(action: str) -> frozenset[str]:
+    """The ARN service segments (lower-cased) of an action's resource formats; `*` when any
+    ARN may do (actions the catalog does not know, types without a format)."""
+    info = get_catalog().action(action)
+    if info is None:
+        return frozenset({"*"})
+    listed = action_resources(info)
+    if not listed.complete:
+        return frozenset({"*"})
+    return frozenset(
+        f.split(":", 3)[2].lower() for _, formats in listed.types for f in formats if f.count(":") >= 3
+    )
+
+
+@lru_cache(maxsize=4096)
+def service_spaces(service: str, action: str) -> tuple[TypedSpace, ...]:
+    """Every ARN whose service segment is `service` (any case), split by the strict rules: a
+    superset of the formats of that service."""
+    shape = segments_nfa(["*", service.replace("*", "?"), "*", "*"], [("any", "")])
+    return tuple(_variants(service, ResourceSpace((shape,)), action))
