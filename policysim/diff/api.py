@@ -28,8 +28,8 @@ def _principals(
 ) -> list[RequestPrincipal]:
     if principal is not None:
         return [principal]
-    if old.resource is None and new.resource is None and not old.scps and not new.scps:
-        return [RequestPrincipal.parse(DEFAULT_PRINCIPAL)]
+    if old.resource is None and new.resource is None:
+        return [RequestPrincipal.parse(f"arn:aws:iam::{resource_account}:user/alice")]
     return candidates([old, new], resource_account)
 
 
@@ -112,6 +112,7 @@ def _finding(direction: Direction, hit: Hit, cases: dict[str, Any], count: int) 
         conditions=conditions,
         policies=cases,
         shown_context=hit.shown_context,
+        unlisted=hit.unlisted,
     )
 
 

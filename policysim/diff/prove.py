@@ -53,6 +53,11 @@ from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
 
 
+UNLISTED_FINDINGS = 5
+"""Witnesses sought among actions the catalog does not list, per caller: once one shows new
+access the answer is FAIL; more would only repeat it for other services."""
+
+
 @dataclass(slots=True)
 class Question:
     """Everything one direction of a proof needs."""
@@ -157,15 +162,21 @@ class Prover:
                 must_exist={k.lower(): v for k, v in derive_principal_keys(principal).items()},
                 extra={k: list(v) for k, v in q.extra.items()},
             )
+            unlisted_hits = 0
             for cls in classes:
                 if cls.representative.lower() in ALWAYS_ALLOWED:
                     continue
+                if cls.unlisted and unlisted_hits >= UNLISTED_FINDINGS:
+                    continue  # enough examples of future actions: FAIL is already shown
+                before = len(self.answer.hits)
                 try:
                     self._class(cls, principal, rules)
                 except (SolverUnknownError, FormulaUnknownError) as err:
                     self.answer.unknown.append(
                         f"{cls.representative} for {principal.arn or 'anonymous'}: {err}"
                     )
+                if cls.unlisted and len(self.answer.hits) > before:
+                    unlisted_hits += 1
                 if len(self.answer.hits) > q.limits.max_findings * 4:
                     return self.answer
         return self.answer
