@@ -32,6 +32,7 @@ from policysim.engine.principal_match import MatchKind, statement_principal_kind
 from policysim.engine.request import PrincipalKind, RequestPrincipal
 from policysim.engine.result import PolicyType
 from policysim.policy.public import is_public_policy
+from policysim.policy.variables import Variable, compile_template
 
 
 class FormulaUnknownError(Exception):
@@ -141,6 +142,11 @@ class FormulaBuilder:
         self.atoms = atoms
         self._applies_cache: dict[int, Formula] = {}
         self.action_match = action_match
+        self.caller_keys: dict[str, str | None] = {}
+        """Context keys AWS derives from the caller (lower-cased), for Resource variables;
+        a key the caller does not have maps to None."""
+        self.substituted: set[str] = set()
+        """Keys whose values were substituted into Resource entries."""
         """A faster Action/NotAction test with the engine's answers (precomputed through the
         catalog); None: ask the engine's index."""
 
@@ -169,10 +175,44 @@ class FormulaBuilder:
         if not texts:
             return statement.resource_implied  # an empty list: the engine's answer
         if any("${" in t for t in texts) and _substitutes(statement):
-            raise FormulaUnknownError(f"policy variable in the Resource of {_label(statement)}")
+            texts = tuple(self._substituted(statement, tuple(texts)))
+            if not texts:  # every entry holds an unresolved variable: it matches nothing
+                return negated
         head_ic = statement._head_ignore_case
         atom = ("atom", self.atoms.number(ResourceAtom(tuple(texts), head_ic)))
         return f_not(atom) if negated else atom
+
+    def _substituted(self, statement: CompiledStatement, texts: tuple[str, ...]) -> list[str]:
+        """Resource entries with their variables replaced by the caller's own values.
+
+        Only variables of keys AWS sets from the caller (`aws:username`, `aws:PrincipalAccount`,
+        ...) are replaced, as the engine would with the derived context; a key the request is
+        free to choose, a special `${*}`, or a value with wildcard characters answers UNKNOWN.
+        """
+        out: list[str] = []
+        for text in texts:
+            parts = text.split(":", 5)
+            template = compile_template(parts[5]) if len(parts) == 6 else None
+            if template is None:
+                out.append(text)
+                continue
+            for part in template.parts:
+                if isinstance(part, Variable) and (
+                    part.is_special or part.key.lower() not in self.caller_keys
+                ):
+                    raise FormulaUnknownError(
+                        f"policy variable {part.key!r} in the Resource of {_label(statement)}"
+                    )
+            read = template.keys()
+            values = [self.caller_keys[k.lower()] for k in read]
+            if any(v is not None and ("*" in v or "?" in v) for v in values):
+                raise FormulaUnknownError(f"wildcard in a variable's value in {_label(statement)}")
+            rendered = template.render(lambda key: self.caller_keys.get(key))
+            if rendered is None:
+                continue  # unresolved: this entry matches (and excludes) nothing
+            self.substituted.update(k.lower() for k in read)
+            out.append(":".join(parts[:5]) + ":" + rendered)
+        return out
 
     def allowed(self, compiled: CompiledPolicySet, caller: Caller) -> Formula:
         """The engine's `Allowed` for this caller, as a formula (see `engine.evaluate`)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from policysim.catalog.arguments import check_request
@@ -52,6 +52,14 @@ from policysim.policy.action import action_prefix, compile_action_pattern
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
 
+_DERIVABLE = (
+    "aws:username",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+)
 
 UNLISTED_FINDINGS = 5
 """Witnesses sought among actions the catalog does not list, per caller: once one shows new
@@ -139,6 +147,14 @@ class Prover:
             return self._unlisted_match(statement, action, negate)
         return (action in names_matched) != negate
 
+    def _caller_keys(self, principal: RequestPrincipal) -> dict[str, str | None]:
+        """What AWS derives from this caller, for Resource variables; the other keys it could
+        derive map to None (a role session has no `aws:username`)."""
+        derived = {k.lower(): v for k, v in derive_principal_keys(principal).items()}
+        out: dict[str, str | None] = dict.fromkeys(_DERIVABLE)
+        out.update(derived)
+        return out
+
     def _unlisted_match(self, statement: CompiledStatement, action: str, negate: bool) -> bool:
         """Action/NotAction for a name the catalog lacks: only the patterns of its prefix."""
         table = self._by_prefix.get(id(statement))
@@ -192,6 +208,7 @@ class Prover:
         q = self.q
         atoms = Atoms()
         builder = FormulaBuilder(atoms, self._action_match)
+        builder.caller_keys = self._caller_keys(principal)
         caller = Caller(principal, action.lower(), q.resource_account, space.strict)
         new = builder.allowed(q.new, caller)
         if new is False:
@@ -208,6 +225,11 @@ class Prover:
         formula = f_and(parts)
         if formula is False:
             return None
+        constrained = {a.domain for a in atoms.items if isinstance(a, ConditionAtom)}
+        if builder.substituted & constrained:
+            raise FormulaUnknownError(
+                "a key is both substituted into a Resource and tested by a condition"
+            )
         model = solve(
             formula,
             atoms,
@@ -341,7 +363,7 @@ class Prover:
         )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _space_key(action: str) -> tuple[str, ...]:
     """What decides an action's resource spaces: its types and formats, and the trust rule."""
     from policysim.catalog import get_catalog

@@ -170,7 +170,10 @@ def space_services(action: str) -> frozenset[str]:
     if not listed.complete:
         return frozenset({"*"})
     return frozenset(
-        f.split(":", 3)[2].lower() for _, formats in listed.types for f in formats if f.count(":") >= 3
+        f.split(":", 3)[2].lower()
+        for _, formats in listed.types
+        for f in formats
+        if f.count(":") >= 3
     )
 
 

@@ -199,12 +199,22 @@ def test_budget_gives_unknown_naming_the_part() -> None:
     assert report.unknown and "aws:PrincipalTag/t" in report.unknown[0]
 
 
-def test_policy_variable_is_unknown_not_guessed() -> None:
-    old = doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*"))
-    new = doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))
-    report = diff_documents(new, old, "identity")
+def test_policy_variable_of_a_free_key_is_unknown_not_guessed() -> None:
+    tagged = doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:PrincipalTag/team}/*"))
+    report = diff_documents(doc(allow("s3:GetObject", "arn:aws:s3:::b/*")), tagged, "identity")
     assert report.result is Outcome.UNKNOWN
     assert "variable" in report.unknown[0]
+
+
+def test_username_variable_takes_the_callers_name() -> None:
+    own = doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*"))
+    alice = doc(allow("s3:GetObject", "arn:aws:s3:::b/alice/*"))
+    everything = doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))
+    assert diff_documents(own, alice, "identity").result is Outcome.PASS
+    assert diff_documents(alice, own, "identity").result is Outcome.PASS
+    report = diff_documents(own, everything, "identity")
+    assert report.result is Outcome.FAIL
+    assert not report.findings[0].request.resource.startswith("arn:aws:s3:::b/alice/")
 
 
 def test_resource_policy_second_account() -> None:

@@ -231,7 +231,9 @@ CALLERS = [
 @st.composite
 def resource_statements(draw: st.DrawFn) -> dict[str, Any]:
     out = draw(statements())
-    key = "NotPrincipal" if out["Effect"] == "Deny" and draw(st.integers(0, 4)) == 0 else "Principal"
+    key = (
+        "NotPrincipal" if out["Effect"] == "Deny" and draw(st.integers(0, 4)) == 0 else "Principal"
+    )
     out[key] = draw(st.sampled_from(PRINCIPALS))
     return out
 
@@ -244,7 +246,9 @@ def resource_gains(
         check_request(action, resource)
     except PolicyError:
         return False
-    built = build_request(caller, action, resource, resource_account="111122223333", context=context)
+    built = build_request(
+        caller, action, resource, resource_account="111122223333", context=context
+    )
     own = built.principal.account in (None, "111122223333")
     for old_set, new_set, callers in document_sets(old, new, "resource"):
         assert callers is not None
