@@ -78,6 +78,21 @@ def _all_names() -> dict[str, str]:
     return {info.full_name.lower(): info.full_name for info in get_catalog().all_actions()}
 
 
+def patterns_cover(action: str) -> bool:
+    """Whether `action` (lower-cased) is a catalog action, so expansions decide it."""
+    return action in _all_names()
+
+
+def expand_pattern(pattern: str) -> frozenset[str]:
+    """Lower-cased catalog names an Action entry matches (cached)."""
+    return _expand(pattern)
+
+
+def statement_patterns(statement: CompiledStatement) -> tuple[tuple[str, ...], bool]:
+    """A statement's Action (or NotAction) entries, and whether they are NotAction."""
+    return _statement_patterns(statement)
+
+
 def _statement_patterns(statement: CompiledStatement) -> tuple[tuple[str, ...], bool]:
     s = statement.statement
     if s.action is not None:
@@ -167,11 +182,10 @@ def _unlisted(statements: Sequence[CompiledStatement], names: dict[str, str]) ->
             if sep and prefix:
                 by_service.setdefault(prefix.lower(), set()).add(rest.lower())
     out: list[ActionClass] = []
-    for service, patterns in sorted(by_service.items()):
-        ordered = sorted(patterns)
+    for service, names_of_service in sorted(by_service.items()):
         try:
-            found = _service_classes(service, tuple(ordered))
-        except Exception:  # noqa: BLE001 - budget: fall back to one fresh name
+            found = _service_classes(service, tuple(sorted(names_of_service)))
+        except Exception:
             found = (f"{service}:unlistedaction",)
         for name in found:
             if name.lower() not in names:

@@ -28,8 +28,8 @@ def _principals(
 ) -> list[RequestPrincipal]:
     if principal is not None:
         return [principal]
-    if old.resource is None and new.resource is None and not old.scps and not new.scps:
-        return [RequestPrincipal.parse(DEFAULT_PRINCIPAL)]
+    if old.resource is None and new.resource is None:
+        return [RequestPrincipal.parse(f"arn:aws:iam::{resource_account}:user/alice")]
     return candidates([old, new], resource_account)
 
 
@@ -56,7 +56,9 @@ def diff_policy_sets(
     """
     limits = limits or Limits()
     account = resource_account or (principal.account if principal else None) or DEFAULT_ACCOUNT
-    callers = list(principals) if principals is not None else _principals(old, new, principal, account)
+    callers = (
+        list(principals) if principals is not None else _principals(old, new, principal, account)
+    )
     compiled_old = compile_policy_set(old, options)
     compiled_new = compile_policy_set(new, options)
     runs = [(Direction.GAINED, compiled_old, compiled_new, new)]
@@ -73,25 +75,22 @@ def build_report(
     parts: Sequence[tuple[Direction, Answer, PolicySet]], limits: Limits
 ) -> DiffReport:
     """Findings grouped by the statements that grant them; the outcome from all parts."""
-    findings: list[Finding] = []
     unknown: list[str] = []
-    grouped: dict[tuple[Any, ...], tuple[Finding, int]] = {}
-    order: list[tuple[Any, ...]] = []
+    grouped: dict[tuple[Any, ...], list[Any]] = {}
     for direction, answer, allowing in parts:
         unknown += answer.unknown
         cases = policies_json(allowing)
         for hit in answer.hits:
-            finding = _finding(direction, hit, cases)
-            key = (direction, finding.statements, hit.unlisted)
-            if key in grouped:
-                first, count = grouped[key]
-                grouped[key] = (first, count + len(hit.members))
+            refs = statement_refs(hit.new_result)
+            key = (direction, refs, hit.unlisted)
+            entry = grouped.get(key)
+            if entry is None:
+                grouped[key] = [direction, hit, cases, len(hit.members)]
             else:
-                grouped[key] = (finding, len(hit.members))
-                order.append(key)
-    for key in order:
-        finding, count = grouped[key]
-        findings.append(_with_count(finding, count))
+                entry[3] += len(hit.members)
+    findings = [
+        _finding(direction, hit, cases, count) for direction, hit, cases, count in grouped.values()
+    ]
     shown = findings[: limits.max_findings]
     if findings:
         return DiffReport(Outcome.FAIL, tuple(shown), tuple(unknown), len(findings) - len(shown))
@@ -100,13 +99,7 @@ def build_report(
     return DiffReport(Outcome.PASS)
 
 
-def _with_count(finding: Finding, count: int) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, action_count=count)
-
-
-def _finding(direction: Direction, hit: Hit, cases: dict[str, Any]) -> Finding:
+def _finding(direction: Direction, hit: Hit, cases: dict[str, Any], count: int) -> Finding:
     refs = statement_refs(hit.new_result)
     actions, resources, conditions = describe_region(hit)
     return Finding(
@@ -114,11 +107,12 @@ def _finding(direction: Direction, hit: Hit, cases: dict[str, Any]) -> Finding:
         request=hit.request,
         statements=refs,
         actions=actions,
-        action_count=len(hit.members),
+        action_count=count,
         resources=resources,
         conditions=conditions,
         policies=cases,
         shown_context=hit.shown_context,
+        unlisted=hit.unlisted,
     )
 
 
@@ -138,17 +132,29 @@ def document_sets(
     trust policy with allow-all identity policies, for the sts:AssumeRole* actions.
     """
     if policy_type not in POLICY_TYPES:
-        raise ValueError(f"unknown policy type {policy_type!r}; use one of {', '.join(POLICY_TYPES)}")
+        raise ValueError(
+            f"unknown policy type {policy_type!r}; use one of {', '.join(POLICY_TYPES)}"
+        )
     allow = _named(ALLOW_ALL, "allow-all")
     o, n = _named(old, "old"), _named(new, "new")
     if policy_type == "identity":
         return [(PolicySet(identity=[o]), PolicySet(identity=[n]), None)]
     if policy_type == "boundary":
-        return [(PolicySet(identity=[allow], boundary=[o]), PolicySet(identity=[allow], boundary=[n]), None)]
+        return [
+            (
+                PolicySet(identity=[allow], boundary=[o]),
+                PolicySet(identity=[allow], boundary=[n]),
+                None,
+            )
+        ]
     if policy_type == "scp":
-        return [(PolicySet(identity=[allow], scps=[[o]]), PolicySet(identity=[allow], scps=[[n]]), None)]
+        return [
+            (PolicySet(identity=[allow], scps=[[o]]), PolicySet(identity=[allow], scps=[[n]]), None)
+        ]
     if policy_type == "rcp":
-        return [(PolicySet(identity=[allow], rcps=[[o]]), PolicySet(identity=[allow], rcps=[[n]]), None)]
+        return [
+            (PolicySet(identity=[allow], rcps=[[o]]), PolicySet(identity=[allow], rcps=[[n]]), None)
+        ]
     old_rp, new_rp = PolicySet(resource=o), PolicySet(resource=n)
     every = candidates([old_rp, new_rp], DEFAULT_ACCOUNT)
     own = [p for p in every if p.account in (None, DEFAULT_ACCOUNT)]

@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 Fold = Callable[[str], str]
 
 
-class BudgetExceeded(Exception):
+class BudgetExceededError(Exception):
     """A search visited more states than its budget allowed (the caller answers UNKNOWN)."""
 
 
@@ -50,45 +50,81 @@ class Token:
         return char not in self.chars
 
 
-@dataclass(frozen=True, slots=True)
 class Nfa:
-    """A glob as a chain of tokens; state `i` means "the first i tokens are matched"."""
+    """A glob as a chain of tokens; state `i` means "the first i tokens are matched".
 
-    tokens: tuple[Token, ...]
-    empty: bool = False
-    """The language is empty (a Resource entry that is not an ARN matches nothing)."""
+    Steps are memoized per (state set, character): searches revisit the same few.
+    """
 
-    @property
-    def final(self) -> int:
-        return len(self.tokens)
+    __slots__ = ("_closure_from", "_steps", "empty", "final", "tokens", "universal")
+
+    def __init__(self, tokens: tuple[Token, ...], empty: bool = False) -> None:
+        self.tokens = tokens
+        self.empty = empty
+        """The language is empty (a Resource entry that is not an ARN matches nothing)."""
+        self.final = len(tokens)
+        closure_from = []
+        for i in range(len(tokens) + 1):
+            bits = 1 << i
+            j = i
+            while j < len(tokens) and tokens[j].kind == "star":
+                j += 1
+                bits |= 1 << j
+            closure_from.append(bits)
+        self._closure_from = closure_from
+        universal = 0
+        j = len(tokens)
+        while j > 0 and tokens[j - 1].kind == "star" and not tokens[j - 1].chars:
+            j -= 1
+            universal |= 1 << j
+        self.universal = universal
+        """States from which every continuation is accepted (a trailing unrestricted `*`)."""
+        self._steps: dict[tuple[int, str], int] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Nfa) and (self.tokens, self.empty) == (other.tokens, other.empty)
+
+    def __hash__(self) -> int:
+        return hash((self.tokens, self.empty))
 
     def closure(self, mask: int) -> int:
         """Add the states reachable by letting `*` tokens match nothing."""
-        tokens = self.tokens
-        out = mask
-        i = 0
-        while i < len(tokens):
-            if out >> i & 1 and tokens[i].kind == "star":
-                out |= 1 << (i + 1)
-            i += 1
+        out = 0
+        closure_from = self._closure_from
+        while mask:
+            low = mask & -mask
+            out |= closure_from[low.bit_length() - 1]
+            mask ^= low
         return out
 
     def start(self) -> int:
         return 0 if self.empty else self.closure(1)
 
     def step(self, mask: int, char: str) -> int:
-        """The states after reading `char`."""
+        """The states after reading `char` (memoized)."""
+        key = (mask, char)
+        found = self._steps.get(key)
+        if found is None:
+            found = self._step(mask, char)
+            if len(self._steps) < 200000:
+                self._steps[key] = found
+        return found
+
+    def _step(self, mask: int, char: str) -> int:
         out = 0
         tokens = self.tokens
-        i = 0
-        while mask >> i:
-            if mask >> i & 1 and i < len(tokens):
-                token = tokens[i]
-                if token.fold is None:
-                    out |= self._advance(i, char)
-                else:
-                    out |= self._advance_folded(i, token.fold(char))
-            i += 1
+        rest = mask
+        while rest:
+            low = rest & -rest
+            rest ^= low
+            i = low.bit_length() - 1
+            if i >= len(tokens):
+                continue
+            token = tokens[i]
+            if token.fold is None:
+                out |= self._advance(i, char)
+            else:
+                out |= self._advance_folded(i, token.fold(char))
         return self.closure(out) if out else 0
 
     def _advance(self, i: int, char: str) -> int:
@@ -102,11 +138,13 @@ class Nfa:
         mask = 1 << i
         for piece in folded:
             nxt = 0
-            j = 0
-            while mask >> j:
-                if mask >> j & 1 and j < len(self.tokens):
+            rest = mask
+            while rest:
+                low = rest & -rest
+                rest ^= low
+                j = low.bit_length() - 1
+                if j < len(self.tokens):
                     nxt |= self._advance(j, piece)
-                j += 1
             mask = self.closure(nxt) if nxt else 0
             if not mask:
                 return 0
@@ -287,11 +325,7 @@ def alphabet(nfas: Iterable[Nfa], prefer: str = "") -> list[str]:
                 extra.add(piece)
         chars |= extra
     other = next(
-        (
-            c
-            for c in _OTHER_CHOICES
-            if c not in chars and all(f(c) == c for f in folds)
-        ),
+        (c for c in _OTHER_CHOICES if c not in chars and all(f(c) == c for f in folds)),
         None,
     )
     if other is None:  # every plain character is in a pattern: find any neutral one
@@ -309,46 +343,97 @@ def _reading_order(char: str) -> tuple[int, str]:
     return (1 if char.isascii() else 2, char)
 
 
+def _samples(nfa: Nfa, fills: Sequence[str]) -> list[str]:
+    """A few members of a glob's language: each `*` filled with one of `fills`."""
+    if nfa.empty:
+        return []
+    out = []
+    for fill in fills:
+        text = []
+        for token in nfa.tokens:
+            if token.kind == "lit":
+                text.append(min(token.chars, key=_reading_order))
+            elif token.kind == "one":
+                text.append(fill if fill and fill not in token.chars else _spare(token.chars))
+            elif fill and fill not in token.chars:
+                text.append(fill)
+        out.append("".join(text))
+    return out
+
+
+def _spare(excluded: frozenset[str]) -> str:
+    return next(c for c in _OTHER_CHOICES if c not in excluded)
+
+
 def shortest(
     positive: Sequence[Sequence[Nfa]],
     negative: Sequence[Sequence[Nfa]] = (),
     *,
     budget: int = 20000,
     prefer: str = "",
+    sample: bool = False,
 ) -> str | None:
     """The shortest string in every positive union and in no negative union, or None when the
     languages leave nothing (a proof: the product automaton was explored completely).
 
-    Each union is a list of NFAs (a Resource list is the union of its entries). Raises
-    `BudgetExceeded` after `budget` product states.
+    Each union is a list of NFAs (a Resource list is the union of its entries). With `sample`,
+    a few members of the positive globs are tried first (a witness, not always the shortest).
+    Raises `BudgetExceededError` after about `budget` product states.
     """
     groups = [list(g) for g in positive] + [list(g) for g in negative]
     n_pos = len(positive)
-    flat = [nfa for group in groups for nfa in group]
     if any(not group for group in groups[:n_pos]):
         return None  # an empty union accepts nothing
+    if sample:
+        found = _sampled(positive, negative)
+        if found is not None:
+            return found
+    flat = [nfa for group in groups for nfa in group]
     letters = alphabet(flat, prefer)
-    bounds: list[tuple[int, int]] = []
-    at = 0
-    for group in groups:
-        bounds.append((at, at + len(group)))
-        at += len(group)
+    owner: list[int] = [g for g, group in enumerate(groups) for _ in group]
+    size = len(flat)
+    done = -1  # a positive group that accepts every continuation
+
+    def settle(state: list[int]) -> tuple[int, ...] | None:
+        """Collapse satisfied positive groups; None when a negative can no longer be left
+        or a positive can no longer be reached."""
+        alive = [False] * n_pos
+        for k in range(size):
+            mask = state[k]
+            g = owner[k]
+            if mask == done:
+                if g < n_pos:
+                    alive[g] = True
+                continue
+            if not mask:
+                continue
+            if flat[k].universal & mask:
+                if g >= n_pos:
+                    return None
+                alive[g] = True
+                for j in range(size):
+                    if owner[j] == g:
+                        state[j] = done
+                continue
+            if g < n_pos:
+                alive[g] = True
+        return tuple(state) if all(alive) else None
 
     def accepted(state: tuple[int, ...]) -> bool:
-        for index, (lo, hi) in enumerate(bounds):
-            hit = any(flat[k].accepting(state[k]) for k in range(lo, hi))
-            if hit != (index < n_pos):
-                return False
-        return True
+        hits = [False] * len(groups)
+        for k in range(size):
+            mask = state[k]
+            if mask == done or (mask and flat[k].accepting(mask)):
+                hits[owner[k]] = True
+        return all(hits[:n_pos]) and not any(hits[n_pos:])
 
-    def alive(state: tuple[int, ...]) -> bool:
-        return all(any(state[k] for k in range(lo, hi)) for lo, hi in bounds[:n_pos])
-
-    start = tuple(nfa.start() for nfa in flat)
-    if not alive(start):
+    start = settle([nfa.start() for nfa in flat])
+    if start is None:
         return None
     parents: dict[tuple[int, ...], tuple[tuple[int, ...], str] | None] = {start: None}
     queue = deque([start])
+    work = 0
+    limit = budget * 20
     while queue:
         state = queue.popleft()
         if accepted(state):
@@ -362,15 +447,29 @@ def shortest(
                 out.append(char)
             return "".join(reversed(out))
         for char in letters:
-            nxt = tuple(
-                flat[k].step(state[k], char) if state[k] else 0 for k in range(len(flat))
-            )
-            if nxt in parents or not alive(nxt):
+            nxt_list = [
+                m if m == done else (flat[k].step(m, char) if m else 0) for k, m in enumerate(state)
+            ]
+            work += size
+            nxt = settle(nxt_list)
+            if nxt is None or nxt in parents:
                 continue
             parents[nxt] = (state, char)
-            if len(parents) > budget:
-                raise BudgetExceeded(f"more than {budget} automaton states")
+            if len(parents) > budget or work > limit:
+                raise BudgetExceededError(f"more than {budget} automaton states")
             queue.append(nxt)
+    return None
+
+
+def _sampled(positive: Sequence[Sequence[Nfa]], negative: Sequence[Sequence[Nfa]]) -> str | None:
+    fills = ("", "a", "ab")
+    for group in positive:
+        for nfa in group:
+            for text in _samples(nfa, fills):
+                if all(any(n.matches(text) for n in g) for g in positive) and not any(
+                    any(n.matches(text) for n in g) for g in negative
+                ):
+                    return text
     return None
 
 
@@ -394,7 +493,7 @@ def signature_classes(
             nxt = tuple(nfa.step(m, char) if m else 0 for nfa, m in zip(nfas, state, strict=True))
             if nxt not in seen:
                 if len(seen) >= budget:
-                    raise BudgetExceeded(f"more than {budget} automaton states")
+                    raise BudgetExceededError(f"more than {budget} automaton states")
                 seen[nxt] = text + char
                 queue.append(nxt)
     return found

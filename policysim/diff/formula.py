@@ -19,20 +19,23 @@ prover then tries another), never a wrong PASS.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Union
+from typing import Any, cast
 
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
 from policysim.engine.condition_block import CompiledCondition
 from policysim.engine.evaluate import ALWAYS_ALLOWED
+from policysim.engine.options import EvaluationOptions
 from policysim.engine.principal_match import MatchKind, statement_principal_kind
 from policysim.engine.request import PrincipalKind, RequestPrincipal
 from policysim.engine.result import PolicyType
 from policysim.policy.public import is_public_policy
+from policysim.policy.variables import Variable, compile_template
 
 
-class FormulaUnknown(Exception):
+class FormulaUnknownError(Exception):
     """A statement the formula cannot express exactly (the message says which)."""
 
 
@@ -59,14 +62,14 @@ class ConditionAtom:
 Atom = ResourceAtom | ConditionAtom
 
 # A formula: True/False, ("atom", index), ("not", f), ("and", (f, ...)), ("or", (f, ...)).
-Formula = Union[bool, tuple]  # noqa: UP007 (a recursive alias mypy reads as a plain union)
+Formula = bool | tuple[Any, ...]
 
 
 def f_not(f: Formula) -> Formula:
     if f is True or f is False:
         return not f
     if f[0] == "not":
-        return f[1]
+        return cast(Formula, f[1])
     return ("not", f)
 
 
@@ -123,15 +126,29 @@ class Caller:
     principal: RequestPrincipal
     action: str  # lower-cased
     resource_account: str | None
-    strict: str | None  # "trust" | "kms" | None: the resource type makes the resource policy decisive
+    strict: (
+        str | None
+    )  # "trust" | "kms" | None: the resource type makes the resource policy decisive
 
 
 class FormulaBuilder:
     """Builds `allowed(policy set)` for one caller over a shared atom table."""
 
-    def __init__(self, atoms: Atoms) -> None:
+    def __init__(
+        self,
+        atoms: Atoms,
+        action_match: Callable[[CompiledStatement, str], bool] | None = None,
+    ) -> None:
         self.atoms = atoms
         self._applies_cache: dict[int, Formula] = {}
+        self.action_match = action_match
+        self.caller_keys: dict[str, str | None] = {}
+        """Context keys AWS derives from the caller (lower-cased), for Resource variables;
+        a key the caller does not have maps to None."""
+        self.substituted: set[str] = set()
+        """Keys whose values were substituted into Resource entries."""
+        """A faster Action/NotAction test with the engine's answers (precomputed through the
+        catalog); None: ask the engine's index."""
 
     def statement_applies(self, statement: CompiledStatement) -> Formula:
         """Resource matches and every condition entry holds (action and principal are known)."""
@@ -157,14 +174,45 @@ class FormulaBuilder:
             return statement.resource_implied
         if not texts:
             return statement.resource_implied  # an empty list: the engine's answer
-        if statement.policy_type is not None and any("${" in t for t in texts):
-            if _substitutes(statement):
-                raise FormulaUnknown(
-                    f"policy variable in the Resource of {_label(statement)}"
-                )
-        head_ic = statement._head_ignore_case  # noqa: SLF001 (the engine's own option value)
+        if any("${" in t for t in texts) and _substitutes(statement):
+            texts = tuple(self._substituted(statement, tuple(texts)))
+            if not texts:  # every entry holds an unresolved variable: it matches nothing
+                return negated
+        head_ic = statement._head_ignore_case
         atom = ("atom", self.atoms.number(ResourceAtom(tuple(texts), head_ic)))
         return f_not(atom) if negated else atom
+
+    def _substituted(self, statement: CompiledStatement, texts: tuple[str, ...]) -> list[str]:
+        """Resource entries with their variables replaced by the caller's own values.
+
+        Only variables of keys AWS sets from the caller (`aws:username`, `aws:PrincipalAccount`,
+        ...) are replaced, as the engine would with the derived context; a key the request is
+        free to choose, a special `${*}`, or a value with wildcard characters answers UNKNOWN.
+        """
+        out: list[str] = []
+        for text in texts:
+            parts = text.split(":", 5)
+            template = compile_template(parts[5]) if len(parts) == 6 else None
+            if template is None:
+                out.append(text)
+                continue
+            for part in template.parts:
+                if isinstance(part, Variable) and (
+                    part.is_special or part.key.lower() not in self.caller_keys
+                ):
+                    raise FormulaUnknownError(
+                        f"policy variable {part.key!r} in the Resource of {_label(statement)}"
+                    )
+            read = template.keys()
+            values = [self.caller_keys[k.lower()] for k in read]
+            if any(v is not None and ("*" in v or "?" in v) for v in values):
+                raise FormulaUnknownError(f"wildcard in a variable's value in {_label(statement)}")
+            rendered = template.render(lambda key: self.caller_keys.get(key))
+            if rendered is None:
+                continue  # unresolved: this entry matches (and excludes) nothing
+            self.substituted.update(k.lower() for k in read)
+            out.append(":".join(parts[:5]) + ":" + rendered)
+        return out
 
     def allowed(self, compiled: CompiledPolicySet, caller: Caller) -> Formula:
         """The engine's `Allowed` for this caller, as a formula (see `engine.evaluate`)."""
@@ -201,7 +249,14 @@ class FormulaBuilder:
             if policies is None:
                 return []
             found = []
-            for statement in policies.for_action_effect(action, allow):
+            if self.action_match is None:
+                candidates = policies.for_action_effect(action, allow)
+            else:
+                match = self.action_match
+                candidates = tuple(
+                    s for s in policies.statements if s.allow == allow and match(s, action)
+                )
+            for statement in candidates:
                 if kms_key and statement.resource_implied:
                     continue
                 if statement.principal is None and statement.policy_type is not PolicyType.RESOURCE:
@@ -241,7 +296,12 @@ class FormulaBuilder:
         rp_hits = matching(compiled.resource, True)
         by_kind = {
             kind: any_of([h for h in rp_hits if h[1] is kind])
-            for kind in (MatchKind.DIRECT, MatchKind.ROLE, MatchKind.FEDERATING_USER, MatchKind.ACCOUNT)
+            for kind in (
+                MatchKind.DIRECT,
+                MatchKind.ROLE,
+                MatchKind.FEDERATING_USER,
+                MatchKind.ACCOUNT,
+            )
         }
         direct = by_kind[MatchKind.DIRECT]
         role_or_fed = f_or([by_kind[MatchKind.ROLE], by_kind[MatchKind.FEDERATING_USER]])
@@ -249,7 +309,11 @@ class FormulaBuilder:
         rp_any = f_or([direct, role_or_fed, account])
 
         identity_ok: Formula = (
-            True if is_root else any_of(matching(compiled.identity, True)) if identity_side else False
+            True
+            if is_root
+            else any_of(matching(compiled.identity, True))
+            if identity_side
+            else False
         )
         boundary_ok: Formula = any_of(matching(compiled.boundary, True)) if has_boundary else True
         if not session_applies:
@@ -264,8 +328,16 @@ class FormulaBuilder:
             grant = f_and([direct, not bpa])
         elif same_account:
             grant = self._same_account(
-                rp_hits, direct, role_or_fed, account, identity_ok, boundary_ok, session_ok,
-                session_applies, caller.strict is not None, opts,
+                rp_hits,
+                direct,
+                role_or_fed,
+                account,
+                identity_ok,
+                boundary_ok,
+                session_ok,
+                session_applies,
+                caller.strict is not None,
+                opts,
             )
         else:
             grant = f_and([identity_ok, boundary_ok, session_ok, rp_any, not bpa])
@@ -282,19 +354,21 @@ class FormulaBuilder:
         session_ok: Formula,
         session_applies: bool,
         strict: bool,
-        opts: object,
+        opts: EvaluationOptions,
     ) -> Formula:
         direct_hits = [s for s, k in rp_hits if k is MatchKind.DIRECT]
         named = f_or(
             [
                 self.statement_applies(s)
                 for s in direct_hits
-                if not (s.principal is not None and not s.principal_negated and s.principal.is_everyone)
+                if not (
+                    s.principal is not None and not s.principal_negated and s.principal.is_everyone
+                )
             ]
         )
         via_wildcard = f_not(named)
-        wildcard_bypass = getattr(opts, "wildcard_principal_grant_bypasses_session_policy")
-        arn_bypass = getattr(opts, "session_arn_grant_bypasses_session_policy")
+        wildcard_bypass = opts.wildcard_principal_grant_bypasses_session_policy
+        arn_bypass = opts.session_arn_grant_bypasses_session_policy
         if session_applies:
             limits = f_or(
                 [
@@ -311,9 +385,7 @@ class FormulaBuilder:
                 f_and([direct, direct_ok]),
                 f_and([f_not(direct), role_or_fed, boundary_ok, session_ok]),
                 f_and([f_not(direct), f_not(role_or_fed), account, layers]),
-                f_and(
-                    [f_not(direct), f_not(role_or_fed), f_not(account), not strict, layers]
-                ),
+                f_and([f_not(direct), f_not(role_or_fed), f_not(account), not strict, layers]),
             ]
         )
 
@@ -328,7 +400,7 @@ def _bpa_blocks(compiled: CompiledPolicySet, principal: RequestPrincipal, same: 
 
 
 def _substitutes(statement: CompiledStatement) -> bool:
-    return bool(statement._substitutes)  # noqa: SLF001
+    return bool(statement._substitutes)
 
 
 def _label(statement: CompiledStatement) -> str:

@@ -9,34 +9,61 @@ itself re-checks; a request it does not confirm is never reported as a FAIL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from policysim.catalog.arguments import check_request
 from policysim.catalog.key_values import context_value_error
-from policysim.diff.actions import ActionClass, action_classes
+from policysim.diff.actions import (
+    ActionClass,
+    action_classes,
+    expand_pattern,
+    patterns_cover,
+    statement_patterns,
+)
 from policysim.diff.formula import (
     Atoms,
     Caller,
     ConditionAtom,
     FormulaBuilder,
-    FormulaUnknown,
+    FormulaUnknownError,
     ResourceAtom,
     f_and,
     f_not,
 )
 from policysim.diff.report import Direction, Limits
-from policysim.diff.solver import KeyRules, Model, SolverUnknown, solve
-from policysim.diff.spaces import TypedSpace, action_spaces, superset_spaces
+from policysim.diff.solver import KeyRules, Model, SolverUnknownError, solve
+from policysim.diff.spaces import (
+    TypedSpace,
+    action_spaces,
+    service_spaces,
+    space_services,
+    superset_spaces,
+)
 from policysim.diff.values import Literal
 from policysim.engine.compiled import CompiledPolicySet, CompiledStatement
 from policysim.engine.context_keys import build_request, derive_principal_keys
 from policysim.engine.evaluate import ALWAYS_ALLOWED, evaluate
 from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
 from policysim.engine.result import EvaluationResult
+from policysim.policy.action import action_prefix, compile_action_pattern
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
+
+_DERIVABLE = (
+    "aws:username",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+)
+
+UNLISTED_FINDINGS = 5
+"""Witnesses sought among actions the catalog does not list, per caller: once one shows new
+access the answer is FAIL; more would only repeat it for other services."""
 
 
 @dataclass(slots=True)
@@ -90,10 +117,57 @@ class Prover:
     def __init__(self, question: Question) -> None:
         self.q = question
         self.answer = Answer()
+        self._matchers: dict[int, tuple[frozenset[str] | None, bool]] = {}
+        self._by_prefix: dict[int, dict[str, list[Callable[[str], bool]]]] = {}
         self._by_ref = {
             (s.policy_name, s.statement.index, s.level): s.statement
             for s in all_statements(question.new)
         }
+
+    def _action_match(self, statement: CompiledStatement, action: str) -> bool:
+        """The engine's Action/NotAction answer, from the catalog expansions of the patterns
+        (the engine's own matcher) for catalog actions; the engine itself for the others."""
+        entry = self._matchers.get(id(statement))
+        if entry is None:
+            patterns, negate = statement_patterns(statement)
+            if not patterns:
+                entry = (frozenset(), False)  # an empty list matches nothing, negated or not
+            elif not negate and "*" in patterns:
+                entry = (None, False)
+            else:
+                names: set[str] = set()
+                for pattern in patterns:
+                    names |= expand_pattern(pattern)
+                entry = (frozenset(names), negate)
+            self._matchers[id(statement)] = entry
+        names_matched, negate = entry
+        if names_matched is None:
+            return True
+        if not patterns_cover(action):
+            return self._unlisted_match(statement, action, negate)
+        return (action in names_matched) != negate
+
+    def _caller_keys(self, principal: RequestPrincipal) -> dict[str, str | None]:
+        """What AWS derives from this caller, for Resource variables; the other keys it could
+        derive map to None (a role session has no `aws:username`)."""
+        derived = {k.lower(): v for k, v in derive_principal_keys(principal).items()}
+        out: dict[str, str | None] = dict.fromkeys(_DERIVABLE)
+        out.update(derived)
+        return out
+
+    def _unlisted_match(self, statement: CompiledStatement, action: str, negate: bool) -> bool:
+        """Action/NotAction for a name the catalog lacks: only the patterns of its prefix."""
+        table = self._by_prefix.get(id(statement))
+        if table is None:
+            table = {}
+            for pattern in statement_patterns(statement)[0]:
+                prefix = action_prefix(pattern)
+                if prefix:
+                    table.setdefault(prefix, []).append(compile_action_pattern(pattern))
+            self._by_prefix[id(statement)] = table
+        prefix = action.partition(":")[0]
+        hit = any(m(action) for m in table.get(prefix, ()))
+        return hit != negate
 
     def run(self) -> Answer:
         q = self.q
@@ -104,15 +178,21 @@ class Prover:
                 must_exist={k.lower(): v for k, v in derive_principal_keys(principal).items()},
                 extra={k: list(v) for k, v in q.extra.items()},
             )
+            unlisted_hits = 0
             for cls in classes:
                 if cls.representative.lower() in ALWAYS_ALLOWED:
                     continue
+                if cls.unlisted and unlisted_hits >= UNLISTED_FINDINGS:
+                    continue  # enough examples of future actions: FAIL is already shown
+                before = len(self.answer.hits)
                 try:
                     self._class(cls, principal, rules)
-                except (SolverUnknown, FormulaUnknown) as err:
+                except (SolverUnknownError, FormulaUnknownError) as err:
                     self.answer.unknown.append(
                         f"{cls.representative} for {principal.arn or 'anonymous'}: {err}"
                     )
+                if cls.unlisted and len(self.answer.hits) > before:
+                    unlisted_hits += 1
                 if len(self.answer.hits) > q.limits.max_findings * 4:
                     return self.answer
         return self.answer
@@ -127,7 +207,8 @@ class Prover:
     ) -> tuple[Model, Atoms] | None:
         q = self.q
         atoms = Atoms()
-        builder = FormulaBuilder(atoms)
+        builder = FormulaBuilder(atoms, self._action_match)
+        builder.caller_keys = self._caller_keys(principal)
         caller = Caller(principal, action.lower(), q.resource_account, space.strict)
         new = builder.allowed(q.new, caller)
         if new is False:
@@ -144,6 +225,11 @@ class Prover:
         formula = f_and(parts)
         if formula is False:
             return None
+        constrained = {a.domain for a in atoms.items if isinstance(a, ConditionAtom)}
+        if builder.substituted & constrained:
+            raise FormulaUnknownError(
+                "a key is both substituted into a Resource and tested by a condition"
+            )
         model = solve(
             formula,
             atoms,
@@ -157,15 +243,18 @@ class Prover:
 
     def _class(self, cls: ActionClass, principal: RequestPrincipal, rules: KeyRules) -> None:
         representative = cls.representative
-        if not any(
-            self._solve(representative, space, principal, rules)
-            for space in superset_spaces(representative)
-        ):
+        spaces = superset_spaces(representative)
+        sat = [bool(self._solve(representative, space, principal, rules)) for space in spaces]
+        if not any(sat):
             return
+        star_sat = sat[0]
         groups: dict[tuple[str, ...], list[str]] = {}
         for member in cls.members:
             groups.setdefault(_space_key(member), []).append(member)
-        for members in groups.values():
+        ordered = list(groups.values())
+        if len(ordered) > 4 and not star_sat:
+            ordered = self._by_service(representative, ordered, principal, rules)
+        for members in ordered:
             hits = len(self.answer.hits)
             self._group(members, cls.unlisted, principal, rules)
             if len(self.answer.hits) > hits:
@@ -173,6 +262,29 @@ class Prover:
                 # the region is the class (its resource types may narrow it further).
                 self.answer.hits[-1].members = cls.members
                 return
+
+    def _by_service(
+        self,
+        representative: str,
+        groups: list[list[str]],
+        principal: RequestPrincipal,
+        rules: KeyRules,
+    ) -> list[list[str]]:
+        """Keep the groups whose ARN service some witness can have: one search per service
+        segment (a superset of that service's formats) instead of one per resource type."""
+        alive: dict[str, bool] = {}
+        kept = []
+        for members in groups:
+            services = space_services(members[0])
+            for service in services:
+                if service not in alive:
+                    alive[service] = service == "*" or any(
+                        self._solve(representative, space, principal, rules)
+                        for space in service_spaces(service, representative)
+                    )
+            if any(alive[s] for s in services):
+                kept.append(members)
+        return kept
 
     def _group(
         self, members: list[str], unlisted: bool, principal: RequestPrincipal, rules: KeyRules
@@ -210,9 +322,7 @@ class Prover:
         unlisted: bool,
     ) -> Hit | str:
         """Turn a model into a request and have the engine decide it under both sets."""
-        names = {
-            a.domain: a.condition.key for a in atoms.items if isinstance(a, ConditionAtom)
-        }
+        names = {a.domain: a.condition.key for a in atoms.items if isinstance(a, ConditionAtom)}
         context = Context()
         shown: list[str] = []
         for domain, value in model.context.items():
@@ -224,10 +334,11 @@ class Prover:
                 problem = context_value_error(name, element)
                 if problem is not None:
                     return f"{action}: the only witness found needs {name} = {problem}"
-        if principal.kind is PrincipalKind.ASSUMED_ROLE and principal.role_arn:
-            if "aws:PrincipalArn" not in context:
-                context.set("aws:PrincipalArn", principal.role_arn)
-                shown.append("aws:PrincipalArn")
+        session = principal.kind is PrincipalKind.ASSUMED_ROLE and principal.role_arn
+        if session and "aws:PrincipalArn" not in context:
+            assert principal.role_arn is not None
+            context.set("aws:PrincipalArn", principal.role_arn)
+            shown.append("aws:PrincipalArn")
         request = build_request(
             principal.arn or "anonymous",
             action,
@@ -252,7 +363,9 @@ class Prover:
         )
 
 
+@cache
 def _space_key(action: str) -> tuple[str, ...]:
+    """What decides an action's resource spaces: its types and formats, and the trust rule."""
     from policysim.catalog import get_catalog
     from policysim.catalog.resources import action_resources
 

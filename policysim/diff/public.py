@@ -71,18 +71,19 @@ def fresh_value_rules(policy: Policy) -> dict[str, list[Literal]]:
     fresh (equal to, or matched by, no fixed literal of the policy)."""
     fixed: dict[str, set[str]] = {}
     for statement in policy.statements:
-        for block in statement.condition.values():
-            for key, values in block.items():
+        for entries in statement.condition.values():
+            for key, values in entries.items():
                 lower = key.lower()
                 if lower in RESTRICTING_KEYS:
                     fixed.setdefault(lower, set()).update(
                         v for v in values if is_fixed_value(lower, v)
                     )
     rules: dict[str, list[Literal]] = {}
-    for key, values in fixed.items():
-        if not values:
+    for key, literals in fixed.items():
+        if not literals:
             continue
-        ordered = tuple(sorted(values))
+        ordered = tuple(sorted(literals))
+        block: dict[str, dict[str, tuple[str, ...]]]
         if key == "aws:sourceip":
             block = {"NotIpAddress": {key: ordered}}
         else:
@@ -109,9 +110,7 @@ def verify_no_public_access(
         only = TRUST_ONLY
         resources: tuple[str, ...] | None = (TRUST_ROLE,)
     else:
-        only = frozenset(
-            info.full_name.lower() for s in services for info in catalog.actions(s)
-        )
+        only = frozenset(info.full_name.lower() for s in services for info in catalog.actions(s))
         resources = None
     outsider = fresh_account(_named_accounts(policy) | {_OWNER})
     callers = [

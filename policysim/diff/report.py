@@ -77,7 +77,9 @@ def request_json(request: Request) -> dict[str, Any]:
     """A request in the batch case format's `request` shape (docs/cases.md)."""
     principal = request.principal
     out: dict[str, Any] = {
-        "principal": principal.arn if principal.kind is not PrincipalKind.ANONYMOUS else "anonymous",
+        "principal": principal.arn
+        if principal.kind is not PrincipalKind.ANONYMOUS
+        else "anonymous",
         "action": request.action,
         "resource": request.resource,
     }
@@ -107,6 +109,9 @@ class Finding:
     OLD for lost), so that `as_case` is a complete case; empty when not known."""
     shown_context: tuple[str, ...] = field(default=(), compare=False)
     """The context keys the witness needs (the others are derived from the principal)."""
+    unlisted: bool = False
+    """The witness action is one the IAM catalog does not list yet (a name standing for the
+    service's future actions): `policysim simulate` refuses it for a known service."""
 
     def as_case(self) -> dict[str, Any]:
         """The request as a batch case (docs/cases.md), expected `Allowed`."""
@@ -143,6 +148,7 @@ class Finding:
             "action_count": self.action_count,
             "resources": list(self.resources),
             "conditions": list(self.conditions),
+            **({"unlisted_action": True} if self.unlisted else {}),
         }
 
 

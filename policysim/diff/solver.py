@@ -5,7 +5,7 @@ and each context key (`values.solve_key`). After every assignment the search ask
 the atom's domain whether the literals chosen so far on that domain can hold together; a
 formula that becomes true under a partial assignment is satisfied by any completion, so the
 model is read off the theories. Exhausting the search is a proof that no request exists; a
-search that exceeds its budget raises `SolverUnknown`.
+search that exceeds its budget raises `SolverUnknownError`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from policysim.diff.automata import (
     VALID_ARN,
-    BudgetExceeded,
+    BudgetExceededError,
     Nfa,
     arn_glob_nfa,
     shortest,
@@ -28,12 +28,12 @@ from policysim.diff.formula import (
     evaluate3,
     first_open_atom,
 )
-from policysim.diff.values import ABSENT, Literal, TheoryUnknown, solve_key
+from policysim.diff.values import ABSENT, Literal, TheoryUnknownError, solve_key
 from policysim.engine.condition_block import CompiledCondition
 from policysim.engine.options import EvaluationOptions
 
 
-class SolverUnknown(Exception):
+class SolverUnknownError(Exception):
     """The search could not decide (budget, or a theory outside the exact procedures)."""
 
 
@@ -101,6 +101,7 @@ class Search:
         self.automaton_budget = automaton_budget
         self.nodes = 0
         self._cache: dict[tuple[str, frozenset[tuple[int, bool]]], object] = {}
+        self._values: dict[int, bool] = {}
 
     def domain(self, index: int) -> str:
         atom = self.atoms.items[index]
@@ -111,6 +112,7 @@ class Search:
 
     def theory(self, domain: str, values: dict[int, bool], *, final: bool = False) -> object:
         """The domain's value for these literals; None when unsatisfiable."""
+        self._values = values
         literals = self._literals(domain, values)
         key = (domain if not final else "final:" + domain, literals)
         if key in self._cache:
@@ -135,22 +137,30 @@ class Search:
             (positive if want else negative).append(members)
         if self.space.exact is None:
             return "*" if star_ok else None
-        if star_ok and not final:
-            return "*"
-        languages = list(self.space.preferred) if final else []
-        languages.append(self.space.exact)
-        try:
-            for language in languages:
-                found = shortest(
-                    [[VALID_ARN], list(language), *([n] for n in self.space.required), *positive],
-                    [*negative, *([n] for n in self.space.excluded)],
-                    budget=self.automaton_budget,
-                )
+        required = [[n] for n in self.space.required]
+        excluded = [[n] for n in self.space.excluded]
+        if final:  # a readable witness if a narrower language has one; else the search's own
+            for language in self.space.preferred:
+                try:
+                    found = shortest(
+                        [[VALID_ARN], list(language), *required, *positive],
+                        [*negative, *excluded],
+                        budget=self.automaton_budget // 4,
+                    )
+                except BudgetExceededError:
+                    continue
                 if found is not None:
                     return found
-        except BudgetExceeded as err:
-            raise SolverUnknown(f"resource search: {err}") from None
-        return "*" if star_ok else None
+            return self.theory("", self._values, final=False)  # type: ignore[return-value]
+        try:
+            return shortest(
+                [[VALID_ARN], list(self.space.exact), *required, *positive],
+                [*negative, *excluded],
+                budget=self.automaton_budget,
+                sample=True,
+            )
+        except BudgetExceededError as err:
+            raise SolverUnknownError(f"resource search: {err}") from None
 
     def _key(self, domain: str, literals: frozenset[tuple[int, bool]]) -> object:
         entries: list[tuple[CompiledCondition, bool]] = []
@@ -169,8 +179,8 @@ class Search:
                 prefer=derived or "",
                 budget=self.automaton_budget,
             )
-        except (TheoryUnknown, BudgetExceeded) as err:
-            raise SolverUnknown(f"condition key {entries[0][0].key}: {err}") from None
+        except (TheoryUnknownError, BudgetExceededError) as err:
+            raise SolverUnknownError(f"condition key {entries[0][0].key}: {err}") from None
 
     def run(self) -> Model | None:
         values: dict[int, bool] = {}
@@ -181,7 +191,7 @@ class Search:
     def _search(self, values: dict[int, bool]) -> bool:
         self.nodes += 1
         if self.nodes > self.budget:
-            raise SolverUnknown(f"more than {self.budget} search steps")
+            raise SolverUnknownError(f"more than {self.budget} search steps")
         state = evaluate3(self.formula, values)
         if state is not None:
             return state
@@ -199,12 +209,12 @@ class Search:
         domains = {self.domain(i) for i in values}
         resource = self.theory("", values, final=True)
         if resource is None:  # pragma: no cover - the search checked it
-            raise SolverUnknown("resource theory changed its answer")
+            raise SolverUnknownError("resource theory changed its answer")
         context: dict[str, object] = {}
         for domain in sorted(domains - {""}):
             value = self.theory(domain, values)
             if value is None:  # pragma: no cover
-                raise SolverUnknown(f"key {domain} theory changed its answer")
+                raise SolverUnknownError(f"key {domain} theory changed its answer")
             if value is not ABSENT:
                 context[domain] = value
         return Model(str(resource), context, dict(values))

@@ -52,7 +52,9 @@ def _resource_pieces(segment: str, mode: str) -> list[tuple[str, str]]:
     pieces = _PLACEHOLDER.split(segment)
     holders = [i for i, p in enumerate(pieces) if _PLACEHOLDER.fullmatch(p)]
     last = holders[-1] if holders else -1
-    spans_last = last == len(pieces) - 2 and pieces[-1] == "" and last > 0 and pieces[last - 1].endswith("/")
+    spans_last = (
+        last == len(pieces) - 2 and pieces[-1] == "" and last > 0 and pieces[last - 1].endswith("/")
+    )
     out: list[tuple[str, str]] = []
     for i, piece in enumerate(pieces):
         if i in holders:
@@ -122,9 +124,7 @@ def _variants(name: str, space: ResourceSpace, action: str) -> list[TypedSpace]:
     for the trust actions (trust policy decisive), and everything else."""
     trust = action.lower() in TRUST_ACTIONS
     shapes = [(KMS_KEY, "kms")] + ([(ROLE, "trust")] if trust else [])
-    out = [
-        TypedSpace(name, replace(space, required=(shape,)), strict) for shape, strict in shapes
-    ]
+    out = [TypedSpace(name, replace(space, required=(shape,)), strict) for shape, strict in shapes]
     out.append(TypedSpace(name, replace(space, excluded=tuple(s for s, _ in shapes)), None))
     return out
 
@@ -157,3 +157,29 @@ def superset_spaces(action: str) -> tuple[TypedSpace, ...]:
     """Spaces covering every resource any action of a class could name, for a cheap first
     pass: `*` and any ARN, split by the strict rules."""
     return (STAR, *_variants("any ARN", ANY_ARN, action))
+
+
+@lru_cache(maxsize=65536)
+def space_services(action: str) -> frozenset[str]:
+    """The ARN service segments (lower-cased) of an action's resource formats; `*` when any
+    ARN may do (actions the catalog does not know, types without a format)."""
+    info = get_catalog().action(action)
+    if info is None:
+        return frozenset({"*"})
+    listed = action_resources(info)
+    if not listed.complete:
+        return frozenset({"*"})
+    return frozenset(
+        f.split(":", 3)[2].lower()
+        for _, formats in listed.types
+        for f in formats
+        if f.count(":") >= 3
+    )
+
+
+@lru_cache(maxsize=4096)
+def service_spaces(service: str, action: str) -> tuple[TypedSpace, ...]:
+    """Every ARN whose service segment is `service` (any case), split by the strict rules: a
+    superset of the formats of that service."""
+    shape = segments_nfa(["*", service.replace("*", "?"), "*", "*"], [("any", "")])
+    return tuple(_variants(service, ResourceSpace((shape,)), action))

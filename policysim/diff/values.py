@@ -27,11 +27,12 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 
 from policysim.diff.automata import (
     EMPTY,
     UNIVERSAL,
-    BudgetExceeded,
+    BudgetExceededError,
     Nfa,
     arn_glob_nfa,
     glob_nfa,
@@ -51,14 +52,16 @@ Literal = tuple[CompiledCondition, bool]
 """A condition entry and whether it must hold."""
 
 
-class TheoryUnknown(Exception):
+class TheoryUnknownError(Exception):
     """The key's entries fall outside the exact procedures (the message says which)."""
 
 
 _ARN6 = arn_glob_nfa("arn:*:*:*:*:*", False)
 
 
-def _holds(condition: CompiledCondition, value: ContextValue | None, opts: EvaluationOptions) -> bool:
+def _holds(
+    condition: CompiledCondition, value: ContextValue | None, opts: EvaluationOptions
+) -> bool:
     context = Context() if value is None else Context({condition.key: value})
     return condition.holds(context, opts, None)
 
@@ -105,8 +108,8 @@ def _string_candidates(
         positive = [[UNIVERSAL]]
     try:
         found = shortest(positive, negative, budget=budget, prefer=prefer)
-    except BudgetExceeded as err:
-        raise TheoryUnknown(f"string search: {err}") from None
+    except BudgetExceededError as err:
+        raise TheoryUnknownError(f"string search: {err}") from None
     return [] if found is None else [found]
 
 
@@ -121,7 +124,7 @@ def _ordered_points(points: list[Decimal]) -> list[Decimal]:
     if not ordered:
         return [Decimal(1)]
     out.append(ordered[0] - 1)
-    for low, high in zip(ordered, ordered[1:], strict=False):
+    for low, high in pairwise(ordered):
         out += [low, (low + high) / 2]
     out += [ordered[-1], ordered[-1] + 1]
     return out
@@ -154,9 +157,7 @@ def _date_candidates(values: Iterable[str]) -> list[str]:
     return [_date_text(p) for p in _ordered_points(points)] + ["not-a-date"]
 
 
-def _first_free(
-    low: int, high: int, blocks: list[tuple[int, int]]
-) -> int | None:
+def _first_free(low: int, high: int, blocks: list[tuple[int, int]]) -> int | None:
     """The first integer in [low, high] inside none of `blocks` (nested or disjoint)."""
     at = low
     for start, end in sorted(blocks):
@@ -181,14 +182,14 @@ def _ip_candidates(values: Iterable[str]) -> list[str]:
             outside = str(make(free)) if free is not None else ""
         if outside:
             out.append(outside)
-        for net, (lo, hi) in zip(nets, spans, strict=True):
+        for lo, hi in spans:
             inner = [(a, b) for a, b in spans if lo <= a and b <= hi and (a, b) != (lo, hi)]
             free = _first_free(lo + 1 if hi > lo else lo, hi, inner)
             if free is None:
                 free = _first_free(lo, hi, inner)
             if free is not None:
                 out.append(str(make(free)))
-    return out + ["not-an-address"]
+    return [*out, "not-an-address"]
 
 
 def _plain_candidates(values: Iterable[str], fresh: str, bad: str) -> list[str]:
@@ -217,7 +218,7 @@ def solve_single(
     budget: int = 20000,
 ) -> str | None:
     """One value meeting every entry (as a single value, or as a list element with `slot`);
-    None when there is none (a proof unless families are mixed: then `TheoryUnknown`)."""
+    None when there is none (a proof unless families are mixed: then `TheoryUnknownError`)."""
     if not literals:
         return prefer or "a"
     test = _slot_holds if slot else _single_holds
@@ -244,7 +245,7 @@ def solve_single(
         if ok(value):
             return value
     if len(groups) > 1:
-        raise TheoryUnknown("entries of different operator families on one key")
+        raise TheoryUnknownError("entries of different operator families on one key")
     return None
 
 
@@ -275,19 +276,19 @@ def solve_key(
     value does (a proof). Shapes are tried from the simplest: absent, one value, `[]`, `[""]`,
     a list with one element per existential requirement."""
     if any(c.templates is not None for c, _ in literals):
-        raise TheoryUnknown("a policy variable in a condition value")
+        raise TheoryUnknownError("a policy variable in a condition value")
     nulls = [(c, w) for c, w in literals if c.operator.family is Family.NULL]
     rest = [(c, w) for c, w in literals if c.operator.family is not Family.NULL]
     if not must_exist and all(_holds(c, None, opts) == w for c, w in literals):
         return ABSENT
     if not all(_holds(c, "x", opts) == w for c, w in nulls):
         return None  # the entries refuse the key's presence
-    doubt: TheoryUnknown | None = None
+    doubt: TheoryUnknownError | None = None
     try:
         value = solve_single(rest, opts, prefer=prefer, budget=budget)
         if value is not None and all(_holds(c, value, opts) == w for c, w in rest):
             return value
-    except TheoryUnknown as err:
+    except TheoryUnknownError as err:
         doubt = err
     if not single_only:
         for fixed in ((), ("",)):
@@ -297,7 +298,7 @@ def solve_key(
             multi = _multi_value(rest, opts, budget)
             if multi is not None:
                 return multi
-        except TheoryUnknown as err:
+        except TheoryUnknownError as err:
             doubt = err
     if doubt is not None:
         raise doubt

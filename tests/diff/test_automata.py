@@ -67,10 +67,12 @@ def test_shortest_witness_is_exact(positive: list[str], negative: list[str]) -> 
     """A found string is in every positive glob and no negative one; when none is found, no
     short string over the pattern characters is either (brute force)."""
     found = shortest([[glob_nfa(p)] for p in positive], [[glob_nfa(n)] for n in negative])
+
     def ok(value: str) -> bool:
         return all(compile_glob(p)(value) for p in positive) and not any(
             compile_glob(n)(value) for n in negative
         )
+
     if found is not None:
         assert ok(found)
     else:
@@ -95,11 +97,11 @@ def test_inclusion_proof_and_witness() -> None:
 
 
 def test_arn_heads_ignore_case_resource_does_not() -> None:
-    upper = shortest(
-        [[arn_glob_nfa("arn:aws:s3:::B/*")]], [[arn_glob_nfa("arn:aws:s3:::b/*")]]
-    )
+    upper = shortest([[arn_glob_nfa("arn:aws:s3:::B/*")]], [[arn_glob_nfa("arn:aws:s3:::b/*")]])
     assert upper is not None and upper.startswith("arn:aws:s3:::B/")
-    assert shortest([[arn_glob_nfa("arn:AWS:S3:::b/*")]], [[arn_glob_nfa("arn:aws:s3:::b/*")]]) is None
+    assert (
+        shortest([[arn_glob_nfa("arn:AWS:S3:::b/*")]], [[arn_glob_nfa("arn:aws:s3:::b/*")]]) is None
+    )
 
 
 def test_valid_arn_language() -> None:

@@ -100,7 +100,12 @@ CONTEXT_CHOICES: dict[str, list[Any]] = {
     "aws:SecureTransport": [None, "true", "false"],
     "s3:max-keys": [None, "3", "5", "10", "20"],
     "aws:TagKeys": [None, ("a",), ("a", "b"), ("c",), ()],
-    "aws:CurrentTime": [None, "2019-01-01T00:00:00Z", "2019-07-01T00:00:00Z", "2021-01-01T00:00:00Z"],
+    "aws:CurrentTime": [
+        None,
+        "2019-01-01T00:00:00Z",
+        "2019-07-01T00:00:00Z",
+        "2021-01-01T00:00:00Z",
+    ],
 }
 
 
@@ -122,7 +127,7 @@ def engine_gains(old: Policy, new: Policy, request: tuple[str, str, dict[str, An
         check_request(action, resource)
     except PolicyError:
         return False
-    (old_set, new_set, _), = document_sets(old, new, "identity")
+    ((old_set, new_set, _),) = document_sets(old, new, "identity")
     built = build_request(
         "arn:aws:iam::111122223333:user/alice",
         action,
@@ -137,7 +142,7 @@ def engine_gains(old: Policy, new: Policy, request: tuple[str, str, dict[str, An
 
 
 def rechecks(old: Policy, new: Policy, report: Any) -> None:
-    (old_set, new_set, _), = document_sets(old, new, "identity")
+    ((old_set, new_set, _),) = document_sets(old, new, "identity")
     for finding in report.findings:
         assert evaluate(compile_policy_set(new_set), finding.request).allowed
         assert not evaluate(compile_policy_set(old_set), finding.request).allowed
@@ -200,3 +205,73 @@ def test_statement_order_does_not_matter(
     forward = diff_documents(old, policy(new_items), "identity").result
     backward = diff_documents(old, policy(list(reversed(new_items))), "identity").result
     assert forward == backward
+
+
+PRINCIPALS: list[Any] = [
+    "*",
+    {"AWS": "111122223333"},
+    {"AWS": "arn:aws:iam::444455556666:root"},
+    {"AWS": "arn:aws:iam::111122223333:user/bob"},
+    {"AWS": "arn:aws:iam::444455556666:role/r"},
+    {"Service": "lambda.amazonaws.com"},
+    {"AWS": ["444455556666", "arn:aws:iam::111122223333:user/bob"]},
+]
+CALLERS = [
+    "arn:aws:iam::111122223333:user/bob",
+    "arn:aws:iam::111122223333:user/x",
+    "arn:aws:iam::444455556666:user/y",
+    "arn:aws:sts::444455556666:assumed-role/r/s",
+    "arn:aws:iam::444455556666:root",
+    "arn:aws:iam::555555555555:user/z",
+    "anonymous",
+    "lambda.amazonaws.com",
+]
+
+
+@st.composite
+def resource_statements(draw: st.DrawFn) -> dict[str, Any]:
+    out = draw(statements())
+    key = (
+        "NotPrincipal" if out["Effect"] == "Deny" and draw(st.integers(0, 4)) == 0 else "Principal"
+    )
+    out[key] = draw(st.sampled_from(PRINCIPALS))
+    return out
+
+
+def resource_gains(
+    old: Policy, new: Policy, caller: str, request: tuple[str, str, dict[str, Any]]
+) -> bool:
+    action, resource, context = request
+    try:
+        check_request(action, resource)
+    except PolicyError:
+        return False
+    built = build_request(
+        caller, action, resource, resource_account="111122223333", context=context
+    )
+    own = built.principal.account in (None, "111122223333")
+    for old_set, new_set, callers in document_sets(old, new, "resource"):
+        assert callers is not None
+        if own == all(c.account in (None, "111122223333") for c in callers):
+            return (
+                evaluate(compile_policy_set(new_set), built).allowed
+                and not evaluate(compile_policy_set(old_set), built).allowed
+            )
+    raise AssertionError("no policy set for this caller")
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(resource_statements(), max_size=2),
+    st.lists(resource_statements(), min_size=1, max_size=2),
+    st.lists(st.tuples(st.sampled_from(CALLERS), requests()), min_size=1, max_size=6),
+)
+def test_resource_policy_gain_means_not_pass(
+    old_items: list[dict[str, Any]],
+    new_items: list[dict[str, Any]],
+    probes: list[tuple[str, tuple[str, str, dict[str, Any]]]],
+) -> None:
+    old, new = policy(old_items), policy(new_items)
+    report = diff_documents(old, new, "resource")
+    if any(resource_gains(old, new, caller, request) for caller, request in probes):
+        assert report.result is not Outcome.PASS, report.to_json()
