@@ -78,6 +78,13 @@ def _fixed_value(key: str, value: str) -> bool:
     return not has_wildcard(value)
 
 
+def is_fixed_value(key: str, value: str) -> bool:
+    """Whether a condition literal pins a restricting key to something fixed (an account, an
+    ARN in a fixed account, a narrow enough IP range: IPv4 /8 or narrower or private, IPv6 /32
+    or narrower). The one definition S3's "public" and `policysim verify` share."""
+    return _fixed_value(key.lower(), value)
+
+
 def _restricted(statement: Statement) -> bool:
     """Some restricting key is limited to fixed values by a positive operator."""
     for name, block in statement.condition.items():

@@ -25,7 +25,7 @@ COPIED = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "grammars", "
 
 
 def test_manifest_declares_the_hook() -> None:
-    (hook,) = yaml.safe_load(HOOKS.read_text())
+    hook = yaml.safe_load(HOOKS.read_text())[0]
     assert hook["id"] == "policysim-lint"
     assert hook["entry"] == "policysim lint --skip-non-policies"
     assert hook["language"] == "python"
@@ -34,8 +34,12 @@ def test_manifest_declares_the_hook() -> None:
 
 def test_manifest_is_valid_for_pre_commit() -> None:
     clientlib = pytest.importorskip("pre_commit.clientlib")
-    (hook,) = clientlib.load_manifest(str(HOOKS))
-    assert hook["id"] == "policysim-lint"
+    hooks = clientlib.load_manifest(str(HOOKS))
+    assert [h["id"] for h in hooks] == [
+        "policysim-lint",
+        "policysim-diff",
+        "policysim-verify-public",
+    ]
 
 
 def _git(*args: str, cwd: Path) -> None:
