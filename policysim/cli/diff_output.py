@@ -2,9 +2,8 @@
 statements, region and counterexample (as a `policysim simulate` command and a batch line), and
 the same as JSON.
 
-The prover's reports are read through the small protocols below (the shape of
-`policysim.diff`'s `DiffReport`, `Finding` and `StatementRef`), so that output stays apart from
-the proof.
+The prover's types are imported for type checking only: the prover itself is imported when a
+command runs, so `policysim --help` stays fast.
 """
 
 from __future__ import annotations
@@ -12,65 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from policysim.render import _console
 from policysim.text_safety import terminal_safe
 
+if TYPE_CHECKING:
+    from policysim.diff.report import DiffReport, Finding, StatementRef
+
 PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
-GAINED = "gained"
 EXIT_CODES = {PASS: 0, FAIL: 1, UNKNOWN: 3}
 """Exit status by result; 2 is every input error (`cli.app.fail`)."""
 
 _STYLE = {PASS: "bold green", FAIL: "bold red", UNKNOWN: "bold yellow"}
-
-
-class StatementRefLike(Protocol):
-    """A statement responsible for a finding (`policysim.diff.StatementRef`)."""
-
-    @property
-    def policy(self) -> str: ...
-    @property
-    def index(self) -> int: ...
-    @property
-    def sid(self) -> str | None: ...
-    @property
-    def file(self) -> str | None: ...
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def col(self) -> int | None: ...
-
-
-class FindingLike(Protocol):
-    """One region of new (or lost) access and its counterexample (`policysim.diff.Finding`)."""
-
-    @property
-    def direction(self) -> Any: ...
-    @property
-    def statements(self) -> Sequence[StatementRefLike]: ...
-    @property
-    def actions(self) -> Sequence[str]: ...
-    @property
-    def action_count(self) -> int: ...
-    @property
-    def resources(self) -> Sequence[str]: ...
-    @property
-    def conditions(self) -> Sequence[str]: ...
-    def as_case(self) -> dict[str, Any]: ...
-    def simulate_command(self) -> str: ...
-
-
-class ReportLike(Protocol):
-    """The prover's answer to one question (`policysim.diff.DiffReport`)."""
-
-    @property
-    def result(self) -> Any: ...
-    @property
-    def findings(self) -> Sequence[FindingLike]: ...
-    @property
-    def unknown(self) -> Sequence[str]: ...
-    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +34,15 @@ class Answered:
     kind: str
     status: str
     """changed, added, removed (diff), or checked (verify)."""
-    report: ReportLike
+    report: DiffReport
     also: tuple[str, ...] = ()
 
     @property
     def result(self) -> str:
         """The prover's result, except that access only lost (`--both`) is no failure."""
-        result = str(self.report.result)
-        if result == FAIL and not any(str(f.direction) == GAINED for f in self.report.findings):
-            return UNKNOWN if self.report.unknown else PASS
-        return result
+        from policysim.diff.report import gained_result
+
+        return str(gained_result(self.report))
 
 
 def overall(answers: Sequence[Answered]) -> str:
@@ -103,7 +55,7 @@ def overall(answers: Sequence[Answered]) -> str:
     return PASS
 
 
-def statement_label(ref: StatementRefLike) -> str:
+def statement_label(ref: StatementRef) -> str:
     """`file:line:col statement 'Sid'` (or `#index`) of policy NAME."""
     which = f"statement {ref.sid!r}" if ref.sid else f"statement #{ref.index}"
     if ref.line is not None:
@@ -113,7 +65,7 @@ def statement_label(ref: StatementRefLike) -> str:
     return f"{where} {which}"
 
 
-def region_line(finding: FindingLike) -> str:
+def region_line(finding: Finding) -> str:
     """`s3:PutObject, s3:Get* (12 actions) on arn:aws:s3:::b/*`."""
     actions = ", ".join(finding.actions) or "(no action)"
     count = finding.action_count
@@ -144,8 +96,7 @@ def to_json(
                 "kind": answer.kind,
                 "status": answer.status,
                 "result": answer.result,
-                "findings": len(answer.report.findings)
-                + getattr(answer.report, "more_findings", 0),
+                "findings": len(answer.report.findings) + answer.report.more_findings,
                 "also": list(answer.also),
             }
         )
@@ -211,6 +162,6 @@ def _render_answer(console: Any, answer: Answered) -> None:
         console.print("     counterexample, re-checked by the engine:")
         console.print(f"       {finding.simulate_command()}")
         console.print(f"       {json.dumps(finding.as_case(), sort_keys=True)}")
-    more = getattr(answer.report, "more_findings", 0)
+    more = answer.report.more_findings
     if more:
         console.print(f"  ... and {more} more region{'s' if more != 1 else ''} of access")

@@ -21,7 +21,7 @@ from functools import lru_cache
 from policysim.catalog import get_catalog
 from policysim.diff.automata import glob_nfa, signature_classes
 from policysim.engine.compiled import CompiledStatement
-from policysim.engine.evaluate import ALWAYS_ALLOWED, TRUST_ACTIONS
+from policysim.engine.evaluate import ALWAYS_ALLOWED, TRUST_ACTIONS, rcp_services
 
 UNLISTED_SERVICE = "unlistedservice"
 
@@ -100,16 +100,12 @@ def _statement_patterns(statement: CompiledStatement) -> tuple[tuple[str, ...], 
     return tuple(s.not_action or ()), True
 
 
-def _rcp_services() -> frozenset[str]:
-    return get_catalog().rcp_supported_services()
-
-
 def _flags(name: str) -> tuple[bool, bool, bool]:
     lower = name.lower()
     return (
         lower in TRUST_ACTIONS,
         lower in ALWAYS_ALLOWED,
-        lower.partition(":")[0] in _rcp_services(),
+        lower.partition(":")[0] in rcp_services(),
     )
 
 

@@ -11,6 +11,7 @@ from policysim.diff.region import describe_region, statement_refs
 from policysim.diff.report import DiffReport, Direction, Finding, Limits, Outcome
 from policysim.diff.values import Literal
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
+from policysim.engine.evaluate import TRUST_ACTIONS
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import RequestPrincipal
 from policysim.policy.model import Policy
@@ -173,16 +174,6 @@ def document_sets(
     ]
 
 
-TRUST_ONLY = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
 TRUST_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/trusted-role"
 
 
@@ -219,7 +210,7 @@ def _directions(
     if callers is None:
         callers = [RequestPrincipal.parse(DEFAULT_PRINCIPAL)]
     if policy_type == "trust":
-        only = TRUST_ONLY if only is None else only & TRUST_ONLY
+        only = TRUST_ACTIONS if only is None else only & TRUST_ACTIONS
         resources = (TRUST_ROLE,)
     out = []
     runs = [(Direction.GAINED, compiled_old, compiled_new, new_set)]

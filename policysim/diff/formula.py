@@ -21,17 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, cast
 
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
 from policysim.engine.condition_block import CompiledCondition
-from policysim.engine.evaluate import ALWAYS_ALLOWED
+from policysim.engine.evaluate import ALWAYS_ALLOWED, applicable_layers, blocked_by_bpa
 from policysim.engine.options import EvaluationOptions
 from policysim.engine.principal_match import MatchKind, statement_principal_kind
 from policysim.engine.request import PrincipalKind, RequestPrincipal
 from policysim.engine.result import PolicyType
-from policysim.policy.public import is_public_policy
 from policysim.policy.variables import Variable, compile_template
 
 
@@ -220,28 +218,16 @@ class FormulaBuilder:
         principal = caller.principal
         if action in ALWAYS_ALLOWED:
             return True
-        source = compiled.source
         opts = compiled.options
-        identity_side = principal.kind.has_identity
-        same_account = identity_side and principal.account == caller.resource_account
-        is_root = principal.kind is PrincipalKind.ROOT
-        has_boundary = identity_side and compiled.boundary is not None
+        layers = applicable_layers(compiled, principal, caller.resource_account, action)
+        identity_side = layers.identity_side
+        same_account = layers.same_account
+        is_root = layers.is_root
+        has_boundary = layers.has_boundary
+        scp_applies = layers.scp_applies
+        rcp_applies = layers.rcp_applies
+        session_applies = layers.session_applies
         kms_key = caller.strict == "kms"
-        service = action.partition(":")[0]
-        slr = principal.is_service_linked_role
-        scp_applies = (
-            compiled.scp_levels is not None
-            and identity_side
-            and principal.account != source.management_account
-            and not slr
-        )
-        rcp_applies = (
-            compiled.rcp_levels is not None
-            and caller.resource_account != source.management_account
-            and (opts.rcps_apply_to_all_services or service in _rcp_services())
-            and (not slr or opts.rcp_applies_to_service_linked_roles)
-        )
-        session_applies = principal.kind.is_session
 
         def matching(
             policies: CompiledPolicies | None, allow: bool
@@ -323,7 +309,11 @@ class FormulaBuilder:
         else:
             session_ok = principal.kind is PrincipalKind.ASSUMED_ROLE
 
-        bpa = _bpa_blocks(compiled, principal, same_account)
+        # Request.same_account's reading: any caller with an account, identity side or not.
+        caller_in_account = (
+            principal.account is not None and principal.account == caller.resource_account
+        )
+        bpa = blocked_by_bpa(compiled, principal, caller_in_account)
         if not identity_side:
             grant = f_and([direct, not bpa])
         elif same_account:
@@ -390,15 +380,6 @@ class FormulaBuilder:
         )
 
 
-def _bpa_blocks(compiled: CompiledPolicySet, principal: RequestPrincipal, same: bool) -> bool:
-    source = compiled.source
-    if not source.restrict_public_buckets or source.resource is None:
-        return False
-    if principal.kind is PrincipalKind.SERVICE or same:
-        return False
-    return is_public_policy(source.resource.policy)
-
-
 def _substitutes(statement: CompiledStatement) -> bool:
     return bool(statement._substitutes)
 
@@ -407,13 +388,6 @@ def _label(statement: CompiledStatement) -> str:
     sid = statement.statement.sid
     where = f"Sid {sid!r}" if sid else f"statement {statement.statement.index}"
     return f"{where} of {statement.policy_name}"
-
-
-@cache
-def _rcp_services() -> frozenset[str]:
-    from policysim.catalog import get_catalog
-
-    return get_catalog().rcp_supported_services()
 
 
 def evaluate3(formula: Formula, values: dict[int, bool]) -> bool | None:

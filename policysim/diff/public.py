@@ -23,13 +23,14 @@ from __future__ import annotations
 import re
 
 from policysim.catalog import get_catalog
-from policysim.diff.api import ALLOW_ALL, TRUST_ONLY, TRUST_ROLE, build_report
+from policysim.diff.api import ALLOW_ALL, TRUST_ROLE, build_report
 from policysim.diff.principals import fresh_account
 from policysim.diff.prove import Answer, Prover, Question
 from policysim.diff.report import DiffReport, Direction, Limits
 from policysim.diff.values import Literal
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
 from policysim.engine.condition_block import compile_conditions
+from policysim.engine.evaluate import TRUST_ACTIONS
 from policysim.engine.request import RequestPrincipal
 from policysim.policy.model import Policy
 from policysim.policy.public import RESTRICTING_KEYS, is_fixed_value
@@ -107,7 +108,7 @@ def verify_no_public_access(
     limits = limits or Limits()
     catalog = get_catalog()
     if resource_type == TRUST_TYPE:
-        only = TRUST_ONLY
+        only = TRUST_ACTIONS
         resources: tuple[str, ...] | None = (TRUST_ROLE,)
     else:
         only = frozenset(info.full_name.lower() for s in services for info in catalog.actions(s))

@@ -64,14 +64,6 @@ class StatementRef:
             "col": self.col,
         }
 
-    def describe(self) -> str:
-        """`file:line:col Sid "x"` or `policy statement 2`."""
-        where = self.file or self.policy
-        if self.line is not None:
-            where += f":{self.line}:{self.col or 1}"
-        label = f'Sid "{self.sid}"' if self.sid else f"statement {self.index}"
-        return f"{where} {label}"
-
 
 def request_json(request: Request) -> dict[str, Any]:
     """A request in the batch case format's `request` shape (docs/cases.md)."""
@@ -172,3 +164,12 @@ class DiffReport:
         if self.more_findings:
             out["more_findings"] = self.more_findings
         return out
+
+
+def gained_result(report: DiffReport) -> Outcome:
+    """The answer to "does NEW grant anything new?": findings of access only lost (asked for
+    with `both`) are no failure, so they leave PASS, or UNKNOWN if a part was undecided."""
+    result = Outcome(report.result)
+    if result is Outcome.FAIL and not any(f.direction == Direction.GAINED for f in report.findings):
+        return Outcome.UNKNOWN if report.unknown else Outcome.PASS
+    return result

@@ -16,7 +16,7 @@ from policysim.engine.aws_owned import protection
 from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, CompiledStatement
 from policysim.engine.condition_block import conditions_hold, failing_conditions
 from policysim.engine.principal_match import MatchKind, statement_principal_kind
-from policysim.engine.request import PrincipalKind, Request
+from policysim.engine.request import PrincipalKind, Request, RequestPrincipal
 from policysim.engine.result import (
     Decision,
     EvaluationResult,
@@ -53,10 +53,59 @@ _TYPE_NAMES = {
 
 
 @cache
-def _rcp_services() -> frozenset[str]:
+def rcp_services() -> frozenset[str]:
+    """Services RCPs apply to (the catalog's list), read once."""
     from policysim.catalog import get_catalog
 
     return get_catalog().rcp_supported_services()
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """Which policy layers bear on one request. The engine decides with these, and the prover
+    (`policysim.diff.formula`) builds its formula from the same ones: one definition, so the
+    two can never disagree on when an SCP, RCP, boundary or session policy applies."""
+
+    identity_side: bool
+    same_account: bool
+    is_root: bool
+    has_boundary: bool
+    scp_applies: bool
+    rcp_applies: bool
+    session_applies: bool
+
+
+def applicable_layers(
+    compiled: CompiledPolicySet,
+    principal: RequestPrincipal,
+    resource_account: str | None,
+    action: str,
+) -> Layers:
+    """The layers that apply to `principal` calling `action` (lower-case) on a resource of
+    `resource_account`."""
+    source = compiled.source
+    opts = compiled.options
+    identity_side = principal.kind.has_identity
+    slr = principal.is_service_linked_role
+    return Layers(
+        identity_side=identity_side,
+        same_account=identity_side and principal.account == resource_account,
+        is_root=principal.kind is PrincipalKind.ROOT,
+        has_boundary=identity_side and compiled.boundary is not None,
+        scp_applies=(
+            compiled.scp_levels is not None
+            and identity_side
+            and principal.account != source.management_account
+            and not slr
+        ),
+        rcp_applies=(
+            compiled.rcp_levels is not None
+            and resource_account != source.management_account
+            and (opts.rcps_apply_to_all_services or action.partition(":")[0] in rcp_services())
+            and (not slr or opts.rcp_applies_to_service_linked_roles)
+        ),
+        session_applies=principal.kind.is_session,
+    )
 
 
 @dataclass(slots=True)
@@ -156,30 +205,17 @@ def _evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult
         return EvaluationResult(
             Decision.ALLOWED, f"{request.action} needs no permission and cannot be denied"
         )
-    source = compiled.source
     opts = compiled.options
-    resource_account = request.effective_resource_account
-    identity_side = principal.kind.has_identity
-    same_account = identity_side and principal.account == resource_account
-    is_root = principal.kind is PrincipalKind.ROOT
-    has_boundary = identity_side and compiled.boundary is not None
+    layers = applicable_layers(compiled, principal, request.effective_resource_account, action)
+    identity_side = layers.identity_side
+    same_account = layers.same_account
+    is_root = layers.is_root
+    has_boundary = layers.has_boundary
+    scp_applies = layers.scp_applies
+    rcp_applies = layers.rcp_applies
+    session_applies = layers.session_applies
     strict = _is_strict_resource(request, action)
     run = _Evaluation(compiled, request, action, has_boundary, kms_key=strict == "kms")
-    service = action.partition(":")[0]
-    slr = principal.is_service_linked_role
-    scp_applies = (
-        compiled.scp_levels is not None
-        and identity_side
-        and principal.account != source.management_account
-        and not slr
-    )
-    rcp_applies = (
-        compiled.rcp_levels is not None
-        and resource_account != source.management_account
-        and (opts.rcps_apply_to_all_services or service in _rcp_services())
-        and (not slr or opts.rcp_applies_to_service_linked_roles)
-    )
-    session_applies = principal.kind.is_session
 
     result = EvaluationResult(Decision.IMPLICIT_DENY, "", same_account=same_account)
 
@@ -334,12 +370,19 @@ def _strict_reason(kind: str, has_policy: bool) -> str:
 
 
 def _blocked_by_bpa(compiled: CompiledPolicySet, request: Request) -> bool:
-    """RestrictPublicBuckets voids cross-account access through a public bucket policy."""
+    return blocked_by_bpa(compiled, request.principal, request.same_account)
+
+
+def blocked_by_bpa(
+    compiled: CompiledPolicySet, principal: RequestPrincipal, same_account: bool
+) -> bool:
+    """RestrictPublicBuckets voids cross-account access through a public bucket policy
+    (`same_account` as `Request.same_account` says it)."""
     if not compiled.source.restrict_public_buckets or compiled.resource is None:
         return False
-    if request.principal.kind is PrincipalKind.SERVICE:
+    if principal.kind is PrincipalKind.SERVICE:
         return False
-    if request.same_account:
+    if same_account:
         return False
     check = compiled.resource_policy_is_public
     return check is not None and check()

@@ -166,6 +166,7 @@ class _Report:
     result: str
     findings: tuple[_Finding, ...] = ()
     unknown: tuple[str, ...] = ()
+    more_findings: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
