@@ -225,9 +225,17 @@ def diff(
 
 
 def _split_actions(text: str) -> list[str]:
+    """The actions of --not-granted, each known to the catalog (or a pattern matching some):
+    a misspelt name would otherwise be proved "not granted"."""
+    from policysim.catalog.names import action_problem
+
     actions = [a.strip() for a in text.split(",") if a.strip()]
     if not actions:
         fail("--not-granted needs at least one action, e.g. iam:PassRole")
+    for action in actions:
+        problem = action_problem(action)
+        if problem is not None:
+            fail(f"--not-granted: {problem}")
     return actions
 
 

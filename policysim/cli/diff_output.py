@@ -70,6 +70,8 @@ def region_line(finding: Finding) -> str:
     actions = ", ".join(finding.actions) or "(no action)"
     count = finding.action_count
     counted = f" ({count} action{'s' if count != 1 else ''})" if count else ""
+    if finding.unlisted:
+        counted = " (actions the IAM catalog does not list yet)"
     resources = ", ".join(finding.resources) or "*"
     return f"{actions}{counted} on {resources}"
 
@@ -159,9 +161,21 @@ def _render_answer(console: Any, answer: Answered) -> None:
             console.print(f"     when {condition}")
         for ref in finding.statements:
             console.print(f"     by {statement_label(ref)}")
-        console.print("     counterexample, re-checked by the engine:")
-        console.print(f"       {finding.simulate_command()}")
-        console.print(f"       {json.dumps(finding.as_case(), sort_keys=True)}")
+        if finding.unlisted:
+            console.print(
+                f"     {finding.request.action} stands for an action AWS may add that the"
+                " IAM catalog does not list yet"
+            )
+        if finding.replayable:
+            console.print("     counterexample, re-checked by the engine:")
+            console.print(f"       {finding.simulate_command()}")
+            console.print(f"       {json.dumps(finding.as_case(), sort_keys=True)}")
+        else:
+            console.print(
+                "     counterexample, re-checked by the engine (`policysim simulate` refuses"
+                " action names its catalog does not list, so it cannot replay this one):"
+            )
+            console.print(f"       {json.dumps(finding.request_json(), sort_keys=True)}")
     more = answer.report.more_findings
     if more:
         console.print(f"  ... and {more} more region{'s' if more != 1 else ''} of access")

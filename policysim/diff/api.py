@@ -202,6 +202,7 @@ def _directions(
     limits: Limits,
     *,
     only: frozenset[str] | None = None,
+    only_patterns: tuple[str, ...] | None = None,
     resources: tuple[str, ...] | None = None,
     extra: dict[str, list[Literal]] | None = None,
 ) -> list[tuple[Direction, Answer, PolicySet]]:
@@ -211,6 +212,7 @@ def _directions(
         callers = [RequestPrincipal.parse(DEFAULT_PRINCIPAL)]
     if policy_type == "trust":
         only = TRUST_ACTIONS if only is None else only & TRUST_ACTIONS
+        only_patterns = None  # a trust policy decides the trust actions only
         resources = (TRUST_ROLE,)
     out = []
     runs = [(Direction.GAINED, compiled_old, compiled_new, new_set)]
@@ -225,6 +227,7 @@ def _directions(
             limits,
             direction,
             only_actions=only,
+            only_patterns=only_patterns,
             resources=resources,
             extra=extra or {},
         )
@@ -244,21 +247,23 @@ def verify_not_granted(
     limits: Limits | None = None,
 ) -> DiffReport:
     """FAIL when the policy allows any of the actions (patterns allowed) on any of the
-    resources (ARN patterns), with a request as proof; PASS when it allows none."""
+    resources (ARN patterns), with a request as proof; PASS when it allows none.
+
+    Every action must name or match a catalog action (`ValueError` otherwise, with a
+    suggestion: a misspelt name would otherwise be proved "not granted"). Actions a pattern
+    matches that the catalog does not list yet are asked about as well.
+    """
     from policysim.catalog import get_catalog
-    from policysim.policy.action import compile_action_pattern
+    from policysim.catalog.names import action_problem
 
     limits = limits or Limits()
     catalog = get_catalog()
     wanted: set[str] = set()
     for pattern in actions:
-        found = catalog.expand(pattern)
-        if found:
-            wanted |= {i.full_name.lower() for i in found}
-        elif ":" in pattern and "*" not in pattern and "?" not in pattern:
-            wanted.add(pattern.lower())  # an action the catalog does not list yet
-    matchers = [compile_action_pattern(p) for p in actions]
-    wanted = {w for w in wanted if any(m(w) for m in matchers)}
+        problem = action_problem(pattern)
+        if problem is not None:
+            raise ValueError(problem)
+        wanted |= {i.full_name.lower() for i in catalog.expand(pattern)}
     allowed_resources = None if "*" in resources else tuple(resources)
     parts: list[tuple[Direction, Answer, PolicySet]] = []
     for old_set, new_set, callers in document_sets(EMPTY_POLICY, policy, policy_type):
@@ -270,6 +275,7 @@ def verify_not_granted(
             False,
             limits,
             only=frozenset(wanted),
+            only_patterns=tuple(actions),
             resources=allowed_resources,
         )
     return build_report(parts, limits)

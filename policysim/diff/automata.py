@@ -474,11 +474,20 @@ def _sampled(positive: Sequence[Sequence[Nfa]], negative: Sequence[Sequence[Nfa]
 
 
 def signature_classes(
-    nfas: Sequence[Nfa], *, budget: int = 20000, prefer: str = ""
+    nfas: Sequence[Nfa],
+    *,
+    budget: int = 20000,
+    prefer: str = "",
+    letters: Sequence[str] | None = None,
 ) -> dict[tuple[bool, ...], str]:
     """For every combination of "which NFAs accept" that some string realizes, the shortest
-    such string (the whole product automaton is explored: exact, within the budget)."""
-    letters = alphabet(nfas, prefer)
+    such string (the whole product automaton is explored: exact, within the budget).
+
+    `letters` replaces the alphabet (it must hold one character for each class of characters
+    the NFAs tell apart that the caller cares about: action names, for instance, are drawn
+    from a few plain characters only)."""
+    if letters is None:
+        letters = alphabet(nfas, prefer)
     start = tuple(nfa.start() for nfa in nfas)
     seen: dict[tuple[int, ...], str] = {start: ""}
     queue = deque([start])
@@ -497,3 +506,46 @@ def signature_classes(
                 seen[nxt] = text + char
                 queue.append(nxt)
     return found
+
+
+def signature_of(nfas: Sequence[Nfa], text: str) -> tuple[bool, ...]:
+    """Which NFAs accept `text`."""
+    return tuple(nfa.matches(text) for nfa in nfas)
+
+
+def witness_avoiding(
+    nfas: Sequence[Nfa],
+    signature: tuple[bool, ...],
+    excluded: Iterable[str],
+    letters: Sequence[str],
+    *,
+    budget: int = 20000,
+) -> str | None:
+    """The shortest string over `letters` whose signature is `signature` and that is none of
+    the `excluded` strings; None when every such string is excluded (the search is the product
+    of the NFAs with the trie of the excluded strings, so it ends and is exact)."""
+    words = frozenset(excluded)
+    prefixes = {w[:i] for w in words for i in range(len(w) + 1)}
+    start: tuple[tuple[int, ...], str | None] = (tuple(nfa.start() for nfa in nfas), "")
+    seen: dict[tuple[tuple[int, ...], str | None], str] = {start: ""}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        masks, node = state
+        text = seen[state]
+        if text and (node is None or node not in words):
+            pairs = zip(nfas, masks, signature, strict=True)
+            if all(nfa.accepting(m) == want for nfa, m, want in pairs):
+                return text
+        for char in letters:
+            nxt_masks = tuple(
+                nfa.step(m, char) if m else 0 for nfa, m in zip(nfas, masks, strict=True)
+            )
+            nxt_node = None if node is None or node + char not in prefixes else node + char
+            nxt = (nxt_masks, nxt_node)
+            if nxt not in seen:
+                if len(seen) >= budget:
+                    raise BudgetExceededError(f"more than {budget} automaton states")
+                seen[nxt] = text + char
+                queue.append(nxt)
+    return None

@@ -9,7 +9,7 @@ itself re-checks; a request it does not confirm is never reported as a FAIL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -48,7 +48,6 @@ from policysim.engine.context_keys import build_request, derive_principal_keys
 from policysim.engine.evaluate import ALWAYS_ALLOWED, evaluate
 from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
 from policysim.engine.result import EvaluationResult
-from policysim.policy.action import action_prefix, compile_action_pattern
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
 
@@ -78,6 +77,9 @@ class Question:
     direction: Direction = Direction.GAINED
     only_actions: frozenset[str] | None = None
     """Lower-cased action names to ask about (verify --not-granted); None: every action."""
+    only_patterns: tuple[str, ...] | None = None
+    """The patterns `only_actions` came from: the names the catalog does not list that they
+    match are asked about too (verify --not-granted)."""
     resources: tuple[str, ...] | None = None
     """ARN patterns the request's resource must match (verify --not-granted)."""
     extra: Mapping[str, list[Literal]] = field(default_factory=dict)
@@ -118,7 +120,6 @@ class Prover:
         self.q = question
         self.answer = Answer()
         self._matchers: dict[int, tuple[frozenset[str] | None, bool]] = {}
-        self._by_prefix: dict[int, dict[str, list[Callable[[str], bool]]]] = {}
         self._by_ref = {
             (s.policy_name, s.statement.index, s.level): s.statement
             for s in all_statements(question.new)
@@ -144,7 +145,7 @@ class Prover:
         if names_matched is None:
             return True
         if not patterns_cover(action):
-            return self._unlisted_match(statement, action, negate)
+            return statement.matches_action(action)  # the engine's own test, for any name
         return (action in names_matched) != negate
 
     def _caller_keys(self, principal: RequestPrincipal) -> dict[str, str | None]:
@@ -155,24 +156,20 @@ class Prover:
         out.update(derived)
         return out
 
-    def _unlisted_match(self, statement: CompiledStatement, action: str, negate: bool) -> bool:
-        """Action/NotAction for a name the catalog lacks: only the patterns of its prefix."""
-        table = self._by_prefix.get(id(statement))
-        if table is None:
-            table = {}
-            for pattern in statement_patterns(statement)[0]:
-                prefix = action_prefix(pattern)
-                if prefix:
-                    table.setdefault(prefix, []).append(compile_action_pattern(pattern))
-            self._by_prefix[id(statement)] = table
-        prefix = action.partition(":")[0]
-        hit = any(m(action) for m in table.get(prefix, ()))
-        return hit != negate
-
     def run(self) -> Answer:
         q = self.q
         statements = all_statements(q.old) + all_statements(q.new)
-        classes = action_classes(statements, q.only_actions)
+        rcp = q.old.rcp_levels is not None or q.new.rcp_levels is not None
+        classes = action_classes(
+            statements, q.only_actions, only_patterns=q.only_patterns, rcp_sensitive=rcp
+        )
+        for cls in classes:
+            if cls.undecided is not None:
+                self.answer.unknown.append(
+                    f"actions of {cls.representative.partition(':')[0]} the IAM catalog does"
+                    f" not list: {cls.undecided}"
+                )
+        classes = [c for c in classes if c.undecided is None]
         for principal in q.principals:
             rules = KeyRules(
                 must_exist={k.lower(): v for k, v in derive_principal_keys(principal).items()},

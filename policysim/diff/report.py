@@ -105,6 +105,18 @@ class Finding:
     """The witness action is one the IAM catalog does not list yet (a name standing for the
     service's future actions): `policysim simulate` refuses it for a known service."""
 
+    @property
+    def replayable(self) -> bool:
+        """Whether `policysim simulate` accepts the request: it refuses an action the catalog
+        does not list for a service it knows (a typo, for a request someone wrote), so the
+        witness of an unlisted action of a known service was decided by the engine directly
+        and cannot be replayed there."""
+        if not self.unlisted:
+            return True
+        from policysim.catalog import get_catalog
+
+        return not get_catalog().has_service(self.request.action.partition(":")[0])
+
     def as_case(self) -> dict[str, Any]:
         """The request as a batch case (docs/cases.md), expected `Allowed`."""
         case: dict[str, Any] = {"id": f"diff-{self.direction.value}"}
@@ -140,7 +152,7 @@ class Finding:
             "action_count": self.action_count,
             "resources": list(self.resources),
             "conditions": list(self.conditions),
-            **({"unlisted_action": True} if self.unlisted else {}),
+            **({"unlisted_action": True, "replayable": self.replayable} if self.unlisted else {}),
         }
 
 

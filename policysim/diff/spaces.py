@@ -135,7 +135,7 @@ def action_spaces(action: str, account: str | None) -> tuple[TypedSpace, ...]:
     for actions the catalog does not know."""
     info: ActionInfo | None = get_catalog().action(action)
     if info is None:
-        return (*_variants("any ARN", ANY_ARN, action), STAR)
+        return (*_variants("any ARN", _unlisted_space(action, account), action), STAR)
     listed = action_resources(info)
     if listed.star_only:
         return (STAR,)
@@ -150,6 +150,19 @@ def action_spaces(action: str, account: str | None) -> tuple[TypedSpace, ...]:
         )
         out += _variants(name, ResourceSpace(exact, preferred), action)
     return (*out, STAR)
+
+
+def _unlisted_space(action: str, account: str | None) -> ResourceSpace:
+    """Any ARN, for an action the catalog does not describe; a witness reads best as an ARN
+    of the action's own service in a usual region and the resource's account."""
+    service = action.partition(":")[0].lower().replace("*", "?")
+    readable = [("plus", "/:")]
+    preferred = (
+        (segments_nfa(["aws", service, READABLE_REGION, account or "+"], readable),),
+        (segments_nfa(["aws", service, "", ""], readable),),
+        (segments_nfa(["aws", "+", READABLE_REGION, account or "+"], readable),),
+    )
+    return replace(ANY_ARN, preferred=preferred)
 
 
 @lru_cache(maxsize=4096)
