@@ -489,15 +489,19 @@ def signature_classes(
     if letters is None:
         letters = alphabet(nfas, prefer)
     start = tuple(nfa.start() for nfa in nfas)
-    seen: dict[tuple[int, ...], str] = {start: ""}
-    queue = deque([start])
+    # The search starts from the one-character strings (an empty name is no action), so that
+    # a string leading back to the start state (`*` alone) is seen too.
+    seen: dict[tuple[int, ...], str] = {}
+    for char in letters:
+        first = tuple(nfa.step(m, char) if m else 0 for nfa, m in zip(nfas, start, strict=True))
+        seen.setdefault(first, char)
+    queue = deque(seen)
     found: dict[tuple[bool, ...], str] = {}
     while queue:
         state = queue.popleft()
         text = seen[state]
         signature = tuple(nfa.accepting(m) for nfa, m in zip(nfas, state, strict=True))
-        if text:  # an empty name is no action
-            found.setdefault(signature, text)
+        found.setdefault(signature, text)
         for char in letters:
             nxt = tuple(nfa.step(m, char) if m else 0 for nfa, m in zip(nfas, state, strict=True))
             if nxt not in seen:
@@ -526,14 +530,17 @@ def witness_avoiding(
     of the NFAs with the trie of the excluded strings, so it ends and is exact)."""
     words = frozenset(excluded)
     prefixes = {w[:i] for w in words for i in range(len(w) + 1)}
-    start: tuple[tuple[int, ...], str | None] = (tuple(nfa.start() for nfa in nfas), "")
-    seen: dict[tuple[tuple[int, ...], str | None], str] = {start: ""}
-    queue = deque([start])
+    origin = tuple(nfa.start() for nfa in nfas)
+    seen: dict[tuple[tuple[int, ...], str | None], str] = {}
+    for char in letters:  # from the one-character strings, as in `signature_classes`
+        masks = tuple(nfa.step(m, char) if m else 0 for nfa, m in zip(nfas, origin, strict=True))
+        seen.setdefault((masks, char if char in prefixes else None), char)
+    queue = deque(seen)
     while queue:
         state = queue.popleft()
         masks, node = state
         text = seen[state]
-        if text and (node is None or node not in words):
+        if node is None or node not in words:
             pairs = zip(nfas, masks, signature, strict=True)
             if all(nfa.accepting(m) == want for nfa, m, want in pairs):
                 return text

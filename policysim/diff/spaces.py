@@ -161,6 +161,7 @@ def _unlisted_space(action: str, account: str | None) -> ResourceSpace:
         (segments_nfa(["aws", service, READABLE_REGION, account or "+"], readable),),
         (segments_nfa(["aws", service, "", ""], readable),),
         (segments_nfa(["aws", "+", READABLE_REGION, account or "+"], readable),),
+        (segments_nfa(["aws", "+", "", account or "+"], readable),),
     )
     return replace(ANY_ARN, preferred=preferred)
 

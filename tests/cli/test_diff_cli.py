@@ -108,12 +108,18 @@ def test_json_errors_are_json(run_cli: Any, tmp_path: Path) -> None:
         (("--not-granted", "s3:*", "--resource-type", "AWS::S3::Bucket"), "goes with"),
         (("--no-public-access", "--resource-type", "AWS::S3::Buckt"), "did you mean"),
         (("--not-granted", " , "), "at least one action"),
+        (("--not-granted", "s3:GetObjcet"), "unknown action 's3:GetObjcet'; did you mean"),
+        (("--not-granted", "iam:PassRole,s3:Gte*"), "'s3:Gte*' matches no action"),
+        (("--not-granted", "s3x:GetObject"), "unknown service prefix 's3x'"),
+        (("--not-granted", "GetObject"), "is not an action"),
     ],
 )
 def test_verify_option_errors(run_cli: Any, args: tuple[str, ...], message: str) -> None:
     run = run_cli("verify", MORE[1], *args)
     assert run.returncode == 2, run
     assert message in run.stderr
+    assert len(run.stderr_lines) == 1, run
+    assert run.stdout == ""
 
 
 def test_verify_no_new_access_takes_one_policy(run_cli: Any) -> None:
@@ -150,6 +156,8 @@ class _Finding:
     action_count: int = 7
     resources: tuple[str, ...] = ("arn:aws:s3:::b/*",)
     conditions: tuple[str, ...] = ("aws:SourceIp in 10.0.0.0/8",)
+    unlisted: bool = False
+    replayable: bool = True
 
     def as_case(self) -> dict[str, Any]:
         return {"request": {"action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"}}
@@ -389,3 +397,57 @@ def test_diff_over_templates(run_cli: Any, tmp_path: Path) -> None:
     assert run.returncode == 1, run
     assert "Policy.PolicyDocument (resource, changed)" in run.stdout
     assert run_cli("diff", new, old).returncode == 0
+
+
+def test_verify_unknown_action_under_json_is_one_error_object(run_cli: Any) -> None:
+    run = run_cli("verify", MORE[1], "--not-granted", "s3:GetObjcet", "--json")
+    assert run.returncode == 2, run
+    error = json.loads(run.stdout)
+    assert error["exit_code"] == 2
+    assert "did you mean 's3:GetObject'" in error["error"]
+
+
+UNLISTED_OLD = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject*", "NotResource": "arn:aws:ec2:*:*:*"}
+    ],
+}
+UNLISTED_NEW = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject*", "Resource": "*"}],
+}
+
+
+def test_unlisted_action_finding_is_marked_and_not_offered_to_simulate(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """Every catalog action s3:GetObject* matches names S3 objects only, which OLD allows; an
+    action AWS adds under that pattern may name any ARN: new access, shown with a placeholder
+    name and without a `policysim simulate` command (simulate refuses the name)."""
+    old = _write(tmp_path / "old.json", json.dumps(UNLISTED_OLD))
+    new = _write(tmp_path / "new.json", json.dumps(UNLISTED_NEW))
+    run = run_cli("diff", old, new)
+    assert run.returncode == 1, run
+    assert "s3:GetObject* (actions the IAM catalog does not list yet)" in run.stdout
+    assert "s3:GetObjectUnlisted stands for an action AWS may add" in run.stdout
+    assert "cannot replay this one" in run.stdout
+    assert "policysim simulate --batch" not in run.stdout
+    data = json.loads(run_cli("diff", old, new, "--json").stdout)
+    (finding,) = data["findings"]
+    assert finding["unlisted_action"] is True and finding["replayable"] is False
+    assert finding["request"]["action"] == "s3:GetObjectUnlisted"
+    assert finding["request"]["resource"].startswith("arn:aws:ec2:")
+
+
+def test_verify_not_granted_asks_about_unlisted_actions(run_cli: Any, tmp_path: Path) -> None:
+    statement = {"Effect": "Allow", "Action": "s3:GetObjectZ*", "Resource": "*"}
+    policy = _write(
+        tmp_path / "p.json", json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    run = run_cli("verify", policy, "--not-granted", "s3:Get*", "--json")
+    assert run.returncode == 1, run
+    (finding,) = json.loads(run.stdout)["findings"]
+    assert finding["request"]["action"].lower().startswith("s3:getobjectz")
+    assert finding["unlisted_action"] is True
+    assert run_cli("verify", policy, "--not-granted", "s3:List*").returncode == 0
