@@ -107,11 +107,13 @@ def verify_no_public_access(
         raise ValueError(f"unknown resource type {resource_type!r}; use one of {known}")
     limits = limits or Limits()
     catalog = get_catalog()
+    patterns: tuple[str, ...] | None = None
     if resource_type == TRUST_TYPE:
         only = TRUST_ACTIONS
         resources: tuple[str, ...] | None = (TRUST_ROLE,)
     else:
         only = frozenset(info.full_name.lower() for s in services for info in catalog.actions(s))
+        patterns = tuple(f"{s}:*" for s in services)  # and the actions AWS adds to them
         resources = None
     outsider = fresh_account(_named_accounts(policy) | {_OWNER})
     callers = [
@@ -135,6 +137,7 @@ def verify_no_public_access(
         limits,
         Direction.GAINED,
         only_actions=only,
+        only_patterns=patterns,
         resources=resources,
         extra=fresh_value_rules(policy),
     )

@@ -40,9 +40,16 @@ RESTRICTING_KEYS = frozenset(
         "aws:VpceOrgPaths",
         "aws:SourceOrgID",
         "aws:SourceOrgPaths",
+        "kms:CallerAccount",
     )
 )
-"""Condition keys whose fixed values make a `*` principal non-public."""
+"""Condition keys whose fixed values make a `*` principal non-public.
+
+`kms:CallerAccount` is KMS's own name for the caller's account (KMS sets it on every request
+to a key; https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html): the key
+policies of AWS managed keys grant `*` pinned by it (with `kms:ViaService`), and AWS Config's
+kms-key-policy-no-public-access counts such fixed grants as not public. `kms:ViaService`
+alone says through which service, not who, and restricts nothing."""
 
 _PRIVATE_V4 = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")

@@ -868,7 +868,9 @@ def if_exists_allow(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
-ALWAYS_PRESENT = frozenset({"aws:principalaccount", "aws:userid", "aws:principalisawsservice"})
+ALWAYS_PRESENT = frozenset(
+    {"aws:principalaccount", "aws:userid", "aws:principalisawsservice", "kms:calleraccount"}
+)
 
 
 @rule(
