@@ -8,36 +8,19 @@ Each pattern is expanded once through the catalog (`Catalog.expand`, the engine'
 so building the classes costs a pass over the patterns, not actions times statements.
 
 Actions the catalog does not know yet (AWS adds some every week) are covered by "unlisted"
-classes: for every service prefix a policy names, one placeholder name per combination of that
-service's patterns that some name outside the catalog realizes (found by exploring the product
-automaton of the patterns, avoiding the catalog's names), and one name of a service no pattern
-names (two when RCPs are compared: RCPs govern some services only). A catalog action matched by
-the same patterns is no substitute: the catalog restricts its resource types, an unlisted name
-may name any ARN. Placeholders carry `Unlisted` in their name (`s3:GetObjectUnlisted`,
-`unlistedservice:UnlistedAction`) so that a witness says what it stands for.
+classes of stand-in names (`policysim.diff.unlisted`): a catalog action matched by the same
+patterns is no substitute for them, since the catalog restricts its resource types.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 
 from policysim.catalog import get_catalog
-from policysim.diff.automata import (
-    BudgetExceededError,
-    Nfa,
-    alphabet,
-    glob_nfa,
-    signature_classes,
-    signature_of,
-    witness_avoiding,
-)
+from policysim.diff.unlisted import unlisted_groups
 from policysim.engine.compiled import CompiledStatement
 from policysim.engine.evaluate import ALWAYS_ALLOWED, TRUST_ACTIONS, rcp_services
-from policysim.policy.action import compile_action_pattern, split_action
-
-UNLISTED_SERVICE = "unlistedservice"
 
 
 class ActionClass:
@@ -177,12 +160,22 @@ def action_classes(
             removed = frozenset(n for n in special if _flags(n) == flags)
             if len(group) > len(removed):
                 out.append(ActionClass(base=group, removed=removed))
-        out += _unlisted(statements, rcp_sensitive)
+        out += _unlisted(statements, rcp_sensitive, None)
     else:
         out += [ActionClass([n], unlisted=True) for n in sorted(only) if n not in names]
         if only_patterns is not None:
             out += _unlisted(statements, rcp_sensitive, only_patterns)
     return out
+
+
+def _unlisted(
+    statements: Sequence[CompiledStatement], rcp_sensitive: bool, wanted: tuple[str, ...] | None
+) -> list[ActionClass]:
+    entries = [_statement_patterns(s) for s in statements]
+    return [
+        ActionClass(list(group.names), unlisted=True, undecided=group.undecided)
+        for group in unlisted_groups(entries, rcp_sensitive, wanted)
+    ]
 
 
 def _readability(name: str) -> tuple[int, int, str]:
@@ -191,155 +184,3 @@ def _readability(name: str) -> tuple[int, int, str]:
     common = ("Get", "List", "Describe", "Put", "Create", "Delete", "Update")
     rank = next((i for i, p in enumerate(common) if op.startswith(p)), len(common))
     return (rank, len(name), name)
-
-
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
-"""The characters of action names (lower-cased): a future action is named like the others
-(`AssociateViaAWSService-EventsAndStates` is the catalog's oddest), so its witnesses are
-drawn from these only; every other character is in no action name."""
-
-MARK = "Unlisted"
-"""Part of every placeholder name, so that a witness reads as what it is: an action the IAM
-catalog does not list (a future one), not a catalog action spelt oddly."""
-
-
-def _service_of(pattern: str) -> tuple[str, str] | None:
-    """(prefix, name pattern) of an entry that can match an action name; None for `*` (every
-    service), for text without a colon, and for a prefix with characters no service prefix
-    has (the engine compares prefixes literally: `s3*:Get*` matches no real action)."""
-    parts = split_action(pattern)
-    if parts is None or not parts[0] or not set(parts[0]) <= _PREFIX_CHARS:
-        return None
-    return parts
-
-
-_PREFIX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-
-
-def _unlisted(
-    statements: Sequence[CompiledStatement],
-    rcp_sensitive: bool,
-    wanted: tuple[str, ...] | None = None,
-) -> list[ActionClass]:
-    """The actions the catalog does not list, by class.
-
-    An unlisted action `svc:Op` is decided by the engine like any other name: which Action and
-    NotAction entries match it, and whether RCPs govern `svc`. Only entries with the prefix
-    `svc` (and `*`) can match it, so for every prefix an entry names, each combination of that
-    prefix's entries some unlisted name realizes is one class (`_service_classes`, exact over
-    the product automaton of the entries); every prefix no entry names is one class, split by
-    whether RCPs govern it. `wanted` (verify --not-granted) keeps the names those patterns
-    match, and draws the prefixes from them.
-    """
-    by_service: dict[str, set[str]] = {}
-    sources = [statement_patterns(s)[0] for s in statements] + [wanted or ()]
-    for patterns in sources:
-        for pattern in patterns:
-            parts = _service_of(pattern)
-            if parts is not None:
-                by_service.setdefault(parts[0], set()).add(parts[1])
-    keep = None if wanted is None else [compile_action_pattern(p) for p in wanted]
-    every = wanted is None or "*" in wanted
-    asked = {parts[0] for parts in map(_service_of, wanted or ()) if parts is not None}
-    out: list[ActionClass] = []
-    for service, names in sorted(by_service.items()):
-        if not every and service not in asked:
-            continue  # no wanted pattern reaches this service
-        try:
-            found = _service_classes(service, tuple(sorted(names)))
-        except BudgetExceededError as err:
-            out.append(ActionClass([f"{service}:{MARK}Action"], unlisted=True, undecided=str(err)))
-            continue
-        for name in found:
-            if keep is None or any(m(name) for m in keep):
-                out.append(ActionClass([name], unlisted=True))
-    if every:
-        named = frozenset(by_service)
-        out += [ActionClass([n], unlisted=True) for n in _unnamed(named, rcp_sensitive)]
-    return out
-
-
-def _unnamed(named: frozenset[str], rcp_sensitive: bool) -> list[str]:
-    """A placeholder action of a service no entry names (one RCPs do not govern) and, when
-    RCPs are in play, one of a service they govern."""
-    names = _all_names()
-    out = []
-    prefix = UNLISTED_SERVICE
-    while prefix in named:
-        prefix += "x"
-    out.append(f"{prefix}:{MARK}Action")
-    if rcp_sensitive:
-        for service in sorted(rcp_services()):
-            name = f"{service}:{MARK}Action"
-            if service not in named and name.lower() not in names:
-                out.append(name)
-                break
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _service_classes(service: str, patterns: tuple[str, ...]) -> tuple[str, ...]:
-    """One unlisted name of `service` per realizable combination of its name patterns."""
-    nfas = [glob_nfa(p) for p in patterns]
-    letters = [c for c in alphabet(nfas) if c in _NAME_CHARS]
-    found = signature_classes(nfas, budget=5000, letters=letters)
-    listed = _listed(service)
-    out = []
-    for signature, shortest in found.items():
-        name = _placeholder(nfas, signature, shortest, listed)
-        if name is None:
-            excluded = [op for op in listed[1] if signature_of(nfas, op) == signature]
-            found_name = witness_avoiding(nfas, signature, excluded, letters, budget=5000)
-            if found_name is None:
-                continue  # every name of this combination is a catalog action
-            name = _display(found_name, listed)
-        out.append(f"{service}:{name}")
-    return tuple(out)
-
-
-def _placeholder(
-    nfas: Sequence[Nfa], signature: tuple[bool, ...], shortest: str, listed: Listed
-) -> str | None:
-    """A readable name with the mark, of this signature and not in the catalog, if a simple
-    one exists: `UnlistedAction`, `GetUnlisted`, `UnlistedObject`, `Get` `Unlisted` `Object`."""
-    mark = MARK.lower()
-    candidates = [f"{mark}action", shortest + mark, mark + shortest]
-    candidates += [shortest[:i] + mark + shortest[i:] for i in range(len(shortest) - 1, 0, -1)]
-    for candidate in candidates:
-        if candidate not in listed[0] and signature_of(nfas, candidate) == signature:
-            return _display(candidate, listed)
-    return None
-
-
-def _display(name: str, listed: Listed) -> str:
-    """The lower-case name in readable case (names compare case-insensitively): the mark as
-    `Unlisted`, the rest in the case of a catalog name it begins, else capitalized."""
-    mark = MARK.lower()
-    head, found, tail = name.partition(mark)
-    if not found:
-        return _cased(name, listed)
-    rest = "Action" if tail == "action" else _cased(tail, listed)
-    return _cased(head, listed) + MARK + rest
-
-
-def _cased(text: str, listed: Listed) -> str:
-    """`text` in the case of the catalog name that shares its longest beginning, the rest
-    capitalized (`getobjectz` -> `GetObjectZ`)."""
-    names, keys = listed
-    for end in range(len(text), 0, -1):
-        head = text[:end]
-        index = bisect_left(keys, head)
-        if index < len(keys) and keys[index].startswith(head):
-            return names[keys[index]][:end] + text[end : end + 1].upper() + text[end + 1 :]
-    return text[:1].upper() + text[1:]
-
-
-Listed = tuple[dict[str, str], tuple[str, ...]]
-
-
-@lru_cache(maxsize=1024)
-def _listed(service: str) -> Listed:
-    """A service's catalog names without the prefix: lower-cased -> the catalog's spelling,
-    and the lower-cased names sorted."""
-    names = {info.name.lower(): info.name for info in get_catalog().actions(service)}
-    return names, tuple(sorted(names))

@@ -246,8 +246,11 @@ class Prover:
             return
         star_sat = sat[0]
         groups: dict[tuple[str, ...], list[str]] = {}
-        for member in cls.members:
-            groups.setdefault(_space_key(member), []).append(member)
+        if cls.unlisted:  # the same statements, any ARN: one formula for every member
+            groups[()] = [representative]
+        else:
+            for member in cls.members:
+                groups.setdefault(_space_key(member), []).append(member)
         ordered = list(groups.values())
         if len(ordered) > 4 and not star_sat:
             ordered = self._by_service(representative, ordered, principal, rules)

@@ -38,7 +38,8 @@ def unlisted_names(*documents: Policy, rcp: bool = False) -> list[str]:
     for document in documents:
         compiled = compile_policy_set(PolicySet(identity=[NamedPolicy(document, "p")]))
         statements += all_statements(compiled)
-    return [c.representative for c in action_classes(statements, rcp_sensitive=rcp) if c.unlisted]
+    classes = action_classes(statements, rcp_sensitive=rcp)
+    return [name for c in classes if c.unlisted for name in c.members]
 
 
 # ---- the search for names ----------------------------------------------------------------
