@@ -97,12 +97,16 @@ def compile_format(service: str, type_name: str, text: str) -> ResourceFormat | 
     )
 
 
+def format_texts(info: ResourceTypeInfo) -> tuple[str, ...]:
+    """The ARN formats of a resource type as the catalog writes them (a few types list two,
+    comma-separated), the six-part ones `compile_format` accepts; nothing compiled."""
+    texts = (text.strip() for text in info.arn_template.split(_FORMAT_SEPARATOR))
+    return tuple(t for t in texts if t.startswith("arn:") and t.count(":") >= 5)
+
+
 def type_formats(info: ResourceTypeInfo) -> tuple[ResourceFormat, ...]:
-    """The compiled formats of a resource type (a few types list two, comma-separated)."""
-    found = (
-        compile_format(info.service, info.key, text.strip())
-        for text in info.arn_template.split(_FORMAT_SEPARATOR)
-    )
+    """The compiled formats of a resource type."""
+    found = (compile_format(info.service, info.key, text) for text in format_texts(info))
     return tuple(f for f in found if f is not None)
 
 
@@ -133,7 +137,7 @@ def action_resources(info: ActionInfo) -> ActionResources:
     return _action_resources(info.full_name)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)  # every catalog action fits: the prover asks about all of them
 def _action_resources(action: str) -> ActionResources:
     catalog = get_catalog()
     info = catalog.action(action)
@@ -142,11 +146,11 @@ def _action_resources(action: str) -> ActionResources:
     complete = True
     for listed in info.resource_types:
         declared = catalog.resource_type(info.service, listed.name)
-        formats = type_formats(declared) if declared is not None else ()
+        formats = format_texts(declared) if declared is not None else ()
         if not formats:
             complete = False
             continue
-        types.append((listed.name, tuple(f.text for f in formats)))
+        types.append((listed.name, formats))
     return ActionResources(info.full_name, tuple(types), complete)
 
 

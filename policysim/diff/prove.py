@@ -245,23 +245,35 @@ class Prover:
         if not any(sat):
             return
         star_sat = sat[0]
+        # `*` is a resource of every action, and an unlisted action may name any ARN: then the
+        # representative alone answers for the class (one formula for every member).
+        alone = star_sat or cls.unlisted
+        if alone and (self._found(cls, [representative], principal, rules) or cls.unlisted):
+            return
         groups: dict[tuple[str, ...], list[str]] = {}
-        if cls.unlisted:  # the same statements, any ARN: one formula for every member
-            groups[()] = [representative]
-        else:
-            for member in cls.members:
-                groups.setdefault(_space_key(member), []).append(member)
+        for member in cls.members:
+            groups.setdefault(_space_key(member), []).append(member)
         ordered = list(groups.values())
-        if len(ordered) > 4 and not star_sat:
+        if star_sat:
+            ordered = [g for g in ordered if g[0] != representative]  # asked above
+        elif len(ordered) > 4:
             ordered = self._by_service(representative, ordered, principal, rules)
         for members in ordered:
-            hits = len(self.answer.hits)
-            self._group(members, cls.unlisted, principal, rules)
-            if len(self.answer.hits) > hits:
-                # One witness per class: every member is matched by the same statements, so
-                # the region is the class (its resource types may narrow it further).
-                self.answer.hits[-1].members = cls.members
+            if self._found(cls, members, principal, rules):
                 return
+
+    def _found(
+        self, cls: ActionClass, members: list[str], principal: RequestPrincipal, rules: KeyRules
+    ) -> bool:
+        """Search a witness among `members` (one resource type's); True when one is found.
+        One witness per class: every member is matched by the same statements, so the region
+        is the class (its resource types may narrow it further)."""
+        hits = len(self.answer.hits)
+        self._group(members, cls.unlisted, principal, rules)
+        if len(self.answer.hits) > hits:
+            self.answer.hits[-1].members = cls.members
+            return True
+        return False
 
     def _by_service(
         self,

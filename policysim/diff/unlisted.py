@@ -84,11 +84,19 @@ def unlisted_groups(
     them. `rcp_sensitive`: RCPs are compared, so services they govern are told apart.
     `wanted` (verify --not-granted): only names those patterns match."""
     patterns: dict[str, set[str]] = {}
+    parsed: list[tuple[bool, dict[str, list[str]]]] = []  # per statement: `*`, names by prefix
     for texts, _ in entries:
+        star = False
+        by_prefix: dict[str, list[str]] = {}
         for text in texts:
+            if text == "*":
+                star = True
+                continue
             parts = _service_of(text)
             if parts is not None:
                 patterns.setdefault(parts[0], set()).add(parts[1])
+                by_prefix.setdefault(parts[0], []).append(parts[1])
+        parsed.append((star, by_prefix))
     every = wanted is None or "*" in wanted
     asked: set[str] = set()
     for text in wanted or ():
@@ -109,7 +117,10 @@ def unlisted_groups(
         except BudgetExceededError as err:
             undecided.append(UnlistedGroup((f"{service}:{MARK}Action",), str(err)))
             continue
-        masks = [_entry_mask(texts, service, bit) for texts, _ in entries]
+        masks = [
+            (sum(bit[p] for p in set(by_prefix.get(service, ()))), star)
+            for star, by_prefix in parsed
+        ]
         keep = 0
         for text in wanted or ():
             parts = _service_of(text)
@@ -121,27 +132,13 @@ def unlisted_groups(
             key = (_matched(entries, masks, signature), service in governed)
             groups.setdefault(key, []).append(name)
     if every:
-        masks = [_entry_mask(texts, "", {}) for texts, _ in entries]
+        masks = [(0, star) for star, _ in parsed]
         for name in _unnamed(frozenset(patterns), governed):
             service = name.partition(":")[0]
             key = (_matched(entries, masks, 0), service in governed)
             groups.setdefault(key, []).append(name)
     out = [UnlistedGroup(tuple(sorted(names, key=_readability))) for names in groups.values()]
     return out + undecided
-
-
-def _entry_mask(texts: tuple[str, ...], service: str, bit: dict[str, int]) -> tuple[int, bool]:
-    """The bits of a statement's patterns of `service`, and whether it has `*`."""
-    mask = 0
-    star = False
-    for text in texts:
-        if text == "*":
-            star = True
-            continue
-        parts = _service_of(text)
-        if parts is not None and parts[0] == service:
-            mask |= bit[parts[1]]
-    return mask, star
 
 
 def _matched(
