@@ -11,6 +11,7 @@ from policysim.diff.automata import (
     arn_glob_nfa,
     glob_nfa,
     literal_nfa,
+    resource_prefix,
     shortest,
     signature_classes,
 )
@@ -115,3 +116,21 @@ def test_signature_classes_cover_each_combination() -> None:
     assert set(found) == {(a, b) for a in (True, False) for b in (True, False)}
     for (get, obj), name in found.items():
         assert name.startswith("get") == get and name.endswith("object") == obj
+
+
+@settings(max_examples=400)
+@given(arns(), arns(), st.booleans(), st.booleans())
+def test_disagreeing_resource_prefixes_share_no_arn(a: str, b: str, a_ic: bool, b_ic: bool) -> None:
+    """The prover drops Resource entries whose resource segment cannot begin as the space's
+    does: sound only if such languages are disjoint."""
+    left, right = arn_glob_nfa(a, a_ic), arn_glob_nfa(b, b_ic)
+    p, q = resource_prefix(left), resource_prefix(right)
+    if p is not None and q is not None and not (p.startswith(q) or q.startswith(p)):
+        assert shortest([[VALID_ARN], [left], [right]]) is None
+
+
+def test_resource_prefix_of_arn_shapes() -> None:
+    assert resource_prefix(arn_glob_nfa("arn:aws:apigateway:*::/apis/*")) == "/apis/"
+    assert resource_prefix(arn_glob_nfa("arn:aws:s3:::b?/*", False)) == "b"
+    assert resource_prefix(arn_glob_nfa("*")) is None
+    assert resource_prefix(VALID_ARN) == ""
