@@ -30,7 +30,16 @@ from policysim.engine.options import EvaluationOptions
 from policysim.engine.principal_match import MatchKind, statement_principal_kind
 from policysim.engine.request import PrincipalKind, RequestPrincipal
 from policysim.engine.result import PolicyType
-from policysim.policy.variables import Variable, compile_template
+from policysim.policy.variables import (
+    LITERAL_QMARK,
+    LITERAL_STAR,
+    Variable,
+    compile_template,
+)
+
+_GLOB_OPERATORS = frozenset({"StringLike", "ArnLike"})
+"""Operators whose values are patterns (the engine's `condition_block` list)."""
+_PROTECTED = frozenset({LITERAL_STAR, LITERAL_QMARK})
 
 
 class FormulaUnknownError(Exception):
@@ -155,7 +164,10 @@ class FormulaBuilder:
         if cached is not None:
             return cached
         parts: list[Formula] = [self._resource(statement)]
-        for condition in statement.conditions:
+        for written in statement.conditions:
+            condition = written
+            if written.templates is not None:
+                condition = self._condition_substituted(statement, written)
             atom = ConditionAtom(condition, _condition_identity(condition))
             parts.append(("atom", self.atoms.number(atom)))
         out = f_and(parts)
@@ -211,6 +223,46 @@ class FormulaBuilder:
             self.substituted.update(k.lower() for k in read)
             out.append(":".join(parts[:5]) + ":" + rendered)
         return out
+
+    def _condition_substituted(
+        self, statement: CompiledStatement, condition: CompiledCondition
+    ) -> CompiledCondition:
+        """A condition entry with its variables replaced by the caller's own values (the keys
+        AWS sets from the caller, fixed for this question), as the engine renders them; the
+        entry is then an ordinary one (`${aws:username}/*` for alice is `alice/*`).
+
+        Answers UNKNOWN (`FormulaUnknownError`) when that would not be exact: a variable of a
+        key the request chooses (`${aws:PrincipalTag/team}`), one this caller does not have (an
+        unresolved value has rules of its own), or a value that keeps a literal `*` or `?` in a
+        pattern operator (the engine compares those literally).
+        """
+        glob = condition.operator.positive in _GLOB_OPERATORS
+        assert condition.templates is not None
+        values: list[str] = []
+        for value, template in zip(condition.values, condition.templates, strict=True):
+            if template is None:
+                values.append(value)
+                continue
+            read = template.keys()
+            for key in read:
+                if key.lower() not in self.caller_keys:
+                    raise FormulaUnknownError(
+                        f"policy variable {key!r} in a condition of {_label(statement)}"
+                    )
+            rendered = template.render(self.caller_keys.get, literal_wildcards=glob)
+            if rendered is None:
+                raise FormulaUnknownError(
+                    f"a policy variable this caller has no value for in {_label(statement)}"
+                )
+            if _PROTECTED & set(rendered) or (glob and _PROTECTED & set(value)):
+                raise FormulaUnknownError(
+                    f"a literal wildcard from a policy variable in {_label(statement)}"
+                )
+            self.substituted.update(k.lower() for k in read)
+            values.append(rendered)
+        return CompiledCondition(
+            condition.operator, condition.key, tuple(values), None, condition.compare
+        )
 
     def allowed(self, compiled: CompiledPolicySet, caller: Caller) -> Formula:
         """The engine's `Allowed` for this caller, as a formula (see `engine.evaluate`)."""
