@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policysim.account.loaders import load_snapshot, load_yaml_snapshot, parse_snapshot
 from policysim.account.model import BlockPublicAccess, Snapshot
@@ -542,3 +544,22 @@ def test_instance_profiles_belong_to_roles_only() -> None:
         """
     )
     assert "unknown key 'instance_profiles'" in str(err)
+
+
+_PROFILE_NAMES = st.lists(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,20}", fullmatch=True), max_size=6)
+
+
+@given(names=_PROFILE_NAMES, paths=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_instance_profiles_keep_order_and_drop_repeats(names: list[str], paths: list[bool]) -> None:
+    """Names and ARNs (with or without a path) become ARNs in the order given, each once."""
+    refs = [
+        f"arn:aws:iam::{A}:instance-profile/fleet/{name}" if with_path else name
+        for name, with_path in zip(names, paths, strict=False)
+    ]
+    listed = ", ".join(f'"{ref}"' for ref in refs)
+    snapshot = load(f'account: "{A}"\nroles:\n  web: {{instance_profiles: [{listed}]}}\n')
+    expected = [
+        ref if ref.startswith("arn:") else f"arn:aws:iam::{A}:instance-profile/{ref}"
+        for ref in refs
+    ]
+    assert snapshot.accounts[A].roles["web"].instance_profiles == list(dict.fromkeys(expected))
