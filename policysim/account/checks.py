@@ -90,6 +90,41 @@ def resource_key_problem(arn: str, *, has_policy: bool) -> str | None:
     return None
 
 
+_IAM_PATH_AND_NAME = re.compile(r"^(/[\w+=,.@-]+)*/[\w+=,.@-]+$")
+
+
+def instance_profile_problem(arn: str, account_id: str, partition: str) -> str | None:
+    """Why `arn` cannot be the ARN of an instance profile holding a role of `account_id`, or
+    None.
+
+    IAM adds a role only to an instance profile of its own account, and the ARN is
+    `arn:PARTITION:iam::ACCOUNT:instance-profile/PATH+NAME`; anything else (a pattern, a role
+    ARN, another account) would hand EC2 a role through a profile that cannot exist.
+    """
+    expected = f"arn:{partition}:iam::{account_id}:instance-profile/NAME"
+    parsed = parse_arn(arn)
+    if (
+        parsed is None
+        or parsed.service != "iam"
+        or parsed.region
+        or not parsed.resource.startswith("instance-profile/")
+    ):
+        return f"an instance profile ARN is {expected}, got {arn!r}"
+    if has_wildcard(arn):
+        return f"an instance profile ARN names one profile (no '*' or '?'), got {arn!r}"
+    if not _IAM_PATH_AND_NAME.match(parsed.resource.removeprefix("instance-profile")):
+        return (
+            f"instance profile ARN {arn!r} has no valid path and name (letters, digits and"
+            " '+=,.@_-', separated by '/')"
+        )
+    if parsed.account != account_id or parsed.partition != partition:
+        return (
+            f"instance profile {arn!r} is not in the role's account: IAM adds a role only to"
+            f" an instance profile of its own account ({expected})"
+        )
+    return None
+
+
 def _no_type_message(arn: str, service: str) -> str:
     formats = formats_written_with(service)
     if not formats and service.lower() not in arn_services():

@@ -90,6 +90,11 @@ class Role(Principal):
     trust_policy: Policy | None = None
     permissions_boundary: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    instance_profiles: list[str] = Field(default_factory=list)
+    """ARNs of the instance profiles that contain the role
+    (`arn:PARTITION:iam::ACCOUNT:instance-profile/PATH+NAME`). EC2 runs code as a role only
+    through an instance profile, so escalation paths through EC2 need one (or the rights to
+    make one); a role with none listed has none."""
 
     @property
     def service_linked(self) -> bool:

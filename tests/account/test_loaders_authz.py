@@ -371,3 +371,100 @@ def test_not_utf8(tmp_path: Path) -> None:
         load_snapshot(path)
     assert "not UTF-8" in one_line_error(err, path)
     assert err.value.position == Position(2, 2)
+
+
+# ---- instance profiles ----------------------------------------------------------------------
+
+
+def test_corpus_instance_profiles() -> None:
+    snapshot = load_snapshot(EXAMPLE)
+    main = snapshot.accounts["200611803367"]
+    other = snapshot.accounts["012345678901"]
+    assert main.roles["privesc-high-priv-service-role"].instance_profiles == [
+        "arn:aws:iam::200611803367:instance-profile/privesc-high-priv-service-profile"
+    ]
+    assert other.roles["OverprivilegedEC2"].instance_profiles == [
+        "arn:aws:iam::012345678901:instance-profile/OverprivilegedEC2"
+    ]
+    holding = [
+        r.name for a in snapshot.accounts.values() for r in a.roles.values() if r.instance_profiles
+    ]
+    assert sorted(holding) == ["OverprivilegedEC2", "privesc-high-priv-service-role"]
+
+
+def role_entry(**overrides: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "Path": "/",
+        "RoleName": "web",
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role/web",
+        "AssumeRolePolicyDocument": doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+        "RolePolicyList": [],
+        "AttachedManagedPolicies": [],
+    }
+    entry.update(overrides)
+    return entry
+
+
+def profile(arn: str) -> dict[str, Any]:
+    """An `InstanceProfileList` entry as AWS prints it (its `Roles` repeat the role)."""
+    return {
+        "Path": "/",
+        "InstanceProfileName": arn.rsplit("/", 1)[-1],
+        "InstanceProfileId": "AIPAEXAMPLE",
+        "Arn": arn,
+        "CreateDate": "2026-01-01T00:00:00Z",
+        "Roles": [{"RoleName": "web", "Arn": f"arn:aws:iam::{ACCOUNT}:role/web"}],
+    }
+
+
+def test_instance_profiles_are_read(tmp_path: Path) -> None:
+    first = f"arn:aws:iam::{ACCOUNT}:instance-profile/web"
+    second = f"arn:aws:iam::{ACCOUNT}:instance-profile/fleet/web-2"
+    data = authz(
+        RoleDetailList=[
+            role_entry(InstanceProfileList=[profile(first), profile(second), profile(first)]),
+            role_entry(RoleName="none", Arn=f"arn:aws:iam::{ACCOUNT}:role/none"),
+        ]
+    )
+    roles = load_snapshot(write(tmp_path, data)).accounts[ACCOUNT].roles
+    assert roles["web"].instance_profiles == [first, second]
+    assert roles["none"].instance_profiles == []
+
+
+@pytest.mark.parametrize(
+    ("profiles", "path", "problem"),
+    [
+        (
+            [profile("arn:aws:iam::444455556666:instance-profile/web")],
+            "RoleDetailList[0].InstanceProfileList[0].Arn",
+            "is not in the role's account",
+        ),
+        (
+            [profile(f"arn:aws:iam::{ACCOUNT}:role/web")],
+            "RoleDetailList[0].InstanceProfileList[0].Arn",
+            "an instance profile ARN is arn:aws:iam::111122223333:instance-profile/NAME",
+        ),
+        (
+            [{"InstanceProfileName": "web"}],
+            "RoleDetailList[0].InstanceProfileList[0]",
+            "missing required key 'Arn'",
+        ),
+        ([7], "RoleDetailList[0].InstanceProfileList[0]", "expected an object, got a number"),
+        ({"Arn": "x"}, "RoleDetailList[0].InstanceProfileList", "expected an array"),
+    ],
+)
+def test_bad_instance_profile_is_located(
+    tmp_path: Path, profiles: Any, path: str, problem: str
+) -> None:
+    file = write(tmp_path, authz(RoleDetailList=[role_entry(InstanceProfileList=profiles)]))
+    with pytest.raises(PolicyError) as err:
+        load_snapshot(file)
+    text = one_line_error(err, file)
+    assert err.value.path == path
+    assert problem in text

@@ -36,6 +36,9 @@ def test_yaml_examples_load() -> None:
     account = snapshot.accounts["111122223333"]
     assert set(account.users) == {"alice", "bob"}
     assert set(account.roles) == {"app", "ci", "auditor"}
+    assert account.roles["app"].instance_profiles == [
+        "arn:aws:iam::111122223333:instance-profile/app-profile"
+    ]
     assert snapshot.organization is not None
     assert snapshot.organization.org_paths("111122223333") == (
         "o-a1b2c3d4e5/r-abcd/ou-abcd-1111/ou-abcd-2222/"

@@ -232,3 +232,24 @@ def test_fetch_error_entries(tmp_path: Path) -> None:
     data = fixture()
     data["accounts"][1]["errors"] = [{"service": "s3"}]
     assert "missing required key 'error'" in str(error_for(tmp_path, data))
+
+
+def test_instance_profiles_in_a_snapshot(tmp_path: Path) -> None:
+    data = fixture()
+    arn = f"arn:aws:iam::{A}:instance-profile/worker"
+    role = data["accounts"][0]["authorization_details"]["RoleDetailList"][0]
+    role["InstanceProfileList"] = [{"InstanceProfileName": "worker", "Arn": arn, "Roles": []}]
+    snapshot = load_snapshot(write(tmp_path, data))
+    assert snapshot.accounts[A].roles["worker"].instance_profiles == [arn]
+    assert load_snapshot(SNAPSHOT).accounts[A].roles["worker"].instance_profiles == []
+
+
+def test_instance_profile_of_another_account(tmp_path: Path) -> None:
+    data = fixture()
+    role = data["accounts"][0]["authorization_details"]["RoleDetailList"][0]
+    role["InstanceProfileList"] = [{"Arn": f"arn:aws:iam::{B}:instance-profile/worker"}]
+    err = error_for(tmp_path, data)
+    assert "is not in the role's account" in str(err)
+    assert (
+        err.path == "accounts[0].authorization_details.RoleDetailList[0].InstanceProfileList[0].Arn"
+    )

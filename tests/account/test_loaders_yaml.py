@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policysim.account.loaders import load_snapshot, load_yaml_snapshot, parse_snapshot
 from policysim.account.model import BlockPublicAccess, Snapshot
@@ -470,3 +472,94 @@ def test_yaml_detected_by_content(tmp_path: Path) -> None:
     path = tmp_path / "accounts"
     path.write_text('account: "111122223333"\n')
     assert A in load_snapshot(path).accounts
+
+
+# ---- instance profiles ----------------------------------------------------------------------
+
+
+def test_instance_profiles_names_and_arns() -> None:
+    snapshot = load(
+        """
+        account: "111122223333"
+        partition: aws-cn
+        roles:
+          web:
+            trust_service: ec2.amazonaws.com
+            instance_profiles:
+              - web
+              - arn:aws-cn:iam::111122223333:instance-profile/fleet/web-2
+              - web
+          batch: {trust_service: ec2.amazonaws.com, instance_profiles: batch}
+          lambda: {trust_service: lambda.amazonaws.com}
+        """
+    )
+    roles = snapshot.accounts[A].roles
+    assert roles["web"].instance_profiles == [
+        f"arn:aws-cn:iam::{A}:instance-profile/web",
+        f"arn:aws-cn:iam::{A}:instance-profile/fleet/web-2",
+    ]
+    assert roles["batch"].instance_profiles == [f"arn:aws-cn:iam::{A}:instance-profile/batch"]
+    assert roles["lambda"].instance_profiles == []
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('"web profile"', "instance profile name 'web profile' may only hold letters"),
+        (
+            "arn:aws:iam::444455556666:instance-profile/web",
+            "is not in the role's account: IAM adds a role only to an instance profile of its"
+            " own account (arn:aws:iam::111122223333:instance-profile/NAME)",
+        ),
+        (
+            "arn:aws:iam::111122223333:role/web",
+            "an instance profile ARN is arn:aws:iam::111122223333:instance-profile/NAME, got",
+        ),
+        ("arn:aws:iam::111122223333:instance-profile/*", "names one profile (no '*' or '?')"),
+        ("arn:aws:iam::111122223333:instance-profile/a//b", "has no valid path and name"),
+        ("{name: web}", "expected a string, got a mapping"),
+        ("1234", "YAML reads an unquoted 1234 as a number"),
+    ],
+)
+def test_bad_instance_profile_is_located(value: str, problem: str) -> None:
+    err = error(
+        f"""
+        account: "111122223333"
+        roles:
+          web:
+            instance_profiles: [ok, {value}]
+        """
+    )
+    assert err.position == Position(5, 29)
+    assert str(err).startswith("account.yaml:5:29: roles.web.instance_profiles[1]: "), str(err)
+    assert problem in str(err)
+
+
+def test_instance_profiles_belong_to_roles_only() -> None:
+    err = error(
+        """
+        account: "111122223333"
+        users:
+          alice: {instance_profiles: [web]}
+        """
+    )
+    assert "unknown key 'instance_profiles'" in str(err)
+
+
+_PROFILE_NAMES = st.lists(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,20}", fullmatch=True), max_size=6)
+
+
+@given(names=_PROFILE_NAMES, paths=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_instance_profiles_keep_order_and_drop_repeats(names: list[str], paths: list[bool]) -> None:
+    """Names and ARNs (with or without a path) become ARNs in the order given, each once."""
+    refs = [
+        f"arn:aws:iam::{A}:instance-profile/fleet/{name}" if with_path else name
+        for name, with_path in zip(names, paths, strict=False)
+    ]
+    listed = ", ".join(f'"{ref}"' for ref in refs)
+    snapshot = load(f'account: "{A}"\nroles:\n  web: {{instance_profiles: [{listed}]}}\n')
+    expected = [
+        ref if ref.startswith("arn:") else f"arn:aws:iam::{A}:instance-profile/{ref}"
+        for ref in refs
+    ]
+    assert snapshot.accounts[A].roles["web"].instance_profiles == list(dict.fromkeys(expected))

@@ -21,7 +21,25 @@ ACCOUNT = "123456789012"
 @pytest.fixture(scope="module")
 def seeded(moto_url: str) -> dict[str, str]:
     arns: dict[str, str] = seed_module().seed(moto_url)
+    arns["instance_profile"] = _instance_profile(moto_url)
     return arns
+
+
+def _instance_profile(moto_url: str) -> str:
+    """Put the seeded role `app` in an instance profile with a path; its ARN."""
+    import boto3
+
+    iam = boto3.client(
+        "iam",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    created = iam.create_instance_profile(InstanceProfileName="app-profile", Path="/fleet/")
+    iam.add_role_to_instance_profile(InstanceProfileName="app-profile", RoleName="app")
+    arn: str = created["InstanceProfile"]["Arn"]
+    return arn
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +93,16 @@ def test_snapshot_loads(snapshot_file: Path, seeded: dict[str, str]) -> None:
     assert account.alias == "moto-demo"
     assert seeded["bucket"] in account.resources
     assert account.resources[seeded["bucket"]].policy is not None
+
+
+def test_instance_profiles_are_kept(snapshot_file: Path, seeded: dict[str, str]) -> None:
+    """EC2 runs code as a role only through an instance profile: fetch keeps the list."""
+    assert (
+        seeded["instance_profile"] == f"arn:aws:iam::{ACCOUNT}:instance-profile/fleet/app-profile"
+    )
+    roles = load_snapshot(snapshot_file).accounts[ACCOUNT].roles
+    assert roles["app"].instance_profiles == [seeded["instance_profile"]]
+    assert all(not role.instance_profiles for name, role in roles.items() if name != "app")
 
 
 @pytest.mark.parametrize(

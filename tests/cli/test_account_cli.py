@@ -534,6 +534,33 @@ def test_unknown_key_is_located(work: Path) -> None:
     )
 
 
+def test_bad_instance_profile_is_located(work: Path) -> None:
+    (work / "profiles.yaml").write_text(
+        f'account: "{A}"\nroles:\n  web:\n    trust_service: ec2.amazonaws.com\n'
+        "    instance_profiles: [arn:aws:iam::444455556666:instance-profile/web]\n"
+    )
+    run = policysim("check role web s3:GetObject -a profiles.yaml", cwd=work)
+    assert_one_line_error(
+        run,
+        "profiles.yaml:5:25: roles.web.instance_profiles[0]:",
+        "is not in the role's account",
+    )
+
+
+def test_bad_instance_profile_in_authorization_details(work: Path) -> None:
+    role = {
+        "RoleName": "web",
+        "Arn": f"arn:aws:iam::{A}:role/web",
+        "Path": "/",
+        "InstanceProfileList": [{"InstanceProfileName": "web"}],
+    }
+    (work / "authz.json").write_text(json.dumps({"RoleDetailList": [role]}, indent=1))
+    run = policysim("check role web s3:GetObject -a authz.json", cwd=work)
+    assert_one_line_error(
+        run, "authz.json:", "RoleDetailList[0].InstanceProfileList[0]", "missing required key 'Arn'"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [

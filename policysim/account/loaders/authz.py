@@ -3,8 +3,9 @@
 This is the one call that returns every user, group, role and managed policy of an account
 with all their documents, so it is what people already have (and what other IAM tools read).
 The CLI prints documents as JSON objects; the raw API returns them URL-encoded, and both are
-accepted. Fields policysim does not need (dates, instance profiles, last use) are ignored, so
-that newer AWS output keeps loading.
+accepted. Of each role's instance profiles only their ARNs are kept (EC2 runs code as a role
+through one); fields policysim does not need (dates, last use) are ignored, so that newer AWS
+output keeps loading.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Any
 
-from policysim.account.checks import PRINCIPAL_KINDS, UniqueNames
+from policysim.account.checks import PRINCIPAL_KINDS, UniqueNames, instance_profile_problem
 from policysim.account.loaders._common import (
     ACCOUNT_ID,
     JsonPath,
@@ -181,9 +182,10 @@ class _AuthzReader(Reader):
         trust_policy = None if trust is None else self.source.policy(trust, trust_path)
         if trust_policy is not None:
             self.source.sites.add(trust_policy, "trust", self.source.locator(trust_path))
+        arn = self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "role")
         return Role(
             name=self.name(entry, "RoleName", path),
-            arn=self.arn(self.required(entry, "Arn", path), (*path, "Arn"), "role"),
+            arn=arn,
             path=self.path_of(entry, path),
             id=self.opt_id(entry, "RoleId", path),
             inline_policies=self.inline(entry, "RolePolicyList", path),
@@ -191,7 +193,25 @@ class _AuthzReader(Reader):
             trust_policy=trust_policy,
             permissions_boundary=self.boundary(entry, path),
             tags=self.tags(entry.get("Tags"), (*path, "Tags")),
+            instance_profiles=self.instance_profiles(entry, arn, path),
         )
+
+    def instance_profiles(self, entry: dict[str, Any], role_arn: str, path: JsonPath) -> list[str]:
+        """ARNs from `InstanceProfileList[].Arn`: the profiles that contain the role (the
+        rest of each entry, its `Roles` included, repeats what the role list says)."""
+        parsed = parse_arn(role_arn)
+        assert parsed is not None  # checked by `arn()`
+        out: list[str] = []
+        key = "InstanceProfileList"
+        for i, item in enumerate(self.array(entry.get(key), (*path, key))):
+            where = (*path, key, i)
+            arn = self.string(self.required(self.obj(item, where), "Arn", where), (*where, "Arn"))
+            problem = instance_profile_problem(arn, parsed.account, parsed.partition)
+            if problem is not None:
+                raise self.source.error(problem, (*where, "Arn"))
+            if arn not in out:
+                out.append(arn)
+        return out
 
     def managed(self, entry: dict[str, Any], path: JsonPath) -> ManagedPolicy:
         """One `Policies` entry: the default version's document."""

@@ -22,6 +22,7 @@ from policysim.account.checks import (
     SiteCollector,
     SiteKind,
     UniqueNames,
+    instance_profile_problem,
     resource_key_problem,
 )
 from policysim.account.errors import did_you_mean
@@ -79,6 +80,7 @@ ROLE_KEYS = (
     "inline",
     "boundary",
     "tags",
+    "instance_profiles",
 )
 MANAGED_KEYS = ("path", "document")
 RESOURCE_KEYS = ("policy", "tags", "abac", "block_public_access", "aws_managed")
@@ -627,7 +629,30 @@ class _AccountScope:
                 trust_policy=self.trust(value, fields, where),
                 permissions_boundary=self.boundary(fields, where),
                 tags=r.tags(fields.get("tags"), (*where, "tags")),
+                instance_profiles=self.instance_profiles(fields, where),
             )
+
+    def instance_profiles(self, fields: dict[str, Node], path: JsonPath) -> list[str]:
+        """`instance_profiles:` names or ARNs -> ARNs, in order, without repeats; a bare name
+        is a profile at path `/` of this account."""
+        node = fields.get("instance_profiles")
+        if node is None:
+            return []
+        r = self.reader
+        account = self.account
+        out: list[str] = []
+        for ref, ref_node, where in r.strings(node, (*path, "instance_profiles")):
+            if ref.startswith("arn:"):
+                arn = ref
+            else:
+                r.name(ref, ref_node.position, where, "instance profile")
+                arn = f"arn:{account.partition}:iam::{account.id}:instance-profile/{ref}"
+            problem = instance_profile_problem(arn, account.id, account.partition)
+            if problem is not None:
+                raise r.error(problem, ref_node, where)
+            if arn not in out:
+                out.append(arn)
+        return out
 
     def trust(self, role: Node, fields: dict[str, Node], path: JsonPath) -> Policy | None:
         """`trust:` (a document) or the `trust_service:`/`trust_account:` shorthands."""
