@@ -25,13 +25,14 @@ from typing import Any
 from policysim.account.resolve import Resolver, Target
 from policysim.engine.compiled import (
     CompiledPolicySet,
+    CompiledStatement,
     NamedPolicy,
     PolicySet,
     compile_policy_set,
 )
 from policysim.engine.depends import with_dependencies
-from policysim.engine.evaluate import evaluate
-from policysim.engine.request import Request
+from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
+from policysim.engine.request import Context, Request
 from policysim.engine.result import Decision, Dependency, EvaluationResult, MatchedStatement
 from policysim.paths.nodes import Stack
 from policysim.policy.build import policy_from_data
@@ -46,6 +47,7 @@ _MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
 _TAG_KEYS = ("aws:requesttag/", "aws:tagkeys", "sts:transitivetagkeys")
 _SOURCE_IDENTITY = frozenset({"sts:sourceidentity", "aws:sourceidentity"})
 _RESOURCE_KEY_PREFIXES = ("aws:resource", "iam:resourcetag/", "aws:requestedregion")
+_EMPTY = Context()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,18 @@ class Check:
 
     def on(self, resource: str) -> Check:
         """The same decision, reported for another resource it holds for equally."""
-        return self if resource == self.resource else replace(self, resource=resource)
+        if resource == self.resource:
+            return self
+        return Check(
+            self.action,
+            resource,
+            self.allowed,
+            self.reason,
+            self.statements,
+            self.annotations,
+            self.note,
+            self.evidence,
+        )
 
     def describe(self) -> str:
         """`iam:PassRole on arn:... allowed` for humans."""
@@ -113,6 +126,14 @@ def _statement_json(statement: MatchedStatement) -> dict[str, Any]:
 
 
 def annotate(result: EvaluationResult) -> tuple[bool, tuple[str, ...]]:
+    """`annotations` without the dependency chosen."""
+    allowed, notes, _ = annotations(result)
+    return allowed, notes
+
+
+def annotations(
+    result: EvaluationResult,
+) -> tuple[bool, tuple[str, ...], Dependency | None]:
     """Whether an edge holds, and its annotations, from a decision with `depends_on` filled.
 
     Denied for want of keys the attacker sets: allowed, "requires ...". Denied for want of
@@ -123,14 +144,14 @@ def annotate(result: EvaluationResult) -> tuple[bool, tuple[str, ...]]:
         notes = [
             _depends(d) for d in dependencies if d.becomes is not Decision.ALLOWED and d.conditions
         ]
-        return True, tuple(dict.fromkeys(notes))
+        return True, tuple(dict.fromkeys(notes)), None
     alternatives = [d for d in dependencies if d.becomes is Decision.ALLOWED]
     if not alternatives:
-        return False, ()
+        return False, (), None
     chosen = min(alternatives, key=lambda d: (not _attacker_sets(d), len(d.conditions)))
     if _attacker_sets(chosen):
-        return True, tuple(dict.fromkeys(_requires(chosen)))
-    return True, (_depends(chosen),)
+        return True, tuple(dict.fromkeys(_requires(chosen))), chosen
+    return True, (_depends(chosen),), chosen
 
 
 def _attacker_sets(dependency: Dependency) -> bool:
@@ -178,8 +199,9 @@ class Decider:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self._memo: dict[tuple[object, ...], Check] = {}
-        self._uniform: dict[tuple[object, ...], bool] = {}
+        self._classes: dict[tuple[object, ...], tuple[CompiledStatement, ...] | None] = {}
         self._groups: dict[str, list[NamedPolicy]] = {}
+        self._policies: dict[tuple[str, bool], bool] = {}
         self.engine_calls = 0
 
     # ---- memoized questions -----------------------------------------------------------------
@@ -196,21 +218,30 @@ class Decider:
         trust: Policy | None = None,
         change: Change = NO_CHANGE,
         note: str = "",
-        shared: bool = False,
+        policy_key: object | None = None,
     ) -> Check:
         """Decide `action` on `resource` for a member of `stack` (`caller`).
 
-        When the resource has a policy (a trust policy, a bucket policy), the answer is the
-        caller's own unless `shared` says no statement of that policy names or reads the
-        caller: then every member of the stack gets it."""
+        Without a resource policy, the answer is shared by every member of the stack and by
+        every resource that the same statements of the stack match (`resource_class`). When
+        the resource has a policy (a trust policy, a bucket policy), the answer is the
+        caller's own and the resource's own, unless `policy_key` identifies the policy's
+        content and promises that it names and reads nothing of the caller: then resources
+        with the same key and class share it too."""
         context_key = tuple(sorted((context or {}).items()))
         has_policy = trust is not None or self._has_resource_policy(action, resource)
-        uniform = not has_policy and self.uniform(stack, caller, action, resource_account, change)
-        who: object = id(stack) if shared or not has_policy else caller.caller_arn
+        found_class = self.resource_class(stack, caller, action, resource, resource_account, change)
+        where: object = resource if found_class is None else found_class
+        who: object = id(stack)
+        if has_policy:
+            if policy_key is None:
+                who, where = caller.caller_arn, resource
+            else:
+                where = (policy_key, where)
         key: tuple[object, ...] = (
             who,
             action,
-            "*" if uniform else resource,
+            where,
             resource_account,
             context_key,
             id(trust) if trust is not None else None,
@@ -223,41 +254,76 @@ class Decider:
         return found.on(resource)
 
     def _has_resource_policy(self, action: str, resource: str) -> bool:
-        entry, _ = self.resolver.find_resource(resource, action)
-        return entry is not None and entry.policy is not None
+        key = (resource, action.lower() in TRUST_ACTIONS)
+        known = self._policies.get(key)
+        if known is None:
+            entry, _ = self.resolver.find_resource(resource, action)
+            known = entry is not None and entry.policy is not None
+            self._policies[key] = known
+        return known
+
+    def resource_class(
+        self,
+        stack: Stack,
+        caller: Target,
+        action: str,
+        resource: str,
+        resource_account: str,
+        change: Change,
+    ) -> tuple[int, ...] | None:
+        """Which of the stack's statements for `action` match `resource` (two resources that
+        the same statements match get the same decision from the stack's side); None when a
+        statement reads something of the resource beyond its ARN (a tag, its region)."""
+        deciding = self._deciding(stack, caller, action, resource_account, change)
+        if deciding is None:
+            return None
+        return tuple(i for i, st in enumerate(deciding) if st.matches_resource(resource, _EMPTY))
 
     def uniform(
         self, stack: Stack, caller: Target, action: str, resource_account: str, change: Change
     ) -> bool:
         """Whether the stack decides `action` alike for every resource of `resource_account`:
         every statement that could decide it names `*` and reads nothing of the resource."""
-        key = (id(stack), action, resource_account, change)
-        known = self._uniform.get(key)
-        if known is None:
-            known = self._find_uniform(stack, caller, action, resource_account, change)
-            self._uniform[key] = known
-        return known
+        deciding = self._deciding(stack, caller, action, resource_account, change)
+        return deciding is not None and all(
+            st.statement.resource is not None
+            and all(set(r) <= {"*"} for r in st.statement.resource)
+            for st in deciding
+        )
 
-    def _find_uniform(
+    def _deciding(
         self, stack: Stack, caller: Target, action: str, resource_account: str, change: Change
-    ) -> bool:
+    ) -> tuple[CompiledStatement, ...] | None:
+        key = (id(stack), action, resource_account, change)
+        if key in self._classes:
+            return self._classes[key]
         policy_set = self.policy_set(caller, change)
         compiled = compile_policy_set(policy_set, self.resolver.options)
         groups = [compiled.identity, compiled.boundary, *(compiled.scp_levels or [])]
         lowered = action.lower()
+        deciding: list[CompiledStatement] = []
+        found: tuple[CompiledStatement, ...] | None = None
         for group in groups:
             if group is None:
                 continue
             for statement in group.for_action(lowered):
                 model = statement.statement
-                if model.not_resource is not None:
-                    return False
-                if not all(set(r) <= {"*"} for r in model.resource or ("",)):
-                    return False
-                for block in model.condition.values():
-                    if any(k.lower().startswith(_RESOURCE_KEY_PREFIXES) for k in block):
-                        return False
-        return True
+                if model.resource is None or any("${" in r for r in model.resource):
+                    break
+                if any(
+                    k.lower().startswith(_RESOURCE_KEY_PREFIXES)
+                    for block in model.condition.values()
+                    for k in block
+                ):
+                    break
+                deciding.append(statement)
+            else:
+                continue
+            break
+        else:
+            found = tuple(deciding)
+        self._classes[key] = found
+        return found
 
     def policy_set(self, caller: Target, change: Change = NO_CHANGE) -> PolicySet:
         """The caller's own policies (identity, boundary, SCPs), changed as asked."""
@@ -324,18 +390,24 @@ class Decider:
     def _evaluate(self, compiled: CompiledPolicySet, request: Request, note: str) -> Check:
         self.engine_calls += 1
         result = evaluate(compiled, request)
-        annotations: tuple[str, ...] = ()
+        notes: tuple[str, ...] = ()
         allowed = result.allowed
         if result.missing_context_keys:
             with_dependencies(compiled, request, result)
-            allowed, annotations = annotate(result)
+            allowed, notes, chosen = annotations(result)
+            if chosen is not None and chosen.example:
+                # the statements that allow it once the condition holds
+                context = request.context.copy()
+                for key, value in chosen.example:
+                    context.set(key, value)
+                result = evaluate(compiled, replace(request, context=context))
         return Check(
             request.action,
             request.resource,
             allowed,
             result.reason,
             tuple(result.matched_statements),
-            annotations,
+            notes,
             note,
         )
 

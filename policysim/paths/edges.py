@@ -17,6 +17,7 @@ Three kinds of result:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -83,6 +84,11 @@ class Graph:
     edges: list[Edge]
     modifications: list[Modification]
     into: dict[int, list[Edge]]
+    """Edges by target."""
+    out: dict[int, list[Edge]] = field(default_factory=dict)
+    """Edges by the id of their `Sources`."""
+    node_sources: dict[int, list[Sources]] = field(default_factory=dict)
+    """For each node, the groups of sources it belongs to."""
 
 
 class Builder:
@@ -185,48 +191,76 @@ class Builder:
         for method in self.methods.of_kind("modify"):
             self._modifications(method)
         into: dict[int, list[Edge]] = {}
+        out: dict[int, list[Edge]] = {}
+        groups: dict[int, Sources] = {}
         for edge in self.edges:
             into.setdefault(edge.target, []).append(edge)
-        return Graph(self.principals, self.edges, self.modifications, into)
+            out.setdefault(id(edge.sources), []).append(edge)
+            groups.setdefault(id(edge.sources), edge.sources)
+        node_sources: dict[int, list[Sources]] = {}
+        for sources in groups.values():
+            for member in sources.members:
+                node_sources.setdefault(member, []).append(sources)
+        return Graph(self.principals, self.edges, self.modifications, into, out, node_sources)
 
     # ---- sts:AssumeRole ---------------------------------------------------------------------
 
     def _assume_edges(self) -> None:
-        """Who each role's trust policy may let in: named principals one by one, named
-        accounts (or everyone) stack by stack."""
+        """Who each role's trust policy may let in: principals it names by ARN one by one;
+        for a named account (or everyone), the stacks of that account whose policies allow
+        sts:AssumeRole on the role (found through the ARN index of their Resource patterns)."""
         method = self.methods["sts-001"]
         principals = self.principals
         nodes = principals.nodes
-        by_account: dict[str, list[Stack]] = {}
-        for stack in principals.stacks:
-            by_account.setdefault(stack.account, []).append(stack)
+        by_account: dict[str, list[int]] = {}
+        open_roles: list[int] = []
+        named_by_role: dict[int, set[int]] = {}
+        keys: dict[int, object] = {}
         for role_node in nodes:
             role = role_node.entity
             if not isinstance(role, Role) or role.trust_policy is None:
                 continue
             named, accounts, everyone = self._trusted(role.trust_policy, role_node.account)
-            if not (named or accounts or everyone):
-                continue
-            shared = not policy_reads_caller(role.trust_policy)
+            named_by_role[role_node.index] = named
+            keys[role_node.index] = _trust_key(role)
             for caller in sorted(named):
-                if caller == role_node.index:
-                    continue
-                caller_node = nodes[caller]
-                check = self.decider.check(
-                    caller_node.stack,
-                    caller_node.target,
-                    "sts:AssumeRole",
-                    role.arn,
-                    resource_account=role_node.account,
+                if caller != role_node.index:
+                    self._assume_one(method, caller, role_node)
+            if everyone:
+                open_roles.append(role_node.index)
+            for account in accounts:
+                by_account.setdefault(account, []).append(role_node.index)
+        for stack in principals.stacks:
+            trusting = by_account.get(stack.account, [])
+            roles = set(self._assumable(stack, trusting)) if trusting else set()
+            for role_index in open_roles:
+                if nodes[role_index].account == stack.account or role_index in self._assumable(
+                    stack, [role_index]
+                ):
+                    roles.add(role_index)
+            for role_index in sorted(roles):
+                self._assume_by_stack(
+                    stack, nodes[role_index], method, named_by_role[role_index], keys[role_index]
                 )
-                if check.allowed:
-                    self.edges.append(Edge(self.single(caller), role_node.index, method, (check,)))
-            account_ids = set(principals.resolver.snapshot.accounts) if everyone else accounts
-            for account in sorted(account_ids):
-                for stack in by_account.get(account, []):
-                    self._assume_by_stack(
-                        stack, role_node, method, named, shared, same=account == role_node.account
-                    )
+
+    def _assumable(self, stack: Stack, roles: list[int]) -> list[int]:
+        """The roles of `roles` some sts:AssumeRole Allow statement of the stack may name."""
+        if not self.allows_somewhere(stack, ["sts:AssumeRole"]):
+            return []
+        pool = [r for r in roles if r not in stack.members or len(stack.members) > 1]
+        return self.candidates(stack, "sts:AssumeRole", pool, "role")
+
+    def _assume_one(self, method: Method, caller: int, role_node: Node) -> None:
+        caller_node = self.principals.nodes[caller]
+        check = self.decider.check(
+            caller_node.stack,
+            caller_node.target,
+            "sts:AssumeRole",
+            role_node.arn,
+            resource_account=role_node.account,
+        )
+        if check.allowed:
+            self.edges.append(Edge(self.single(caller), role_node.index, method, (check,)))
 
     def _assume_by_stack(
         self,
@@ -234,39 +268,34 @@ class Builder:
         role_node: Node,
         method: Method,
         named: set[int],
-        shared: bool,
-        *,
-        same: bool,
+        key: object | None,
     ) -> None:
-        if not same and not self.allows_somewhere(stack, ["sts:AssumeRole"]):
-            return  # across accounts the caller's own policies must allow too
         members = [m for m in stack.members if m not in named and m != role_node.index]
         if not members:
             return
-        if shared and not stack.per_caller and len(members) > 1:
-            groups = [members]
-        else:
-            groups = [[m] for m in members]
-        for group in groups:
-            caller = self.principals.nodes[group[0]]
-            check = self.decider.check(
-                stack,
-                caller.target,
-                "sts:AssumeRole",
-                role_node.arn,
-                resource_account=role_node.account,
-                shared=shared,
-            )
-            if not check.allowed:
-                continue
-            sources = (
-                self.sources_of(stack)
-                if len(group) == len(stack.members)
-                else Sources(tuple(group))
-                if len(group) > 1
-                else self.single(group[0])
-            )
-            self.edges.append(Edge(sources, role_node.index, method, (check,)))
+        if key is None and len(members) > 1:
+            for member in members:
+                self._assume_one(method, member, role_node)
+            return
+        caller = self.principals.nodes[members[0]]
+        check = self.decider.check(
+            stack,
+            caller.target,
+            "sts:AssumeRole",
+            role_node.arn,
+            resource_account=role_node.account,
+            policy_key=key,
+        )
+        if not check.allowed:
+            return
+        sources = (
+            self.sources_of(stack)
+            if len(members) == len(stack.members)
+            else Sources(tuple(members))
+            if len(members) > 1
+            else self.single(members[0])
+        )
+        self.edges.append(Edge(sources, role_node.index, method, (check,)))
 
     def _trusted(self, trust: Policy, account: str) -> tuple[set[int], set[str], bool]:
         """(nodes named by ARN, accounts named, whether everyone is) in the trust policy's
@@ -334,7 +363,6 @@ class Builder:
                     resource_account=node.account,
                     trust=_trust_naming(caller),
                     note="trust policy rewritten to name the caller",
-                    shared=False,
                 )
             else:
                 check = self.requirement_check(stack, requirement, node.arn, node.account)
@@ -576,6 +604,22 @@ def _change(method: Method) -> Change:
     if method.change == "identity":
         return Change(allow_all=True)
     return NO_CHANGE  # join: the group is named per target
+
+
+def _trust_key(role: Role) -> object | None:
+    """What decides a trust policy for callers it does not name: its content (with the role's
+    tags when it reads them, and the role's ARN when a statement names resources); None when
+    it reads the caller, so that each caller is decided on its own."""
+    trust = role.trust_policy
+    if trust is None or policy_reads_caller(trust):
+        return None
+    text = json.dumps(trust.to_json(), sort_keys=True)
+    key: tuple[object, ...] = (text,)
+    if "resourcetag" in text.lower():
+        key += (tuple(sorted(role.tags.items())),)
+    if any(s.resource is not None or s.not_resource is not None for s in trust.statements):
+        key += (role.arn,)
+    return key
 
 
 def _named_trust(trust: Policy) -> NamedPolicy:

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from policysim.paths.decide import NO_CHANGE, Check
-from policysim.paths.edges import Edge, Graph, Modification
+from policysim.paths.edges import Edge, Graph, Modification, Sources
 from policysim.paths.goal import Goal
 from policysim.paths.method import Method, MethodSet
 
 INFINITY = 1 << 30
+Offer = Callable[[int, int, "Reach"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,35 +190,78 @@ def search(graph: Graph, goal: Goal, methods: MethodSet, max_hops: int | None = 
         evidence = goal.reached(node, NO_CHANGE)
         if evidence is not None:
             offer(node.index, 0, Reach("goal", evidence))
+    for modification in graph.modifications:
+        for member in modification.sources.members:
+            if member in modification.targets:
+                offer(member, 1, Reach("self", modification=modification, changed=member))
+    if limit >= 1:
+        _offer_combos(graph, methods, distance, offer)
+    if limit >= 3:
+        _offer_walks(graph, distance, limit, offer)
+    expanded: set[int] = set()
+    while heap:
+        cost, node = heapq.heappop(heap)
+        if cost > distance[node] or cost >= limit:
+            continue
+        for edge in graph.into.get(node, ()):
+            if id(edge.sources) in expanded:
+                continue
+            expanded.add(id(edge.sources))
+            for source in edge.sources.members:
+                offer(source, cost + 1, Reach("edge", edge=edge))
+    return Search(graph, goal, distance, reach)
+
+
+def _offer_combos(
+    graph: Graph, methods: MethodSet, distance: list[int], offer: Offer
+) -> None:
+    """A named combination (change P, then become P by one edge) is one hop."""
     combos = methods.combos()
+    by_modify: dict[str, list[Method]] = {}
+    for (modify, _), combo in combos.items():
+        by_modify.setdefault(modify, []).append(combo)
+    for modification in graph.modifications:
+        if modification.method.id not in by_modify:
+            continue
+        targets = modification.targets
+        others = {m for m in modification.sources.members if distance[m] > 1}
+        for sources in _covering(graph, others):
+            for edge in graph.out.get(id(sources), ()):
+                combo = combos.get((modification.method.id, edge.method.id))
+                if combo is None or edge.target not in targets:
+                    continue
+                how = Reach(
+                    "combo",
+                    modification=modification,
+                    edge=edge,
+                    combo=combo,
+                    changed=edge.target,
+                )
+                for member in sources.members:
+                    if member in others and member != edge.target:
+                        offer(member, 1, how)
+                break
+
+
+def _covering(graph: Graph, nodes: set[int]) -> list[Sources]:
+    """Every group of sources that holds one of `nodes`."""
+    seen: dict[int, Sources] = {}
+    for node in nodes:
+        for sources in graph.node_sources.get(node, ()):
+            seen.setdefault(id(sources), sources)
+    return list(seen.values())
+
+
+def _offer_walks(graph: Graph, distance: list[int], limit: int, offer: Offer) -> None:
+    """Change P, then walk to P over `k` edges: `k + 1` hops (only when it can beat 2)."""
     walks: dict[frozenset[int], WalkSearch] = {}
     for modification in graph.modifications:
         targets = modification.targets
-        members = modification.sources.members
-        for member in members:
-            if member in targets:
-                offer(member, 1, Reach("self", modification=modification, changed=member))
-        others = {m for m in members if m not in targets and distance[m] > 1}
-        if not others or limit < 1:
+        others = {
+            m for m in modification.sources.members if m not in targets and distance[m] > 2
+        }
+        if not others:
             continue
-        for changed in targets:
-            for edge in graph.into.get(changed, ()):
-                combo = combos.get((modification.method.id, edge.method.id))
-                if combo is None:
-                    continue
-                for member in edge.sources.members:
-                    if member in others:
-                        offer(
-                            member,
-                            1,
-                            Reach(
-                                "combo",
-                                modification=modification,
-                                edge=edge,
-                                combo=combo,
-                                changed=changed,
-                            ),
-                        )
         key = frozenset(targets)
         walk = walks.get(key)
         if walk is None:
@@ -232,18 +277,6 @@ def search(graph: Graph, goal: Goal, methods: MethodSet, max_hops: int | None = 
                 steps + 1,
                 Reach("walk", modification=modification, changed=changed, walk=walk),
             )
-    expanded: set[int] = set()
-    while heap:
-        cost, node = heapq.heappop(heap)
-        if cost > distance[node] or cost >= limit:
-            continue
-        for edge in graph.into.get(node, ()):
-            if id(edge.sources) in expanded:
-                continue
-            expanded.add(id(edge.sources))
-            for source in edge.sources.members:
-                offer(source, cost + 1, Reach("edge", edge=edge))
-    return Search(graph, goal, distance, reach)
 
 
 def _walk_end(walk: WalkSearch, start: int, targets: frozenset[int]) -> int:
