@@ -7,8 +7,9 @@ file and the problem, never a half-read method.
 
 Kinds:
 
-* `become`: the caller obtains the permissions of another principal (`on: user` or `role`).
-* `modify`: the caller changes a principal's permissions (`on: user`, `role`, `group`,
+* `become`: the caller obtains the permissions of another principal (`acts_on: user` or
+  `role`).
+* `modify`: the caller changes a principal's permissions (`acts_on: user`, `role`, `group`,
   `policy` or `principal`): `change: identity` (it may now write any identity policy),
   `boundary` (its permissions boundary is gone) or `join` (a user joins the group).
 * `passrole`: the caller passes a role to a new resource of `service`, which runs the caller's
@@ -48,7 +49,7 @@ _KEYS = {
     "pathfinding",
     "description",
     "kind",
-    "on",
+    "acts_on",
     "change",
     "requires",
     "service",
@@ -202,7 +203,7 @@ def parse_method(data: Any, file: str) -> Method:
         description=_text(data, "description", file) or "",
         kind=kind,
         requires=requires,
-        on=data.get("on"),
+        on=data.get("acts_on"),
         change=data.get("change"),
         service=_text(data, "service", file, required=False),
         instance_profile=bool(data.get("instance_profile", False)),
@@ -225,7 +226,7 @@ def _check_shape(method: Method) -> None:
     if not method.requires:
         raise _fail(file, "a method must require at least one action")
     if method.kind in _ON and method.on not in _ON[method.kind]:
-        raise _fail(file, f"on must be one of {', '.join(_ON[method.kind])} for {method.kind}")
+        raise _fail(file, f"acts_on must be one of {', '.join(_ON[method.kind])} for {method.kind}")
     if method.kind == "modify" and method.change not in _CHANGES:
         raise _fail(file, f"change must be one of {', '.join(_CHANGES)}")
     if method.kind != "modify" and method.change is not None:
