@@ -75,10 +75,10 @@ def _target(to: str, resource: str | None) -> str | tuple[str, str]:
         words.append(resource)
     if words == ["admin"]:
         return "admin"
-    if len(words) == 2:
-        return words[0], words[1]
     if words and words[0] == "admin":
         fail("--to admin takes no resource")
+    if len(words) == 2:
+        return words[0], words[1]
     fail(f"--to takes 'admin' or ACTION RESOURCE, got {' '.join(words)!r}")
 
 
