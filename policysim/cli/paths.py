@@ -188,8 +188,11 @@ def _render_hop(number: int, hop: Hop) -> None:
 def _render_check(check: Check) -> None:
     if check.evidence:
         note = f" {check.note}" if check.note else ""
-        say(f"     then admin{note}: {check.reason}" if check.action == "*" else
-            f"     then allowed{note}: {check.action} on {check.resource}")
+        say(
+            f"     then admin{note}: {check.reason}"
+            if check.action == "*"
+            else f"     then allowed{note}: {check.action} on {check.resource}"
+        )
     else:
         say(f"     check {check.describe()}: allowed")
     for statement in check.statements:

@@ -126,15 +126,16 @@ def _statement_json(statement: MatchedStatement) -> dict[str, Any]:
 
 
 def annotate(result: EvaluationResult) -> tuple[bool, tuple[str, ...]]:
-    """`annotations` without the dependency chosen."""
-    allowed, notes, _ = annotations(result)
+    """`judge` without the dependency it chose."""
+    allowed, notes, _ = judge(result)
     return allowed, notes
 
 
-def annotations(
+def judge(
     result: EvaluationResult,
 ) -> tuple[bool, tuple[str, ...], Dependency | None]:
-    """Whether an edge holds, and its annotations, from a decision with `depends_on` filled.
+    """Whether an edge holds, its annotations, and the dependency that makes it hold, from a
+    decision with `depends_on` filled.
 
     Denied for want of keys the attacker sets: allowed, "requires ...". Denied for want of
     other keys: allowed, "depends on K: ...". Allowed, but other keys would deny: allowed,
@@ -394,7 +395,7 @@ class Decider:
         allowed = result.allowed
         if result.missing_context_keys:
             with_dependencies(compiled, request, result)
-            allowed, notes, chosen = annotations(result)
+            allowed, notes, chosen = judge(result)
             if chosen is not None and chosen.example:
                 # the statements that allow it once the condition holds
                 context = request.context.copy()

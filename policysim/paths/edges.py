@@ -129,13 +129,17 @@ class Builder:
 
     def allows_somewhere(self, stack: Stack, actions: Iterable[str]) -> bool:
         """The action index: the stack's identity policies hold an Allow for every action."""
-        compiled = compile_policies(stack.identity, PolicyType.IDENTITY, self.decider.resolver.options)
+        compiled = compile_policies(
+            stack.identity, PolicyType.IDENTITY, self.decider.resolver.options
+        )
         return all(compiled.for_action_effect(a.lower(), True) for a in actions)
 
     def resource_patterns(self, stack: Stack, action: str) -> list[str] | None:
         """The Resource patterns of the stack's Allow statements for `action`; None when one
         uses NotResource (anything may match)."""
-        compiled = compile_policies(stack.identity, PolicyType.IDENTITY, self.decider.resolver.options)
+        compiled = compile_policies(
+            stack.identity, PolicyType.IDENTITY, self.decider.resolver.options
+        )
         patterns: list[str] = []
         for statement in compiled.for_action_effect(action.lower(), True):
             model = statement.statement
@@ -417,7 +421,9 @@ class Builder:
         service_checks: list[Check],
     ) -> None:
         service = method.service or ""
-        same_account = [(r, c) for r, c in roles if self.principals.nodes[r].account == stack.account]
+        same_account = [
+            (r, c) for r, c in roles if self.principals.nodes[r].account == stack.account
+        ]
         pool = [r for r, _ in same_account]
         wanted = set(self.candidates(stack, "iam:PassRole", pool, "role"))
         profile_checks: tuple[Check, ...] | None = None
@@ -537,7 +543,9 @@ class Builder:
             checks.append(check)
         return tuple(checks)
 
-    def _things(self, stack: Stack, method: Method) -> list[tuple[str, str, list[tuple[int, Change]]]]:
+    def _things(
+        self, stack: Stack, method: Method
+    ) -> list[tuple[str, str, list[tuple[int, Change]]]]:
         """(ARN acted on, its account, the principals it changes and how) for each candidate
         the method could act on in the stack's account."""
         account_id = stack.account
@@ -712,4 +720,3 @@ def _fill(template: str, partition: str, region: str, account: str) -> str:
         .replace("${Account}", account)
     )
     return re.sub(r"\$\{[^}]*\}", "policysim-new", text)
-

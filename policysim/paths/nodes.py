@@ -159,11 +159,12 @@ class Principals:
         if found is None:
             return []
         account, group = found
-        return [
-            n.index
-            for n in self.nodes
-            if n.kind == "user" and n.account == account and group.name in n.entity.groups
-        ]
+        out: list[int] = []
+        for node in self.nodes:
+            entity = node.entity
+            if node.account == account and isinstance(entity, User) and group.name in entity.groups:
+                out.append(node.index)
+        return out
 
 
 def collect(resolver: Resolver) -> Principals:

@@ -110,7 +110,11 @@ class PathsReport:
             return None
         ranked = sorted(
             counts.items(),
-            key=lambda item: (-item[1], item[0].location or item[0].policy_name, item[0].statement_index),
+            key=lambda item: (
+                -item[1],
+                item[0].location or item[0].policy_name,
+                item[0].statement_index,
+            ),
         )
         statement, count = ranked[0]
         return Fix(statement, count, len(self.paths))
@@ -126,4 +130,3 @@ class PathsReport:
         out["cheapest_fix"] = fix.to_json() if fix is not None else None
         out["principals_checked"] = self.principals
         return out
-

@@ -169,7 +169,9 @@ def _notes(method: Method, checks: tuple[Check, ...]) -> tuple[str, ...]:
 
 def _edge_hop(graph: Graph, source: int, edge: Edge) -> Hop:
     nodes = graph.principals.nodes
-    return Hop(nodes[source].arn, nodes[edge.target].arn, edge.method, edge.checks, edge.annotations)
+    return Hop(
+        nodes[source].arn, nodes[edge.target].arn, edge.method, edge.checks, edge.annotations
+    )
 
 
 def search(graph: Graph, goal: Goal, methods: MethodSet, max_hops: int | None = None) -> Search:
@@ -186,10 +188,10 @@ def search(graph: Graph, goal: Goal, methods: MethodSet, max_hops: int | None = 
             reach[node] = how
             heapq.heappush(heap, (cost, node))
 
-    for node in nodes:
-        evidence = goal.reached(node, NO_CHANGE)
+    for principal in nodes:
+        evidence = goal.reached(principal, NO_CHANGE)
         if evidence is not None:
-            offer(node.index, 0, Reach("goal", evidence))
+            offer(principal.index, 0, Reach("goal", evidence))
     for modification in graph.modifications:
         for member in modification.sources.members:
             if member in modification.targets:
@@ -212,14 +214,10 @@ def search(graph: Graph, goal: Goal, methods: MethodSet, max_hops: int | None = 
     return Search(graph, goal, distance, reach)
 
 
-def _offer_combos(
-    graph: Graph, methods: MethodSet, distance: list[int], offer: Offer
-) -> None:
+def _offer_combos(graph: Graph, methods: MethodSet, distance: list[int], offer: Offer) -> None:
     """A named combination (change P, then become P by one edge) is one hop."""
     combos = methods.combos()
-    by_modify: dict[str, list[Method]] = {}
-    for (modify, _), combo in combos.items():
-        by_modify.setdefault(modify, []).append(combo)
+    by_modify = {modify for modify, _ in combos}
     for modification in graph.modifications:
         if modification.method.id not in by_modify:
             continue
@@ -227,14 +225,14 @@ def _offer_combos(
         others = {m for m in modification.sources.members if distance[m] > 1}
         for sources in _covering(graph, others):
             for edge in graph.out.get(id(sources), ()):
-                combo = combos.get((modification.method.id, edge.method.id))
-                if combo is None or edge.target not in targets:
+                named = combos.get((modification.method.id, edge.method.id))
+                if named is None or edge.target not in targets:
                     continue
                 how = Reach(
                     "combo",
                     modification=modification,
                     edge=edge,
-                    combo=combo,
+                    combo=named,
                     changed=edge.target,
                 )
                 for member in sources.members:
@@ -257,9 +255,7 @@ def _offer_walks(graph: Graph, distance: list[int], limit: int, offer: Offer) ->
     walks: dict[frozenset[int], WalkSearch] = {}
     for modification in graph.modifications:
         targets = modification.targets
-        others = {
-            m for m in modification.sources.members if m not in targets and distance[m] > 2
-        }
+        others = {m for m in modification.sources.members if m not in targets and distance[m] > 2}
         if not others:
             continue
         key = frozenset(targets)

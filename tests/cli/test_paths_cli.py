@@ -70,7 +70,12 @@ def test_max_hops(run_cli: Any) -> None:
 
 def test_a_permission_target(run_cli: Any) -> None:
     run = run_cli(
-        "paths", "-a", PASSROLE, "--to", "iam:CreateUser", "arn:aws:iam::111111111111:user/x",
+        "paths",
+        "-a",
+        PASSROLE,
+        "--to",
+        "iam:CreateUser",
+        "arn:aws:iam::111111111111:user/x",
         "--json",
     )
     assert run.returncode == 1, run

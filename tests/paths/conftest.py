@@ -57,8 +57,10 @@ def run_scenario(scenario: dict[str, Any], base: Path) -> PathsReport:
     if "admins" in scenario:
         expected_admins = set(scenario["admins"] or [])
         if set(report.reached) != expected_admins:
-            problems.append(f"already at the target: expected {sorted(expected_admins)},"
-                            f" found {sorted(report.reached)}")
+            problems.append(
+                f"already at the target: expected {sorted(expected_admins)},"
+                f" found {sorted(report.reached)}"
+            )
     assert not problems, f"{scenario['name']}:\n  " + "\n  ".join(problems)
     return report
 

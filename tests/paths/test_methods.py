@@ -29,8 +29,10 @@ CASES = _cases()
 
 def _role(path: Path, name: str) -> list[str]:
     text = path.read_text(encoding="utf-8")
-    account = "222222222222" if '"222222222222"' in text and '"111111111111"' not in text else (
-        "111111111111"
+    account = (
+        "222222222222"
+        if '"222222222222"' in text and '"111111111111"' not in text
+        else ("111111111111")
     )
     return [f"arn:aws:iam::{account}:user/{name}", f"arn:aws:iam::{account}:role/{name}"]
 

@@ -119,7 +119,7 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 @given(
     accounts(),
     st.sampled_from(ARNS),
-    st.sampled_from(ACTIONS + ["*"]),
+    st.sampled_from([*ACTIONS, "*"]),
     st.sampled_from(RESOURCES),
 )
 def test_adding_a_deny_never_adds_a_path(

@@ -69,7 +69,7 @@ policies:
   B:
     Version: "2012-10-17"
     Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
-"""
+"""  # noqa: E501
 
 
 def test_principals_with_the_same_policies_share_a_stack(tmp_path: Path) -> None:
@@ -103,17 +103,19 @@ def _result(decision: Decision, *dependencies: Dependency) -> EvaluationResult:
 
 
 def test_a_key_the_attacker_sets_becomes_a_requirement() -> None:
-    mfa = Dependency(Decision.ALLOWED, (KeyCondition("aws:MultiFactorAuthPresent", "Bool", ("true",)),))
+    mfa = Dependency(
+        Decision.ALLOWED, (KeyCondition("aws:MultiFactorAuthPresent", "Bool", ("true",)),)
+    )
     assert annotate(_result(Decision.IMPLICIT_DENY, mfa)) == (True, ("requires MFA",))
-    external = Dependency(Decision.ALLOWED, (KeyCondition("sts:ExternalId", "StringEquals", ("x1",)),))
+    external = Dependency(
+        Decision.ALLOWED, (KeyCondition("sts:ExternalId", "StringEquals", ("x1",)),)
+    )
     allowed, notes = annotate(_result(Decision.IMPLICIT_DENY, external))
     assert allowed and notes == ("requires sts:ExternalId is x1",)
 
 
 def test_another_key_makes_the_edge_depend_on_it() -> None:
-    ip = Dependency(
-        Decision.ALLOWED, (KeyCondition("aws:SourceIp", "IpAddress", ("10.0.0.0/8",)),)
-    )
+    ip = Dependency(Decision.ALLOWED, (KeyCondition("aws:SourceIp", "IpAddress", ("10.0.0.0/8",)),))
     allowed, notes = annotate(_result(Decision.IMPLICIT_DENY, ip))
     assert allowed and notes[0].startswith("depends on aws:SourceIp (allowed if")
     denied_if = Dependency(
@@ -129,7 +131,9 @@ def test_no_way_to_allow_is_no_edge() -> None:
 
 def test_an_attacker_key_is_preferred_over_another() -> None:
     ip = Dependency(Decision.ALLOWED, (KeyCondition("aws:SourceIp", "IpAddress", ("10.0.0.0/8",)),))
-    mfa = Dependency(Decision.ALLOWED, (KeyCondition("aws:MultiFactorAuthPresent", "Bool", ("true",)),))
+    mfa = Dependency(
+        Decision.ALLOWED, (KeyCondition("aws:MultiFactorAuthPresent", "Bool", ("true",)),)
+    )
     assert annotate(_result(Decision.IMPLICIT_DENY, ip, mfa)) == (True, ("requires MFA",))
 
 
@@ -149,7 +153,7 @@ users:
   t-2: {}
   t-9: {}
   other: {}
-"""
+"""  # noqa: E501
 
 
 def test_resources_the_same_statements_match_share_one_decision(tmp_path: Path) -> None:
@@ -219,7 +223,7 @@ organization:
           Condition: {ArnEquals: {aws:PrincipalArn: arn:aws:iam::111111111111:user/singled}}
   accounts:
     "111111111111": {scps: [FullAWSAccess, Regions, NotSingled]}
-"""
+"""  # noqa: E501
 
 
 def test_admin_means_everything_for_this_principal(tmp_path: Path) -> None:
@@ -258,7 +262,7 @@ roles:
   top:
     trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:role/r2"}, Action: sts:AssumeRole}]}
     policies: [AdministratorAccess]
-"""
+"""  # noqa: E501
 
 
 @pytest.mark.parametrize(("limit", "found"), [(None, 3), (3, 3), (2, None), (0, None)])
@@ -271,7 +275,9 @@ def test_max_hops_bounds_the_paths(tmp_path: Path, limit: int | None, found: int
 
 
 def test_a_trust_naming_the_user_needs_no_identity_policy(tmp_path: Path) -> None:
-    text = CHAIN.replace('Action: sts:AssumeRole, Resource: "*"', 'Action: s3:GetObject, Resource: "*"')
+    text = CHAIN.replace(
+        'Action: sts:AssumeRole, Resource: "*"', 'Action: s3:GetObject, Resource: "*"'
+    )
     report = find_paths(_resolver(tmp_path, text), sources=["arn:aws:iam::111111111111:user/start"])
     assert [h.method.id for h in report.paths[0].hops] == ["sts-001"] * 3
 
@@ -282,7 +288,9 @@ def test_a_trust_naming_the_account_needs_an_identity_policy(tmp_path: Path) -> 
     )
     resolver = _resolver(tmp_path, text)
     assert len(find_paths(resolver, sources=["arn:aws:iam::111111111111:user/start"]).paths) == 1
-    text = text.replace('Action: sts:AssumeRole, Resource: "*"', 'Action: s3:GetObject, Resource: "*"')
+    text = text.replace(
+        'Action: sts:AssumeRole, Resource: "*"', 'Action: s3:GetObject, Resource: "*"'
+    )
     resolver = _resolver(tmp_path, text)
     assert find_paths(resolver, sources=["arn:aws:iam::111111111111:user/start"]).paths == []
 
