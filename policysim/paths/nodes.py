@@ -105,17 +105,20 @@ class ArnIndex:
     """Sorted ARNs of one kind of thing, searched by the literal head of a pattern.
 
     `arn:aws:iam::111:role/app-*` can only match ARNs that begin with
-    `arn:aws:iam::111:role/app-`: a binary search finds them without testing every ARN."""
+    `arn:aws:iam::111:role/app-`: a binary search finds them without testing every ARN. Keys
+    are compared without letter case, so the candidates are a superset whatever case rules
+    the engine applies; the engine decides."""
 
     __slots__ = ("_arns", "_values")
 
     def __init__(self, items: Iterable[tuple[str, int]]) -> None:
-        pairs = sorted(items)
+        pairs = sorted((arn.lower(), value) for arn, value in items)
         self._arns = [a for a, _ in pairs]
         self._values = [v for _, v in pairs]
 
     def candidates(self, pattern: str) -> Iterator[int]:
         """Every value whose ARN may match `pattern` (a superset: the engine decides)."""
+        pattern = pattern.lower()
         cut = min((i for i in (pattern.find(w) for w in _WILDCARDS) if i >= 0), default=-1)
         if cut < 0:
             head = pattern
@@ -125,7 +128,7 @@ class ArnIndex:
             head = pattern[:cut]
             start = bisect.bisect_left(self._arns, head)
             end = bisect.bisect_left(self._arns, head + "\U0010ffff")
-        if head[:4].lower() != "arn:" and head:
+        if head[:4] != "arn:" and head:
             # a pattern that is not an ARN head (`*`) can match anything
             start, end = 0, len(self._arns)
         yield from self._values[start:end]

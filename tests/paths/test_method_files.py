@@ -128,3 +128,13 @@ def test_a_passrole_method_needs_its_service_and_passrole() -> None:
     text = text.replace("kind: passrole\n", "kind: passrole\nservice: lambda.amazonaws.com\n")
     with pytest.raises(MethodError, match="requires iam:PassRole"):
         load_method_texts({"x/ps-pass.yaml": text})
+
+
+def test_the_docs_list_every_shipped_method() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "paths.md").read_text(encoding="utf-8")
+    missing = [
+        m for m in shipped_methods().methods if f"| {m} |" not in docs and f"[{m}]" not in docs
+    ]
+    assert missing == []

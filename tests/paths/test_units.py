@@ -312,3 +312,8 @@ def test_unknown_sources_and_actions_are_errors(tmp_path: Path) -> None:
         find_paths(resolver, sources=["arn:aws:iam::111111111111:user/strat"])
     with pytest.raises(AccountError, match="unknown action"):
         find_paths(resolver, ("s3:GetObjekt", "*"))
+
+
+def test_the_arn_index_ignores_letter_case() -> None:
+    index = ArnIndex([("arn:aws:iam::1:role/App-a", 1), ("arn:aws:iam::1:role/db", 2)])
+    assert list(index.candidates("ARN:AWS:IAM::1:role/app-*")) == [1]
