@@ -367,6 +367,7 @@ class Builder:
                     resource_account=node.account,
                     trust=_trust_naming(caller),
                     note="trust policy rewritten to name the caller",
+                    policy_key=("names the caller",),
                 )
             else:
                 check = self.requirement_check(stack, requirement, node.arn, node.account)

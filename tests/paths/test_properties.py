@@ -39,17 +39,20 @@ ACTIONS = [
     "lambda:InvokeFunction",
     "s3:GetObject",
 ]
-RESOURCES = ["*", *ARNS]
+RESOURCES = ["*", *ARNS, f"arn:aws:iam::{ACCOUNT}:role/r*", f"arn:aws:iam::{ACCOUNT}:role/r1*"]
 TRUSTS = ["root", "lambda", *ARNS]
 
-statements = st.lists(
-    st.tuples(st.sampled_from(ACTIONS), st.sampled_from(RESOURCES)), min_size=0, max_size=3
-)
+
+def _statements(actions: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    return st.lists(
+        st.tuples(st.sampled_from(actions), st.sampled_from(RESOURCES)), min_size=0, max_size=3
+    )
 
 
 @st.composite
-def accounts(draw: st.DrawFn) -> dict[str, Any]:
+def accounts(draw: st.DrawFn, actions: list[str] = ACTIONS) -> dict[str, Any]:
     counter = iter(range(1000))
+    statements = _statements(actions)
 
     def policy(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         return {
@@ -191,3 +194,33 @@ def test_every_assume_role_hop_is_allowed_when_asked_directly(account: dict[str,
                 caller = resolver.find("arn", hop.source)
                 result = resolver.decide(caller, "sts:AssumeRole", hop.to)
                 assert result.allowed, (hop.source, hop.to, result.reason)
+
+
+@FAST
+@given(accounts(actions=["sts:AssumeRole", "s3:GetObject"]))
+def test_assume_role_paths_match_a_naive_search_over_every_pair(account: dict[str, Any]) -> None:
+    """Stacks, indexes and shared decisions change nothing: the same lengths as asking the
+    engine about every (caller, role) pair and searching breadth first."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "account.yaml"
+        path.write_text(yaml.safe_dump(account), encoding="utf-8")
+        resolver = Resolver(load_snapshot(path), managed_lookup=aws_managed)
+        report = find_paths(resolver)
+        callers = {arn: resolver.find("arn", arn) for arn in ARNS}
+        roles = [a for a in ARNS if ":role/" in a]
+        admins = {
+            r for r in roles if "AdministratorAccess" in _principal(account, r).get("policies", [])
+        }
+        edges = {
+            (s, r)
+            for s in ARNS
+            for r in roles
+            if s != r and resolver.decide(callers[s], "sts:AssumeRole", r).allowed
+        }
+        distance = dict.fromkeys(admins, 0)
+        frontier = set(admins)
+        while frontier:
+            frontier = {s for s, r in edges if r in frontier and s not in distance}
+            for s in frontier:
+                distance[s] = min(distance[r] for s2, r in edges if s2 == s and r in distance) + 1
+        assert _lengths(report) == distance
