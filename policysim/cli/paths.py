@@ -195,5 +195,8 @@ def _render_check(check: Check) -> None:
         )
     else:
         say(f"     check {check.describe()}: allowed")
+    from policysim.paths.decide import ATTACKER_POLICY
+
     for statement in check.statements:
-        say(f"       {statement.describe()}")
+        if statement.policy_name != ATTACKER_POLICY:  # the policy the change writes: no line
+            say(f"       {statement.describe()}")

@@ -436,4 +436,5 @@ class Decider:
         return found
 
 
-_ALLOW_ALL_NAMED = NamedPolicy(ALLOW_ALL, "identity policy the attacker writes (Allow * on *)")
+ATTACKER_POLICY = "identity policy the attacker writes (Allow * on *)"
+_ALLOW_ALL_NAMED = NamedPolicy(ALLOW_ALL, ATTACKER_POLICY)

@@ -317,3 +317,61 @@ def test_unknown_sources_and_actions_are_errors(tmp_path: Path) -> None:
 def test_the_arn_index_ignores_letter_case() -> None:
     index = ArnIndex([("arn:aws:iam::1:role/App-a", 1), ("arn:aws:iam::1:role/db", 2)])
     assert list(index.candidates("ARN:AWS:IAM::1:role/app-*")) == [1]
+
+
+CONDITIONS = """\
+account: "111111111111"
+users:
+  partner:
+    inline:
+      P:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Action: sts:AssumeRole, Resource: "*"}]
+roles:
+  External:
+    trust:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: {AWS: "111111111111"}
+          Action: sts:AssumeRole
+          Condition: {StringEquals: {sts:ExternalId: "k-123"}}
+    policies: [AdministratorAccess]
+  Office:
+    trust:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: {AWS: "111111111111"}
+          Action: sts:AssumeRole
+          Condition: {IpAddress: {aws:SourceIp: "10.0.0.0/8"}}
+    policies: [AdministratorAccess]
+"""
+
+
+def test_condition_keys_become_annotations_end_to_end(tmp_path: Path) -> None:
+    from policysim.paths.nodes import collect as collect_nodes
+
+    resolver = _resolver(tmp_path, CONDITIONS)
+    principals = collect_nodes(resolver)
+    decider = Decider(resolver)
+    partner = principals.node_for("arn:aws:iam::111111111111:user/partner")
+    assert partner is not None
+
+    def ask(role: str) -> tuple[bool, tuple[str, ...], int]:
+        check = decider.check(
+            partner.stack,
+            partner.target,
+            "sts:AssumeRole",
+            f"arn:aws:iam::111111111111:role/{role}",
+            resource_account="111111111111",
+        )
+        return check.allowed, check.annotations, len(check.statements)
+
+    allowed, notes, statements = ask("External")
+    assert allowed and notes == ("requires sts:ExternalId is k-123",) and statements == 2
+    allowed, notes, statements = ask("Office")
+    assert allowed and notes[0].startswith("depends on aws:SourceIp (allowed if aws:SourceIp is in")
+    report = find_paths(resolver)
+    [path] = report.paths
+    assert [h.method.id for h in path.hops] == ["sts-001"]
