@@ -39,8 +39,6 @@ class Sources:
     """Principals that share an edge (the members of a stack, or one principal)."""
 
     members: tuple[int, ...]
-    done: bool = False
-    """Set by the search once every member has its distance."""
 
 
 @dataclass(slots=True)
@@ -105,6 +103,7 @@ class Builder:
         self._sources: dict[int, Sources] = {}
         self._single: dict[int, Sources] = {}
         self._service_roles: dict[str, list[tuple[int, Check]]] = {}
+        self._kinds: dict[tuple[str, str], list[int]] = {}
         self.edges: list[Edge] = []
         self.modifications: list[Modification] = []
 
@@ -181,7 +180,15 @@ class Builder:
         )
 
     def nodes_in(self, account: str, kind: str) -> list[int]:
-        return [n.index for n in self.principals.nodes if n.account == account and n.kind == kind]
+        """The users (or roles) of one account."""
+        key = (account, kind)
+        found = self._kinds.get(key)
+        if found is None:
+            found = [
+                n.index for n in self.principals.nodes if n.account == account and n.kind == kind
+            ]
+            self._kinds[key] = found
+        return found
 
     # ---- building ---------------------------------------------------------------------------
 

@@ -150,6 +150,7 @@ class Principals:
     roles: ArnIndex
     groups: dict[str, tuple[str, Group]]
     """Group ARN -> (account id, group)."""
+    _members: dict[str, list[int]] | None = None
 
     def node_for(self, arn: str) -> Node | None:
         """The node of a user or role ARN (or of a role session ARN)."""
@@ -158,16 +159,18 @@ class Principals:
 
     def members_of(self, group_arn: str) -> list[int]:
         """The users of a group."""
-        found = self.groups.get(group_arn)
-        if found is None:
-            return []
-        account, group = found
-        out: list[int] = []
-        for node in self.nodes:
-            entity = node.entity
-            if node.account == account and isinstance(entity, User) and group.name in entity.groups:
-                out.append(node.index)
-        return out
+        if self._members is None:
+            names = {(account, group.name): arn for arn, (account, group) in self.groups.items()}
+            members: dict[str, list[int]] = {}
+            for node in self.nodes:
+                entity = node.entity
+                if isinstance(entity, User):
+                    for name in entity.groups:
+                        arn = names.get((node.account, name))
+                        if arn is not None:
+                            members.setdefault(arn, []).append(node.index)
+            self._members = members
+        return self._members.get(group_arn, [])
 
 
 def collect(resolver: Resolver) -> Principals:
