@@ -203,6 +203,7 @@ class Decider:
         self._classes: dict[tuple[object, ...], tuple[CompiledStatement, ...] | None] = {}
         self._groups: dict[str, list[NamedPolicy]] = {}
         self._policies: dict[tuple[str, bool], bool] = {}
+        self._rcps: dict[str, bool] = {}
         self.engine_calls = 0
 
     # ---- memoized questions -----------------------------------------------------------------
@@ -229,9 +230,13 @@ class Decider:
         caller's own and the resource's own, unless `policy_key` identifies the policy's
         content and promises that it names and reads nothing of the caller: then resources
         with the same key and class share it too."""
-        context_key = tuple(sorted((context or {}).items()))
+        context_key = tuple(sorted(context.items())) if context else ()
         has_policy = trust is not None or self._has_resource_policy(action, resource)
-        found_class = self.resource_class(stack, caller, action, resource, resource_account, change)
+        found_class = (
+            None
+            if _owned_by_aws(resource) or self._has_rcps(resource_account)
+            else self.resource_class(stack, caller, action, resource, resource_account, change)
+        )
         where: object = resource if found_class is None else found_class
         who: object = id(stack)
         if has_policy:
@@ -253,6 +258,16 @@ class Decider:
             found = self._decide(caller, action, resource, context, trust, change, note)
             self._memo[key] = found
         return found.on(resource)
+
+    def _has_rcps(self, account: str) -> bool:
+        """RCPs name resources of their own: their account's resources are decided one by
+        one (resource classes only look at the caller's statements)."""
+        known = self._rcps.get(account)
+        if known is None:
+            levels = self.resolver.org_levels(account, "rcp") or []
+            known = any(level for level in levels)
+            self._rcps[account] = known
+        return known
 
     def _has_resource_policy(self, action: str, resource: str) -> bool:
         key = (resource, action.lower() in TRUST_ACTIONS)
@@ -434,6 +449,17 @@ class Decider:
             )
             self._memo[key] = found
         return found
+
+
+def _owned_by_aws(resource: str) -> bool:
+    """Resources AWS protects whatever the policies say (AWS managed policies, service-linked
+    and Identity Center roles): decided one by one, never shared with a look-alike."""
+    return (
+        ":iam::aws:" in resource
+        or ":role/aws-service-role/" in resource
+        or ":role/aws-reserved/" in resource
+        or ":alias/aws/" in resource
+    )
 
 
 ATTACKER_POLICY = "identity policy the attacker writes (Allow * on *)"

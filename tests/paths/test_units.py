@@ -375,3 +375,43 @@ def test_condition_keys_become_annotations_end_to_end(tmp_path: Path) -> None:
     report = find_paths(resolver)
     [path] = report.paths
     assert [h.method.id for h in path.hops] == ["sts-001"]
+
+
+def test_service_linked_roles_are_never_changed(tmp_path: Path) -> None:
+    text = """\
+account: "111111111111"
+users:
+  u:
+    inline:
+      P:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Action: [iam:PutRolePolicy, sts:AssumeRole], Resource: "*"}]
+roles:
+  plain: {trust_account: "111111111111"}
+  AWSServiceRoleForX:
+    path: /aws-service-role/x.amazonaws.com/
+    trust_account: "111111111111"
+"""
+    report = find_paths(_resolver(tmp_path, text))
+    [path] = report.paths
+    hop = path.hops[0]
+    assert hop.method.id == "iam-017" and hop.changed == "arn:aws:iam::111111111111:role/plain"
+    resolver = _resolver(tmp_path, text)
+    principals = collect(resolver)
+    decider = Decider(resolver)
+    node = principals.node_for("arn:aws:iam::111111111111:user/u")
+    assert node is not None
+    answers = [
+        decider.check(
+            node.stack,
+            node.target,
+            "iam:PutRolePolicy",
+            arn,
+            resource_account="111111111111",
+        ).allowed
+        for arn in (
+            "arn:aws:iam::111111111111:role/plain",
+            "arn:aws:iam::111111111111:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX",
+        )
+    ]
+    assert answers == [True, False]
