@@ -415,3 +415,15 @@ roles:
         )
     ]
     assert answers == [True, False]
+
+
+def test_a_walk_names_who_made_the_change() -> None:
+    account = Path(__file__).parent / "data" / "own" / "accounts" / "selfmod.yaml"
+    report = find_paths(account, sources=["arn:aws:iam::111111111111:user/walker"])
+    [path] = report.paths
+    last = path.hops[-1]
+    assert last.source == "arn:aws:iam::111111111111:role/far" and last.to == "admin"
+    assert last.by == "arn:aws:iam::111111111111:user/walker"
+    assert last.changed == "arn:aws:iam::111111111111:role/far"
+    assert [c.action for c in last.checks] == ["iam:PutRolePolicy", "*"]
+    assert last.checks[-1].evidence and not last.checks[0].evidence
