@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from policysim.account.resolve import Resolver, Target
 from policysim.engine.compiled import (
@@ -50,9 +50,10 @@ _RESOURCE_KEY_PREFIXES = ("aws:resource", "iam:resourcetag/", "aws:requestedregi
 _EMPTY = Context()
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """How an escalation changes the caller's own policies before a request is decided."""
+class Change(NamedTuple):
+    """How an escalation changes the caller's own policies before a request is decided.
+
+    A named tuple: it keys every remembered decision, and tuples hash fast."""
 
     allow_all: bool = False
     """An identity policy that allows every action on every resource is added."""
