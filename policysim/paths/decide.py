@@ -116,6 +116,9 @@ class Check:
             out["annotations"] = list(self.annotations)
         if self.note:
             out["note"] = self.note
+        if self.evidence:
+            out["evidence"] = True  # why the target counts as reached, not a request made
+            out["reason"] = self.reason
         return out
 
 

@@ -122,3 +122,12 @@ def test_help_teaches_with_examples(run_cli: Any) -> None:
     assert "policysim paths --account account.yaml" in run.stdout
     assert "--to s3:GetObject" in run.stdout
     assert "Exit status: 0 no path; 1" in run.stdout
+
+
+def test_json_marks_the_evidence_of_a_change(run_cli: Any) -> None:
+    run = run_cli("paths", "-a", CHAIN, "--from", "role/third", "--json")
+    [hop] = json.loads(run.stdout)["paths"][0]["hops"]
+    first, evidence = hop["checks"]
+    assert "evidence" not in first
+    assert evidence["evidence"] is True and evidence["action"] == "*"
+    assert "every action on every resource" in evidence["reason"]
