@@ -297,6 +297,8 @@ class Decider:
         deciding = self._deciding(stack, caller, action, resource_account, change)
         if deciding is None:
             return None
+        if not deciding:
+            return ()
         return tuple(i for i, st in enumerate(deciding) if st.matches_resource(resource, _EMPTY))
 
     def uniform(
@@ -304,16 +306,14 @@ class Decider:
     ) -> bool:
         """Whether the stack decides `action` alike for every resource of `resource_account`:
         every statement that could decide it names `*` and reads nothing of the resource."""
-        deciding = self._deciding(stack, caller, action, resource_account, change)
-        return deciding is not None and all(
-            st.statement.resource is not None
-            and all(set(r) <= {"*"} for r in st.statement.resource)
-            for st in deciding
-        )
+        return self._deciding(stack, caller, action, resource_account, change) == ()
 
     def _deciding(
         self, stack: Stack, caller: Target, action: str, resource_account: str, change: Change
     ) -> tuple[CompiledStatement, ...] | None:
+        """The statements that tell one resource from another for `action`: those that name
+        resources other than `*` (a `*` statement matches every resource alike); None when
+        one reads more of the resource than its ARN."""
         key = (id(stack), action, resource_account, change)
         if key in self._classes:
             return self._classes[key]
@@ -336,7 +336,8 @@ class Decider:
                     for k in block
                 ):
                     break
-                deciding.append(statement)
+                if not all(set(r) <= {"*"} for r in model.resource):
+                    deciding.append(statement)
             else:
                 continue
             break
