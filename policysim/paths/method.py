@@ -117,8 +117,10 @@ class MethodSet:
         return self.methods[method_id]
 
     def of_kind(self, kind: Kind) -> list[Method]:
-        """The methods of one kind."""
-        return [m for m in self.methods.values() if m.kind == kind]
+        """The methods of one kind, those that need nothing the account cannot show first (so
+        that of two equally short paths, the one without a caveat is reported)."""
+        found = [m for m in self.methods.values() if m.kind == kind]
+        return sorted(found, key=lambda m: (m.annotation is not None, m.id))
 
     def combos(self) -> dict[tuple[str, str], Method]:
         """Combination methods keyed by (modify method id, become method id)."""
