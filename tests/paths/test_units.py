@@ -427,3 +427,19 @@ def test_a_walk_names_who_made_the_change() -> None:
     assert last.changed == "arn:aws:iam::111111111111:role/far"
     assert [c.action for c in last.checks] == ["iam:PutRolePolicy", "*"]
     assert last.checks[-1].evidence and not last.checks[0].evidence
+
+
+def test_of_two_equal_paths_the_one_without_a_caveat_is_reported(tmp_path: Path) -> None:
+    text = """\
+account: "111111111111"
+users:
+  u: {policies: [Mine]}
+policies:
+  Mine:
+    Version: "2012-10-17"
+    Statement:
+      - {Effect: Allow, Action: [iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion], Resource: "*"}
+"""
+    [path] = find_paths(_resolver(tmp_path, text)).paths
+    assert [h.method.id for h in path.hops] == ["iam-001"]
+    assert path.hops[0].annotations == ()
