@@ -438,7 +438,9 @@ policies:
   Mine:
     Version: "2012-10-17"
     Statement:
-      - {Effect: Allow, Action: [iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion], Resource: "*"}
+      - Effect: Allow
+        Action: [iam:SetDefaultPolicyVersion, iam:CreatePolicyVersion]
+        Resource: "*"
 """
     [path] = find_paths(_resolver(tmp_path, text)).paths
     assert [h.method.id for h in path.hops] == ["iam-001"]
