@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from policysim.account.resolve import Resolver
     from policysim.paths import PathsReport
     from policysim.paths.decide import Check
+    from policysim.paths.report import Fix
     from policysim.paths.search import Hop
 
 _EPILOG = (
@@ -136,15 +137,31 @@ def paths(
         report = find_paths(resolver, target, chosen, max_hops)
     except PolicyError as err:
         fail(err)
+    fix = _fix(resolver, report, target, max_hops)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        typer.echo(json.dumps(report.to_json(fix), indent=2))
     else:
-        _render(report)
+        _render(report, fix)
     reached_source = bool(sources) and bool(report.reached)
     raise typer.Exit(1 if report.any or reached_source else 0)
 
 
-def _render(report: PathsReport) -> None:
+VERIFY_UP_TO = 1000
+"""Accounts with at most this many users and roles get their cheapest fix checked by searching
+again without it (a few more searches); larger ones get the count of paths that use it."""
+
+
+def _fix(
+    resolver: Resolver, report: PathsReport, target: str | tuple[str, str], max_hops: int | None
+) -> Fix | None:
+    if report.principals > VERIFY_UP_TO or not report.paths:
+        return report.cheapest_fix()
+    from policysim.paths.fix import verified_fix
+
+    return verified_fix(resolver, report, target, max_hops) or report.cheapest_fix()
+
+
+def _render(report: PathsReport, fix: Fix | None) -> None:
     goal = f"{report.action} on {report.target}" if report.action else report.target
     count = len(report.paths)
     say(
@@ -164,7 +181,6 @@ def _render(report: PathsReport) -> None:
         say(f"{path.source} -> {path.target} in {hops} hop{'s' if hops != 1 else ''}")
         for number, hop in enumerate(path.hops, 1):
             _render_hop(number, hop)
-    fix = report.cheapest_fix()
     if fix is not None:
         say("")
         say(f"Cheapest fix: {fix.describe()}")

@@ -104,6 +104,7 @@ class Builder:
         self._single: dict[int, Sources] = {}
         self._service_roles: dict[str, list[tuple[int, Check]]] = {}
         self._kinds: dict[tuple[str, str], list[int]] = {}
+        self._trust_names: dict[int, NamedPolicy] = {}
         self.edges: list[Edge] = []
         self.modifications: list[Modification] = []
 
@@ -308,11 +309,20 @@ class Builder:
         )
         self.edges.append(Edge(sources, role_node.index, method, (check,)))
 
+    def _named_trust(self, trust: Policy) -> NamedPolicy:
+        """One `NamedPolicy` per trust document and run (the engine's compile cache is keyed
+        by it)."""
+        found = self._trust_names.get(id(trust))
+        if found is None or found.policy is not trust:
+            found = NamedPolicy(trust, "trust policy")
+            self._trust_names[id(trust)] = found
+        return found
+
     def _trusted(self, trust: Policy, account: str) -> tuple[set[int], set[str], bool]:
         """(nodes named by ARN, accounts named, whether everyone is) in the trust policy's
         Allow statements for sts:AssumeRole."""
         compiled = compile_policies(
-            [_named_trust(trust)], PolicyType.RESOURCE, self.decider.resolver.options
+            [self._named_trust(trust)], PolicyType.RESOURCE, self.decider.resolver.options
         )
         named: set[int] = set()
         accounts: set[str] = set()
@@ -636,17 +646,6 @@ def _trust_key(role: Role) -> object | None:
     if any(s.resource is not None or s.not_resource is not None for s in trust.statements):
         key += (role.arn,)
     return key
-
-
-def _named_trust(trust: Policy) -> NamedPolicy:
-    found = _TRUST_NAMES.get(id(trust))
-    if found is None or found.policy is not trust:
-        found = NamedPolicy(trust, "trust policy")
-        _TRUST_NAMES[id(trust)] = found
-    return found
-
-
-_TRUST_NAMES: dict[int, NamedPolicy] = {}
 
 
 def _trust_naming(caller: Node) -> Policy:

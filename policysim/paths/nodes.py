@@ -59,6 +59,11 @@ def statement_reads_caller(statement: Statement) -> bool:
 _READS_CALLER: dict[int, tuple[Policy, bool]] = {}
 
 
+def forget_policy(policy: Policy) -> None:
+    """Drop what is remembered about a document whose statements were changed in place."""
+    _READS_CALLER.pop(id(policy), None)
+
+
 def policy_reads_caller(policy: Policy) -> bool:
     """`statement_reads_caller` for any statement (cached per document object)."""
     hit = _READS_CALLER.get(id(policy))

@@ -70,16 +70,28 @@ class Fix:
 
     statement: MatchedStatement
     paths: int
+    """How many reported paths use the statement."""
     of: int
+    cuts: int | None = None
+    """Checked by searching again without it: how many sources then have no path (None: not
+    checked)."""
 
     def describe(self) -> str:
-        return f"remove {self.statement.describe()}: it is used by {self.paths} of {self.of} paths"
+        """`remove ...: it is used by 3 of 4 paths (without it, 2 principals have none)`."""
+        text = f"remove {self.statement.describe()}: it is used by {self.paths} of {self.of} paths"
+        if self.cuts is not None:
+            who = "principal has" if self.cuts == 1 else "principals have"
+            text += f"; without it, {self.cuts} of those {who} no path"
+        return text
 
     def to_json(self) -> dict[str, Any]:
         out = self.statement.to_json()
         if self.statement.location:
             out["location"] = self.statement.location
-        return {"statement": out, "paths": self.paths, "of": self.of}
+        fix: dict[str, Any] = {"statement": out, "paths": self.paths, "of": self.of}
+        if self.cuts is not None:
+            fix["cuts"] = self.cuts
+        return fix
 
 
 @dataclass(slots=True)
@@ -119,9 +131,10 @@ class PathsReport:
         statement, count = ranked[0]
         return Fix(statement, count, len(self.paths))
 
-    def to_json(self) -> dict[str, Any]:
-        """The issue's JSON, with who is already at the target and the cheapest fix."""
-        fix = self.cheapest_fix()
+    def to_json(self, fix: Fix | None = None) -> dict[str, Any]:
+        """The issue's JSON, with who is already at the target and the cheapest fix (`fix`
+        when given, such as a checked one, else `cheapest_fix()`)."""
+        fix = fix if fix is not None else self.cheapest_fix()
         out: dict[str, Any] = {"target": self.target}
         if self.action is not None:
             out["action"] = self.action

@@ -445,3 +445,42 @@ policies:
     [path] = find_paths(_resolver(tmp_path, text)).paths
     assert [h.method.id for h in path.hops] == ["iam-001"]
     assert path.hops[0].annotations == ()
+
+
+REDUNDANT = """\
+account: "111111111111"
+users:
+  a: {groups: [g]}
+  b: {groups: [g]}
+groups:
+  g:
+    inline:
+      Assume:
+        Version: "2012-10-17"
+        Statement:
+          - {Sid: Any, Effect: Allow, Action: sts:AssumeRole, Resource: "*"}
+          - {Sid: Named, Effect: Allow, Action: sts:AssumeRole, Resource: "arn:aws:iam::111111111111:role/Admin"}
+roles:
+  Admin:
+    trust:
+      Version: "2012-10-17"
+      Statement:
+        - {Sid: Account, Effect: Allow, Principal: {AWS: "111111111111"}, Action: sts:AssumeRole}
+    policies: [AdministratorAccess]
+"""  # noqa: E501
+
+
+def test_the_checked_fix_is_the_statement_whose_removal_cuts(tmp_path: Path) -> None:
+    from policysim.paths.fix import verified_fix
+
+    resolver = _resolver(tmp_path, REDUNDANT)
+    report = find_paths(resolver)
+    assert len(report.paths) == 2
+    # both identity statements and the trust statement are used by both paths; removing
+    # either identity statement leaves the other, removing the trust statement cuts both
+    fix = verified_fix(resolver, report, "admin")
+    assert fix is not None and fix.cuts == 2 and fix.statement.sid == "Account"
+    group = resolver.snapshot.accounts["111111111111"].groups["g"]
+    assert [s.sid for s in group.inline_policies["Assume"].statements] == ["Any", "Named"]
+    # the document is restored: the same search finds the same paths
+    assert [p.source for p in find_paths(resolver).paths] == [p.source for p in report.paths]
