@@ -47,6 +47,7 @@ def test_json_follows_the_issue(run_cli: Any) -> None:
     assert check["action"] == "sts:AssumeRole" and check["decision"] == "Allowed"
     assert any(s["location"].endswith("chain.yaml:10:13") for s in check["statements"])
     assert data["cheapest_fix"]["paths"] == 1
+    assert data["cheapest_fix"]["cuts"] == 1  # checked by searching again without it
 
 
 def test_no_path_exits_zero(run_cli: Any) -> None:
