@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 
-from policysim.account.model import Snapshot
+from policysim.account.model import Principal, Snapshot
 from policysim.account.resolve import Resolver
 from policysim.engine.result import MatchedStatement
 from policysim.paths.api import Target, find_paths
@@ -44,11 +44,49 @@ def _documents(snapshot: Snapshot) -> Iterator[Policy]:
         yield from snapshot.organization.policies.values()
 
 
+def _named(snapshot: Snapshot, name: str) -> list[Policy]:
+    """Documents by the name the resolver gives them in explanations."""
+    if name.startswith("resource policy of "):
+        arn = name.removeprefix("resource policy of ")
+        found: list[Policy] = []
+        for account in snapshot.accounts.values():
+            found += [
+                r.trust_policy for r in account.roles.values() if r.arn == arn and r.trust_policy
+            ]
+            entry = account.resources.get(arn)
+            if entry is not None and entry.policy is not None:
+                found.append(entry.policy)
+        return found
+    words = name.split(" ", 3)
+    if len(words) == 4 and words[0] in ("user", "group", "role") and words[2] == "inline":
+        kind, owner, _, policy = words
+        found = []
+        for account in snapshot.accounts.values():
+            entity: Principal | None = (
+                account.users.get(owner)
+                if kind == "user"
+                else account.groups.get(owner)
+                if kind == "group"
+                else account.roles.get(owner)
+            )
+            if entity is not None and policy in entity.inline_policies:
+                found.append(entity.inline_policies[policy])
+        return found
+    managed = name.removeprefix("boundary ")
+    return [
+        p.document
+        for account in snapshot.accounts.values()
+        for p in account.policies.values()
+        if p.name == managed and not p.aws_managed
+    ]
+
+
 def find_document(snapshot: Snapshot, statement: MatchedStatement) -> Policy | None:
     """The document of the snapshot that holds the statement (None when it is not one of the
     snapshot's own, such as a bundled AWS managed policy, or when several could be)."""
+    named = _named(snapshot, statement.policy_name)
     found: list[Policy] = []
-    for document in _documents(snapshot):
+    for document in named or _documents(snapshot):
         if document.file != statement.file or statement.statement_index >= len(document.statements):
             continue
         candidate = document.statements[statement.statement_index]
