@@ -484,3 +484,13 @@ def test_the_checked_fix_is_the_statement_whose_removal_cuts(tmp_path: Path) -> 
     assert [s.sid for s in group.inline_policies["Assume"].statements] == ["Any", "Named"]
     # the document is restored: the same search finds the same paths
     assert [p.source for p in find_paths(resolver).paths] == [p.source for p in report.paths]
+
+
+def test_the_fix_is_checked_in_authorization_details_too() -> None:
+    from policysim.paths.fix import verified_fix
+
+    details = Path(__file__).parents[1] / "account" / "data" / "cloudsplaining-example.json"
+    resolver = Resolver(load_snapshot(details), managed_lookup=aws_managed)
+    report = find_paths(resolver)
+    fix = verified_fix(resolver, report, "admin")
+    assert fix is not None and fix.cuts is not None and 0 < fix.cuts <= fix.paths
