@@ -53,6 +53,8 @@ _EXPORTS = {
     "load_snapshot": "policysim.account.loaders",
     "evaluate": "policysim.api",
     "get_catalog": "policysim.catalog",
+    "find_paths": "policysim.paths",
+    "PathsReport": "policysim.paths",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
         MatchedStatement,
         PolicyType,
     )
+    from policysim.paths import PathsReport, find_paths
     from policysim.policy.arn import Arn, parse_arn
     from policysim.policy.build import load_policy, parse_policy, policy_from_data
     from policysim.policy.errors import PolicyError, Position
