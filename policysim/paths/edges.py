@@ -463,7 +463,7 @@ class Builder:
             checks = [passed, *service_checks, trust_check]
             if method.instance_profile:
                 role = role_node.entity
-                if not getattr(role, "instance_profiles", []):
+                if not (isinstance(role, Role) and role.instance_profiles):
                     if profile_checks is None:
                         profile_checks = self._profile_checks(stack)
                     if not profile_checks:
