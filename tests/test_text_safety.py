@@ -6,9 +6,9 @@ import io
 import sys
 import unicodedata
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
-from rich.text import Text
+from rich.text import Span, Text
 
 from policysim.render import _SafeConsole, safe_text
 from policysim.text_safety import is_terminal_safe, one_line, terminal_safe
@@ -98,6 +98,7 @@ def test_safe_console_never_reads_markup_or_writes_control_characters() -> None:
 
 
 @given(st.lists(st.tuples(st.text(max_size=8), st.sampled_from(["", "bold", "red"])), max_size=6))
+@example([("\x08", "bold")])  # a part of control codes only (CI found it)
 def test_safe_text_equals_escaping_each_styled_part(parts: list[tuple[str, str]]) -> None:
     """Escaping a styled Text is escaping each part and keeping its style on it."""
     from rich.control import strip_control_codes
@@ -108,4 +109,10 @@ def test_safe_text_equals_escaping_each_styled_part(parts: list[tuple[str, str]]
     )
     safe = safe_text(text)
     assert safe.plain == expected.plain
-    assert safe.spans == expected.spans
+    # rich keeps a zero-width span for a part made only of control codes (it tests the length
+    # before stripping them); such a span styles nothing, so only spans with width are compared.
+    assert _wide(safe.spans) == _wide(expected.spans)
+
+
+def _wide(spans: list[Span]) -> list[Span]:
+    return [span for span in spans if span.end > span.start]
