@@ -1278,7 +1278,14 @@ def _by_access_level(model: Statement, levels: frozenset[str]) -> list[ActionInf
 @lru_cache(maxsize=4096)
 def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[ActionInfo, ...]:
     actions, _ = statement_actions(patterns)
-    return tuple(a for a in actions if levels.intersection(a.access_level.split(", ")))
+    return tuple([a for a in actions if _at_level(a.access_level, levels)])
+
+
+@lru_cache(maxsize=256)
+def _at_level(access_level: str, levels: frozenset[str]) -> bool:
+    """Whether a catalog access level (`Read`, or several joined by ", ") is one of `levels`:
+    a handful of distinct answers, asked for every action a statement grants."""
+    return bool(levels.intersection(access_level.split(", ")))
 
 
 @rule(
