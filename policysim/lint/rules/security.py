@@ -290,7 +290,20 @@ def _scoped_actions(model: Statement) -> list[ActionInfo] | None:
 @lru_cache(maxsize=4096)
 def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
     actions, _ = statement_actions(patterns)
-    return tuple(a for a in actions if a.resource_types and not _generated_job(a))
+    known = _ARN_SCOPED
+    out = []
+    for action in actions:
+        keep = known.get(action)
+        if keep is None:
+            keep = known[action] = bool(action.resource_types) and not _generated_job(action)
+        if keep:
+            out.append(action)
+    return tuple(out)
+
+
+_ARN_SCOPED: dict[ActionInfo, bool] = {}
+"""Per catalog action: accepts resource ARNs and is not a generated job (statements list the
+same actions again and again)."""
 
 
 @rule(
