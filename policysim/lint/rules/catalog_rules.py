@@ -999,15 +999,31 @@ def resource_may_match(resource: str, templates: tuple[str, ...]) -> bool:
     tail = _tokens(arn.resource, template=False)
     head = _literal_head(arn.resource, template=False)
     for template in templates:
-        parsed = _template_tail(template)
+        try:
+            parsed = _TEMPLATE_PARTS[template]
+        except KeyError:
+            parsed = _TEMPLATE_PARTS[template] = _template_parts(template)
         if parsed is None:
             return True
-        if not _heads_meet(head, _literal_head(template.split(":", 5)[5], template=True)):
+        t_service, t_tail, t_head = parsed
+        if not (head.startswith(t_head) or t_head.startswith(head)):  # `_heads_meet`
             continue
-        t_service, t_tail = parsed
         if globs_intersect(service, t_service) and globs_intersect(tail, t_tail):
             return True
     return False
+
+
+def _template_parts(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...], str] | None:
+    """A six-part ARN template's service and resource tokens and its resource part's literal
+    head (None for another shape)."""
+    parsed = _template_tail(template)
+    if parsed is None:
+        return None
+    return parsed[0], parsed[1], _literal_head(template.split(":", 5)[5], template=True)
+
+
+_TEMPLATE_PARTS: dict[str, tuple[tuple[Token, ...], tuple[Token, ...], str] | None] = {}
+"""`_template_parts` per catalog template (a few thousand at most)."""
 
 
 def action_templates(info: ActionInfo) -> tuple[str, ...] | None:
