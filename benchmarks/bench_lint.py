@@ -26,7 +26,9 @@ All runs lint the same files (../shared/corpus/aws-managed by default, 1,643 doc
 
 For each it prints files/s, crashes (exceptions raised while linting one file; for the CLI, a
 failed run) and the number of findings, then the ratios of throughputs. Target: policysim
->= 5x parliament.
+>= 5x parliament. Wall-clock figures on a machine shared with other work scatter widely:
+repeat the run and keep those where nothing else held a CPU (`docs/status.md`, "Speed,
+latest", has the figures measured so far and how).
 """
 
 from __future__ import annotations
