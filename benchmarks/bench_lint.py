@@ -14,7 +14,10 @@ All runs lint the same files (../shared/corpus/aws-managed by default, 1,643 doc
     imports and one warm-up file;
 (c) policysim as a user runs it: `policysim lint DIR --format json` in a fresh process,
     timed from start to exit (interpreter start, imports and the report included), with its
-    default `--jobs` (every CPU this machine offers), and again with `--jobs 1`;
+    default `--jobs` (every CPU this machine offers), and again with `--jobs 1`. The package
+    is byte-compiled first (`compileall`, as `pip install` does), so that an editable
+    checkout under PYTHONDONTWRITEBYTECODE=1 does not compile its ~60 modules from source in
+    every run (about 80 ms that no installed copy pays);
 (d) parliament 1.6.4 (duo-labs), installed at run time into a scratch virtual environment
     (`pip install parliament==1.6.4`; it is not a dependency of the project), in one process on
     one core after its imports and one warm-up file: read each file and call
@@ -23,7 +26,9 @@ All runs lint the same files (../shared/corpus/aws-managed by default, 1,643 doc
 
 For each it prints files/s, crashes (exceptions raised while linting one file; for the CLI, a
 failed run) and the number of findings, then the ratios of throughputs. Target: policysim
->= 5x parliament.
+>= 5x parliament. Wall-clock figures on a machine shared with other work scatter widely:
+repeat the run and keep those where nothing else held a CPU (`docs/status.md`, "Speed,
+latest", has the figures measured so far and how).
 """
 
 from __future__ import annotations
@@ -123,6 +128,16 @@ def bench_parallel(files: list[str]) -> dict[str, object]:
         }
     result: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
     return result
+
+
+def byte_compile() -> None:
+    """Byte-compile the policysim package as `pip install` does (quietly; where the checkout
+    cannot be written, imports compile from source as before)."""
+    import compileall
+
+    import policysim
+
+    compileall.compile_dir(Path(policysim.__file__).parent, quiet=1)
 
 
 def bench_cli(files: list[str], jobs: int | None) -> dict[str, object]:
@@ -243,6 +258,7 @@ def main() -> int:
     if args.limit:
         files = files[: args.limit]
     cpus = len(ALL_CPUS) or os.cpu_count() or 1
+    byte_compile()
     default = bench_cli(files, None)
     single_cli = bench_cli(files, 1)
     parallel = bench_parallel(files)

@@ -111,7 +111,7 @@ def _open_checked(path: str | os.PathLike[str], allow_pipes: bool) -> tuple[int,
         pipe = allow_pipes and stat.S_ISFIFO(info.st_mode)
         if not (stat.S_ISREG(info.st_mode) or pipe):
             raise UnsafeFileError(f"not a regular file ({_file_kind(info.st_mode)})")
-        if hasattr(os, "set_blocking"):
+        if pipe and hasattr(os, "set_blocking"):  # O_NONBLOCK means nothing to regular files
             os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)

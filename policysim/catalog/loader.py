@@ -11,7 +11,8 @@ that `read_services()` listed, so that a name from a policy can never become a f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -70,63 +71,139 @@ def read_condition_patterns() -> dict[str, str]:
     }
 
 
-def _action_resource_type(raw: Mapping[str, Any]) -> ActionResourceType:
-    return ActionResourceType(
-        str(raw["name"]),
-        bool(raw.get("required", False)),
-        _strings(raw.get("conditionKeys", ())),
-        _strings(raw.get("dependentActions", ())),
-    )
+ActionRecord = tuple[
+    str,
+    str,
+    tuple[tuple[str, bool, tuple[str, ...], tuple[str, ...]], ...],
+    tuple[str, ...],
+    tuple[str, ...],
+]
+"""An action as plain data: name, access level, resource types (name, required, condition
+keys, dependent actions), condition keys, dependent actions."""
+ResourceTypeRecord = tuple[str, str, tuple[str, ...]]
+"""A resource type as plain data: key, ARN template, condition keys."""
+ConditionKeyRecord = tuple[str, str, str]
+"""A condition key as plain data: name, type, description."""
 
 
-def read_actions(prefix: str) -> tuple[ActionInfo, ...]:
-    """Every action of one service, sorted by name so that listings are stable.
-
-    Fields are passed by position and lists built by comprehension: a linted tree can name
-    every service, and this loop then makes 22,000 actions."""
+def action_records(prefix: str) -> list[ActionRecord]:
+    """Every action of one service as plain data, sorted by name so that listings are stable."""
     raw = cast(Mapping[str, Mapping[str, Any]], read_json("actions", f"{prefix}.json"))
-    actions = [
-        ActionInfo(
-            prefix,
+    records: list[ActionRecord] = [
+        (
             str(entry["name"]),
             str(entry.get("accessLevel", "")),
-            tuple([_action_resource_type(rt) for rt in entry.get("resourceTypes", ())]),
+            tuple(
+                [
+                    (
+                        str(rt["name"]),
+                        bool(rt.get("required", False)),
+                        _strings(rt.get("conditionKeys", ())),
+                        _strings(rt.get("dependentActions", ())),
+                    )
+                    for rt in entry.get("resourceTypes", ())
+                ]
+            ),
             _strings(entry.get("conditionKeys", ())),
             _strings(entry.get("dependentActions", ())),
         )
         for entry in raw.values()
     ]
-    actions.sort(key=lambda action: action.name.lower())
-    return tuple(actions)
+    records.sort(key=lambda record: record[0].lower())
+    return records
+
+
+def build_actions(prefix: str, records: Iterable[ActionRecord]) -> tuple[ActionInfo, ...]:
+    """The catalog's records of one service's actions.
+
+    A linted tree can name every service, and this loop then makes 22,000 actions and as
+    many resource-type entries: their slots are filled directly, which is the dataclasses'
+    frozen `__init__` (one `object.__setattr__` per field) at half the cost."""
+    service, name_, access_, types_, keys_, dependent_ = _ACTION_SLOTS
+    rt_name, rt_required, rt_keys, rt_dependent = _RESOURCE_TYPE_SLOTS
+    new = object.__new__
+    out = []
+    for name, access, resource_types, keys, dependent in records:
+        types = []
+        for rt in resource_types:
+            entry = new(ActionResourceType)
+            rt_name(entry, rt[0])
+            rt_required(entry, rt[1])
+            rt_keys(entry, rt[2])
+            rt_dependent(entry, rt[3])
+            types.append(entry)
+        action = new(ActionInfo)
+        service(action, prefix)
+        name_(action, name)
+        access_(action, access)
+        types_(action, tuple(types))
+        keys_(action, keys)
+        dependent_(action, dependent)
+        out.append(action)
+    return tuple(out)
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot descriptors' setters of a slotted dataclass, in field order."""
+    assert names == tuple(f.name for f in fields(cls)), cls  # every field, in order
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_ACTION_SLOTS = _slot_setters(
+    ActionInfo,
+    ("service", "name", "access_level", "resource_types", "condition_keys", "dependent_actions"),
+)
+_RESOURCE_TYPE_SLOTS = _slot_setters(
+    ActionResourceType, ("name", "required", "condition_keys", "dependent_actions")
+)
+
+
+def read_actions(prefix: str) -> tuple[ActionInfo, ...]:
+    """Every action of one service, sorted by name so that listings are stable."""
+    return build_actions(prefix, action_records(prefix))
+
+
+def resource_type_records(prefix: str) -> list[ResourceTypeRecord]:
+    """Every resource type of one service as plain data, in the reference's order."""
+    raw = cast(Mapping[str, Mapping[str, Any]], read_json("resourceTypes", f"{prefix}.json"))
+    return [
+        (str(entry["key"]), str(entry.get("arn", "")), _strings(entry.get("conditionKeys", ())))
+        for entry in raw.values()
+    ]
+
+
+def build_resource_types(
+    prefix: str, records: Iterable[ResourceTypeRecord]
+) -> tuple[ResourceTypeInfo, ...]:
+    """The catalog's records of one service's resource types."""
+    return tuple(ResourceTypeInfo(prefix, key, arn, keys) for key, arn, keys in records)
 
 
 def read_resource_types(prefix: str) -> tuple[ResourceTypeInfo, ...]:
     """Every resource type of one service, in the reference's order."""
-    raw = cast(Mapping[str, Mapping[str, Any]], read_json("resourceTypes", f"{prefix}.json"))
-    return tuple(
-        ResourceTypeInfo(
-            service=prefix,
-            key=str(entry["key"]),
-            arn_template=str(entry.get("arn", "")),
-            condition_keys=_strings(entry.get("conditionKeys", ())),
-        )
-        for entry in raw.values()
-    )
+    return build_resource_types(prefix, resource_type_records(prefix))
 
 
-def read_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:
-    """The condition keys one service's reference page declares.
+def condition_key_records(prefix: str) -> list[ConditionKeyRecord]:
+    """The condition keys one service's reference page declares, as plain data.
 
     Not all of them start with `prefix`: the `sts` page declares `saml:` and OIDC-provider keys,
     `ssm` declares `ec2:SourceInstanceARN`, and most pages repeat the `aws:` tag keys.
     """
     raw = cast(Mapping[str, Mapping[str, Any]], read_json("conditionKeys", f"{prefix}.json"))
-    return tuple(
-        ConditionKeyInfo(
-            name=str(entry["key"]),
-            type=str(entry.get("type", "String")),
-            description=str(entry.get("description", "")),
-            service=prefix,
-        )
+    return [
+        (str(entry["key"]), str(entry.get("type", "String")), str(entry.get("description", "")))
         for entry in raw.values()
-    )
+    ]
+
+
+def build_condition_keys(
+    prefix: str, records: Iterable[ConditionKeyRecord]
+) -> tuple[ConditionKeyInfo, ...]:
+    """The catalog's records of the condition keys one service's page declares."""
+    return tuple(ConditionKeyInfo(name, type_, text, prefix) for name, type_, text in records)
+
+
+def read_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:
+    """The condition keys one service's reference page declares (see `condition_key_records`)."""
+    return build_condition_keys(prefix, condition_key_records(prefix))

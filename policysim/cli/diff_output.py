@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from policysim.render import _console
 from policysim.text_safety import terminal_safe
 
 if TYPE_CHECKING:
@@ -128,6 +127,8 @@ def render_text(
 ) -> None:
     """The verdict first, then every part that is not PASS, with its findings."""
     from rich.text import Text
+
+    from policysim.render import _console  # rich: imported only when text is printed
 
     console = _console()
     for note in notes:

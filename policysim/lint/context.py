@@ -42,10 +42,17 @@ class ActionPatterns:
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self._any = "*" in patterns
         self._by_prefix: dict[str, list[str]] = {}
+        by_prefix = self._by_prefix
         for pattern in patterns:
+            # Each half lower-cased on its own: a capital sigma lowers by its context.
             prefix, sep, name = pattern.partition(":")
             if sep:  # no colon: matches nothing (and `*` is handled above)
-                self._by_prefix.setdefault(prefix.lower(), []).append(name.lower())
+                prefix = prefix.lower()
+                names = by_prefix.get(prefix)
+                if names is None:
+                    by_prefix[prefix] = [name.lower()]
+                else:
+                    names.append(name.lower())
         self._compiled: dict[str, tuple[set[str], list[Callable[[str], bool]]]] = {}
         self._answers: dict[str, bool] = {}
         self.prefixes: frozenset[str] | None = None if self._any else frozenset(self._by_prefix)

@@ -1,4 +1,5 @@
-"""The catalog reads nothing at import or construction, and only the files a lookup needs."""
+"""The catalog reads nothing at import or construction, and, without its on-disk snapshot, only
+the files a lookup needs."""
 
 from __future__ import annotations
 
@@ -35,11 +36,12 @@ def test_import_reads_nothing() -> None:
 
 def test_construction_reads_nothing(reads: list[tuple[str, ...]]) -> None:
     Catalog()
+    Catalog(cached=False)
     assert reads == []
 
 
 def test_one_action_reads_one_action_file(reads: list[tuple[str, ...]]) -> None:
-    catalog = Catalog()
+    catalog = Catalog(cached=False)
     assert catalog.action("s3:GetObject") is not None
     assert catalog.expand("s3:Get*")
     assert catalog.action("s3:PutObject") is not None
@@ -48,13 +50,13 @@ def test_one_action_reads_one_action_file(reads: list[tuple[str, ...]]) -> None:
 
 
 def test_service_key_reads_its_own_page(reads: list[tuple[str, ...]]) -> None:
-    catalog = Catalog()
+    catalog = Catalog(cached=False)
     assert catalog.condition_key("s3:ExistingObjectTag/team") is not None
     assert [parts for parts in reads if len(parts) == 2] == [("conditionKeys", "s3.json")]
 
 
 def test_unknown_service_reads_no_per_service_file(reads: list[tuple[str, ...]]) -> None:
-    catalog = Catalog()
+    catalog = Catalog(cached=False)
     assert catalog.actions("nope") == ()
     assert catalog.expand("nope:*") == []
     assert catalog.resource_types("nope") == ()

@@ -141,11 +141,44 @@ def test_ctrl_c_stops_the_workers_with_one_line(tmp_path: Path) -> None:
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # until both workers run (the whole run takes about 4 s here)
+    while not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the worker runs beside the parent (the run takes about 4 s)
     assert process.poll() is None, "the run ended before it could be interrupted"
     time.sleep(0.2)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert stderr == "policysim: interrupted\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_the_parent_lints_the_first_run_and_forks_for_the_others(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _write_tree(tmp_path, 300)
+    config = LintConfig()
+    job = FileJob(config, config.options(), None, None, False)
+    files = [(str(p), True) for p in sorted(tmp_path.rglob("*.json"))]
+    assert parallel.worker_count(len(files), 3) == 3
+    here: list[str] = []
+
+    def task(path: str, discovered: bool) -> LintRun | None:
+        if os.getpid() == parent:
+            here.append(path)
+        return job(path, discovered)
+
+    parent = os.getpid()
+    forks = 0
+    real_fork = parallel.os.fork
+
+    def counting_fork() -> int:
+        nonlocal forks
+        forks += 1
+        return real_fork()
+
+    monkeypatch.setattr(parallel.os, "fork", counting_fork)
+    results = parallel.run_in_workers(task, files, 3)
+    assert forks == 2
+    first = parallel.contiguous_chunks([(i, p, d) for i, (p, d) in enumerate(files)], 3)[0]
+    assert here == [path for _, path, _ in first]
+    assert [r.files if r else 0 for r in results] == [1] * len(files)

@@ -2,9 +2,10 @@
 
 Linting is CPU-bound Python, so threads would not help; worker processes do. They are forked
 (on Linux; elsewhere everything runs in this process) so that they start with the parent's
-imports, rule registry and whatever catalog data it has already read. Each worker lints one
-contiguous run of the files and writes its results, pickled as plain tuples, to a pipe; the
-parent merges them in file order, so the report is identical to a single-process run.
+imports, rule registry and whatever catalog data it has already read. The files are cut into
+contiguous runs; the parent lints the first itself and each worker one of the others, writing
+its results, pickled as plain tuples, to a pipe; the parent merges them in file order, so the
+report is identical to a single-process run.
 
 Plain `os.fork` and pipes rather than `multiprocessing.Pool`: a pool's parent can hang in its
 own locks when Ctrl-C lands at the wrong moment, while here the parent owns every step and, on
@@ -110,9 +111,14 @@ def run_in_workers(
     sys.stderr.flush()
     running: dict[int, BinaryIO] = {}  # pid -> read end of its pipe
     try:
-        for chunk in contiguous_chunks(pending, workers):
+        own, *others = contiguous_chunks(pending, workers) or [[]]
+        for chunk in others:
             pid, pipe = _start(task, chunk)
             running[pid] = os.fdopen(pipe, "rb")
+        # This process lints the first run itself rather than wait: one fork fewer, and its
+        # results need no pickling.
+        for index, path, discovered in own:
+            results[index] = task(path, discovered)
         for pid in list(running):
             status, payload = _collect(pid, running[pid])
             del running[pid]

@@ -162,8 +162,12 @@ def lint_paths(
     files = list(discover(paths, config.exclude, skipped_notes))
     job = FileJob(config, options, kind, service, skip_non_policies, resource_arn, guardrails)
     if jobs > 1:
-        from policysim.lint.inputs.parallel import run_in_workers
+        from policysim.catalog import get_catalog
+        from policysim.lint.inputs.parallel import run_in_workers, worker_count
 
+        if worker_count(len(files), jobs) > 1:
+            # Built once here and inherited by every forked worker, instead of by each.
+            get_catalog().preload()
         per_file = run_in_workers(job, files, jobs)
     else:
         per_file = [job(path, discovered) for path, discovered in files]

@@ -543,8 +543,12 @@ def listed(names: Sequence[str], limit: int = 4) -> str:
 
 
 def action_names(actions: Sequence[ActionInfo], limit: int = 4) -> str:
-    """`listed` for catalog actions."""
-    return listed([a.full_name for a in actions], limit)
+    """`listed` for catalog actions (only the names shown are formatted: a statement may
+    grant thousands)."""
+    more = len(actions) - limit
+    return ", ".join([a.full_name for a in actions[:limit]]) + (
+        f" and {more} more" if more > 0 else ""
+    )
 
 
 @rule(
@@ -995,28 +999,49 @@ def resource_may_match(resource: str, templates: tuple[str, ...]) -> bool:
     tail = _tokens(arn.resource, template=False)
     head = _literal_head(arn.resource, template=False)
     for template in templates:
-        parsed = _template_tail(template)
+        try:
+            parsed = _TEMPLATE_PARTS[template]
+        except KeyError:
+            parsed = _TEMPLATE_PARTS[template] = _template_parts(template)
         if parsed is None:
             return True
-        if not _heads_meet(head, _literal_head(template.split(":", 5)[5], template=True)):
+        t_service, t_tail, t_head = parsed
+        if not (head.startswith(t_head) or t_head.startswith(head)):  # `_heads_meet`
             continue
-        t_service, t_tail = parsed
         if globs_intersect(service, t_service) and globs_intersect(tail, t_tail):
             return True
     return False
 
 
-def action_templates(info: ActionInfo) -> tuple[str, ...] | None:
-    """ARN templates of the resource types an action accepts; None when one is unknown."""
-    return _templates_of(info.full_name)
-
-
-@lru_cache(maxsize=65536)
-def _templates_of(action: str) -> tuple[str, ...] | None:
-    catalog = get_catalog()
-    info = catalog.action(action)
-    if info is None:
+def _template_parts(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...], str] | None:
+    """A six-part ARN template's service and resource tokens and its resource part's literal
+    head (None for another shape)."""
+    parsed = _template_tail(template)
+    if parsed is None:
         return None
+    return parsed[0], parsed[1], _literal_head(template.split(":", 5)[5], template=True)
+
+
+_TEMPLATE_PARTS: dict[str, tuple[tuple[Token, ...], tuple[Token, ...], str] | None] = {}
+"""`_template_parts` per catalog template (a few thousand at most)."""
+
+
+def action_templates(info: ActionInfo) -> tuple[str, ...] | None:
+    """ARN templates of the resource types an action accepts; None when one is unknown
+    (remembered per catalog action, whose records live as long as the process)."""
+    try:
+        return _TEMPLATES[info]
+    except KeyError:
+        found = _TEMPLATES[info] = _templates_of(info)
+        return found
+
+
+_TEMPLATES: dict[ActionInfo, tuple[str, ...] | None] = {}
+"""`action_templates` per catalog action (records are hashed by identity: cheap)."""
+
+
+def _templates_of(info: ActionInfo) -> tuple[str, ...] | None:
+    catalog = get_catalog()
     out = []
     for art in info.resource_types:
         declared = catalog.resource_type(info.service, art.name)
@@ -1049,6 +1074,7 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
     for view, model in statements:
         if model.action is None or model.resource is None or "*" in model.resource:
             continue
+        fits: dict[tuple[str, ...], bool] = {}  # actions of a service share their templates
         for value in element_values(view, "Action"):
             info = known_action(value.text)
             if info is None or not info.resource_types:
@@ -1056,7 +1082,12 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
             templates = action_templates(info)
             if templates is None:
                 continue
-            if any(resource_may_match(r, templates) for r in model.resource):
+            fit = fits.get(templates)
+            if fit is None:
+                fit = fits[templates] = any(
+                    resource_may_match(r, templates) for r in model.resource
+                )
+            if fit:
                 continue
             covered = any(
                 other is not model
@@ -1151,19 +1182,27 @@ def _star(resources: tuple[str, ...] | None) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _segment_rule(service: str, resource: str, index: int) -> str | None:
-    """'forbidden' / 'required' when every ARN template of the service whose resource part fits
-    the policy's resource part agrees on the segment (None: no verdict)."""
+def _fitting_templates(service: str, resource: str) -> tuple[list[str], ...]:
+    """The ARN templates of the service (split into their six fields) whose resource part
+    fits the policy's resource part; worked out once for both segments `_segment_rule` asks
+    about."""
     tail = _tokens(resource, template=False)
     head = _literal_head(resource, template=False)
-    segments = []
+    fitting = []
     for rt in get_catalog().resource_types(service):
         parts = rt.arn_template.split(":", 5)
         if len(parts) == 6 and not _heads_meet(head, _literal_head(parts[5], template=True)):
             continue
         parsed = _template_tail(rt.arn_template)
         if parsed is not None and globs_intersect(tail, parsed[1]):
-            segments.append(parts[index])
+            fitting.append(parts)
+    return tuple(fitting)
+
+
+def _segment_rule(service: str, resource: str, index: int) -> str | None:
+    """'forbidden' / 'required' when every ARN template of the service whose resource part fits
+    the policy's resource part agrees on the segment (None: no verdict)."""
+    segments = [parts[index] for parts in _fitting_templates(service, resource)]
     if not segments:
         return None
     if all(s == "" for s in segments):

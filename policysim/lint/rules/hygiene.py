@@ -494,14 +494,18 @@ class _PrefixIndex:
         self._by_prefix: dict[str, list[int]] = {}
         self._lengths: list[int] = []
 
-    def add(self, entry: str, member: int) -> None:
-        """Record that statement number `member` (of its group) lists `entry`."""
-        prefix = literal_prefix(entry.lower() if self._fold else entry)
-        bucket = self._by_prefix.get(prefix)
-        if bucket is None:
-            self._by_prefix[prefix] = bucket = []
-        if not bucket or bucket[-1] != member:
-            bucket.append(member)
+    def add(self, entries: Iterable[str], member: int) -> None:
+        """Record that statement number `member` (of its group) lists `entries`; members are
+        added in order. Each distinct prefix is looked up once (a statement may list
+        thousands of actions that share a few)."""
+        texts = map(str.lower, entries) if self._fold else entries
+        by_prefix = self._by_prefix
+        for prefix in dict.fromkeys(map(literal_prefix, texts)):
+            bucket = by_prefix.get(prefix)
+            if bucket is None:
+                by_prefix[prefix] = [member]
+            elif bucket[-1] != member:
+                bucket.append(member)
 
     def freeze(self) -> None:
         """Called once every entry is added."""
@@ -535,10 +539,8 @@ class _Candidates:
         self.actions = _PrefixIndex(fold=True)
         self.resources = _PrefixIndex(fold=False)
         for number, shape in enumerate(members):
-            for entry in shape.model.action or ():
-                self.actions.add(entry, number)
-            for entry in shape.model.resource or ():
-                self.resources.add(entry, number)
+            self.actions.add(shape.model.action or (), number)
+            self.resources.add(shape.model.resource or (), number)
         self.actions.freeze()
         self.resources.freeze()
 

@@ -290,7 +290,20 @@ def _scoped_actions(model: Statement) -> list[ActionInfo] | None:
 @lru_cache(maxsize=4096)
 def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
     actions, _ = statement_actions(patterns)
-    return tuple(a for a in actions if a.resource_types and not _generated_job(a))
+    known = _ARN_SCOPED
+    out = []
+    for action in actions:
+        keep = known.get(action)
+        if keep is None:
+            keep = known[action] = bool(action.resource_types) and not _generated_job(action)
+        if keep:
+            out.append(action)
+    return tuple(out)
+
+
+_ARN_SCOPED: dict[ActionInfo, bool] = {}
+"""Per catalog action: accepts resource ARNs and is not a generated job (statements list the
+same actions again and again)."""
 
 
 @rule(
@@ -1280,7 +1293,14 @@ def _by_access_level(model: Statement, levels: frozenset[str]) -> list[ActionInf
 @lru_cache(maxsize=4096)
 def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[ActionInfo, ...]:
     actions, _ = statement_actions(patterns)
-    return tuple(a for a in actions if levels.intersection(a.access_level.split(", ")))
+    return tuple([a for a in actions if _at_level(a.access_level, levels)])
+
+
+@lru_cache(maxsize=256)
+def _at_level(access_level: str, levels: frozenset[str]) -> bool:
+    """Whether a catalog access level (`Read`, or several joined by ", ") is one of `levels`:
+    a handful of distinct answers, asked for every action a statement grants."""
+    return bool(levels.intersection(access_level.split(", ")))
 
 
 @rule(
