@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from policysim.diff.principals import DEFAULT_ACCOUNT, DEFAULT_PRINCIPAL, candidates, fresh_account
+from policysim.diff.principals import (
+    DEFAULT_ACCOUNT,
+    candidates,
+    document_callers,
+    fresh_account,
+)
 from policysim.diff.prove import Answer, Hit, Prover, Question, policies_json
 from policysim.diff.region import describe_region, statement_refs
 from policysim.diff.report import DiffReport, Direction, Finding, Limits, Outcome
@@ -208,8 +214,17 @@ def _directions(
 ) -> list[tuple[Direction, Answer, PolicySet]]:
     compiled_old = compile_policy_set(old_set)
     compiled_new = compile_policy_set(new_set)
+    old_json, new_json = policies_json(old_set), policies_json(new_set)
+    # the same documents on both sides: no caller gains anything, whoever it is
+    every_caller = old_json != new_json
+    groups: dict[str, list[RequestPrincipal]] = {DEFAULT_ACCOUNT: list(callers or [])}
     if callers is None:
-        callers = [RequestPrincipal.parse(DEFAULT_PRINCIPAL)]
+        # an identity document or guardrail: each caller in its own account (the requests'
+        # resources there too, so that no cross-account rule decides instead of the document)
+        texts = [json.dumps(old_json), json.dumps(new_json)]
+        groups = {}
+        for caller in document_callers(texts):
+            groups.setdefault(caller.account or DEFAULT_ACCOUNT, []).append(caller)
     if policy_type == "trust":
         only = TRUST_ACTIONS if only is None else only & TRUST_ACTIONS
         only_patterns = None  # a trust policy decides the trust actions only
@@ -219,19 +234,25 @@ def _directions(
     if both:
         runs.append((Direction.LOST, compiled_new, compiled_old, old_set))
     for direction, before, after, allowing in runs:
-        question = Question(
-            before,
-            after,
-            callers,
-            DEFAULT_ACCOUNT,
-            limits,
-            direction,
-            only_actions=only,
-            only_patterns=only_patterns,
-            resources=resources,
-            extra=extra or {},
-        )
-        out.append((direction, _answer(question), allowing))
+        answer = Answer()
+        for account, group in groups.items():
+            question = Question(
+                before,
+                after,
+                group,
+                account,
+                limits,
+                direction,
+                only_actions=only,
+                only_patterns=only_patterns,
+                resources=resources,
+                extra=extra or {},
+                every_caller=every_caller,
+            )
+            part = _answer(question)
+            answer.hits += part.hits
+            answer.unknown += part.unknown
+        out.append((direction, answer, allowing))
     return out
 
 
