@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,7 @@ from policysim.diff.principals import (
 )
 from policysim.diff.prove import Answer, Hit, Prover, Question, policies_json
 from policysim.diff.region import describe_region, statement_refs
+from policysim.diff.relax import bounds
 from policysim.diff.report import DiffReport, Direction, Finding, Limits, Outcome
 from policysim.diff.values import Literal
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
@@ -230,10 +232,11 @@ def _directions(
         only_patterns = None  # a trust policy decides the trust actions only
         resources = (TRUST_ROLE,)
     out = []
-    runs = [(Direction.GAINED, compiled_old, compiled_new, new_set)]
+    runs = [(Direction.GAINED, compiled_old, compiled_new, old_set, new_set)]
     if both:
-        runs.append((Direction.LOST, compiled_new, compiled_old, old_set))
-    for direction, before, after, allowing in runs:
+        runs.append((Direction.LOST, compiled_new, compiled_old, new_set, old_set))
+    for direction, before, after, before_set, after_set in runs:
+        allowing = after_set
         answer = Answer()
         for account, group in groups.items():
             question = Question(
@@ -252,8 +255,70 @@ def _directions(
             part = _answer(question)
             answer.hits += part.hits
             answer.unknown += part.unknown
+            answer.caller_unproved += part.caller_unproved
+        if (
+            answer.caller_unproved
+            and not answer.hits
+            and _proved_for_every_caller(question, groups, before_set, after_set, policy_type)
+        ):
+            answer.unknown = [u for u in answer.unknown if u not in answer.caller_unproved]
         out.append((direction, answer, allowing))
     return out
+
+
+def _compared(policy_set: PolicySet) -> Policy | None:
+    """The document a document diff compares (named old or new) in one of its sets."""
+    named = [*policy_set.identity, *(policy_set.boundary or [])]
+    named += [n for level in (policy_set.scps or []) + (policy_set.rcps or []) for n in level]
+    if policy_set.resource is not None:
+        named.append(policy_set.resource)
+    return next((n.policy for n in named if n.name in ("old", "new")), None)
+
+
+def _with_compared(policy_set: PolicySet, policy: Policy) -> PolicySet:
+    """The set with its compared document replaced by `policy` (same name)."""
+
+    def one(named: NamedPolicy) -> NamedPolicy:
+        return NamedPolicy(policy, named.name) if named.name in ("old", "new") else named
+
+    def levels(items: list[list[NamedPolicy]] | None) -> list[list[NamedPolicy]] | None:
+        return None if items is None else [[one(n) for n in level] for level in items]
+
+    return dataclasses.replace(
+        policy_set,
+        identity=[one(n) for n in policy_set.identity],
+        resource=None if policy_set.resource is None else one(policy_set.resource),
+        boundary=None if policy_set.boundary is None else [one(n) for n in policy_set.boundary],
+        scps=levels(policy_set.scps),
+        rcps=levels(policy_set.rcps),
+    )
+
+
+def _proved_for_every_caller(
+    question: Question,
+    groups: dict[str, list[RequestPrincipal]],
+    before_set: PolicySet,
+    after_set: PolicySet,
+    policy_type: str,
+) -> bool:
+    """No new access for any caller, by comparisons without policy variables (`relax.bounds`):
+    each must find nothing and leave nothing undecided."""
+    before, after = _compared(before_set), _compared(after_set)
+    if before is None or after is None:
+        return False
+    principal = policy_type in ("resource", "trust")
+    for old_bound, new_bound in bounds(before, after, principal=principal):
+        old_set = compile_policy_set(_with_compared(before_set, old_bound))
+        new_set = compile_policy_set(_with_compared(after_set, new_bound))
+        for account, group in groups.items():
+            part = _answer(
+                dataclasses.replace(
+                    question, old=old_set, new=new_set, principals=group, resource_account=account
+                )
+            )
+            if part.hits or part.unknown:
+                return False
+    return True
 
 
 EMPTY_POLICY = Policy.model_validate({"Version": "2012-10-17", "Statement": []})

@@ -38,10 +38,12 @@ principal condition keys)."""
 _VARIABLE = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _ACCOUNT_VARIABLES = frozenset({"aws:principalaccount", "aws:principalarn"})
 _NAMED = re.compile(r"(?:user|role|assumed-role)/([A-Za-z0-9+=,.@_-]+)")
+_SEGMENT = re.compile(r"/([A-Za-z0-9+=,.@_-]+)(?=/|\"|$)")
+"""A path segment (`home/bob/*`): a name a `${aws:username}` in the same place would render."""
 _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 _FRESH_NAMES = ("bob", "carol", "dave", "erin", "mallory", "trent")
-MAX_NAMED_CALLERS = 4
-"""Callers a document names (`user/NAME`, `role/NAME`) asked about besides the fresh ones."""
+MAX_NAMED_CALLERS = 6
+"""Names the documents hold asked about as callers besides the fresh ones."""
 
 
 def _entries(sets: Iterable[PolicySet]) -> tuple[set[str], set[str]]:
@@ -99,7 +101,8 @@ def document_callers(texts: Sequence[str]) -> list[RequestPrincipal]:
       which keys exist differs (a role session has no `aws:username`);
     - documents with policy variables of them (`${aws:username}`): besides those two, a user
       and a role session whose names no text of either document contains (`bob`), the users
-      and roles the documents name (`user/NAME`, up to `MAX_NAMED_CALLERS`) and, when a
+      and roles the documents name (`user/NAME`, `role/NAME`, then path segments such as
+      `home/NAME/`; up to `MAX_NAMED_CALLERS`) and, when a
       variable reads the account (`${aws:PrincipalAccount}`, `${aws:PrincipalArn}`), a user and
       a session of a fresh account and of each account the documents name. These find the
       usual new access, but a name can fall into a pattern (`home/a*` singles out names that
@@ -112,16 +115,17 @@ def document_callers(texts: Sequence[str]) -> list[RequestPrincipal]:
     role = _fresh_name(texts, ("alice",))
     session = _fresh_name(texts, ("alice", role))
     if dependent:
-        callers.append(
-            f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/{role}-role/{session}-session"
-        )
+        callers.append(f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/{role}-role/{session}-session")
     if variables:
         user = _fresh_name(texts, ("alice",))
         callers.append(f"arn:aws:iam::{DEFAULT_ACCOUNT}:user/{user}")
-        named = sorted({m.group(1) for t in texts for m in _NAMED.finditer(t)} - {"alice"})
-        for name in named[:MAX_NAMED_CALLERS]:
+        arns = {m.group(1) for t in texts for m in _NAMED.finditer(t)} - {"alice"}
+        segments = {m.group(1) for t in texts for m in _SEGMENT.finditer(t)} - arns - {"alice"}
+        named = [*sorted(arns), *sorted(segments)][:MAX_NAMED_CALLERS]
+        for name in named:
             callers.append(f"arn:aws:iam::{DEFAULT_ACCOUNT}:user/{name}")
-            callers.append(f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/{name}/{session}")
+            if name in arns:
+                callers.append(f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/{name}/{session}")
         if variables & _ACCOUNT_VARIABLES:
             mentioned = sorted({m.group(0) for t in texts for m in _ACCOUNT_ID.finditer(t)})
             accounts = [*mentioned[:2], fresh_account({DEFAULT_ACCOUNT, *mentioned})]

@@ -52,7 +52,6 @@ from policysim.engine.result import EvaluationResult
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
 
-
 UNLISTED_FINDINGS = 5
 """Witnesses sought among actions the catalog does not list, per caller: once one shows new
 access the answer is FAIL; more would only repeat it for other services."""
@@ -102,6 +101,9 @@ class Hit:
 class Answer:
     hits: list[Hit] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    caller_unproved: list[str] = field(default_factory=list)
+    """The reasons in `unknown` that are only "not proved for every caller's variables"
+    (`Question.every_caller`): a proof by other means (`relax`) may withdraw them."""
 
 
 def all_statements(compiled: CompiledPolicySet) -> list[CompiledStatement]:
@@ -194,7 +196,9 @@ class Prover:
                 if len(self.answer.hits) > q.limits.max_findings * 4:
                     return self.answer
         if q.every_caller and self._caller_read and not self.answer.hits:
-            self.answer.unknown.append(self._unproved_for_every_caller())
+            reason = self._unproved_for_every_caller()
+            self.answer.unknown.append(reason)
+            self.answer.caller_unproved.append(reason)
         return self.answer
 
     def _unproved_for_every_caller(self) -> str:
