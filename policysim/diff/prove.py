@@ -206,10 +206,10 @@ class Prover:
         action = next(iter(self._caller_read.values()))
         asked = ", ".join(principal_text(p) for p in self.q.principals)
         return (
-            f"policy variables of the caller ({keys}) decide {action} and others: no new access"
-            f" for the callers asked ({asked}), but a document can be attached to any user or"
-            " role, and that is not proved for every name; compare account files to ask about"
-            " each principal by name"
+            f"policy variables of the caller ({keys}) decide requests such as {action}: no new"
+            f" access for the callers asked ({asked}), but the callers of a standalone document"
+            " can have any name, and that is not proved for every name; compare account files"
+            " to ask about each principal by name"
         )
 
     def _solve(
