@@ -11,13 +11,13 @@ policies are paired by ARN, with their account's RCPs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from policysim.account.errors import AccountError
 from policysim.account.model import Account, Resource, Snapshot
 from policysim.account.resolve import Resolver, _request_principal
+from policysim.diff.principals import CALLER_DEPENDENT
 from policysim.diff.units import (
     EMPTY_POLICY,
     ComparisonUnit,
@@ -45,9 +45,8 @@ class _Stack:
     key: tuple[object, ...]
 
 
-_DEPENDENT = re.compile(r"\$\{|principal|userid|username|sourceidentity", re.IGNORECASE)
-"""Text that may make a document's answer depend on who the caller is (policy variables,
-principal condition keys): principals whose stacks hold it are never merged into one unit."""
+_DEPENDENT = CALLER_DEPENDENT
+"""Principals whose stacks hold such text are never merged into one unit."""
 
 
 def _account_resolver(snapshot: Snapshot) -> Resolver:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from policysim.diff.principals import DEFAULT_ACCOUNT, DEFAULT_PRINCIPAL, candidates, fresh_account
+from policysim.diff.principals import (
+    DEFAULT_ACCOUNT,
+    candidates,
+    document_callers,
+    fresh_account,
+)
 from policysim.diff.prove import Answer, Hit, Prover, Question, policies_json
 from policysim.diff.region import describe_region, statement_refs
+from policysim.diff.relax import bounds
 from policysim.diff.report import DiffReport, Direction, Finding, Limits, Outcome
 from policysim.diff.values import Literal
 from policysim.engine.compiled import NamedPolicy, PolicySet, compile_policy_set
@@ -208,31 +216,109 @@ def _directions(
 ) -> list[tuple[Direction, Answer, PolicySet]]:
     compiled_old = compile_policy_set(old_set)
     compiled_new = compile_policy_set(new_set)
+    old_json, new_json = policies_json(old_set), policies_json(new_set)
+    # the same documents on both sides: no caller gains anything, whoever it is
+    every_caller = old_json != new_json
+    groups: dict[str, list[RequestPrincipal]] = {DEFAULT_ACCOUNT: list(callers or [])}
     if callers is None:
-        callers = [RequestPrincipal.parse(DEFAULT_PRINCIPAL)]
+        # an identity document or guardrail: each caller in its own account (the requests'
+        # resources there too, so that no cross-account rule decides instead of the document)
+        texts = [json.dumps(old_json), json.dumps(new_json)]
+        groups = {}
+        for caller in document_callers(texts):
+            groups.setdefault(caller.account or DEFAULT_ACCOUNT, []).append(caller)
     if policy_type == "trust":
         only = TRUST_ACTIONS if only is None else only & TRUST_ACTIONS
         only_patterns = None  # a trust policy decides the trust actions only
         resources = (TRUST_ROLE,)
     out = []
-    runs = [(Direction.GAINED, compiled_old, compiled_new, new_set)]
+    runs = [(Direction.GAINED, compiled_old, compiled_new, old_set, new_set)]
     if both:
-        runs.append((Direction.LOST, compiled_new, compiled_old, old_set))
-    for direction, before, after, allowing in runs:
-        question = Question(
-            before,
-            after,
-            callers,
-            DEFAULT_ACCOUNT,
-            limits,
-            direction,
-            only_actions=only,
-            only_patterns=only_patterns,
-            resources=resources,
-            extra=extra or {},
-        )
-        out.append((direction, _answer(question), allowing))
+        runs.append((Direction.LOST, compiled_new, compiled_old, new_set, old_set))
+    for direction, before, after, before_set, after_set in runs:
+        allowing = after_set
+        answer = Answer()
+        for account, group in groups.items():
+            question = Question(
+                before,
+                after,
+                group,
+                account,
+                limits,
+                direction,
+                only_actions=only,
+                only_patterns=only_patterns,
+                resources=resources,
+                extra=extra or {},
+                every_caller=every_caller,
+            )
+            part = _answer(question)
+            answer.hits += part.hits
+            answer.unknown += part.unknown
+            answer.caller_unproved += part.caller_unproved
+        if (
+            answer.caller_unproved
+            and not answer.hits
+            and _proved_for_every_caller(question, groups, before_set, after_set, policy_type)
+        ):
+            answer.unknown = [u for u in answer.unknown if u not in answer.caller_unproved]
+        out.append((direction, answer, allowing))
     return out
+
+
+def _compared(policy_set: PolicySet) -> Policy | None:
+    """The document a document diff compares (named old or new) in one of its sets."""
+    named = [*policy_set.identity, *(policy_set.boundary or [])]
+    named += [n for level in (policy_set.scps or []) + (policy_set.rcps or []) for n in level]
+    if policy_set.resource is not None:
+        named.append(policy_set.resource)
+    return next((n.policy for n in named if n.name in ("old", "new")), None)
+
+
+def _with_compared(policy_set: PolicySet, policy: Policy) -> PolicySet:
+    """The set with its compared document replaced by `policy` (same name)."""
+
+    def one(named: NamedPolicy) -> NamedPolicy:
+        return NamedPolicy(policy, named.name) if named.name in ("old", "new") else named
+
+    def levels(items: list[list[NamedPolicy]] | None) -> list[list[NamedPolicy]] | None:
+        return None if items is None else [[one(n) for n in level] for level in items]
+
+    return dataclasses.replace(
+        policy_set,
+        identity=[one(n) for n in policy_set.identity],
+        resource=None if policy_set.resource is None else one(policy_set.resource),
+        boundary=None if policy_set.boundary is None else [one(n) for n in policy_set.boundary],
+        scps=levels(policy_set.scps),
+        rcps=levels(policy_set.rcps),
+    )
+
+
+def _proved_for_every_caller(
+    question: Question,
+    groups: dict[str, list[RequestPrincipal]],
+    before_set: PolicySet,
+    after_set: PolicySet,
+    policy_type: str,
+) -> bool:
+    """No new access for any caller, by comparisons without policy variables (`relax.bounds`):
+    each must find nothing and leave nothing undecided."""
+    before, after = _compared(before_set), _compared(after_set)
+    if before is None or after is None:
+        return False
+    principal = policy_type in ("resource", "trust")
+    for old_bound, new_bound in bounds(before, after, principal=principal):
+        old_set = compile_policy_set(_with_compared(before_set, old_bound))
+        new_set = compile_policy_set(_with_compared(after_set, new_bound))
+        for account, group in groups.items():
+            part = _answer(
+                dataclasses.replace(
+                    question, old=old_set, new=new_set, principals=group, resource_account=account
+                )
+            )
+            if part.hits or part.unknown:
+                return False
+    return True
 
 
 EMPTY_POLICY = Policy.model_validate({"Version": "2012-10-17", "Statement": []})

@@ -154,6 +154,9 @@ class FormulaBuilder:
         a key the caller does not have maps to None."""
         self.substituted: set[str] = set()
         """Keys whose values were substituted into Resource entries."""
+        self.caller_read: set[str] = set()
+        """Keys of the caller whose policy variables some entry read (resolved or not): the
+        formula then depends on who the caller is (`Question.every_caller`)."""
         """A faster Action/NotAction test with the engine's answers (precomputed through the
         catalog); None: ask the engine's index."""
 
@@ -214,6 +217,7 @@ class FormulaBuilder:
                         f"policy variable {part.key!r} in the Resource of {_label(statement)}"
                     )
             read = template.keys()
+            self.caller_read.update(k.lower() for k in read)
             values = [self.caller_keys[k.lower()] for k in read]
             if any(v is not None and ("*" in v or "?" in v) for v in values):
                 raise FormulaUnknownError(f"wildcard in a variable's value in {_label(statement)}")
@@ -249,6 +253,7 @@ class FormulaBuilder:
                     raise FormulaUnknownError(
                         f"policy variable {key!r} in a condition of {_label(statement)}"
                     )
+            self.caller_read.update(k.lower() for k in read)
             rendered = template.render(self.caller_keys.get, literal_wildcards=glob)
             if rendered is None:
                 raise FormulaUnknownError(

@@ -33,6 +33,7 @@ from policysim.diff.formula import (
     f_and,
     f_not,
 )
+from policysim.diff.principals import CALLER_KEYS, principal_text
 from policysim.diff.report import Direction, Limits
 from policysim.diff.solver import KeyRules, Model, SolverUnknownError, solve
 from policysim.diff.spaces import (
@@ -50,15 +51,6 @@ from policysim.engine.request import Context, PrincipalKind, Request, RequestPri
 from policysim.engine.result import EvaluationResult
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Statement
-
-_DERIVABLE = (
-    "aws:username",
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:principaltype",
-    "aws:principalisawsservice",
-    "aws:principalservicename",
-)
 
 UNLISTED_FINDINGS = 5
 """Witnesses sought among actions the catalog does not list, per caller: once one shows new
@@ -84,6 +76,12 @@ class Question:
     """ARN patterns the request's resource must match (verify --not-granted)."""
     extra: Mapping[str, list[Literal]] = field(default_factory=dict)
     """Entries each key's value must meet besides the formula (public access)."""
+    every_caller: bool = False
+    """The principals stand for every caller (a standalone document can be attached to any
+    principal), not for themselves (an account's principals). Policy variables of the caller
+    then make a "no new access" answer unproved: the callers asked cover the usual cases, not
+    every name (`principals.document_callers`), so where a variable decided an action and no
+    new access was found, the answer is UNKNOWN, never PASS."""
 
 
 @dataclass(slots=True)
@@ -103,6 +101,9 @@ class Hit:
 class Answer:
     hits: list[Hit] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    caller_unproved: list[str] = field(default_factory=list)
+    """The reasons in `unknown` that are only "not proved for every caller's variables"
+    (`Question.every_caller`): a proof by other means (`relax`) may withdraw them."""
 
 
 def all_statements(compiled: CompiledPolicySet) -> list[CompiledStatement]:
@@ -120,6 +121,8 @@ class Prover:
         self.q = question
         self.answer = Answer()
         self._matchers: dict[int, tuple[frozenset[str] | None, bool]] = {}
+        self._caller_read: dict[str, str] = {}
+        """Keys of the caller read as policy variables, with an action they decided."""
         self._by_ref = {
             (s.policy_name, s.statement.index, s.level): s.statement
             for s in all_statements(question.new)
@@ -152,7 +155,7 @@ class Prover:
         """What AWS derives from this caller, for Resource variables; the other keys it could
         derive map to None (a role session has no `aws:username`)."""
         derived = {k.lower(): v for k, v in derive_principal_keys(principal).items()}
-        out: dict[str, str | None] = dict.fromkeys(_DERIVABLE)
+        out: dict[str, str | None] = dict.fromkeys(CALLER_KEYS)
         out.update(derived)
         return out
 
@@ -192,7 +195,22 @@ class Prover:
                     unlisted_hits += 1
                 if len(self.answer.hits) > q.limits.max_findings * 4:
                     return self.answer
+        if q.every_caller and self._caller_read and not self.answer.hits:
+            reason = self._unproved_for_every_caller()
+            self.answer.unknown.append(reason)
+            self.answer.caller_unproved.append(reason)
         return self.answer
+
+    def _unproved_for_every_caller(self) -> str:
+        keys = ", ".join(f"${{{k}}}" for k in sorted(self._caller_read))
+        action = next(iter(self._caller_read.values()))
+        asked = ", ".join(principal_text(p) for p in self.q.principals)
+        return (
+            f"policy variables of the caller ({keys}) decide requests such as {action}: no new"
+            f" access for the callers asked ({asked}), but the callers of a standalone document"
+            " can have any name, and that is not proved for every name; compare account files"
+            " to ask about each principal by name"
+        )
 
     def _solve(
         self,
@@ -208,9 +226,11 @@ class Prover:
         builder.caller_keys = self._caller_keys(principal)
         caller = Caller(principal, action.lower(), q.resource_account, space.strict)
         new = builder.allowed(q.new, caller)
+        self._note_caller_read(builder, action)
         if new is False:
             return None
         old = builder.allowed(q.old, caller)
+        self._note_caller_read(builder, action)
         if new == old or old is True:
             return None
         parts = [new, f_not(old)]
@@ -237,6 +257,10 @@ class Prover:
             automaton_budget=q.limits.automaton_states,
         )
         return None if model is None else (model, atoms)
+
+    def _note_caller_read(self, builder: FormulaBuilder, action: str) -> None:
+        for key in builder.caller_read:
+            self._caller_read.setdefault(key, action)
 
     def _class(self, cls: ActionClass, principal: RequestPrincipal, rules: KeyRules) -> None:
         representative = cls.representative

@@ -140,6 +140,7 @@ def verify_no_public_access(
         only_patterns=patterns,
         resources=resources,
         extra=fresh_value_rules(policy),
+        every_caller=True,  # the outsiders stand for every caller outside the named accounts
     )
     answer: Answer = Prover(question).run()
     return build_report([(Direction.GAINED, answer, new_set)], limits)

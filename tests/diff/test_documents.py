@@ -210,15 +210,56 @@ def test_policy_variable_of_a_free_key_is_unknown_not_guessed() -> None:
     assert "variable" in report.unknown[0]
 
 
-def test_username_variable_takes_the_callers_name() -> None:
+def test_username_variable_is_asked_about_for_other_callers() -> None:
+    """A standalone document can be attached to anyone: `${aws:username}` is not alice's."""
     own = doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*"))
     alice = doc(allow("s3:GetObject", "arn:aws:s3:::b/alice/*"))
     everything = doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))
-    assert diff_documents(own, alice, "identity").result is Outcome.PASS
-    assert diff_documents(alice, own, "identity").result is Outcome.PASS
+    # attached to bob, the variable grants b/bob/*, which the literal does not
+    report = diff_documents(alice, own, "identity")
+    assert report.result is Outcome.FAIL
+    request = report.findings[0].request
+    assert request.principal.arn == "arn:aws:iam::111122223333:user/bob"
+    assert request.resource.startswith("arn:aws:s3:::b/bob/")
+    # and the literal grants b/alice/* to every other caller
+    report = diff_documents(own, alice, "identity")
+    assert report.result is Outcome.FAIL
+    assert report.findings[0].request.resource.startswith("arn:aws:s3:::b/alice/")
+    assert report.findings[0].request.principal.arn != "arn:aws:iam::111122223333:user/alice"
     report = diff_documents(own, everything, "identity")
     assert report.result is Outcome.FAIL
-    assert not report.findings[0].request.resource.startswith("arn:aws:s3:::b/alice/")
+    request = report.findings[0].request
+    name = (request.principal.arn or "").rpartition("/")[2]
+    assert not request.resource.startswith(f"arn:aws:s3:::b/{name}/")
+    assert diff_documents(own, own, "identity").result is Outcome.PASS
+
+
+def test_username_variable_without_new_access_is_unknown_not_pass() -> None:
+    """No caller asked gains anything, but the callers asked are no proof for every name."""
+    own = allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*")
+    narrowed = {**own, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+    report = diff_documents(doc(own), doc(narrowed), "identity")
+    assert report.result is Outcome.UNKNOWN
+    assert any("${aws:username}" in reason for reason in report.unknown), report.unknown
+    # an unrelated change is still found, whatever the variables
+    report = diff_documents(doc(own), doc(own, allow("iam:PassRole")), "identity")
+    assert report.result is Outcome.FAIL
+
+
+def test_role_sessions_are_callers_too() -> None:
+    """A role session has no aws:username: a grant only to such callers is new access."""
+    roles_only = doc(allow("s3:GetObject", Condition={"Null": {"aws:username": "true"}}))
+    report = diff_documents(doc(), roles_only, "identity")
+    assert report.result is Outcome.FAIL
+    assert report.findings[0].request.principal.arn.startswith("arn:aws:sts::")
+
+
+def test_principal_account_variable_asks_other_accounts() -> None:
+    literal = doc(allow("s3:GetObject", "arn:aws:s3:::logs-111122223333/*"))
+    variable = doc(allow("s3:GetObject", "arn:aws:s3:::logs-${aws:PrincipalAccount}/*"))
+    report = diff_documents(literal, variable, "identity")
+    assert report.result is Outcome.FAIL
+    assert report.findings[0].request.principal.account != "111122223333"
 
 
 def test_resource_policy_second_account() -> None:
