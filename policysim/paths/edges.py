@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from policysim.account.model import Role, User
 from policysim.catalog.resources import action_resources
 from policysim.engine.compiled import NamedPolicy, compile_policies
+from policysim.engine.request import Context
 from policysim.engine.result import PolicyType
 from policysim.paths.decide import NO_CHANGE, Change, Check, Decider
 from policysim.paths.goal import Goal
 from policysim.paths.method import Method, MethodSet, Requirement
-from policysim.paths.nodes import Node, Principals, Stack, policy_reads_caller
+from policysim.paths.nodes import Node, Principals, Stack, policy_reads_caller, reads_caller_key
 from policysim.policy.model import Policy
+from policysim.policy.variables import compile_template
 
 DEFAULT_REGION = "us-east-1"
 
@@ -105,6 +107,7 @@ class Builder:
         self._service_roles: dict[str, list[tuple[int, Check]]] = {}
         self._kinds: dict[tuple[str, str], list[int]] = {}
         self._trust_names: dict[int, NamedPolicy] = {}
+        self._caller_context: dict[int, Context] = {}
         self.edges: list[Edge] = []
         self.modifications: list[Modification] = []
 
@@ -160,10 +163,35 @@ class Builder:
         allowed = set(pool)
         found: dict[int, None] = {}
         for pattern in patterns:
-            for candidate in index.candidates(pattern):
+            narrowed = self.caller_pattern(stack, pattern)
+            if narrowed is None:
+                continue
+            for candidate in index.candidates(narrowed):
                 if candidate in allowed:
                     found[candidate] = None
         return list(found)
+
+    def caller_pattern(self, stack: Stack, pattern: str) -> str | None:
+        """`pattern` with the variables that name the caller (`${aws:username}`, a principal
+        tag) filled in, for the one member of a per-caller stack: `user/${aws:username}` then
+        names one user, not every user (without it, each user of the account is decided).
+        None when such a variable is missing and has no default: the engine's pattern then
+        matches nothing. Unchanged when another variable is read, one sits outside the
+        resource segment (the engine substitutes only there), or the stack is shared, so the
+        candidates stay a superset of what the engine allows."""
+        template = compile_template(pattern)
+        if template is None or not stack.per_caller or len(stack.members) != 1:
+            return pattern
+        keys = template.keys()
+        head = pattern.split(":", 5)[:5]
+        if not keys or not all(reads_caller_key(k) for k in keys) or "${" in ":".join(head):
+            return pattern
+        context = self._caller_context.get(id(stack))
+        if context is None:
+            node = self.rep(stack)
+            context = self.decider.resolver.context(node.target, "*", None, None, None)
+            self._caller_context[id(stack)] = context
+        return template.render(context.single)
 
     def requirement_check(
         self, stack: Stack, requirement: Requirement, resource: str, account: str

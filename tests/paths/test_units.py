@@ -95,6 +95,49 @@ def test_variables_are_decided_per_caller(tmp_path: Path) -> None:
     assert sources == {"d": ["iam-007"], "e": ["iam-007"]}
 
 
+def _self_service(others: int) -> str:
+    own = "arn:aws:iam::111111111111:user/${aws:PrincipalTag/self}"
+    lines = [
+        'account: "111111111111"',
+        "users:",
+        "  d:",
+        "    inline:",
+        "      Own:",
+        '        Version: "2012-10-17"',
+        "        Statement:",
+        "          - {Effect: Allow, Action: iam:PutUserPolicy,"
+        ' Resource: "arn:aws:iam::111111111111:user/${aws:username}"}',
+        "  t:",
+        "    tags: {self: t}",
+        "    inline:",
+        "      Own:",
+        '        Version: "2012-10-17"',
+        f'        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: "{own}"}}]',
+        "  untagged:",
+        "    inline:",
+        "      Own:",
+        '        Version: "2012-10-17"',
+        f'        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: "{own}"}}]',
+    ]
+    lines += [f"  other-{i}: {{}}" for i in range(others)]
+    return "\n".join(lines) + "\n"
+
+
+def test_caller_variables_narrow_the_candidates(tmp_path: Path) -> None:
+    """`user/${aws:username}` names the caller alone: the same paths, and the engine is not
+    asked about every other user of the account (the calls do not grow with them)."""
+    reports = []
+    for others in (5, 40):
+        folder = tmp_path / str(others)
+        folder.mkdir()
+        reports.append(find_paths(_resolver(folder, _self_service(others))))
+    for report in reports:
+        sources = {p.source.rsplit("/", 1)[1]: [h.method.id for h in p.hops] for p in report.paths}
+        # a missing tag leaves the variable unresolved: that statement matches nothing
+        assert sources == {"d": ["iam-007"], "t": ["iam-007"]}
+    assert reports[0].stats["engine_calls"] == reports[1].stats["engine_calls"]
+
+
 # ---- annotations -------------------------------------------------------------------------------
 
 
