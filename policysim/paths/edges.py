@@ -108,6 +108,7 @@ class Builder:
         self._kinds: dict[tuple[str, str], list[int]] = {}
         self._trust_names: dict[int, NamedPolicy] = {}
         self._caller_context: dict[int, Context] = {}
+        self._at_goal: dict[int, bool] = {}
         self.edges: list[Edge] = []
         self.modifications: list[Modification] = []
 
@@ -542,6 +543,8 @@ class Builder:
 
     def _modifications(self, method: Method) -> None:
         for stack in self.principals.stacks:
+            if self.at_goal(stack):
+                continue
             actions = [r.action for r in method.requires]
             if method.on == "principal":
                 needed = [a for a in actions if self.allows_somewhere(stack, [a])]
@@ -552,6 +555,18 @@ class Builder:
             modification = self._modification(stack, method)
             if modification.targets:
                 self.modifications.append(modification)
+
+    def at_goal(self, stack: Stack) -> bool:
+        """Every member of the stack is already at the goal. The search gives such members
+        distance 0 and asks their modifications nothing (a change of oneself costs 1; a
+        combination or a walk is tried only for members further away), so theirs need not be
+        built: an admin stack may change every principal of the account."""
+        found = self._at_goal.get(id(stack))
+        if found is None:
+            nodes = self.principals.nodes
+            found = all(self.goal.reached(nodes[m], NO_CHANGE) is not None for m in stack.members)
+            self._at_goal[id(stack)] = found
+        return found
 
     def _modification(self, stack: Stack, method: Method) -> Modification:
         change = _change(method)

@@ -537,3 +537,35 @@ def test_the_fix_is_checked_in_authorization_details_too() -> None:
     report = find_paths(resolver)
     fix = verified_fix(resolver, report, "admin")
     assert fix is not None and fix.cuts is not None and 0 < fix.cuts <= fix.paths
+
+
+# ---- what the builder may leave out ------------------------------------------------------------
+
+ACCOUNTS = sorted((Path(__file__).parent / "data" / "accounts").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=lambda p: p.stem)
+def test_modifications_of_principals_at_the_goal_change_no_answer(
+    account: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder leaves out what stacks already at the goal could change: every report is
+    the same as when it builds them too."""
+    from policysim.paths.edges import Builder
+
+    pruned = find_paths(account)
+    monkeypatch.setattr(Builder, "at_goal", lambda self, stack: False)
+    full = find_paths(account)
+    assert pruned.to_json() == full.to_json()
+    assert pruned.stats["modifications"] <= full.stats["modifications"]
+
+
+def test_an_admin_changes_nothing_the_search_would_use(tmp_path: Path) -> None:
+    text = """\
+account: "111111111111"
+users:
+  root-like: {policies: [AdministratorAccess]}
+  dev: {}
+"""
+    report = find_paths(_resolver(tmp_path, text))
+    assert list(report.reached) == ["arn:aws:iam::111111111111:user/root-like"]
+    assert report.paths == [] and report.stats["modifications"] == 0
