@@ -272,6 +272,8 @@ class Builder:
             for account in accounts:
                 by_account.setdefault(account, []).append(role_node.index)
         for stack in principals.stacks:
+            if self.at_goal(stack):
+                continue
             trusting = by_account.get(stack.account, [])
             roles = set(self._assumable(stack, trusting)) if trusting else set()
             for role_index in open_roles:
@@ -293,6 +295,8 @@ class Builder:
 
     def _assume_one(self, method: Method, caller: int, role_node: Node) -> None:
         caller_node = self.principals.nodes[caller]
+        if self.at_goal(caller_node.stack):
+            return
         check = self.decider.check(
             caller_node.stack,
             caller_node.target,
@@ -382,6 +386,8 @@ class Builder:
         kind = method.on or "user"
         plain = [r for r in method.requires if not r.trust_names_caller]
         for stack in self.principals.stacks:
+            if self.at_goal(stack):
+                continue
             if not self.allows_somewhere(stack, [r.action for r in plain]):
                 continue
             pool = self.nodes_in(stack.account, kind)
@@ -449,6 +455,8 @@ class Builder:
         pass_requirement = next(r for r in method.requires if r.action.lower() == "iam:passrole")
         others = [r for r in method.requires if r is not pass_requirement]
         for stack in self.principals.stacks:
+            if self.at_goal(stack):
+                continue
             if not self.allows_somewhere(stack, [r.action for r in method.requires]):
                 continue
             service_checks: list[Check] = []
@@ -557,10 +565,16 @@ class Builder:
                 self.modifications.append(modification)
 
     def at_goal(self, stack: Stack) -> bool:
-        """Every member of the stack is already at the goal. The search gives such members
-        distance 0 and asks their modifications nothing (a change of oneself costs 1; a
-        combination or a walk is tried only for members further away), so theirs need not be
-        built: an admin stack may change every principal of the account."""
+        """Every member of the stack is already at the goal: its edges and modifications are
+        not built (an admin stack may become and change every principal of the account).
+
+        No answer depends on them. Such members have distance 0. Their modifications are asked
+        nothing (a change of oneself costs 1; a combination or a walk is tried only for members
+        further away). Their edges only offer them a longer way to where they are. The walk
+        search (change P, then walk to P) could route through them, but a walker that can
+        reach a member at the goal in `a` steps has distance at most `a`, less than any walk
+        through that member (at least `a + 1` steps, plus the change), so such a walk never
+        wins, and the walks of everyone else are found in the same order without them."""
         found = self._at_goal.get(id(stack))
         if found is None:
             nodes = self.principals.nodes
