@@ -164,22 +164,19 @@ class Builder:
         allowed = set(pool)
         found: dict[int, None] = {}
         for pattern in patterns:
-            narrowed = self.caller_pattern(stack, pattern)
-            if narrowed is None:
-                continue
-            for candidate in index.candidates(narrowed):
+            for candidate in index.candidates(self.caller_pattern(stack, pattern)):
                 if candidate in allowed:
                     found[candidate] = None
         return list(found)
 
-    def caller_pattern(self, stack: Stack, pattern: str) -> str | None:
+    def caller_pattern(self, stack: Stack, pattern: str) -> str:
         """`pattern` with the variables that name the caller (`${aws:username}`, a principal
         tag) filled in, for the one member of a per-caller stack: `user/${aws:username}` then
         names one user, not every user (without it, each user of the account is decided).
-        None when such a variable is missing and has no default: the engine's pattern then
-        matches nothing. Unchanged when another variable is read, one sits outside the
-        resource segment (the engine substitutes only there), or the stack is shared, so the
-        candidates stay a superset of what the engine allows."""
+        Unchanged when another variable is read, one is missing (a key the attacker may
+        set, such as the source identity, can still make the engine allow it), one sits
+        outside the resource segment (the engine substitutes only there), or the stack is
+        shared, so the candidates stay a superset of what the engine allows."""
         template = compile_template(pattern)
         if template is None or not stack.per_caller or len(stack.members) != 1:
             return pattern
@@ -192,7 +189,8 @@ class Builder:
             node = self.rep(stack)
             context = self.decider.resolver.context(node.target, "*", None, None, None)
             self._caller_context[id(stack)] = context
-        return template.render(context.single)
+        rendered = template.render(context.single)
+        return pattern if rendered is None else rendered
 
     def requirement_check(
         self, stack: Stack, requirement: Requirement, resource: str, account: str

@@ -95,7 +95,7 @@ def test_variables_are_decided_per_caller(tmp_path: Path) -> None:
     assert sources == {"d": ["iam-007"], "e": ["iam-007"]}
 
 
-def _self_service(others: int) -> str:
+def _self_service(others: int, untagged: bool = False) -> str:
     own = "arn:aws:iam::111111111111:user/${aws:PrincipalTag/self}"
     lines = [
         'account: "111111111111"',
@@ -113,12 +113,15 @@ def _self_service(others: int) -> str:
         "      Own:",
         '        Version: "2012-10-17"',
         f'        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: "{own}"}}]',
-        "  untagged:",
-        "    inline:",
-        "      Own:",
-        '        Version: "2012-10-17"',
-        f'        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: "{own}"}}]',
     ]
+    if untagged:
+        lines += [
+            "  untagged:",
+            "    inline:",
+            "      Own:",
+            '        Version: "2012-10-17"',
+            f"        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: {own!r}}}]",
+        ]
     lines += [f"  other-{i}: {{}}" for i in range(others)]
     return "\n".join(lines) + "\n"
 
@@ -127,10 +130,10 @@ def test_caller_variables_narrow_the_candidates(tmp_path: Path) -> None:
     """`user/${aws:username}` names the caller alone: the same paths, and the engine is not
     asked about every other user of the account (the calls do not grow with them)."""
     reports = []
-    for others in (5, 40):
-        folder = tmp_path / str(others)
+    for others, untagged in ((5, False), (40, False), (5, True)):
+        folder = tmp_path / f"{others}-{untagged}"
         folder.mkdir()
-        reports.append(find_paths(_resolver(folder, _self_service(others))))
+        reports.append(find_paths(_resolver(folder, _self_service(others, untagged))))
     for report in reports:
         sources = {p.source.rsplit("/", 1)[1]: [h.method.id for h in p.hops] for p in report.paths}
         # a missing tag leaves the variable unresolved: that statement matches nothing
