@@ -14,7 +14,8 @@ on other users (two of whom are admins), AddUserToGroup. Some EC2 roles are in i
 (a) Generation and loading: the generator's figures (principals, distinct policy stacks,
     escalation-relevant principals) and the time to load the snapshot.
 (c) policysim paths, cold: a fresh process imports `policysim.paths`, loads the snapshot and
-    calls `find_paths` for target admin, each step timed; and `policysim paths --account FILE
+    calls `find_paths(snapshot, target="admin")`, each step timed, with the report's figures
+    (policy stacks, engine calls, edges, modifications); and `policysim paths --account FILE
     --json` timed from start to exit. Target: all paths to admin in < 5 s cold. When
     `policysim.paths` is not in this build, says so and goes on.
 (b) The naive baseline: for every ordered pair of principals (and every principal and group),
@@ -332,7 +333,7 @@ def generate(principals: int, seed: int) -> Generated:
 # ---- policysim paths ------------------------------------------------------------------------
 
 COLD_SCRIPT = r"""
-import inspect, json, sys, time
+import json, sys, time
 start = time.perf_counter()
 try:
     from policysim.paths import find_paths
@@ -343,27 +344,13 @@ from policysim.account.loaders import load_snapshot
 imported = time.perf_counter()
 snapshot = load_snapshot(sys.argv[1])
 loaded = time.perf_counter()
-parameters = inspect.signature(find_paths).parameters
-kwargs = {}
-if "target" in parameters:
-    kwargs["target"] = "admin"
-first = next(iter(parameters))
-if "resolver" in first:
-    from policysim.account.resolve import Resolver
-    from policysim.account.workspace import aws_managed
-    subject = Resolver(snapshot, managed_lookup=aws_managed)
-else:
-    subject = snapshot
-result = find_paths(subject, **kwargs)
+report = find_paths(snapshot, target="admin")
 found = time.perf_counter()
-paths = getattr(result, "paths", result)
-try:
-    count = len(paths)
-except TypeError:
-    count = None
 print(json.dumps({"import": imported - start, "load": loaded - imported,
-                  "find": found - loaded, "paths": count}))
+                  "find": found - loaded, "paths": len(report.paths),
+                  "reached": len(report.reached), "stats": report.stats}))
 """
+"""A fresh process: import, load the snapshot, `find_paths(snapshot, target="admin")`."""
 
 
 def bench_paths_library(snapshot_path: Path, baseline_all_pairs: float | None) -> None:
@@ -383,7 +370,15 @@ def bench_paths_library(snapshot_path: Path, baseline_all_pairs: float | None) -
         return
     show("import policysim.paths", figures["import"])
     show("load the snapshot", figures["load"])
-    show("find_paths(target admin)", figures["find"], extra=f"{figures['paths']} paths")
+    stats = figures["stats"]
+    show(
+        "find_paths(target admin)",
+        figures["find"],
+        extra=f"{figures['paths']} paths, {figures['reached']} admins;"
+        f" {stats['stacks']} stacks, {stats['engine_calls']:,} engine calls,"
+        f" {stats['edges']:,} edges, {stats['modifications']} modifications,"
+        f" graph built in {stats['build_seconds'] * 1000:,.0f} ms",
+    )
     cold = figures["import"] + figures["load"] + figures["find"]
     show("cold total (import, load, find)", cold, TARGET_COLD)
     if baseline_all_pairs is not None and figures["find"] > 0:

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from policysim.account.model import Role, User
 from policysim.catalog.resources import action_resources
 from policysim.engine.compiled import NamedPolicy, compile_policies
+from policysim.engine.request import Context
 from policysim.engine.result import PolicyType
 from policysim.paths.decide import NO_CHANGE, Change, Check, Decider
 from policysim.paths.goal import Goal
 from policysim.paths.method import Method, MethodSet, Requirement
-from policysim.paths.nodes import Node, Principals, Stack, policy_reads_caller
+from policysim.paths.nodes import Node, Principals, Stack, policy_reads_caller, reads_caller_key
 from policysim.policy.model import Policy
+from policysim.policy.variables import compile_template
 
 DEFAULT_REGION = "us-east-1"
 
@@ -105,6 +107,8 @@ class Builder:
         self._service_roles: dict[str, list[tuple[int, Check]]] = {}
         self._kinds: dict[tuple[str, str], list[int]] = {}
         self._trust_names: dict[int, NamedPolicy] = {}
+        self._caller_context: dict[int, Context] = {}
+        self._at_goal: dict[int, bool] = {}
         self.edges: list[Edge] = []
         self.modifications: list[Modification] = []
 
@@ -160,10 +164,33 @@ class Builder:
         allowed = set(pool)
         found: dict[int, None] = {}
         for pattern in patterns:
-            for candidate in index.candidates(pattern):
+            for candidate in index.candidates(self.caller_pattern(stack, pattern)):
                 if candidate in allowed:
                     found[candidate] = None
         return list(found)
+
+    def caller_pattern(self, stack: Stack, pattern: str) -> str:
+        """`pattern` with the variables that name the caller (`${aws:username}`, a principal
+        tag) filled in, for the one member of a per-caller stack: `user/${aws:username}` then
+        names one user, not every user (without it, each user of the account is decided).
+        Unchanged when another variable is read, one is missing (a key the attacker may
+        set, such as the source identity, can still make the engine allow it), one sits
+        outside the resource segment (the engine substitutes only there), or the stack is
+        shared, so the candidates stay a superset of what the engine allows."""
+        template = compile_template(pattern)
+        if template is None or not stack.per_caller or len(stack.members) != 1:
+            return pattern
+        keys = template.keys()
+        head = pattern.split(":", 5)[:5]
+        if not keys or not all(reads_caller_key(k) for k in keys) or "${" in ":".join(head):
+            return pattern
+        context = self._caller_context.get(id(stack))
+        if context is None:
+            node = self.rep(stack)
+            context = self.decider.resolver.context(node.target, "*", None, None, None)
+            self._caller_context[id(stack)] = context
+        rendered = template.render(context.single)
+        return pattern if rendered is None else rendered
 
     def requirement_check(
         self, stack: Stack, requirement: Requirement, resource: str, account: str
@@ -243,6 +270,8 @@ class Builder:
             for account in accounts:
                 by_account.setdefault(account, []).append(role_node.index)
         for stack in principals.stacks:
+            if self.at_goal(stack):
+                continue
             trusting = by_account.get(stack.account, [])
             roles = set(self._assumable(stack, trusting)) if trusting else set()
             for role_index in open_roles:
@@ -264,6 +293,8 @@ class Builder:
 
     def _assume_one(self, method: Method, caller: int, role_node: Node) -> None:
         caller_node = self.principals.nodes[caller]
+        if self.at_goal(caller_node.stack):
+            return
         check = self.decider.check(
             caller_node.stack,
             caller_node.target,
@@ -353,6 +384,8 @@ class Builder:
         kind = method.on or "user"
         plain = [r for r in method.requires if not r.trust_names_caller]
         for stack in self.principals.stacks:
+            if self.at_goal(stack):
+                continue
             if not self.allows_somewhere(stack, [r.action for r in plain]):
                 continue
             pool = self.nodes_in(stack.account, kind)
@@ -420,6 +453,8 @@ class Builder:
         pass_requirement = next(r for r in method.requires if r.action.lower() == "iam:passrole")
         others = [r for r in method.requires if r is not pass_requirement]
         for stack in self.principals.stacks:
+            if self.at_goal(stack):
+                continue
             if not self.allows_somewhere(stack, [r.action for r in method.requires]):
                 continue
             service_checks: list[Check] = []
@@ -514,6 +549,8 @@ class Builder:
 
     def _modifications(self, method: Method) -> None:
         for stack in self.principals.stacks:
+            if self.at_goal(stack):
+                continue
             actions = [r.action for r in method.requires]
             if method.on == "principal":
                 needed = [a for a in actions if self.allows_somewhere(stack, [a])]
@@ -524,6 +561,24 @@ class Builder:
             modification = self._modification(stack, method)
             if modification.targets:
                 self.modifications.append(modification)
+
+    def at_goal(self, stack: Stack) -> bool:
+        """Every member of the stack is already at the goal: its edges and modifications are
+        not built (an admin stack may become and change every principal of the account).
+
+        No answer depends on them. Such members have distance 0. Their modifications are asked
+        nothing (a change of oneself costs 1; a combination or a walk is tried only for members
+        further away). Their edges only offer them a longer way to where they are. The walk
+        search (change P, then walk to P) could route through them, but a walker that can
+        reach a member at the goal in `a` steps has distance at most `a`, less than any walk
+        through that member (at least `a + 1` steps, plus the change), so such a walk never
+        wins, and the walks of everyone else are found in the same order without them."""
+        found = self._at_goal.get(id(stack))
+        if found is None:
+            nodes = self.principals.nodes
+            found = all(self.goal.reached(nodes[m], NO_CHANGE) is not None for m in stack.members)
+            self._at_goal[id(stack)] = found
+        return found
 
     def _modification(self, stack: Stack, method: Method) -> Modification:
         change = _change(method)

@@ -25,6 +25,7 @@ from policysim.engine.compiled import CompiledPolicies, CompiledStatement, compi
 from policysim.engine.condition_block import conditions_hold
 from policysim.paths.decide import Change, Check, Decider
 from policysim.paths.nodes import Node, reads_caller_key
+from policysim.policy.model import Policy, Statement
 
 ADMIN = "admin"
 
@@ -41,8 +42,11 @@ class Goal(Protocol):
 
 
 def _allows_everything(statement: CompiledStatement) -> bool:
-    model = statement.statement
-    if not statement.allow or model.condition or model.action is None or model.resource is None:
+    return _statement_allows_everything(statement.statement)
+
+
+def _statement_allows_everything(model: Statement) -> bool:
+    if not model.is_allow or model.condition or model.action is None or model.resource is None:
         return False
     every_action = any(set(a.replace(":", "")) <= {"*"} and a for a in model.action)
     every_resource = any(set(r) <= {"*"} and r for r in model.resource)
@@ -62,15 +66,35 @@ class AdminGoal:
     decider: Decider
     label: str = ADMIN
     _memo: dict[tuple[int, Change], Check | None] = field(default_factory=dict)
+    _documents: dict[int, tuple[Policy, bool]] = field(default_factory=dict)
 
     def reached(self, node: Node, change: Change) -> Check | None:
         key = (id(node.stack), change)
         if key in self._memo:
             found = self._memo[key]
         else:
-            found = self._decide(node, change)
+            found = self._decide(node, change) if self._may_reach(node, change) else None
             self._memo[key] = found
         return found
+
+    def _may_reach(self, node: Node, change: Change) -> bool:
+        """Whether some identity policy of the changed principal holds a statement that
+        allows everything: without one, `_decide` finds no evidence, and the policy set need
+        not be compiled (joining any of many groups is asked for every stack)."""
+        if change.allow_all:
+            return True
+        named = node.stack.identity
+        if change.group is not None:
+            named = [*named, *self.decider.group_policies(change.group)]
+        return any(self._policy_allows_everything(n.policy) for n in named)
+
+    def _policy_allows_everything(self, policy: Policy) -> bool:
+        hit = self._documents.get(id(policy))
+        if hit is None or hit[0] is not policy:
+            found = any(_statement_allows_everything(s) for s in policy.statements)
+            hit = (policy, found)
+            self._documents[id(policy)] = hit
+        return hit[1]
 
     def _decide(self, node: Node, change: Change) -> Check | None:
         decider = self.decider

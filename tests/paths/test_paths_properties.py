@@ -4,6 +4,7 @@
 * Removing a statement a reported path relies on removes that path: the source then has no
   path, or another one that does not cite the statement.
 * Every AssumeRole hop of a reported path is allowed by the engine when asked directly.
+* Leaving out the edges of principals already at the goal changes no report.
 """
 
 from __future__ import annotations
@@ -224,3 +225,23 @@ def test_assume_role_paths_match_a_naive_search_over_every_pair(account: dict[st
             for s in frontier:
                 distance[s] = min(distance[r] for s2, r in edges if s2 == s and r in distance) + 1
         assert _lengths(report) == distance
+
+
+@FAST
+@given(accounts())
+def test_leaving_out_the_edges_of_principals_at_the_goal_changes_no_answer(
+    account: dict[str, Any],
+) -> None:
+    """The builder skips the edges and modifications of stacks already at the goal (admins
+    here): the whole report, hop by hop, is the one built with them."""
+    from unittest import mock
+
+    from policysim.paths.edges import Builder
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "account.yaml"  # one file: locations in the report name it
+        path.write_text(yaml.safe_dump(account), encoding="utf-8")
+        pruned = find_paths(path)
+        with mock.patch.object(Builder, "at_goal", lambda self, stack: False):
+            full = find_paths(path)
+    assert pruned.to_json() == full.to_json()

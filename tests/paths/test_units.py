@@ -95,6 +95,52 @@ def test_variables_are_decided_per_caller(tmp_path: Path) -> None:
     assert sources == {"d": ["iam-007"], "e": ["iam-007"]}
 
 
+def _self_service(others: int, untagged: bool = False) -> str:
+    own = "arn:aws:iam::111111111111:user/${aws:PrincipalTag/self}"
+    lines = [
+        'account: "111111111111"',
+        "users:",
+        "  d:",
+        "    inline:",
+        "      Own:",
+        '        Version: "2012-10-17"',
+        "        Statement:",
+        "          - {Effect: Allow, Action: iam:PutUserPolicy,"
+        ' Resource: "arn:aws:iam::111111111111:user/${aws:username}"}',
+        "  t:",
+        "    tags: {self: t}",
+        "    inline:",
+        "      Own:",
+        '        Version: "2012-10-17"',
+        f'        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: "{own}"}}]',
+    ]
+    if untagged:
+        lines += [
+            "  untagged:",
+            "    inline:",
+            "      Own:",
+            '        Version: "2012-10-17"',
+            f"        Statement: [{{Effect: Allow, Action: iam:PutUserPolicy, Resource: {own!r}}}]",
+        ]
+    lines += [f"  other-{i}: {{}}" for i in range(others)]
+    return "\n".join(lines) + "\n"
+
+
+def test_caller_variables_narrow_the_candidates(tmp_path: Path) -> None:
+    """`user/${aws:username}` names the caller alone: the same paths, and the engine is not
+    asked about every other user of the account (the calls do not grow with them)."""
+    reports = []
+    for others, untagged in ((5, False), (40, False), (5, True)):
+        folder = tmp_path / f"{others}-{untagged}"
+        folder.mkdir()
+        reports.append(find_paths(_resolver(folder, _self_service(others, untagged))))
+    for report in reports:
+        sources = {p.source.rsplit("/", 1)[1]: [h.method.id for h in p.hops] for p in report.paths}
+        # a missing tag leaves the variable unresolved: that statement matches nothing
+        assert sources == {"d": ["iam-007"], "t": ["iam-007"]}
+    assert reports[0].stats["engine_calls"] == reports[1].stats["engine_calls"]
+
+
 # ---- annotations -------------------------------------------------------------------------------
 
 
@@ -494,3 +540,38 @@ def test_the_fix_is_checked_in_authorization_details_too() -> None:
     report = find_paths(resolver)
     fix = verified_fix(resolver, report, "admin")
     assert fix is not None and fix.cuts is not None and 0 < fix.cuts <= fix.paths
+
+
+# ---- what the builder may leave out ------------------------------------------------------------
+
+_DATA = Path(__file__).parent / "data"
+ACCOUNTS = sorted([*(_DATA / "accounts").glob("*.yaml"), *(_DATA / "own" / "accounts").glob("*")])
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=lambda p: p.stem)
+def test_edges_of_principals_at_the_goal_change_no_answer(
+    account: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder leaves out the edges and modifications of stacks already at the goal:
+    every report is the same as when it builds them too."""
+    from policysim.paths.edges import Builder
+
+    pruned = find_paths(account)
+    monkeypatch.setattr(Builder, "at_goal", lambda self, stack: False)
+    full = find_paths(account)
+    assert pruned.to_json() == full.to_json()
+    assert pruned.stats["modifications"] <= full.stats["modifications"]
+    assert pruned.stats["edges"] <= full.stats["edges"]
+
+
+def test_an_admin_changes_nothing_the_search_would_use(tmp_path: Path) -> None:
+    text = """\
+account: "111111111111"
+users:
+  root-like: {policies: [AdministratorAccess]}
+  dev: {}
+"""
+    report = find_paths(_resolver(tmp_path, text))
+    assert list(report.reached) == ["arn:aws:iam::111111111111:user/root-like"]
+    assert report.paths == [] and report.stats["modifications"] == 0
+    assert report.stats["edges"] == 0  # it could become dev, but has nowhere further to go
