@@ -4,7 +4,7 @@ and settle the region requests are sent to."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -75,7 +75,7 @@ def aws_managed(arn: str) -> ManagedPolicy | None:
 
 
 def open_resolver(
-    path: Path | None,
+    path: Path | Sequence[Path] | None,
     *,
     options: EvaluationOptions = DEFAULT_OPTIONS,
     now: datetime | None = None,
@@ -84,10 +84,16 @@ def open_resolver(
     region: str | None = None,
 ) -> Resolver:
     """Load the account file and return a resolver over it; `region` is already chosen
-    (`choose_region`). The load's warnings are on `resolver.snapshot.warnings`."""
-    from policysim.account.loaders import load_snapshot
+    (`choose_region`). The load's warnings are on `resolver.snapshot.warnings`.
 
-    snapshot = load_snapshot(locate_account_file(path), allow_pipes=path is not None)
+    `path` may be several files and directories of them, read as one organization
+    (`load_accounts`); none (None or empty) means the default file of this directory."""
+    from policysim.account.loaders import load_accounts, load_snapshot
+
+    if path is None or (not isinstance(path, Path) and not path):
+        snapshot = load_snapshot(locate_account_file(None))
+    else:
+        snapshot = load_accounts(path)
     return Resolver(
         snapshot,
         options=options,

@@ -19,14 +19,14 @@ if TYPE_CHECKING:
     from policysim.catalog.arguments import ActionSelection
     from policysim.policy.model import Policy
 
+ACCOUNT_HELP = (
+    "Account file: policysim YAML, policysim snapshot, or AWS authorization details JSON; or a"
+    " directory of them (its *.json, *.yaml, *.yml files). Repeat it to read several files as"
+    " one organization. Default: policysim.yaml / policysim.json in this directory."
+)
 AccountOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--account",
-        "-a",
-        help="Account file: policysim YAML, policysim snapshot, or AWS authorization details"
-        " JSON. Default: policysim.yaml / policysim.json in this directory.",
-    ),
+    list[Path] | None,
+    typer.Option("--account", "-a", metavar="FILE|DIR", help=ACCOUNT_HELP),
 ]
 AccountIdOpt = Annotated[
     str | None, typer.Option(help="Which account of a multi-account snapshot.")
@@ -70,7 +70,7 @@ RegionOpt = Annotated[
 
 
 def _resolver(
-    account: Path | None,
+    account: list[Path] | Path | None,
     option: list[str] | None,
     now: datetime | None,
     include: list[str] | None,
@@ -149,7 +149,7 @@ class _Question:
 def _question(
     words: list[str],
     *,
-    account: Path | None,
+    account: list[Path] | None,
     account_id: str | None,
     session_name: str,
     session_policy: Path | None,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from policysim.cli.account import ACCOUNT_HELP
 from policysim.cli.app import app, fail, say
 from policysim.cli.limits import MaxFileSizeOpt
 
@@ -42,7 +43,7 @@ _EPILOG = (
 )
 
 
-def _open(account: Path | None) -> Resolver:
+def _open(account: list[Path] | None) -> Resolver:
     from policysim.account.workspace import open_resolver
 
     resolver = open_resolver(account)
@@ -94,13 +95,8 @@ def paths(
         ),
     ] = None,
     account: Annotated[
-        Path | None,
-        typer.Option(
-            "--account",
-            "-a",
-            help="Account file: policysim YAML, policysim snapshot, or AWS authorization"
-            " details JSON. Default: policysim.yaml / policysim.json in this directory.",
-        ),
+        list[Path] | None,
+        typer.Option("--account", "-a", metavar="FILE|DIR", help=ACCOUNT_HELP),
     ] = None,
     sources: Annotated[
         list[str] | None,

@@ -6,7 +6,8 @@
 * `yaml_format` — the compact YAML format people write by hand.
 
 `load_snapshot` tells them apart so that every command takes any of them; each error is one
-`PolicyError` line naming the file (and the line and column where it can).
+`PolicyError` line naming the file (and the line and column where it can). `load_accounts`
+reads several files, or a directory of them, as one organization (`merge`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from policysim.account.loaders.authz import (
     parse_authorization_details,
     snapshot_from_authorization_details,
 )
+from policysim.account.loaders.merge import load_accounts, merge_snapshots
 from policysim.account.loaders.snapshot import (
     SNAPSHOT_VERSION,
     VERSION_KEY,
@@ -38,10 +40,12 @@ from policysim.policy.errors import PolicyError, Position
 __all__ = [
     "SNAPSHOT_VERSION",
     "detect_format",
+    "load_accounts",
     "load_authorization_details",
     "load_policysim_snapshot",
     "load_snapshot",
     "load_yaml_snapshot",
+    "merge_snapshots",
     "parse_authorization_details",
     "parse_policysim_snapshot",
     "parse_snapshot",

@@ -312,7 +312,8 @@ class _YamlReader:
         elif "account" in top:
             account_id = self.account_id(top["account"], ("account",))
             accounts[account_id] = self.account(account_id, top, ())
-        else:
+        elif "organization" not in top or any(key in ACCOUNT_KEYS for key in top):
+            # An organization alone is allowed: its accounts come from other files.
             raise self.error(
                 "expected 'account:' (one account's 12-digit id) or 'accounts:' (a list)",
                 root,

@@ -1,0 +1,157 @@
+"""Read several account files, or a directory of them, as one organization.
+
+`policysim fetch --org` writes one snapshot per account plus the organization into a directory;
+people also keep one hand-written file per account. Each file is read by `load_snapshot` on its
+own (so every policy keeps its own file for `file:line:col`), then the accounts are put together:
+
+* a directory contributes its `*.json`, `*.yaml` and `*.yml` files, sorted by name; it is not
+  searched recursively (subdirectories are left alone) and dot-files are skipped, so state a tool
+  keeps beside the snapshots (`.fetch-state.json`) is never read as an account;
+* every file read must be an account file: one that is not fails the whole load, naming it
+  (answering for part of an organization without saying so would be wrong);
+* an account id may appear in one file only; the organization (SCPs, RCPs, OUs) in one file only,
+  which may hold nothing else (an organization-only snapshot, as `fetch --org` writes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from policysim.account.errors import AccountError
+from policysim.account.model import Account, LoadWarning, Organization, Snapshot
+
+ACCOUNT_SUFFIXES = (".json", ".yaml", ".yml")
+"""The files of a directory that are read as account files."""
+
+MERGED_FORMAT = "merged"
+"""`Snapshot.metadata["format"]` of a snapshot put together from several files."""
+
+
+def account_files(directory: Path) -> list[Path]:
+    """The account files of a directory: `*.json`/`*.yaml`/`*.yml` (any case), not dot-files,
+    not in subdirectories, sorted by name so that every run reads them in the same order."""
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError as err:
+        raise AccountError(f"{directory}: cannot list the directory ({err.strerror})") from None
+    return [
+        entry
+        for entry in entries
+        if not entry.name.startswith(".")
+        and entry.name.lower().endswith(ACCOUNT_SUFFIXES)
+        and not entry.is_dir()
+    ]
+
+
+def expand_account_paths(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
+    """Each file to read with whether the user named it (a named pipe is read only then);
+    a directory becomes its account files, and a file named twice is read once."""
+    out: list[tuple[Path, bool]] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path.is_dir():
+            found = account_files(path)
+            if not found:
+                raise AccountError(
+                    f"{path}: the directory holds no account files"
+                    f" ({', '.join('*' + s for s in ACCOUNT_SUFFIXES)})"
+                )
+            members = [(f, False) for f in found]
+        else:
+            members = [(path, True)]
+        for file, named in members:
+            key = os.path.realpath(file)
+            if key not in seen:
+                seen.add(key)
+                out.append((file, named))
+    return out
+
+
+def load_accounts(paths: Path | Sequence[Path]) -> Snapshot:
+    """One snapshot from account files and directories of them (see the module docstring).
+
+    A single file is read as it always was (`load_snapshot`), its `source` the file's name."""
+    from policysim.account.loaders import load_snapshot
+
+    given = [paths] if isinstance(paths, Path) else list(paths)
+    if not given:
+        raise AccountError("no account files given")
+    files = expand_account_paths(given)
+    if len(given) == 1 and not given[0].is_dir():
+        return load_snapshot(files[0][0], allow_pipes=True)
+    loaded = [(str(file), load_snapshot(file, allow_pipes=named)) for file, named in files]
+    return merge_snapshots(loaded, source=describe_sources(given))
+
+
+def describe_sources(paths: Sequence[Path]) -> str:
+    """`Snapshot.source` of a merged load: the directory, or the files and directories given."""
+    return ", ".join(str(p) for p in paths)
+
+
+def merge_snapshots(loaded: Sequence[tuple[str, Snapshot]], *, source: str) -> Snapshot:
+    """Put snapshots read from different files together; `loaded` pairs each with its file.
+
+    The same account in two files, or an organization in two files, is an `AccountError` naming
+    both files: which copy is right cannot be told."""
+    accounts: dict[str, Account] = {}
+    account_file: dict[str, str] = {}
+    organization: Organization | None = None
+    organization_file: str | None = None
+    warnings: list[LoadWarning] = []
+    seen_warnings: set[str] = set()
+    account_errors: dict[str, object] = {}
+    described: list[dict[str, object]] = []
+    for file, snapshot in loaded:
+        for account_id, account in snapshot.accounts.items():
+            if account_id in accounts:
+                raise AccountError(
+                    f"account {account_id} is in both {account_file[account_id]} and {file};"
+                    " each account belongs in one file"
+                )
+            accounts[account_id] = account
+            account_file[account_id] = file
+        if snapshot.organization is not None:
+            if organization is not None:
+                raise AccountError(
+                    _two_organizations(organization, organization_file, snapshot, file)
+                )
+            organization, organization_file = snapshot.organization, file
+        for warning in snapshot.warnings:
+            text = str(warning)
+            if text not in seen_warnings:
+                seen_warnings.add(text)
+                warnings.append(warning)
+        errors = snapshot.metadata.get("account_errors")
+        if isinstance(errors, dict):
+            account_errors.update(errors)
+        described.append(
+            {
+                "file": file,
+                "format": snapshot.metadata.get("format"),
+                "accounts": list(snapshot.accounts),
+                "organization": snapshot.organization is not None,
+            }
+        )
+    return Snapshot(
+        accounts=accounts,
+        organization=organization,
+        metadata={"format": MERGED_FORMAT, "files": described, "account_errors": account_errors},
+        source=source,
+        warnings=warnings,
+    )
+
+
+def _two_organizations(
+    first: Organization, first_file: str | None, second: Snapshot, second_file: str
+) -> str:
+    other = second.organization
+    assert other is not None
+    if first.id != other.id:
+        return (
+            f"two organizations: {first.id or 'one without an id'} in {first_file} and"
+            f" {other.id or 'one without an id'} in {second_file}; give one organization's files"
+        )
+    name = f"the organization {first.id}" if first.id else "the organization"
+    return f"{name} is in both {first_file} and {second_file}; give it in one file"
