@@ -9,6 +9,7 @@ own (so every policy keeps its own file for `file:line:col`), then the accounts 
   keeps beside the snapshots (`.fetch-state.json`) is never read as an account;
 * every file read must be an account file: one that is not fails the whole load, naming it
   (answering for part of an organization without saying so would be wrong);
+* accounts are kept in order of their ids, whatever the order of the files;
 * an account id may appear in one file only; the organization (SCPs, RCPs, OUs) in one file only,
   which may hold nothing else (an organization-only snapshot, as `fetch --org` writes).
 """
@@ -135,7 +136,9 @@ def merge_snapshots(loaded: Sequence[tuple[str, Snapshot]], *, source: str) -> S
             }
         )
     return Snapshot(
-        accounts=accounts,
+        # By id: answers list accounts in this order, which must not depend on the order in
+        # which files were named or a directory listed them.
+        accounts=dict(sorted(accounts.items())),
         organization=organization,
         metadata={"format": MERGED_FORMAT, "files": described, "account_errors": account_errors},
         source=source,
