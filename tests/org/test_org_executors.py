@@ -159,3 +159,38 @@ def test_dask_failing_account_is_an_error_row(make_org_resolver: Any) -> None:
     result = _org(make_org_resolver(6, broken=4), DaskExecutor("local", processes=False))
     assert [f.account for f in result.failures] == ["100000000004"]
     assert result.report.checked == 5 * 5
+
+
+def test_a_killed_dask_worker_is_rescheduled_and_the_answer_is_identical(
+    org_resolver: Resolver,
+) -> None:
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask distributed is the optional org extra"
+    )
+    import cloudpickle
+
+    # The workers are fresh processes that cannot import this test module: ship it by value.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    job = WhoCanJob(org_resolver, "s3:GetObject", BUCKET_OBJECT, {}, True)
+    keys = list(org_resolver.snapshot.accounts)
+    outcomes: list[Outcome[WhoCanReport]] = []
+    try:
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            with distributed.Client(cluster) as client:
+                pids = sorted(client.run(os.getpid).values())
+            # nine accounts of 0.15 s each are still to run when the first answer arrives
+            for outcome in DaskExecutor(cluster.scheduler_address).run(slow_answer, job, keys):
+                if not outcomes:
+                    os.kill(pids[0], signal.SIGKILL)
+                outcomes.append(outcome)
+            with distributed.Client(cluster) as client:
+                assert pids[0] not in client.run(os.getpid).values()
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert sorted(o.key for o in outcomes) == sorted(keys)
+    assert [o.error for o in outcomes if o.error] == []
+    for outcome in outcomes:
+        assert outcome.value is not None
+        assert outcome.value.to_json() == answer_account(job, outcome.key).to_json()
