@@ -159,9 +159,7 @@ def who_can(
     outsiders the resource policy names: `policysim.org` runs one account per task and adds
     the outsiders once."""
     with paused_gc():
-        targets = resolver.principals()
-        if accounts is not None:
-            targets = [t for t in targets if t.account.id in accounts]
+        targets = resolver.principals(accounts)
         report = WhoCanReport(action, resource, len(targets))
         if show_denied:
             report.denied = []
