@@ -158,8 +158,10 @@ class DaskExecutor:
         workers: int = 2,
         processes: bool = True,
         retries: int = 2,
+        connect_timeout: float = 10,
     ) -> None:
         self.address = address
+        self.connect_timeout = connect_timeout
         self.workers = workers
         self.processes = processes
         self.retries = retries
@@ -181,7 +183,7 @@ class DaskExecutor:
                 )
                 client = Client(cluster)
             else:
-                client = Client(self.address, timeout="10s")
+                client = Client(self.address, timeout=self.connect_timeout)
         except (OSError, TimeoutError) as exc:
             if cluster is not None:
                 cluster.close()

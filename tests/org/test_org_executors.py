@@ -194,3 +194,10 @@ def test_a_killed_dask_worker_is_rescheduled_and_the_answer_is_identical(
     for outcome in outcomes:
         assert outcome.value is not None
         assert outcome.value.to_json() == answer_account(job, outcome.key).to_json()
+
+
+def test_a_dask_scheduler_that_does_not_answer_is_one_line(org_resolver: Resolver) -> None:
+    pytest.importorskip("distributed", reason="Dask distributed is the optional org extra")
+    executor = DaskExecutor("tcp://127.0.0.1:1", connect_timeout=1)
+    with pytest.raises(ExecutorError, match=r"^--dask tcp://127\.0\.0\.1:1: OSError: .*\S$"):
+        _org(org_resolver, executor)
