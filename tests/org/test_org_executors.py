@@ -10,6 +10,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policysim.account.resolve import Resolver
 from policysim.account.who_can import WhoCanReport, who_can
@@ -22,7 +24,7 @@ from policysim.org import (
     SerialExecutor,
     who_can_org,
 )
-from policysim.org.who_can import WhoCanJob, answer_account
+from policysim.org.who_can import WhoCanJob, answer_account, merge
 
 BUCKET_OBJECT = "arn:aws:s3:::org-shared-data/reports/q1.csv"
 
@@ -201,3 +203,15 @@ def test_a_dask_scheduler_that_does_not_answer_is_one_line(org_resolver: Resolve
     executor = DaskExecutor("tcp://127.0.0.1:1", connect_timeout=1)
     with pytest.raises(ExecutorError, match=r"^--dask tcp://127\.0\.0\.1:1: OSError: .*\S$"):
         _org(org_resolver, executor)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_merge_ignores_the_order_outcomes_arrive_in(org_resolver: Resolver, data: Any) -> None:
+    job = WhoCanJob(org_resolver, "s3:GetObject", BUCKET_OBJECT, {}, True)
+    order = list(org_resolver.snapshot.accounts)
+    outcomes = list(SerialExecutor().run(answer_account, job, order))
+    arrived = data.draw(st.permutations(outcomes))
+    base = who_can(org_resolver, "s3:GetObject", BUCKET_OBJECT, show_denied=True, accounts=())
+    merged = merge(base, arrived, order)
+    assert merged.report.to_json() == _reference(org_resolver)
