@@ -9,7 +9,7 @@ made once per document, so that the engine's compile cache shares work across re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -209,10 +209,13 @@ class Resolver:
             return self.find("role", role, session_name=session, account_id=account.id)
         raise AccountError(f"{text!r} is not a user, role, role session, group or root ARN")
 
-    def principals(self) -> list[Target]:
-        """Every user and role (as a session) of every account, for who-can."""
+    def principals(self, account_ids: Collection[str] | None = None) -> list[Target]:
+        """Every user and role (as a session) of every account (or of `account_ids`), for
+        who-can."""
         targets: list[Target] = []
         for account in self.snapshot.accounts.values():
+            if account_ids is not None and account.id not in account_ids:
+                continue
             for user in account.users.values():
                 targets.append(Target(account, "user", user, user.arn))
             for role in account.roles.values():

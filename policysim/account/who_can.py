@@ -7,7 +7,7 @@ header, a region) is not "not allowed": it is "allowed if" that key holds, and s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,12 +148,18 @@ def who_can(
     context: Mapping[str, str | Iterable[str]] | None = None,
     *,
     show_denied: bool = False,
+    accounts: Collection[str] | None = None,
+    external: bool = True,
 ) -> WhoCanReport:
     """Decide the request for every user and role of the snapshot; say for each denied one
     whether context keys the question lacked would allow it (and, with `show_denied`, keep the
-    rest with what denied them)."""
+    rest with what denied them).
+
+    `accounts` limits the principals to those accounts and `external=False` leaves out the
+    outsiders the resource policy names: `policysim.org` runs one account per task and adds
+    the outsiders once."""
     with paused_gc():
-        targets = resolver.principals()
+        targets = resolver.principals(accounts)
         report = WhoCanReport(action, resource, len(targets))
         if show_denied:
             report.denied = []
@@ -166,6 +172,8 @@ def who_can(
                 report.allowed_if.append(grant)
             elif report.denied is not None:
                 report.denied.append(grant)
+    if not external:
+        return report
     entry, owner = resolver.find_resource(resource, action)
     blocked = (
         entry is not None

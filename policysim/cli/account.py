@@ -12,6 +12,7 @@ import typer
 
 from policysim.cli.app import app, fail, say
 from policysim.cli.limits import MaxFileSizeOpt
+from policysim.cli.org_run import DaskOpt, WorkersOpt
 
 if TYPE_CHECKING:
     from policysim.account.principal_spec import Outsider
@@ -416,10 +417,13 @@ def who_can(
     fail_if_any: FailIfAnyOpt = False,
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
+    workers: WorkersOpt = None,
+    dask: DaskOpt = None,
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
     from policysim.catalog.arguments import check_resource, select_actions
+    from policysim.cli.org_run import choose_executor, report_failures, run_who_can
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
@@ -431,9 +435,26 @@ def who_can(
         if len(actions) != 1:
             acting = f" that act on {resource}" if resource != "*" else ""
             fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
-        report = find_who_can(
-            resolver, actions[0], resource, parse_context(context or []), show_denied=show_denied
-        )
+        executor = choose_executor(workers, dask)
+        failures = []  # accounts whose task failed (--workers/--dask): error rows, exit 2
+        if executor is None:
+            report = find_who_can(
+                resolver,
+                actions[0],
+                resource,
+                parse_context(context or []),
+                show_denied=show_denied,
+            )
+        else:
+            answer = run_who_can(
+                resolver,
+                executor,
+                actions[0],
+                resource,
+                parse_context(context or []),
+                show_denied=show_denied,
+            )
+            report, failures = answer.report, answer.failures
     except PolicyError as err:
         fail(err)
     used = resolver.requested_region(report.action, report.resource)
@@ -441,12 +462,17 @@ def who_can(
         payload = {**report.to_json(), "region": used}
         if selection.left_out_json():
             payload["left_out"] = selection.left_out_json()
+        if failures:
+            payload["errors"] = [f.to_json() for f in failures]
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_who_can
 
         render_who_can(report, region=used)
         _left_out_notes(selection, resource)
+        report_failures(failures)
+    if failures:
+        raise typer.Exit(2)
     raise typer.Exit(1 if fail_if_any and report.anyone else 0)
 
 
