@@ -2,9 +2,11 @@
 
 Every client `ClientFactory.client` makes may call only the (service, operation) pairs in
 `ALLOWED_OPERATIONS`: the reads `policysim fetch` makes (`FETCH_OPERATIONS`, exactly the calls
-written in `fetch.py`, which a test checks) and the one read botocore makes on its own
-(`BOTOCORE_OPERATIONS`). Nothing is allowed by the shape of its name: `GetParameterHistory`
-returns decrypted secrets and `cognito-identity:GetId` creates an identity.
+written in `fetch.py`, which a test checks), those `fetch --org` adds (`ORG_OPERATIONS`,
+exactly the calls written in `org.py`; `sts:AssumeRole` among them, see there) and the one
+read botocore makes on its own (`BOTOCORE_OPERATIONS`). Nothing is allowed by the shape of its
+name: `GetParameterHistory` returns decrypted secrets and `cognito-identity:GetId`
+creates an identity.
 
 The check runs at three botocore events, so no path to the wire skips it:
 
@@ -61,6 +63,21 @@ FETCH_OPERATIONS: Mapping[str, frozenset[str]] = {
 }
 """Per botocore service name, the operations `fetch.py` calls: nothing else."""
 
+ORG_OPERATIONS: Mapping[str, frozenset[str]] = {
+    # AssumeRole writes nothing to any account's configuration: it returns short-lived
+    # credentials for a role the account's owner created and trusts the caller with (the
+    # call is logged in CloudTrail like every read). It is how `fetch --org` reads members.
+    "sts": frozenset({"AssumeRole"}),
+    "organizations": frozenset(
+        {
+            "ListAccounts",
+            "ListOrganizationalUnitsForParent",
+            "ListAccountsForParent",
+        }
+    ),
+}
+"""The operations `org.py` (`fetch --org`) calls beyond `FETCH_OPERATIONS`: nothing else."""
+
 BOTOCORE_OPERATIONS: Mapping[str, frozenset[str]] = {
     # botocore's S3 region redirector asks HeadBucket where a bucket lives.
     "s3": frozenset({"HeadBucket"}),
@@ -69,8 +86,9 @@ BOTOCORE_OPERATIONS: Mapping[str, frozenset[str]] = {
 
 ALLOWED_OPERATIONS: Mapping[str, frozenset[str]] = {
     service: FETCH_OPERATIONS.get(service, frozenset())
+    | ORG_OPERATIONS.get(service, frozenset())
     | BOTOCORE_OPERATIONS.get(service, frozenset())
-    for service in {*FETCH_OPERATIONS, *BOTOCORE_OPERATIONS}
+    for service in {*FETCH_OPERATIONS, *ORG_OPERATIONS, *BOTOCORE_OPERATIONS}
 }
 """Every (service, operation) a policysim client may send."""
 

@@ -74,12 +74,14 @@ def _rich_progress() -> tuple[Any, Progress]:
         "Examples:\n\n"
         "  policysim fetch --profile prod --region eu-west-1 --output prod.json\n\n"
         "  policysim fetch --services iam,s3\n\n"
+        "  policysim fetch --org --role-name PolicysimRead --output org/\n\n"
         "Read-only: only the Get, List and Describe calls fetch needs are allowed; any other"
         " call is refused before it is sent. What cannot be read (AccessDenied, throttling"
         " that outlasts the retries, an answer that is not AWS's) is recorded in the snapshot"
         " and summarised. AWS_MAX_ATTEMPTS sets the attempts per call (default 10).\n\n"
         "Exit status: 0 snapshot written; 2 no credentials, expired credentials, no network"
-        " or usage error; 3 IAM could not be read (no snapshot written)."
+        " or usage error; 3 IAM could not be read (no snapshot written). With --org: 2 also when"
+        " an account could not be read (recorded in organization.json; the others are written)."
     )
 )
 def fetch(
@@ -107,6 +109,23 @@ def fetch(
         str | None, typer.Option("--endpoint-url", hidden=True, help="Local AWS emulator.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    org: Annotated[
+        bool,
+        typer.Option(
+            "--org",
+            help="Read the whole organization (from the management account or a delegated"
+            " administrator) into the directory --output: organization.json plus one"
+            " ACCOUNT-ID.json per account, read as --role-name in each.",
+        ),
+    ] = False,
+    role_name: Annotated[
+        str | None,
+        typer.Option("--role-name", help="With --org: the role to assume in every account."),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="With --org: fetch again accounts already in --output."),
+    ] = False,
 ) -> None:
     """Read an AWS account (IAM, resource policies, organization) into a policysim snapshot."""
     import sys
@@ -134,6 +153,9 @@ def fetch(
         endpoint_url=endpoint_url,
     )
     show = not quiet and sys.stderr.isatty()
+    if org or role_name or refresh:
+        _fetch_org(options, org, role_name, refresh, output, quiet=quiet, show=show)
+        return
     try:
         if show:
             bar, progress = _rich_progress()
@@ -184,3 +206,49 @@ def _summary(data: dict[str, Any], output: Path) -> None:
         for (service, operation, code), count in sorted(by_kind.items(), key=str):
             line = one_line(f"not read: {service} {operation}: {code} (x{count})")
             typer.echo(f"  {line}", err=True)
+
+
+def _fetch_org(
+    options: Any,
+    org: bool,
+    role_name: str | None,
+    refresh: bool,
+    output: Path,
+    *,
+    quiet: bool,
+    show: bool,
+) -> None:
+    """`fetch --org`: exit 2 when an account could not be read (the others are written)."""
+    from policysim.aws.clients import redact_url
+    from policysim.aws.fetch import FetchError, one_line
+    from policysim.aws.org import ORGANIZATION_FILE, OrgFetchOptions, fetch_organization_directory
+
+    if not org:
+        fail("--role-name and --refresh go with --org")
+    if not role_name or not role_name.strip("/ "):
+        fail("--org needs --role-name ROLE: the name of the role to assume in every account")
+    if output.exists() and not output.is_dir():
+        fail(f"{output}: with --org, --output is a directory, and this is a file")
+    request = OrgFetchOptions(
+        role_name=role_name.strip("/"), output=output, options=options, refresh=refresh
+    )
+    try:
+        if show:
+            bar, progress = _rich_progress()
+            with bar:
+                result = fetch_organization_directory(request, progress=progress)
+        else:
+            result = fetch_organization_directory(request)
+    except FetchError as err:
+        fail(redact_url(str(err)))
+    if not quiet:
+        typer.echo(
+            f"wrote {one_line(str(output / ORGANIZATION_FILE))}: {len(result.fetched)} accounts"
+            f" fetched, {len(result.skipped)} already there (--refresh to fetch them again),"
+            f" {len(result.failed)} not read",
+            err=True,
+        )
+        for account_id, error in sorted(result.failed.items()):
+            typer.echo(f"  not read: account {account_id}: {one_line(error)}", err=True)
+    if result.failed:
+        raise typer.Exit(2)

@@ -18,6 +18,7 @@ from policysim.aws.clients import (
     ALLOWED_OPERATIONS,
     BOTOCORE_OPERATIONS,
     FETCH_OPERATIONS,
+    ORG_OPERATIONS,
     ClientFactory,
     ReadOnlyViolation,
     allowed_operation_names,
@@ -141,10 +142,10 @@ def audit(source: str, file: str = "<source>") -> list[str]:
     return problems
 
 
-def operations_written_in_fetch() -> set[str]:
-    """The CamelCase names of the AWS operations `aws/fetch.py` calls, read from its source:
+def operations_written_in_fetch(file: str = "fetch.py") -> set[str]:
+    """The CamelCase names of the AWS operations `aws/<file>` calls, read from its source:
     client methods named like an operation, and paginator and `_pages` names."""
-    tree = ast.parse((PACKAGE / "aws" / "fetch.py").read_text())
+    tree = ast.parse((PACKAGE / "aws" / file).read_text())
     found: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -174,6 +175,20 @@ def test_the_allowlist_is_exactly_what_fetch_calls() -> None:
     listed = {operation for names in FETCH_OPERATIONS.values() for operation in names}
     assert written == listed
     assert {"GetBucketPolicy", "DescribeKey", "GetAccountAuthorizationDetails"} <= written
+
+
+def test_the_org_allowlist_is_exactly_what_fetch_org_adds() -> None:
+    """`ORG_OPERATIONS` is what `org.py` calls beyond fetch's own reads: no more, no less, and
+    nothing in it is already on `FETCH_OPERATIONS` (each list says who needs each call)."""
+    fetch_ops = {(s, o) for s, names in FETCH_OPERATIONS.items() for o in names}
+    org_ops = {(s, o) for s, names in ORG_OPERATIONS.items() for o in names}
+    assert not fetch_ops & org_ops
+    org_written = operations_written_in_fetch("org.py")
+    names = {o for _, o in fetch_ops | org_ops}
+    assert operations_written_in_fetch() | org_written == names
+    assert {o for _, o in org_ops} <= org_written
+    # AssumeRole is the one STS call added; the credential minting calls stay refused.
+    assert ORG_OPERATIONS["sts"] == frozenset({"AssumeRole"})
 
 
 def test_every_allowed_pair_is_a_real_operation_of_its_service() -> None:
@@ -245,6 +260,11 @@ def test_the_audit_accepts_listed_reads_and_the_guard_alone_may_touch_the_endpoi
         ("cognito-identity", "GetId", False),
         ("redshift", "GetClusterCredentials", False),
         ("sts", "GetSessionToken", False),
+        ("sts", "AssumeRole", True),  # fetch --org: credentials for ROLE, no change anywhere
+        ("sts", "AssumeRoleWithWebIdentity", False),
+        ("organizations", "ListAccounts", True),
+        ("organizations", "MoveAccount", False),
+        ("organizations", "LeaveOrganization", False),
         ("s3", "Getaway", False),  # no prefix is trusted
     ],
 )
