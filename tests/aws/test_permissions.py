@@ -67,3 +67,51 @@ def test_the_doc_shows_exactly_the_generated_policies() -> None:
         member_policy(),
         member_trust_policy("111111111111", "PolicysimFetcher"),
     ]
+
+
+def _identity_result(tmp_path: Path, policy: dict[str, object], action: str, resource: str) -> str:
+    """What policysim's own engine says the identity policy does for `action` on `resource`."""
+    from typer.testing import CliRunner
+
+    from policysim.cli import app
+
+    file = tmp_path / "policy.json"
+    file.write_text(json.dumps(policy))
+    args = ["simulate", "--policy", str(file), "--action", action, "--resource", resource]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code in (0, 1), result.output  # 1: the request as a whole is denied
+    return str(json.loads(result.stdout)["policy_results"]["identity"])
+
+
+WRITES = [
+    "s3:PutBucketPolicy",
+    "s3:GetObject",
+    "secretsmanager:GetSecretValue",
+    "iam:CreateUser",
+    "iam:PassRole",
+    "kms:Decrypt",
+    "sqs:ReceiveMessage",
+    "lambda:InvokeFunction",
+    "organizations:MoveAccount",
+    "sts:GetSessionToken",
+]
+"""Writes and data reads no fetch policy may grant."""
+
+
+def test_the_policies_grant_every_needed_action_and_no_write(tmp_path: Path) -> None:
+    """Evaluated by policysim's engine (moto does not enforce IAM): each policy allows each
+    action fetch --org needs of it, and none of a list of writes and data reads."""
+    member = member_policy()
+    for (service, _), action in IAM_ACTIONS.items():
+        if action and service not in ("organizations", "sts"):
+            assert _identity_result(tmp_path, member, action, "*") == "Allowed", action
+    caller = caller_policy("PolicysimRead")
+    for operation in CALLER_OPERATIONS:
+        assert _identity_result(tmp_path, caller, str(IAM_ACTIONS[operation]), "*") == "Allowed"
+    role = "arn:aws:iam::222233334444:role/PolicysimRead"
+    assert _identity_result(tmp_path, caller, "sts:AssumeRole", role) == "Allowed"
+    other = "arn:aws:iam::222233334444:role/Admin"
+    assert _identity_result(tmp_path, caller, "sts:AssumeRole", other) != "Allowed"
+    for action in WRITES:
+        for policy in (member, caller):
+            assert _identity_result(tmp_path, policy, action, "*") != "Allowed", action
