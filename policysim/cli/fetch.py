@@ -102,9 +102,14 @@ def fetch(
             " sqs, sns, lambda, secretsmanager, ecr. Default: all.",
         ),
     ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Snapshot file to write.")] = Path(
-        "snapshot.json"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Snapshot file to write (default snapshot.json); with --org, the directory.",
+        ),
+    ] = None,
     endpoint_url: Annotated[
         str | None, typer.Option("--endpoint-url", hidden=True, help="Local AWS emulator.")
     ] = None,
@@ -156,6 +161,7 @@ def fetch(
     if org or role_name or refresh:
         _fetch_org(options, org, role_name, refresh, output, quiet=quiet, show=show)
         return
+    output = output or Path("snapshot.json")
     try:
         if show:
             bar, progress = _rich_progress()
@@ -213,7 +219,7 @@ def _fetch_org(
     org: bool,
     role_name: str | None,
     refresh: bool,
-    output: Path,
+    output: Path | None,
     *,
     quiet: bool,
     show: bool,
@@ -227,6 +233,8 @@ def _fetch_org(
         fail("--role-name and --refresh go with --org")
     if not role_name or not role_name.strip("/ "):
         fail("--org needs --role-name ROLE: the name of the role to assume in every account")
+    if output is None:
+        fail("--org needs --output DIR: the directory of the account snapshots")
     if output.exists() and not output.is_dir():
         fail(f"{output}: with --org, --output is a directory, and this is a file")
     request = OrgFetchOptions(

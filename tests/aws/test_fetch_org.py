@@ -262,13 +262,17 @@ def test_cli_output_must_be_a_directory(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("args", "message"),
     [
-        (["--org"], "--org needs --role-name"),
-        (["--role-name", ROLE], "--role-name and --refresh go with --org"),
+        (["--org", "--output", "o"], "--org needs --role-name"),
+        (["--role-name", ROLE, "--output", "o"], "--role-name and --refresh go with --org"),
+        (["--refresh"], "--role-name and --refresh go with --org"),
+        (["--org", "--role-name", ROLE], "--org needs --output DIR"),
     ],
 )
-def test_cli_usage_errors(extra: list[str], message: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["fetch", "--output", str(tmp_path / "o"), *extra])
+def test_cli_usage_errors(args: list[str], message: str, tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["fetch", *args])
     assert result.exit_code == 2
     assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
