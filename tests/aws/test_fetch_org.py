@@ -21,10 +21,11 @@ from typer.testing import CliRunner
 
 from policysim.account.loaders.merge import load_accounts
 from policysim.aws.clients import ALLOWED_OPERATIONS, ClientFactory, allowed_operation_names
-from policysim.aws.fetch import FetchOptions
+from policysim.aws.fetch import FetchOptions, Progress
 from policysim.aws.org import (
     ORGANIZATION_FILE,
     OrgFetchOptions,
+    _each,
     account_file,
     fetch_organization_directory,
 )
@@ -219,12 +220,58 @@ def test_a_second_run_resumes_and_refresh_fetches_again(
     assert again.fetched == [members["prod-b"]]
     assert again.skipped == sorted([MANAGEMENT, members["prod-a"]])
     assert list(again.failed) == [members["dev"]]
+    progress = RecordingProgress()
     refreshed = fetch_organization_directory(
         OrgFetchOptions(role_name=ROLE, output=output, options=options, refresh=True),
         factory=RefusingFactory(endpoint_url=moto_url, region="us-east-1"),
+        progress=progress,
     )
     assert refreshed.skipped == []
     assert len(refreshed.fetched) == 3
+    # one bar of the four accounts to read, advanced once per account, then closed
+    assert progress.events == [("start", "accounts", 4), *[("advance",)] * 4, ("finish",)]
+
+
+class RecordingProgress(Progress):
+    def __init__(self) -> None:
+        self.events: list[tuple[object, ...]] = []
+
+    def start(self, label: str, total: int) -> object:
+        self.events.append(("start", label, total))
+        return label
+
+    def advance(self, task: object) -> None:
+        self.events.append(("advance",))
+
+    def finish(self, task: object) -> None:
+        self.events.append(("finish",))
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_accounts_are_read_at_most_workers_at_a_time(workers: int) -> None:
+    import threading
+    import time
+
+    active = 0
+    peak = 0
+    done: list[str] = []
+    lock = threading.Lock()
+
+    def task(item: str) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+            done.append(item)
+
+    items = [str(i) for i in range(8)]
+    _each(items, task, workers)
+    assert sorted(done) == items
+    assert peak <= workers
+    assert workers == 1 or peak > 1  # the pool does run accounts side by side
 
 
 def test_cli_fetch_org_exits_2_naming_the_unread_account_and_writes_the_rest(
