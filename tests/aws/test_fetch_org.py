@@ -323,3 +323,27 @@ def test_cli_usage_errors(args: list[str], message: str, tmp_path: Path, monkeyp
     assert result.exit_code == 2
     assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_organization_that_cannot_be_read_writes_nothing(
+    moto_url: str, organization: dict[str, Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Simulated as in the module: ListAccounts answers AccessDenied (a member account's
+    caller, not the management account or a delegated administrator)."""
+    from botocore.awsrequest import AWSResponse
+
+    def deny(**_: Any) -> Any:
+        error = {"Code": "AccessDeniedException", "Message": "not the management account"}
+        return AWSResponse("", 400, {}, None), {"Error": error}
+
+    def hook(self: ClientFactory, client: Any) -> None:
+        client.meta.events.register_first("before-call.organizations.ListAccounts", deny)
+
+    monkeypatch.setattr(ClientFactory, "on_new_client", hook)
+    output = tmp_path / "org"
+    args = ["fetch", "--org", "--role-name", ROLE, "--output", str(output)]
+    result = CliRunner().invoke(app, [*args, "--region", "us-east-1", "--endpoint-url", moto_url])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert "cannot read the organization (ListAccounts): AccessDeniedException" in line
+    assert not output.exists()
