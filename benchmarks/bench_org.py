@@ -18,7 +18,8 @@ Measured, in this order, each figure printed with its ratio to serial:
 (b) who-can s3:GetObject on an object of the bucket, over every principal of the organization:
     serial (`who_can_org`, default executor), `--workers 2` (ProcessExecutor) and Dask local
     (a 2-process LocalCluster, start-up included, as the CLI pays it); the answers are compared
-    and a mismatch is printed loudly;
+    and a mismatch is printed loudly; then a Dask run with no task (cluster start, broadcast of
+    the snapshot, shutdown) shows how much of the Dask figure is overhead;
 (c) per-unit costs for the 1,000 accounts x 1,000 roles plan (docs/scale.md): seconds per
     principal decided (serial), seconds per MB loaded, MB per principal, resident memory.
 
@@ -301,11 +302,19 @@ def main() -> None:
                 run(f"--dask local ({args.workers} processes)", DaskExecutor(workers=args.workers))
             except Exception as exc:  # e.g. the org extra not installed
                 print(f"  --dask local: not run ({type(exc).__name__}: {exc})")
+        overhead_s: float | None = None
+        if any(label.startswith("--dask") for label in results):
+            # The same run with no accounts: cluster start, broadcast of the snapshot, shutdown.
+            overhead_s, _ = timed(
+                lambda: list(DaskExecutor(workers=args.workers).run(len, Resolver(snapshot), []))
+            )
         reference = fingerprint(serial)
         for label, (seconds, result) in results.items():
             same = "same answer" if fingerprint(result) == reference else "ANSWER DIFFERS"
             extra = f"{same}; {len(result.report.allowed)} allowed, {len(result.failures)} failed"
             show(label, seconds, None if label == "serial" else serial_s, extra)
+        if overhead_s is not None:
+            show("--dask local, start + broadcast only, no task", overhead_s, serial_s)
         target = "meets" if serial_s <= 3 else "ABOVE"
         print(f"  target serial <= 3 s: {target}")
         for label, (seconds, _) in results.items():
