@@ -103,6 +103,9 @@ class Resolver:
     region: str | None = None
     """The region requests are sent to (`--region`), for ARNs that carry none."""
     _named: dict[tuple[str, str], NamedPolicy] = field(default_factory=dict)
+    _resource_index: dict[str, tuple[Resource, str]] | None = field(default=None, repr=False)
+    """Every account's resources by ARN, built on first use: looking the resource up in each
+    account for each principal made an organization's who-can quadratic in its accounts."""
 
     # ---- principals -------------------------------------------------------------------------
 
@@ -327,13 +330,24 @@ class Resolver:
             if role is None or role.trust_policy is None:
                 return None, arn.account
             return Resource(arn=role.arn, policy=role.trust_policy, tags=role.tags), arn.account
+        index = self._resources_by_arn()
         for candidate in _governing_arns(resource):
-            for account in self.snapshot.accounts.values():
-                found = account.resources.get(candidate)
-                if found is not None:
-                    return found, account.id
+            hit = index.get(candidate)
+            if hit is not None:
+                return hit
         # AWS managed policies live in the pseudo-account `aws`: not another account.
         return None, arn.account if is_account_id(arn.account) else None
+
+    def _resources_by_arn(self) -> dict[str, tuple[Resource, str]]:
+        """The resources of every account by ARN with their account; an ARN held by two
+        accounts goes to the first in snapshot order, as the scan it replaces did."""
+        if self._resource_index is None:
+            index: dict[str, tuple[Resource, str]] = {}
+            for account in self.snapshot.accounts.values():
+                for arn, entry in account.resources.items():
+                    index.setdefault(arn, (entry, account.id))
+            self._resource_index = index
+        return self._resource_index
 
     def org_levels(
         self, account_id: str, kind: Literal["scp", "rcp"]

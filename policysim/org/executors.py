@@ -51,7 +51,8 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def _attempt(task: Task[S, R], shared: S, key: str) -> Outcome[R]:
+def attempt(task: Task[S, R], shared: S, key: str) -> Outcome[R]:
+    """`task(shared, key)` as an outcome: an exception becomes its one-line error."""
     try:
         return Outcome(key, task(shared, key))
     except Exception as exc:  # a failed account is an error row, not a failed run
@@ -64,7 +65,7 @@ class SerialExecutor:
     def run(self, task: Task[S, R], shared: S, keys: Sequence[str]) -> Iterator[Outcome[R]]:
         """Run the keys in order."""
         for key in keys:
-            yield _attempt(task, shared, key)
+            yield attempt(task, shared, key)
 
 
 # ---- local processes -------------------------------------------------------------------------
@@ -81,7 +82,7 @@ def _install(task: Callable[[Any, str], Any], shared: Any) -> None:
 def _run_installed(key: str) -> Outcome[Any]:
     assert _installed is not None, "the pool initializer did not run"
     task, shared = _installed
-    return _attempt(task, shared, key)
+    return attempt(task, shared, key)
 
 
 class ProcessExecutor:
@@ -192,7 +193,7 @@ class DaskExecutor:
             [shared_future] = client.scatter([shared], broadcast=True)
             futures = {
                 client.submit(
-                    _attempt, task, shared_future, key, retries=self.retries, pure=False
+                    attempt, task, shared_future, key, retries=self.retries, pure=False
                 ): key
                 for key in dict.fromkeys(keys)
             }
