@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _bench_common import pin_to_one_core
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -63,16 +65,6 @@ users:
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
-
-
-def pin_to_one_core() -> str:
-    """Pin this process (and so its children) to one CPU; describe what was done."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable on this platform)"
-    allowed = sorted(os.sched_getaffinity(0))
-    core = allowed[-1]
-    os.sched_setaffinity(0, {core})
-    return f"pinned to CPU {core} (of {len(allowed)} available)"
 
 
 def command() -> list[str]:

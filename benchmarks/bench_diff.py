@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import random
 import statistics
 import sys
@@ -33,6 +32,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _bench_common import pin_to_one_core
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -98,16 +99,6 @@ CONDITIONS: list[dict[str, Any]] = [
     {"StringEqualsIfExists": {"aws:PrincipalTag/team": "blue"}},
     {"NumericLessThan": {"s3:max-keys": "100"}},
 ]
-
-
-def pin_to_one_core() -> str:
-    """Pin this process to one CPU; describe what was done."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable on this platform)"
-    allowed = sorted(os.sched_getaffinity(0))
-    core = allowed[-1]
-    os.sched_setaffinity(0, {core})
-    return f"pinned to CPU {core} (of {len(allowed)} available)"
 
 
 def show(label: str, seconds: float, target: float | None = None, extra: str = "") -> None:

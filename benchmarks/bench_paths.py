@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -51,6 +50,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from _bench_common import pin_to_one_core
 
 ACCOUNT = "111111111111"
 ARN = f"arn:aws:iam::{ACCOUNT}"
@@ -96,16 +97,6 @@ BENIGN_ACTIONS = (
 
 
 # ---- output ---------------------------------------------------------------------------------
-
-
-def pin_to_one_core() -> str:
-    """Pin this process to one CPU; describe what was done."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable on this platform)"
-    allowed = sorted(os.sched_getaffinity(0))
-    core = allowed[-1]
-    os.sched_setaffinity(0, {core})
-    return f"pinned to CPU {core} (of {len(allowed)} available)"
 
 
 def show(label: str, seconds: float, target: float | None = None, extra: str = "") -> None:

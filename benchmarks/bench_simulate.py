@@ -47,6 +47,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _bench_common import pin_to_one_core
+
 REPO = Path(__file__).resolve().parents[1]
 CONFORMANCE = REPO / "tests" / "data" / "conformance"
 RANDOM_SUITE = CONFORMANCE / "random-2000.jsonl"
@@ -61,16 +63,6 @@ TARGET_RATIO = 3.0  # policysim / iam-simulate, cases that carry their own polic
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
-
-
-def pin_to_one_core() -> str:
-    """Pin this process (and so its children) to one CPU; describe what was done."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable on this platform)"
-    allowed = sorted(os.sched_getaffinity(0))
-    core = allowed[-1]
-    os.sched_setaffinity(0, {core})
-    return f"pinned to CPU {core} (of {len(allowed)} available)"
 
 
 def rate(count: int, seconds: float) -> float:
