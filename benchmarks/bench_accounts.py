@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _bench_common import pin_to_one_core
+from _bench_common import doc, pin_to_one_core
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -104,10 +104,6 @@ def show(label: str, seconds: float, target: float | None = None, extra: str = "
 # ------------------------------------------------------------------------------------------
 # the generated account
 # ------------------------------------------------------------------------------------------
-
-
-def doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def filler_statement(rng: random.Random, i: int) -> dict[str, Any]:

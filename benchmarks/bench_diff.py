@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _bench_common import pin_to_one_core
+from _bench_common import doc, pin_to_one_core, show
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -99,20 +99,6 @@ CONDITIONS: list[dict[str, Any]] = [
     {"StringEqualsIfExists": {"aws:PrincipalTag/team": "blue"}},
     {"NumericLessThan": {"s3:max-keys": "100"}},
 ]
-
-
-def show(label: str, seconds: float, target: float | None = None, extra: str = "") -> None:
-    text = f"  {label:<58} {seconds * 1000:>9.1f} ms"
-    if target is not None:
-        ok = "meets target" if seconds < target else "ABOVE target"
-        text += f"   (target < {target * 1000:g} ms: {ok})"
-    if extra:
-        text += f"   {extra}"
-    print(text, flush=True)
-
-
-def doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 # ---- generated document pairs ------------------------------------------------------------------

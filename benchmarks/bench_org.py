@@ -42,15 +42,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _bench_common import doc
+
 ORG_ID = "o-bench00001"
 BUCKET = "arn:aws:s3:::org-bench-shared"
 OBJECT = f"{BUCKET}/reports/q1.csv"
 ACTION = "s3:GetObject"
 PARTNER = "999999999999"
-
-
-def doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def allow(action: str | list[str], resource: str | list[str] = "*", **extra: Any) -> dict[str, Any]:

@@ -51,7 +51,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from _bench_common import pin_to_one_core
+from _bench_common import doc, pin_to_one_core
+from _bench_common import show as _show
 
 ACCOUNT = "111111111111"
 ARN = f"arn:aws:iam::{ACCOUNT}"
@@ -100,20 +101,10 @@ BENIGN_ACTIONS = (
 
 
 def show(label: str, seconds: float, target: float | None = None, extra: str = "") -> None:
-    text = f"  {label:<58} {seconds * 1000:>11.1f} ms"
-    if target is not None:
-        ok = "meets target" if seconds < target else "ABOVE target"
-        text += f"   (target < {target * 1000:g} ms: {ok})"
-    if extra:
-        text += f"   {extra}"
-    print(text, flush=True)
+    _show(label, seconds, target, extra, width=11)
 
 
 # ---- the generated account ------------------------------------------------------------------
-
-
-def doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def allow(action: str | list[str], resource: str | list[str] = "*") -> dict[str, Any]:
