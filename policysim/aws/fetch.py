@@ -886,6 +886,25 @@ def _org_policy(
 # The whole fetch
 
 
+def open_factory(options: FetchOptions) -> ClientFactory:
+    """The read-only clients `options` name (profile, endpoint, first region).
+
+    Raises `FetchError` with one line when botocore cannot set them up (an unknown profile, a
+    bad `AWS_MAX_ATTEMPTS`)."""
+    import botocore.exceptions as bx
+
+    try:
+        return ClientFactory(
+            options.profile,
+            endpoint_url=options.endpoint_url,
+            region=options.regions[0] if options.regions else None,
+        )
+    except bx.BotoCoreError as err:
+        raise FetchError(fatal_message(err, options.profile) or describe_error(err)) from None
+    except ValueError as err:  # AWS_MAX_ATTEMPTS
+        raise FetchError(str(err)) from None
+
+
 def fetch_snapshot(
     options: FetchOptions,
     *,
@@ -896,20 +915,10 @@ def fetch_snapshot(
 
     Raises `FetchError` when the caller cannot be identified, `IamNotReadError` (a `FetchError`)
     when IAM was asked for and could not be read."""
-    import botocore.exceptions as bx
 
     progress = progress or Progress()
     services = list(options.services or SERVICES)
-    try:
-        factory = factory or ClientFactory(
-            options.profile,
-            endpoint_url=options.endpoint_url,
-            region=options.regions[0] if options.regions else None,
-        )
-    except bx.BotoCoreError as err:
-        raise FetchError(fatal_message(err, options.profile) or describe_error(err)) from None
-    except ValueError as err:  # AWS_MAX_ATTEMPTS
-        raise FetchError(str(err)) from None
+    factory = factory or open_factory(options)
     identity = caller_identity(factory, options.profile)
     account_id = identity["Account"]
     partition = identity.get("Arn", "arn:aws:").split(":")[1] or "aws"

@@ -36,8 +36,8 @@ from policysim.aws.fetch import (
     aws_errors,
     caller_identity,
     describe_error,
-    fatal_message,
     fetch_snapshot,
+    open_factory,
     write_snapshot,
 )
 
@@ -161,20 +161,10 @@ def fetch_organization_directory(
     """Fetch the organization and every account into `request.output` (see the module).
 
     Raises `FetchError` when the caller or the organization cannot be read (nothing written)."""
-    import botocore.exceptions as bx
 
     progress = progress or Progress()
     options = request.options
-    try:
-        factory = factory or ClientFactory(
-            options.profile,
-            endpoint_url=options.endpoint_url,
-            region=options.regions[0] if options.regions else None,
-        )
-    except bx.BotoCoreError as err:
-        raise FetchError(fatal_message(err, options.profile) or describe_error(err)) from None
-    except ValueError as err:  # AWS_MAX_ATTEMPTS
-        raise FetchError(str(err)) from None
+    factory = factory or open_factory(options)
     identity = caller_identity(factory, options.profile)
     partition = identity.get("Arn", "arn:aws:").split(":")[1] or "aws"
     started = datetime.now(UTC)
