@@ -11,7 +11,6 @@ and always restored.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -135,17 +134,7 @@ def verified_fix(
     """The statement, among the `candidates` most used, whose removal leaves the most
     sources of `report` with no path (ties: the most used); None when no path relies on a
     statement of the snapshot's own documents."""
-    counts: Counter[MatchedStatement] = Counter()
-    for path in report.paths:
-        counts.update(path.statements())
-    ranked = sorted(
-        counts.items(),
-        key=lambda item: (
-            -item[1],
-            item[0].location or item[0].policy_name,
-            item[0].statement_index,
-        ),
-    )
+    ranked = report.ranked_statements()
     sources = [p.source for p in report.paths]
     best: Fix | None = None
     tried = 0

@@ -113,14 +113,13 @@ class PathsReport:
         """Whether some source has a path."""
         return bool(self.paths)
 
-    def cheapest_fix(self) -> Fix | None:
-        """The statement the most paths rely on (ties: the first by location)."""
+    def ranked_statements(self) -> list[tuple[MatchedStatement, int]]:
+        """The statements the paths rely on with how many paths use each, the most used first
+        (ties: the first by location)."""
         counts: Counter[MatchedStatement] = Counter()
         for path in self.paths:
             counts.update(path.statements())
-        if not counts:
-            return None
-        ranked = sorted(
+        return sorted(
             counts.items(),
             key=lambda item: (
                 -item[1],
@@ -128,6 +127,12 @@ class PathsReport:
                 item[0].statement_index,
             ),
         )
+
+    def cheapest_fix(self) -> Fix | None:
+        """The statement the most paths rely on (ties: the first by location)."""
+        ranked = self.ranked_statements()
+        if not ranked:
+            return None
         statement, count = ranked[0]
         return Fix(statement, count, len(self.paths))
 
