@@ -57,6 +57,9 @@ class MatchedStatement:
         label = repr(self.sid) if self.sid else f"#{self.statement_index}"
         where = f" ({self.location})" if self.location else ""
         level = f" level {self.level}" if self.level is not None else ""
+        if self.policy_name.startswith(f"{self.policy_type.value} policy of "):
+            # Resource policies are named after their resource already: say it once.
+            return f"{self.policy_name} statement {label}{where}"
         return (
             f"{self.policy_type.value}{level} policy {self.policy_name!r} statement {label}{where}"
         )

@@ -114,28 +114,23 @@ class Search:
             checks, evidence, thing = modification.targets[reach.changed]
             if reach.kind == "self":
                 hops.append(
-                    Hop(
-                        nodes[current].arn,
-                        label,
-                        modification.method,
-                        (*checks, evidence),
-                        _notes(modification.method, checks),
-                        changed=thing,
+                    _change_hop(
+                        nodes[current].arn, label, modification.method, checks, evidence, thing
                     )
                 )
                 return hops
             if reach.kind == "combo":
                 assert reach.edge is not None and reach.combo is not None
-                all_checks = (*checks, *reach.edge.checks, evidence)
-                notes = _notes(modification.method, checks) + reach.edge.annotations
                 hops.append(
-                    Hop(
+                    _change_hop(
                         nodes[current].arn,
                         label,
-                        reach.combo,
-                        all_checks,
-                        tuple(dict.fromkeys(notes)),
-                        changed=thing,
+                        modification.method,
+                        checks,
+                        evidence,
+                        thing,
+                        via=reach.combo,
+                        edge=reach.edge,
                     )
                 )
                 return hops
@@ -146,25 +141,51 @@ class Search:
                 hops.append(_edge_hop(self.graph, current, edge))
                 current = edge.target
             hops.append(
-                Hop(
+                _change_hop(
                     nodes[current].arn,
                     label,
                     modification.method,
-                    (*checks, evidence),
-                    _notes(modification.method, checks),
+                    checks,
+                    evidence,
+                    thing,
                     by=walker,
-                    changed=thing,
                 )
             )
             return hops
         raise AssertionError("path longer than the graph")  # pragma: no cover
 
 
-def _notes(method: Method, checks: tuple[Check, ...]) -> tuple[str, ...]:
+def _change_hop(
+    source: str,
+    label: str,
+    method: Method,
+    checks: tuple[Check, ...],
+    evidence: Check,
+    changed: str,
+    *,
+    via: Method | None = None,
+    edge: Edge | None = None,
+    by: str | None = None,
+) -> Hop:
+    """The last hop of a path that rewrites a policy, trust or boundary: its checks are the
+    rewrite's own, then (for a combination, `via`) the edge's, then the goal's evidence; its
+    notes are the checks' annotations, the method's, then the edge's, each once."""
     notes = [n for c in checks for n in c.annotations]
     if method.annotation:
         notes.append(method.annotation)
-    return tuple(dict.fromkeys(notes))
+    edge_checks: tuple[Check, ...] = ()
+    if edge is not None:
+        edge_checks = edge.checks
+        notes.extend(edge.annotations)
+    return Hop(
+        source,
+        label,
+        via or method,
+        (*checks, *edge_checks, evidence),
+        tuple(dict.fromkeys(notes)),
+        by=by,
+        changed=changed,
+    )
 
 
 def _edge_hop(graph: Graph, source: int, edge: Edge) -> Hop:

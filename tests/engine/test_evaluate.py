@@ -1009,3 +1009,14 @@ def test_compiled_policy_set_with_other_options_is_recompiled() -> None:
     assert evaluate(compiled, request()).decision is ALLOWED
     strict = EvaluationOptions(arn_head_case_insensitive=False)
     assert evaluate(compiled, request(), strict).decision is IMPLICIT
+
+
+def test_a_resource_policy_named_after_its_resource_is_described_once() -> None:
+    from policysim.engine.result import MatchedStatement, PolicyType
+
+    trust = MatchedStatement(
+        PolicyType.RESOURCE, "resource policy of arn:aws:iam::1:role/R", 0, None, "Allow"
+    )
+    named = MatchedStatement(PolicyType.IDENTITY, "Tune", 2, "S", "Allow", "a.yaml", 3, 4)
+    assert trust.describe() == "resource policy of arn:aws:iam::1:role/R statement #0"
+    assert named.describe() == "identity policy 'Tune' statement 'S' (a.yaml:3:4)"
