@@ -277,12 +277,7 @@ class FormulaBuilder:
             return True
         opts = compiled.options
         layers = applicable_layers(compiled, principal, caller.resource_account, action)
-        identity_side = layers.identity_side
-        same_account = layers.same_account
-        is_root = layers.is_root
-        has_boundary = layers.has_boundary
-        scp_applies = layers.scp_applies
-        rcp_applies = layers.rcp_applies
+        identity_side, has_boundary = layers.identity_side, layers.has_boundary
         session_applies = layers.session_applies
         kms_key = caller.strict == "kms"
 
@@ -321,19 +316,10 @@ class FormulaBuilder:
         def any_of(hits: list[tuple[CompiledStatement, MatchKind]]) -> Formula:
             return f_or([self.statement_applies(s) for s, _ in hits])
 
-        deny_sources: list[CompiledPolicies | None] = [compiled.resource]
-        if identity_side:
-            deny_sources += [compiled.identity, compiled.boundary]
-        if session_applies:
-            deny_sources.append(compiled.session)
-        if scp_applies and compiled.scp_levels:
-            deny_sources += compiled.scp_levels
-        if rcp_applies and compiled.rcp_levels:
-            deny_sources += compiled.rcp_levels
-        deny = f_or([any_of(matching(p, False)) for p in deny_sources])
+        deny = f_or([any_of(matching(p, False)) for p in layers.deny_sources(compiled)])
 
         scp_ok: Formula = True
-        if scp_applies and compiled.scp_levels is not None:
+        if layers.scp_applies and compiled.scp_levels is not None:
             scp_ok = f_and([any_of(matching(level, True)) for level in compiled.scp_levels])
 
         rp_hits = matching(compiled.resource, True)
@@ -353,7 +339,7 @@ class FormulaBuilder:
 
         identity_ok: Formula = (
             True
-            if is_root
+            if layers.is_root
             else any_of(matching(compiled.identity, True))
             if identity_side
             else False
@@ -373,7 +359,7 @@ class FormulaBuilder:
         bpa = blocked_by_bpa(compiled, principal, caller_in_account)
         if not identity_side:
             grant = f_and([direct, not bpa])
-        elif same_account:
+        elif layers.same_account:
             grant = self._same_account(
                 rp_hits,
                 direct,

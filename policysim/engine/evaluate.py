@@ -74,6 +74,21 @@ class Layers:
     rcp_applies: bool
     session_applies: bool
 
+    def deny_sources(self, compiled: CompiledPolicySet) -> list[CompiledPolicies | None]:
+        """The policies whose Deny statements can refuse the request: the resource policy,
+        then the identity side's (identity, boundary, session) and the SCP and RCP levels
+        that apply."""
+        sources: list[CompiledPolicies | None] = [compiled.resource]
+        if self.identity_side:
+            sources += [compiled.identity, compiled.boundary]
+        if self.session_applies:
+            sources.append(compiled.session)
+        if self.scp_applies and compiled.scp_levels:
+            sources += compiled.scp_levels
+        if self.rcp_applies and compiled.rcp_levels:
+            sources += compiled.rcp_levels
+        return sources
+
 
 def applicable_layers(
     compiled: CompiledPolicySet,
@@ -207,29 +222,19 @@ def _evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult
         )
     opts = compiled.options
     layers = applicable_layers(compiled, principal, request.effective_resource_account, action)
-    identity_side = layers.identity_side
-    same_account = layers.same_account
-    is_root = layers.is_root
-    has_boundary = layers.has_boundary
-    scp_applies = layers.scp_applies
-    rcp_applies = layers.rcp_applies
-    session_applies = layers.session_applies
+    identity_side, same_account = layers.identity_side, layers.same_account
+    has_boundary, session_applies = layers.has_boundary, layers.session_applies
     strict = _is_strict_resource(request, action)
     run = _Evaluation(compiled, request, action, has_boundary, kms_key=strict == "kms")
 
     result = EvaluationResult(Decision.IMPLICIT_DENY, "", same_account=same_account)
 
     # Step 1: an explicit deny in any applicable policy wins.
-    deny_sources: list[CompiledPolicies | None] = [compiled.resource]
-    if identity_side:
-        deny_sources += [compiled.identity, compiled.boundary]
-    if session_applies:
-        deny_sources.append(compiled.session)
-    if scp_applies and compiled.scp_levels:
-        deny_sources += compiled.scp_levels
-    if rcp_applies and compiled.rcp_levels:
-        deny_sources += compiled.rcp_levels
-    denies = [hit for policies in deny_sources for hit in run.matching(policies, allow=False)]
+    denies = [
+        hit
+        for policies in layers.deny_sources(compiled)
+        for hit in run.matching(policies, allow=False)
+    ]
     if denies:
         result.decision = Decision.EXPLICIT_DENY
         result.matched_statements = _records(denies)
@@ -240,11 +245,11 @@ def _evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult
 
     # Step 2: RCPs. RCPFullAWSAccess is attached at every level and cannot be detached, so
     # only their denies (step 1) can block a request.
-    if rcp_applies:
+    if layers.rcp_applies:
         result.allowed_by_rcp = True
 
     # Step 3: SCPs: every level from the root to the account must allow.
-    if scp_applies and compiled.scp_levels is not None:
+    if layers.scp_applies and compiled.scp_levels is not None:
         for i, level in enumerate(compiled.scp_levels):
             if not run.matching(level, allow=True):
                 result.allowed_by_scp = False
@@ -263,7 +268,7 @@ def _evaluate(compiled: CompiledPolicySet, request: Request) -> EvaluationResult
     result.principal_match_kind = rp_kind.name.lower() if compiled.resource else None
 
     identity_hits = run.matching(compiled.identity, allow=True) if identity_side else []
-    identity_ok = is_root or bool(identity_hits)
+    identity_ok = layers.is_root or bool(identity_hits)
     boundary_hits = run.matching(compiled.boundary, allow=True) if has_boundary else []
     boundary_ok = not has_boundary or bool(boundary_hits)
     session_hits = run.matching(compiled.session, allow=True) if session_applies else []
