@@ -6,9 +6,9 @@ resource policy of a cross-account bucket gone leaves nothing granting from that
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Collection
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +19,7 @@ from policysim.account.choices import (
     policies_by_name,
     policy_choices,
 )
-from policysim.account.loaders import parse_snapshot
+from policysim.account.loaders import load_snapshot
 from policysim.account.principal_spec import parse_principal
 from policysim.account.resolve import Resolver, Target
 from policysim.account.workspace import aws_managed
@@ -30,89 +30,11 @@ A = "111122223333"
 B = "444455556666"
 SHARED = "arn:aws:s3:::shared"
 
-ACCOUNT = f"""
-accounts:
-  - id: "{A}"
-    users:
-      alice:
-        groups: [devs]
-        policies: [AmazonS3ReadOnlyAccess]
-        boundary: DevBoundary
-        inline:
-          Own:
-            Version: "2012-10-17"
-            Statement:
-              - Sid: OwnWrites
-                Effect: Allow
-                Action: [s3:PutObject, s3:DeleteObject, sqs:SendMessage]
-                Resource: "*"
-      bob:
-        policies: [DevBoundary]
-        boundary: DevBoundary
-    groups:
-      devs:
-        inline:
-          Describe:
-            Version: "2012-10-17"
-            Statement:
-              - Sid: GroupDescribe
-                Effect: Allow
-                Action: ec2:DescribeInstances
-                Resource: "*"
-    roles:
-      app:
-        trust_account: "{A}"
-        policies: [AmazonS3ReadOnlyAccess]
-    policies:
-      DevBoundary:
-        Version: "2012-10-17"
-        Statement:
-          - Sid: BoundaryS3Sqs
-            Effect: Allow
-            Action: [s3:*, sqs:*]
-            Resource: "*"
-  - id: "{B}"
-    resources:
-      "{SHARED}":
-        policy:
-          Version: "2012-10-17"
-          Statement:
-            - Sid: ShareWithAlice
-              Effect: Allow
-              Principal: {{AWS: "arn:aws:iam::{A}:user/alice"}}
-              Action: [s3:GetObject, s3:DeleteObject]
-              Resource: "{SHARED}/*"
-organization:
-  id: o-exampleorg
-  policies:
-    DenyPuts:
-      Version: "2012-10-17"
-      Statement:
-        - Sid: NoPuts
-          Effect: Deny
-          Action: s3:PutObject
-          Resource: "*"
-    NoDeletes:
-      type: RCP
-      document:
-        Version: "2012-10-17"
-        Statement:
-          - Sid: KeepObjects
-            Effect: Deny
-            Principal: "*"
-            Action: s3:DeleteObject
-            Resource: "*"
-  root: {{id: r-root, scps: [FullAWSAccess]}}
-  ous:
-    - {{id: ou-root-sandbox1, name: Sandbox, scps: [FullAWSAccess, DenyPuts]}}
-  accounts:
-    "{A}": {{parent: ou-root-sandbox1, scps: [FullAWSAccess]}}
-    "{B}": {{scps: [FullAWSAccess], rcps: [NoDeletes]}}
-"""
+ACCOUNT = Path(__file__).parent / "data" / "choices.yaml"
 
 
 def resolver(*, exclude: Collection[str] = (), include: Collection[str] = ()) -> Resolver:
-    snapshot = parse_snapshot(textwrap.dedent(ACCOUNT), "account.yaml")
+    snapshot = load_snapshot(ACCOUNT)
     return Resolver(
         snapshot,
         now=datetime(2030, 1, 1, tzinfo=UTC),
