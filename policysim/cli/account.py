@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from policysim.account.principal_spec import Outsider
     from policysim.account.resolve import Resolver, Target
     from policysim.catalog.arguments import ActionResources, ActionSelection
-    from policysim.engine.result import EvaluationResult
+    from policysim.engine.result import EvaluationResult, PolicyType
     from policysim.policy.model import Policy
 
 ACCOUNT_HELP = (
@@ -163,6 +163,8 @@ class _Question:
     session_policy: Policy | None
     choices: list[PolicyChoice]
     selection: ChoiceSelection
+    _policies: dict[tuple[PolicyType, str], Policy] | None = None
+    _texts: dict[tuple[PolicyType, str, int], str | None] = field(default_factory=dict)
 
     def policies_json(self) -> dict[str, list[str]]:
         """`{"included": [keys], "excluded": [keys]}` for --json."""
@@ -183,12 +185,16 @@ class _Question:
         """The result's JSON, each deciding statement with its text (`"text"`)."""
         from policysim.account.choices import deciding_statement_text, policies_by_name
 
-        policies = policies_by_name(self.choices, self.session_policy)
+        if self._policies is None:
+            self._policies = policies_by_name(self.choices, self.session_policy)
         payload = result.to_json()
         for entry, matched in zip(
             payload["matched_statements"], result.matched_statements, strict=True
         ):
-            entry["text"] = deciding_statement_text(matched, policies)
+            key = (matched.policy_type, matched.policy_name, matched.statement_index)
+            if key not in self._texts:  # many actions share their deciding statements
+                self._texts[key] = deciding_statement_text(matched, self._policies)
+            entry["text"] = self._texts[key]
         return payload
 
 
