@@ -248,6 +248,11 @@ def _left_out_notes(selection: ActionSelection, resource: str) -> None:
         say(f"note: {note}")
 
 
+_STATEMENT_LINES = 40
+"""How much of a deciding statement `explain` prints (AWS managed policies hold statements of
+thousands of actions)."""
+
+
 def _statement_texts(q: _Question, result: EvaluationResult) -> None:
     """`explain`: the text of each deciding statement, under its name."""
     from policysim.account.choices import deciding_statement_text, policies_by_name
@@ -259,8 +264,15 @@ def _statement_texts(q: _Question, result: EvaluationResult) -> None:
     say("  deciding statements:")
     for matched, text in shown:
         say(f"    {matched.describe()}:")
-        for line in (text or "(text not available)").splitlines():
+        lines = (text or "(text not available)").splitlines()
+        for line in lines[:_STATEMENT_LINES]:
             say(f"      {line}")
+        if len(lines) > _STATEMENT_LINES:
+            say(
+                f"      ... {len(lines) - _STATEMENT_LINES} more lines"
+                f" (policysim show-policy '{matched.policy_name}' prints the whole policy;"
+                " --json has the whole statement)"
+            )
 
 
 @app.command(

@@ -179,3 +179,23 @@ def test_a_bad_resource_after_the_equals_sign_is_one_line(
     run_cli: RunCli, word: str, says: str
 ) -> None:
     one_line_error(run_cli("check", "user", "alice", word, "-a", ACCOUNT), says)
+
+
+def test_explain_shortens_a_long_statement_and_says_where_the_rest_is(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    account = tmp_path / "big.yaml"
+    account.write_text(
+        'account: "111122223333"\nusers:\n  alice: {policies: [ReadOnlyAccess]}\n',
+        encoding="utf-8",
+    )
+    run = run_cli("explain", "user", "alice", "s3:GetObject", "-a", account)
+    assert run.returncode == 0, run
+    tail = run.stdout.split("deciding statements:\n", 1)[1].splitlines()
+    assert len(tail) == 1 + 40 + 1  # the name, 40 lines, where the rest is
+    assert "more lines (policysim show-policy 'ReadOnlyAccess' prints the whole policy" in tail[-1]
+    data = json.loads(
+        run_cli("check", "user", "alice", "s3:GetObject", "-a", account, "--json").stdout
+    )
+    text = data["results"][0]["matched_statements"][0]["text"]
+    assert "s3:Get" in text and len(text.splitlines()) > 1000
