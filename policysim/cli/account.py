@@ -162,15 +162,15 @@ class _Question:
     context: dict[str, str | list[str]]
     session_policy: Policy | None
     choices: list[PolicyChoice]
-    selection: ChoiceSelection
+    policy_selection: ChoiceSelection
     _policies: dict[tuple[PolicyType, str], Policy] | None = None
     _texts: dict[tuple[PolicyType, str, int], str | None] = field(default_factory=dict)
 
     def policies_json(self) -> dict[str, list[str]]:
         """`{"included": [keys], "excluded": [keys]}` for --json."""
         return {
-            "included": [c.key for c in self.selection.kept],
-            "excluded": [c.key for c in self.selection.dropped],
+            "included": [c.key for c in self.policy_selection.kept],
+            "excluded": [c.key for c in self.policy_selection.dropped],
         }
 
     def echo_selection(self, *, err: bool = False) -> None:
@@ -178,7 +178,7 @@ class _Question:
         given (text output)."""
         if not self.resolver.policy_filter.active:
             return
-        left_out = ", ".join(c.key for c in self.selection.dropped) or "none"
+        left_out = ", ".join(c.key for c in self.policy_selection.dropped) or "none"
         say(f"policies: left out {left_out}", err=err)
 
     def with_texts(self, result: EvaluationResult) -> dict[str, Any]:
@@ -227,9 +227,9 @@ def _question(
         fail("give one or more actions after the principal, e.g. s3:GetObject")
     requests = select_action_resources(action_words, resource)
     choices = request_choices(resolver, target, requests.requests)
-    selection = resolver.policy_filter.select(choices)
-    if selection.unmatched:
-        which, word = selection.unmatched[0]
+    policy_selection = resolver.policy_filter.select(choices)
+    if policy_selection.unmatched:
+        which, word = policy_selection.unmatched[0]
         fail(unknown_word_problem(f"--{which}-policy", word, target.label, choices))
     return _Question(
         resolver,
@@ -238,7 +238,7 @@ def _question(
         parse_context(context or []),
         _session_policy(session_policy),
         choices,
-        selection,
+        policy_selection,
     )
 
 
