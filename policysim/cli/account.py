@@ -165,6 +165,7 @@ class _Question:
     policy_selection: ChoiceSelection
     _policies: dict[tuple[PolicyType, str], Policy] | None = None
     _texts: dict[tuple[PolicyType, str, int], str | None] = field(default_factory=dict)
+    _text_ids: dict[tuple[PolicyType, str, int], str] = field(default_factory=dict)
 
     def policies_json(self) -> dict[str, list[str]]:
         """`{"included": [keys], "excluded": [keys]}` for --json."""
@@ -181,8 +182,11 @@ class _Question:
         left_out = ", ".join(c.key for c in self.policy_selection.dropped) or "none"
         say(f"policies: left out {left_out}", err=err)
 
-    def with_texts(self, result: EvaluationResult) -> dict[str, Any]:
-        """The result's JSON, each deciding statement with its text (`"text"`)."""
+    def with_texts(self, result: EvaluationResult, *, by_id: bool = False) -> dict[str, Any]:
+        """The result's JSON, each deciding statement with its text: inline (`"text"`), or,
+        with `by_id`, as a `"text_id"` into `statement_texts()` — `check '*' --json` decides
+        thousands of actions by the same few statements, and inline copies made its output
+        twenty times larger."""
         from policysim.account.choices import deciding_statement_text, policies_by_name
 
         if self._policies is None:
@@ -194,8 +198,16 @@ class _Question:
             key = (matched.policy_type, matched.policy_name, matched.statement_index)
             if key not in self._texts:  # many actions share their deciding statements
                 self._texts[key] = deciding_statement_text(matched, self._policies)
-            entry["text"] = self._texts[key]
+                self._text_ids[key] = f"s{len(self._text_ids) + 1}"
+            if by_id:
+                entry["text_id"] = self._text_ids[key]
+            else:
+                entry["text"] = self._texts[key]
         return payload
+
+    def statement_texts(self) -> dict[str, str | None]:
+        """Every deciding statement's text seen so far, by the `"text_id"` results carry."""
+        return {self._text_ids[key]: text for key, text in self._texts.items()}
 
 
 def _question(
@@ -347,10 +359,11 @@ def check(
                     "action": a,
                     "resource": r,
                     "region": q.resolver.requested_region(a, r),
-                    **q.with_texts(result),
+                    **q.with_texts(result, by_id=True),
                 }
                 for a, r, result in results
             ],
+            "statement_texts": q.statement_texts(),
             "left_out": q.requests.left_out_json(),
         }
         typer.echo(json.dumps(payload, indent=2))

@@ -222,6 +222,7 @@ def test_check_json(work: Path) -> None:
         "region",
         "policies",
         "results",
+        "statement_texts",
         "left_out",
     }
     assert data["left_out"] == []
@@ -251,7 +252,7 @@ def test_check_json(work: Path) -> None:
     assert statement["file"].endswith("team.yaml")
     assert statement["line"] == line_of(ACCOUNT, "Sid: AlicePuts")
     assert isinstance(statement["column"], int)
-    assert json.loads(statement["text"])["Sid"] == "AlicePuts"
+    assert json.loads(data["statement_texts"][statement["text_id"]])["Sid"] == "AlicePuts"
     assert put["same_account"] is True
     assert put["allowed_by_organizations"] == {"scp": True, "rcp": True}
     assert delete["decision"] == "ExplicitDeny"

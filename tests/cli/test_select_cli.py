@@ -104,16 +104,17 @@ def test_an_unknown_word_is_one_line_with_suggestions(
 def test_check_json_carries_the_deciding_statements_text(run_cli: RunCli) -> None:
     _, data = check_json(run_cli, "s3:GetObject", "-r", SHARED_KEY)
     statements = data["results"][0]["matched_statements"]
-    by_policy = {s["policy"]: s for s in statements}
+    texts = data["statement_texts"]
+    by_policy = {s["policy"]: texts[s["text_id"]] for s in statements}
     shared = by_policy["resource policy of arn:aws:s3:::shared"]
-    assert json.loads(shared["text"]) == {
+    assert json.loads(shared) == {
         "Sid": "ShareWithAlice",
         "Effect": "Allow",
         "Principal": {"AWS": [f"arn:aws:iam::{A}:user/alice"]},
         "Action": ["s3:GetObject", "s3:DeleteObject"],
         "Resource": ["arn:aws:s3:::shared/*"],
     }
-    managed = json.loads(by_policy["AmazonS3ReadOnlyAccess"]["text"])
+    managed = json.loads(by_policy["AmazonS3ReadOnlyAccess"])
     assert managed["Effect"] == "Allow" and "s3:Get*" in managed["Action"]
 
 
@@ -197,5 +198,15 @@ def test_explain_shortens_a_long_statement_and_says_where_the_rest_is(
     data = json.loads(
         run_cli("check", "user", "alice", "s3:GetObject", "-a", account, "--json").stdout
     )
-    text = data["results"][0]["matched_statements"][0]["text"]
+    text = data["statement_texts"][data["results"][0]["matched_statements"][0]["text_id"]]
     assert "s3:Get" in text and len(text.splitlines()) > 1000
+
+
+def test_check_json_keeps_each_statement_text_once(run_cli: RunCli) -> None:
+    """Many actions decided by one statement share one copy of its text."""
+    _, data = check_json(
+        run_cli, "s3:GetObject", "s3:GetObject=arn:aws:s3:::shared/other", "-r", SHARED_KEY
+    )
+    ids = [s["text_id"] for r in data["results"] for s in r["matched_statements"]]
+    assert len(ids) > len(set(ids)) and set(ids) == set(data["statement_texts"])
+    assert all("text" not in s for r in data["results"] for s in r["matched_statements"])
