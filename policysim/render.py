@@ -18,6 +18,7 @@ from policysim.engine.result import describe_dependencies
 from policysim.text_safety import is_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
+    from policysim.account.effective import EffectivePermissions, ServiceSummary
     from policysim.account.who_can import Grant, WhoCanReport
     from policysim.assertions.run import Outcome
     from policysim.engine.request import Request
@@ -401,3 +402,89 @@ def render_test_report(
     passed = len(outcomes) - len(failures)
     style = "bold red" if failures else "bold green"
     console.print(Text(f"{passed} passed, {len(failures)} failed in {seconds:.2f}s", style=style))
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def render_principal_can(
+    answer: EffectivePermissions,
+    *,
+    account: str | None = None,
+    region: str | None = None,
+    detailed: bool = False,
+) -> None:
+    """`principal-can`: a row per service with something allowed (or allowed if a condition
+    holds), a column per access level reading allowed/total; `detailed` (`--service`) lists
+    the actions instead, the conditional ones grouped by their condition."""
+    from policysim.account.effective import ACCESS_LEVELS
+
+    console = _console()
+    where = f" in account {account}" if account else ""
+    header = (
+        f"{answer.principal}{where}, resource {answer.resource}, {_one_region(region)}:"
+        f" {_count(answer.allowed)} of"
+        f" {_count(answer.checked)} actions allowed"
+    )
+    if answer.conditional:
+        header += f", {_count(answer.conditional)} more if conditions hold"
+    console.print(header)
+    if detailed:
+        for service in answer.services:
+            _render_service_actions(console, service)
+        return
+    shown = [s for s in answer.services if s.allowed or s.conditional]
+    levels = [lv for lv in ACCESS_LEVELS if any(_level(s, lv) for s in shown)]
+    rows: list[list[str | Text]] = []
+    for service in shown:
+        row: list[str | Text] = [service.prefix]
+        for name in levels:
+            level = _level(service, name)
+            if level is None:
+                row.append("")
+                continue
+            cell = f"{len(level.allowed)}/{level.total}"
+            if level.conditional:
+                cell += f" +{len(level.conditional)} if"
+            row.append(Text(cell, style="green" if level.allowed else ""))
+        rows.append(row)
+    if rows:
+        _print_table(console, ["service", *levels], rows)
+    rest = len(answer.services) - len(shown)
+    if rest:
+        console.print(f"{rest} more services: nothing allowed (--json lists every service)")
+
+
+def _level(service: ServiceSummary, name: str) -> Any:
+    return next((level for level in service.levels if level.level == name), None)
+
+
+def _render_service_actions(console: Console, service: ServiceSummary) -> None:
+    """One service's actions per access level: the allowed ones, then the conditional ones
+    under the condition that would allow them."""
+    console.print(
+        Text(
+            terminal_safe(
+                f"{service.prefix} ({service.name}): {service.allowed} of {service.total}"
+                " allowed"
+                + (
+                    f", {service.conditional} more if conditions hold"
+                    if service.conditional
+                    else ""
+                )
+            ),
+            style="bold",
+        )
+    )
+    for level in service.levels:
+        console.print(f"  {level.level}: {len(level.allowed)} of {level.total} allowed")
+        for action in level.allowed:
+            console.print(f"    {action}")
+        by_condition: dict[str, list[str]] = {}
+        for action, conditions in level.conditional:
+            by_condition.setdefault(describe_dependencies(conditions), []).append(action)
+        for condition, actions in by_condition.items():
+            console.print(f"    {condition}:")
+            for action in actions:
+                console.print(f"      {action}")

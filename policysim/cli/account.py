@@ -129,6 +129,16 @@ def _session_policy(path: Path | None) -> Policy | None:
     return load_policy(path, kind=PolicyKind.SESSION)
 
 
+AllowedOnlyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allowed-only", help="Show only the allowed actions (the summary line counts all)."
+    ),
+]
+SUMMARY_FROM = 10
+"""`check` ends with "N of M actions allowed" from this many actions on (or with
+--allowed-only)."""
+
 PRINCIPAL_HELP = (
     "The caller: user NAME | role NAME | group NAME | an IAM or STS ARN | service/HOST |"
     " a CloudFront OAI ARN (quoted) | root | account/ID | anonymous; then ACTIONS."
@@ -229,6 +239,7 @@ def check(
     region: RegionOpt = None,
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
+    allowed_only: AllowedOnlyOpt = False,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
     from policysim.account.principal_spec import Outsider
@@ -258,6 +269,11 @@ def check(
     target = q.target
     regions = _regions(q.resolver, q.actions, resource)
     account_of = None if isinstance(target, Outsider) else target.account
+    allowed_count = sum(1 for _, r in results if r.allowed)
+    everything = results
+    if allowed_only:
+        shown = [i for i, (_, r) in enumerate(results) if r.allowed]
+        results, regions = [results[i] for i in shown], [regions[i] for i in shown]
     if as_json:
         payload = {
             "principal": target.caller_arn,
@@ -269,6 +285,7 @@ def check(
                 for (a, r), (_, region) in zip(results, regions, strict=True)
             ],
             "left_out": q.selection.left_out_json(),
+            "summary": {"actions": len(everything), "allowed": allowed_count},
         }
         typer.echo(json.dumps(payload, indent=2))
     else:
@@ -281,8 +298,10 @@ def check(
             results,
             regions=regions,
         )
+        if allowed_only or len(everything) >= SUMMARY_FROM:
+            say(f"{allowed_count} of {len(everything)} actions allowed")
         _left_out_notes(q.selection, resource)
-    raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
+    raise typer.Exit(0 if allowed_count == len(everything) else 1)
 
 
 @app.command(

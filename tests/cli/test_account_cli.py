@@ -215,7 +215,15 @@ def test_check_json(work: Path) -> None:
     run = policysim(f"check user alice s3:PutObject s3:DeleteObject {DATA_KEY} --json", cwd=work)
     assert run.returncode == 1, run
     data = run.json()
-    assert set(data) == {"principal", "account", "resource", "region", "results", "left_out"}
+    assert set(data) == {
+        "principal",
+        "account",
+        "resource",
+        "region",
+        "results",
+        "left_out",
+        "summary",
+    }
     assert data["left_out"] == []
     assert data["principal"] == f"arn:aws:iam::{A}:user/alice"
     assert data["account"] == A
