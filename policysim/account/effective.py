@@ -223,6 +223,17 @@ class EffectivePermissions:
         }
 
 
+def check_service(prefix: str) -> str:
+    """`prefix` when the IAM catalog knows the service; a `PolicyError` naming the nearest
+    prefixes otherwise."""
+    catalog = get_catalog()
+    if not catalog.has_service(prefix):
+        near = catalog.suggest_services(prefix)
+        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+        raise PolicyError(f"unknown service {prefix!r}{hint}")
+    return prefix
+
+
 def catalog_actions(services: Sequence[str] | None = None, resource: str = "*") -> list[ActionInfo]:
     """The catalog's actions of `services` (every service when None) that act on `resource`.
     An unknown service prefix is a `PolicyError` naming the nearest ones."""
@@ -232,10 +243,7 @@ def catalog_actions(services: Sequence[str] | None = None, resource: str = "*") 
     else:
         chosen: list[ActionInfo] = []
         for prefix in services:
-            if not catalog.has_service(prefix):
-                near = catalog.suggest_services(prefix)
-                hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-                raise PolicyError(f"unknown service {prefix!r}{hint}")
+            check_service(prefix)
             chosen += catalog.actions(prefix)
         infos = chosen
     return [info for info in infos if acts_on(info, resource)]
