@@ -543,7 +543,8 @@ def _who_can_words(
     positional = None
     if patterns and (len(patterns) > 1 or services):
         last = patterns[-1]
-        if last == "*" or last.lower().startswith("arn:"):
+        looks_like_action = last.count(":") == 1 and "/" not in last and last != "*"
+        if last.lower().startswith("arn:") or not looks_like_action:
             positional = patterns.pop()
     if positional is not None and resource_option is not None:
         fail(f"give the resource once: {positional!r} and --resource {resource_option!r}")
@@ -669,7 +670,9 @@ def query(
     epilog=(
         "A test file is YAML: an optional 'account: FILE' and a 'tests' list of"
         " {name, principal, action, resource, context, expect}, expect being Allowed,"
-        " Denied, ExplicitDeny or ImplicitDeny. See examples/iam-tests/.\n\n"
+        " Denied, ExplicitDeny or ImplicitDeny. A principal the account does not hold or an"
+        " unknown action is an input error at its line, not a failure. --junit FILE writes"
+        " JUnit XML for CI.\n\n"
         "Exit status: 0 all passed; 1 a test failed; 2 unusable input."
     ),
 )
@@ -681,6 +684,14 @@ def iam_test(
     region: RegionOpt = None,
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
+    junit: Annotated[
+        Path | None,
+        typer.Option(
+            "--junit",
+            metavar="FILE",
+            help="Also write the results as JUnit XML (one testcase per check) for CI.",
+        ),
+    ] = None,
 ) -> None:
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
     import time
@@ -698,10 +709,19 @@ def iam_test(
             spec = load_test_file(path)
             resolver = _resolver(account or spec.account, option, now, None, None, region, warned)
             used_region = resolver.region
-            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests)]
+            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests, spec.file)]
     except PolicyError as err:
         fail(err)
     failed = [o for _, o in outcomes if not o.passed]
+    if junit is not None:
+        from policysim.assertions.junit import junit_xml
+        from policysim.files import write_atomic
+
+        xml = junit_xml(outcomes, time.perf_counter() - started, used_region)
+        try:
+            write_atomic(junit, xml)
+        except OSError as err:
+            fail(f"--junit {junit}: cannot write: {err.strerror or err}")
     if as_json:
         payload = {
             "region": used_region,
