@@ -24,7 +24,7 @@ from policysim.catalog import get_catalog
 from policysim.catalog.model import ActionInfo
 from policysim.catalog.resources import acts_on
 from policysim.engine.aws_owned import protection
-from policysim.engine.compiled import CompiledPolicySet, compile_policy_set
+from policysim.engine.compiled import CompiledPolicies, CompiledPolicySet, compile_policy_set
 from policysim.engine.depends import dependencies
 from policysim.engine.evaluate import ALWAYS_ALLOWED, TRUST_ACTIONS, evaluate
 from policysim.engine.request import Request
@@ -50,8 +50,16 @@ def allowed_if(result: EvaluationResult) -> list[Dependency]:
     return [d for d in result.depends_on or [] if d.becomes is Decision.ALLOWED]
 
 
+def _groups(compiled: CompiledPolicySet) -> list[CompiledPolicies]:
+    """Every compiled policy group of the set, in a fixed order."""
+    groups = [compiled.identity, compiled.resource, compiled.boundary, compiled.session]
+    groups += compiled.scp_levels or []
+    groups += compiled.rcp_levels or []
+    return [g for g in groups if g is not None]
+
+
 def _dependency_key(
-    compiled: CompiledPolicySet, request: Request, result: EvaluationResult
+    groups: list[CompiledPolicies], request: Request, result: EvaluationResult
 ) -> tuple[object, ...]:
     """What the dependency search of one request turns on, beside the service and the context
     (the same for every action of a service): the statements whose Action matches, in every
@@ -59,13 +67,7 @@ def _dependency_key(
     that need no permission, resources AWS owns). Two actions with equal keys get the same
     dependencies: the search re-evaluates only through those."""
     action = request.action.lower()
-    groups = [compiled.identity, compiled.resource, compiled.boundary, compiled.session]
-    groups += compiled.scp_levels or []
-    groups += compiled.rcp_levels or []
-    statements = tuple(
-        tuple(id(s) for s in group.for_action(action)) if group is not None else None
-        for group in groups
-    )
+    statements = tuple(tuple(map(id, group.for_action(action))) for group in groups)
     owned = protection(
         request.action, request.resource, request.principal, request.aws_managed_resource
     )
@@ -108,6 +110,7 @@ def decide_actions(
             )
             compiled = compile_policy_set(policy_set, resolver.options)
             memo: dict[tuple[object, ...], list[Dependency]] = {}
+            groups = _groups(compiled)
             for i in indexes:
                 request = Request(
                     first.principal,
@@ -118,8 +121,10 @@ def decide_actions(
                     first.aws_managed_resource,
                 )
                 result = evaluate(compiled, request)
-                if depends:
-                    key = _dependency_key(compiled, request, result)
+                if depends and not result.missing_context_keys:
+                    result.depends_on = []  # what the search gives when no key is missing
+                elif depends:
+                    key = _dependency_key(groups, request, result)
                     found = memo.get(key)
                     if found is None:
                         found = memo[key] = dependencies(compiled, request, result)
