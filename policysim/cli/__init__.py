@@ -11,6 +11,7 @@ from policysim.cli import (  # noqa: F401  (registration list)
     lint,
     paths,
     principal_can,
+    show,
     simulate,
 )
 from policysim.cli.app import EXIT_INTERRUPTED, EXIT_USAGE, app, fail
