@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from policysim.account.resolve import Resolver, Target
     from policysim.catalog.arguments import ActionResources, ActionSelection
     from policysim.engine.result import EvaluationResult, PolicyType
+    from policysim.org import AccountFailure
     from policysim.policy.model import Policy
 
 ACCOUNT_HELP = (
@@ -572,9 +573,9 @@ def who_can(
         questions, selections = _who_can_questions(resolver, patterns, resource)
         executor = choose_executor(workers, dask)
         given = parse_context(context or [])
-        failures = []  # accounts whose task failed (--workers/--dask): error rows, exit 2
+        failures: list[AccountFailure] = []  # accounts whose task failed: error rows, exit 2
         reports = []
-        for action, target in questions:
+        for action, target in questions:  # one call of the one-action entry point per pair
             if executor is None:
                 report = find_who_can(resolver, action, target, given, show_denied=show_denied)
             else:

@@ -140,3 +140,12 @@ def test_bad_input_is_one_line_and_exit_2(account: str, args: list[str], message
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_workers_give_the_serial_answer_for_each_action(account: str) -> None:
+    args = ["who-can", "s3:GetObject", "s3:PutObject", "-r", "arn:aws:s3:::logs-*/*", "-a", account]
+    serial = run(*args, "--json")
+    workers = run(*args, "--json", "--workers", "2")
+    assert serial.exit_code == workers.exit_code == 0, workers.output
+    assert json.loads(workers.output) == json.loads(serial.output)
+    assert len(json.loads(serial.output)["actions"]) == 2
