@@ -18,6 +18,7 @@ from policysim.engine.result import describe_dependencies
 from policysim.text_safety import is_terminal_safe, terminal_safe
 
 if TYPE_CHECKING:
+    from policysim.account.effective import EffectivePermissions, ServiceSummary
     from policysim.account.who_can import Grant, WhoCanReport
     from policysim.assertions.run import Outcome
     from policysim.engine.request import Request
@@ -166,11 +167,29 @@ def _one_region(region: str | None) -> str:
 
 
 def _console() -> Console:
-    """A console that never truncates: wide when output is not a terminal (files, pipes)."""
-    probe = Console()
-    return _SafeConsole(
-        soft_wrap=True, highlight=False, markup=False, width=None if probe.is_terminal else 200
-    )
+    """A console that never truncates. On a terminal it knows its width (`COLUMNS` when set,
+    as rich reads it): tables fit it (`_print_table`) and longer lines wrap at spaces, a word
+    longer than the line folding onto the next (nothing is cut). Otherwise (files, pipes) a
+    row is one line, however long, whatever `COLUMNS` says."""
+    width = terminal_width()
+    if width is None:
+        return _SafeConsole(soft_wrap=True, highlight=False, markup=False, width=200)
+    return _SafeConsole(soft_wrap=False, highlight=False, markup=False, width=width)
+
+
+MIN_WIDTH = 20
+"""Narrower than this, a table is laid out for this width (lines fold beyond it)."""
+
+
+def _stdout_is_terminal() -> bool:
+    return Console().is_terminal
+
+
+def terminal_width() -> int | None:
+    """The width output must fit when it goes to a terminal; None for files and pipes."""
+    if not _stdout_is_terminal():
+        return None
+    return max(Console().width, MIN_WIDTH)
 
 
 def _statement_label(m: MatchedStatement) -> str:
@@ -180,30 +199,84 @@ def _statement_label(m: MatchedStatement) -> str:
 
 
 def _print_table(console: Console, headers: list[str], rows: list[list[str | Text]]) -> None:
-    """Left-aligned columns, two spaces in and four apart, no trailing blanks.
+    """Left-aligned columns, two spaces in and four apart, no trailing blanks; columns empty in
+    every row are left out.
+
+    When the console has a width (`_console`) and the table is wider, the columns come two
+    apart; if it is still too wide, the leading columns that fit stay on the row's line and
+    the others follow on lines of their own (`header: value`, indented), a value longer than
+    a line wrapping at spaces or, within a word, folding: nothing is cut.
 
     Written out directly: rich's Table measures every cell on every render, which took half a
     second for a few hundred who-can rows. Cells are escaped before they are measured.
     """
-    rows = [[_safe(cell) for cell in row] for row in rows]
+    cells = [[_as_text(cell) for cell in row] for row in rows]
+    keep = [0] + [i for i in range(1, len(headers)) if any(row[i].plain for row in cells)]
+    headers = [headers[i] for i in keep]
+    cells = [[row[i] for i in keep] for row in cells]
     widths = [len(h) for h in headers]
-    for row in rows:
+    for row in cells:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell.plain if isinstance(cell, Text) else cell))
+            widths[i] = max(widths[i], len(cell.plain))
+    limit = console.width if not console.soft_wrap else None
+    gap = 4
+    if limit is not None and _table_width(widths, gap) > limit:
+        gap = 2
+    inline = len(headers)
+    if limit is not None:
+        while inline > 1 and _table_width(widths[:inline], gap) > limit:
+            inline -= 1
 
-    def line(cells: list[str | Text], style: str | None = None) -> Text:
+    def line(row: list[Text]) -> Text:
         out = Text("  ")
-        for i, cell in enumerate(cells):
-            text = cell if isinstance(cell, Text) else Text(cell, style=style or "")
+        for i, text in enumerate(row):
             out.append_text(text)
-            if i < len(cells) - 1:
-                out.append(" " * (widths[i] - len(text.plain) + 4))
+            if i < len(row) - 1:
+                out.append(" " * (widths[i] - len(text.plain) + gap))
         out.rstrip()
         return out
 
-    console.print(line(list(headers), "bold"))
-    for row in rows:
-        console.print(line(row))
+    def emit(text: Text, indent: int) -> None:
+        if limit is None:
+            console.print(text)
+            return
+        for piece in _wrap(text, max(limit - indent, 1)):
+            console.print(Text(" " * indent).append_text(piece))
+
+    emit(line([Text(h, style="bold") for h in headers[:inline]]), 0)
+    for row in cells:
+        emit(line(row[:inline]), 0)
+        for header, text in zip(headers[inline:], row[inline:], strict=True):
+            if text.plain:
+                emit(Text.assemble(Text(f"{header}: "), text), 6)
+
+
+def _as_text(cell: str | Text) -> Text:
+    safe = _safe(cell)
+    return safe if isinstance(safe, Text) else Text(str(safe))
+
+
+def _table_width(widths: list[int], gap: int) -> int:
+    return 2 + sum(widths) + gap * (len(widths) - 1)
+
+
+def _wrap(text: Text, width: int) -> list[Text]:
+    """`text` in lines of at most `width` characters: broken after a space where there is
+    one, else within the word; styles kept, no character dropped but the spaces at breaks."""
+    plain = text.plain
+    if len(plain) <= width:
+        return [text]
+    cuts: list[int] = []
+    start = 0
+    while len(plain) - start > width:
+        space = plain.rfind(" ", start + 1, start + width + 1)
+        cut = space + 1 if space > start else start + width
+        cuts.append(cut)
+        start = cut
+    pieces = list(text.divide(cuts))
+    for piece in pieces:
+        piece.rstrip()
+    return pieces
 
 
 def render_check(
@@ -401,3 +474,89 @@ def render_test_report(
     passed = len(outcomes) - len(failures)
     style = "bold red" if failures else "bold green"
     console.print(Text(f"{passed} passed, {len(failures)} failed in {seconds:.2f}s", style=style))
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def render_principal_can(
+    answer: EffectivePermissions,
+    *,
+    account: str | None = None,
+    region: str | None = None,
+    detailed: bool = False,
+) -> None:
+    """`principal-can`: a row per service with something allowed (or allowed if a condition
+    holds), a column per access level reading allowed/total; `detailed` (`--service`) lists
+    the actions instead, the conditional ones grouped by their condition."""
+    from policysim.account.effective import ACCESS_LEVELS
+
+    console = _console()
+    where = f" in account {account}" if account else ""
+    header = (
+        f"{answer.principal}{where}, resource {answer.resource}, {_one_region(region)}:"
+        f" {_count(answer.allowed)} of"
+        f" {_count(answer.checked)} actions allowed"
+    )
+    if answer.conditional:
+        header += f", {_count(answer.conditional)} more if conditions hold"
+    console.print(header)
+    if detailed:
+        for service in answer.services:
+            _render_service_actions(console, service)
+        return
+    shown = [s for s in answer.services if s.allowed or s.conditional]
+    levels = [lv for lv in ACCESS_LEVELS if any(_level(s, lv) for s in shown)]
+    rows: list[list[str | Text]] = []
+    for service in shown:
+        row: list[str | Text] = [service.prefix]
+        for name in levels:
+            level = _level(service, name)
+            if level is None:
+                row.append("")
+                continue
+            cell = f"{len(level.allowed)}/{level.total}"
+            if level.conditional:
+                cell += f" +{len(level.conditional)} if"
+            row.append(Text(cell, style="green" if level.allowed else ""))
+        rows.append(row)
+    if rows:
+        _print_table(console, ["service", *levels], rows)
+    rest = len(answer.services) - len(shown)
+    if rest:
+        console.print(f"{rest} more services: nothing allowed (--json lists every service)")
+
+
+def _level(service: ServiceSummary, name: str) -> Any:
+    return next((level for level in service.levels if level.level == name), None)
+
+
+def _render_service_actions(console: Console, service: ServiceSummary) -> None:
+    """One service's actions per access level: the allowed ones, then the conditional ones
+    under the condition that would allow them."""
+    console.print(
+        Text(
+            terminal_safe(
+                f"{service.prefix} ({service.name}): {service.allowed} of {service.total}"
+                " allowed"
+                + (
+                    f", {service.conditional} more if conditions hold"
+                    if service.conditional
+                    else ""
+                )
+            ),
+            style="bold",
+        )
+    )
+    for level in service.levels:
+        console.print(f"  {level.level}: {len(level.allowed)} of {level.total} allowed")
+        for action in level.allowed:
+            console.print(f"    {action}")
+        by_condition: dict[str, list[str]] = {}
+        for action, conditions in level.conditional:
+            by_condition.setdefault(describe_dependencies(conditions), []).append(action)
+        for condition, actions in by_condition.items():
+            console.print(f"    {condition}:")
+            for action in actions:
+                console.print(f"      {action}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ class Outcome:
     action: str
     result: EvaluationResult | None
     error: str | None = None
+    seconds: float = 0.0
+    """How long the decision took (JUnit's `time`)."""
 
     @property
     def passed(self) -> bool:
@@ -46,18 +49,29 @@ class Outcome:
         }
 
 
-def run_tests(resolver: Resolver, tests: list[IamTest]) -> list[Outcome]:
-    """Every action of every test; a test that names an unknown principal or action fails
-    with the error rather than stopping the run."""
-    outcomes: list[Outcome] = []
+def run_tests(resolver: Resolver, tests: list[IamTest], file: str | None = None) -> list[Outcome]:
+    """Every action of every test. A test that names a principal the account does not hold, or
+    an unknown action, is an input error (`PolicyError` at its place in `file`), raised before
+    any test runs: a typo is not a failing expectation."""
+    questions = []
     for test in tests:
         try:
-            actions = select_actions(list(test.actions), test.resource).actions
             target = resolve_principal(resolver, test.principal, session_name=test.session_name)
         except PolicyError as err:
-            outcomes.append(Outcome(test, ", ".join(test.actions), None, str(err)))
-            continue
+            raise PolicyError(
+                f"principal: {err.message}",
+                file=file,
+                position=test.principal_position or test.position,
+            ) from None
+        try:
+            actions = select_actions(list(test.actions), test.resource).actions
+        except PolicyError as err:
+            raise PolicyError(f"action: {err.message}", file=file, position=test.position) from None
+        questions.append((test, target, actions))
+    outcomes: list[Outcome] = []
+    for test, target, actions in questions:
         for action in actions:
+            started = time.perf_counter()
             result = resolver.decide(target, action, test.resource, test.context)
-            outcomes.append(Outcome(test, action, result))
+            outcomes.append(Outcome(test, action, result, seconds=time.perf_counter() - started))
     return outcomes

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policysim.account.errors import did_you_mean
 from policysim.account.principal_spec import PrincipalRef, PrincipalSyntaxError
 from policysim.account.principal_spec import parse_principal as parse_shared
 from policysim.catalog.arguments import resource_problem, select_actions
@@ -42,6 +43,8 @@ class IamTest:
     expect: str
     position: Position
     session_name: str = "policysim"
+    principal_position: Position | None = None
+    """Where the principal is written, for an error naming one the account does not hold."""
 
 
 @dataclass(slots=True)
@@ -89,7 +92,8 @@ def _test(node: Node, index: int, file: str) -> IamTest:
     for key in items:
         if key not in _TEST_KEYS:
             raise PolicyError(
-                f"unknown key {key!r} in a test; expected one of: {', '.join(_TEST_KEYS)}",
+                f"unknown key {key!r} in a test{did_you_mean(key, _TEST_KEYS)}"
+                f" (a test has: {', '.join(_TEST_KEYS)})",
                 file=file,
                 position=node.key_positions[key],
             )
@@ -110,8 +114,12 @@ def _test(node: Node, index: int, file: str) -> IamTest:
     expect = _string(items["expect"], "expect", file)
     matched = [e for e in EXPECTATIONS if e.lower() == expect.lower()]
     if not matched:
+        canonical = {e.lower(): e for e in EXPECTATIONS}
+        hint = did_you_mean(expect.lower(), canonical)
+        for lowered, name in canonical.items():  # suggest the names as written
+            hint = hint.replace(repr(lowered), repr(name))
         raise _error(
-            f"expect must be one of {', '.join(EXPECTATIONS)}, not {expect!r}",
+            f"expect must be one of {', '.join(EXPECTATIONS)}, not {expect!r}{hint}",
             file,
             items["expect"],
         )
@@ -137,7 +145,17 @@ def _test(node: Node, index: int, file: str) -> IamTest:
         if "session_name" in items
         else "policysim"
     )
-    return IamTest(name, principal, actions, resource, context, matched[0], node.position, session)
+    return IamTest(
+        name,
+        principal,
+        actions,
+        resource,
+        context,
+        matched[0],
+        node.position,
+        session,
+        items["principal"].position,
+    )
 
 
 def _check_question(
@@ -175,8 +193,9 @@ def load_test_file(path: Path) -> IamTestFile:
     if root.kind == "object":
         unknown = [k for k in root.value if k not in ("account", "tests")]
         if unknown:
+            hint = did_you_mean(unknown[0], ["account", "tests"])
             raise PolicyError(
-                f"unknown key {unknown[0]!r}; a test file has 'account' and 'tests'",
+                f"unknown key {unknown[0]!r}{hint} (a test file has 'account' and 'tests')",
                 file=name,
                 position=root.key_positions[unknown[0]],
             )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from policysim.account.resolve import Resolver, Target
     from policysim.catalog.arguments import ActionResources, ActionSelection
     from policysim.engine.result import EvaluationResult, PolicyType
+    from policysim.org import AccountFailure
     from policysim.policy.model import Policy
 
 ACCOUNT_HELP = (
@@ -144,6 +145,16 @@ def _session_policy(path: Path | None) -> Policy | None:
 
     return load_policy(path, kind=PolicyKind.SESSION)
 
+
+AllowedOnlyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allowed-only", help="Show only the allowed actions (the summary line counts all)."
+    ),
+]
+SUMMARY_FROM = 10
+"""`check` ends with "N of M actions allowed" from this many actions on (or with
+--allowed-only)."""
 
 PRINCIPAL_HELP = (
     "The caller: user NAME | role NAME | group NAME | an IAM or STS ARN | service/HOST |"
@@ -315,6 +326,7 @@ def check(
     region: RegionOpt = None,
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
+    allowed_only: AllowedOnlyOpt = False,
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement.
 
@@ -347,6 +359,10 @@ def check(
         fail(err)
     target = q.target
     account_of = None if isinstance(target, Outsider) else target.account
+    allowed_count = sum(1 for *_, r in results if r.allowed)
+    everything = results
+    if allowed_only:
+        results = [row for row in results if row[2].allowed]
     if as_json:
         payload = {
             "principal": target.caller_arn,
@@ -365,6 +381,7 @@ def check(
             ],
             "statement_texts": q.statement_texts(),
             "left_out": q.requests.left_out_json(),
+            "summary": {"actions": len(everything), "allowed": allowed_count},
         }
         typer.echo(json.dumps(payload, indent=2))
     else:
@@ -380,9 +397,11 @@ def check(
                 rows,
                 regions=_regions(q.resolver, [a for a, _ in rows], asked),
             )
+        if allowed_only or len(everything) >= SUMMARY_FROM:
+            say(f"{allowed_count} of {len(everything)} actions allowed")
         for note in q.requests.notes():
             say(f"note: {note}")
-    raise typer.Exit(0 if all(r.allowed for *_, r in results) else 1)
+    raise typer.Exit(0 if allowed_count == len(everything) else 1)
 
 
 @app.command(
@@ -507,14 +526,42 @@ WHO_CAN_EXIT = (
     epilog=(
         "Examples:\n\n  policysim who-can s3:GetObject arn:aws:s3:::bucket/key\n\n"
         "  policysim who-can iam:PassRole\n\n"
+        "  policysim who-can s3:GetObject s3:PutObject --resource arn:aws:s3:::bucket/key\n\n"
+        "  policysim who-can 's3:*' --resource arn:aws:s3:::bucket   (or --service s3)\n\n"
+        "  policysim who-can s3:GetObject --resource 'arn:aws:s3:::logs-*/*'\n\n"
         "  policysim who-can s3:DeleteBucket arn:aws:s3:::bucket --fail-if-any\n\n"
+        "Wildcards in actions expand through the IAM catalog to the actions that act on the"
+        " resource. A resource ARN with wildcards asks about every resource of the account"
+        " files it matches (S3 buckets by name, keeping the object part as written). Answers"
+        ' are grouped per action; with several, --json gives {"actions": [{"action",'
+        ' "reports"}]}.\n\n'
         "Principals denied only for want of a context key the question did not give are listed"
         " as 'allowed if' with the condition.\n\n" + WHO_CAN_EXIT
     ),
 )
 def who_can(
-    action: Annotated[str, typer.Argument(help="The action, e.g. s3:GetObject.")],
-    resource: Annotated[str, typer.Argument(help="The resource ARN (default '*').")] = "*",
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The actions (wildcards ok), then optionally the resource ARN (default '*').",
+            metavar="ACTION... [RESOURCE]",
+            show_default=False,
+        ),
+    ] = None,
+    resource_option: Annotated[
+        str | None,
+        typer.Option(
+            "--resource",
+            "-r",
+            help="The resource ARN, or an ARN pattern over the account's resources.",
+        ),
+    ] = None,
+    service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--service", metavar="PREFIX", help="Every action of this service (repeatable)."
+        ),
+    ] = None,
     context: ContextOpt = None,
     account: AccountOpt = None,
     option: OptionOpt = None,
@@ -529,58 +576,131 @@ def who_can(
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
-    from policysim.catalog.arguments import check_resource, select_actions
     from policysim.cli.org_run import choose_executor, report_failures, run_who_can
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
     try:
-        check_resource(resource)
+        patterns, resource = _who_can_words(words or [], resource_option, service or [])
         resolver = _resolver(account, option, now, None, None, region)
-        selection = select_actions([action], resource)
-        actions = selection.actions
-        if len(actions) != 1:
-            acting = f" that act on {resource}" if resource != "*" else ""
-            fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
+        questions, selections = _who_can_questions(resolver, patterns, resource)
         executor = choose_executor(workers, dask)
-        failures = []  # accounts whose task failed (--workers/--dask): error rows, exit 2
-        if executor is None:
-            report = find_who_can(
-                resolver,
-                actions[0],
-                resource,
-                parse_context(context or []),
-                show_denied=show_denied,
-            )
-        else:
-            answer = run_who_can(
-                resolver,
-                executor,
-                actions[0],
-                resource,
-                parse_context(context or []),
-                show_denied=show_denied,
-            )
-            report, failures = answer.report, answer.failures
+        given = parse_context(context or [])
+        failures: list[AccountFailure] = []  # accounts whose task failed: error rows, exit 2
+        reports = []
+        for action, target in questions:  # one call of the one-action entry point per pair
+            if executor is None:
+                report = find_who_can(resolver, action, target, given, show_denied=show_denied)
+            else:
+                answer = run_who_can(
+                    resolver, executor, action, target, given, show_denied=show_denied
+                )
+                report = answer.report
+                failures += answer.failures
+            reports.append(report)
     except PolicyError as err:
         fail(err)
-    used = resolver.requested_region(report.action, report.resource)
+    regions = [resolver.requested_region(r.action, r.resource) for r in reports]
+    left_out = [entry for _, sel in selections for entry in sel.left_out_json()]
+    notes = list(dict.fromkeys(n for arn, sel in selections for n in sel.notes(arn)))
     if as_json:
-        payload = {**report.to_json(), "region": used}
-        if selection.left_out_json():
-            payload["left_out"] = selection.left_out_json()
+        entries = [
+            {**r.to_json(), "region": used} for r, used in zip(reports, regions, strict=True)
+        ]
+        if len(reports) == 1 and resource == reports[0].resource:
+            payload = entries[0]
+        else:
+            grouped: dict[str, list[dict[str, object]]] = {}
+            for report, entry in zip(reports, entries, strict=True):
+                grouped.setdefault(report.action, []).append(entry)
+            payload = {
+                "resource": resource,
+                "actions": [{"action": a, "reports": e} for a, e in grouped.items()],
+            }
+        if left_out:
+            payload["left_out"] = left_out
         if failures:
             payload["errors"] = [f.to_json() for f in failures]
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_who_can
 
-        render_who_can(report, region=used)
-        _left_out_notes(selection, resource)
+        for i, (report, used) in enumerate(zip(reports, regions, strict=True)):
+            if i:
+                typer.echo("")
+            render_who_can(report, region=used)
+        for note in notes:
+            say(f"note: {note}")
         report_failures(failures)
     if failures:
         raise typer.Exit(2)
-    raise typer.Exit(1 if fail_if_any and report.anyone else 0)
+    raise typer.Exit(1 if fail_if_any and any(r.anyone for r in reports) else 0)
+
+
+def _who_can_words(
+    words: list[str], resource_option: str | None, services: list[str]
+) -> tuple[list[str], str]:
+    """The action patterns and the resource of a who-can command line: the resource is the
+    last word when it is an ARN or `*` after an action (or after --service), else --resource;
+    each --service adds `PREFIX:*`."""
+    from policysim.account.effective import check_service
+    from policysim.catalog.arguments import check_resource
+
+    patterns = list(words)
+    positional = None
+    if patterns and (len(patterns) > 1 or services):
+        last = patterns[-1]
+        looks_like_action = last.count(":") == 1 and "/" not in last and last != "*"
+        if last.lower().startswith("arn:") or not looks_like_action:
+            positional = patterns.pop()
+    if positional is not None and resource_option is not None:
+        fail(f"give the resource once: {positional!r} and --resource {resource_option!r}")
+    for word in patterns:
+        if word.lower().startswith("arn:"):
+            fail(f"{word!r} is a resource: give it last, or with --resource")
+    for prefix in services:
+        check_service(prefix)
+        patterns.append(f"{prefix}:*")
+    if not patterns:
+        fail("give one or more actions (e.g. s3:GetObject), or --service PREFIX")
+    resource = positional or resource_option or "*"
+    check_resource(resource, what="--resource" if resource_option else "resource")
+    return patterns, resource
+
+
+def _who_can_questions(
+    resolver: Resolver, patterns: list[str], resource: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, ActionSelection]]]:
+    """(action, resource) pairs, grouped per action in the order given, and the action
+    selection made for each resource. A pattern resource stands for every resource of the
+    account files it matches; a resource no given action acts on is left out (an error when
+    it is the only one)."""
+    from policysim.account.resource_match import is_resource_pattern, resources_matching
+    from policysim.catalog.arguments import ResourceMismatchError, select_actions
+
+    if not is_resource_pattern(resource):
+        selection = select_actions(patterns, resource)
+        return [(a, resource) for a in selection.actions], [(resource, selection)]
+    matched = resources_matching(resolver.snapshot, resource)
+    if not matched:
+        fail(f"no resource of the account files matches {resource!r}")
+    selections: list[tuple[str, ActionSelection]] = []
+    problem: ResourceMismatchError | None = None
+    for arn in matched:
+        try:
+            selections.append((arn, select_actions(patterns, arn)))
+        except ResourceMismatchError as err:
+            problem = problem or err
+    if not selections:
+        assert problem is not None
+        fail(problem)
+    order: dict[str, int] = {}
+    for _, sel in selections:
+        for action in sel.actions:
+            order.setdefault(action, len(order))
+    pairs = [(a, arn) for arn, sel in selections for a in sel.actions]
+    pairs.sort(key=lambda pair: order[pair[0]])  # stable: resources keep their order
+    return pairs, selections
 
 
 @app.command(
@@ -657,7 +777,9 @@ def query(
     epilog=(
         "A test file is YAML: an optional 'account: FILE' and a 'tests' list of"
         " {name, principal, action, resource, context, expect}, expect being Allowed,"
-        " Denied, ExplicitDeny or ImplicitDeny. See examples/iam-tests/.\n\n"
+        " Denied, ExplicitDeny or ImplicitDeny. A principal the account does not hold or an"
+        " unknown action is an input error at its line, not a failure. --junit FILE writes"
+        " JUnit XML for CI.\n\n"
         "Exit status: 0 all passed; 1 a test failed; 2 unusable input."
     ),
 )
@@ -669,6 +791,14 @@ def iam_test(
     region: RegionOpt = None,
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
+    junit: Annotated[
+        Path | None,
+        typer.Option(
+            "--junit",
+            metavar="FILE",
+            help="Also write the results as JUnit XML (one testcase per check) for CI.",
+        ),
+    ] = None,
 ) -> None:
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
     import time
@@ -686,10 +816,19 @@ def iam_test(
             spec = load_test_file(path)
             resolver = _resolver(account or spec.account, option, now, None, None, region, warned)
             used_region = resolver.region
-            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests)]
+            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests, spec.file)]
     except PolicyError as err:
         fail(err)
     failed = [o for _, o in outcomes if not o.passed]
+    if junit is not None:
+        from policysim.assertions.junit import junit_xml
+        from policysim.files import write_atomic
+
+        xml = junit_xml(outcomes, time.perf_counter() - started, used_region)
+        try:
+            write_atomic(junit, xml)
+        except OSError as err:
+            fail(f"--junit {junit}: cannot write: {err.strerror or err}")
     if as_json:
         payload = {
             "region": used_region,
