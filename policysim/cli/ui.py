@@ -14,10 +14,12 @@ INSTALL_HINT = "policysim ui needs the ui extra: pip install 'policysim[ui]'"
 
 def ui_extra_missing() -> str | None:
     """The missing package of the ui extra, or None when it is installed."""
-    import importlib.util
+    import importlib
 
     for module in ("flask", "waitress"):
-        if importlib.util.find_spec(module) is None:
+        try:
+            importlib.import_module(module)
+        except ImportError:
             return module
     return None
 
