@@ -13,9 +13,10 @@ from collections.abc import Collection
 from flask import Flask, Response, abort, render_template, request
 
 from policysim.account.resolve import Resolver
+from policysim.ui.contract import policy_text
 from policysim.ui.forms import CONTEXT_FIELD, RESOURCE_FIELD, read_simulator_form
 from policysim.ui.simulator import Simulator
-from policysim.ui.tools import LINT_KINDS, lint_view, who_can_view
+from policysim.ui.tools import LINT_KIND_OF, LINT_KINDS, lint_view, who_can_view
 
 MAX_FORM_BYTES = 2 * 1024 * 1024
 """The largest form accepted (a pasted policy is at most a few kilobytes in IAM)."""
@@ -68,7 +69,21 @@ def create_app(resolver: Resolver, *, allowed_hosts: Collection[str] | None = No
     @app.route("/lint", methods=["GET", "POST"])
     def lint() -> str:
         data = request.form if request.method == "POST" else request.args
-        view = lint_view(data.get("policy", ""), data.get("kind", "identity"))
-        return render_template("lint.html", view=view, kinds=LINT_KINDS, active="lint")
+        policies = simulator.account_policies()
+        text, kind = data.get("policy", ""), data.get("kind", "identity")
+        chosen = data.get("choice", "")
+        if data.get("do") == "load":
+            picked = next((c for c in policies if c.key == chosen), None)
+            if picked is not None:
+                text, kind = policy_text(picked.policy), LINT_KIND_OF[picked.kind]
+        view = lint_view(text, kind)
+        return render_template(
+            "lint.html",
+            view=view,
+            kinds=LINT_KINDS,
+            policies=policies,
+            chosen=chosen,
+            active="lint",
+        )
 
     return app

@@ -229,6 +229,7 @@ class Simulator:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self.principals = principal_options(resolver)
+        self._all: list[PolicyChoice] | None = None
 
     def target(self, arn: str) -> Target:
         """The principal of the picker's value."""
@@ -237,6 +238,24 @@ class Simulator:
     def choices(self, target: Target, resource: str = "*") -> list[PolicyChoice]:
         """The policies that can take part in a request by `target` on `resource`."""
         return policy_choices(self.resolver, target, resource)
+
+    def account_policies(self) -> list[PolicyChoice]:
+        """Every policy of the account(s) once: those of each principal (identity, boundary,
+        SCPs, RCPs) and the resource policies, for the lint view's "policy of the account"."""
+        if self._all is None:
+            found: dict[str, PolicyChoice] = {}
+            targets = [self.target(p.arn) for p in self.principals]
+            for target in targets:
+                for choice in self.choices(target):
+                    found.setdefault(choice.key, choice)
+            if targets:
+                for account in self.resolver.snapshot.accounts.values():
+                    for arn in account.resources:
+                        for choice in self.choices(targets[0], arn):
+                            if choice.kind == "resource":
+                                found.setdefault(choice.key, choice)
+            self._all = list(found.values())
+        return self._all
 
     def with_excluded(self, excluded: Iterable[str]) -> Resolver:
         """A resolver sharing this one's snapshot and caches that leaves `excluded` out."""

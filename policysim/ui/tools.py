@@ -23,6 +23,14 @@ LINT_KINDS = (
     PolicyKind.SESSION,
     PolicyKind.ENDPOINT,
 )
+LINT_KIND_OF = {
+    "identity": PolicyKind.IDENTITY.value,
+    "boundary": PolicyKind.BOUNDARY.value,
+    "scp": PolicyKind.SCP.value,
+    "rcp": PolicyKind.RCP.value,
+    "resource": PolicyKind.RESOURCE.value,
+}
+"""The lint type of each kind of policy choice."""
 PASTED = "pasted policy"
 """The file name findings of a pasted policy carry."""
 

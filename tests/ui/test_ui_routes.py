@@ -303,3 +303,27 @@ def test_every_example_account_renders_and_runs(client_for: ClientFor, example: 
     html = _run(client, principal=principals[0], action="sts:GetCallerIdentity")
     assert _decisions(html) and _decisions(html)[0] in ("Allowed", "ImplicitDeny", "ExplicitDeny")
     assert 'role="alert"' not in html
+
+
+def test_an_aws_managed_policy_is_shown_from_the_bundled_copy(client_for: ClientFor) -> None:
+    html = _run(
+        client_for(EXAMPLES / "deploy-user"),
+        principal="arn:aws:iam::111122223333:user/ci/alice",
+        action="s3:PutObject",
+        **{"resource:s3:PutObject": "arn:aws:s3:::deploy-artifacts/build.zip"},
+    )
+    assert _decisions(html) == ["Allowed"]
+    assert "identity policy &#39;AmazonS3FullAccess&#39;" in html
+    marked = _marked_lines(html)
+    assert '        "s3:*",' in marked or '        "s3:*"' in marked, marked
+
+
+def test_lint_loads_a_policy_of_the_account(client_for: ClientFor, deny_uploads: Path) -> None:
+    client = client_for(deny_uploads)
+    page = client.get("/lint").data.decode()
+    keys = [unescape(k) for k in re.findall(r'<option value="([^"]+)"', page)]
+    bucket = next(k for k in keys if "landing-zone" in k)
+    html = client.post("/lint", data={"choice": bucket, "do": "load"}).data.decode()
+    assert "DenyWrongEncryptionHeader" in html
+    assert '<option value="resource" selected>' in html
+    assert re.search(r"<h2 id=\"h-results\" tabindex=\"-1\">\d+ findings?</h2>", html)
