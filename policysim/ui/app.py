@@ -21,6 +21,15 @@ from policysim.ui.tools import LINT_KIND_OF, LINT_KINDS, lint_view, who_can_view
 MAX_FORM_BYTES = 2 * 1024 * 1024
 """The largest form accepted (a pasted policy is at most a few kilobytes in IAM)."""
 
+PLACEHOLDERS = {
+    "IPAddress": "203.0.113.10",
+    "Date": "2026-01-01T00:00:00Z",
+    "Numeric": "0",
+    "ARN": "arn:aws:service:region:account:resource",
+    "Bool": "true",
+}
+"""An example value for a context-key field, by the key's catalog type."""
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
@@ -52,7 +61,11 @@ def create_app(resolver: Resolver, *, allowed_hosts: Collection[str] | None = No
 
     @app.context_processor
     def _names() -> dict[str, object]:
-        return {"RESOURCE_FIELD": RESOURCE_FIELD, "CONTEXT_FIELD": CONTEXT_FIELD}
+        return {
+            "RESOURCE_FIELD": RESOURCE_FIELD,
+            "CONTEXT_FIELD": CONTEXT_FIELD,
+            "PLACEHOLDERS": PLACEHOLDERS,
+        }
 
     @app.route("/", methods=["GET", "POST"])
     def simulate() -> str:

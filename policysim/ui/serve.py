@@ -56,5 +56,7 @@ def make_server(resolver: Resolver, host: str = "127.0.0.1", port: int = 0) -> t
     sock = bind(host, port)
     bound = int(sock.getsockname()[1])
     app = create_app(resolver, allowed_hosts=allowed_hosts(host, bound))
-    server: Any = create_server(app, sockets=[sock], threads=4, ident="policysim")
+    # One request at a time: the resolver's caches are shared, and the work is CPU-bound
+    # under the GIL, so more threads would only race.
+    server: Any = create_server(app, sockets=[sock], threads=1, ident="policysim")
     return server, bound

@@ -327,3 +327,25 @@ def test_lint_loads_a_policy_of_the_account(client_for: ClientFor, deny_uploads:
     assert "DenyWrongEncryptionHeader" in html
     assert '<option value="resource" selected>' in html
     assert re.search(r"<h2 id=\"h-results\" tabindex=\"-1\">\d+ findings?</h2>", html)
+
+
+def test_context_fields_are_typed(client_for: ClientFor, tmp_path: Path) -> None:
+    account = tmp_path / "account.yaml"
+    account.write_text(
+        'account: "111122223333"\nusers:\n  u:\n    inline:\n      P:\n'
+        '        Version: "2012-10-17"\n        Statement:\n'
+        "          - {Effect: Allow, Action: s3:GetObject, Resource: '*', Condition:"
+        " {Bool: {aws:MultiFactorAuthPresent: 'true'}, IpAddress: {aws:SourceIp: 10.0.0.0/8}}}\n"
+    )
+    client = client_for(account)
+    fields = {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject"}
+    html = _run(client, **fields)
+    assert re.search(r'<select id="ctx-\d+" name="context:aws:MultiFactorAuthPresent">', html)
+    assert 'placeholder="203.0.113.10"' in html
+    allowed = _run(
+        client,
+        **fields,
+        **{"context:aws:MultiFactorAuthPresent": "true", "context:aws:SourceIp": "10.0.0.1"},
+    )
+    assert _decisions(allowed) == ["Allowed"]
+    assert re.search(r'<option value="true" selected>true</option>', allowed)
