@@ -9,17 +9,20 @@ made once per document, so that the engine's compile cache shares work across re
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from policysim.account.choices import PolicyChoice, PolicyFilter
 from policysim.account.errors import AccountError, did_you_mean
 from policysim.account.model import (
     Account,
     BlockPublicAccess,
     Group,
     ManagedPolicy,
+    OrgLevel,
     Principal,
     Resource,
     Role,
@@ -39,7 +42,7 @@ from policysim.engine.depends import with_dependencies
 from policysim.engine.evaluate import TRUST_ACTIONS, evaluate
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
 from policysim.engine.request import Context, PrincipalKind, Request, RequestPrincipal
-from policysim.engine.result import EvaluationResult
+from policysim.engine.result import EvaluationResult, PolicyType
 from policysim.engine.trace import GroupTrace, trace
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Policy
@@ -50,6 +53,8 @@ FULL_AWS_ACCESS = Policy.model_validate(
 """The AWS managed `FullAWSAccess` SCP."""
 
 PrincipalKindName = Literal["user", "role", "group", "root"]
+
+__all__ = ["FULL_AWS_ACCESS", "PolicyFilter", "Resolver", "Target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +79,6 @@ class Target:
         assert self.entity is not None
         session = f" (session {self.session_name})" if self.session_name else ""
         return f"{self.kind} {self.entity.name}{session}"
-
-
-@dataclass(slots=True)
-class PolicyFilter:
-    """Which attached identity policies count (the console simulator's checkboxes)."""
-
-    include: frozenset[str] = frozenset()
-    exclude: frozenset[str] = frozenset()
-
-    def keeps(self, *names: str) -> bool:
-        """True when a policy known by any of `names` counts."""
-        lowered = {n.lower() for n in names}
-        if self.include and not lowered & {n.lower() for n in self.include}:
-            return False
-        return not lowered & {n.lower() for n in self.exclude}
 
 
 @dataclass(slots=True)
@@ -253,30 +243,18 @@ class Resolver:
 
     def identity_policies(self, target: Target) -> list[NamedPolicy]:
         """Inline and managed policies of the user and its groups, or of the role, that the
-        policy filter keeps."""
-        return [
-            self._name(key, document)
-            for names, key, document in self._attached(target)
-            if self.policy_filter.keeps(*names)
-        ]
+        policy filter keeps (judged among the target's own policies: a word that addresses
+        only some resource's policy counts here as addressing nothing)."""
+        if not self.policy_filter.active:
+            return [self._name(key, document) for _, _, _, key, document in self._attached(target)]
+        kept = self.policy_filter.select(self._target_choices(target)).kept
+        return [c.named for c in kept if c.kind == "identity" and c.named is not None]
 
-    def unmatched_policy_names(self, target: Target) -> list[tuple[str, str]]:
-        """("include" or "exclude", name) for each filter name that matches no policy attached
-        to the target: a typo there would silently change nothing (or, for include, drop
-        every policy)."""
-        known = {n.lower() for names, _, _ in self._attached(target) for n in names}
-        given = [("include", n) for n in sorted(self.policy_filter.include)] + [
-            ("exclude", n) for n in sorted(self.policy_filter.exclude)
-        ]
-        return [(which, name) for which, name in given if name.lower() not in known]
-
-    def attached_policy_names(self, target: Target) -> list[str]:
-        """The first name of every policy attached to the target, for messages."""
-        return [names[0] for names, _, _ in self._attached(target)]
-
-    def _attached(self, target: Target) -> list[tuple[tuple[str, str], tuple[str, str], Policy]]:
-        """Every identity policy of the target: (names it can be filtered by, cache key,
-        document)."""
+    def _attached(
+        self, target: Target
+    ) -> list[tuple[str, str, str | None, tuple[str, str], Policy]]:
+        """Every identity policy of the target: (owner label, policy name, managed policy ARN
+        or None for an inline policy, cache key, document)."""
         entity = target.entity
         if entity is None:
             return []
@@ -291,28 +269,151 @@ class Resolver:
                         " which is not in the snapshot"
                     )
                 owners.append((f"group {group.name}", group))
-        out: list[tuple[tuple[str, str], tuple[str, str], Policy]] = []
+        out: list[tuple[str, str, str | None, tuple[str, str], Policy]] = []
         seen: set[str] = set()
         for owner_label, owner in owners:
             for name, policy in owner.inline_policies.items():
                 label = f"{owner_label} inline {name}"
-                out.append(((name, label), (account.id, label), policy))
+                out.append((owner_label, name, None, (account.id, label), policy))
             for arn in owner.managed_policies:
                 if arn in seen:
                     continue
                 seen.add(arn)
                 managed = self.managed(account, arn)
-                out.append(((managed.name, arn), (account.id, managed.name), managed.document))
+                out.append(
+                    (owner_label, managed.name, arn, (account.id, managed.name), managed.document)
+                )
         return out
+
+    def _boundary_policy(self, target: Target) -> ManagedPolicy | None:
+        arn = getattr(target.entity, "permissions_boundary", None)
+        return self.managed(target.account, arn) if arn else None
 
     def boundary(self, target: Target) -> list[NamedPolicy] | None:
         """The permissions boundary of the user or role, if any."""
-        entity = target.entity
-        arn = getattr(entity, "permissions_boundary", None)
-        if not arn:
+        managed = self._boundary_policy(target)
+        if managed is None:
             return None
-        managed = self.managed(target.account, arn)
         return [self._name((target.account.id, f"boundary {managed.name}"), managed.document)]
+
+    # ---- the policies as choices (include / exclude) ----------------------------------------
+
+    def policy_choices(
+        self, target: Target | Outsider, resource: str = "*", action: str = ""
+    ) -> list[PolicyChoice]:
+        """Every policy that can take part in a request by `target` on `resource`, unfiltered
+        (see `policysim.account.choices.policy_choices`)."""
+        entry, resource_account = self.find_resource(resource, action)
+        return self._choices(target, entry, resource_account)
+
+    def _choices(
+        self,
+        target: Target | Outsider | None,
+        entry: Resource | None,
+        resource_account: str | None,
+    ) -> list[PolicyChoice]:
+        """The choices of a request on `entry` (the resource's entry, or None) owned by
+        `resource_account`; `target` None is a caller from outside the snapshot whose
+        resource account is already settled."""
+        if target is None or isinstance(target, Outsider):
+            out: list[PolicyChoice] = []
+            if isinstance(target, Outsider):
+                resource_account = resource_account or target.request_principal().account
+        else:
+            out = self._target_choices(target)
+            resource_account = resource_account or target.account.id
+        if resource_account:
+            out += self._org_choices(resource_account, "rcp")
+        if entry is not None and entry.policy is not None:
+            key = f"resource policy of {entry.arn}"
+            named = self._name((resource_account or "", key), entry.policy)
+            out.append(
+                PolicyChoice(
+                    key=key,
+                    kind="resource",
+                    label=key,
+                    matched_name=key,
+                    policy_type=PolicyType.RESOURCE,
+                    arn=entry.arn,
+                    policy=entry.policy,
+                    names=("resource policy", entry.arn),
+                    named=named,
+                )
+            )
+        return _unique_keys(out)
+
+    def _target_choices(self, target: Target) -> list[PolicyChoice]:
+        """The choices that do not depend on the resource: identity, boundary, SCPs."""
+        out: list[PolicyChoice] = []
+        for owner, name, arn, cache_key, document in self._attached(target):
+            named = self._name(cache_key, document)
+            if arn is None:
+                out.append(
+                    PolicyChoice(
+                        key=named.name,
+                        kind="identity",
+                        label=f"inline {name} ({owner})",
+                        matched_name=named.name,
+                        policy_type=PolicyType.IDENTITY,
+                        arn=None,
+                        policy=document,
+                        names=(name,),
+                        named=named,
+                    )
+                )
+            else:
+                out.append(
+                    PolicyChoice(
+                        key=name,
+                        kind="identity",
+                        label=f"managed {name} ({owner})",
+                        matched_name=name,
+                        policy_type=PolicyType.IDENTITY,
+                        arn=arn,
+                        policy=document,
+                        names=(arn,),
+                        named=named,
+                    )
+                )
+        managed = self._boundary_policy(target)
+        if managed is not None:
+            key = f"boundary {managed.name}"
+            out.append(
+                PolicyChoice(
+                    key=key,
+                    kind="boundary",
+                    label=f"permissions boundary {managed.name}",
+                    matched_name=key,
+                    policy_type=PolicyType.BOUNDARY,
+                    arn=managed.arn,
+                    policy=managed.document,
+                    names=("boundary", managed.name, managed.arn),
+                    named=self._name((target.account.id, key), managed.document),
+                )
+            )
+        return _unique_keys(out + self._org_choices(target.account.id, "scp"))
+
+    def _org_choices(self, account_id: str, kind: Literal["scp", "rcp"]) -> list[PolicyChoice]:
+        out: list[PolicyChoice] = []
+        for depth, (level, attached) in enumerate(self._org_attachments(account_id, kind) or []):
+            where = _level_words(level)
+            for name, named in attached:
+                word = f"{kind.upper()} {name}"
+                out.append(
+                    PolicyChoice(
+                        key=named.name,
+                        kind=kind,
+                        label=f"{word} ({where})",
+                        matched_name=named.name,
+                        policy_type=PolicyType(kind),
+                        arn=None,
+                        policy=named.policy,
+                        names=(word, name),
+                        level=depth,
+                        named=named,
+                    )
+                )
+        return out
 
     def find_resource(self, resource: str, action: str) -> tuple[Resource | None, str | None]:
         """The resource entry whose policy governs `resource`, and the owning account id."""
@@ -353,14 +454,24 @@ class Resolver:
         self, account_id: str, kind: Literal["scp", "rcp"]
     ) -> list[list[NamedPolicy]] | None:
         """The SCPs or RCPs at each level of the account's organization path."""
+        levels = self._org_attachments(account_id, kind)
+        if levels is None:
+            return None
+        return [[named for _, named in attached] for _, attached in levels]
+
+    def _org_attachments(
+        self, account_id: str, kind: Literal["scp", "rcp"]
+    ) -> list[tuple[OrgLevel, list[tuple[str, NamedPolicy]]]] | None:
+        """Each level of the account's organization path with the SCPs or RCPs attached there
+        (name, document)."""
         org = self.snapshot.organization
         path = org.path_of(account_id) if org else None
         if org is None or path is None:
             return None
-        levels: list[list[NamedPolicy]] = []
+        levels: list[tuple[OrgLevel, list[tuple[str, NamedPolicy]]]] = []
         for level in path:
             names = level.scps if kind == "scp" else level.rcps
-            docs: list[NamedPolicy] = []
+            docs: list[tuple[str, NamedPolicy]] = []
             for name in names:
                 policy = org.policies.get(name)
                 if policy is None and name == "FullAWSAccess":
@@ -370,8 +481,8 @@ class Resolver:
                         f"{kind.upper()} {name!r} is attached to {level.id} but not in the snapshot"
                     )
                 label = f"{kind.upper()} {name} ({level.name or level.id})"
-                docs.append(self._name(("org", label), policy))
-            levels.append(docs)
+                docs.append((name, self._name(("org", label), policy)))
+            levels.append((level, docs))
         return levels
 
     # ---- requests ---------------------------------------------------------------------------
@@ -492,6 +603,8 @@ class Resolver:
                 else False
             ),
         )
+        if self.policy_filter.active:
+            self._leave_out(policy_set, self._choices(None, entry, resource_account))
         keys = self._request_keys(principal, resource, entry, resource_account, _service_of(action))
         request = Request(principal, action, resource, resource_account, _with_given(keys, context))
         return policy_set, request
@@ -531,6 +644,8 @@ class Resolver:
             ),
             restrict_public_buckets=self._restrict_public_buckets(entry, resource_account),
         )
+        if self.policy_filter.active:
+            self._leave_out(policy_set, self._choices(target, entry, resource_account))
         ctx = self.context(target, resource, entry, resource_account, context, action)
         return policy_set, Request(
             _request_principal(target),
@@ -540,6 +655,32 @@ class Resolver:
             ctx,
             aws_managed_resource=entry is not None and entry.aws_managed,
         )
+
+    def _leave_out(self, policy_set: PolicySet, choices: list[PolicyChoice]) -> None:
+        """Take the policies the filter leaves out of `policy_set` (built unfiltered from the
+        same policies as `choices`): an excluded boundary or resource policy is none at all,
+        an excluded SCP or RCP is missing from its level."""
+        kept = self.policy_filter.select(choices).kept
+
+        def of(kind: str) -> list[NamedPolicy]:
+            return [c.named for c in kept if c.kind == kind and c.named is not None]
+
+        policy_set.identity = of("identity")
+        if policy_set.boundary is not None:
+            policy_set.boundary = of("boundary") or None
+        if policy_set.resource is not None:
+            policy_set.resource = next(iter(of("resource")), None)
+        for kind, levels in (("scp", policy_set.scps), ("rcp", policy_set.rcps)):
+            if levels is None:
+                continue
+            filtered = [
+                [c.named for c in kept if c.kind == kind and c.level == i and c.named is not None]
+                for i in range(len(levels))
+            ]
+            if kind == "scp":
+                policy_set.scps = filtered
+            else:
+                policy_set.rcps = filtered
 
     def restricts_public_buckets(self, entry: Resource | None, account_id: str | None) -> bool:
         """Whether S3 Block Public Access RestrictPublicBuckets applies to this bucket."""
@@ -650,4 +791,34 @@ def _governing_arns(resource: str) -> list[str]:
         parts = arn.resource.split(":")
         if len(parts) > 2:
             out.append(f"arn:{arn.partition}:lambda:{arn.region}:{arn.account}:function:{parts[1]}")
+    return out
+
+
+def _level_words(level: OrgLevel) -> str:
+    """`root`, `ou Sandbox`, `account 111122223333`: where an SCP or RCP is attached."""
+    if level.id.startswith("r-"):
+        return "root"
+    if level.id.startswith("ou-"):
+        return f"ou {level.name or level.id}"
+    return f"account {level.id}" if level.id.isdigit() else (level.name or level.id)
+
+
+def _unique_keys(choices: list[PolicyChoice]) -> list[PolicyChoice]:
+    """The choices with keys made unique: two managed policies of one name (a customer policy
+    and an AWS one) go by their ARNs, two levels of one name by their ids."""
+    counts: dict[str, int] = {}
+    for choice in choices:
+        counts[choice.key.lower()] = counts.get(choice.key.lower(), 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return choices
+    out = []
+    for choice in choices:
+        if counts[choice.key.lower()] > 1:
+            key = choice.arn if choice.kind == "identity" and choice.arn else None
+            if key is None and choice.level is not None:
+                key = f"{choice.key} #{choice.level}"
+            if key is not None:
+                names = (choice.key, *choice.names)
+                choice = dataclasses.replace(choice, key=key, names=names)
+        out.append(choice)
     return out

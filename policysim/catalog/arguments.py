@@ -218,3 +218,70 @@ def _request_verdict(
     if mismatch is not None:
         return ResourceMismatchError, mismatch, ()
     return None, "", ()
+
+
+def split_action_resource(word: str) -> tuple[str, str | None]:
+    """`s3:GetObject=arn:aws:s3:::b/k` -> (`s3:GetObject`, `arn:aws:s3:::b/k`); a word without
+    `=` -> (word, None). Action names never hold `=`, so the first one separates; what follows
+    is the resource as given (empty when nothing follows, which `select_action_resources`
+    rejects)."""
+    action, sep, resource = word.partition("=")
+    return (action, resource) if sep else (word, None)
+
+
+@dataclass(slots=True)
+class ActionResources:
+    """The requests of a command whose action words may each carry `=RESOURCE`: one
+    (action, resource) pair per action to ask, in the order given, and what each wildcard
+    left out for its resource."""
+
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    parts: list[tuple[str, ActionSelection]] = field(default_factory=list)
+    """Each word's resource and its selection."""
+
+    @property
+    def resources(self) -> list[str]:
+        """The distinct resources asked about, in order of first use."""
+        return list(dict.fromkeys(resource for _, resource in self.requests))
+
+    def notes(self) -> list[str]:
+        """One line per wildcard that left actions out of its resource."""
+        return [note for resource, part in self.parts for note in part.notes(resource)]
+
+    def left_out_json(self) -> list[dict[str, Any]]:
+        """The wildcards that left actions out, each with its resource, for `--json`."""
+        return [
+            {**entry, "resource": resource}
+            for resource, part in self.parts
+            for entry in part.left_out_json()
+        ]
+
+
+def select_action_resources(words: list[str], default_resource: str = "*") -> ActionResources:
+    """The requests `words` ask for: each word an action or pattern (as `select_actions` takes
+    them), optionally followed by `=RESOURCE`; words without `=` ask about `default_resource`.
+
+    A resource after `=` must be an ARN or `*` (`ResourceArgumentError` naming the word); each
+    action must act on its own resource. An action asked twice about one resource is asked
+    once."""
+    out = ActionResources()
+    seen: set[tuple[str, str]] = set()
+    for word in words:
+        action, given = split_action_resource(word)
+        resource = default_resource if given is None else given
+        if given is not None:
+            if not action:
+                problem: str | None = "no action before '='"
+            elif not given.strip():
+                problem = "no resource after '=' (give an ARN or '*')"
+            else:
+                problem = resource_problem(given)
+            if problem is not None:
+                raise ResourceArgumentError(f"{word!r}: {problem}")
+        part = select_actions([action], resource)
+        out.parts.append((resource, part))
+        for name in part.actions:
+            if (name.lower(), resource) not in seen:
+                seen.add((name.lower(), resource))
+                out.requests.append((name, resource))
+    return out

@@ -4,7 +4,16 @@
 and registers on that app when imported. This list is the only place that imports them.
 """
 
-from policysim.cli import account, diff, fetch, lint, paths, simulate, ui  # noqa: F401  (registration list)
+from policysim.cli import (  # noqa: F401  (registration list)
+    account,
+    diff,
+    fetch,
+    lint,
+    paths,
+    show,
+    simulate,
+    ui,
+)
 from policysim.cli.app import EXIT_INTERRUPTED, EXIT_USAGE, app, fail
 from policysim.cli.entry import main
 

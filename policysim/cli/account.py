@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,9 +15,13 @@ from policysim.cli.limits import MaxFileSizeOpt
 from policysim.cli.org_run import DaskOpt, WorkersOpt
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from policysim.account.choices import ChoiceSelection, PolicyChoice
     from policysim.account.principal_spec import Outsider
     from policysim.account.resolve import Resolver, Target
-    from policysim.catalog.arguments import ActionSelection
+    from policysim.catalog.arguments import ActionResources, ActionSelection
+    from policysim.engine.result import EvaluationResult, PolicyType
     from policysim.policy.model import Policy
 
 ACCOUNT_HELP = (
@@ -41,13 +45,25 @@ SessionNameOpt = Annotated[str, typer.Option(help="Session name when the caller 
 SessionPolicyOpt = Annotated[
     Path | None, typer.Option(help="Session policy passed when the role was assumed.")
 ]
+POLICY_WORDS = (
+    " A policy's name or ARN, 'OWNER inline NAME', 'boundary', 'SCP NAME' (or 'SCP NAME"
+    " (LEVEL)' for one level), 'RCP NAME', 'resource policy'; an unknown word lists them."
+)
 IncludeOpt = Annotated[
     list[str] | None,
-    typer.Option("--include-policy", help="Count only these attached policies (repeatable)."),
+    typer.Option(
+        "--include-policy",
+        help="Count only these policies of their kind (repeatable): identity policies unless"
+        " the word names a boundary, SCP, RCP or resource policy." + POLICY_WORDS,
+    ),
 ]
 ExcludeOpt = Annotated[
     list[str] | None,
-    typer.Option("--exclude-policy", help="Leave these attached policies out (repeatable)."),
+    typer.Option(
+        "--exclude-policy",
+        help="Leave these policies out, as AWS would decide without them (repeatable)."
+        + POLICY_WORDS,
+    ),
 ]
 OptionOpt = Annotated[
     list[str] | None,
@@ -137,14 +153,49 @@ PRINCIPAL_HELP = (
 
 @dataclass(slots=True)
 class _Question:
-    """What `check` and `explain` share: the caller, the actions and the request context."""
+    """What `check` and `explain` share: the caller, the requests, the request context and
+    the policies that take part (with the --include/--exclude-policy selection among them)."""
 
     resolver: Resolver
     target: Target | Outsider
-    actions: list[str]
+    requests: ActionResources
     context: dict[str, str | list[str]]
     session_policy: Policy | None
-    selection: ActionSelection
+    choices: list[PolicyChoice]
+    selection: ChoiceSelection
+    _policies: dict[tuple[PolicyType, str], Policy] | None = None
+    _texts: dict[tuple[PolicyType, str, int], str | None] = field(default_factory=dict)
+
+    def policies_json(self) -> dict[str, list[str]]:
+        """`{"included": [keys], "excluded": [keys]}` for --json."""
+        return {
+            "included": [c.key for c in self.selection.kept],
+            "excluded": [c.key for c in self.selection.dropped],
+        }
+
+    def echo_selection(self, *, err: bool = False) -> None:
+        """`policies: left out boundary DevBoundary, SCP DenyS3 (Root)` when a filter was
+        given (text output)."""
+        if not self.resolver.policy_filter.active:
+            return
+        left_out = ", ".join(c.key for c in self.selection.dropped) or "none"
+        say(f"policies: left out {left_out}", err=err)
+
+    def with_texts(self, result: EvaluationResult) -> dict[str, Any]:
+        """The result's JSON, each deciding statement with its text (`"text"`)."""
+        from policysim.account.choices import deciding_statement_text, policies_by_name
+
+        if self._policies is None:
+            self._policies = policies_by_name(self.choices, self.session_policy)
+        payload = result.to_json()
+        for entry, matched in zip(
+            payload["matched_statements"], result.matched_statements, strict=True
+        ):
+            key = (matched.policy_type, matched.policy_name, matched.statement_index)
+            if key not in self._texts:  # many actions share their deciding statements
+                self._texts[key] = deciding_statement_text(matched, self._policies)
+            entry["text"] = self._texts[key]
+        return payload
 
 
 def _question(
@@ -162,35 +213,31 @@ def _question(
     resource: str = "*",
     region: str | None = None,
 ) -> _Question:
-    """Parse the principal, actions and options of `check`/`explain`; errors raise PolicyError."""
-    from policysim.account.principal_spec import Outsider
-    from policysim.catalog.arguments import check_resource, select_actions
+    """Parse the principal, actions (each may carry `=RESOURCE`) and options of
+    `check`/`explain`; errors raise PolicyError."""
+    from policysim.account.choices import request_choices, unknown_word_problem
+    from policysim.catalog.arguments import check_resource, select_action_resources
     from policysim.simulate.options import parse_context
 
     check_resource(resource, what="--resource")
 
     resolver = _resolver(account, option, now, include, exclude, region)
     target, action_words = _target(resolver, words, session_name, account_id)
-    if isinstance(target, Outsider):
-        if include or exclude:
-            which = "include" if include else "exclude"
-            fail(f"--{which}-policy: {target.label} has no identity policies to filter")
-    elif unmatched := resolver.unmatched_policy_names(target):
-        attached = ", ".join(resolver.attached_policy_names(target)) or "none"
-        which, name = unmatched[0]
-        fail(
-            f"--{which}-policy {name!r} matches no policy attached to {target.label}"
-            f" (attached: {attached})"
-        )
     if not action_words:
         fail("give one or more actions after the principal, e.g. s3:GetObject")
-    selection = select_actions(action_words, resource)
+    requests = select_action_resources(action_words, resource)
+    choices = request_choices(resolver, target, requests.requests)
+    selection = resolver.policy_filter.select(choices)
+    if selection.unmatched:
+        which, word = selection.unmatched[0]
+        fail(unknown_word_problem(f"--{which}-policy", word, target.label, choices))
     return _Question(
         resolver,
         target,
-        selection.actions,
+        requests,
         parse_context(context or []),
         _session_policy(session_policy),
+        choices,
         selection,
     )
 
@@ -199,6 +246,33 @@ def _left_out_notes(selection: ActionSelection, resource: str) -> None:
     """Say, after the answers, how many actions each wildcard left out for the resource."""
     for note in selection.notes(resource):
         say(f"note: {note}")
+
+
+_STATEMENT_LINES = 40
+"""How much of a deciding statement `explain` prints (AWS managed policies hold statements of
+thousands of actions)."""
+
+
+def _statement_texts(q: _Question, result: EvaluationResult) -> None:
+    """`explain`: the text of each deciding statement, under its name."""
+    from policysim.account.choices import deciding_statement_text, policies_by_name
+
+    policies = policies_by_name(q.choices, q.session_policy)
+    shown = [(m, deciding_statement_text(m, policies)) for m in result.matched_statements]
+    if not shown:
+        return
+    say("  deciding statements:")
+    for matched, text in shown:
+        say(f"    {matched.describe()}:")
+        lines = (text or "(text not available)").splitlines()
+        for line in lines[:_STATEMENT_LINES]:
+            say(f"      {line}")
+        if len(lines) > _STATEMENT_LINES:
+            say(
+                f"      ... {len(lines) - _STATEMENT_LINES} more lines"
+                f" (policysim show-policy '{matched.policy_name}' prints the whole policy;"
+                " --json has the whole statement)"
+            )
 
 
 @app.command(
@@ -230,7 +304,11 @@ def check(
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
-    """Can this principal do these actions? One line per action, with the deciding statement."""
+    """Can this principal do these actions? One line per action, with the deciding statement.
+
+    An action may carry its own resource, ACTION=ARN (s3:GetObject=arn:aws:s3:::b/k); actions
+    without one ask about --resource.
+    """
     from policysim.account.principal_spec import Outsider
     from policysim.policy.errors import PolicyError
 
@@ -250,13 +328,12 @@ def check(
             region=region,
         )
         results = [
-            (a, q.resolver.decide(q.target, a, resource, q.context, q.session_policy, depends=True))
-            for a in q.actions
+            (a, r, q.resolver.decide(q.target, a, r, q.context, q.session_policy, depends=True))
+            for a, r in q.requests.requests
         ]
     except PolicyError as err:
         fail(err)
     target = q.target
-    regions = _regions(q.resolver, q.actions, resource)
     account_of = None if isinstance(target, Outsider) else target.account
     if as_json:
         payload = {
@@ -264,25 +341,35 @@ def check(
             "account": account_of.id if account_of else None,
             "resource": resource,
             "region": q.resolver.region,
+            "policies": q.policies_json(),
             "results": [
-                {"action": a, "region": region, **r.to_json()}
-                for (a, r), (_, region) in zip(results, regions, strict=True)
+                {
+                    "action": a,
+                    "resource": r,
+                    "region": q.resolver.requested_region(a, r),
+                    **q.with_texts(result),
+                }
+                for a, r, result in results
             ],
-            "left_out": q.selection.left_out_json(),
+            "left_out": q.requests.left_out_json(),
         }
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check
 
-        render_check(
-            target.label,
-            account_of.label if account_of else None,
-            resource,
-            results,
-            regions=regions,
-        )
-        _left_out_notes(q.selection, resource)
-    raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
+        q.echo_selection()
+        for asked in q.requests.resources:  # one table per resource, in the order given
+            rows = [(a, result) for a, r, result in results if r == asked]
+            render_check(
+                target.label,
+                account_of.label if account_of else None,
+                asked,
+                rows,
+                regions=_regions(q.resolver, [a for a, _ in rows], asked),
+            )
+        for note in q.requests.notes():
+            say(f"note: {note}")
+    raise typer.Exit(0 if all(r.allowed for *_, r in results) else 1)
 
 
 @app.command(
@@ -307,7 +394,8 @@ def explain(
     as_json: JsonOpt = False,
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
-    """The whole evaluation: policy type by policy type, statement by statement, and why."""
+    """The whole evaluation: policy type by policy type, statement by statement, and why,
+    with the text of the deciding statements. ACTION=ARN gives an action its own resource."""
     from policysim.policy.errors import PolicyError
 
     try:
@@ -327,12 +415,13 @@ def explain(
         )
         reports = [
             (
-                a,
+                action,
+                asked,
                 *q.resolver.explain(
-                    q.target, a, resource, q.context, q.session_policy, depends=True
+                    q.target, action, asked, q.context, q.session_policy, depends=True
                 ),
             )
-            for a in q.actions
+            for action, asked in q.requests.requests
         ]
     except PolicyError as err:
         fail(err)
@@ -343,7 +432,9 @@ def explain(
                 [
                     {
                         "action": action,
-                        "region": q.resolver.requested_region(action, resource),
+                        "resource": asked,
+                        "region": q.resolver.requested_region(action, asked),
+                        "policies": q.policies_json(),
                         "context": {
                             k: v if isinstance(v, str) else list(v) for k, v in req.context.items()
                         },
@@ -351,29 +442,32 @@ def explain(
                             {"policies": g.label, "statements": [s.to_json() for s in g.statements]}
                             for g in groups
                         ],
-                        "result": result.to_json(),
+                        "result": q.with_texts(result),
                     }
-                    for action, req, groups, result in reports
+                    for action, asked, req, groups, result in reports
                 ],
                 indent=2,
             )
         )
-        for note in q.selection.notes(resource):
+        for note in q.requests.notes():
             say(f"note: {note}", err=True)
     else:
         from policysim.render import render_explain
 
-        for action, request, groups, result in reports:
+        q.echo_selection()
+        for action, asked, request, groups, result in reports:
             render_explain(
                 target.label,
                 action,
-                resource,
+                asked,
                 request,
                 groups,
                 result,
-                region=q.resolver.requested_region(action, resource),
+                region=q.resolver.requested_region(action, asked),
             )
-        _left_out_notes(q.selection, resource)
+            _statement_texts(q, result)
+        for note in q.requests.notes():
+            say(f"note: {note}")
     raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from flask import Flask, Response, abort, render_template, request
 
 from policysim.account.resolve import Resolver
-from policysim.ui.contract import policy_text
+from policysim.policy.text import policy_text
 from policysim.ui.forms import CONTEXT_FIELD, RESOURCE_FIELD, read_simulator_form
 from policysim.ui.simulator import Simulator
 from policysim.ui.tools import LINT_KIND_OF, LINT_KINDS, lint_view, who_can_view

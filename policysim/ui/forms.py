@@ -23,6 +23,8 @@ class SimulatorForm:
     `principal`, the checkboxes belong to another principal and every policy counts."""
     included: frozenset[str] | None = None
     """Keys of the ticked policies; None: all (a principal just picked)."""
+    shown: frozenset[str] = frozenset()
+    """Keys of the policies the posted form showed a checkbox for."""
     include_resource_policy: bool = True
     service: str = ""
     query: str = ""
@@ -51,6 +53,7 @@ def read_simulator_form(data: MultiDict[str, str], *, posted: bool) -> Simulator
         principal=principal,
         loaded_principal=loaded,
         included=None if fresh else frozenset(data.getlist("policy")),
+        shown=frozenset(data.getlist("shown_policy")),
         include_resource_policy=fresh or data.get("resource_policy", "") == "on",
         service=data.get("service", "").strip().lower(),
         query=data.get("q", "").strip(),

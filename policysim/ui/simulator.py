@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from policysim.account.resolve import PolicyFilter, Resolver, Target
+from policysim.account.choices import PolicyChoice, PolicyFilter, policy_choices
+from policysim.account.resolve import Resolver, Target
 from policysim.catalog import get_catalog
 from policysim.catalog.arguments import check_resource, select_actions
 from policysim.catalog.model import ActionInfo
@@ -24,12 +25,7 @@ from policysim.engine.result import (
 )
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Policy
-from policysim.ui.contract import (
-    PolicyChoice,
-    policy_choices,
-    policy_text,
-    statement_line_span,
-)
+from policysim.policy.text import policy_text, statement_line_span
 from policysim.ui.forms import SimulatorForm
 
 SEARCH_LIMIT = 200
@@ -125,9 +121,10 @@ class SimulatorPage:
     errors: list[str] = field(default_factory=list)
 
     def ticked(self, choice: PolicyChoice) -> bool:
-        """Whether the policy's checkbox is ticked."""
+        """Whether the policy's checkbox is ticked: a policy the posted form did not show
+        (another principal, a new resource's) starts ticked."""
         included = self.form.included
-        return included is None or choice.key in included or not choice.excludable
+        return included is None or choice.key in included or choice.key not in self.form.shown
 
 
 def principal_options(resolver: Resolver) -> list[PrincipalOption]:
@@ -235,9 +232,10 @@ class Simulator:
         """The principal of the picker's value."""
         return self.resolver.find("arn", arn)
 
-    def choices(self, target: Target, resource: str = "*") -> list[PolicyChoice]:
-        """The policies that can take part in a request by `target` on `resource`."""
-        return policy_choices(self.resolver, target, resource)
+    def choices(self, target: Target, resource: str = "*", action: str = "") -> list[PolicyChoice]:
+        """The policies that can take part in a request by `target` on `resource` (`action`
+        matters for sts:AssumeRole and its kin, whose resource policy is the trust policy)."""
+        return policy_choices(self.resolver, target, resource, action=action)
 
     def account_policies(self) -> list[PolicyChoice]:
         """Every policy of the account(s) once: those of each principal (identity, boundary,
@@ -277,13 +275,19 @@ class Simulator:
         except PolicyError as err:
             page.errors.append(str(err))
             return page
-        resources = {s.resource for s in page.selected if s.resource != "*"}
-        for resource in sorted(resources):
-            page.resource_choices += [
-                c
-                for c in self.choices(page.target, resource)
-                if c.kind == "resource" and c not in page.resource_choices
-            ]
+        keys = {c.key for c in page.choices}
+        for selected in page.selected:
+            if selected.resource == "*":
+                continue
+            for choice in self.choices(page.target, selected.resource, selected.action):
+                if choice.key in keys:
+                    continue
+                keys.add(choice.key)
+                # The resource policies go under one checkbox, as in the console; the RCPs
+                # of another account that owns a resource get their own.
+                (page.resource_choices if choice.kind == "resource" else page.choices).append(
+                    choice
+                )
         counted = [c.policy for c in page.choices if page.ticked(c)]
         if form.include_resource_policy:
             counted += [c.policy for c in page.resource_choices]
@@ -305,9 +309,9 @@ class Simulator:
         except PolicyError as err:
             page.errors.append(str(err))
             return []
-        excluded = {c.key for c in page.choices if c.excludable and not page.ticked(c)}
+        excluded = {c.key for c in page.choices if not page.ticked(c)}
         if not page.form.include_resource_policy:
-            excluded |= {c.key for c in page.resource_choices if c.excludable}
+            excluded |= {c.key for c in page.resource_choices if c.kind == "resource"}
         resolver = self.with_excluded(excluded)
         rows: list[RowView] = []
         for selected in page.selected:
@@ -322,7 +326,8 @@ class Simulator:
             except PolicyError as err:
                 row.error = str(err)
                 continue
-            self._fill(row, result, self.choices(page.target, selected.resource))
+            choices = self.choices(page.target, selected.resource, selected.action)
+            self._fill(row, result, choices)
         return rows
 
     def _fill(self, row: RowView, result: EvaluationResult, choices: list[PolicyChoice]) -> None:

@@ -215,13 +215,24 @@ def test_check_json(work: Path) -> None:
     run = policysim(f"check user alice s3:PutObject s3:DeleteObject {DATA_KEY} --json", cwd=work)
     assert run.returncode == 1, run
     data = run.json()
-    assert set(data) == {"principal", "account", "resource", "region", "results", "left_out"}
+    assert set(data) == {
+        "principal",
+        "account",
+        "resource",
+        "region",
+        "policies",
+        "results",
+        "left_out",
+    }
     assert data["left_out"] == []
+    assert data["policies"]["excluded"] == []
+    assert "resource policy of arn:aws:s3:::data" in data["policies"]["included"]
     assert data["principal"] == f"arn:aws:iam::{A}:user/alice"
     assert data["account"] == A
     assert data["resource"] == "arn:aws:s3:::data/k"
     put, delete = data["results"]
     assert put["action"] == "s3:PutObject"
+    assert put["resource"] == "arn:aws:s3:::data/k"
     assert put["decision"] == "Allowed"
     expected_keys = {
         "decision",
@@ -240,6 +251,7 @@ def test_check_json(work: Path) -> None:
     assert statement["file"].endswith("team.yaml")
     assert statement["line"] == line_of(ACCOUNT, "Sid: AlicePuts")
     assert isinstance(statement["column"], int)
+    assert json.loads(statement["text"])["Sid"] == "AlicePuts"
     assert put["same_account"] is True
     assert put["allowed_by_organizations"] == {"scp": True, "rcp": True}
     assert delete["decision"] == "ExplicitDeny"
@@ -336,10 +348,13 @@ def test_policy_filter_naming_nothing_attached_is_an_error(work: Path, flag: str
     base = "check user alice s3:ListBucket -r arn:aws:s3:::b -a simple.yaml"
     typo = policysim(f"{base} {flag} AmazonS3ReadOnlyAcess", cwd=work)
     assert_one_line_error(
-        typo, "'AmazonS3ReadOnlyAcess' matches no policy attached to user alice", "attached: "
+        typo,
+        "'AmazonS3ReadOnlyAcess' matches no policy of user alice",
+        "did you mean 'AmazonS3ReadOnlyAccess'?",
+        "(available: ",
     )
     explain = policysim(f"explain user alice s3:ListBucket -a simple.yaml {flag} Nope", cwd=work)
-    assert_one_line_error(explain, "'Nope' matches no policy attached to user alice")
+    assert_one_line_error(explain, "'Nope' matches no policy of user alice")
 
 
 def test_check_context_option(work: Path) -> None:
@@ -386,7 +401,18 @@ def test_explain_json(work: Path) -> None:
     )
     assert run.returncode == 0, run
     [report] = run.json()
-    assert set(report) == {"action", "region", "context", "groups", "result"}
+    assert set(report) == {
+        "action",
+        "resource",
+        "region",
+        "policies",
+        "context",
+        "groups",
+        "result",
+    }
+    assert report["resource"] == "arn:aws:s3:::data/k"
+    [decisive] = report["result"]["matched_statements"]
+    assert json.loads(decisive["text"])["Sid"] == "AlicePuts"
     assert report["action"] == "s3:PutObject"
     assert report["context"]["aws:username"] == "alice"
     assert report["context"]["aws:CurrentTime"] == "2030-01-01T00:00:00Z"

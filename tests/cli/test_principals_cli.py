@@ -152,12 +152,12 @@ def test_bad_principals_are_one_line_errors(account: Path, words: list[str], fra
     assert len(lines) == 1 and fragment in lines[0], result.stderr
 
 
-def test_policy_filters_do_not_apply_to_outsiders(account: Path) -> None:
+def test_policy_filters_of_outsiders_address_the_resource_side_only(account: Path) -> None:
     result = run(
         "check", "anonymous", "s3:GetObject", "--include-policy", "X", "--account", str(account)
     )
     assert result.returncode == 2
-    assert "has no identity policies" in result.stderr
+    assert "'X' matches no policy of anonymous (available: none)" in result.stderr
 
 
 def test_boundary_caps_a_grant_to_the_role_arn(account: Path) -> None:

@@ -98,7 +98,7 @@ def test_unticking_a_policy_changes_the_decision(client_for: ClientFor, deny_upl
     loaded = client.post("/", data={"principal": UPLOADER, "do": "load"}).data.decode()
     key = unescape(re.findall(r'name="policy" value="([^"]+)"', loaded)[0])
     fields = {"principal": UPLOADER, "action": "s3:GetObject", "resource:s3:GetObject": OBJECT}
-    shown = {"loaded_principal": UPLOADER, "resource_policy": "on"}
+    shown = {"loaded_principal": UPLOADER, "resource_policy": "on", "shown_policy": key}
     ticked = _run(client, **fields, **shown, policy=key)
     assert _decisions(ticked) == ["Allowed"]
     unticked = _run(client, **fields, **shown)  # no `policy`: unticked
@@ -349,3 +349,75 @@ def test_context_fields_are_typed(client_for: ClientFor, tmp_path: Path) -> None
     )
     assert _decisions(allowed) == ["Allowed"]
     assert re.search(r'<option value="true" selected>true</option>', allowed)
+
+
+def _shown_keys(client: Any, principal: str) -> list[str]:
+    """The policy keys the page shows checkboxes for, for `principal`."""
+    html = client.post("/", data={"principal": principal, "do": "load"}).data.decode()
+    return [unescape(k) for k in re.findall(r'name="shown_policy" value="([^"]+)"', html)]
+
+
+def _run_without(client: Any, principal: str, left_out: str, **fields: str) -> str:
+    """Run with every shown policy ticked but those whose key contains `left_out`."""
+    keys = _shown_keys(client, principal)
+    assert any(left_out in k for k in keys), keys
+    return _run(
+        client,
+        principal=principal,
+        loaded_principal=principal,
+        shown_policy=keys,
+        policy=[k for k in keys if left_out not in k],
+        resource_policy="on",
+        **fields,
+    )
+
+
+def test_unticking_an_scp_removes_its_deny(client_for: ClientFor) -> None:
+    client = client_for(EXAMPLES / "org-region-scp")
+    ops = "arn:aws:iam::111122223333:user/ops"
+    fields = {
+        "action": "ec2:RunInstances",
+        "resource:ec2:RunInstances": "arn:aws:ec2:us-east-1:111122223333:instance/*",
+    }
+    with_all = _run(client, principal=ops, **fields)
+    assert _decisions(with_all) == ["ExplicitDeny"]
+    assert "DenyOutsideEURegions" in with_all
+    without = _run_without(client, ops, "DenyOutsideEURegions", **fields)
+    assert _decisions(without) == ["Allowed"]
+
+
+def test_unticking_the_boundary_lifts_its_limit(client_for: ClientFor, tmp_path: Path) -> None:
+    account = tmp_path / "account.yaml"
+    account.write_text(
+        'account: "111122223333"\nusers:\n  u:\n    boundary: NoS3\n    inline:\n      All:\n'
+        '        Version: "2012-10-17"\n'
+        "        Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]\n"
+        "policies:\n  NoS3:\n    document:\n      Version: '2012-10-17'\n"
+        "      Statement: [{Effect: Allow, NotAction: 's3:*', Resource: '*'}]\n"
+    )
+    client = client_for(account)
+    user = "arn:aws:iam::111122223333:user/u"
+    assert _decisions(_run(client, principal=user, action="s3:ListAllMyBuckets")) == [
+        "ImplicitDeny"
+    ]
+    without = _run_without(client, user, "boundary", action="s3:ListAllMyBuckets")
+    assert _decisions(without) == ["Allowed"]
+
+
+def test_include_resource_policy_is_the_consoles_checkbox(client_for: ClientFor) -> None:
+    client = client_for(EXAMPLES / "bucket-grants-user")
+    carol = "arn:aws:iam::111122223333:user/analysts/carol"
+    fields = {"action": "s3:GetObject", "resource:s3:GetObject": "arn:aws:s3:::team-reports/q3"}
+    with_it = _run(client, principal=carol, **fields)
+    assert _decisions(with_it) == ["Allowed"]
+    assert "resource policy of arn:aws:s3:::team-reports" in unescape(with_it)
+    keys = _shown_keys(client, carol)
+    without = _run(
+        client,
+        principal=carol,
+        loaded_principal=carol,
+        shown_policy=keys,
+        policy=keys,
+        **fields,
+    )  # no `resource_policy`: unticked
+    assert _decisions(without) == ["ImplicitDeny"]
