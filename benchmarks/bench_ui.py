@@ -113,9 +113,11 @@ def main() -> None:
     from policysim.account.workspace import open_resolver
     from policysim.catalog import get_catalog
     from policysim.ui.app import create_app
+    from policysim.ui.serve import settle_heap
     from policysim.ui.simulator import principal_options
 
     resolver = open_resolver([example])
+    settle_heap()  # as `make_server` does before serving
     client = create_app(resolver).test_client()
     principal = principal_options(resolver)[0]
     actions = [a.full_name for a in get_catalog().actions("s3")][:ACTIONS]

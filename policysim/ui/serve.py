@@ -3,6 +3,8 @@ port asked for or, with port 0, on a free one the operating system picks."""
 
 from __future__ import annotations
 
+import gc
+import logging
 import socket
 from typing import Any, Protocol
 
@@ -47,6 +49,16 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def settle_heap() -> None:
+    """Before serving: move everything loaded so far (the account, the catalog, the modules)
+    out of the cyclic collector's sight, and switch the collector on. The command line turns it
+    off for short commands; a server runs long and needs it, but rescanning the loaded account
+    and catalog at every collection would cost a Run more than its decisions."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
 def make_server(resolver: Resolver, host: str = "127.0.0.1", port: int = 0) -> tuple[Server, int]:
     """A server bound to `host:port`, not yet running, and the port it got."""
     from waitress import create_server
@@ -54,9 +66,12 @@ def make_server(resolver: Resolver, host: str = "127.0.0.1", port: int = 0) -> t
     from policysim.ui.app import create_app
 
     sock = bind(host, port)
+    settle_heap()
     bound = int(sock.getsockname()[1])
     app = create_app(resolver, allowed_hosts=allowed_hosts(host, bound))
     # One request at a time: the resolver's caches are shared, and the work is CPU-bound
-    # under the GIL, so more threads would only race.
+    # under the GIL, so more threads would only race. Requests waiting behind a Run are
+    # expected then, not worth a warning on the user's terminal.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server: Any = create_server(app, sockets=[sock], threads=1, ident="policysim")
     return server, bound

@@ -23,6 +23,7 @@ from policysim.engine.result import (
     PolicyType,
     describe_dependencies,
 )
+from policysim.gcpause import paused_gc
 from policysim.policy.errors import PolicyError
 from policysim.policy.model import Policy
 from policysim.policy.text import policy_text, statement_line_span
@@ -314,33 +315,41 @@ class Simulator:
             excluded |= {c.key for c in page.resource_choices if c.kind == "resource"}
         resolver = self.with_excluded(excluded)
         rows: list[RowView] = []
-        for selected in page.selected:
-            row = RowView(selected.action, selected.resource)
-            rows.append(row)
-            try:
-                check_resource(selected.resource)
-                select_actions([selected.action], selected.resource)
-                result = resolver.decide(
-                    page.target, selected.action, selected.resource, context, depends=True
-                )
-            except PolicyError as err:
-                row.error = str(err)
-                continue
-            choices = self.choices(page.target, selected.resource, selected.action)
-            self._fill(row, result, choices)
+        texts: dict[int, tuple[Policy, list[str]]] = {}
+        with paused_gc():  # many small objects, all kept until the page is rendered
+            for selected in page.selected:
+                row = RowView(selected.action, selected.resource)
+                rows.append(row)
+                try:
+                    check_resource(selected.resource)
+                    select_actions([selected.action], selected.resource)
+                    result = resolver.decide(
+                        page.target, selected.action, selected.resource, context, depends=True
+                    )
+                except PolicyError as err:
+                    row.error = str(err)
+                    continue
+                choices = self.choices(page.target, selected.resource, selected.action)
+                self._fill(row, result, choices, texts)
         return rows
 
-    def _fill(self, row: RowView, result: EvaluationResult, choices: list[PolicyChoice]) -> None:
+    def _fill(
+        self,
+        row: RowView,
+        result: EvaluationResult,
+        choices: list[PolicyChoice],
+        texts: dict[int, tuple[Policy, list[str]]],
+    ) -> None:
         """The decision of a row, with its deciding statements shown in their policies."""
         row.decision = result.decision.value
         row.reason = result.reason
         row.allowed_if = describe_dependencies(result.depends_on or [])
         by_name = {(c.policy_type, c.matched_name): c for c in choices}
         for matched in result.matched_statements:
-            row.statements.append(statement_view(matched, by_name, "decided"))
+            row.statements.append(statement_view(matched, by_name, "decided", texts))
         if not result.allowed:
             for unmet in result.unmet_conditions:
-                view = statement_view(unmet.statement, by_name, "unmet")
+                view = statement_view(unmet.statement, by_name, "unmet", texts)
                 row.statements.append(dataclasses.replace(view, failed=unmet.failed))
 
 
@@ -348,15 +357,22 @@ def statement_view(
     matched: MatchedStatement,
     by_name: dict[tuple[PolicyType, str], PolicyChoice],
     role: str,
+    texts: dict[int, tuple[Policy, list[str]]] | None = None,
 ) -> StatementView:
     """A statement inside its policy's text, its lines marked (no text when the policy is not
-    among the choices, e.g. a session policy)."""
+    among the choices, e.g. a session policy). `texts` remembers each policy's lines (by
+    identity, the policy kept alive beside them) across the rows of a Run."""
     choice = by_name.get((matched.policy_type, matched.policy_name))
     lines: tuple[PolicyLine, ...] = ()
     if choice is not None and matched.statement_index < len(choice.policy.statements):
-        first, last = statement_line_span(choice.policy, matched.statement_index)
+        policy = choice.policy
+        known = texts.get(id(policy)) if texts is not None else None
+        if known is None or known[0] is not policy:
+            known = (policy, policy_text(policy).splitlines())
+            if texts is not None:
+                texts[id(policy)] = known
+        first, last = statement_line_span(policy, matched.statement_index)
         lines = tuple(
-            PolicyLine(n, text, first <= n <= last)
-            for n, text in enumerate(policy_text(choice.policy).splitlines(), start=1)
+            PolicyLine(n, text, first <= n <= last) for n, text in enumerate(known[1], start=1)
         )
     return StatementView(matched.describe(), matched.effect, role, lines)
