@@ -243,9 +243,15 @@ class Simulator:
         SCPs, RCPs) and the resource policies, for the lint view's "policy of the account"."""
         if self._all is None:
             found: dict[str, PolicyChoice] = {}
-            targets = [self.target(p.arn) for p in self.principals]
-            for target in targets:
-                for choice in self.choices(target):
+            targets: list[Target] = []
+            for option in self.principals:
+                try:  # a principal whose policies cannot be found is the simulator's error
+                    target = self.target(option.arn)
+                    choices = self.choices(target)
+                except PolicyError:
+                    continue
+                targets.append(target)
+                for choice in choices:
                     found.setdefault(choice.key, choice)
             if targets:
                 for account in self.resolver.snapshot.accounts.values():
