@@ -13,6 +13,7 @@ from policysim.cli import (  # noqa: F401  (registration list)
     principal_can,
     show,
     simulate,
+    ui,
 )
 from policysim.cli.app import EXIT_INTERRUPTED, EXIT_USAGE, app, fail
 from policysim.cli.entry import main

@@ -14,7 +14,19 @@ RunCli = Any
 
 ACCOUNT = str(REPO / "examples" / "accounts" / "deploy-user" / "account.yaml")
 
-COMMANDS = ["check", "explain", "who-can", "query", "test", "simulate", "lint", "fetch"]
+COMMANDS = [
+    "check",
+    "explain",
+    "who-can",
+    "query",
+    "test",
+    "simulate",
+    "lint",
+    "fetch",
+    "ui",
+    "show-policy",
+    "principal-can",
+]
 
 
 def _json_error(run: object) -> dict[str, object]:
