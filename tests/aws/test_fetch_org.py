@@ -20,12 +20,12 @@ from conftest import RecordingMotoServer
 from typer.testing import CliRunner
 
 from policysim.account.loaders.merge import load_accounts
+from policysim.aws.calls import Progress, bounded
 from policysim.aws.clients import ALLOWED_OPERATIONS, ClientFactory, allowed_operation_names
-from policysim.aws.fetch import FetchOptions, Progress
+from policysim.aws.fetch import FetchOptions
 from policysim.aws.org import (
     ORGANIZATION_FILE,
     OrgFetchOptions,
-    _each,
     account_file,
     fetch_organization_directory,
 )
@@ -228,8 +228,17 @@ def test_a_second_run_resumes_and_refresh_fetches_again(
     )
     assert refreshed.skipped == []
     assert len(refreshed.fetched) == 3
-    # one bar of the four accounts to read, advanced once per account, then closed
-    assert progress.events == [("start", "accounts", 4), *[("advance",)] * 4, ("finish",)]
+    # a bar of the organization's nodes (the root, two OUs, the management account and the
+    # members), then one of the four accounts to read, each advanced once per item, then closed
+    nodes = 1 + 2 + 1 + len(members)
+    assert progress.events == [
+        ("start", "organization", nodes),
+        *[("advance",)] * nodes,
+        ("finish",),
+        ("start", "accounts", 4),
+        *[("advance",)] * 4,
+        ("finish",),
+    ]
 
 
 class RecordingProgress(Progress):
@@ -268,7 +277,7 @@ def test_accounts_are_read_at_most_workers_at_a_time(workers: int) -> None:
             done.append(item)
 
     items = [str(i) for i in range(8)]
-    _each(items, task, workers)
+    bounded(items, task, workers)
     assert sorted(done) == items
     assert peak <= workers
     assert workers == 1 or peak > 1  # the pool does run accounts side by side
