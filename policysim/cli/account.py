@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from policysim.cli.limits import MaxFileSizeOpt
 from policysim.cli.org_run import DaskOpt, WorkersOpt
 
 if TYPE_CHECKING:
+    from policysim.account.model import UnreadableAccount
     from policysim.account.principal_spec import Outsider
     from policysim.account.resolve import Resolver, Target
     from policysim.catalog.arguments import ActionSelection
@@ -78,9 +80,12 @@ def _resolver(
     exclude: list[str] | None,
     region: str | None = None,
     warned: set[str] | None = None,
+    *,
+    warn_unreadable: bool = True,
 ) -> Resolver:
     """Open the account; its load warnings go to stderr, one line each (`warned`: lines
-    already printed by this command)."""
+    already printed by this command), then one per account `fetch --org` could not read
+    (unless `warn_unreadable` is off: who-can shows those as error rows)."""
     from datetime import UTC
 
     from policysim.account.workspace import choose_region, open_resolver
@@ -96,9 +101,13 @@ def _resolver(
         exclude=exclude,
         region=choose_region(region),
     )
+    from policysim.cli.unread import unread_warnings
+
     seen = set() if warned is None else warned
-    for warning in resolver.snapshot.warnings:
-        line = f"policysim: warning: {warning}"
+    lines = [f"policysim: warning: {warning}" for warning in resolver.snapshot.warnings]
+    if warn_unreadable:
+        lines += unread_warnings(resolver.snapshot)
+    for line in lines:
         if line not in seen:
             seen.add(line)
             say(line, err=True)
@@ -195,6 +204,15 @@ def _question(
     )
 
 
+def _exit_if_incomplete(unread: Sequence[UnreadableAccount]) -> None:
+    """After an answer that depends on accounts `fetch --org` could not read: say so, exit 2."""
+    if unread:
+        from policysim.cli.unread import EXIT_INCOMPLETE, report_incomplete
+
+        report_incomplete(unread)
+        raise typer.Exit(EXIT_INCOMPLETE)
+
+
 def _left_out_notes(selection: ActionSelection, resource: str) -> None:
     """Say, after the answers, how many actions each wildcard left out for the resource."""
     for note in selection.notes(resource):
@@ -208,7 +226,8 @@ def _left_out_notes(selection: ActionSelection, resource: str) -> None:
         "  policysim check role deploy 'ec2:Describe*' --account snapshot.json\n\n"
         "  policysim check service/sns.amazonaws.com sqs:SendMessage --resource ARN\n\n"
         "  policysim check group developers 's3:*'\n\n"
-        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
+        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error, or"
+        " the answer depends on an account fetch --org could not read (docs/fetch-org.md)."
     )
 )
 def check(
@@ -232,6 +251,8 @@ def check(
 ) -> None:
     """Can this principal do these actions? One line per action, with the deciding statement."""
     from policysim.account.principal_spec import Outsider
+    from policysim.account.unreadable import unreadable_for_request
+    from policysim.cli.unread import unread_json
     from policysim.policy.errors import PolicyError
 
     try:
@@ -258,6 +279,7 @@ def check(
     target = q.target
     regions = _regions(q.resolver, q.actions, resource)
     account_of = None if isinstance(target, Outsider) else target.account
+    unread = unreadable_for_request(q.resolver, q.actions, resource)
     if as_json:
         payload = {
             "principal": target.caller_arn,
@@ -270,6 +292,8 @@ def check(
             ],
             "left_out": q.selection.left_out_json(),
         }
+        if unread:
+            payload["errors"] = unread_json(unread)
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check
@@ -282,13 +306,15 @@ def check(
             regions=regions,
         )
         _left_out_notes(q.selection, resource)
+    _exit_if_incomplete(unread)
     raise typer.Exit(0 if all(r.allowed for _, r in results) else 1)
 
 
 @app.command(
     epilog=(
         "Example:\n\n  policysim explain user alice s3:PutObject --resource arn:aws:s3:::b/k\n\n"
-        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
+        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error, or"
+        " the answer depends on an account fetch --org could not read (docs/fetch-org.md)."
     )
 )
 def explain(
@@ -308,6 +334,7 @@ def explain(
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """The whole evaluation: policy type by policy type, statement by statement, and why."""
+    from policysim.account.unreadable import unreadable_for_request
     from policysim.policy.errors import PolicyError
 
     try:
@@ -374,6 +401,7 @@ def explain(
                 region=q.resolver.requested_region(action, resource),
             )
         _left_out_notes(q.selection, resource)
+    _exit_if_incomplete(unreadable_for_request(q.resolver, q.actions, resource))
     raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
 
 
@@ -391,7 +419,8 @@ FailIfAnyOpt = Annotated[
 WHO_CAN_EXIT = (
     "Exit status: 0 answered; with --fail-if-any, 1 when any principal is allowed, allowed if"
     " a condition holds, or allowed from outside the snapshot by the resource policy;"
-    " 2 usage or input error."
+    " 2 usage or input error, or an account could not be answered (fetch --org could not read"
+    " it, or its task failed): the other accounts are answered."
 )
 
 
@@ -424,19 +453,21 @@ def who_can(
     from policysim.account.who_can import who_can as find_who_can
     from policysim.catalog.arguments import check_resource, select_actions
     from policysim.cli.org_run import choose_executor, report_failures, run_who_can
+    from policysim.cli.unread import unread_failures
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
     try:
         check_resource(resource)
-        resolver = _resolver(account, option, now, None, None, region)
+        resolver = _resolver(account, option, now, None, None, region, warn_unreadable=False)
         selection = select_actions([action], resource)
         actions = selection.actions
         if len(actions) != 1:
             acting = f" that act on {resource}" if resource != "*" else ""
             fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
         executor = choose_executor(workers, dask)
-        failures = []  # accounts whose task failed (--workers/--dask): error rows, exit 2
+        # accounts not read by fetch --org, and whose task failed: error rows, exit 2
+        failures = unread_failures(resolver.snapshot.unreadable)
         if executor is None:
             report = find_who_can(
                 resolver,
@@ -454,7 +485,7 @@ def who_can(
                 parse_context(context or []),
                 show_denied=show_denied,
             )
-            report, failures = answer.report, answer.failures
+            report, failures = answer.report, [*failures, *answer.failures]
     except PolicyError as err:
         fail(err)
     used = resolver.requested_region(report.action, report.resource)
@@ -504,6 +535,8 @@ def query(
     an IAM or STS ARN, or a CloudFront OAI ARN in double quotes.
     Multivalued keys take a list: aws:TagKeys=[team, env]. Quote values with spaces.
     """
+    from policysim.account.unreadable import unreadable_for_organization, unreadable_for_request
+    from policysim.cli.unread import unread_json
     from policysim.policy.errors import PolicyError
     from policysim.query.parser import parse_query
     from policysim.query.run import CanAnswer, run_query
@@ -516,16 +549,20 @@ def query(
         fail(err)
     if isinstance(answer, CanAnswer):
         regions = _regions(resolver, [a for a, _ in answer.results], answer.resource)
+        unread = unreadable_for_request(resolver, [a for a, _ in answer.results], answer.resource)
     else:
         regions = [
             (r.action, resolver.requested_region(r.action, r.resource)) for r in answer.reports
         ]
+        unread = unreadable_for_organization(resolver)
     if as_json:
         payload = answer.to_json()
         payload["region"] = resolver.region
         entries = payload["results"] if isinstance(answer, CanAnswer) else payload["reports"]
         for entry, (_, used) in zip(entries, regions, strict=True):
             entry["region"] = used
+        if unread:
+            payload["errors"] = unread_json(unread)
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check, render_who_can
@@ -540,6 +577,7 @@ def query(
         for entry in answer.left_out:
             if entry.count:
                 say(f"note: {entry.describe(parsed.resource)}")
+    _exit_if_incomplete(unread)
     if isinstance(answer, CanAnswer):
         raise typer.Exit(0 if answer.allowed else 1)
     raise typer.Exit(1 if fail_if_any and any(r.anyone for r in answer.reports) else 0)
@@ -551,7 +589,8 @@ def query(
         "A test file is YAML: an optional 'account: FILE' and a 'tests' list of"
         " {name, principal, action, resource, context, expect}, expect being Allowed,"
         " Denied, ExplicitDeny or ImplicitDeny. See examples/iam-tests/.\n\n"
-        "Exit status: 0 all passed; 1 a test failed; 2 unusable input."
+        "Exit status: 0 all passed; 1 a test failed; 2 unusable input, or a test's answer"
+        " depends on an account fetch --org could not read (docs/fetch-org.md)."
     ),
 )
 def iam_test(
@@ -566,20 +605,28 @@ def iam_test(
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
     import time
 
+    from policysim.account.unreadable import unreadable_for_request
     from policysim.assertions.run import Outcome, run_tests
     from policysim.assertions.spec import load_test_file
+    from policysim.cli.unread import unread_json
     from policysim.policy.errors import PolicyError
 
     started = time.perf_counter()
     outcomes: list[tuple[str, Outcome]] = []
     warned: set[str] = set()
     used_region: str | None = None
+    unread: dict[str, UnreadableAccount] = {}  # those a test's answer depends on
     try:
         for path in files:
             spec = load_test_file(path)
             resolver = _resolver(account or spec.account, option, now, None, None, region, warned)
             used_region = resolver.region
-            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests)]
+            for outcome in run_tests(resolver, spec.tests):
+                outcomes.append((spec.file, outcome))
+                for entry in unreadable_for_request(
+                    resolver, [outcome.action], outcome.test.resource
+                ):
+                    unread.setdefault(entry.account_id, entry)
     except PolicyError as err:
         fail(err)
     failed = [o for _, o in outcomes if not o.passed]
@@ -590,9 +637,12 @@ def iam_test(
             "failed": len(failed),
             "results": [{"file": f, **o.to_json()} for f, o in outcomes],
         }
+        if unread:
+            payload["errors"] = unread_json([unread[a] for a in sorted(unread)])
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_test_report
 
         render_test_report(outcomes, time.perf_counter() - started, used_region)
+    _exit_if_incomplete([unread[a] for a in sorted(unread)])
     raise typer.Exit(1 if failed else 0)
