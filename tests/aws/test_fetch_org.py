@@ -12,6 +12,7 @@ moto's real answers over HTTP.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,10 @@ def test_nothing_but_allowed_reads_was_sent(
     is an allowed read, and so is every request the clients sent."""
     assert RefusingFactory.sent
     assert all(op in ALLOWED_OPERATIONS.get(s, frozenset()) for s, op in RefusingFactory.sent)
+    # Whatever the allow-list says, every operation that left is shaped like a read: the
+    # listings and reads, and AssumeRole (short-lived credentials; it changes no account).
+    shapes = re.compile(r"(List|Get|Describe|Head)[A-Z]\w*|AssumeRole")
+    assert {op for _, op in RefusingFactory.sent if not shapes.fullmatch(op)} == set()
     assert ("sts", "AssumeRole") in RefusingFactory.sent
     received = moto_server.operations() - {""}  # S3 operations are named by method and path
     assert received <= allowed_operation_names(), received - allowed_operation_names()
@@ -307,6 +312,40 @@ def test_cli_fetch_org_exits_2_naming_the_unread_account_and_writes_the_rest(
     third = CliRunner().invoke(app, args)
     assert third.exit_code == 0, third.output
     assert "1 accounts fetched, 3 already there" in third.stderr
+
+
+def test_who_can_over_the_fetched_directory_shows_the_refused_account_as_an_error_row(
+    moto_url: str, organization: dict[str, Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`fetch --org` with one refusing member (see the module), then `who-can` over the
+    directory: the refused account is an error row (text and --json), exit 2, and the accounts
+    that were read are answered."""
+    dev = organization["members"]["dev"]
+    RefusingFactory.refused = {dev}
+    monkeypatch.setattr(ClientFactory, "on_new_client", RefusingFactory.on_new_client)
+    output = tmp_path / "org"
+    args = ["fetch", "--org", "--role-name", ROLE, "--output", str(output), "--quiet"]
+    args += ["--region", "us-east-1", "--services", "iam", "--endpoint-url", moto_url]
+    fetched = CliRunner().invoke(app, args)
+    assert fetched.exit_code == 2, fetched.output
+    loaded = load_accounts(output)
+    assert [u.account_id for u in loaded.unreadable] == [dev]
+    principals = sum(len(a.users) + len(a.roles) for a in loaded.accounts.values())
+    assert principals > 0
+    question = ["who-can", "iam:ListRoles", "*", "--account", str(output)]
+    text = CliRunner().invoke(app, question)
+    assert text.exit_code == 2, text.output
+    row = f"policysim: error: account {dev}: could not be read by fetch --org: AssumeRole:"
+    (line,) = text.stderr.splitlines()
+    assert line.startswith(row) and "AccessDenied" in line
+    as_json = CliRunner().invoke(app, [*question, "--json"])
+    assert as_json.exit_code == 2, as_json.output
+    payload = json.loads(as_json.stdout)
+    (error,) = payload["errors"]
+    assert error["account"] == dev
+    assert error["error"].startswith("could not be read by fetch --org: AssumeRole: AccessDenied")
+    assert payload["principals_checked"] == principals  # every account read was answered
+    assert str(dev) not in json.dumps(payload["allowed"] + payload["allowed_if"])
 
 
 def test_cli_output_must_be_a_directory(tmp_path: Path) -> None:
