@@ -1,16 +1,18 @@
 """`policysim fetch --org`: a whole organization into a directory of snapshots.
 
 From the management account (or a delegated administrator) the organization is walked: its
-roots, OUs and accounts, with the SCPs and RCPs attached to each. That goes into
-`organization.json`, an organization-only snapshot (no `accounts`). Then ROLE is assumed in each
-account (`sts:AssumeRole`, read-only: it changes nothing in any account, it only hands back
+roots, OUs and accounts, with the SCPs and RCPs attached to each (`ACCOUNT_WORKERS` calls at a
+time, as the accounts are fetched: `calls.bounded`, on clients that retry adaptively). That goes
+into `organization.json`, an organization-only snapshot (no `accounts`). Then ROLE is assumed in
+each account (`sts:AssumeRole`, read-only: it changes nothing in any account, it only hands back
 short-lived credentials) and each account is fetched as `policysim fetch` fetches one, into
 `<account id>.json`. The directory loads with `--account DIR` (account/loaders/merge.py).
 
 An account that cannot be read (the role cannot be assumed, IAM cannot be read) is recorded
-under `metadata.account_errors` of the organization file and the others are still fetched. A
-run is resumable: an account whose file exists is skipped unless `refresh`; the files are
-written atomically, so an existing file is a complete one.
+under `metadata.account_errors` of the organization file (loaded as `Snapshot.unreadable`, which
+every account command reports) and the others are still fetched. A run is resumable: an account
+whose file exists is skipped unless `refresh`; the files are written atomically, so an existing
+file is a complete one.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ ORGANIZATION_FILE = "organization.json"
 
 ACCOUNT_WORKERS = 4
 """Accounts fetched at once by default: each also reads its resources on several threads, and
-IAM throttles `GetAccountAuthorizationDetails` per account and caller."""
+IAM throttles `GetAccountAuthorizationDetails` per account and caller. The organization walk
+makes as many Organizations calls at once (Organizations throttles per caller too)."""
 
 SESSION_NAME = "policysim-fetch"
 """`RoleSessionName` of every assumed role: what CloudTrail shows in each member account."""
