@@ -11,7 +11,19 @@ The public API, importable for notebooks and scripts::
     result = policysim.evaluate(policysim.PolicySet(identity=[policysim.NamedPolicy(policy, "p")]), request)
     print(result.decision, result.reason)
 
-Names are imported lazily so that `import policysim` (and the CLI's start) stays fast.
+A whole organization (a directory `policysim fetch --org` wrote, or several account files)
+is one snapshot; who-can over it runs on an executor, serial by default::
+
+    resolver = policysim.open_resolver([Path("org/")])
+    answer = policysim.who_can_org(
+        resolver, "s3:GetObject", "arn:aws:s3:::bucket/key",
+        executor=policysim.ProcessExecutor(4),  # or DaskExecutor("local"), SerialExecutor()
+    )
+    answer.report.allowed, answer.failures  # failures: accounts that could not be answered
+    resolver.snapshot.unreadable            # accounts fetch --org could not read
+
+Names are imported lazily so that `import policysim` (and the CLI's start) stays fast; Dask
+only when a `DaskExecutor` runs.
 """
 
 from __future__ import annotations
@@ -55,12 +67,24 @@ _EXPORTS = {
     "get_catalog": "policysim.catalog",
     "find_paths": "policysim.paths",
     "PathsReport": "policysim.paths",
+    "load_accounts": "policysim.account.loaders",
+    "Snapshot": "policysim.account.model",
+    "UnreadableAccount": "policysim.account.model",
+    "Executor": "policysim.org",
+    "SerialExecutor": "policysim.org",
+    "ProcessExecutor": "policysim.org",
+    "DaskExecutor": "policysim.org",
+    "ExecutorError": "policysim.org",
+    "who_can_org": "policysim.org",
+    "OrgWhoCan": "policysim.org",
+    "AccountFailure": "policysim.org",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from policysim.account.loaders import load_snapshot
+    from policysim.account.loaders import load_accounts, load_snapshot
+    from policysim.account.model import Snapshot, UnreadableAccount
     from policysim.account.resolve import Resolver
     from policysim.account.workspace import open_resolver
     from policysim.api import evaluate
@@ -81,6 +105,16 @@ if TYPE_CHECKING:
         KeyCondition,
         MatchedStatement,
         PolicyType,
+    )
+    from policysim.org import (
+        AccountFailure,
+        DaskExecutor,
+        Executor,
+        ExecutorError,
+        OrgWhoCan,
+        ProcessExecutor,
+        SerialExecutor,
+        who_can_org,
     )
     from policysim.paths import PathsReport, find_paths
     from policysim.policy.arn import Arn, parse_arn

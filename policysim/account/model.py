@@ -225,6 +225,21 @@ class LoadWarning(_Model):
         return f"{where}: {self.message}"
 
 
+class UnreadableAccount(_Model):
+    """An account of the organization that `policysim fetch --org` could not read (the role
+    could not be assumed, IAM could not be read): no file of it was written, so every answer
+    from the snapshot leaves its principals and resources out and must say so."""
+
+    account_id: str
+    reason: str
+    """What AWS answered, one line (`AssumeRole: AccessDenied: ...`)."""
+    file: str | None = None
+    """The file that recorded it (the directory's `organization.json`)."""
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} could not be read by fetch --org: {self.reason}"
+
+
 class Snapshot(_Model):
     """Everything policysim knows: accounts, optionally their organization, and metadata."""
 
@@ -235,6 +250,8 @@ class Snapshot(_Model):
     """The file it was loaded from, for messages."""
     warnings: list[LoadWarning] = Field(default_factory=list)
     """What the loader found suspicious (in file order, without repeats)."""
+    unreadable: list[UnreadableAccount] = Field(default_factory=list)
+    """Accounts of the organization that were not read (by id): answers leave them out."""
 
     def account(self, account_id: str) -> Account | None:
         """An account by id."""

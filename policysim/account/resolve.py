@@ -168,7 +168,8 @@ class Resolver:
             if account is None:
                 known = list(self.snapshot.accounts)
                 raise AccountError(
-                    f"no account {account_id!r} in the snapshot{did_you_mean(account_id, known)}"
+                    self._not_read(account_id)
+                    or f"no account {account_id!r} in the snapshot{did_you_mean(account_id, known)}"
                 )
             return [account]
         if not self.snapshot.accounts:
@@ -182,7 +183,8 @@ class Resolver:
         account = self.snapshot.accounts.get(arn.account)
         if account is None:
             raise AccountError(
-                f"account {arn.account} of {text!r} is not in the snapshot"
+                self._not_read(arn.account, text)
+                or f"account {arn.account} of {text!r} is not in the snapshot"
                 f"{did_you_mean(arn.account, self.snapshot.accounts)}"
             )
         kind, _, rest = arn.resource.partition("/")
@@ -201,6 +203,14 @@ class Resolver:
             role, session = rest.split("/", 1)
             return self.find("role", role, session_name=session, account_id=account.id)
         raise AccountError(f"{text!r} is not a user, role, role session, group or root ARN")
+
+    def _not_read(self, account_id: str, arn: str | None = None) -> str | None:
+        """The error for a principal of an account `fetch --org` could not read, else None."""
+        for entry in self.snapshot.unreadable:
+            if entry.account_id == account_id:
+                of = f" of {arn!r}" if arn else ""
+                return f"account {account_id}{of} could not be read by fetch --org: {entry.reason}"
+        return None
 
     def principals(self, account_ids: Collection[str] | None = None) -> list[Target]:
         """Every user and role (as a session) of every account (or of `account_ids`), for

@@ -2,11 +2,11 @@
 
 Every client `ClientFactory.client` makes may call only the (service, operation) pairs in
 `ALLOWED_OPERATIONS`: the reads `policysim fetch` makes (`FETCH_OPERATIONS`, exactly the calls
-written in `fetch.py`, which a test checks), those `fetch --org` adds (`ORG_OPERATIONS`,
-exactly the calls written in `org.py`; `sts:AssumeRole` among them, see there) and the one
-read botocore makes on its own (`BOTOCORE_OPERATIONS`). Nothing is allowed by the shape of its
-name: `GetParameterHistory` returns decrypted secrets and `cognito-identity:GetId`
-creates an identity.
+written in `fetch.py` and the `org_tree.py` and `calls.py` it uses, which a test checks), those
+`fetch --org` adds (`ORG_OPERATIONS`, exactly the calls written in `org.py`; `sts:AssumeRole`
+among them, see there) and the one read botocore makes on its own (`BOTOCORE_OPERATIONS`).
+Nothing is allowed by the shape of its name: `GetParameterHistory` returns decrypted secrets
+and `cognito-identity:GetId` creates an identity.
 
 The check runs at three botocore events, so no path to the wire skips it:
 
@@ -61,7 +61,8 @@ FETCH_OPERATIONS: Mapping[str, frozenset[str]] = {
         }
     ),
 }
-"""Per botocore service name, the operations `fetch.py` calls: nothing else."""
+"""Per botocore service name, the operations `fetch.py` (with `org_tree.py` and `calls.py`)
+calls: nothing else."""
 
 ORG_OPERATIONS: Mapping[str, frozenset[str]] = {
     # AssumeRole writes nothing to any account's configuration: it returns short-lived

@@ -17,21 +17,21 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from policysim._version import __version__
+from policysim.aws.calls import Progress, bounded, endpoint_metadata, error_code, pages
 from policysim.aws.clients import (
     ClientFactory,
     MalformedResponseError,
     ReadOnlyViolation,
-    custom_endpoint,
     redact_url,
 )
+from policysim.aws.org_tree import read_levels
 from policysim.files import write_atomic
 
 GLOBAL_SERVICES = ("iam", "s3", "organizations")
@@ -99,19 +99,6 @@ class FetchOptions:
     max_workers: int = MAX_WORKERS
 
 
-class Progress:
-    """Progress reports; this one ignores them (the CLI shows a rich bar on a terminal)."""
-
-    def start(self, label: str, total: int) -> object:
-        return label
-
-    def advance(self, task: object) -> None:
-        pass
-
-    def finish(self, task: object) -> None:
-        pass
-
-
 @dataclass
 class _Account:
     """What is collected for one account while fetching."""
@@ -161,15 +148,6 @@ class _Account:
         self.resources[arn] = entry
 
 
-def error_code(err: BaseException) -> str | None:
-    """The AWS error code of a botocore `ClientError`, else None."""
-    response = getattr(err, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        return str(code) if code else None
-    return None
-
-
 def describe_error(err: BaseException) -> str:
     """`Code: message` for an AWS error, `MalformedResponse: ...` for an answer that is not
     AWS's, `ExceptionName: message` for anything else: one line, control characters escaped,
@@ -203,12 +181,6 @@ def one_line(text: str) -> str:
 
 def _is_not_found(err: BaseException) -> bool:
     return error_code(err) in NOT_FOUND_CODES
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
-    """Every item under `key` across the pages of a list operation."""
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key) or []
 
 
 def _tag_dict(
@@ -448,7 +420,7 @@ def policy_text(value: Any) -> Any:
 
 
 def _kms_list(client: Any, account: _Account, region: str) -> list[Any]:
-    return [k["KeyArn"] for k in _pages(client, "list_keys", "Keys")]
+    return [k["KeyArn"] for k in pages(client, "list_keys", "Keys")]
 
 
 def _kms_read(client: Any, account: _Account, region: str, arn: str) -> None:
@@ -495,7 +467,7 @@ def key_is_aws_managed(metadata: dict[str, Any]) -> bool:
 
 
 def _sqs_list(client: Any, account: _Account, region: str) -> list[Any]:
-    return list(_pages(client, "list_queues", "QueueUrls"))
+    return list(pages(client, "list_queues", "QueueUrls"))
 
 
 def _sqs_read(client: Any, account: _Account, region: str, url: str) -> None:
@@ -532,7 +504,7 @@ def _sqs_attributes(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sns_list(client: Any, account: _Account, region: str) -> list[Any]:
-    return [t["TopicArn"] for t in _pages(client, "list_topics", "Topics")]
+    return [t["TopicArn"] for t in pages(client, "list_topics", "Topics")]
 
 
 def _sns_read(client: Any, account: _Account, region: str, arn: str) -> None:
@@ -565,7 +537,7 @@ def _sns_attributes(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lambda_list(client: Any, account: _Account, region: str) -> list[Any]:
-    return [f["FunctionArn"] for f in _pages(client, "list_functions", "Functions")]
+    return [f["FunctionArn"] for f in pages(client, "list_functions", "Functions")]
 
 
 def _lambda_read(client: Any, account: _Account, region: str, arn: str) -> None:
@@ -591,7 +563,7 @@ def _lambda_read(client: Any, account: _Account, region: str, arn: str) -> None:
 
 
 def _secrets_list(client: Any, account: _Account, region: str) -> list[Any]:
-    return list(_pages(client, "list_secrets", "SecretList"))
+    return list(pages(client, "list_secrets", "SecretList"))
 
 
 def _secrets_read(client: Any, account: _Account, region: str, secret: dict[str, Any]) -> None:
@@ -620,7 +592,7 @@ def _secrets_read(client: Any, account: _Account, region: str, secret: dict[str,
 
 
 def _ecr_list(client: Any, account: _Account, region: str) -> list[Any]:
-    return [r["repositoryArn"] for r in _pages(client, "describe_repositories", "repositories")]
+    return [r["repositoryArn"] for r in pages(client, "describe_repositories", "repositories")]
 
 
 def _ecr_read(client: Any, account: _Account, region: str, arn: str) -> None:
@@ -689,13 +661,7 @@ def _run_pool(
             progress.advance(bar)
 
     try:
-        if len(items) <= 1:
-            for item in items:
-                one(item)
-        else:
-            with ThreadPoolExecutor(max_workers=max_workers) as pool:
-                for future in [pool.submit(one, item) for item in items]:
-                    future.result()
+        bounded(items, one, max_workers)
     finally:
         progress.finish(bar)
 
@@ -790,10 +756,7 @@ def fetch_organization(factory: ClientFactory, account: _Account) -> dict[str, A
         "account_paths": {},
     }
     try:
-        path = _account_path(org, account.account_id)
-        policies: dict[str, dict[str, Any]] = {}
-        names: dict[str, str] = {}
-        levels = [_level(org, node, kind, policies, names) for node, kind in path]
+        levels, policies = read_levels(org, _account_path(org, account.account_id))
     except aws_errors() as err:
         account.error("organizations", None, getattr(err, "operation_name", None), None, err)
         return result
@@ -819,68 +782,6 @@ def _account_path(org: Any, account_id: str) -> list[tuple[dict[str, Any], str]]
         chain.append((unit["OrganizationalUnit"], "ORGANIZATIONAL_UNIT"))
         child = parent["Id"]
     return list(reversed(chain))
-
-
-_FILTERS = (("scps", "SERVICE_CONTROL_POLICY", "SCP"), ("rcps", "RESOURCE_CONTROL_POLICY", "RCP"))
-
-
-def _level(
-    org: Any,
-    node: dict[str, Any],
-    kind: str,
-    policies: dict[str, dict[str, Any]],
-    names: dict[str, str],
-) -> dict[str, Any]:
-    import botocore.exceptions as bx
-
-    level: dict[str, Any] = {"id": node["Id"]}
-    if kind != "ACCOUNT" and node.get("Name"):
-        level["name"] = node["Name"]
-    for key, filter_name, policy_type in _FILTERS:
-        attached: list[str] = []
-        try:
-            summaries = list(
-                _pages(
-                    org,
-                    "list_policies_for_target",
-                    "Policies",
-                    TargetId=node["Id"],
-                    Filter=filter_name,
-                )
-            )
-        except bx.ClientError as err:
-            # Organizations without RCPs enabled (and older endpoints) refuse the RCP filter.
-            if policy_type == "RCP" and error_code(err) in (
-                "PolicyTypeNotEnabledException",
-                "InvalidInputException",
-            ):
-                level[key] = []
-                continue
-            raise
-        for summary in summaries:
-            attached.append(_org_policy(org, summary, policy_type, policies, names))
-        level[key] = attached
-    return level
-
-
-def _org_policy(
-    org: Any,
-    summary: dict[str, Any],
-    policy_type: str,
-    policies: dict[str, dict[str, Any]],
-    names: dict[str, str],
-) -> str:
-    """The snapshot's name for a policy, reading its document the first time it is met."""
-    policy_id = summary["Id"]
-    if policy_id in names:
-        return names[policy_id]
-    name = str(summary.get("Name") or policy_id)
-    if name in policies:
-        name = f"{name} ({policy_id})"
-    content = org.describe_policy(PolicyId=policy_id)["Policy"]["Content"]
-    names[policy_id] = name
-    policies[name] = {"type": policy_type, "document": content}
-    return name
 
 
 # The whole fetch
@@ -964,18 +865,11 @@ def fetch_snapshot(
             "regions": regions,
             "services": services,
             "errors": len(account.errors),
-            **_endpoint(factory),
+            **endpoint_metadata(factory),
         },
         "accounts": [entry],
         "organization": organization,
     }
-
-
-def _endpoint(factory: ClientFactory) -> dict[str, str]:
-    """`{"endpoint_url": ...}` when the snapshot came from elsewhere than AWS, without the
-    URL's user name and password."""
-    url = custom_endpoint(factory.endpoint_url)
-    return {"endpoint_url": redact_url(url)} if url else {}
 
 
 def _json_default(value: Any) -> Any:

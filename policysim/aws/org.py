@@ -1,38 +1,35 @@
 """`policysim fetch --org`: a whole organization into a directory of snapshots.
 
 From the management account (or a delegated administrator) the organization is walked: its
-roots, OUs and accounts, with the SCPs and RCPs attached to each. That goes into
-`organization.json`, an organization-only snapshot (no `accounts`). Then ROLE is assumed in each
-account (`sts:AssumeRole`, read-only: it changes nothing in any account, it only hands back
+roots, OUs and accounts, with the SCPs and RCPs attached to each (`ACCOUNT_WORKERS` calls at a
+time, as the accounts are fetched: `calls.bounded`, on clients that retry adaptively). That goes
+into `organization.json`, an organization-only snapshot (no `accounts`). Then ROLE is assumed in
+each account (`sts:AssumeRole`, read-only: it changes nothing in any account, it only hands back
 short-lived credentials) and each account is fetched as `policysim fetch` fetches one, into
 `<account id>.json`. The directory loads with `--account DIR` (account/loaders/merge.py).
 
 An account that cannot be read (the role cannot be assumed, IAM cannot be read) is recorded
-under `metadata.account_errors` of the organization file and the others are still fetched. A
-run is resumable: an account whose file exists is skipped unless `refresh`; the files are
-written atomically, so an existing file is a complete one.
+under `metadata.account_errors` of the organization file (loaded as `Snapshot.unreadable`, which
+every account command reports) and the others are still fetched. A run is resumable: an account
+whose file exists is skipped unless `refresh`; the files are written atomically, so an existing
+file is a complete one.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from policysim._version import __version__
+from policysim.aws.calls import Progress, bounded, endpoint_metadata, pages
 from policysim.aws.clients import ClientFactory
 from policysim.aws.fetch import (
     SERVICES,
     FetchError,
     FetchOptions,
-    Progress,
-    _endpoint,
-    _level,
-    _pages,
     aws_errors,
     caller_identity,
     describe_error,
@@ -40,13 +37,15 @@ from policysim.aws.fetch import (
     open_factory,
     write_snapshot,
 )
+from policysim.aws.org_tree import Node, read_levels
 
 ORGANIZATION_FILE = "organization.json"
 """The organization-only snapshot of a `fetch --org` directory."""
 
 ACCOUNT_WORKERS = 4
 """Accounts fetched at once by default: each also reads its resources on several threads, and
-IAM throttles `GetAccountAuthorizationDetails` per account and caller."""
+IAM throttles `GetAccountAuthorizationDetails` per account and caller. The organization walk
+makes as many Organizations calls at once (Organizations throttles per caller too)."""
 
 SESSION_NAME = "policysim-fetch"
 """`RoleSessionName` of every assumed role: what CloudTrail shows in each member account."""
@@ -77,42 +76,40 @@ def account_file(directory: Path, account_id: str) -> Path:
     return directory / f"{account_id}.json"
 
 
-def walk_organization(factory: ClientFactory) -> tuple[dict[str, Any], list[str]]:
+def walk_organization(
+    factory: ClientFactory, *, workers: int = 1, progress: Progress | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """The organization (as a snapshot's `organization`: every account's path from the root with
     its SCPs and RCPs) and the ids of its ACTIVE accounts, sorted.
 
+    The tree is listed a depth at a time, the children of every parent at that depth side by
+    side; then the policies of every node (`org_tree.read_levels`), `workers` calls at a time.
     Raises `FetchError` when the organization cannot be read: without it no account is known."""
     org = factory.client("organizations")
     try:
         described = org.describe_organization()["Organization"]
-        policies: dict[str, dict[str, Any]] = {}
-        names: dict[str, str] = {}
-        paths: dict[str, list[dict[str, Any]]] = {}
-        active: list[str] = []
         statuses = {
             str(a["Id"]): str(a.get("Status", "ACTIVE"))
-            for a in _pages(org, "list_accounts", "Accounts")
+            for a in pages(org, "list_accounts", "Accounts")
         }
-        stack: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        for root in _pages(org, "list_roots", "Roots"):
-            stack.append((root, [_level(org, root, "ROOT", policies, names)]))
-        while stack:
-            parent, above = stack.pop()
-            for unit in _pages(
-                org,
-                "list_organizational_units_for_parent",
-                "OrganizationalUnits",
-                ParentId=parent["Id"],
-            ):
-                level = _level(org, unit, "ORGANIZATIONAL_UNIT", policies, names)
-                stack.append((unit, [*above, level]))
-            for account in _pages(
-                org, "list_accounts_for_parent", "Accounts", ParentId=parent["Id"]
-            ):
-                account_id = str(account["Id"])
-                paths[account_id] = [*above, _level(org, account, "ACCOUNT", policies, names)]
-                if statuses.get(account_id, "ACTIVE") == "ACTIVE":
-                    active.append(account_id)
+        nodes: list[Node] = []
+        account_nodes: dict[str, list[int]] = {}  # account id: its path, as indexes in nodes
+        frontier: list[tuple[dict[str, Any], list[int]]] = []
+        for root in pages(org, "list_roots", "Roots"):
+            nodes.append((root, "ROOT"))
+            frontier.append((root, [len(nodes) - 1]))
+        while frontier:
+            children = bounded(frontier, lambda parent: _children(org, parent[0]), workers)
+            below: list[tuple[dict[str, Any], list[int]]] = []
+            for (_, above), (units, accounts) in zip(frontier, children, strict=True):
+                for unit in units:
+                    nodes.append((unit, "ORGANIZATIONAL_UNIT"))
+                    below.append((unit, [*above, len(nodes) - 1]))
+                for account in accounts:
+                    nodes.append((account, "ACCOUNT"))
+                    account_nodes[str(account["Id"])] = [*above, len(nodes) - 1]
+            frontier = below
+        levels, policies = read_levels(org, nodes, workers=workers, progress=progress)
     except aws_errors() as err:
         operation = getattr(err, "operation_name", None)
         where = f" ({operation})" if operation else ""
@@ -121,9 +118,28 @@ def walk_organization(factory: ClientFactory) -> tuple[dict[str, Any], list[str]
         "id": described.get("Id"),
         "management_account": described.get("MasterAccountId"),
         "policies": policies,
-        "account_paths": dict(sorted(paths.items())),
+        "account_paths": {
+            account_id: [levels[i] for i in path]
+            for account_id, path in sorted(account_nodes.items())
+        },
     }
+    active = [a for a in account_nodes if statuses.get(a, "ACTIVE") == "ACTIVE"]
     return organization, sorted(active)
+
+
+def _children(
+    org: Any, parent: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The OUs and the accounts directly under a root or OU."""
+    units = list(
+        pages(
+            org,
+            "list_organizational_units_for_parent",
+            "OrganizationalUnits",
+            ParentId=parent["Id"],
+        )
+    )
+    return units, list(pages(org, "list_accounts_for_parent", "Accounts", ParentId=parent["Id"]))
 
 
 def assumed_factory(
@@ -168,7 +184,8 @@ def fetch_organization_directory(
     identity = caller_identity(factory, options.profile)
     partition = identity.get("Arn", "arn:aws:").split(":")[1] or "aws"
     started = datetime.now(UTC)
-    organization, accounts = walk_organization(factory)
+    workers = max(1, request.account_workers)
+    organization, accounts = walk_organization(factory, workers=workers, progress=progress)
     try:
         request.output.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -222,7 +239,7 @@ def fetch_organization_directory(
             result.failed[account_id] = message
 
     try:
-        _each(todo, one, max(1, request.account_workers))
+        bounded(todo, one, workers)
     finally:
         progress.finish(bar)
     result.fetched.sort()
@@ -238,7 +255,7 @@ def fetch_organization_directory(
             "role_name": request.role_name,
             "accounts": accounts,
             "account_errors": dict(sorted(result.failed.items())),
-            **_endpoint(factory),
+            **endpoint_metadata(factory),
         },
         "accounts": [],
         "organization": organization,
@@ -250,13 +267,3 @@ def fetch_organization_directory(
             f"{request.output / ORGANIZATION_FILE}: cannot write: {err.strerror}"
         ) from None
     return result
-
-
-def _each(items: list[str], task: Callable[[str], None], workers: int) -> None:
-    if workers == 1 or len(items) <= 1:
-        for item in items:
-            task(item)
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(task, item) for item in items]:
-            future.result()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from policysim.account.choices import ChoiceSelection, PolicyChoice
+    from policysim.account.model import UnreadableAccount
     from policysim.account.principal_spec import Outsider
     from policysim.account.resolve import Resolver, Target
     from policysim.catalog.arguments import ActionResources, ActionSelection
@@ -95,9 +97,12 @@ def _resolver(
     exclude: list[str] | None,
     region: str | None = None,
     warned: set[str] | None = None,
+    *,
+    warn_unreadable: bool = True,
 ) -> Resolver:
     """Open the account; its load warnings go to stderr, one line each (`warned`: lines
-    already printed by this command)."""
+    already printed by this command), then one per account `fetch --org` could not read
+    (unless `warn_unreadable` is off: who-can shows those as error rows)."""
     from datetime import UTC
 
     from policysim.account.workspace import choose_region, open_resolver
@@ -113,9 +118,13 @@ def _resolver(
         exclude=exclude,
         region=choose_region(region),
     )
+    from policysim.cli.unread import unread_warnings
+
     seen = set() if warned is None else warned
-    for warning in resolver.snapshot.warnings:
-        line = f"policysim: warning: {warning}"
+    lines = [f"policysim: warning: {warning}" for warning in resolver.snapshot.warnings]
+    if warn_unreadable:
+        lines += unread_warnings(resolver.snapshot)
+    for line in lines:
         if line not in seen:
             seen.add(line)
             say(line, err=True)
@@ -265,10 +274,25 @@ def _question(
     )
 
 
-def _left_out_notes(selection: ActionSelection, resource: str) -> None:
-    """Say, after the answers, how many actions each wildcard left out for the resource."""
-    for note in selection.notes(resource):
-        say(f"note: {note}")
+def _unread_for(q: _Question) -> list[UnreadableAccount]:
+    """The accounts not read by fetch --org that some (action, resource) of `q` depends on."""
+    from policysim.account.unreadable import unreadable_for_request
+
+    found: dict[str, UnreadableAccount] = {}
+    for asked in q.requests.resources:
+        actions = [a for a, r in q.requests.requests if r == asked]
+        for entry in unreadable_for_request(q.resolver, actions, asked):
+            found.setdefault(entry.account_id, entry)
+    return [found[a] for a in sorted(found)]
+
+
+def _exit_if_incomplete(unread: Sequence[UnreadableAccount]) -> None:
+    """After an answer that depends on accounts `fetch --org` could not read: say so, exit 2."""
+    if unread:
+        from policysim.cli.unread import EXIT_INCOMPLETE, report_incomplete
+
+        report_incomplete(unread)
+        raise typer.Exit(EXIT_INCOMPLETE)
 
 
 _STATEMENT_LINES = 40
@@ -305,7 +329,8 @@ def _statement_texts(q: _Question, result: EvaluationResult) -> None:
         "  policysim check role deploy 'ec2:Describe*' --account snapshot.json\n\n"
         "  policysim check service/sns.amazonaws.com sqs:SendMessage --resource ARN\n\n"
         "  policysim check group developers 's3:*'\n\n"
-        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
+        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error, or"
+        " the answer depends on an account fetch --org could not read (docs/fetch-org.md)."
     )
 )
 def check(
@@ -334,6 +359,7 @@ def check(
     without one ask about --resource.
     """
     from policysim.account.principal_spec import Outsider
+    from policysim.cli.unread import unread_json
     from policysim.policy.errors import PolicyError
 
     try:
@@ -363,6 +389,7 @@ def check(
     everything = results
     if allowed_only:
         results = [row for row in results if row[2].allowed]
+    unread = _unread_for(q)
     if as_json:
         payload = {
             "principal": target.caller_arn,
@@ -383,6 +410,8 @@ def check(
             "left_out": q.requests.left_out_json(),
             "summary": {"actions": len(everything), "allowed": allowed_count},
         }
+        if unread:
+            payload["errors"] = unread_json(unread)
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check
@@ -401,13 +430,15 @@ def check(
             say(f"{allowed_count} of {len(everything)} actions allowed")
         for note in q.requests.notes():
             say(f"note: {note}")
+    _exit_if_incomplete(unread)
     raise typer.Exit(0 if allowed_count == len(everything) else 1)
 
 
 @app.command(
     epilog=(
         "Example:\n\n  policysim explain user alice s3:PutObject --resource arn:aws:s3:::b/k\n\n"
-        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error."
+        "Exit status: 0 every action allowed; 1 some action denied; 2 usage or input error, or"
+        " the answer depends on an account fetch --org could not read (docs/fetch-org.md)."
     )
 )
 def explain(
@@ -500,6 +531,7 @@ def explain(
             _statement_texts(q, result)
         for note in q.requests.notes():
             say(f"note: {note}")
+    _exit_if_incomplete(_unread_for(q))
     raise typer.Exit(0 if all(r.allowed for *_, r in reports) else 1)
 
 
@@ -517,7 +549,8 @@ FailIfAnyOpt = Annotated[
 WHO_CAN_EXIT = (
     "Exit status: 0 answered; with --fail-if-any, 1 when any principal is allowed, allowed if"
     " a condition holds, or allowed from outside the snapshot by the resource policy;"
-    " 2 usage or input error."
+    " 2 usage or input error, or an account could not be answered (fetch --org could not read"
+    " it, or its task failed): the other accounts are answered."
 )
 
 
@@ -577,16 +610,18 @@ def who_can(
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
     from policysim.cli.org_run import choose_executor, report_failures, run_who_can
+    from policysim.cli.unread import unread_failures
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
     try:
         patterns, resource = _who_can_words(words or [], resource_option, service or [])
-        resolver = _resolver(account, option, now, None, None, region)
+        resolver = _resolver(account, option, now, None, None, region, warn_unreadable=False)
         questions, selections = _who_can_questions(resolver, patterns, resource)
         executor = choose_executor(workers, dask)
         given = parse_context(context or [])
-        failures: list[AccountFailure] = []  # accounts whose task failed: error rows, exit 2
+        # accounts not read by fetch --org, and whose task failed: error rows, exit 2
+        failures: list[AccountFailure] = unread_failures(resolver.snapshot.unreadable)
         reports = []
         for action, target in questions:  # one call of the one-action entry point per pair
             if executor is None:
@@ -731,6 +766,8 @@ def query(
     an IAM or STS ARN, or a CloudFront OAI ARN in double quotes.
     Multivalued keys take a list: aws:TagKeys=[team, env]. Quote values with spaces.
     """
+    from policysim.account.unreadable import unreadable_for_organization, unreadable_for_request
+    from policysim.cli.unread import unread_json
     from policysim.policy.errors import PolicyError
     from policysim.query.parser import parse_query
     from policysim.query.run import CanAnswer, run_query
@@ -743,16 +780,20 @@ def query(
         fail(err)
     if isinstance(answer, CanAnswer):
         regions = _regions(resolver, [a for a, _ in answer.results], answer.resource)
+        unread = unreadable_for_request(resolver, [a for a, _ in answer.results], answer.resource)
     else:
         regions = [
             (r.action, resolver.requested_region(r.action, r.resource)) for r in answer.reports
         ]
+        unread = unreadable_for_organization(resolver)
     if as_json:
         payload = answer.to_json()
         payload["region"] = resolver.region
         entries = payload["results"] if isinstance(answer, CanAnswer) else payload["reports"]
         for entry, (_, used) in zip(entries, regions, strict=True):
             entry["region"] = used
+        if unread:
+            payload["errors"] = unread_json(unread)
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_check, render_who_can
@@ -767,6 +808,7 @@ def query(
         for entry in answer.left_out:
             if entry.count:
                 say(f"note: {entry.describe(parsed.resource)}")
+    _exit_if_incomplete(unread)
     if isinstance(answer, CanAnswer):
         raise typer.Exit(0 if answer.allowed else 1)
     raise typer.Exit(1 if fail_if_any and any(r.anyone for r in answer.reports) else 0)
@@ -780,7 +822,8 @@ def query(
         " Denied, ExplicitDeny or ImplicitDeny. A principal the account does not hold or an"
         " unknown action is an input error at its line, not a failure. --junit FILE writes"
         " JUnit XML for CI.\n\n"
-        "Exit status: 0 all passed; 1 a test failed; 2 unusable input."
+        "Exit status: 0 all passed; 1 a test failed; 2 unusable input, or a test's answer"
+        " depends on an account fetch --org could not read (docs/fetch-org.md)."
     ),
 )
 def iam_test(
@@ -803,20 +846,28 @@ def iam_test(
     """Assert your IAM in CI: expected decisions checked against an account, pytest style."""
     import time
 
+    from policysim.account.unreadable import unreadable_for_request
     from policysim.assertions.run import Outcome, run_tests
     from policysim.assertions.spec import load_test_file
+    from policysim.cli.unread import unread_json
     from policysim.policy.errors import PolicyError
 
     started = time.perf_counter()
     outcomes: list[tuple[str, Outcome]] = []
     warned: set[str] = set()
     used_region: str | None = None
+    unread: dict[str, UnreadableAccount] = {}  # those a test's answer depends on
     try:
         for path in files:
             spec = load_test_file(path)
             resolver = _resolver(account or spec.account, option, now, None, None, region, warned)
             used_region = resolver.region
-            outcomes += [(spec.file, o) for o in run_tests(resolver, spec.tests, spec.file)]
+            for outcome in run_tests(resolver, spec.tests, spec.file):
+                outcomes.append((spec.file, outcome))
+                for entry in unreadable_for_request(
+                    resolver, [outcome.action], outcome.test.resource
+                ):
+                    unread.setdefault(entry.account_id, entry)
     except PolicyError as err:
         fail(err)
     failed = [o for _, o in outcomes if not o.passed]
@@ -836,9 +887,12 @@ def iam_test(
             "failed": len(failed),
             "results": [{"file": f, **o.to_json()} for f, o in outcomes],
         }
+        if unread:
+            payload["errors"] = unread_json([unread[a] for a in sorted(unread)])
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_test_report
 
         render_test_report(outcomes, time.perf_counter() - started, used_region)
+    _exit_if_incomplete([unread[a] for a in sorted(unread)])
     raise typer.Exit(1 if failed else 0)

@@ -13,7 +13,7 @@ import typer
 from policysim.cli.app import app, fail, print_error
 
 if TYPE_CHECKING:
-    from policysim.aws.fetch import Progress
+    from policysim.aws.calls import Progress
 
 EXIT_IAM_NOT_READ = 3
 """IAM could not be read: no snapshot was written (an empty one would say "nobody" to every
@@ -44,7 +44,7 @@ def _rich_progress() -> tuple[Any, Progress]:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
     from rich.progress import Progress as RichProgress
 
-    from policysim.aws.fetch import Progress
+    from policysim.aws.calls import Progress
     from policysim.text_safety import terminal_safe
 
     bar = RichProgress(

@@ -39,16 +39,20 @@ _EPILOG = (
     " boundary and SCPs take nothing away from that principal in particular. The methods, with"
     " their pathfinding.cloud ids, are listed in docs/paths.md.\n\n"
     "Exit status: 0 no path; 1 some principal has a path (or a --from principal is already"
-    " there); 2 unusable input."
+    " there); 2 unusable input, or an account of the organization could not be read by"
+    " fetch --org (the paths found are shown)."
 )
 
 
 def _open(account: list[Path] | None) -> Resolver:
     from policysim.account.workspace import open_resolver
+    from policysim.cli.unread import unread_warnings
 
     resolver = open_resolver(account)
     for warning in resolver.snapshot.warnings:
         say(f"policysim: warning: {warning}", err=True)
+    for line in unread_warnings(resolver.snapshot):
+        say(line, err=True)
     return resolver
 
 
@@ -123,6 +127,8 @@ def paths(
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """Every principal that can reach admin (or a permission), with its shortest path."""
+    from policysim.account.unreadable import unreadable_for_organization
+    from policysim.cli.unread import EXIT_INCOMPLETE, report_incomplete, unread_json
     from policysim.paths import find_paths
     from policysim.policy.errors import PolicyError
 
@@ -134,10 +140,18 @@ def paths(
     except PolicyError as err:
         fail(err)
     fix = _fix(resolver, report, target, max_hops)
+    # Paths cross accounts: one that was not read may hold a hop of any path, or its start.
+    unread = unreadable_for_organization(resolver)
     if as_json:
-        typer.echo(json.dumps(report.to_json(fix), indent=2))
+        payload = report.to_json(fix)
+        if unread:
+            payload["errors"] = unread_json(unread)
+        typer.echo(json.dumps(payload, indent=2))
     else:
         _render(report, fix)
+    if unread:
+        report_incomplete(unread)
+        raise typer.Exit(EXIT_INCOMPLETE)
     reached_source = bool(sources) and bool(report.reached)
     raise typer.Exit(1 if report.any or reached_source else 0)
 

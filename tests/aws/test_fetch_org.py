@@ -12,6 +12,7 @@ moto's real answers over HTTP.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,12 @@ from conftest import RecordingMotoServer
 from typer.testing import CliRunner
 
 from policysim.account.loaders.merge import load_accounts
+from policysim.aws.calls import Progress, bounded
 from policysim.aws.clients import ALLOWED_OPERATIONS, ClientFactory, allowed_operation_names
-from policysim.aws.fetch import FetchOptions, Progress
+from policysim.aws.fetch import FetchOptions
 from policysim.aws.org import (
     ORGANIZATION_FILE,
     OrgFetchOptions,
-    _each,
     account_file,
     fetch_organization_directory,
 )
@@ -199,6 +200,10 @@ def test_nothing_but_allowed_reads_was_sent(
     is an allowed read, and so is every request the clients sent."""
     assert RefusingFactory.sent
     assert all(op in ALLOWED_OPERATIONS.get(s, frozenset()) for s, op in RefusingFactory.sent)
+    # Whatever the allow-list says, every operation that left is shaped like a read: the
+    # listings and reads, and AssumeRole (short-lived credentials; it changes no account).
+    shapes = re.compile(r"(List|Get|Describe|Head)[A-Z]\w*|AssumeRole")
+    assert {op for _, op in RefusingFactory.sent if not shapes.fullmatch(op)} == set()
     assert ("sts", "AssumeRole") in RefusingFactory.sent
     received = moto_server.operations() - {""}  # S3 operations are named by method and path
     assert received <= allowed_operation_names(), received - allowed_operation_names()
@@ -228,8 +233,17 @@ def test_a_second_run_resumes_and_refresh_fetches_again(
     )
     assert refreshed.skipped == []
     assert len(refreshed.fetched) == 3
-    # one bar of the four accounts to read, advanced once per account, then closed
-    assert progress.events == [("start", "accounts", 4), *[("advance",)] * 4, ("finish",)]
+    # a bar of the organization's nodes (the root, two OUs, the management account and the
+    # members), then one of the four accounts to read, each advanced once per item, then closed
+    nodes = 1 + 2 + 1 + len(members)
+    assert progress.events == [
+        ("start", "organization", nodes),
+        *[("advance",)] * nodes,
+        ("finish",),
+        ("start", "accounts", 4),
+        *[("advance",)] * 4,
+        ("finish",),
+    ]
 
 
 class RecordingProgress(Progress):
@@ -268,7 +282,7 @@ def test_accounts_are_read_at_most_workers_at_a_time(workers: int) -> None:
             done.append(item)
 
     items = [str(i) for i in range(8)]
-    _each(items, task, workers)
+    bounded(items, task, workers)
     assert sorted(done) == items
     assert peak <= workers
     assert workers == 1 or peak > 1  # the pool does run accounts side by side
@@ -298,6 +312,40 @@ def test_cli_fetch_org_exits_2_naming_the_unread_account_and_writes_the_rest(
     third = CliRunner().invoke(app, args)
     assert third.exit_code == 0, third.output
     assert "1 accounts fetched, 3 already there" in third.stderr
+
+
+def test_who_can_over_the_fetched_directory_shows_the_refused_account_as_an_error_row(
+    moto_url: str, organization: dict[str, Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`fetch --org` with one refusing member (see the module), then `who-can` over the
+    directory: the refused account is an error row (text and --json), exit 2, and the accounts
+    that were read are answered."""
+    dev = organization["members"]["dev"]
+    RefusingFactory.refused = {dev}
+    monkeypatch.setattr(ClientFactory, "on_new_client", RefusingFactory.on_new_client)
+    output = tmp_path / "org"
+    args = ["fetch", "--org", "--role-name", ROLE, "--output", str(output), "--quiet"]
+    args += ["--region", "us-east-1", "--services", "iam", "--endpoint-url", moto_url]
+    fetched = CliRunner().invoke(app, args)
+    assert fetched.exit_code == 2, fetched.output
+    loaded = load_accounts(output)
+    assert [u.account_id for u in loaded.unreadable] == [dev]
+    principals = sum(len(a.users) + len(a.roles) for a in loaded.accounts.values())
+    assert principals > 0
+    question = ["who-can", "iam:ListRoles", "*", "--account", str(output)]
+    text = CliRunner().invoke(app, question)
+    assert text.exit_code == 2, text.output
+    row = f"policysim: error: account {dev}: could not be read by fetch --org: AssumeRole:"
+    (line,) = text.stderr.splitlines()
+    assert line.startswith(row) and "AccessDenied" in line
+    as_json = CliRunner().invoke(app, [*question, "--json"])
+    assert as_json.exit_code == 2, as_json.output
+    payload = json.loads(as_json.stdout)
+    (error,) = payload["errors"]
+    assert error["account"] == dev
+    assert error["error"].startswith("could not be read by fetch --org: AssumeRole: AccessDenied")
+    assert payload["principals_checked"] == principals  # every account read was answered
+    assert str(dev) not in json.dumps(payload["allowed"] + payload["allowed_if"])
 
 
 def test_cli_output_must_be_a_directory(tmp_path: Path) -> None:

@@ -29,8 +29,8 @@ from policysim.aws.fetch import FetchOptions, _Account, enabled_regions, fetch_s
 PACKAGE = Path(__file__).resolve().parents[2] / "policysim"
 AUDITED = [*sorted((PACKAGE / "aws").glob("*.py")), PACKAGE / "cli" / "fetch.py"]
 CLIENT_HELPERS = {"get_paginator", "can_paginate", "get_waiter"}
-PAGE_WRAPPERS = {"_pages": 1}
-"""fetch.py's helpers taking an operation name: argument index; checked at every call."""
+PAGE_WRAPPERS = {"pages": 1}
+"""calls.py's helpers taking an operation name: argument index; checked at every call."""
 NOT_AWS = {"register", "register_first", "add_task", "remove_task"}
 """Methods named like writes that are not AWS operations (botocore events, the rich bar)."""
 PRIVATE = {"_make_api_call", "_make_request", "_endpoint", "make_request", "_send",
@@ -142,10 +142,22 @@ def audit(source: str, file: str = "<source>") -> list[str]:
     return problems
 
 
-def operations_written_in_fetch(file: str = "fetch.py") -> set[str]:
-    """The CamelCase names of the AWS operations `aws/<file>` calls, read from its source:
-    client methods named like an operation, and paginator and `_pages` names."""
-    tree = ast.parse((PACKAGE / "aws" / file).read_text())
+FETCH_FILES = ("fetch.py", "org_tree.py", "calls.py")
+"""What `fetch` runs: its own module, the organization levels it shares with `fetch --org`,
+and the shared way of calling (pages, the bounded pool)."""
+
+
+def operations_written_in_fetch(*files: str) -> set[str]:
+    """The CamelCase names of the AWS operations `aws/<file>` calls (default: `FETCH_FILES`),
+    read from their source: client methods named like an operation, and paginator and `pages`
+    names."""
+    found: set[str] = set()
+    for file in files or FETCH_FILES:
+        found |= _operations_in(ast.parse((PACKAGE / "aws" / file).read_text()))
+    return found
+
+
+def _operations_in(tree: ast.AST) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -219,8 +231,8 @@ def test_every_allowed_pair_is_a_real_operation_of_its_service() -> None:
         "kms.get_public_key(KeyId='k')",
         "sts.get_session_token()",
         "sqs.tag_queue(QueueUrl='q', Tags={})",
-        "_pages(client, 'delete_objects', 'Deleted')",
-        "_pages(client, 'list_users', 'Users')",
+        "pages(client, 'delete_objects', 'Deleted')",
+        "pages(client, 'list_users', 'Users')",
         "def f(client, op):\n    return client.get_paginator(op)",
     ],
 )

@@ -11,7 +11,11 @@ own (so every policy keeps its own file for `file:line:col`), then the accounts 
   (answering for part of an organization without saying so would be wrong);
 * accounts are kept in order of their ids, whatever the order of the files;
 * an account id may appear in one file only; the organization (SCPs, RCPs, OUs) in one file only,
-  which may hold nothing else (an organization-only snapshot, as `fetch --org` writes).
+  which may hold nothing else (an organization-only snapshot, as `fetch --org` writes);
+* the accounts `fetch --org` could not read (`metadata.account_errors` of `organization.json`)
+  become `Snapshot.unreadable`, for every command to say that its answer leaves them out; one
+  that has a file all the same (read by an earlier run; the last run, with `--refresh`, could
+  not read it again) is answered from that file, with a warning that the file is older.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from policysim.account.errors import AccountError
-from policysim.account.model import Account, LoadWarning, Organization, Snapshot
+from policysim.account.model import (
+    Account,
+    LoadWarning,
+    Organization,
+    Snapshot,
+    UnreadableAccount,
+)
 
 ACCOUNT_SUFFIXES = (".json", ".yaml", ".yml")
 """The files of a directory that are read as account files."""
@@ -103,8 +113,11 @@ def merge_snapshots(loaded: Sequence[tuple[str, Snapshot]], *, source: str) -> S
     warnings: list[LoadWarning] = []
     seen_warnings: set[str] = set()
     account_errors: dict[str, object] = {}
+    unreadable: dict[str, UnreadableAccount] = {}
     described: list[dict[str, object]] = []
     for file, snapshot in loaded:
+        for entry in snapshot.unreadable:
+            unreadable.setdefault(entry.account_id, entry)
         for account_id, account in snapshot.accounts.items():
             if account_id in accounts:
                 raise AccountError(
@@ -135,6 +148,16 @@ def merge_snapshots(loaded: Sequence[tuple[str, Snapshot]], *, source: str) -> S
                 "organization": snapshot.organization is not None,
             }
         )
+    for account_id in sorted(unreadable.keys() & accounts.keys()):
+        entry = unreadable.pop(account_id)
+        warnings.append(
+            LoadWarning(
+                message=f"account {account_id}: the last fetch --org could not read it"
+                f" ({entry.reason}); answering from {account_file[account_id]}, an earlier"
+                " fetch",
+                file=entry.file,
+            )
+        )
     return Snapshot(
         # By id: answers list accounts in this order, which must not depend on the order in
         # which files were named or a directory listed them.
@@ -143,6 +166,7 @@ def merge_snapshots(loaded: Sequence[tuple[str, Snapshot]], *, source: str) -> S
         metadata={"format": MERGED_FORMAT, "files": described, "account_errors": account_errors},
         source=source,
         warnings=warnings,
+        unreadable=[unreadable[a] for a in sorted(unreadable)],
     )
 
 

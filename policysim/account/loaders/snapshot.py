@@ -24,6 +24,7 @@ from policysim.account.model import (
     OrgLevel,
     Resource,
     Snapshot,
+    UnreadableAccount,
 )
 from policysim.policy.build import policy_from_data
 from policysim.policy.errors import PolicyError
@@ -108,6 +109,11 @@ class _SnapshotReader(Reader):
             accounts[account.id] = account
             if account_errors:
                 errors[account.id] = account_errors
+        unreadable = [
+            u
+            for u in self.unreadable(metadata.get("account_errors"), ("metadata", "account_errors"))
+            if u.account_id not in accounts
+        ]
         organization: Organization | None = None
         policy_types: dict[str, str] = {}
         if data.get("organization") is not None:
@@ -124,6 +130,7 @@ class _SnapshotReader(Reader):
                 "organization_policy_types": policy_types,
             },
             source=self.source.file,
+            unreadable=unreadable,
         )
         for account_id, account_errors in errors.items():
             if any(e.get("service") == "iam" for e in account_errors):
@@ -131,6 +138,21 @@ class _SnapshotReader(Reader):
                 self.source.sites.listed[account_id] = set()
         snapshot.warnings = self.source.sites.warnings(snapshot)
         return snapshot
+
+    def unreadable(self, value: Any, path: JsonPath) -> list[UnreadableAccount]:
+        """`metadata.account_errors` as `fetch --org` writes it in `organization.json`: the
+        accounts it could not read, account id to the error (docs/formats.md)."""
+        if value is None:
+            return []
+        found = [
+            UnreadableAccount(
+                account_id=self.account_id(account_id, (*path, account_id)),
+                reason=self.string(reason, (*path, account_id)),
+                file=self.source.file,
+            )
+            for account_id, reason in self.obj(value, path).items()
+        ]
+        return sorted(found, key=lambda u: u.account_id)
 
     def _version(self, data: dict[str, Any]) -> None:
         version = self.required(data, VERSION_KEY, ())
