@@ -331,7 +331,7 @@ class Resolver:
                 return None, arn.account
             return Resource(arn=role.arn, policy=role.trust_policy, tags=role.tags), arn.account
         index = self._resources_by_arn()
-        for candidate in _governing_arns(resource):
+        for candidate in governing_arns(resource):
             hit = index.get(candidate)
             if hit is not None:
                 return hit
@@ -634,7 +634,7 @@ def _principal_arn(target: Target) -> str | None:
     return None
 
 
-def _governing_arns(resource: str) -> list[str]:
+def governing_arns(resource: str) -> list[str]:
     """The ARNs whose resource policy governs `resource`, most specific first.
 
     An S3 object is governed by its bucket's policy; a Lambda version or alias by its

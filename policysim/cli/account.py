@@ -81,17 +81,13 @@ def _resolver(
 ) -> Resolver:
     """Open the account; its load warnings go to stderr, one line each (`warned`: lines
     already printed by this command)."""
-    from datetime import UTC
-
     from policysim.account.workspace import choose_region, open_resolver
     from policysim.simulate.options import parse_options
 
-    if now is not None and now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
     resolver = open_resolver(
         account,
         options=parse_options(option or []),
-        now=now,
+        now=_utc(now),
         include=include,
         exclude=exclude,
         region=choose_region(region),
@@ -103,6 +99,13 @@ def _resolver(
             seen.add(line)
             say(line, err=True)
     return resolver
+
+
+def _utc(now: datetime | None) -> datetime | None:
+    """`--now` without a zone is UTC."""
+    from datetime import UTC
+
+    return now.replace(tzinfo=UTC) if now is not None and now.tzinfo is None else now
 
 
 def _regions(resolver: Resolver, actions: list[str], resource: str) -> list[tuple[str, str | None]]:
@@ -423,19 +426,20 @@ def who_can(
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
     from policysim.catalog.arguments import check_resource, select_actions
-    from policysim.cli.org_run import choose_executor, report_failures, run_who_can
+    from policysim.cli.org_run import choose_executor, report_failures, run_who_can_files
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
     try:
         check_resource(resource)
-        resolver = _resolver(account, option, now, None, None, region)
+        executor = choose_executor(workers, dask)
+        if executor is None:
+            resolver = _resolver(account, option, now, None, None, region)
         selection = select_actions([action], resource)
         actions = selection.actions
         if len(actions) != 1:
             acting = f" that act on {resource}" if resource != "*" else ""
             fail(f"who-can takes one action; {action!r} matches {len(actions)}{acting}")
-        executor = choose_executor(workers, dask)
         failures = []  # accounts whose task failed (--workers/--dask): error rows, exit 2
         if executor is None:
             report = find_who_can(
@@ -446,14 +450,26 @@ def who_can(
                 show_denied=show_denied,
             )
         else:
-            answer = run_who_can(
-                resolver,
+            # Each worker reads only its accounts' files: this process never loads them all.
+            from policysim.account.model import Snapshot
+            from policysim.account.resolve import Resolver
+            from policysim.account.workspace import choose_region, locate_account_file
+            from policysim.simulate.options import parse_options
+
+            resolver = Resolver(Snapshot(), region=choose_region(region))
+            answer = run_who_can_files(
+                account or [locate_account_file(None)],
                 executor,
                 actions[0],
                 resource,
                 parse_context(context or []),
                 show_denied=show_denied,
+                options=parse_options(option or []),
+                now=_utc(now),
+                region=resolver.region,
             )
+            for line in answer.warnings:
+                say(f"policysim: warning: {line}", err=True)
             report, failures = answer.report, answer.failures
     except PolicyError as err:
         fail(err)
