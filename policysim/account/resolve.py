@@ -106,6 +106,12 @@ class Resolver:
     _resource_index: dict[str, tuple[Resource, str]] | None = field(default=None, repr=False)
     """Every account's resources by ARN, built on first use: looking the resource up in each
     account for each principal made an organization's who-can quadratic in its accounts."""
+    _levels: dict[tuple[str, str], tuple[object, list[list[NamedPolicy]] | None]] = field(
+        default_factory=dict, repr=False, init=False
+    )
+    """`org_levels` by (account, kind), with the organization they were made from; made of
+    `_named`'s objects, so not copied by `dataclasses.replace` (which a fresh `_named` asks
+    for)."""
 
     # ---- principals -------------------------------------------------------------------------
 
@@ -352,7 +358,19 @@ class Resolver:
     def org_levels(
         self, account_id: str, kind: Literal["scp", "rcp"]
     ) -> list[list[NamedPolicy]] | None:
-        """The SCPs or RCPs at each level of the account's organization path."""
+        """The SCPs or RCPs at each level of the account's organization path (made once per
+        account and kind: every principal of the account shares them; do not modify)."""
+        org = self.snapshot.organization
+        hit = self._levels.get((account_id, kind))
+        if hit is not None and hit[0] is org:
+            return hit[1]
+        levels = self._org_levels(account_id, kind)
+        self._levels[(account_id, kind)] = (org, levels)
+        return levels
+
+    def _org_levels(
+        self, account_id: str, kind: Literal["scp", "rcp"]
+    ) -> list[list[NamedPolicy]] | None:
         org = self.snapshot.organization
         path = org.path_of(account_id) if org else None
         if org is None or path is None:
@@ -384,9 +402,12 @@ class Resolver:
         resource_account: str | None,
         given: Mapping[str, str | Iterable[str]] | None,
         action: str = "",
+        principal: RequestPrincipal | None = None,
     ) -> Context:
-        """The keys AWS would set for this caller and resource; `given` keys win."""
-        principal = _request_principal(target)
+        """The keys AWS would set for this caller and resource; `given` keys win. `principal`:
+        the engine's view of the caller, when the caller already made it."""
+        if principal is None:
+            principal = _request_principal(target)
         keys = self._request_keys(
             principal, resource, resource_entry, resource_account, _service_of(action)
         )
@@ -531,9 +552,10 @@ class Resolver:
             ),
             restrict_public_buckets=self._restrict_public_buckets(entry, resource_account),
         )
-        ctx = self.context(target, resource, entry, resource_account, context, action)
+        principal = _request_principal(target)
+        ctx = self.context(target, resource, entry, resource_account, context, action, principal)
         return policy_set, Request(
-            _request_principal(target),
+            principal,
             action,
             resource,
             resource_account,
