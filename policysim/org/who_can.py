@@ -30,6 +30,7 @@ from policysim.account.resolve import Resolver, governing_arns
 from policysim.account.who_can import WhoCanReport, external_grants, who_can
 from policysim.account.workspace import aws_managed
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
+from policysim.gcpause import paused_gc
 from policysim.org.executors import Executor, Outcome, SerialExecutor, attempt
 from policysim.org.files import FILES
 from policysim.policy.arn import parse_arn
@@ -166,9 +167,12 @@ def answer_batch(job: Job, batch: str) -> BatchAnswer:
     """The task every executor runs: each account of the batch (ids joined by
     `BATCH_SEPARATOR`) answered on its own, a failure staying that account's outcome."""
     keys = batch.split(BATCH_SEPARATOR)
-    answer = BatchAnswer([attempt(answer_account, job, key) for key in keys])
-    if isinstance(job, FilesJob):
-        answer.warnings = job.warnings_of(keys)
+    # One pause of the cyclic collector for the whole batch: re-enabled after each account,
+    # it rescanned everything read so far (all the batch's files) once per account.
+    with paused_gc():
+        answer = BatchAnswer([attempt(answer_account, job, key) for key in keys])
+        if isinstance(job, FilesJob):
+            answer.warnings = job.warnings_of(keys)
     return answer
 
 
