@@ -7,11 +7,13 @@ a long-lived worker (a Dask cluster at tcp://...) finds them read and their poli
 A file is known by its real path; it is read again when its modification time or size changed.
 
 The cache is per process: the serial executor fills this process's, a pool of processes or a
-Dask cluster fills each worker's own.
+Dask cluster fills each worker's own. What it reads is frozen out of the cyclic garbage
+collector's generations (`gc.freeze`): it is kept anyway, and the collector would rescan it.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -57,6 +59,10 @@ class FileCache:
         snapshot = load_snapshot(name, allow_pipes=allow_pipes)
         self.reads.append(name)
         self.snapshots[key] = (stamp, snapshot)
+        # What is read here is kept for the life of the process: out of the cyclic
+        # collector's sight, which otherwise rescans it at every full collection and once
+        # more at exit (measured: a second of CPU for 30,000 principals' accounts).
+        gc.freeze()
         return snapshot
 
     def loaded(self, path: str | os.PathLike[str]) -> Snapshot | None:
