@@ -30,6 +30,7 @@ from policysim.account.resolve import Resolver, governing_arns
 from policysim.account.who_can import WhoCanReport, external_grants, who_can
 from policysim.account.workspace import aws_managed
 from policysim.engine.options import DEFAULT_OPTIONS, EvaluationOptions
+from policysim.files import max_file_bytes, set_max_file_bytes
 from policysim.gcpause import paused_gc
 from policysim.org.executors import Executor, Outcome, SerialExecutor, attempt
 from policysim.org.files import FILES
@@ -95,6 +96,9 @@ class FilesJob:
     options: EvaluationOptions = DEFAULT_OPTIONS
     now: datetime | None = None
     region: str | None = None
+    max_file_bytes: int | None = None
+    """The input size limit of the run (`--max-file-size`), for workers that did not inherit it
+    (a Dask worker is a process of its own); None: the worker's own."""
 
     def warnings_of(self, account_ids: list[str]) -> dict[str, list[str]]:
         """The load warnings of the files of these accounts (and the organization's file)
@@ -112,6 +116,8 @@ class FilesJob:
     def resolver_for(self, account_id: str) -> Resolver:
         """A resolver over the account (read from its file, or found read in this process),
         the resource side and the organization; it shares this process's compiled policies."""
+        if self.max_file_bytes is not None and self.max_file_bytes != max_file_bytes():
+            set_max_file_bytes(self.max_file_bytes)  # only where the run's limit is not in force
         path = self.files[account_id]
         account = FILES.load(path).accounts.get(account_id)
         if account is None:
@@ -323,6 +329,7 @@ def who_can_files(
         options,
         now,
         region,
+        max_file_bytes(),
     )
     base = WhoCanReport(action, resource, 0, denied=[] if show_denied else None)
     base.external = external_grants(near, action, resource, ctx, files)

@@ -4,6 +4,7 @@ malformed file an error row while the other accounts are answered."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -26,6 +27,7 @@ from policysim.org import (
 )
 from policysim.org.files import FILES
 from policysim.org.who_can import FilesJob, answer_account, answer_batch
+from policysim.policy.errors import PolicyError
 
 OBJECT = "arn:aws:s3:::org-shared-data/reports/q1.csv"
 BAD_JSON = '{"policysim_snapshot": 1, "accounts": [\n  {"account_id": }\n'
@@ -231,3 +233,19 @@ def test_the_cli_answers_the_other_accounts_and_exits_2(org_dir: Path, as_json: 
         [line] = result.stderr.splitlines()
         assert line.startswith(f"policysim: error: {bad}:2:")
         assert "100000000006" in result.stdout and "100000000008" in result.stdout
+
+
+def test_the_run_s_file_size_limit_reaches_the_workers(org_dir: Path) -> None:
+    from policysim.files import max_file_bytes, set_max_file_bytes
+
+    recorder = Recorder(run=False)
+    _files(org_dir, recorder)
+    job = recorder.job
+    assert job.max_file_bytes == max_file_bytes()
+    # A worker that did not inherit the limit (a Dask process) applies the run's own.
+    small = dataclasses.replace(job, max_file_bytes=100)
+    try:
+        with pytest.raises(PolicyError, match=r"100000000001\.json: larger than 100 bytes"):
+            small.resolver_for("100000000001")
+    finally:
+        set_max_file_bytes(None)
