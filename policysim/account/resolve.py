@@ -96,6 +96,12 @@ class Resolver:
     _resource_index: dict[str, tuple[Resource, str]] | None = field(default=None, repr=False)
     """Every account's resources by ARN, built on first use: looking the resource up in each
     account for each principal made an organization's who-can quadratic in its accounts."""
+    _levels: dict[tuple[str, str], tuple[object, list[list[NamedPolicy]] | None]] = field(
+        default_factory=dict, repr=False, init=False
+    )
+    """`org_levels` by (account, kind), with the organization they were made from; made of
+    `_named`'s objects, so not copied by `dataclasses.replace` (which a fresh `_named` asks
+    for)."""
 
     # ---- principals -------------------------------------------------------------------------
 
@@ -442,7 +448,7 @@ class Resolver:
                 return None, arn.account
             return Resource(arn=role.arn, policy=role.trust_policy, tags=role.tags), arn.account
         index = self._resources_by_arn()
-        for candidate in _governing_arns(resource):
+        for candidate in governing_arns(resource):
             hit = index.get(candidate)
             if hit is not None:
                 return hit
@@ -463,11 +469,20 @@ class Resolver:
     def org_levels(
         self, account_id: str, kind: Literal["scp", "rcp"]
     ) -> list[list[NamedPolicy]] | None:
-        """The SCPs or RCPs at each level of the account's organization path."""
-        levels = self._org_attachments(account_id, kind)
-        if levels is None:
-            return None
-        return [[named for _, named in attached] for _, attached in levels]
+        """The SCPs or RCPs at each level of the account's organization path (made once per
+        account and kind: every principal of the account shares them; do not modify)."""
+        org = self.snapshot.organization
+        hit = self._levels.get((account_id, kind))
+        if hit is not None and hit[0] is org:
+            return hit[1]
+        attachments = self._org_attachments(account_id, kind)
+        levels = (
+            None
+            if attachments is None
+            else [[named for _, named in attached] for _, attached in attachments]
+        )
+        self._levels[(account_id, kind)] = (org, levels)
+        return levels
 
     def _org_attachments(
         self, account_id: str, kind: Literal["scp", "rcp"]
@@ -505,9 +520,12 @@ class Resolver:
         resource_account: str | None,
         given: Mapping[str, str | Iterable[str]] | None,
         action: str = "",
+        principal: RequestPrincipal | None = None,
     ) -> Context:
-        """The keys AWS would set for this caller and resource; `given` keys win."""
-        principal = _request_principal(target)
+        """The keys AWS would set for this caller and resource; `given` keys win. `principal`:
+        the engine's view of the caller, when the caller already made it."""
+        if principal is None:
+            principal = _request_principal(target)
         keys = self._request_keys(
             principal, resource, resource_entry, resource_account, _service_of(action)
         )
@@ -654,11 +672,12 @@ class Resolver:
             ),
             restrict_public_buckets=self._restrict_public_buckets(entry, resource_account),
         )
+        principal = _request_principal(target)
         if self.policy_filter.active:
             self._leave_out(policy_set, self._choices(target, entry, resource_account))
-        ctx = self.context(target, resource, entry, resource_account, context, action)
+        ctx = self.context(target, resource, entry, resource_account, context, action, principal)
         return policy_set, Request(
-            _request_principal(target),
+            principal,
             action,
             resource,
             resource_account,
@@ -785,7 +804,7 @@ def _principal_arn(target: Target) -> str | None:
     return None
 
 
-def _governing_arns(resource: str) -> list[str]:
+def governing_arns(resource: str) -> list[str]:
     """The ARNs whose resource policy governs `resource`, most specific first.
 
     An S3 object is governed by its bucket's policy; a Lambda version or alias by its

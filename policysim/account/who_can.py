@@ -133,12 +133,12 @@ def _grant(target: Target, result: EvaluationResult) -> Grant:
     )
 
 
-def _outside(entry: str, known_accounts: Iterable[str]) -> bool:
+def _outside(entry: str, known_accounts: Collection[str]) -> bool:
     if outside_kind(entry) in ("everyone", "service", "oai"):
         return True  # everyone, an AWS service principal, or a CloudFront OAI
     account = entry if is_account_id(entry) else (parse_arn(entry) or None)
     account_id = account if isinstance(account, str) else (account.account if account else None)
-    return account_id is not None and account_id not in set(known_accounts)
+    return account_id is not None and account_id not in known_accounts
 
 
 def who_can(
@@ -172,8 +172,23 @@ def who_can(
                 report.allowed_if.append(grant)
             elif report.denied is not None:
                 report.denied.append(grant)
-    if not external:
-        return report
+    if external:
+        report.external = external_grants(
+            resolver, action, resource, context, resolver.snapshot.accounts
+        )
+    return report
+
+
+def external_grants(
+    resolver: Resolver,
+    action: str,
+    resource: str,
+    context: Mapping[str, str | Iterable[str]] | None,
+    known_accounts: Collection[str],
+) -> list[ExternalGrant]:
+    """The principals outside `known_accounts` (the organization's accounts) whom the resource
+    policy allows: everyone, services, CloudFront OAIs, other accounts and their principals."""
+    out: list[ExternalGrant] = []
     entry, owner = resolver.find_resource(resource, action)
     blocked = (
         entry is not None
@@ -181,28 +196,30 @@ def who_can(
         and resolver.restricts_public_buckets(entry, owner)
         and is_public_policy(entry.policy)
     )  # RestrictPublicBuckets: no cross-account access through a public policy (spec §6)
-    if entry is not None and entry.policy is not None and not blocked:
-        compiled = compile_policies(
-            [NamedPolicy(entry.policy, f"resource policy of {entry.arn}")],
-            PolicyType.RESOURCE,
-            resolver.options,
-        )
-        ctx = Context(context)
-        for statement in compiled.for_action(action.lower()):
-            if not statement.allow or statement.principal is None or statement.principal_negated:
-                continue
-            if not statement.matches_resource(resource, ctx):
-                continue
-            element = statement.principal
-            entries = ["*"] if element.wildcard else [*element.aws, *element.service]
-            for principal in entries:
-                if _outside(principal, resolver.snapshot.accounts):
-                    report.external.append(
-                        ExternalGrant(
-                            principal,
-                            statement.matched(),
-                            bool(statement.conditions),
-                            outside_kind(principal),
-                        )
+    if entry is None or entry.policy is None or blocked:
+        return out
+    compiled = compile_policies(
+        [NamedPolicy(entry.policy, f"resource policy of {entry.arn}")],
+        PolicyType.RESOURCE,
+        resolver.options,
+    )
+    ctx = Context(context)
+    known = set(known_accounts)
+    for statement in compiled.for_action(action.lower()):
+        if not statement.allow or statement.principal is None or statement.principal_negated:
+            continue
+        if not statement.matches_resource(resource, ctx):
+            continue
+        element = statement.principal
+        entries = ["*"] if element.wildcard else [*element.aws, *element.service]
+        for principal in entries:
+            if _outside(principal, known):
+                out.append(
+                    ExternalGrant(
+                        principal,
+                        statement.matched(),
+                        bool(statement.conditions),
+                        outside_kind(principal),
                     )
-    return report
+                )
+    return out

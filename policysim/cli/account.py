@@ -103,17 +103,13 @@ def _resolver(
     """Open the account; its load warnings go to stderr, one line each (`warned`: lines
     already printed by this command), then one per account `fetch --org` could not read
     (unless `warn_unreadable` is off: who-can shows those as error rows)."""
-    from datetime import UTC
-
     from policysim.account.workspace import choose_region, open_resolver
     from policysim.simulate.options import parse_options
 
-    if now is not None and now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
     resolver = open_resolver(
         account,
         options=parse_options(option or []),
-        now=now,
+        now=_utc(now),
         include=include,
         exclude=exclude,
         region=choose_region(region),
@@ -129,6 +125,13 @@ def _resolver(
             seen.add(line)
             say(line, err=True)
     return resolver
+
+
+def _utc(now: datetime | None) -> datetime | None:
+    """`--now` without a zone is UTC."""
+    from datetime import UTC
+
+    return now.replace(tzinfo=UTC) if now is not None and now.tzinfo is None else now
 
 
 def _regions(resolver: Resolver, actions: list[str], resource: str) -> list[tuple[str, str | None]]:
@@ -284,6 +287,12 @@ def _unread_for(q: _Question) -> list[UnreadableAccount]:
         for entry in unreadable_for_request(q.resolver, actions, asked):
             found.setdefault(entry.account_id, entry)
     return [found[a] for a in sorted(found)]
+
+
+def _plain_arn(resource: str) -> bool:
+    """Whether `resource` names one resource (no `*`/`?` pattern to expand over the accounts'
+    resources, which needs them loaded here)."""
+    return "*" not in resource and "?" not in resource
 
 
 def _exit_if_incomplete(unread: Sequence[UnreadableAccount]) -> None:
@@ -609,27 +618,54 @@ def who_can(
 ) -> None:
     """Every principal allowed to do ACTION on RESOURCE, and the statement that grants it."""
     from policysim.account.who_can import who_can as find_who_can
-    from policysim.cli.org_run import choose_executor, report_failures, run_who_can
+    from policysim.cli.org_run import choose_executor, report_failures, run_who_can_files
     from policysim.cli.unread import unread_failures
     from policysim.policy.errors import PolicyError
     from policysim.simulate.options import parse_context
 
     try:
         patterns, resource = _who_can_words(words or [], resource_option, service or [])
-        resolver = _resolver(account, option, now, None, None, region, warn_unreadable=False)
-        questions, selections = _who_can_questions(resolver, patterns, resource)
         executor = choose_executor(workers, dask)
+        if executor is None or not _plain_arn(resource):
+            resolver = _resolver(account, option, now, None, None, region, warn_unreadable=False)
+        else:
+            # Each worker reads only its accounts' files: this process never loads them all.
+            from policysim.account.model import Snapshot
+            from policysim.account.resolve import Resolver
+            from policysim.account.workspace import choose_region
+
+            resolver = Resolver(Snapshot(), region=choose_region(region))
+        questions, selections = _who_can_questions(resolver, patterns, resource)
         given = parse_context(context or [])
         # accounts not read by fetch --org, and whose task failed: error rows, exit 2
         failures: list[AccountFailure] = unread_failures(resolver.snapshot.unreadable)
+        warned: set[str] = set()  # load warnings of the workers' files, each once
         reports = []
         for action, target in questions:  # one call of the one-action entry point per pair
             if executor is None:
                 report = find_who_can(resolver, action, target, given, show_denied=show_denied)
             else:
-                answer = run_who_can(
-                    resolver, executor, action, target, given, show_denied=show_denied
+                from policysim.account.workspace import locate_account_file
+                from policysim.simulate.options import parse_options
+
+                answer = run_who_can_files(
+                    account or [locate_account_file(None)],
+                    executor,
+                    action,
+                    target,
+                    given,
+                    show_denied=show_denied,
+                    options=parse_options(option or []),
+                    now=_utc(now),
+                    region=resolver.region,
                 )
+                for line in answer.warnings:
+                    if line not in warned:
+                        warned.add(line)
+                        say(f"policysim: warning: {line}", err=True)
+                for failure in unread_failures(answer.unreadable):
+                    if failure.account not in {f.account for f in failures}:
+                        failures.append(failure)
                 report = answer.report
                 failures += answer.failures
             reports.append(report)

@@ -4,8 +4,10 @@ the progress bar on a terminal, and the error rows of accounts that could not be
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +15,7 @@ from policysim.cli.app import fail, say
 
 if TYPE_CHECKING:
     from policysim.account.resolve import Resolver
+    from policysim.engine.options import EvaluationOptions
     from policysim.org import AccountFailure, Executor, OrgWhoCan
 
 WorkersOpt = Annotated[
@@ -20,7 +23,7 @@ WorkersOpt = Annotated[
     typer.Option(
         "--workers",
         min=1,
-        help="Answer the accounts on N local processes (one task per account).",
+        help="Answer the accounts on N local processes; each reads only its accounts' files.",
     ),
 ]
 DaskOpt = Annotated[
@@ -59,16 +62,73 @@ def run_who_can(
     *,
     show_denied: bool,
 ) -> OrgWhoCan:
-    """who-can, one task per account on `executor`, with a progress bar on a terminal."""
-    from policysim.org import ExecutorError, who_can_org
+    """who-can over a loaded snapshot, a batch of accounts per task on `executor`, with a
+    progress bar on a terminal."""
+    from policysim.org import who_can_org
 
     total = len(resolver.snapshot.accounts)
-    show = sys.stderr.isatty() and total >= PROGRESS_FROM
+    return _with_progress(
+        total,
+        lambda on_done, _on_planned: who_can_org(
+            resolver,
+            action,
+            resource,
+            context,
+            show_denied=show_denied,
+            executor=executor,
+            on_done=on_done,
+        ),
+    )
+
+
+def run_who_can_files(
+    paths: list[Path],
+    executor: Executor,
+    action: str,
+    resource: str,
+    context: Mapping[str, str | list[str]],
+    *,
+    show_denied: bool,
+    options: EvaluationOptions,
+    now: datetime | None,
+    region: str | None,
+) -> OrgWhoCan:
+    """who-can over account files, each worker reading only its accounts' files
+    (`who_can_files`), with a progress bar on a terminal."""
+    from policysim.org import who_can_files
+
+    return _with_progress(
+        None,
+        lambda on_done, on_planned: who_can_files(
+            paths,
+            action,
+            resource,
+            context,
+            show_denied=show_denied,
+            options=options,
+            now=now,
+            region=region,
+            executor=executor,
+            on_done=on_done,
+            on_planned=on_planned,
+        ),
+    )
+
+
+Hook = Callable[[Any], None]
+
+
+def _with_progress(
+    total: int | None, run: Callable[[Hook | None, Hook | None], OrgWhoCan]
+) -> OrgWhoCan:
+    """`run(on_done, on_planned)` with a progress bar of accounts on a terminal (`total`: the
+    accounts, when known before the run; else the run says it through `on_planned`)."""
+    from policysim.org import ExecutorError
+
+    show = sys.stderr.isatty() and (total is None or total >= PROGRESS_FROM)
     try:
         if not show:
-            return who_can_org(
-                resolver, action, resource, context, show_denied=show_denied, executor=executor
-            )
+            return run(None, None)
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -80,14 +140,9 @@ def run_who_can(
             transient=True,
         ) as bar:
             task = bar.add_task("accounts", total=total)
-            return who_can_org(
-                resolver,
-                action,
-                resource,
-                context,
-                show_denied=show_denied,
-                executor=executor,
-                on_done=lambda _outcome: bar.advance(task),
+            return run(
+                lambda _outcome: bar.advance(task),
+                lambda planned: bar.update(task, total=planned),
             )
     except ExecutorError as err:
         fail(str(err))
@@ -96,4 +151,7 @@ def run_who_can(
 def report_failures(failures: list[AccountFailure]) -> None:
     """One line on stderr per account that could not be answered."""
     for failure in failures:
-        say(f"policysim: error: account {failure.account}: {failure.message}", err=True)
+        if failure.account:
+            say(f"policysim: error: account {failure.account}: {failure.message}", err=True)
+        else:  # a file that could not be read: its message names it
+            say(f"policysim: error: {failure.message}", err=True)

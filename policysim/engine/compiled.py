@@ -301,7 +301,7 @@ class CompileCache:
     `limit` entries, which bounds the memory a long run can hold.
     """
 
-    __slots__ = ("groups", "limit", "statements")
+    __slots__ = ("groups", "limit", "stacks", "statements")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -311,6 +311,8 @@ class CompileCache:
         self.groups: dict[
             _GroupKey, tuple[list[NamedPolicy], EvaluationOptions, CompiledPolicies]
         ] = {}
+        self.stacks: dict[tuple[object, ...], tuple[tuple[object, ...], CompiledPolicySet]] = {}
+        """Whole policy stacks (`compile_policy_set`), by the identity of their policies."""
 
 
 _STATEMENT_CACHE_LIMIT = 65536
@@ -393,8 +395,60 @@ def compile_policy_set(
     options: EvaluationOptions = DEFAULT_OPTIONS,
     cache: CompileCache | None = None,
 ) -> CompiledPolicySet:
-    """Compile every policy of a set (through `cache`, else the process-wide one)."""
+    """Compile every policy of a set (through `cache`, else the process-wide one).
 
+    A whole stack is compiled once: principals that share identity policies, boundary, SCP
+    and RCP levels (the same `NamedPolicy` objects, and the same level lists, as a resolver
+    hands them out) and the resource's side share one `CompiledPolicySet`."""
+    if cache is None:
+        cache = _SHARED_CACHE
+    key = _stack_key(policies, options)
+    hit = cache.stacks.get(key)
+    if hit is not None:
+        return hit[1]
+    compiled = _compile_policy_set(policies, options, cache)
+    if len(cache.stacks) >= cache.limit:
+        cache.stacks.clear()
+    # The entry holds what its key names by identity, so that no id is reused while it lives.
+    held = (
+        tuple(policies.identity),
+        policies.resource,
+        tuple(policies.boundary or ()),
+        tuple(tuple(level) for level in policies.scps or ()),
+        tuple(tuple(level) for level in policies.rcps or ()),
+        policies.session,
+        options,
+    )
+    cache.stacks[key] = (held, compiled)
+    return compiled
+
+
+def _stack_key(policies: PolicySet, options: EvaluationOptions) -> tuple[object, ...]:
+    """What makes two policy sets compile alike: the identity of each policy and level list,
+    and the plain values of the set."""
+
+    def group(named: list[NamedPolicy] | None) -> tuple[int, ...] | None:
+        return None if named is None else tuple([id(p) for p in named])
+
+    def levels(spec: list[list[NamedPolicy]] | None) -> tuple[tuple[int, ...] | None, ...] | None:
+        return None if spec is None else tuple([group(level) for level in spec])
+
+    return (
+        group(policies.identity),
+        id(policies.resource) if policies.resource is not None else None,
+        group(policies.boundary),
+        levels(policies.scps),
+        levels(policies.rcps),
+        id(policies.session) if policies.session is not None else None,
+        policies.management_account,
+        policies.restrict_public_buckets,
+        id(options),
+    )
+
+
+def _compile_policy_set(
+    policies: PolicySet, options: EvaluationOptions, cache: CompileCache
+) -> CompiledPolicySet:
     def levels(
         spec: list[list[NamedPolicy]] | None, kind: PolicyType
     ) -> list[CompiledPolicies] | None:

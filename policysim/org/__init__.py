@@ -10,7 +10,7 @@ from policysim.org.executors import (
     ProcessExecutor,
     SerialExecutor,
 )
-from policysim.org.who_can import AccountFailure, OrgWhoCan, who_can_org
+from policysim.org.who_can import AccountFailure, OrgWhoCan, who_can_files, who_can_org
 
 __all__ = [
     "AccountFailure",
@@ -21,5 +21,6 @@ __all__ = [
     "Outcome",
     "ProcessExecutor",
     "SerialExecutor",
+    "who_can_files",
     "who_can_org",
 ]

@@ -11,16 +11,22 @@ rescheduling plus `retries`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from policysim.policy.errors import PolicyError
+
 S = TypeVar("S")
 R = TypeVar("R")
 
 Task = Callable[[S, str], R]
+
+LOCAL_PRELOAD = "policysim.org.dask_worker"
+"""Preloaded into the workers of a `LocalCluster` this executor starts."""
 
 DASK_MISSING = "--dask needs Dask distributed: install policysim[org]"
 
@@ -48,6 +54,8 @@ class Executor(Protocol):
 
 def _error(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
+    if text and isinstance(exc, PolicyError):
+        return text[0]  # an error as a value: its message already names the file and place
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
@@ -181,6 +189,10 @@ class DaskExecutor:
                     threads_per_worker=1,
                     processes=self.processes,
                     dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                    # Workers import policysim while the cluster starts, and end at once
+                    # when it closes (see policysim/org/dask_worker.py).
+                    preload=[LOCAL_PRELOAD] if self.processes else [],
                 )
                 client = Client(cluster)
             else:

@@ -84,7 +84,7 @@ def test_a_failing_account_is_an_error_row(make_org_resolver: Any, executor: Exe
     assert [(f.account, f.message) for f in result.failures] == [
         (
             "100000000003",
-            "AccountError: SCP 'Missing' is attached to 100000000003 but not in the snapshot",
+            "SCP 'Missing' is attached to 100000000003 but not in the snapshot",
         )
     ]
     answered = {g.account for g in result.report.allowed + (result.report.denied or [])}
