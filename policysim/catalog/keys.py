@@ -68,10 +68,12 @@ class KeyIndex:
     """Exact and templated lookups over one set of declared condition keys.
 
     When two declarations share a name, the first one given wins, so callers order their input
-    by preference.
+    by preference. The templates' regexes are compiled on the first lookup that is not an exact
+    hit: most indexes (one per service, and the one of every key that the global keys are
+    merged from) are built for their exact names alone.
     """
 
-    __slots__ = ("_by_prefix", "_exact", "_templates", "_wild")
+    __slots__ = ("_by_prefix", "_exact", "_patterns", "_templates", "_wild")
 
     def __init__(
         self,
@@ -81,38 +83,51 @@ class KeyIndex:
         self._exact: dict[str, ConditionKeyInfo] = {}
         for info in keys:
             self._exact.setdefault(info.name.lower(), info)
+        self._patterns = patterns
+        self._templates: list[tuple[re.Pattern[str], ConditionKeyInfo]] | None = None
+        self._wild: list[tuple[re.Pattern[str], ConditionKeyInfo]] = []
+        self._by_prefix: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+
+    def _compile(self) -> list[tuple[re.Pattern[str], ConditionKeyInfo]]:
         templates = [info for info in self._exact.values() if is_template(info.name)]
         templates.sort(key=lambda info: _specificity(info.name), reverse=True)
-        self._templates: list[tuple[re.Pattern[str], ConditionKeyInfo]] = [
+        compiled: list[tuple[re.Pattern[str], ConditionKeyInfo]] = [
             (template_regex(info.name), info) for info in templates
         ]
         prefixes: list[str | None] = [_template_prefix(info.name) for info in templates]
-        for regex, template in (patterns or {}).items():
+        for regex, template in (self._patterns or {}).items():
             target = self._exact.get(template.lower())
             if target is not None:
-                self._templates.append((re.compile(regex, re.I | re.S), target))
+                compiled.append((re.compile(regex, re.I | re.S), target))
                 prefixes.append(_pattern_prefix(regex))
         # A template whose prefix is literal (`s3:ExistingObjectTag/<key>`) can only match a
         # name with that prefix, so a lookup tries those and the few with a variable prefix
         # (`token.actions.${Domain}.ghe.com:sub`), in the original order: a miss costs a
         # handful of regexes instead of every one (~270).
         wild = [i for i, prefix in enumerate(prefixes) if prefix is None]
-        self._wild = [self._templates[i] for i in wild]
-        self._by_prefix: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+        by_prefix = {}
         for prefix in {p for p in prefixes if p is not None}:
             chosen = sorted([i for i, p in enumerate(prefixes) if p == prefix] + wild)
-            self._by_prefix[prefix] = [self._templates[i] for i in chosen]
+            by_prefix[prefix] = [compiled[i] for i in chosen]
+        # Complete before they are published: two threads racing here build equal tables.
+        self._wild = [compiled[i] for i in wild]
+        self._by_prefix = by_prefix
+        self._templates = compiled
+        return compiled
 
     def lookup(self, name: str) -> ConditionKeyInfo | None:
         """The declaration for `name`: an exact (case-insensitive) match, else a template."""
         exact = self._exact.get(name.lower())
         if exact is not None:
             return exact
+        templates = self._templates
+        if templates is None:
+            templates = self._compile()
         prefix = name.partition(":")[0]
         # Under re.I a few non-ASCII letters match ASCII ones (the long s, U+017F, matches
         # `s`): such names try every template, as before.
         candidates = (
-            self._by_prefix.get(prefix.lower(), self._wild) if prefix.isascii() else self._templates
+            self._by_prefix.get(prefix.lower(), self._wild) if prefix.isascii() else templates
         )
         for regex, info in candidates:
             if regex.fullmatch(name):

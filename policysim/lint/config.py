@@ -124,6 +124,8 @@ class LintConfig:
 
     def blanket_ignore(self, file: str) -> int | None:
         """The index of an ignore that hides every finding in `file` (rules `*`, no `sid`)."""
+        if not self.ignores:
+            return None  # the usual run: no path to resolve (a few syscalls per file linted)
         relative = self.relative(file)
         for index, entry in enumerate(self.ignores):
             if entry.sid is None and entry.matches(relative, "*", None):

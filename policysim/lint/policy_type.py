@@ -38,17 +38,17 @@ def detect_kind(document: Any) -> tuple[PolicyKind, str | None]:
         statements = [statements]
     if not isinstance(statements, list):
         return PolicyKind.IDENTITY, None
-    has_principal = False
+    if not any(
+        isinstance(statement, dict) and ("Principal" in statement or "NotPrincipal" in statement)
+        for statement in statements
+    ):
+        return PolicyKind.IDENTITY, None  # most documents: their actions need not be read
     actions: list[str] = []
     for statement in statements:
         if not isinstance(statement, dict):
             continue
-        if "Principal" in statement or "NotPrincipal" in statement:
-            has_principal = True
         actions += [a.lower() for a in _strings(statement.get("Action"))]
         actions += [a.lower() for a in _strings(statement.get("NotAction"))]
-    if not has_principal:
-        return PolicyKind.IDENTITY, None
     if (
         actions
         and all(a.startswith("sts:") for a in actions)

@@ -41,6 +41,8 @@ MAX_INTEGER_DIGITS = 4000
 """Longest integer accepted (Python refuses to convert more than 4,300 digits; no IAM value
 comes close)."""
 
+_CONTAINERS = frozenset({"object", "array"})
+
 PathKey = str | int
 Path = tuple[PathKey, ...]
 
@@ -57,10 +59,13 @@ class Node:
 
     def to_plain(self) -> Any:
         """The value as plain Python data (dict, list, str, int, float, bool, None)."""
+        # Scalars (most values) are read in place rather than through a call each.
         if self.kind == "object":
-            return {k: v.to_plain() for k, v in self.value.items()}
+            return {
+                k: v.to_plain() if v.kind in _CONTAINERS else v.value for k, v in self.value.items()
+            }
         if self.kind == "array":
-            return [v.to_plain() for v in self.value]
+            return [v.to_plain() if v.kind in _CONTAINERS else v.value for v in self.value]
         return self.value
 
     def positions(self) -> dict[Path, Position]:

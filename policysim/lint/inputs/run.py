@@ -52,9 +52,16 @@ def _sid(statement: Node | None) -> str | None:
 
 
 def _suppressed(
-    finding: Finding, target: LintTarget | None, loaded: Loaded, config: LintConfig
+    finding: Finding,
+    target: LintTarget | None,
+    loaded: Loaded,
+    config: LintConfig,
+    statements: list[Node] | None = None,
 ) -> bool:
-    statements = _statement_nodes(target.root) if target is not None else []
+    """Whether a configured ignore, the target's own ignores or a comment hides the finding
+    (`statements`: the target's statement nodes, when the caller has them already)."""
+    if statements is None:
+        statements = _statement_nodes(target.root) if target is not None else []
     statement = (
         statements[finding.statement]
         if finding.statement is not None and finding.statement < len(statements)
@@ -106,10 +113,11 @@ def lint_loaded(
         )
         if guardrails is not None:
             findings = _guarded(findings, target, guardrails)
+        statements = _statement_nodes(target.root) if findings else []
         for finding in findings:
             if target.opaque and Position(finding.line, finding.column) in target.opaque:
                 continue
-            if _suppressed(finding, target, loaded, config):
+            if _suppressed(finding, target, loaded, config, statements):
                 run.suppressed += 1
                 continue
             if has_unknown(finding.message) or (finding.hint and has_unknown(finding.hint)):

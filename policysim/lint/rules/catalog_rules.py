@@ -33,6 +33,7 @@ from policysim.lint.context import (
 )
 from policysim.lint.facts import action_facts, expand_action, flagged_actions
 from policysim.lint.finding import Severity
+from policysim.lint.glob_overlap import Token, glob_tokens, globs_intersect
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
@@ -865,93 +866,6 @@ def unparseable_value(ctx: LintContext) -> Iterator[Issue]:
 # --- PS110 / PS111 / PS112: resources against the catalog's ARN templates --------------------
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-_STAR = object()
-_ONE = object()
-Token = object
-
-
-@lru_cache(maxsize=16384)
-def _tokens(text: str, *, template: bool) -> tuple[Token, ...]:
-    """Glob tokens: literal characters (lower-cased), `_ONE` (any character), `_STAR` (any run).
-
-    Cached, like `globs_intersect`: the same resource patterns and catalog templates are
-    compared again for every action of every statement.
-
-    In a policy pattern `*`/`?` are wildcards and a `${...}` variable may stand for anything; in
-    a catalog template a `${...}` placeholder is one or more characters.
-    """
-    out: list[Token] = []
-    i = 0
-    while i < len(text):
-        if text.startswith("${", i) and "}" in text[i:]:
-            end = text.index("}", i)
-            out += [_ONE, _STAR] if template else [_STAR]
-            i = end + 1
-            continue
-        char = text[i]
-        if not template and char == "*":
-            out.append(_STAR)
-        elif not template and char == "?":
-            out.append(_ONE)
-        else:
-            out.append(char.lower())
-        i += 1
-    return tuple(out)
-
-
-@lru_cache(maxsize=65536)
-def globs_intersect(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
-    """Whether two glob token sequences can match a common string (dynamic programming).
-
-    Literal characters before the first wildcard of either side must agree pairwise, and so
-    must those after the last one: they are compared and cut off first, which rejects most
-    pairs (`bucket/...` against `accesspoint/...`) and leaves a short search for the rest.
-    """
-    n, m = len(left), len(right)
-    start = 0
-    while start < n and start < m:
-        a, b = left[start], right[start]
-        if a is _STAR or b is _STAR or a is _ONE or b is _ONE:
-            break
-        if a != b:
-            return False
-        start += 1
-    end = 0
-    while start + end < n and start + end < m:
-        a, b = left[n - 1 - end], right[m - 1 - end]
-        if a is _STAR or b is _STAR or a is _ONE or b is _ONE:
-            break
-        if a != b:
-            return False
-        end += 1
-    left, right = left[start : n - end], right[start : m - end]
-    n, m = len(left), len(right)
-    seen: set[tuple[int, int]] = set()
-    stack = [(0, 0)]
-    while stack:
-        i, j = stack.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        if i == n and j == m:
-            return True
-        a = left[i] if i < n else None
-        b = right[j] if j < m else None
-        if a is _STAR:
-            stack.append((i + 1, j))
-            if b is not None:
-                stack.append((i, j + 1))
-        if b is _STAR:
-            stack.append((i, j + 1))
-            if a is not None:
-                stack.append((i + 1, j))
-        if a is None or b is None or a is _STAR or b is _STAR:
-            continue
-        if a is _ONE or b is _ONE or a == b:
-            stack.append((i + 1, j + 1))
-    return False
-
-
 _WILD_START = re.compile(r"[*?]|\$\{")
 _PLACEHOLDER_START = re.compile(r"\$\{")
 
@@ -973,7 +887,7 @@ def _tail(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...]] | None:
     parts = template.split(":", 5)
     if len(parts) != 6:
         return None
-    return _tokens(parts[2], template=True), _tokens(parts[5], template=True)
+    return glob_tokens(parts[2], template=True), glob_tokens(parts[5], template=True)
 
 
 _TAILS: dict[str, tuple[tuple[Token, ...], tuple[Token, ...]] | None] = {}
@@ -995,8 +909,8 @@ def resource_may_match(resource: str, templates: tuple[str, ...]) -> bool:
     arn = parse_arn(resource)
     if resource == "*" or arn is None:
         return True
-    service = _tokens(arn.service, template=False)
-    tail = _tokens(arn.resource, template=False)
+    service = glob_tokens(arn.service, template=False)
+    tail = glob_tokens(arn.resource, template=False)
     head = _literal_head(arn.resource, template=False)
     for template in templates:
         try:
@@ -1186,7 +1100,7 @@ def _fitting_templates(service: str, resource: str) -> tuple[list[str], ...]:
     """The ARN templates of the service (split into their six fields) whose resource part
     fits the policy's resource part; worked out once for both segments `_segment_rule` asks
     about."""
-    tail = _tokens(resource, template=False)
+    tail = glob_tokens(resource, template=False)
     head = _literal_head(resource, template=False)
     fitting = []
     for rt in get_catalog().resource_types(service):

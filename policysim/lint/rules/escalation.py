@@ -205,14 +205,17 @@ def _every_target(statement: Statement) -> bool:
 def granted(ctx: LintContext, needs: tuple[Need, ...]) -> list[tuple[Need, StatementView]] | None:
     """For each need, the first Allow statement granting it; None unless all are granted."""
     out: list[tuple[Need, StatementView]] = []
+    known: dict[Need, StatementView | None] | None = ctx.memo.get("escalation-grants")
+    if known is None:
+        known = ctx.memo["escalation-grants"] = {}
     for need in needs:
-        key = ("escalation-grant", need)
-        if key not in ctx.memo:
-            ctx.memo[key] = next(
+        try:
+            view = known[need]
+        except KeyError:
+            view = known[need] = next(
                 (v for v, s in _granting(ctx, need.action) if _grant(s, need)),
                 None,
             )
-        view = ctx.memo[key]
         if view is None:
             return None
         out.append((need, view))

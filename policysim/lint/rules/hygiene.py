@@ -5,8 +5,7 @@ from __future__ import annotations
 import heapq
 import ipaddress
 import itertools
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -370,7 +369,7 @@ class _Shape:
 
     view: StatementView
     model: Statement
-    key: tuple[str, str]
+    key: tuple[str, Hashable]
     """Effect and condition: statements can only subsume each other when both are equal."""
     coverage: _Coverage | None = None
     _services: frozenset[str | None] | None = None
@@ -395,8 +394,16 @@ class _Shape:
 
 
 def _shape(view: StatementView, model: Statement) -> _Shape:
-    condition = json.dumps(model.condition, sort_keys=True) if model.condition else ""
-    return _Shape(view, model, (model.effect, condition))
+    return _Shape(view, model, (model.effect, _condition_key(model.condition)))
+
+
+def _condition_key(condition: dict[str, dict[str, tuple[str, ...]]]) -> Hashable:
+    """A value equal for two Condition blocks exactly when the blocks are equal, whatever the
+    order their operators and keys are written in (values are tuples of strings, so hashable);
+    cheaper than serializing the block."""
+    if not condition:
+        return ""
+    return frozenset((op, frozenset(block.items())) for op, block in condition.items())
 
 
 def _subsumes(broad: _Shape, narrow: _Shape) -> bool:

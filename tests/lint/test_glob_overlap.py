@@ -1,0 +1,56 @@
+"""`glob_overlap`: whether two globs can match a common string, against brute force."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policysim.lint.glob_overlap import ONE, STAR, Token, glob_tokens, globs_intersect
+
+ALPHABET = "ab"
+
+
+def _regex(tokens: tuple[Token, ...]) -> re.Pattern[str]:
+    parts = [".*" if t is STAR else "." if t is ONE else re.escape(str(t)) for t in tokens]
+    return re.compile("".join(parts), re.S)
+
+
+def _brute_force(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
+    """Some string of `ALPHABET` and one other character, no longer than both sequences
+    together, matched by both (any common string can be shortened to one that short)."""
+    a, b = _regex(left), _regex(right)
+    letters = ALPHABET + "z"
+    for size in range(len(left) + len(right) + 1):
+        for chars in itertools.product(letters, repeat=size):
+            text = "".join(chars)
+            if a.fullmatch(text) and b.fullmatch(text):
+                return True
+    return False
+
+
+_TOKENS = st.lists(st.sampled_from([STAR, ONE, *ALPHABET]), max_size=4).map(tuple)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TOKENS, _TOKENS)
+def test_agrees_with_brute_force(left: tuple[Token, ...], right: tuple[Token, ...]) -> None:
+    assert globs_intersect(left, right) == _brute_force(left, right)
+
+
+def test_policy_patterns_against_templates() -> None:
+    template = glob_tokens("${BucketName}/${ObjectName}", template=True)
+    assert globs_intersect(glob_tokens("my-bucket/*", template=False), template)
+    assert globs_intersect(glob_tokens("my-bucket/${aws:username}", template=False), template)
+    assert not globs_intersect(glob_tokens("my-bucket", template=False), template)
+    # A placeholder is at least one character; a policy `*` may be empty.
+    assert not globs_intersect(glob_tokens("b/", template=False), template)
+    assert globs_intersect(glob_tokens("*", template=False), template)
+
+
+def test_tokens() -> None:
+    assert glob_tokens("A*?${x}", template=False) == ("a", STAR, ONE, STAR)
+    assert glob_tokens("A*?${x}", template=True) == ("a", "*", "?", ONE, STAR)
+    assert glob_tokens("${unclosed", template=True) == tuple("${unclosed")
