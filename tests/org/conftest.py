@@ -24,11 +24,29 @@ from policysim.policy.model import Policy
 
 ORG_ID = "o-gen0000001"
 BUCKET = "arn:aws:s3:::org-shared-data"
+BUCKET_STATEMENTS = (
+    {
+        "Sid": "OrgReads",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"{BUCKET}/*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
+    },
+    {
+        "Sid": "Partner",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+        "Action": "s3:GetObject",
+        "Resource": f"{BUCKET}/*",
+    },
+)
+"""The bucket's policy: the organization reads (aws:PrincipalOrgID), and one partner account."""
 OBJECT = f"{BUCKET}/reports/q1.csv"
 
 
 def _policy(*statements: dict[str, Any]) -> Policy:
-    return Policy.model_validate({"Version": "2012-10-17", "Statement": list(statements)})
+    return Policy.model_validate(_doc(*statements))
 
 
 def _allow(action: str, resource: str = "*", **extra: Any) -> dict[str, Any]:
@@ -83,21 +101,7 @@ def _account(number: int) -> Account:
         account.resources[BUCKET] = Resource(
             arn=BUCKET,
             policy=_policy(
-                {
-                    "Sid": "OrgReads",
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": "s3:GetObject",
-                    "Resource": f"{BUCKET}/*",
-                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
-                },
-                {
-                    "Sid": "Partner",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                    "Action": "s3:GetObject",
-                    "Resource": f"{BUCKET}/*",
-                },
+                *BUCKET_STATEMENTS,
             ),
         )
     return account
@@ -212,21 +216,7 @@ def _account_file(number: int) -> dict[str, Any]:
             {
                 "arn": BUCKET,
                 "policy": _doc(
-                    {
-                        "Sid": "OrgReads",
-                        "Effect": "Allow",
-                        "Principal": "*",
-                        "Action": "s3:GetObject",
-                        "Resource": f"{BUCKET}/*",
-                        "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
-                    },
-                    {
-                        "Sid": "Partner",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                        "Action": "s3:GetObject",
-                        "Resource": f"{BUCKET}/*",
-                    },
+                    *BUCKET_STATEMENTS,
                 ),
             }
         ]
