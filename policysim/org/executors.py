@@ -126,9 +126,15 @@ class ProcessExecutor:
             self._pool = pool
             lost: list[str] = []
             try:
-                pending: dict[Future[Outcome[R]], str] = {
-                    pool.submit(_run_installed, key): key for key in left
-                }
+                pending: dict[Future[Outcome[R]], str] = {}
+                for index, key in enumerate(left):
+                    try:
+                        pending[pool.submit(_run_installed, key)] = key
+                    except BrokenProcessPool:
+                        # A worker died before every key was handed over: the pool takes no
+                        # more, and the keys not yet submitted go to the next pool.
+                        lost.extend(left[index:])
+                        break
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
@@ -148,7 +154,8 @@ class ProcessExecutor:
                 lost = []
             if lost:
                 self.restarted += 1
-            left = [key for key in keys if key in set(lost)]
+            lost_keys = set(lost)
+            left = [key for key in left if key in lost_keys]
 
 
 # ---- Dask ------------------------------------------------------------------------------------

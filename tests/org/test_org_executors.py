@@ -125,6 +125,42 @@ def test_a_killed_worker_process_is_replaced_and_the_answer_is_identical(
         assert outcome.value.to_json() == direct.to_json()
 
 
+def test_a_pool_that_breaks_while_keys_are_handed_over_loses_none(
+    org_resolver: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker can die before the last key is submitted; `submit` then raises
+    BrokenProcessPool itself. The keys not yet handed over must run on the next pool."""
+    from concurrent.futures import ProcessPoolExecutor as RealPool
+    from concurrent.futures.process import BrokenProcessPool
+
+    from policysim.org import executors
+
+    pools: list[Any] = []
+
+    class BreaksOnSecondSubmit(RealPool):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.submitted = 0
+            pools.append(self)
+
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            self.submitted += 1
+            if len(pools) == 1 and self.submitted == 2:
+                raise BrokenProcessPool("a worker died")
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", BreaksOnSecondSubmit)
+    executor = ProcessExecutor(2)
+    job = WhoCanJob(org_resolver, "s3:GetObject", BUCKET_OBJECT)
+    keys = list(org_resolver.snapshot.accounts)
+    outcomes = list(executor.run(answer_account, job, keys))
+    assert len(keys) > 2
+    assert sorted(o.key for o in outcomes) == sorted(keys)
+    assert all(o.error is None for o in outcomes)
+    assert executor.restarted == 1
+    assert len(pools) == 2
+
+
 def always_dies(job: WhoCanJob, account_id: str) -> WhoCanReport:
     os._exit(1)
 
