@@ -62,6 +62,31 @@ _new = object.__new__
 _set_line: Callable[[Position, int], None] = Position.__dict__["line"].__set__
 _set_column: Callable[[Position, int], None] = Position.__dict__["column"].__set__
 
+# Positions are immutable values, and documents of a corpus put their values at the same few
+# (line, column) pairs over and over: one object per pair serves every document, found by a
+# dict lookup instead of made anew. Keyed by `line << _COLUMN_BITS | column`, which is unique
+# while columns stay below 2**21 (texts shorter than that never look anything up); bounded so
+# that a long run over odd files cannot grow it without end (past the bound, positions are
+# made as before).
+_COLUMN_BITS = 21
+_SHARED_POSITIONS: dict[int, Position] = {}
+_SHARED_POSITIONS_MAX = 1 << 17
+
+
+def _no_position(slot: int) -> None:
+    """No shared position (for texts whose columns may not fit `_COLUMN_BITS`)."""
+    return None
+
+
+def _shared_position(slot: int) -> Position:
+    """The shared position for `slot` (made, and kept while there is room)."""
+    position: Position = _new(Position)
+    _set_line(position, slot >> _COLUMN_BITS)
+    _set_column(position, slot & ((1 << _COLUMN_BITS) - 1))
+    if len(_SHARED_POSITIONS) < _SHARED_POSITIONS_MAX:
+        _SHARED_POSITIONS[slot] = position
+    return position
+
 
 def scan_located_json(text: str) -> Node:
     """Parse valid JSON `text` into the grammar path's tree, or raise `FastPathDeclinedError`.
@@ -81,7 +106,21 @@ def scan_located_json(text: str) -> Node:
     plain_item = _PLAIN_ITEM.match
     plain_member = _PLAIN_MEMBER.match
     plain_key = _PLAIN_KEY.match
-    new, set_line, set_column = _new, _set_line, _set_column
+    # A value's position is found by its slot, `line << bits | column`. Texts short enough for
+    # every column to fit `_COLUMN_BITS` share positions across documents (`_SHARED_POSITIONS`);
+    # a longer text widens the column bits and makes its own.
+    shared: Callable[[int], Position | None]
+    make_shared: Callable[[int], Position]
+    if len(text) < (1 << _COLUMN_BITS):
+        bits = _COLUMN_BITS
+        shared, make_shared = _SHARED_POSITIONS.get, _shared_position
+    else:
+        bits = len(text).bit_length()
+        mask = (1 << bits) - 1
+        shared = _no_position
+
+        def make_shared(slot: int) -> Position:
+            return Position(slot >> bits, slot & mask)
 
     def value(pos: int, position: Position, level: int) -> tuple[Node, int]:
         """The value starting at `pos` (after any space) and the offset after it."""
@@ -130,9 +169,8 @@ def scan_located_json(text: str) -> Node:
                 line += 1
                 if pos > newlines[line]:
                     line = bisect_left(newlines, pos, line)
-            child_position = new(Position)
-            set_line(child_position, line)
-            set_column(child_position, pos - newlines[line - 1])
+            slot = line << bits | (pos - newlines[line - 1])
+            child_position = shared(slot) or make_shared(slot)
             match = plain_item(text, pos)
             if match is not None:
                 append(Node("string", match[1], child_position))
@@ -172,9 +210,8 @@ def scan_located_json(text: str) -> Node:
                 line += 1
                 if pos > newlines[line]:
                     line = bisect_left(newlines, pos, line)
-            key_position = new(Position)
-            set_line(key_position, line)
-            set_column(key_position, pos - newlines[line - 1])
+            slot = line << bits | (pos - newlines[line - 1])
+            key_position = shared(slot) or make_shared(slot)
             match = plain_key(text, pos)
             if match is not None:
                 key = match[1]
@@ -192,9 +229,8 @@ def scan_located_json(text: str) -> Node:
             key_positions[key] = key_position
             if pos > newlines[line]:  # the value is usually on the key's line
                 line = bisect_left(newlines, pos, line)
-            child_position = new(Position)
-            set_line(child_position, line)
-            set_column(child_position, pos - newlines[line - 1])
+            slot = line << bits | (pos - newlines[line - 1])
+            child_position = shared(slot) or make_shared(slot)
             match = plain_member(text, pos)
             if match is not None:
                 nodes[key] = Node("string", match[1], child_position)

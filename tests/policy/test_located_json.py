@@ -174,6 +174,19 @@ def test_positions_follow_lark_line_counting() -> None:
     }
 
 
+def test_positions_are_right_past_the_shared_column_range() -> None:
+    """Texts of 2 MiB or more make their own positions; columns past 2**21 stay exact."""
+    padding = " " * (1 << 21)
+    node = scan_located_json(f'["a",{padding}"b",\n "c"]')
+    assert [child.position for child in node.value] == [
+        Position(1, 2),
+        Position(1, 6 + (1 << 21)),
+        Position(2, 2),
+    ]
+    # A short text afterwards gets the shared objects, equal to fresh ones.
+    assert scan_located_json('["a", "b"]').value[1].position == Position(1, 7)
+
+
 # --- property: any JSON value, any layout ------------------------------------------------------
 
 _SPACE = st.text(alphabet=" \t\r\n", max_size=3)
