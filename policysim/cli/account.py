@@ -192,18 +192,11 @@ class _Question:
 
     def policies_json(self) -> dict[str, list[str]]:
         """`{"included": [keys], "excluded": [keys]}` for --json."""
-        return {
-            "included": [c.key for c in self.policy_selection.kept],
-            "excluded": [c.key for c in self.policy_selection.dropped],
-        }
+        return selection_json(self.policy_selection)
 
     def echo_selection(self, *, err: bool = False) -> None:
-        """`policies: left out boundary DevBoundary, SCP DenyS3 (Root)` when a filter was
-        given (text output)."""
-        if not self.resolver.policy_filter.active:
-            return
-        left_out = ", ".join(c.key for c in self.policy_selection.dropped) or "none"
-        say(f"policies: left out {left_out}", err=err)
+        """The policies the filter left out (text output; see `echo_selection`)."""
+        echo_selection(self.resolver, self.policy_selection, err=err)
 
     def with_texts(self, result: EvaluationResult, *, by_id: bool = False) -> dict[str, Any]:
         """The result's JSON, each deciding statement with its text: inline (`"text"`), or,
@@ -233,6 +226,37 @@ class _Question:
         return {self._text_ids[key]: text for key, text in self._texts.items()}
 
 
+def select_policies(
+    resolver: Resolver, target: Target | Outsider, choices: list[PolicyChoice]
+) -> ChoiceSelection:
+    """The --include/--exclude-policy selection among the policies that take part; a word
+    that addresses none of them is a usage error naming what is available."""
+    from policysim.account.choices import unknown_word_problem
+
+    selection = resolver.policy_filter.select(choices)
+    if selection.unmatched:
+        which, word = selection.unmatched[0]
+        fail(unknown_word_problem(f"--{which}-policy", word, target.label, choices))
+    return selection
+
+
+def selection_json(selection: ChoiceSelection) -> dict[str, list[str]]:
+    """`{"included": [keys], "excluded": [keys]}` for --json."""
+    return {
+        "included": [c.key for c in selection.kept],
+        "excluded": [c.key for c in selection.dropped],
+    }
+
+
+def echo_selection(resolver: Resolver, selection: ChoiceSelection, *, err: bool = False) -> None:
+    """`policies: left out boundary DevBoundary, SCP DenyS3 (Root)` when a filter was given
+    (text output)."""
+    if not resolver.policy_filter.active:
+        return
+    left_out = ", ".join(c.key for c in selection.dropped) or "none"
+    say(f"policies: left out {left_out}", err=err)
+
+
 def _question(
     words: list[str],
     *,
@@ -250,7 +274,7 @@ def _question(
 ) -> _Question:
     """Parse the principal, actions (each may carry `=RESOURCE`) and options of
     `check`/`explain`; errors raise PolicyError."""
-    from policysim.account.choices import request_choices, unknown_word_problem
+    from policysim.account.choices import request_choices
     from policysim.catalog.arguments import check_resource, select_action_resources
     from policysim.simulate.options import parse_context
 
@@ -262,10 +286,7 @@ def _question(
         fail("give one or more actions after the principal, e.g. s3:GetObject")
     requests = select_action_resources(action_words, resource)
     choices = request_choices(resolver, target, requests.requests)
-    policy_selection = resolver.policy_filter.select(choices)
-    if policy_selection.unmatched:
-        which, word = policy_selection.unmatched[0]
-        fail(unknown_word_problem(f"--{which}-policy", word, target.label, choices))
+    policy_selection = select_policies(resolver, target, choices)
     return _Question(
         resolver,
         target,

@@ -12,6 +12,8 @@ from policysim.cli.account import (
     AccountIdOpt,
     AccountOpt,
     ContextOpt,
+    ExcludeOpt,
+    IncludeOpt,
     JsonOpt,
     NowOpt,
     OptionOpt,
@@ -21,6 +23,9 @@ from policysim.cli.account import (
     _resolver,
     _session_policy,
     _target,
+    echo_selection,
+    select_policies,
+    selection_json,
 )
 from policysim.cli.app import app, fail
 from policysim.cli.limits import MaxFileSizeOpt
@@ -44,6 +49,7 @@ ServiceOpt = Annotated[
         "  policysim principal-can user alice\n\n"
         "  policysim principal-can role deploy --service s3\n\n"
         "  policysim principal-can user alice --resource arn:aws:s3:::bucket/key\n\n"
+        "  policysim principal-can user alice --exclude-policy boundary\n\n"
         "Every action of the IAM catalog (of --service, or acting on --resource) is decided;"
         " each cell reads allowed/total for the service's actions at that access level, and"
         " '+N if' counts those allowed only if a condition the question did not give holds"
@@ -74,6 +80,8 @@ def principal_can(
     account_id: AccountIdOpt = None,
     session_name: SessionNameOpt = "policysim",
     session_policy: SessionPolicyOpt = None,
+    include_policy: IncludeOpt = None,
+    exclude_policy: ExcludeOpt = None,
     option: OptionOpt = None,
     now: NowOpt = None,
     region: RegionOpt = None,
@@ -81,6 +89,7 @@ def principal_can(
     max_file_size: MaxFileSizeOpt = None,
 ) -> None:
     """What can this principal do? Allowed actions per service and access level."""
+    from policysim.account.choices import policy_choices
     from policysim.account.effective import effective_permissions
     from policysim.catalog.arguments import check_resource
     from policysim.policy.errors import PolicyError
@@ -88,10 +97,11 @@ def principal_can(
 
     try:
         check_resource(resource, what="--resource")
-        resolver = _resolver(account, option, now, None, None, region)
+        resolver = _resolver(account, option, now, include_policy, exclude_policy, region)
         target, rest = _target(resolver, words, session_name, account_id)
         if rest:
             fail(f"principal-can takes one principal; unexpected {' '.join(rest)!r} after it")
+        selection = select_policies(resolver, target, policy_choices(resolver, target, resource))
         answer = effective_permissions(
             resolver,
             target,
@@ -103,11 +113,16 @@ def principal_can(
     except PolicyError as err:
         fail(err)
     if as_json:
-        payload = {**answer.to_json(), "region": resolver.region}
+        payload = {
+            **answer.to_json(),
+            "region": resolver.region,
+            "policies": selection_json(selection),
+        }
         typer.echo(json.dumps(payload, indent=2))
     else:
         from policysim.render import render_principal_can
 
+        echo_selection(resolver, selection)
         owner = getattr(target, "account", None)
         render_principal_can(
             answer,

@@ -140,3 +140,59 @@ def test_check_of_a_few_actions_has_no_summary_line() -> None:
     result = run("check", "user", "bob", "s3:GetObject", "--account", str(DEPLOY))
     assert result.exit_code == 0
     assert "actions allowed" not in result.output
+
+
+def test_exclude_policy_decides_as_aws_would_without_it() -> None:
+    """Leaving out the region SCP turns every region-conditional action into an allowed one,
+    and --json names what was left out."""
+    scp = "SCP DenyOutsideEURegions (Workloads)"
+    before = json.loads(run("principal-can", "user", "ops", "--account", str(ORG), "--json").output)
+    result = run(
+        "principal-can", "user", "ops", "--account", str(ORG), "--json", "--exclude-policy", scp
+    )
+    assert result.exit_code == 0, result.output
+    after = json.loads(result.output)
+    assert before["policies"]["excluded"] == []
+    assert after["policies"]["excluded"] == [scp]
+    assert scp not in after["policies"]["included"]
+    assert before["allowed_if"] > 0
+    assert after["allowed_if"] == 0
+    assert after["allowed"] == before["allowed"] + before["allowed_if"]
+
+
+def test_include_policy_text_output_says_what_was_left_out() -> None:
+    result = run(
+        "principal-can",
+        "user",
+        "ops",
+        "--account",
+        str(ORG),
+        "--include-policy",
+        "SCP FullAWSAccess",
+    )
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("policies: left out ")
+    assert "SCP ApprovedServices (Prod)" in first
+    # The Prod OU keeps no SCP that allows anything: as `check` says, nothing passes it.
+    check = run(
+        "check",
+        "user",
+        "ops",
+        "s3:GetObject",
+        "--account",
+        str(ORG),
+        "--include-policy",
+        "SCP FullAWSAccess",
+        "--json",
+    )
+    assert json.loads(check.output)["results"][0]["decision"] == "ImplicitDeny"
+
+
+def test_a_policy_word_that_matches_nothing_is_one_line_exit_2() -> None:
+    result = run("principal-can", "user", "ops", "--account", str(ORG), "--exclude-policy", "nope")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "--exclude-policy 'nope' matches no policy of user ops" in lines[0]
+    assert "AdministratorAccess" in lines[0]
