@@ -8,6 +8,7 @@ that is itself valid even when a sibling is not.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,43 +30,87 @@ from policysim.policy.wildcard import compile_glob, has_wildcard
 class ActionPatterns:
     """An Action/NotAction list answering "does some entry match this action name?".
 
-    Equivalent to `any(compile_action_pattern(p)(action) for p in patterns)`, but the request
-    name is split once, only the entries of its service prefix are tried, exact entries are a
-    set lookup, and answers are remembered: rules ask about the same few names (iam:PassRole,
-    sts:AssumeRole, ...) of statements that may list thousands of actions. Entries are only
-    grouped by prefix up front; a prefix's entries are compiled the first time a name of that
-    service is asked about, which for most prefixes of a long list is never.
+    Equivalent to `any(compile_action_pattern(p)(action) for p in patterns)`, but answers are
+    remembered (rules ask about the same few names, iam:PassRole, sts:AssumeRole, ..., of
+    statements that may list thousands of actions), and most questions never look at the
+    entries one by one: an ASCII list is also kept as one lower-cased text, an entry a line, so
+    that "has the list an entry of this service?" and "is this exact name an entry?" are
+    substring searches in C. Only when the service has entries, the name is not one of them and
+    the list has wildcards are the entries grouped by prefix (once per list) and the service's
+    globs compiled (once per service). Building a matcher is then nearly free, which matters:
+    every statement gets one, and most are only asked about services they never name.
     """
 
-    __slots__ = ("_answers", "_any", "_by_prefix", "_compiled", "prefixes")
+    __slots__ = (
+        "_answers",
+        "_any",
+        "_by_prefix_built",
+        "_compiled",
+        "_patterns",
+        "_prefixes",
+        "_prefixes_known",
+        "_text",
+        "_wild",
+    )
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
+        self._patterns = patterns
         self._any = "*" in patterns
-        self._by_prefix: dict[str, list[str]] = {}
-        by_prefix = self._by_prefix
-        for pattern in patterns:
-            # Each half lower-cased on its own: a capital sigma lowers by its context.
-            prefix, sep, name = pattern.partition(":")
-            if sep:  # no colon: matches nothing (and `*` is handled above)
-                prefix = prefix.lower()
-                names = by_prefix.get(prefix)
-                if names is None:
-                    by_prefix[prefix] = [name.lower()]
-                else:
-                    names.append(name.lower())
+        joined = "\n".join(patterns)
+        # One text only when lower-casing it whole is lower-casing each entry's halves (ASCII:
+        # a capital sigma lowers by its context) and no entry holds the line separator.
+        self._text: str | None = (
+            f"\n{joined.lower()}\n"
+            if patterns and joined.isascii() and joined.count("\n") == len(patterns) - 1
+            else None
+        )
+        self._wild = "*" in joined or "?" in joined
+        self._by_prefix_built: dict[str, list[str]] | None = None
+        self._prefixes: frozenset[str] | None = None
+        self._prefixes_known = False
         self._compiled: dict[str, tuple[set[str], list[Callable[[str], bool]]]] = {}
         self._answers: dict[str, bool] = {}
-        self.prefixes: frozenset[str] | None = None if self._any else frozenset(self._by_prefix)
+
+    @property
+    def prefixes(self) -> frozenset[str] | None:
         """The (lower-cased) service prefixes some entry can match; None for `*`."""
+        if not self._prefixes_known:
+            if self._any:
+                pass
+            elif self._text is not None:
+                self._prefixes = frozenset(_LINE_PREFIX.findall(self._text))
+            else:
+                self._prefixes = frozenset(self._by_prefix())
+            self._prefixes_known = True
+        return None if self._any else self._prefixes
+
+    def _by_prefix(self) -> dict[str, list[str]]:
+        """The entries' lower-cased names by lower-cased prefix (grouped the first time they
+        are needed; an entry without a colon matches nothing and is left out)."""
+        by_prefix = self._by_prefix_built
+        if by_prefix is None:
+            by_prefix = self._by_prefix_built = {}
+            for pattern in self._patterns:
+                # Each half lower-cased on its own: a capital sigma lowers by its context.
+                prefix, sep, name = pattern.partition(":")
+                if sep:
+                    prefix = prefix.lower()
+                    names = by_prefix.get(prefix)
+                    if names is None:
+                        by_prefix[prefix] = [name.lower()]
+                    else:
+                        names.append(name.lower())
+        return by_prefix
 
     def matching(self, names: ActionNames) -> list[str]:
         """The names of a fixed list that some entry matches, in the list's order; only the
         names of services the entries mention are tried."""
-        if self.prefixes is None:
+        prefixes = self.prefixes
+        if prefixes is None:
             return list(names.names)
         found = [
             (position, name)
-            for prefix in self.prefixes & names.prefixes
+            for prefix in prefixes & names.prefixes
             for position, name in names.by_prefix[prefix]
             if self.matches(name)
         ]
@@ -82,13 +127,21 @@ class ActionPatterns:
     def _match(self, action: str) -> bool:
         if self._any:
             return True
-        parts = split_action(action)
-        if parts is None:
+        request = _request(action)
+        if request is None:
             return False
-        prefix, name = parts
+        prefix, name, line_head = request
+        text = self._text
+        if text is not None and line_head is not None:
+            if line_head not in text:
+                return False  # no entry of the service
+            if f"{line_head}{name}\n" in text:
+                return True  # the name itself is an entry
+            if not self._wild:
+                return False  # and no entry is a glob
         compiled = self._compiled.get(prefix)
         if compiled is None:
-            names = self._by_prefix.get(prefix)
+            names = self._by_prefix().get(prefix)
             if names is None:
                 return False
             exact = {n for n in names if not has_wildcard(n)}
@@ -96,6 +149,34 @@ class ActionPatterns:
             self._compiled[prefix] = compiled
         exact, globs = compiled
         return name in exact or any(name_matches(name) for name_matches in globs)
+
+
+_LINE_PREFIX = re.compile(r"\n([^\n:]*):")
+"""The prefix of each line of an `ActionPatterns` text that has a colon."""
+
+
+def _request(action: str) -> tuple[str, str, str | None] | None:
+    """A request action name's lower-cased prefix and name, and the start of an
+    `ActionPatterns` text line of its service (`"\\niam:"`; None when the name holds a line
+    break and cannot be searched for as a line). None without a colon. Remembered: rules ask
+    about the same few hundred names, of every statement."""
+    found = _REQUESTS.get(action, _UNSEEN)
+    if found is _UNSEEN:
+        parts = split_action(action)
+        if parts is None:
+            found = None
+        else:
+            prefix, name = parts
+            found = (prefix, name, None if "\n" in action else f"\n{prefix}:")
+        if len(_REQUESTS) >= 65536:
+            _REQUESTS.clear()  # bounded: a caller asking about endless distinct names
+        _REQUESTS[action] = found
+    return found
+
+
+_REQUESTS: dict[str, tuple[str, str, str | None] | None] = {}
+_UNSEEN: tuple[str, str, str | None] = ("", "", None)
+"""`_REQUESTS`'s answer for a name not asked about yet (compared by identity)."""
 
 
 class ActionNames:

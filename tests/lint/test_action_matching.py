@@ -9,14 +9,18 @@ from policysim.lint.context import ActionNames, ActionPatterns, granted_names
 from policysim.policy.action import compile_action_pattern
 from policysim.policy.model import Statement
 
-_PREFIX = st.sampled_from(["s3", "S3", "iam", "ec2", "", "s*"])
-_NAME = st.text(alphabet="GetObjcPutR*?", max_size=6)
+# Line breaks, a capital sigma (lower-cased by its context) and the Kelvin sign (which lowers
+# to ASCII "k") exercise ActionPatterns' slow path and the edges of its one-text fast path.
+_PREFIX = st.sampled_from(["s3", "S3", "iam", "ec2", "", "s*", "\u212a", "k", "s3\niam"])
+_NAME = st.text(alphabet="GetObjcPutR*?k\n\u03a3\u212a", max_size=6)
 _ENTRY = st.one_of(
     st.just("*"),
     st.builds(lambda p, n: f"{p}:{n}", _PREFIX, _NAME),
-    st.text(alphabet="s3:Get*", max_size=5),  # colon-less and odd entries too
+    st.text(alphabet="s3:Get*\n", max_size=5),  # colon-less and odd entries too
 )
-_REQUEST = st.builds(lambda p, n: f"{p}:{n}", _PREFIX, st.text(alphabet="GetObjcPutR", max_size=6))
+_REQUEST = st.builds(
+    lambda p, n: f"{p}:{n}", _PREFIX, st.text(alphabet="GetObjcPutRk\n:\u03a3\u212a", max_size=6)
+)
 
 
 def _engine(patterns: tuple[str, ...], action: str) -> bool:
@@ -30,6 +34,16 @@ def test_action_patterns_agree_with_the_engine(
     matcher = ActionPatterns(patterns)
     for action in actions + actions:  # twice: remembered answers too
         assert matcher.matches(action) is _engine(patterns, action)
+    # Entries of a request's service and its exact name, asked for (the fast path's hits).
+    for pattern in patterns:
+        assert matcher.matches(pattern) is _engine(patterns, pattern)
+
+
+@given(patterns=st.lists(_ENTRY, max_size=6).map(tuple))
+def test_action_patterns_prefixes_are_the_entries_prefixes(patterns: tuple[str, ...]) -> None:
+    expected = {p.partition(":")[0].lower() for p in patterns if ":" in p}
+    found = ActionPatterns(patterns).prefixes
+    assert found == (None if "*" in patterns else expected)
 
 
 @given(patterns=st.lists(_ENTRY, min_size=1, max_size=6), names=st.lists(_REQUEST, max_size=8))
