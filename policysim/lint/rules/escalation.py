@@ -10,7 +10,7 @@ or resource tags); the rules only list the methods.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -290,10 +290,9 @@ def _label(view: StatementView) -> str:
 
 
 def _report(ctx: LintContext, what: str, paths: list[Path]) -> Iterator[Issue]:
-    reach = _allowed_prefixes(ctx)
+    """The first of `paths` whose needs the document grants, as one finding. Every path's
+    services must be among those the Allow statements name (`_reachable`)."""
     for path in paths:
-        if reach is not None and not path.services <= reach:
-            continue
         hits = granted(ctx, path.needs)
         if hits is None:
             continue
@@ -308,6 +307,47 @@ def _report(ctx: LintContext, what: str, paths: list[Path]) -> Iterator[Issue]:
         return
 
 
+def _reachable(ctx: LintContext, paths: list[Path]) -> list[Path]:
+    """The paths whose services the document's Allow statements all name."""
+    reach = _allowed_prefixes(ctx)
+    if reach is None:
+        return paths
+    return [path for path in paths if path.services <= reach]
+
+
+_METHODS: dict[str, list[Path]] = {}
+"""Each method rule's paths, by rule id (PS301-PS327, PS329, PS330, PS332)."""
+_METHODS_BY_SERVICE: dict[str, list[str]] = {}
+"""The method rules some path of which needs an action of the (lower-cased) service."""
+
+
+def _register_paths(rule_id: str, paths: list[Path]) -> None:
+    _METHODS[rule_id] = paths
+    for service in sorted({s for path in paths for s in path.services}):
+        _METHODS_BY_SERVICE.setdefault(service, []).append(rule_id)
+
+
+def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
+    """Per document, each method rule's `_reachable` paths; rules with none are left out.
+
+    Worked out once per document from the few services its Allow statements name, so that
+    the thirty-odd method rules of a document that grants nothing of IAM, EC2, Lambda, ...
+    (most documents) each end in one dictionary lookup."""
+    found: dict[str, list[Path]] | None = ctx.memo.get("escalation-open-paths")
+    if found is None:
+        reach = _allowed_prefixes(ctx)
+        if reach is None:
+            found = _METHODS
+        else:
+            found = {}
+            for service in reach:
+                for rule_id in _METHODS_BY_SERVICE.get(service, ()):
+                    if rule_id not in found:
+                        found[rule_id] = [p for p in _METHODS[rule_id] if p.services <= reach]
+        ctx.memo["escalation-open-paths"] = found
+    return found
+
+
 def _method(
     rule_id: str,
     severity: Severity,
@@ -320,8 +360,11 @@ def _method(
     if isinstance(example, list):
         example = _doc({"Effect": "Allow", "Action": example, "Resource": "*"})
 
-    def check(ctx: LintContext) -> Iterator[Issue]:
-        return _report(ctx, title, paths)
+    _register_paths(rule_id, paths)
+
+    def check(ctx: LintContext) -> Iterable[Issue]:
+        open_paths = _open_paths(ctx).get(rule_id)
+        return _report(ctx, title, open_paths) if open_paths else ()
 
     check.__doc__ = doc
     check.__name__ = f"check_{rule_id.lower()}"
@@ -905,7 +948,7 @@ def passrole_sink(ctx: LintContext) -> Iterator[Issue]:
         key=lambda method: method[0],
     )
     for sink, paths in methods:
-        yield from _report(ctx, f"{sink} runs with a passed role", paths)
+        yield from _report(ctx, f"{sink} runs with a passed role", _reachable(ctx, paths))
 
 
 # --- guardrails, chains, resource policies, AssumeRole -----------------------------------------
@@ -1011,20 +1054,25 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
     vault) lets the caller grant itself whatever the identity policy withholds. Not reported
     when the policy already grants the whole service everywhere (nothing is withheld), nor
     when an unconditional Deny of the same policy cancels the grant."""
-    statements = ctx.valid_statements()
     reach = _allowed_prefixes(ctx)
-    denies = [s for _, s in statements if not s.is_allow and _unconditional(s)]
+    denies: list[Statement] | None = None
     for writer in _POLICY_WRITERS:
         service = writer.split(":", 1)[0]
         if reach is not None and service not in reach:
             continue  # no Allow names the service
-        if any(_full_service(s, service) for _, s in statements):
+        granting = _granting(ctx, writer)
+        if not granting:
+            continue  # the common case, found in the document's index of Allow statements
+        if any(_full_service(s, service) for _, s in _allow_index(ctx).candidates(service)):
             continue
         need = Need(writer)
-        for view, statement in statements:
-            if _grant_any_scope(statement, need) and not any(
-                _cancels(deny, statement, writer) for deny in denies
-            ):
+        for view, statement in granting:
+            if not _grant_any_scope(statement, need):
+                continue
+            if denies is None:
+                statements = ctx.valid_statements()
+                denies = [s for _, s in statements if not s.is_allow and _unconditional(s)]
+            if not any(_cancels(deny, statement, writer) for deny in denies):
                 yield ctx.at_statement(
                     view,
                     f"{writer} lets the caller grant itself more access through the resource"
@@ -1079,9 +1127,11 @@ _SERVICE_ONLY_KEYS = ("kms:grantisforawsresource", "kms:viaservice", "aws:viaaws
     near_miss=_doc(_allow("sts:AssumeRole", f"{_ACCT}:role/app-reader")),
     kinds=KINDS,
 )
-def assume_any_role(ctx: LintContext) -> Iterator[Issue]:
+def assume_any_role(ctx: LintContext) -> Iterable[Issue]:
     """`sts:AssumeRole` on `*` or every role: escalation wherever some role trusts the account
     without conditions. Certain only with a trust inventory, hence a warning."""
-    yield from _report(
-        ctx, "sts:AssumeRole on every role", _paths(_needs(Need("sts:AssumeRole", broad_only=True)))
-    )
+    paths = _open_paths(ctx).get("PS332")
+    return _report(ctx, "sts:AssumeRole on every role", paths) if paths else ()
+
+
+_register_paths("PS332", _paths(_needs(Need("sts:AssumeRole", broad_only=True))))

@@ -1,0 +1,129 @@
+"""The PS3xx shortcuts answer what the plain walk over every method path answers.
+
+`_open_paths` skips, per document, the paths needing a service no Allow statement names;
+PS331 asks only the Allow statements that grant a writer. Both are compared here with the
+slow path on generated documents: every path tried, every statement walked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policysim.catalog import get_catalog
+from policysim.lint.context import Issue, LintContext
+from policysim.lint.policy_type import PolicyKind
+from policysim.lint.registry import all_rules
+from policysim.lint.rules import escalation as esc
+from policysim.policy.source import parse_source
+
+ACCT = "arn:aws:iam::123456789012"
+_ACTIONS = sorted(
+    {need.action for paths in esc._METHODS.values() for path in paths for need in path.needs}
+    | set(esc._POLICY_WRITERS)
+    | {"iam:*", "iam:Pass*", "s3:*", "kms:*", "lambda:*", "ec2:Run*", "sts:Assume*", "*"}
+    | {"s3:GetObject", "ec2:DescribeInstances", "scheduler:CreateSchedule", "IAM:passrole"}
+)
+_RESOURCES = [
+    "*",
+    f"{ACCT}:role/*",
+    f"{ACCT}:role/app",
+    f"{ACCT}:user/${{aws:username}}",
+    f"{ACCT}:policy/*",
+    "arn:aws:s3:::b",
+    "arn:aws:s3:::*",
+    "arn:aws:kms:eu-west-1:123456789012:key/*",
+]
+_CONDITIONS = [
+    {},
+    {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+    {"StringEquals": {"aws:ResourceTag/team": "x"}},
+    {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}},
+    {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+]
+
+
+@st.composite
+def _statement(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"]))}
+    actions = draw(st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=5))
+    out["NotAction" if draw(st.integers(0, 9)) == 0 else "Action"] = actions
+    resources = draw(st.lists(st.sampled_from(_RESOURCES), min_size=1, max_size=3))
+    out["NotResource" if draw(st.integers(0, 9)) == 0 else "Resource"] = resources
+    condition = draw(st.sampled_from(_CONDITIONS))
+    if condition:
+        out["Condition"] = condition
+    return out
+
+
+_DOCUMENTS = st.lists(_statement(), min_size=1, max_size=4).map(
+    lambda statements: {"Version": "2012-10-17", "Statement": statements}
+)
+
+
+def _context(document: dict[str, Any]) -> LintContext:
+    root = parse_source(json.dumps(document), "p.json")
+    return LintContext.build("p.json", root, PolicyKind.IDENTITY)
+
+
+def _title(rule_id: str) -> str:
+    return all_rules()[rule_id].title
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_open_paths_equal_every_path(document: dict[str, Any]) -> None:
+    rules = all_rules()
+    fast, slow = _context(document), _context(document)
+    for rule_id, paths in esc._METHODS.items():
+        title = "sts:AssumeRole on every role" if rule_id == "PS332" else _title(rule_id)
+        assert list(rules[rule_id].check(fast)) == list(esc._report(slow, title, paths)), rule_id
+
+
+def _ps331_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS331 as first written: every writer, every statement."""
+    statements = ctx.valid_statements()
+    denies = [s for _, s in statements if not s.is_allow and esc._unconditional(s)]
+    for writer in esc._POLICY_WRITERS:
+        service = writer.split(":", 1)[0]
+        if any(esc._full_service(s, service) for _, s in statements):
+            continue
+        need = esc.Need(writer)
+        for view, statement in statements:
+            if esc._grant_any_scope(statement, need) and not any(
+                esc._cancels(deny, statement, writer) for deny in denies
+            ):
+                yield ctx.at_statement(
+                    view,
+                    f"{writer} lets the caller grant itself more access through the resource"
+                    f" policy (statement {esc._label(view)})",
+                    key="Action" if "Action" in view.items else None,
+                )
+                break
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_ps331_equals_the_walk_over_every_statement(document: dict[str, Any]) -> None:
+    fast = list(all_rules()["PS331"].check(_context(document)))
+    assert fast == list(_ps331_slow(_context(document)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCUMENTS)
+def test_ps328_reachable_sinks_equal_every_sink(document: dict[str, Any]) -> None:
+    fast = list(all_rules()["PS328"].check(_context(document)))
+    ctx = _context(document)
+    slow: list[Issue] = []
+    if esc._granting(ctx, "iam:PassRole"):
+        services = get_catalog().service_prefixes() | {
+            a.partition(":")[0].lower() for a in esc._FALLBACK_SINKS
+        }
+        for sink, paths in sorted(
+            (m for service in services for m in esc._service_sinks(service)), key=lambda m: m[0]
+        ):
+            slow.extend(esc._report(ctx, f"{sink} runs with a passed role", paths))
+    assert fast == slow
