@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import ipaddress
 import itertools
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -240,41 +241,44 @@ def _redundant_entries(
     ctx: LintContext,
     view: StatementView,
     key: str,
+    node: Node,
     covered_by: Callable[[str], Callable[[str], bool]],
-    group: Callable[[str], str | None],
     what: str,
-    norm: Any = str,
+    fold: bool,
+    index_key: Callable[[str], str],
 ) -> Iterator[Issue]:
-    """Entries equal to an earlier one, or matched by a wildcard entry of the same list.
+    """Entries of the list `node` equal to an earlier one (case-folded with `fold`: actions),
+    or matched by a wildcard entry of the same list.
 
-    Only a duplicate or a wildcard can cover an entry, so each entry is compared with the
-    wildcard entries of its own service alone (`_Coverage`): linear in practice even for
-    policies that list thousands of actions.
+    Only a duplicate or a wildcard can cover an entry, and each entry is tested only against
+    the wildcards filed under a prefix of its `index_key` (`_WildcardIndex`): linear in
+    practice even for policies that list thousands of actions.
     """
-    node = view.items.get(key)
-    if node is None or node.kind != "array" or len(node.value) < 2:
-        return  # one entry covers nothing but itself
-    entries = [(i, child) for i, child in enumerate(node.value) if child.kind == "string"]
-    texts = [child.value for _, child in entries]
-    wild = [(j, text) for j, text in enumerate(texts) if "*" in text or "?" in text]
-    if not wild and len(set(map(norm, texts))) == len(texts):
+    texts = [child.value for child in node.value if child.kind == "string"]
+    normalized = list(map(str.lower, texts)) if fold else texts
+    joined = "".join(texts)
+    if len(set(normalized)) == len(texts) and "*" not in joined and "?" not in joined:
         return  # no wildcard and no duplicate: the common case, decided in C
-    normalized = list(map(norm, texts))
     earlier: dict[int, int] = {}  # duplicate -> the first equal entry
     if len(set(normalized)) != len(normalized):
         first: dict[str, int] = {}
         for i, value in enumerate(normalized):
             earlier[i] = first.setdefault(value, i)
         earlier = {i: j for i, j in earlier.items() if i != j}
-    wildcards = _Coverage(wild, covered_by, group)
-    reach = {group(text) for _, text in wild}
+    keys = list(map(index_key, texts))
+    wildcards = _WildcardIndex(
+        [(j, text, keys[j]) for j, text in enumerate(texts) if has_wildcard(text)]
+    )
+    prefixes = wildcards.prefixes
+    todo = {i for i, text in enumerate(keys) if text.startswith(prefixes)}
+    entries = [(i, child) for i, child in enumerate(node.value) if child.kind == "string"]
     base = f"{view.pointer}/{key}"
-    for i, text in enumerate(texts):
-        other: str | None = None
+    for i in sorted(todo.union(earlier)):
+        text = texts[i]
         if i in earlier:
-            other = texts[earlier[i]]
-        elif None in reach or group(text) in reach:
-            other = _first_cover(wildcards, covered_by, i, text)
+            other: str | None = texts[earlier[i]]
+        else:
+            other = _first_cover(wildcards.candidates(keys[i]), covered_by, i, text)
         if other is not None:
             index, child = entries[i]
             yield ctx.at_node(
@@ -285,13 +289,72 @@ def _redundant_entries(
             )
 
 
+class _WildcardIndex:
+    """The wildcard entries of one Action or Resource list, filed under the literal prefix
+    (the text before the first wildcard) of their index key: for actions the lower-cased
+    text, for resources the text after the fifth colon (`_resource_part`).
+
+    An entry equals or covers only texts whose key starts with its prefix:
+    `_action_cover_test` compares the service literally and matches the name against a glob
+    anchored at its start; `_equal_or_covered_by_resource` tests the resource part's prefix
+    itself (and an entry that is not an ARN or holds `?` or `${` covers only its equal). So
+    the entries worth testing against a text are found under the prefixes of its own key, one
+    look-up per prefix length, rather than by testing every wildcard of the list (PS503 and
+    PS504 ask for every entry). Resource parts are the sharper key: `arn:aws:ec2:*:*:...`
+    entries share their literal prefix, not `instance/` against `volume/`.
+
+    For actions the cover test folds service and name apart (`split_action`) while the key is
+    the whole text lower-cased. Python lower-cases every character alone except a capital
+    sigma (final or not depends on its neighbours, the `:` included), so the two agree on
+    ASCII prefixes; an entry whose key is not ASCII is filed under the empty prefix (a
+    candidate for every text).
+    """
+
+    __slots__ = ("_by_prefix", "_lengths", "prefixes")
+
+    def __init__(self, wildcards: list[tuple[int, str, str]]) -> None:
+        """`wildcards`: (index in the list, entry, its key) in list order."""
+        self._by_prefix: dict[str, list[tuple[int, str]]] = {}
+        for j, text, key in wildcards:
+            prefix = literal_prefix(key) if key.isascii() else ""
+            self._by_prefix.setdefault(prefix, []).append((j, text))
+        self._lengths = sorted({len(prefix) for prefix in self._by_prefix})
+        self.prefixes = tuple(self._by_prefix)
+        """Every prefix: a key that starts with none has no candidate (one test, in C)."""
+
+    def candidates(self, key: str) -> list[tuple[int, str]]:
+        """(index, entry) of the wildcards that may equal or cover the text whose index key
+        is `key`, in list order."""
+        found: list[tuple[int, str]] = []
+        by_prefix = self._by_prefix
+        for length in self._lengths:
+            if length > len(key):
+                break
+            bucket = by_prefix.get(key[:length])
+            if bucket is not None:
+                found += bucket
+        if len(found) > 1:
+            found.sort()
+        return found
+
+
+def _resource_part(text: str) -> str:
+    """The text after an ARN's fifth colon (all of a text with fewer): `_WildcardIndex`'s key
+    for resources."""
+    parts = text.split(":", 5)
+    return parts[5] if len(parts) == 6 else text
+
+
 def _first_cover(
-    wildcards: _Coverage, covered_by: Callable[[str], Callable[[str], bool]], i: int, text: str
+    candidates: list[tuple[int, str]],
+    covered_by: Callable[[str], Callable[[str], bool]],
+    i: int,
+    text: str,
 ) -> str | None:
-    """The first wildcard entry (other than entry `i`) covering `text`; of two equivalent
-    entries only the later is reported."""
-    for j, other, covers in wildcards.candidates(text):
-        if i == j or not covers(text):
+    """The first of the `candidates` (other than entry `i`) covering `text`; of two
+    equivalent entries only the later is reported."""
+    for j, other in candidates:
+        if i == j or not covered_by(other)(text):
             continue
         if covered_by(text)(other) and j > i:
             continue
@@ -318,9 +381,11 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     """An action listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
-            yield from _redundant_entries(
-                ctx, view, key, _equal_or_covered_by_action, action_prefix, "action", str.lower
-            )
+            node = view.items.get(key)
+            if node is not None and node.kind == "array" and len(node.value) > 1:
+                yield from _redundant_entries(
+                    ctx, view, key, node, _equal_or_covered_by_action, "action", True, str.lower
+                )
 
 
 @lru_cache(maxsize=4096)
@@ -358,9 +423,18 @@ def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            yield from _redundant_entries(
-                ctx, view, key, _equal_or_covered_by_resource, _resource_group, "resource"
-            )
+            node = view.items.get(key)
+            if node is not None and node.kind == "array" and len(node.value) > 1:
+                yield from _redundant_entries(
+                    ctx,
+                    view,
+                    key,
+                    node,
+                    _equal_or_covered_by_resource,
+                    "resource",
+                    False,
+                    _resource_part,
+                )
 
 
 @dataclass(slots=True)
@@ -443,15 +517,18 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     if len(valid) < 2:
         return
     shapes = [_shape(view, model) for view, model in valid]
+    keys = list(map(_group_key, shapes))
     same_group: dict[tuple[Any, ...], list[_Shape]] = {}
-    for shape in shapes:
-        same_group.setdefault(_group_key(shape), []).append(shape)
+    for shape, key in zip(shapes, keys, strict=True):
+        same_group.setdefault(key, []).append(shape)
+    if len(same_group) == len(shapes):
+        return  # no two statements agree on what `_subsumes` compares for equality
     groups = {key: _Candidates(members) for key, members in same_group.items() if len(members) > 1}
-    for shape in shapes:
+    for shape, key in zip(shapes, keys, strict=True):
         view, model = shape.view, shape.model
-        candidates = groups.get(_group_key(shape))
-        if candidates is None:
-            continue  # no other statement it could be compared with
+        candidates = groups.get(key)
+        if candidates is None or not candidates.may_be_covered(shape):
+            continue  # no other statement could cover it
         for other in candidates.for_narrow(shape):
             if other.view.index == view.index or not _subsumes(other, shape):
                 continue
@@ -538,22 +615,37 @@ class _Candidates:
 
     A statement can only be subsumed by one that covers each of its entries, so the
     statements worth comparing are those found for its most selective entry: comparing every
-    pair took a minute for 4,000 statements.
+    pair took a minute for 4,000 statements. The index is built on first demand: most groups
+    are settled by `may_be_covered` alone.
     """
 
     def __init__(self, members: list[_Shape]) -> None:
         self.members = members
+        self._indexed = False
         self.actions = _PrefixIndex(fold=True)
         self.resources = _PrefixIndex(fold=False)
-        for number, shape in enumerate(members):
+        self._first_action: _FirstActionFilter | None = None
+
+    def _index(self) -> None:
+        for number, shape in enumerate(self.members):
             self.actions.add(shape.model.action or (), number)
             self.resources.add(shape.model.resource or (), number)
         self.actions.freeze()
         self.resources.freeze()
+        self._indexed = True
+
+    def may_be_covered(self, shape: _Shape) -> bool:
+        """False when no other member can subsume `shape` (`_FirstActionFilter`): then
+        `for_narrow` need not be asked, and whatever it would return is never reported."""
+        if self._first_action is None:
+            self._first_action = _FirstActionFilter(self.members)
+        return self._first_action.may_be_covered(shape)
 
     def for_narrow(self, shape: _Shape) -> list[_Shape]:
         """The statements that may subsume `shape`, in document order (at most
         `MAX_CANDIDATES`)."""
+        if not self._indexed:
+            self._index()
         model = shape.model
         lookups = [(self.actions, entry) for entry in model.action or ()]
         lookups += [(self.resources, entry) for entry in model.resource or ()]
@@ -572,6 +664,57 @@ class _Candidates:
             numbers = (n for n, _ in itertools.groupby(heapq.merge(*best)))
         others = (self.members[n] for n in numbers if self.members[n] is not shape)
         return list(itertools.islice(others, MAX_CANDIDATES))
+
+
+class _FirstActionFilter:
+    """A necessary condition for a member of a group to be subsumed by another, decided from
+    its first Action entry and set operations in C, before any index is built.
+
+    `_subsumes(broad, narrow)` needs every Action entry of `narrow` covered by an entry of
+    `broad`, its first one `a` among them. An entry `e` equals or covers `a` only when `a`
+    lower-cased equals `e` lower-cased, or `e` has a wildcard and `a` lower-cased starts with
+    the literal prefix of `e` lower-cased (see `_WildcardIndex`; `_action_cover_test` folds
+    service and name apart, which agrees with folding the whole text when that is ASCII, so an
+    `a` that is not is always "may be" and an `e` that is not is filed under the empty
+    prefix). Groups without Action lists (NotAction) are never filtered.
+    """
+
+    __slots__ = ("_counts", "_prefixes", "_wildcards")
+
+    def __init__(self, members: list[_Shape]) -> None:
+        folded = [
+            set(map(str.lower, shape.model.action)) if shape.model.action is not None else set()
+            for shape in members
+        ]
+        self._counts = Counter(itertools.chain.from_iterable(folded))
+        """In how many members each folded entry appears."""
+        self._wildcards: list[tuple[_Shape, tuple[str, ...]]] = []
+        """Members with wildcard entries, with the literal prefixes of those entries."""
+        for shape, entries in zip(members, folded, strict=True):
+            joined = "".join(entries)
+            if "*" in joined or "?" in joined:
+                prefixes = {
+                    literal_prefix(e) if e.isascii() else ""
+                    for e in entries
+                    if "*" in e or "?" in e
+                }
+                self._wildcards.append((shape, tuple(prefixes)))
+        self._prefixes = tuple({p for _, prefixes in self._wildcards for p in prefixes})
+
+    def may_be_covered(self, shape: _Shape) -> bool:
+        """False only when no other member has an entry that equals or covers the first Action
+        entry of `shape`."""
+        action = shape.model.action
+        if not action:
+            return True  # NotAction, or an empty list that anything covers
+        first = action[0].lower()
+        if not first.isascii() or self._counts[first] > 1:
+            return True
+        if not first.startswith(self._prefixes):
+            return False
+        return any(
+            first.startswith(prefixes) for other, prefixes in self._wildcards if other is not shape
+        )
 
 
 _BOUND_OPERATORS = frozenset(
