@@ -20,7 +20,7 @@ from policysim.lint.context import (
     StatementView,
     known_operator,
 )
-from policysim.lint.facts import flagged_actions
+from policysim.lint.facts import ActionEntry, flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
@@ -1058,18 +1058,19 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
     """Action names, condition keys and operators compare case-insensitively, but casing that
     differs from the catalog's is noise in reviews and diffs."""
     catalog = get_catalog()
-    noncanonical = flagged_actions(ctx).noncanonical
+    by_view: dict[int, list[ActionEntry]] = {}  # in entry order, as `flagged_actions` found them
+    for action in flagged_actions(ctx).noncanonical:
+        by_view.setdefault(id(action.view), []).append(action)
     for view in ctx.statements:
-        for action in noncanonical:
-            if action.view is view:
-                canonical = action.facts.canonical
-                yield ctx.at_node(
-                    action.node,
-                    f"action {action.text!r} is written {canonical!r} in the catalog",
-                    pointer=action.pointer,
-                    statement=view.index,
-                    hint=f"write {canonical!r}",
-                )
+        for action in by_view.get(id(view), ()):
+            canonical = action.facts.canonical
+            yield ctx.at_node(
+                action.node,
+                f"action {action.text!r} is written {canonical!r} in the catalog",
+                pointer=action.pointer,
+                statement=view.index,
+                hint=f"write {canonical!r}",
+            )
         cond = view.items.get("Condition")
         if cond is not None and cond.kind == "object":
             for op in cond.value:
