@@ -1,5 +1,6 @@
-"""Shortcuts of the PS0xx and PS514 rules (pointers built on demand, a `${` pre-test, a cached
-ARN check, actions grouped by statement) report exactly what the plain walks report."""
+"""Shortcuts of the PS0xx rules and PS510/PS514 (pointers built on demand, a `${` pre-test,
+a cached ARN check, string-only condition values passed over, actions grouped by statement)
+report exactly what the plain walks report."""
 
 from __future__ import annotations
 
@@ -35,9 +36,11 @@ TEXTS = [
     "{x}",
     "home/${aws:username}/*",
 ]
+SCALARS = st.one_of(st.sampled_from(TEXTS), st.integers(0, 3), st.booleans(), st.none())
 VALUES = st.one_of(
     st.sampled_from(TEXTS),
-    st.lists(st.one_of(st.sampled_from(TEXTS), st.integers(0, 3), st.none()), max_size=4),
+    st.lists(st.one_of(SCALARS, st.just({"a": "b"}), st.just(["x"])), max_size=4),
+    SCALARS,
 )
 
 
@@ -56,7 +59,7 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
     return statement
 
 
-RULES = frozenset({"PS025", "PS026", "PS028", "PS514"})
+RULES = frozenset({"PS012", "PS025", "PS026", "PS028", "PS510", "PS514"})
 
 
 def _report(document: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -68,12 +71,13 @@ def _report(document: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(statements(), min_size=1, max_size=4))
-def test_variable_pretest_and_arn_cache_change_nothing(body: list[dict[str, Any]]) -> None:
+def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
     document = {"Version": "2012-10-17", "Statement": body}
     fast = _report(document)
     syntax._arn_problem.cache_clear()
     with (
         mock.patch.object(syntax, "_may_hold_variable", lambda node: True),
+        mock.patch.object(syntax, "_strings_only", lambda node: False),
         mock.patch.object(syntax, "_arn_problem", syntax._arn_problem.__wrapped__),
     ):
         reference = _report(document)

@@ -26,7 +26,7 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.security import SIGNED_REQUEST_KEYS, negated_star
-from policysim.lint.rules.syntax import string_entries
+from policysim.lint.rules.syntax import entry_pointer, string_entries, string_nodes
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.literals import literal_error, parse_date, parse_number
@@ -245,34 +245,34 @@ def _redundant_entries(
     covered_by: Callable[[str], Callable[[str], bool]],
     what: str,
     fold: bool,
-    index_key: Callable[[str], str],
+    index_key: Callable[[str], str] | None,
 ) -> Iterator[Issue]:
     """Entries of the list `node` equal to an earlier one (case-folded with `fold`: actions),
     or matched by a wildcard entry of the same list.
 
     Only a duplicate or a wildcard can cover an entry, and each entry is tested only against
-    the wildcards filed under a prefix of its `index_key` (`_WildcardIndex`): linear in
-    practice even for policies that list thousands of actions.
+    the wildcards filed under a prefix of its `index_key` (None: the folded text itself;
+    `_WildcardIndex`): linear in practice even for policies that list thousands of actions.
     """
     texts = [child.value for child in node.value if child.kind == "string"]
     normalized = list(map(str.lower, texts)) if fold else texts
+    distinct = len(set(normalized))
     joined = "".join(texts)
-    if len(set(normalized)) == len(texts) and "*" not in joined and "?" not in joined:
+    if distinct == len(texts) and "*" not in joined and "?" not in joined:
         return  # no wildcard and no duplicate: the common case, decided in C
     earlier: dict[int, int] = {}  # duplicate -> the first equal entry
-    if len(set(normalized)) != len(normalized):
+    if distinct != len(texts):
         first: dict[str, int] = {}
         for i, value in enumerate(normalized):
             earlier[i] = first.setdefault(value, i)
         earlier = {i: j for i, j in earlier.items() if i != j}
-    keys = list(map(index_key, texts))
+    keys = normalized if index_key is None else list(map(index_key, texts))
     wildcards = _WildcardIndex(
-        [(j, text, keys[j]) for j, text in enumerate(texts) if has_wildcard(text)]
+        [(j, text, keys[j]) for j, text in enumerate(texts) if "*" in text or "?" in text]
     )
     prefixes = wildcards.prefixes
     todo = {i for i, text in enumerate(keys) if text.startswith(prefixes)}
-    entries = [(i, child) for i, child in enumerate(node.value) if child.kind == "string"]
-    base = f"{view.pointer}/{key}"
+    positions: list[int] | None = None  # of the string entries in the list, when one is reported
     for i in sorted(todo.union(earlier)):
         text = texts[i]
         if i in earlier:
@@ -280,11 +280,12 @@ def _redundant_entries(
         else:
             other = _first_cover(wildcards.candidates(keys[i]), covered_by, i, text)
         if other is not None:
-            index, child = entries[i]
+            if positions is None:
+                positions = [n for n, child in enumerate(node.value) if child.kind == "string"]
             yield ctx.at_node(
-                child,
+                node.value[positions[i]],
                 f"{what} {text!r} is already covered by {other!r}",
-                pointer=f"{base}/{index}",
+                pointer=f"{view.pointer}/{key}/{positions[i]}",
                 statement=view.index,
             )
 
@@ -384,7 +385,7 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
             node = view.items.get(key)
             if node is not None and node.kind == "array" and len(node.value) > 1:
                 yield from _redundant_entries(
-                    ctx, view, key, node, _equal_or_covered_by_action, "action", True, str.lower
+                    ctx, view, key, node, _equal_or_covered_by_action, "action", True, None
                 )
 
 
@@ -892,14 +893,14 @@ def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
     """A partial wildcard in the ARN's service segment silently picks up future services."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            for pointer, node in string_entries(view.items.get(key), f"{view.pointer}/{key}"):
+            for index, node in string_nodes(view.items.get(key)):
                 arn = parse_arn(node.value)
                 if arn is not None and arn.service != "*" and has_wildcard(arn.service):
                     yield ctx.at_node(
                         node,
                         f"service segment {arn.service!r} of {node.value!r} has a wildcard:"
                         " it will match services added later",
-                        pointer=pointer,
+                        pointer=entry_pointer(f"{view.pointer}/{key}", index),
                         statement=view.index,
                     )
 

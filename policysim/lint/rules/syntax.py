@@ -493,6 +493,8 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
                     (f"operator {op!r} must map condition keys to values, not {_kind_name(block)}"),
                 )
         for entry in view.conditions():
+            if _strings_only(entry.node):
+                continue  # nothing below is wrong (the usual case)
             for pointer, value in entry.values:
                 if scalar_text(value) is None:
                     yield (
@@ -506,6 +508,14 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
             mixed = _mixed_types(entry.node)
             if mixed is not None:
                 yield entry.node, entry.pointer, mixed
+
+
+def _strings_only(node: Node) -> bool:
+    """A string, or an array of nothing but strings: a condition value `_type_errors` finds
+    no fault with, told without building each value's pointer."""
+    if node.kind == "array":
+        return all(item.kind == "string" for item in node.value)
+    return node.kind == "string"
 
 
 _SCALAR_KINDS = ("string", "number", "bool")
