@@ -5,7 +5,6 @@ from __future__ import annotations
 import heapq
 import ipaddress
 import itertools
-from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -680,24 +679,25 @@ class _FirstActionFilter:
     prefix). Groups without Action lists (NotAction) are never filtered.
     """
 
-    __slots__ = ("_counts", "_prefixes", "_wildcards")
+    __slots__ = ("_prefixes", "_shared", "_wildcards")
 
     def __init__(self, members: list[_Shape]) -> None:
-        folded = [
-            set(map(str.lower, shape.model.action)) if shape.model.action is not None else set()
-            for shape in members
-        ]
-        self._counts = Counter(itertools.chain.from_iterable(folded))
-        """In how many members each folded entry appears."""
+        seen: set[str] = set()
+        self._shared: set[str] = set()
+        """Folded entries that two members or more list."""
         self._wildcards: list[tuple[_Shape, tuple[str, ...]]] = []
         """Members with wildcard entries, with the literal prefixes of those entries."""
-        for shape, entries in zip(members, folded, strict=True):
-            joined = "".join(entries)
+        for shape in members:
+            action = shape.model.action
+            if not action:
+                continue
+            folded = set(map(str.lower, action))
+            self._shared |= seen & folded
+            seen |= folded
+            joined = "".join(action)
             if "*" in joined or "?" in joined:
                 prefixes = {
-                    literal_prefix(e) if e.isascii() else ""
-                    for e in entries
-                    if "*" in e or "?" in e
+                    literal_prefix(e) if e.isascii() else "" for e in folded if "*" in e or "?" in e
                 }
                 self._wildcards.append((shape, tuple(prefixes)))
         self._prefixes = tuple({p for _, prefixes in self._wildcards for p in prefixes})
@@ -709,7 +709,7 @@ class _FirstActionFilter:
         if not action:
             return True  # NotAction, or an empty list that anything covers
         first = action[0].lower()
-        if not first.isascii() or self._counts[first] > 1:
+        if not first.isascii() or first in self._shared:
             return True
         if not first.startswith(self._prefixes):
             return False

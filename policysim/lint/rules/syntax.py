@@ -1138,12 +1138,14 @@ def _variable_problems(text: str) -> Iterator[str]:
 
 def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str, Node]]:
     """Strings where a policy variable may stand: Resource, NotResource, condition values
-    (the Resource lists of those without `${` left out)."""
+    (elements and condition values without `${` left out)."""
     for element in ("Resource", "NotResource"):
         node = view.items.get(element)
         if _may_hold_variable(node):
             yield from string_entries(node, f"{view.pointer}/{element}")
     for entry in view.conditions():
+        if not _may_hold_variable(entry.node):
+            continue  # and no value's pointer need be built
         for pointer, node in entry.values:
             if node.kind == "string":
                 yield pointer, node
