@@ -95,7 +95,7 @@ def unfiltered() -> Iterator[None]:
     replaced here by every member: that would differ on the sigma cases)."""
     with (
         mock.patch.object(hygiene, "_WildcardIndex", _EveryWildcard),
-        mock.patch.object(hygiene._Candidates, "may_be_covered", lambda self, shape: True),
+        mock.patch.object(hygiene._Candidates, "may_be_covered", lambda self, statement: True),
     ):
         yield
 

@@ -437,6 +437,10 @@ def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
+_Member = tuple[StatementView, Statement, tuple[str, Hashable]]
+"""A statement of a `_Candidates` group: its view, its model and its `_Shape.key`."""
+
+
 @dataclass(slots=True)
 class _Shape:
     """What PS505 compares of one statement, worked out once per document."""
@@ -465,10 +469,6 @@ class _Shape:
         if self.coverage is None:
             self.coverage = _action_coverage(self.model.action)
         return _covered(narrow.model.action, self.coverage)
-
-
-def _shape(view: StatementView, model: Statement) -> _Shape:
-    return _Shape(view, model, (model.effect, _condition_key(model.condition)))
 
 
 def _condition_key(condition: dict[str, dict[str, tuple[str, ...]]]) -> Hashable:
@@ -516,19 +516,24 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     valid = ctx.valid_statements()
     if len(valid) < 2:
         return
-    shapes = [_shape(view, model) for view, model in valid]
-    keys = list(map(_group_key, shapes))
-    same_group: dict[tuple[Any, ...], list[_Shape]] = {}
-    for shape, key in zip(shapes, keys, strict=True):
-        same_group.setdefault(key, []).append(shape)
-    if len(same_group) == len(shapes):
+    # Statements are grouped on their models alone: shapes are made only for the groups
+    # where one statement may be covered (`_Candidates.members`).
+    same_group: dict[tuple[Any, ...], list[_Member]] = {}
+    where: list[tuple[tuple[Any, ...], int]] = []
+    for view, model in valid:
+        key = (model.effect, _condition_key(model.condition))
+        group = _group_key(view, model, key)
+        members = same_group.setdefault(group, [])
+        where.append((group, len(members)))
+        members.append((view, model, key))
+    if len(same_group) == len(valid):
         return  # no two statements agree on what `_subsumes` compares for equality
     groups = {key: _Candidates(members) for key, members in same_group.items() if len(members) > 1}
-    for shape, key in zip(shapes, keys, strict=True):
-        view, model = shape.view, shape.model
+    for (view, model), (key, number) in zip(valid, where, strict=True):
         candidates = groups.get(key)
-        if candidates is None or not candidates.may_be_covered(shape):
+        if candidates is None or not candidates.may_be_covered(model):
             continue  # no other statement could cover it
+        shape = candidates.members[number]
         for other in candidates.for_narrow(shape):
             if other.view.index == view.index or not _subsumes(other, shape):
                 continue
@@ -541,19 +546,19 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
             break
 
 
-def _group_key(shape: _Shape) -> tuple[Any, ...]:
-    """What `_subsumes` requires to be equal: effect and condition, both principals, the
-    NotResource list of a statement without Resource and the NotAction list of one without
-    Action (a statement with neither Action nor NotAction subsumes nothing: a group of its own)."""
-    model = shape.model
+def _group_key(view: StatementView, model: Statement, key: tuple[str, Hashable]) -> tuple[Any, ...]:
+    """What `_subsumes` requires to be equal: effect and condition (`key`, the `_Shape.key`),
+    both principals, the NotResource list of a statement without Resource and the NotAction
+    list of one without Action (a statement with neither Action nor NotAction subsumes
+    nothing: a group of its own)."""
     resources = ("Resource",) if model.resource is not None else ("NotResource", model.not_resource)
     if model.action is not None:
         actions: tuple[Any, ...] = ("Action",)
     elif model.not_action is not None:
         actions = ("NotAction", model.not_action)
     else:
-        actions = ("neither", shape.view.index)
-    return (shape.key, model.principal, model.not_principal, resources, actions)
+        actions = ("neither", view.index)
+    return (key, model.principal, model.not_principal, resources, actions)
 
 
 MAX_CANDIDATES = 32
@@ -615,31 +620,40 @@ class _Candidates:
 
     A statement can only be subsumed by one that covers each of its entries, so the
     statements worth comparing are those found for its most selective entry: comparing every
-    pair took a minute for 4,000 statements. The index is built on first demand: most groups
-    are settled by `may_be_covered` alone.
+    pair took a minute for 4,000 statements. Shapes and index are made on first demand: most
+    groups are settled by `may_be_covered` alone.
     """
 
-    def __init__(self, members: list[_Shape]) -> None:
-        self.members = members
+    def __init__(self, statements: list[_Member]) -> None:
+        """`statements`: (view, model, `_Shape.key`) of each member, in document order."""
+        self._statements = statements
+        self._members: list[_Shape] | None = None
         self._indexed = False
         self.actions = _PrefixIndex(fold=True)
         self.resources = _PrefixIndex(fold=False)
         self._first_action: _FirstActionFilter | None = None
 
+    @property
+    def members(self) -> list[_Shape]:
+        """The members' shapes, in document order."""
+        if self._members is None:
+            self._members = [_Shape(view, model, key) for view, model, key in self._statements]
+        return self._members
+
     def _index(self) -> None:
-        for number, shape in enumerate(self.members):
-            self.actions.add(shape.model.action or (), number)
-            self.resources.add(shape.model.resource or (), number)
+        for number, (_, model, _) in enumerate(self._statements):
+            self.actions.add(model.action or (), number)
+            self.resources.add(model.resource or (), number)
         self.actions.freeze()
         self.resources.freeze()
         self._indexed = True
 
-    def may_be_covered(self, shape: _Shape) -> bool:
-        """False when no other member can subsume `shape` (`_FirstActionFilter`): then
+    def may_be_covered(self, statement: Statement) -> bool:
+        """False when no other member can subsume `statement` (`_FirstActionFilter`): then
         `for_narrow` need not be asked, and whatever it would return is never reported."""
         if self._first_action is None:
-            self._first_action = _FirstActionFilter(self.members)
-        return self._first_action.may_be_covered(shape)
+            self._first_action = _FirstActionFilter([model for _, model, _ in self._statements])
+        return self._first_action.may_be_covered(statement)
 
     def for_narrow(self, shape: _Shape) -> list[_Shape]:
         """The statements that may subsume `shape`, in document order (at most
@@ -681,14 +695,14 @@ class _FirstActionFilter:
 
     __slots__ = ("_prefixes", "_shared", "_wildcards")
 
-    def __init__(self, members: list[_Shape]) -> None:
+    def __init__(self, members: list[Statement]) -> None:
         seen: set[str] = set()
         self._shared: set[str] = set()
         """Folded entries that two members or more list."""
-        self._wildcards: list[tuple[_Shape, tuple[str, ...]]] = []
+        self._wildcards: list[tuple[Statement, tuple[str, ...]]] = []
         """Members with wildcard entries, with the literal prefixes of those entries."""
-        for shape in members:
-            action = shape.model.action
+        for statement in members:
+            action = statement.action
             if not action:
                 continue
             folded = set(map(str.lower, action))
@@ -699,13 +713,13 @@ class _FirstActionFilter:
                 prefixes = {
                     literal_prefix(e) if e.isascii() else "" for e in folded if "*" in e or "?" in e
                 }
-                self._wildcards.append((shape, tuple(prefixes)))
+                self._wildcards.append((statement, tuple(prefixes)))
         self._prefixes = tuple({p for _, prefixes in self._wildcards for p in prefixes})
 
-    def may_be_covered(self, shape: _Shape) -> bool:
+    def may_be_covered(self, statement: Statement) -> bool:
         """False only when no other member has an entry that equals or covers the first Action
-        entry of `shape`."""
-        action = shape.model.action
+        entry of `statement` (a member)."""
+        action = statement.action
         if not action:
             return True  # NotAction, or an empty list that anything covers
         first = action[0].lower()
@@ -714,7 +728,9 @@ class _FirstActionFilter:
         if not first.startswith(self._prefixes):
             return False
         return any(
-            first.startswith(prefixes) for other, prefixes in self._wildcards if other is not shape
+            first.startswith(prefixes)
+            for other, prefixes in self._wildcards
+            if other is not statement
         )
 
 
