@@ -788,6 +788,8 @@ def _ip_entries(view: StatementView) -> Iterator[tuple[ConditionEntry, str, Node
 def cidr_host_bits(ctx: LintContext) -> Iterator[Issue]:
     """A CIDR with host bits set is silently truncated to its network; write the network."""
     for view in ctx.statements:
+        if not view.conditions():
+            continue  # no generator made for the (many) statements without conditions
         for _, pointer, node in _ip_entries(view):
             if "/" not in node.value:
                 continue
@@ -840,6 +842,8 @@ def private_source_ip(ctx: LintContext) -> Iterator[Issue]:
     """`aws:SourceIp` holds the caller's public address (it is absent through VPC endpoints),
     so a private range listed with public ones never matches anything."""
     for view in ctx.statements:
+        if not view.conditions():
+            continue
         groups: dict[str, list[tuple[str, Node, bool]]] = {}
         for entry, pointer, node in _ip_entries(view):
             if entry.key.lower() != "aws:sourceip":
@@ -1251,6 +1255,8 @@ def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
     as `Null` true; on a key every signed request carries (`aws:PrincipalArn`) an Allow with it
     never applies (a Deny with it is PS210's)."""
     for view in ctx.statements:
+        if not view.conditions():
+            continue  # nothing to satisfy
         for entry, message in _unsatisfiable(view):
             effect = view.model.effect if view.model is not None else "statement"
             consequence = {"Allow": "this Allow never applies", "Deny": "this Deny never fires"}
