@@ -89,12 +89,14 @@ class _EveryWildcard:
 
 @contextmanager
 def unfiltered() -> Iterator[None]:
-    """The rules with the shortcuts off: each entry against every wildcard of its list, each
-    statement looked up in its group's index (`_Candidates.for_narrow`, which
-    test_lint_redundant.py compares with every pair; it folds whole texts, so it is not
-    replaced here by every member: that would differ on the sigma cases)."""
+    """The rules with the shortcuts off: each entry against every wildcard of its list (no
+    remembered pairs), each statement looked up in its group's index
+    (`_Candidates.for_narrow`, which test_lint_redundant.py compares with every pair; it folds
+    whole texts, so it is not replaced here by every member: that would differ on the sigma
+    cases)."""
     with (
         mock.patch.object(hygiene, "_WildcardIndex", _EveryWildcard),
+        mock.patch.object(hygiene, "_pair_covered", hygiene._pair_covered.__wrapped__),
         mock.patch.object(hygiene._Candidates, "may_be_covered", lambda self, statement: True),
     ):
         yield
