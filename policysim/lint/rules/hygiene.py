@@ -270,7 +270,7 @@ def _redundant_entries(
         [(j, text, keys[j]) for j, text in enumerate(texts) if "*" in text or "?" in text]
     )
     prefixes = wildcards.prefixes
-    todo = {i for i, text in enumerate(keys) if text.startswith(prefixes)}
+    todo = {i for i, k in enumerate(keys) if k.startswith(prefixes)}  # the rest have no candidate
     positions: list[int] | None = None  # of the string entries in the list, when one is reported
     for i in sorted(todo.union(earlier)):
         text = texts[i]
