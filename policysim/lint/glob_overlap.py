@@ -30,6 +30,25 @@ def glob_tokens(text: str, *, template: bool) -> tuple[Token, ...]:
     Cached: the same resource patterns and catalog templates are compared again for every
     action of every statement.
     """
+    if "${" in text or not text.isascii():
+        return _scanned_tokens(text, template=template)
+    # Lower-casing ASCII text maps each character alone, so the whole text is lower-cased and
+    # split in C, and only the wildcards of a policy pattern are put in place.
+    lowered = text.lower()
+    if template or ("*" not in lowered and "?" not in lowered):
+        return tuple(lowered)
+    out: list[Token] = list(lowered)
+    for char, token in (("*", STAR), ("?", ONE)):
+        at = lowered.find(char)
+        while at >= 0:
+            out[at] = token
+            at = lowered.find(char, at + 1)
+    return tuple(out)
+
+
+def _scanned_tokens(text: str, *, template: bool) -> tuple[Token, ...]:
+    """`glob_tokens` character by character: for texts with `${` or beyond ASCII (where one
+    character may lower-case to two, and each is one token)."""
     out: list[Token] = []
     i = 0
     size = len(text)
@@ -76,7 +95,30 @@ def globs_intersect(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
         if a != b:
             return False
         end += 1
-    return _reachable(left[start : n - end], right[start : m - end])
+    left, right = left[start : n - end], right[start : m - end]
+    if _only_wildcards(left):
+        return _lengths_meet(left, right)
+    if _only_wildcards(right):
+        return _lengths_meet(right, left)
+    return _reachable(left, right)
+
+
+def _only_wildcards(tokens: tuple[Token, ...]) -> bool:
+    return tokens.count(STAR) + tokens.count(ONE) == len(tokens)
+
+
+def _lengths_meet(wild: tuple[Token, ...], other: tuple[Token, ...]) -> bool:
+    """`globs_intersect` when `wild` has no literal: it matches every string of its lengths
+    (as many as its ONEs, or more with a STAR), and `other` matches some string of each of
+    its own lengths (its non-STAR tokens, or more with a STAR); so they meet when the two
+    sets of lengths do. Half the pairs PS110 and PS112 compare end here (`${BucketName}`
+    against whatever follows a shared literal head)."""
+    least_wild = wild.count(ONE)
+    stars = other.count(STAR)
+    least_other = len(other) - stars
+    if STAR in wild:
+        return stars > 0 or least_other >= least_wild
+    return least_other <= least_wild if stars else least_other == least_wild
 
 
 def _reachable(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:

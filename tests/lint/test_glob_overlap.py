@@ -8,7 +8,15 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policysim.lint.glob_overlap import ONE, STAR, Token, glob_tokens, globs_intersect
+from policysim.lint.glob_overlap import (
+    ONE,
+    STAR,
+    Token,
+    _reachable,
+    _scanned_tokens,
+    glob_tokens,
+    globs_intersect,
+)
 
 ALPHABET = "ab"
 
@@ -54,3 +62,25 @@ def test_tokens() -> None:
     assert glob_tokens("A*?${x}", template=False) == ("a", STAR, ONE, STAR)
     assert glob_tokens("A*?${x}", template=True) == ("a", "*", "?", ONE, STAR)
     assert glob_tokens("${unclosed", template=True) == tuple("${unclosed")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(st.sampled_from(["a", "B", "*", "?", "$", "{", "}", "/", ":", "\u0130", "\u03a3"])),
+    st.booleans(),
+)
+def test_tokens_of_plain_text_equal_the_character_scan(text: str, template: bool) -> None:
+    """The C path (ASCII without `${`) tokenizes as the scan does."""
+    assert glob_tokens(text, template=template) == _scanned_tokens(text, template=template)
+
+
+_LONGER = st.lists(st.sampled_from([STAR, ONE, *ALPHABET]), max_size=6).map(tuple)
+_WILD = st.lists(st.sampled_from([STAR, ONE]), max_size=4).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WILD, _LONGER)
+def test_wildcards_only_against_anything(wild: tuple[Token, ...], other: tuple[Token, ...]) -> None:
+    """The length test for a side without literals agrees with the automaton."""
+    assert globs_intersect(wild, other) == _reachable(wild, other)
+    assert globs_intersect(other, wild) == _reachable(other, wild)

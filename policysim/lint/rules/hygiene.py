@@ -19,13 +19,13 @@ from policysim.lint.context import (
     StatementView,
     known_operator,
 )
-from policysim.lint.facts import flagged_actions
+from policysim.lint.facts import ActionEntry, flagged_actions
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.security import SIGNED_REQUEST_KEYS, negated_star
-from policysim.lint.rules.syntax import string_entries
+from policysim.lint.rules.syntax import entry_pointer, string_entries, string_nodes
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.literals import literal_error, parse_date, parse_number
@@ -240,63 +240,135 @@ def _redundant_entries(
     ctx: LintContext,
     view: StatementView,
     key: str,
+    node: Node,
     covered_by: Callable[[str], Callable[[str], bool]],
-    group: Callable[[str], str | None],
     what: str,
-    norm: Any = str,
+    fold: bool,
+    index_key: Callable[[str], str] | None,
 ) -> Iterator[Issue]:
-    """Entries equal to an earlier one, or matched by a wildcard entry of the same list.
+    """Entries of the list `node` equal to an earlier one (case-folded with `fold`: actions),
+    or matched by a wildcard entry of the same list.
 
-    Only a duplicate or a wildcard can cover an entry, so each entry is compared with the
-    wildcard entries of its own service alone (`_Coverage`): linear in practice even for
-    policies that list thousands of actions.
+    Only a duplicate or a wildcard can cover an entry, and each entry is tested only against
+    the wildcards filed under a prefix of its `index_key` (None: the folded text itself;
+    `_WildcardIndex`): linear in practice even for policies that list thousands of actions.
     """
-    node = view.items.get(key)
-    if node is None or node.kind != "array" or len(node.value) < 2:
-        return  # one entry covers nothing but itself
-    entries = [(i, child) for i, child in enumerate(node.value) if child.kind == "string"]
-    texts = [child.value for _, child in entries]
-    wild = [(j, text) for j, text in enumerate(texts) if "*" in text or "?" in text]
-    if not wild and len(set(map(norm, texts))) == len(texts):
+    texts = [child.value for child in node.value if child.kind == "string"]
+    normalized = list(map(str.lower, texts)) if fold else texts
+    distinct = len(set(normalized))
+    joined = "".join(texts)
+    if distinct == len(texts) and "*" not in joined and "?" not in joined:
         return  # no wildcard and no duplicate: the common case, decided in C
-    normalized = list(map(norm, texts))
     earlier: dict[int, int] = {}  # duplicate -> the first equal entry
-    if len(set(normalized)) != len(normalized):
+    if distinct != len(texts):
         first: dict[str, int] = {}
         for i, value in enumerate(normalized):
             earlier[i] = first.setdefault(value, i)
         earlier = {i: j for i, j in earlier.items() if i != j}
-    wildcards = _Coverage(wild, covered_by, group)
-    reach = {group(text) for _, text in wild}
-    base = f"{view.pointer}/{key}"
-    for i, text in enumerate(texts):
-        other: str | None = None
+    keys = normalized if index_key is None else list(map(index_key, texts))
+    wildcards = _WildcardIndex(
+        [(j, text, keys[j]) for j, text in enumerate(texts) if "*" in text or "?" in text]
+    )
+    prefixes = wildcards.prefixes
+    todo = {i for i, k in enumerate(keys) if k.startswith(prefixes)}  # the rest have no candidate
+    positions: list[int] | None = None  # of the string entries in the list, when one is reported
+    for i in sorted(todo.union(earlier)):
+        text = texts[i]
         if i in earlier:
-            other = texts[earlier[i]]
-        elif None in reach or group(text) in reach:
-            other = _first_cover(wildcards, covered_by, i, text)
+            other: str | None = texts[earlier[i]]
+        else:
+            other = _first_cover(wildcards.candidates(keys[i]), covered_by, i, text)
         if other is not None:
-            index, child = entries[i]
+            if positions is None:
+                positions = [n for n, child in enumerate(node.value) if child.kind == "string"]
             yield ctx.at_node(
-                child,
+                node.value[positions[i]],
                 f"{what} {text!r} is already covered by {other!r}",
-                pointer=f"{base}/{index}",
+                pointer=f"{view.pointer}/{key}/{positions[i]}",
                 statement=view.index,
             )
 
 
+class _WildcardIndex:
+    """The wildcard entries of one Action or Resource list, filed under the literal prefix
+    (the text before the first wildcard) of their index key: for actions the lower-cased
+    text, for resources the text after the fifth colon (`_resource_part`).
+
+    An entry equals or covers only texts whose key starts with its prefix:
+    `_action_cover_test` compares the service literally and matches the name against a glob
+    anchored at its start; `_equal_or_covered_by_resource` tests the resource part's prefix
+    itself (and an entry that is not an ARN or holds `?` or `${` covers only its equal). So
+    the entries worth testing against a text are found under the prefixes of its own key, one
+    look-up per prefix length, rather than by testing every wildcard of the list (PS503 and
+    PS504 ask for every entry). Resource parts are the sharper key: `arn:aws:ec2:*:*:...`
+    entries share their literal prefix, not `instance/` against `volume/`.
+
+    For actions the cover test folds service and name apart (`split_action`) while the key is
+    the whole text lower-cased. Python lower-cases every character alone except a capital
+    sigma (final or not depends on its neighbours, the `:` included), so the two agree on
+    ASCII prefixes; an entry whose key is not ASCII is filed under the empty prefix (a
+    candidate for every text).
+    """
+
+    __slots__ = ("_by_prefix", "_lengths", "prefixes")
+
+    def __init__(self, wildcards: list[tuple[int, str, str]]) -> None:
+        """`wildcards`: (index in the list, entry, its key) in list order."""
+        self._by_prefix: dict[str, list[tuple[int, str]]] = {}
+        for j, text, key in wildcards:
+            prefix = literal_prefix(key) if key.isascii() else ""
+            self._by_prefix.setdefault(prefix, []).append((j, text))
+        self._lengths = sorted({len(prefix) for prefix in self._by_prefix})
+        self.prefixes = tuple(self._by_prefix)
+        """Every prefix: a key that starts with none has no candidate (one test, in C)."""
+
+    def candidates(self, key: str) -> list[tuple[int, str]]:
+        """(index, entry) of the wildcards that may equal or cover the text whose index key
+        is `key`, in list order."""
+        found: list[tuple[int, str]] = []
+        by_prefix = self._by_prefix
+        for length in self._lengths:
+            if length > len(key):
+                break
+            bucket = by_prefix.get(key[:length])
+            if bucket is not None:
+                found += bucket
+        if len(found) > 1:
+            found.sort()
+        return found
+
+
+def _resource_part(text: str) -> str:
+    """The text after an ARN's fifth colon (all of a text with fewer): `_WildcardIndex`'s key
+    for resources."""
+    parts = text.split(":", 5)
+    return parts[5] if len(parts) == 6 else text
+
+
 def _first_cover(
-    wildcards: _Coverage, covered_by: Callable[[str], Callable[[str], bool]], i: int, text: str
+    candidates: list[tuple[int, str]],
+    covered_by: Callable[[str], Callable[[str], bool]],
+    i: int,
+    text: str,
 ) -> str | None:
-    """The first wildcard entry (other than entry `i`) covering `text`; of two equivalent
-    entries only the later is reported."""
-    for j, other, covers in wildcards.candidates(text):
-        if i == j or not covers(text):
+    """The first of the `candidates` (other than entry `i`) covering `text`; of two
+    equivalent entries only the later is reported."""
+    for j, other in candidates:
+        if i == j or not _pair_covered(covered_by, other, text):
             continue
-        if covered_by(text)(other) and j > i:
+        if j > i and _pair_covered(covered_by, text, other):
             continue
         return other
     return None
+
+
+@lru_cache(maxsize=65536)
+def _pair_covered(
+    covered_by: Callable[[str], Callable[[str], bool]], broad: str, narrow: str
+) -> bool:
+    """`covered_by(broad)(narrow)`, remembered: managed policies repeat the same pairs of
+    resource patterns (six in ten of the pairs PS504 tests in that corpus)."""
+    return covered_by(broad)(narrow)
 
 
 @lru_cache(maxsize=4096)
@@ -318,9 +390,11 @@ def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     """An action listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Action", "NotAction"):
-            yield from _redundant_entries(
-                ctx, view, key, _equal_or_covered_by_action, action_prefix, "action", str.lower
-            )
+            node = view.items.get(key)
+            if node is not None and node.kind == "array" and len(node.value) > 1:
+                yield from _redundant_entries(
+                    ctx, view, key, node, _equal_or_covered_by_action, "action", True, None
+                )
 
 
 @lru_cache(maxsize=4096)
@@ -358,9 +432,22 @@ def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            yield from _redundant_entries(
-                ctx, view, key, _equal_or_covered_by_resource, _resource_group, "resource"
-            )
+            node = view.items.get(key)
+            if node is not None and node.kind == "array" and len(node.value) > 1:
+                yield from _redundant_entries(
+                    ctx,
+                    view,
+                    key,
+                    node,
+                    _equal_or_covered_by_resource,
+                    "resource",
+                    False,
+                    _resource_part,
+                )
+
+
+_Member = tuple[StatementView, Statement, tuple[str, Hashable]]
+"""A statement of a `_Candidates` group: its view, its model and its `_Shape.key`."""
 
 
 @dataclass(slots=True)
@@ -391,10 +478,6 @@ class _Shape:
         if self.coverage is None:
             self.coverage = _action_coverage(self.model.action)
         return _covered(narrow.model.action, self.coverage)
-
-
-def _shape(view: StatementView, model: Statement) -> _Shape:
-    return _Shape(view, model, (model.effect, _condition_key(model.condition)))
 
 
 def _condition_key(condition: dict[str, dict[str, tuple[str, ...]]]) -> Hashable:
@@ -442,16 +525,24 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     valid = ctx.valid_statements()
     if len(valid) < 2:
         return
-    shapes = [_shape(view, model) for view, model in valid]
-    same_group: dict[tuple[Any, ...], list[_Shape]] = {}
-    for shape in shapes:
-        same_group.setdefault(_group_key(shape), []).append(shape)
+    # Statements are grouped on their models alone: shapes are made only for the groups
+    # where one statement may be covered (`_Candidates.members`).
+    same_group: dict[tuple[Any, ...], list[_Member]] = {}
+    where: list[tuple[tuple[Any, ...], int]] = []
+    for view, model in valid:
+        key = (model.effect, _condition_key(model.condition))
+        group = _group_key(view, model, key)
+        members = same_group.setdefault(group, [])
+        where.append((group, len(members)))
+        members.append((view, model, key))
+    if len(same_group) == len(valid):
+        return  # no two statements agree on what `_subsumes` compares for equality
     groups = {key: _Candidates(members) for key, members in same_group.items() if len(members) > 1}
-    for shape in shapes:
-        view, model = shape.view, shape.model
-        candidates = groups.get(_group_key(shape))
-        if candidates is None:
-            continue  # no other statement it could be compared with
+    for (view, model), (key, number) in zip(valid, where, strict=True):
+        candidates = groups.get(key)
+        if candidates is None or not candidates.may_be_covered(model):
+            continue  # no other statement could cover it
+        shape = candidates.members[number]
         for other in candidates.for_narrow(shape):
             if other.view.index == view.index or not _subsumes(other, shape):
                 continue
@@ -464,19 +555,19 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
             break
 
 
-def _group_key(shape: _Shape) -> tuple[Any, ...]:
-    """What `_subsumes` requires to be equal: effect and condition, both principals, the
-    NotResource list of a statement without Resource and the NotAction list of one without
-    Action (a statement with neither Action nor NotAction subsumes nothing: a group of its own)."""
-    model = shape.model
+def _group_key(view: StatementView, model: Statement, key: tuple[str, Hashable]) -> tuple[Any, ...]:
+    """What `_subsumes` requires to be equal: effect and condition (`key`, the `_Shape.key`),
+    both principals, the NotResource list of a statement without Resource and the NotAction
+    list of one without Action (a statement with neither Action nor NotAction subsumes
+    nothing: a group of its own)."""
     resources = ("Resource",) if model.resource is not None else ("NotResource", model.not_resource)
     if model.action is not None:
         actions: tuple[Any, ...] = ("Action",)
     elif model.not_action is not None:
         actions = ("NotAction", model.not_action)
     else:
-        actions = ("neither", shape.view.index)
-    return (shape.key, model.principal, model.not_principal, resources, actions)
+        actions = ("neither", view.index)
+    return (key, model.principal, model.not_principal, resources, actions)
 
 
 MAX_CANDIDATES = 32
@@ -538,22 +629,46 @@ class _Candidates:
 
     A statement can only be subsumed by one that covers each of its entries, so the
     statements worth comparing are those found for its most selective entry: comparing every
-    pair took a minute for 4,000 statements.
+    pair took a minute for 4,000 statements. Shapes and index are made on first demand: most
+    groups are settled by `may_be_covered` alone.
     """
 
-    def __init__(self, members: list[_Shape]) -> None:
-        self.members = members
+    def __init__(self, statements: list[_Member]) -> None:
+        """`statements`: (view, model, `_Shape.key`) of each member, in document order."""
+        self._statements = statements
+        self._members: list[_Shape] | None = None
+        self._indexed = False
         self.actions = _PrefixIndex(fold=True)
         self.resources = _PrefixIndex(fold=False)
-        for number, shape in enumerate(members):
-            self.actions.add(shape.model.action or (), number)
-            self.resources.add(shape.model.resource or (), number)
+        self._first_action: _FirstActionFilter | None = None
+
+    @property
+    def members(self) -> list[_Shape]:
+        """The members' shapes, in document order."""
+        if self._members is None:
+            self._members = [_Shape(view, model, key) for view, model, key in self._statements]
+        return self._members
+
+    def _index(self) -> None:
+        for number, (_, model, _) in enumerate(self._statements):
+            self.actions.add(model.action or (), number)
+            self.resources.add(model.resource or (), number)
         self.actions.freeze()
         self.resources.freeze()
+        self._indexed = True
+
+    def may_be_covered(self, statement: Statement) -> bool:
+        """False when no other member can subsume `statement` (`_FirstActionFilter`): then
+        `for_narrow` need not be asked, and whatever it would return is never reported."""
+        if self._first_action is None:
+            self._first_action = _FirstActionFilter([model for _, model, _ in self._statements])
+        return self._first_action.may_be_covered(statement)
 
     def for_narrow(self, shape: _Shape) -> list[_Shape]:
         """The statements that may subsume `shape`, in document order (at most
         `MAX_CANDIDATES`)."""
+        if not self._indexed:
+            self._index()
         model = shape.model
         lookups = [(self.actions, entry) for entry in model.action or ()]
         lookups += [(self.resources, entry) for entry in model.resource or ()]
@@ -572,6 +687,60 @@ class _Candidates:
             numbers = (n for n, _ in itertools.groupby(heapq.merge(*best)))
         others = (self.members[n] for n in numbers if self.members[n] is not shape)
         return list(itertools.islice(others, MAX_CANDIDATES))
+
+
+class _FirstActionFilter:
+    """A necessary condition for a member of a group to be subsumed by another, decided from
+    its first Action entry and set operations in C, before any index is built.
+
+    `_subsumes(broad, narrow)` needs every Action entry of `narrow` covered by an entry of
+    `broad`, its first one `a` among them. An entry `e` equals or covers `a` only when `a`
+    lower-cased equals `e` lower-cased, or `e` has a wildcard and `a` lower-cased starts with
+    the literal prefix of `e` lower-cased (see `_WildcardIndex`; `_action_cover_test` folds
+    service and name apart, which agrees with folding the whole text when that is ASCII, so an
+    `a` that is not is always "may be" and an `e` that is not is filed under the empty
+    prefix). Groups without Action lists (NotAction) are never filtered.
+    """
+
+    __slots__ = ("_prefixes", "_shared", "_wildcards")
+
+    def __init__(self, members: list[Statement]) -> None:
+        seen: set[str] = set()
+        self._shared: set[str] = set()
+        """Folded entries that two members or more list."""
+        self._wildcards: list[tuple[Statement, tuple[str, ...]]] = []
+        """Members with wildcard entries, with the literal prefixes of those entries."""
+        for statement in members:
+            action = statement.action
+            if not action:
+                continue
+            folded = set(map(str.lower, action))
+            self._shared |= seen & folded
+            seen |= folded
+            joined = "".join(action)
+            if "*" in joined or "?" in joined:
+                prefixes = {
+                    literal_prefix(e) if e.isascii() else "" for e in folded if "*" in e or "?" in e
+                }
+                self._wildcards.append((statement, tuple(prefixes)))
+        self._prefixes = tuple({p for _, prefixes in self._wildcards for p in prefixes})
+
+    def may_be_covered(self, statement: Statement) -> bool:
+        """False only when no other member has an entry that equals or covers the first Action
+        entry of `statement` (a member)."""
+        action = statement.action
+        if not action:
+            return True  # NotAction, or an empty list that anything covers
+        first = action[0].lower()
+        if not first.isascii() or first in self._shared:
+            return True
+        if not first.startswith(self._prefixes):
+            return False
+        return any(
+            first.startswith(prefixes)
+            for other, prefixes in self._wildcards
+            if other is not statement
+        )
 
 
 _BOUND_OPERATORS = frozenset(
@@ -628,6 +797,8 @@ def _ip_entries(view: StatementView) -> Iterator[tuple[ConditionEntry, str, Node
 def cidr_host_bits(ctx: LintContext) -> Iterator[Issue]:
     """A CIDR with host bits set is silently truncated to its network; write the network."""
     for view in ctx.statements:
+        if not view.conditions():
+            continue  # no generator made for the (many) statements without conditions
         for _, pointer, node in _ip_entries(view):
             if "/" not in node.value:
                 continue
@@ -680,6 +851,8 @@ def private_source_ip(ctx: LintContext) -> Iterator[Issue]:
     """`aws:SourceIp` holds the caller's public address (it is absent through VPC endpoints),
     so a private range listed with public ones never matches anything."""
     for view in ctx.statements:
+        if not view.conditions():
+            continue
         groups: dict[str, list[tuple[str, Node, bool]]] = {}
         for entry, pointer, node in _ip_entries(view):
             if entry.key.lower() != "aws:sourceip":
@@ -749,14 +922,14 @@ def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
     """A partial wildcard in the ARN's service segment silently picks up future services."""
     for view in ctx.statements:
         for key in ("Resource", "NotResource"):
-            for pointer, node in string_entries(view.items.get(key), f"{view.pointer}/{key}"):
+            for index, node in string_nodes(view.items.get(key)):
                 arn = parse_arn(node.value)
                 if arn is not None and arn.service != "*" and has_wildcard(arn.service):
                     yield ctx.at_node(
                         node,
                         f"service segment {arn.service!r} of {node.value!r} has a wildcard:"
                         " it will match services added later",
-                        pointer=pointer,
+                        pointer=entry_pointer(f"{view.pointer}/{key}", index),
                         statement=view.index,
                     )
 
@@ -915,18 +1088,19 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
     """Action names, condition keys and operators compare case-insensitively, but casing that
     differs from the catalog's is noise in reviews and diffs."""
     catalog = get_catalog()
-    noncanonical = flagged_actions(ctx).noncanonical
+    by_view: dict[int, list[ActionEntry]] = {}  # in entry order, as `flagged_actions` found them
+    for action in flagged_actions(ctx).noncanonical:
+        by_view.setdefault(id(action.view), []).append(action)
     for view in ctx.statements:
-        for action in noncanonical:
-            if action.view is view:
-                canonical = action.facts.canonical
-                yield ctx.at_node(
-                    action.node,
-                    f"action {action.text!r} is written {canonical!r} in the catalog",
-                    pointer=action.pointer,
-                    statement=view.index,
-                    hint=f"write {canonical!r}",
-                )
+        for action in by_view.get(id(view), ()):
+            canonical = action.facts.canonical
+            yield ctx.at_node(
+                action.node,
+                f"action {action.text!r} is written {canonical!r} in the catalog",
+                pointer=action.pointer,
+                statement=view.index,
+                hint=f"write {canonical!r}",
+            )
         cond = view.items.get("Condition")
         if cond is not None and cond.kind == "object":
             for op in cond.value:
@@ -1090,6 +1264,8 @@ def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
     as `Null` true; on a key every signed request carries (`aws:PrincipalArn`) an Allow with it
     never applies (a Deny with it is PS210's)."""
     for view in ctx.statements:
+        if not view.conditions():
+            continue  # nothing to satisfy
         for entry, message in _unsatisfiable(view):
             effect = view.model.effect if view.model is not None else "statement"
             consequence = {"Allow": "this Allow never applies", "Deny": "this Deny never fires"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from policysim.catalog import get_catalog
@@ -165,6 +166,37 @@ def string_entries(node: Node | None, pointer: str) -> list[tuple[str, Node]]:
     if node.kind == "array":
         return [(f"{pointer}/{i}", n) for i, n in enumerate(node.value) if n.kind == "string"]
     return []
+
+
+def string_nodes(node: Node | None) -> list[tuple[int, Node]]:
+    """`string_entries` without the pointers: (index in the array, or -1 for a lone string,
+    node). Rules that report few of the entries they test build a pointer (`entry_pointer`)
+    only for those: one f-string per entry of every Action and Resource list was most of what
+    walking them cost."""
+    if node is None:
+        return []
+    if node.kind == "string":
+        return [(-1, node)]
+    if node.kind == "array":
+        return [(i, n) for i, n in enumerate(node.value) if n.kind == "string"]
+    return []
+
+
+def entry_pointer(pointer: str, index: int) -> str:
+    """The pointer of entry `index` of `string_nodes` of the element at `pointer`."""
+    return pointer if index < 0 else f"{pointer}/{index}"
+
+
+def _may_hold_variable(node: Node | None) -> bool:
+    """Whether some string of a string-or-array element contains `${` (a policy variable,
+    well-formed or not, needs one): answered with one join, in C."""
+    if node is None:
+        return False
+    if node.kind == "string":
+        return "${" in node.value
+    if node.kind == "array":
+        return "${" in "\0".join([n.value for n in node.value if n.kind == "string"])
+    return False
 
 
 def _all_strings(node: Node, pointer: str = "") -> Iterator[tuple[str, Node]]:
@@ -461,6 +493,8 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
                     (f"operator {op!r} must map condition keys to values, not {_kind_name(block)}"),
                 )
         for entry in view.conditions():
+            if _strings_only(entry.node):
+                continue  # nothing below is wrong (the usual case)
             for pointer, value in entry.values:
                 if scalar_text(value) is None:
                     yield (
@@ -474,6 +508,14 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
             mixed = _mixed_types(entry.node)
             if mixed is not None:
                 yield entry.node, entry.pointer, mixed
+
+
+def _strings_only(node: Node) -> bool:
+    """A string, or an array of nothing but strings: a condition value `_type_errors` finds
+    no fault with, told without building each value's pointer."""
+    if node.kind == "array":
+        return all(item.kind == "string" for item in node.value)
+    return node.kind == "string"
 
 
 _SCALAR_KINDS = ("string", "number", "bool")
@@ -1095,10 +1137,15 @@ def _variable_problems(text: str) -> Iterator[str]:
 
 
 def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str, Node]]:
-    """Strings where a policy variable may stand: Resource, NotResource, condition values."""
-    yield from string_entries(view.items.get("Resource"), f"{view.pointer}/Resource")
-    yield from string_entries(view.items.get("NotResource"), f"{view.pointer}/NotResource")
+    """Strings where a policy variable may stand: Resource, NotResource, condition values
+    (elements and condition values without `${` left out)."""
+    for element in ("Resource", "NotResource"):
+        node = view.items.get(element)
+        if _may_hold_variable(node):
+            yield from string_entries(node, f"{view.pointer}/{element}")
     for entry in view.conditions():
+        if not _may_hold_variable(entry.node):
+            continue  # and no value's pointer need be built
         for pointer, node in entry.values:
             if node.kind == "string":
                 yield pointer, node
@@ -1163,6 +1210,8 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
     for view in ctx.statements:
         items = view.items
         for element in ("Sid", "Effect", "Action", "NotAction"):
+            if not _may_hold_variable(items.get(element)):
+                continue
             for pointer, node in string_entries(items.get(element), f"{view.pointer}/{element}"):
                 if find_variables(node.value):
                     yield ctx.at_node(
@@ -1184,6 +1233,8 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
                         statement=view.index,
                     )
         for element in ("Resource", "NotResource"):
+            if not _may_hold_variable(items.get(element)):
+                continue  # the text before the fifth colon would hold `${`
             for pointer, node in string_entries(items.get(element), f"{view.pointer}/{element}"):
                 head = node.value.split(":", 5)[:5]
                 if len(head) == 5 and find_variables(":".join(head)):
@@ -1246,7 +1297,10 @@ def _literal(segment: str) -> bool:
     return not has_wildcard(segment) and "${" not in segment
 
 
+@lru_cache(maxsize=16384)
 def _arn_problem(value: str) -> str | None:
+    """Why a Resource entry is no ARN, or None. Cached: the same ARNs recur across the
+    statements and policies of a corpus."""
     if value == "*" or value.startswith(UNKNOWN_START):
         return None  # `*`, or an ARN whose leading fields are unknown until deployment
     if not value.startswith("arn:"):
@@ -1297,15 +1351,13 @@ def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
     one matches nothing."""
     for view in ctx.statements:
         for element in ("Resource", "NotResource"):
-            for pointer, node in string_entries(
-                view.items.get(element), f"{view.pointer}/{element}"
-            ):
+            for index, node in string_nodes(view.items.get(element)):
                 problem = _arn_problem(node.value)
                 if problem:
                     yield ctx.at_node(
                         node,
                         f"resource {node.value!r} {problem}",
-                        pointer=pointer,
+                        pointer=entry_pointer(f"{view.pointer}/{element}", index),
                         statement=view.index,
                     )
 
