@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 
+from policysim.catalog import get_catalog
 from policysim.lint.context import LintContext
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.rules.catalog_rules import (
     Value,
+    _service_supported_keys,
     _star,
     conditions,
     document_conditions,
     element_values,
+    supported_keys,
 )
 from policysim.policy.arn import parse_arn
 from policysim.policy.source import parse_source
@@ -91,3 +94,11 @@ def test_star_remembered_answers_as_computed() -> None:
     for resources in [None, (), ("*",), ("arn:aws:s3:::*",), ("arn:aws:s3:::b", "**"), ("x",)]:
         assert _star(resources) is computed(resources)
         assert _star(resources) is computed(resources)
+
+
+def test_service_supported_keys_are_the_union_over_the_services_actions() -> None:
+    catalog = get_catalog()
+    for service in sorted(catalog.service_prefixes()):
+        union = frozenset().union(*(supported_keys(info) for info in catalog.actions(service)))
+        assert _service_supported_keys(service) == union, service
+    assert _service_supported_keys("nosuchservice") == frozenset()

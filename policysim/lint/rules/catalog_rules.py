@@ -85,18 +85,27 @@ class Value:
         return f"Value(text={self.text!r}, node={self.node!r}, pointer={self.pointer!r})"
 
 
+_NO_VALUES: list[Value] = []
+"""`element_values` of an absent element (shared: callers must not change it)."""
+_VALUES_MEMO = {
+    key: ("element-values", key)
+    for key in ("Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal")
+}
+"""The statement-memo keys of `element_values`, made once rather than per call."""
+
+
 def element_values(view: StatementView, key: str) -> list[Value]:
     """The strings of a statement element written as a string or an array of strings (built
     once per statement and element; callers must not change the list)."""
-    memo_key = ("element-values", key)
+    node = view.items.get(key)
+    if node is None:
+        return _NO_VALUES  # NotAction, NotResource, often Resource: nothing to remember
+    memo_key = _VALUES_MEMO.get(key) or ("element-values", key)
     found: list[Value] | None = view.memo.get(memo_key)
     if found is not None:
         return found
-    node = view.items.get(key)
     base = f"{view.pointer}/{key}"
-    if node is None:
-        found = []
-    elif node.kind == "string":
+    if node.kind == "string":
         found = [Value(node.value, node, base)]
     elif node.kind == "array":
         found = [
@@ -555,10 +564,21 @@ def _supports(supported: AbstractSet[str], key: str, declared: str) -> bool:
 
 @cache
 def _service_supported_keys(service: str) -> frozenset[str]:
-    """Every key some action (or resource type) of a service lists."""
+    """Every key some action (or resource type) of a service lists: the union of
+    `supported_keys` over its actions, gathered in one pass (each resource type's declared
+    keys once, not once per action that accepts it: EC2 has some 700 actions)."""
+    catalog = get_catalog()
     out: set[str] = set()
-    for info in get_catalog().actions(service):
-        out |= supported_keys(info)
+    types: dict[str, None] = {}  # (service, resource type name) pairs met, in order
+    for info in catalog.actions(service):
+        out.update(k.lower() for k in info.condition_keys)
+        for art in info.resource_types:
+            out.update(k.lower() for k in art.condition_keys)
+            types[art.name] = None
+    for name in types:
+        declared = catalog.resource_type(service, name)
+        if declared is not None:
+            out.update(k.lower() for k in declared.condition_keys)
     return frozenset(out)
 
 
@@ -923,10 +943,6 @@ def _literal_head(text: str, *, template: bool) -> str:
     return (text if found is None else text[: found.start()]).lower()
 
 
-def _heads_meet(left: str, right: str) -> bool:
-    return left.startswith(right) or right.startswith(left)
-
-
 def _tail(template: str) -> tuple[tuple[Token, ...], tuple[Token, ...]] | None:
     parts = template.split(":", 5)
     if len(parts) != 6:
@@ -963,7 +979,9 @@ def resource_may_match(resource: str, templates: tuple[str, ...]) -> bool:
         if parsed is None:
             return True
         t_service, t_tail, t_head = parsed
-        if not (head.startswith(t_head) or t_head.startswith(head)):  # `_heads_meet`
+        if not (
+            head.startswith(t_head) or t_head.startswith(head)
+        ):  # the heads meet: see `_literal_head`
             continue
         if tokens is None:
             tokens = (
@@ -1156,20 +1174,37 @@ def _star(resources: tuple[str, ...] | None) -> bool:
     return False
 
 
+@cache
+def _service_templates(
+    service: str,
+) -> tuple[tuple[list[str], str, tuple[Token, ...]], ...]:
+    """The six-part ARN templates of a service's resource types, each split into its fields,
+    with its resource part's literal head and tokens (other shapes never fit a resource)."""
+    out = []
+    for rt in get_catalog().resource_types(service):
+        parts = rt.arn_template.split(":", 5)
+        parsed = _template_tail(rt.arn_template)
+        if len(parts) == 6 and parsed is not None:
+            out.append((parts, _literal_head(parts[5], template=True), parsed[1]))
+    return tuple(out)
+
+
 @lru_cache(maxsize=16384)
 def _fitting_templates(service: str, resource: str) -> tuple[list[str], ...]:
     """The ARN templates of the service (split into their six fields) whose resource part
     fits the policy's resource part; worked out once for both segments `_segment_rule` asks
     about."""
-    tail = glob_tokens(resource, template=False)
     head = _literal_head(resource, template=False)
+    tail: tuple[Token, ...] | None = None  # tokenized when some template's head meets
     fitting = []
-    for rt in get_catalog().resource_types(service):
-        parts = rt.arn_template.split(":", 5)
-        if len(parts) == 6 and not _heads_meet(head, _literal_head(parts[5], template=True)):
+    for parts, t_head, t_tail in _service_templates(service):
+        if not (
+            head.startswith(t_head) or t_head.startswith(head)
+        ):  # the heads meet: see `_literal_head`
             continue
-        parsed = _template_tail(rt.arn_template)
-        if parsed is not None and globs_intersect(tail, parsed[1]):
+        if tail is None:
+            tail = glob_tokens(resource, template=False)
+        if globs_intersect(tail, t_tail):
             fitting.append(parts)
     return tuple(fitting)
 
@@ -1205,30 +1240,34 @@ def _segment_rule(service: str, resource: str, index: int) -> str | None:
 def arn_segments(ctx: LintContext) -> Iterator[Issue]:
     """S3 bucket/object and IAM ARNs have no region; S3 ones no account. Only reported when
     every resource type of the service agrees (S3 access points, for one, do carry both)."""
-    catalog = get_catalog()
     for view in ctx.statements:
-        for value in element_values(view, "Resource") + element_values(view, "NotResource"):
-            arn = parse_arn(value.text)
-            if arn is None or has_wildcard(arn.service) or not catalog.has_service(arn.service):
-                continue
-            problems = []
-            segments = ((3, "a region", arn.region), (4, "an account", arn.account))
-            for index, name, segment in segments:
-                if "${" in segment or has_wildcard(segment):
-                    continue
-                verdict = _segment_rule(arn.service.lower(), arn.resource, index)
-                if verdict == "forbidden" and segment:
-                    problems.append(f"have no {name.split()[1]}")
-                elif verdict == "required" and not segment:
-                    problems.append(f"need {name} (or *)")
-            if problems:
-                yield at_value(
-                    ctx,
-                    view,
-                    value,
-                    f"{arn.service} ARNs of this kind {' and '.join(problems)}:"
-                    f" {value.text!r} never matches",
-                )
+        for element in ("Resource", "NotResource"):
+            for value in element_values(view, element):
+                message = _segment_problem(value.text)
+                if message is not None:
+                    yield at_value(ctx, view, value, message)
+
+
+@lru_cache(maxsize=65536)
+def _segment_problem(text: str) -> str | None:
+    """PS112's message for one Resource/NotResource entry, None when it has no problem: it
+    depends on the text alone, and the same ARNs recur across policies."""
+    arn = parse_arn(text)
+    if arn is None or has_wildcard(arn.service) or not get_catalog().has_service(arn.service):
+        return None
+    problems = []
+    segments = ((3, "a region", arn.region), (4, "an account", arn.account))
+    for index, name, segment in segments:
+        if "${" in segment or has_wildcard(segment):
+            continue
+        verdict = _segment_rule(arn.service.lower(), arn.resource, index)
+        if verdict == "forbidden" and segment:
+            problems.append(f"have no {name.split()[1]}")
+        elif verdict == "required" and not segment:
+            problems.append(f"need {name} (or *)")
+    if not problems:
+        return None
+    return f"{arn.service} ARNs of this kind {' and '.join(problems)}: {text!r} never matches"
 
 
 # --- PS114 / PS115: resource-policy scope and service principals -----------------------------
@@ -1476,17 +1515,11 @@ def unknown_region(ctx: LintContext) -> Iterator[Issue]:
     variables are not judged."""
     source = regions_source()
     for view in ctx.statements:
-        for value in element_values(view, "Resource") + element_values(view, "NotResource"):
-            arn = parse_arn(value.text)
-            if arn is None or not arn.region or not _literal(arn.region):
-                continue
-            if not is_known_region(arn.region.lower()):
-                yield at_value(
-                    ctx,
-                    view,
-                    value,
-                    f"region {arn.region!r} in {value.text!r} does not exist ({source})",
-                )
+        for element in ("Resource", "NotResource"):
+            for value in element_values(view, element):
+                message = _region_problem(value.text)
+                if message is not None:
+                    yield at_value(ctx, view, value, message)
         for cond in conditions(view):
             if cond.lower != "aws:requestedregion" or cond.op.family is not Family.STRING:
                 continue
@@ -1498,6 +1531,18 @@ def unknown_region(ctx: LintContext) -> Iterator[Issue]:
                         value,
                         f"aws:RequestedRegion {value.text!r} is not a region ({source})",
                     )
+
+
+@lru_cache(maxsize=65536)
+def _region_problem(text: str) -> str | None:
+    """PS116's message for one Resource/NotResource entry, None when its region is fine (it
+    depends on the text alone, and the same ARNs recur across policies)."""
+    arn = parse_arn(text)
+    if arn is None or not arn.region or not _literal(arn.region):
+        return None
+    if is_known_region(arn.region.lower()):
+        return None
+    return f"region {arn.region!r} in {text!r} does not exist ({regions_source()})"
 
 
 # --- PS117 / PS118 / PS119 / PS120 / PS121: literal values -----------------------------------
