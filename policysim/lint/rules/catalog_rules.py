@@ -282,17 +282,22 @@ def supported_keys(info: ActionInfo) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def _supported_keys(action: str) -> frozenset[str]:
-    catalog = get_catalog()
-    info = catalog.action(action)
+    info = get_catalog().action(action)
     if info is None:
         return frozenset()
-    keys = {k.lower() for k in info.condition_keys}
+    keys = set(map(str.lower, info.condition_keys))
     for art in info.resource_types:
-        keys.update(k.lower() for k in art.condition_keys)
-        declared = catalog.resource_type(info.service, art.name)
-        if declared is not None:
-            keys.update(k.lower() for k in declared.condition_keys)
+        keys.update(map(str.lower, art.condition_keys))
+        keys |= _declared_type_keys(info.service, art.name)
     return frozenset(keys)
+
+
+@lru_cache(maxsize=16384)
+def _declared_type_keys(service: str, name: str) -> frozenset[str]:
+    """The lower-cased condition keys the catalog declares for a resource type of a service
+    (none when it does not describe the type): shared by every action that accepts it."""
+    declared = get_catalog().resource_type(service, name)
+    return frozenset(map(str.lower, declared.condition_keys)) if declared else frozenset()
 
 
 def declared_key(name: str) -> str | None:
@@ -567,18 +572,15 @@ def _service_supported_keys(service: str) -> frozenset[str]:
     """Every key some action (or resource type) of a service lists: the union of
     `supported_keys` over its actions, gathered in one pass (each resource type's declared
     keys once, not once per action that accepts it: EC2 has some 700 actions)."""
-    catalog = get_catalog()
     out: set[str] = set()
-    types: dict[str, None] = {}  # (service, resource type name) pairs met, in order
-    for info in catalog.actions(service):
-        out.update(k.lower() for k in info.condition_keys)
+    types: set[str] = set()  # the resource type names its actions accept
+    for info in get_catalog().actions(service):
+        out.update(map(str.lower, info.condition_keys))
         for art in info.resource_types:
-            out.update(k.lower() for k in art.condition_keys)
-            types[art.name] = None
+            out.update(map(str.lower, art.condition_keys))
+            types.add(art.name)
     for name in types:
-        declared = catalog.resource_type(service, name)
-        if declared is not None:
-            out.update(k.lower() for k in declared.condition_keys)
+        out |= _declared_type_keys(service, name)
     return frozenset(out)
 
 
@@ -1099,6 +1101,15 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
+@lru_cache(maxsize=65536)
+def _untyped_action(text: str) -> ActionInfo | None:
+    """The catalog action an exact Action entry names when it accepts no resource type (PS111
+    judges only those), else None; remembered per text, as PS111 asks of every entry of
+    every statement with specific resources."""
+    info = known_action(text)
+    return info if info is not None and not info.resource_types else None
+
+
 def _allowed_on_star(ctx: LintContext) -> ActionPatterns:
     """The Action entries of the Allow statements whose Resource is `*` (or every resource)."""
     entries = {
@@ -1130,8 +1141,8 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
         if model.action is None or model.resource is None or _star(model.resource):
             continue
         for value in element_values(view, "Action"):
-            info = action_facts(value.text).info  # `known_action`, without a call between
-            if info is None or info.resource_types:
+            info = _untyped_action(value.text)
+            if info is None:
                 continue
             if model.is_allow:
                 if elsewhere is None:
