@@ -136,9 +136,16 @@ class Catalog:
     def _index(self, service: str) -> dict[str, ActionInfo]:
         index = self._action_index.get(service)
         if index is None:
-            index = {info.name.lower(): info for info in self.actions(service)}
-            self._action_index[service] = index
+            self._build_name_indexes(service)
+            index = self._action_index[service]
         return index
+
+    def _build_name_indexes(self, service: str) -> None:
+        """A service's actions by lower-cased name (`_index`) and in order with it
+        (`_lowered`), from one lower-casing of each name: the linter meets most services."""
+        pairs = [(info, info.name.lower()) for info in self.actions(service)]
+        self._action_index[service] = {lower: info for info, lower in pairs}
+        self._lowered_names[service] = pairs
 
     def action(self, full_name: str) -> ActionInfo | None:
         """Look up `service:Name` case-insensitively (`S3:getobject` finds `s3:GetObject`).
@@ -202,8 +209,8 @@ class Catalog:
         """A service's actions with their lower-cased names, for wildcard expansion."""
         pairs = self._lowered_names.get(service)
         if pairs is None:
-            pairs = [(info, info.name.lower()) for info in self.actions(service)]
-            self._lowered_names[service] = pairs
+            self._build_name_indexes(service)
+            pairs = self._lowered_names[service]
         return pairs
 
     # --- resource types ------------------------------------------------------------------------

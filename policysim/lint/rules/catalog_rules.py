@@ -188,11 +188,18 @@ class Cond:
 def conditions(view: StatementView) -> list[Cond]:
     """Every well-formed condition entry of a statement (unknown operators are PS021's); built
     once per statement, callers must not change the list."""
+    if "Condition" not in view.items:
+        return _NO_CONDS  # most statements: nothing to walk or remember
     found: list[Cond] | None = view.memo.get("conditions")
     if found is None:
         found = _walk_conditions(view)
         view.memo["conditions"] = found
     return found
+
+
+_NO_CONDS: list[Cond] = []
+"""`conditions` of a statement without a Condition element (shared: callers must not change
+it)."""
 
 
 def document_conditions(ctx: LintContext) -> list[Cond]:
@@ -1160,8 +1167,10 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             )
 
 
+@lru_cache(maxsize=16384)
 def _fits_some_type(resource: str, service: str) -> bool:
-    """Whether an ARN is a resource type of the action's service or of its own service."""
+    """Whether an ARN is a resource type of the action's service or of its own service
+    (remembered: a service may have dozens of types, each a `resource_may_match`)."""
     arn = parse_arn(resource)
     services = {service} | (
         {arn.service.lower()} if arn and not has_wildcard(arn.service) else set()
