@@ -1147,6 +1147,8 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
     for view, model in ctx.valid_statements():
         if model.action is None or model.resource is None or _star(model.resource):
             continue
+        if not any(map(_untyped_action, model.action)):
+            continue  # most statements, told without a Python step per entry
         for value in element_values(view, "Action"):
             info = _untyped_action(value.text)
             if info is None:
