@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import LintContext, StatementView
@@ -71,9 +72,11 @@ def expand_action(pattern: str) -> tuple[ActionInfo, ...]:
     return tuple(get_catalog().expand(pattern))
 
 
-@dataclass(frozen=True, slots=True)
-class ActionFacts:
-    """Everything the entry-level rules ask about one action string."""
+class ActionFacts(NamedTuple):
+    """Everything the entry-level rules ask about one action string.
+
+    A named tuple rather than a frozen dataclass: one is built per distinct text of a corpus
+    (16,605 among 1,643 managed policies), and a tuple is built about four times faster."""
 
     problem: str | None
     """Shape problem (PS027), None when well-formed."""
@@ -93,20 +96,34 @@ class ActionFacts:
     """Some entry-level rule reports this text."""
 
 
+_UNJUDGED = ActionFacts(None, False, None, False, False, None)
+"""The facts of a text whose name is fixed only at deployment."""
+
+
 @lru_cache(maxsize=65536)
 def action_facts(text: str) -> ActionFacts:
     """The facts of one Action/NotAction entry (cached per distinct text)."""
     catalog = get_catalog()
     plain = _PLAIN_ACTION.fullmatch(text)
     if plain is not None:  # what the general tests below conclude for such a text, at once
-        prefix: str | None = plain[1].lower()
+        service = plain[1].lower()
+        if "*" not in text and "?" not in text:  # an exact name (most texts): in short
+            found = catalog.action(text)
+            if found is None:  # an unknown service, or no such action of a known one
+                known = catalog.has_service(service)
+                return ActionFacts(None, False, service, known, known, None, None, True)
+            spelt = found.full_name
+            if spelt == text:
+                return ActionFacts(None, False, service, True, False, None, found, False)
+            return ActionFacts(None, False, service, True, False, spelt, found, True)
+        prefix: str | None = service
         problem = None
         has_variables = False
     else:
         if has_unknown(text):
             # Part of the name is fixed only at deployment (`!Sub "${Service}:Get*"`):
             # nothing about its shape or catalog entry can be judged.
-            return ActionFacts(None, False, None, False, False, None)
+            return _UNJUDGED
         prefix = wellformed_prefix(text)
         problem = action_problem(text)
         has_variables = bool(find_variables(text))
@@ -124,20 +141,14 @@ def action_facts(text: str) -> ActionFacts:
         canonical = info.full_name if info is not None else None
     if canonical == text:
         canonical = None
+    flagged = (
+        problem is not None
+        or (prefix is not None and not known)
+        or matches_nothing
+        or canonical is not None
+    )
     return ActionFacts(
-        problem=problem,
-        has_variables=has_variables,
-        prefix=prefix,
-        known_service=known,
-        matches_nothing=matches_nothing,
-        canonical=canonical,
-        info=info,
-        flagged=(
-            problem is not None
-            or (prefix is not None and not known)
-            or matches_nothing
-            or canonical is not None
-        ),
+        problem, has_variables, prefix, known, matches_nothing, canonical, info, flagged
     )
 
 
@@ -172,34 +183,68 @@ class FlaggedActions:
     """Differs from the catalog's spelling only by case (PS514)."""
 
 
+_NOTHING_FLAGGED = FlaggedActions()
+"""The answer for a document without flagged entries (callers must not change it)."""
+
+_UNFLAGGED: set[str] = set()
+"""Texts whose facts are not flagged (nearly every entry of every document), process-wide:
+`flagged_actions` passes over an element whose strings are all here with one subset test in
+C instead of asking `action_facts` entry by entry (60,878 entries in 1,643 managed policies).
+The facts of a text depend on nothing but the text and the process-wide catalog."""
+_UNFLAGGED_KEPT = 65_536
+"""Texts remembered before the set starts again (as many as `action_facts` keeps)."""
+
+
 def flagged_actions(ctx: LintContext) -> FlaggedActions:
     """The flagged entries of the document, in statement and entry order (found once)."""
     found: FlaggedActions | None = ctx.memo.get("flagged-actions")
     if found is not None:
         return found
-    found = FlaggedActions()
+    found = _NOTHING_FLAGGED  # nearly every document: one shared empty answer
+    unflagged = _UNFLAGGED
     for view in ctx.statements:
+        model = view.model
+        if (
+            model is not None
+            and unflagged.issuperset(model.action or ())
+            and unflagged.issuperset(model.not_action or ())
+        ):
+            # Nearly every statement. A model exists only when every Action/NotAction entry
+            # is a string, and holds those strings as written: two subset tests in C.
+            continue
         for element in ("Action", "NotAction"):
             node = view.items.get(element)
             if node is None:
                 continue
-            located: list[tuple[int | None, Node]]
+            children: list[Node]
             if node.kind == "string":
-                located = [(None, node)]
+                children = [node]
             elif node.kind == "array":
-                located = list(enumerate(node.value))
+                children = node.value
+                if unflagged.issuperset([c.value for c in children if c.kind == "string"]):
+                    continue  # nearly every element: one subset test in C, no facts asked
             else:
                 continue
-            for i, child in located:
+            for i, child in enumerate(children):
                 if child.kind != "string":
                     continue
-                facts = action_facts(child.value)
+                text = child.value
+                if text in unflagged:
+                    continue
+                facts = action_facts(text)
                 if not facts.flagged:
-                    continue  # nearly every entry: no pointer is built for it
+                    if len(unflagged) >= _UNFLAGGED_KEPT:
+                        unflagged.clear()  # texts come from untrusted input: stay bounded
+                    unflagged.add(text)
+                    continue  # no pointer is built for it
                 pointer = (
-                    f"{view.pointer}/{element}" if i is None else f"{view.pointer}/{element}/{i}"
+                    f"{view.pointer}/{element}"
+                    if child is node
+                    else f"{view.pointer}/{element}/{i}"
                 )
                 entry = ActionEntry(view, child, pointer, facts)
+                if found is _NOTHING_FLAGGED:
+                    found = FlaggedActions()
                 if facts.problem is not None:
                     found.malformed.append(entry)
                 if facts.prefix is not None and not facts.known_service:
