@@ -11,6 +11,8 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policysim.lint.context import LintContext
+from policysim.lint.policy_type import PolicyKind
 from policysim.lint.rules import syntax
 from policysim.lint.runner import LintOptions, lint_source
 from policysim.policy.source import parse_source
@@ -94,3 +96,72 @@ def test_string_nodes_are_string_entries_without_pointers(value: Any) -> None:
     assert syntax._may_hold_variable(node) == any(
         "${" in n.value for _, n in syntax.string_entries(node, "")
     )
+
+
+# --- PS002: a document with a policy model is searched only in its Condition blocks ---------
+
+_CASED_KEYS = {
+    "root": ["Version", "version", "Id", "ID", "Statement", "statement"],
+    "statement": [
+        *("Sid", "sid", "Effect", "effect", "Principal", "principal", "NotPrincipal"),
+        *("Action", "action", "NotAction", "Resource", "RESOURCE", "NotResource"),
+        *("Condition", "condition"),
+    ],
+    "principal": ["AWS", "aws", "Service", "service", "Federated", "CanonicalUser"],
+    "operator": ["StringEquals", "stringequals", "StringLike", "Bool", "BOOL", "NumericEquals"],
+    "key": ["aws:username", "AWS:UserName", "s3:prefix", "S3:Prefix", "aws:SecureTransport"],
+}
+_PLAIN: dict[str, Any] = {
+    "root": "2012-10-17",
+    "statement": "Allow",
+    "principal": "*",
+    "key": ["a", 1, True],
+}
+
+
+_WELL_FORMED = {
+    "root": ["Version", "Statement"],
+    "statement": ["Effect", "Action", "Resource", "Condition"],
+    "principal": ["AWS"],
+    "key": ["aws:username", "AWS:UserName"],
+}
+
+
+@st.composite
+def _cased(draw: st.DrawFn, level: str) -> dict[str, Any]:
+    """An object of `level` whose keys may differ only by case; often well-formed (only
+    Condition blocks then hold such keys), so that many documents still get a policy model."""
+    if draw(st.integers(0, 3)) > 0:
+        keys = _WELL_FORMED[level]
+    else:
+        names = st.sampled_from(_CASED_KEYS[level])
+        keys = draw(st.lists(names, min_size=1, max_size=5, unique=True))
+    out: dict[str, Any] = {}
+    for key in keys:
+        lowered = key.lower()
+        if level == "root" and lowered == "statement":
+            out[key] = draw(st.lists(_cased("statement"), min_size=1, max_size=3))
+        elif level == "root" and lowered == "version":
+            out[key] = "2012-10-17"
+        elif level == "statement" and lowered in ("principal", "notprincipal"):
+            out[key] = draw(st.one_of(st.just("*"), _cased("principal")))
+        elif level == "statement" and lowered == "condition":
+            operators = st.sampled_from(_CASED_KEYS["operator"])
+            out[key] = draw(st.dictionaries(operators, _cased("key"), max_size=3))
+        elif level == "statement" and lowered == "effect":
+            out[key] = "Allow"
+        else:
+            out[key] = draw(st.one_of(st.just(_PLAIN[level]), st.just(["s3:GetObject", "*"])))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_cased("root"))
+def test_duplicate_key_walks_condition_blocks_only_when_that_suffices(document: Any) -> None:
+    """PS002 finds, in the same order, what walking every object finds."""
+    root = parse_source(json.dumps(document), "p.json")
+    ctx = LintContext.build("p.json", root, PolicyKind.IDENTITY)
+    fast = [(i.pointer, i.message) for i in syntax.duplicate_key(ctx)]
+    with mock.patch.object(syntax, "_condition_objects", lambda ctx: syntax._objects(ctx.root)):
+        reference = [(i.pointer, i.message) for i in syntax.duplicate_key(ctx)]
+    assert fast == reference

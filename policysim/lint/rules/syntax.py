@@ -66,25 +66,52 @@ def duplicate_key(ctx: LintContext) -> Iterator[Issue]:
     """JSON loaders keep the last of duplicate keys, so what is reviewed is not what AWS sees.
     Exact duplicates stop the parser (reported by the runner); keys that differ only by case
     are reported here."""
-    stack = [ctx.root]
+    objects = _objects(ctx.root) if ctx.policy is None else _condition_objects(ctx)
+    for node in objects:
+        if len({key.lower() for key in node.value}) != len(node.value):
+            pointer = _pointer_to(ctx.root, node)
+            seen: dict[str, str] = {}
+            for key in node.value:
+                folded = key.lower()
+                if folded in seen:
+                    yield ctx.at_node(
+                        node,
+                        f"keys {seen[folded]!r} and {key!r} differ only by case",
+                        pointer=f"{pointer}/{key}",
+                    )
+                seen[folded] = key
+
+
+def _objects(root: Node) -> Iterator[Node]:
+    """Every object of the tree, depth first, the last child of a node first."""
+    stack = [root]
     while stack:
         node = stack.pop()
         if node.kind == "object":
-            if len({key.lower() for key in node.value}) != len(node.value):
-                pointer = _pointer_to(ctx.root, node)
-                seen: dict[str, str] = {}
-                for key in node.value:
-                    folded = key.lower()
-                    if folded in seen:
-                        yield ctx.at_node(
-                            node,
-                            f"keys {seen[folded]!r} and {key!r} differ only by case",
-                            pointer=f"{pointer}/{key}",
-                        )
-                    seen[folded] = key
+            yield node
             stack.extend(node.value.values())
         elif node.kind == "array":
             stack.extend(node.value)
+
+
+def _condition_objects(ctx: LintContext) -> Iterator[Node]:
+    """The objects of a document whose policy model was built that may hold two keys
+    differing only by case, in `_objects`' order: each Condition element and its operator
+    blocks.
+
+    The models take no other keys than their elements' names (the document's Version, Id and
+    Statement, a statement's nine elements, a principal's four types), which differ from each
+    other otherwise than by case, and no other objects than statements, principals and
+    Condition blocks (values are strings, lists of strings or scalars). Visiting only these
+    spares walking every entry of every Action and Resource list."""
+    for view in reversed(ctx.statements):
+        condition = view.items.get("Condition")
+        if condition is None or condition.kind != "object":
+            continue
+        yield condition
+        for block in reversed(condition.value.values()):
+            if block.kind == "object":
+                yield block
 
 
 def _pointer_to(root: Node, target: Node) -> str:
