@@ -1,6 +1,7 @@
 """Shortcuts of the PS0xx rules and PS510/PS514 (pointers built on demand, a `${` pre-test,
-a cached ARN check, string-only condition values passed over, actions grouped by statement)
-report exactly what the plain walks report."""
+a cached ARN check, string-only condition values passed over, actions grouped by statement,
+element types vouched for by a statement's model, case-variant keys sought only in Condition
+blocks of a document with a model) report exactly what the plain walks report."""
 
 from __future__ import annotations
 
@@ -48,16 +49,17 @@ VALUES = st.one_of(
 
 @st.composite
 def statements(draw: st.DrawFn) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Effect": "Allow"}
+    statement: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Allow", None, 1]))}
     for key in ("Sid", "Action", "NotAction", "Resource", "NotResource"):
         if draw(st.booleans()):
-            statement[key] = draw(VALUES) if key != "Sid" else draw(st.sampled_from(TEXTS))
+            statement[key] = draw(VALUES) if key != "Sid" else draw(SCALARS)
     if draw(st.booleans()):
         operator = draw(st.sampled_from(["StringLike", "NumericEquals", "ArnLike", "Bool"]))
         key = draw(st.sampled_from(["aws:username", "s3:prefix", "aws:${aws:username}"]))
         statement["Condition"] = {operator: {key: draw(VALUES)}}
     if draw(st.booleans()):
-        statement["Principal"] = {"AWS": draw(VALUES)}
+        principal = st.sampled_from(["*", "x", None, ["*"]])
+        statement["Principal"] = draw(st.one_of(st.builds(lambda v: {"AWS": v}, VALUES), principal))
     return statement
 
 
@@ -80,6 +82,7 @@ def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
     with (
         mock.patch.object(syntax, "_may_hold_variable", lambda node: True),
         mock.patch.object(syntax, "_strings_only", lambda node: False),
+        mock.patch.object(syntax, "_typed_by_model", lambda view: False),
         mock.patch.object(syntax, "_arn_problem", syntax._arn_problem.__wrapped__),
     ):
         reference = _report(document)

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from policysim.catalog import get_catalog
@@ -459,49 +460,8 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
             )
             continue
         items = view.items
-        for key in ("Sid", "Effect"):
-            if key in items and items[key].kind != "string":
-                yield items[key], f"{view.pointer}/{key}", f"{key} must be a string"
-        for key in _LIST_ELEMENTS:
-            node = items.get(key)
-            if node is None:
-                continue
-            if node.kind == "array":
-                for i, item in enumerate(node.value):
-                    if item.kind != "string":
-                        yield item, f"{view.pointer}/{key}/{i}", f"{key} entries must be strings"
-            elif node.kind != "string":
-                yield (
-                    node,
-                    f"{view.pointer}/{key}",
-                    f"{key} must be a string or an array of strings",
-                )
-        for key in ("Principal", "NotPrincipal"):
-            node = items.get(key)
-            if node is None:
-                continue
-            if node.kind == "string":
-                if node.value != "*":
-                    yield (
-                        node,
-                        f"{view.pointer}/{key}",
-                        (f'{key} must be "*" or an object such as {{"AWS": "..."}}'),
-                    )
-            elif node.kind == "object":
-                for name, value in node.value.items():
-                    here = f"{view.pointer}/{key}/{name}"
-                    if value.kind == "array":
-                        for i, item in enumerate(value.value):
-                            if item.kind != "string":
-                                yield item, f"{here}/{i}", f"{key} values must be strings"
-                    elif value.kind != "string":
-                        yield value, here, f"{key} values must be a string or an array of strings"
-            else:
-                yield (
-                    node,
-                    f"{view.pointer}/{key}",
-                    (f'{key} must be "*" or an object, not {_kind_name(node)}'),
-                )
+        if not _typed_by_model(view):
+            yield from _element_type_errors(view)
         cond = items.get("Condition")
         if cond is None:
             continue
@@ -535,6 +495,66 @@ def _type_errors(ctx: LintContext) -> Iterator[tuple[Node, str, str]]:
             mixed = _mixed_types(entry.node)
             if mixed is not None:
                 yield entry.node, entry.pointer, mixed
+
+
+def _typed_by_model(view: StatementView) -> bool:
+    """Whether the statement's model vouches for the types `_element_type_errors` checks:
+    a model is built only when Sid and Effect are strings, the list elements strings or
+    arrays of strings and the principals `"*"` or objects of such lists, except that it takes
+    an explicit null for the optional elements. Spares looking at each entry of every Action
+    and Resource list of a valid statement."""
+    return view.model is not None and "null" not in map(_KIND, view.items.values())
+
+
+_KIND = attrgetter("kind")
+
+
+def _element_type_errors(view: StatementView) -> Iterator[tuple[Node, str, str]]:
+    """`_type_errors` of the elements other than Condition of a statement (an object)."""
+    items = view.items
+    for key in ("Sid", "Effect"):
+        if key in items and items[key].kind != "string":
+            yield items[key], f"{view.pointer}/{key}", f"{key} must be a string"
+    for key in _LIST_ELEMENTS:
+        node = items.get(key)
+        if node is None:
+            continue
+        if node.kind == "array":
+            for i, item in enumerate(node.value):
+                if item.kind != "string":
+                    yield item, f"{view.pointer}/{key}/{i}", f"{key} entries must be strings"
+        elif node.kind != "string":
+            yield (
+                node,
+                f"{view.pointer}/{key}",
+                f"{key} must be a string or an array of strings",
+            )
+    for key in ("Principal", "NotPrincipal"):
+        node = items.get(key)
+        if node is None:
+            continue
+        if node.kind == "string":
+            if node.value != "*":
+                yield (
+                    node,
+                    f"{view.pointer}/{key}",
+                    (f'{key} must be "*" or an object such as {{"AWS": "..."}}'),
+                )
+        elif node.kind == "object":
+            for name, value in node.value.items():
+                here = f"{view.pointer}/{key}/{name}"
+                if value.kind == "array":
+                    for i, item in enumerate(value.value):
+                        if item.kind != "string":
+                            yield item, f"{here}/{i}", f"{key} values must be strings"
+                elif value.kind != "string":
+                    yield value, here, f"{key} values must be a string or an array of strings"
+        else:
+            yield (
+                node,
+                f"{view.pointer}/{key}",
+                (f'{key} must be "*" or an object, not {_kind_name(node)}'),
+            )
 
 
 def _strings_only(node: Node) -> bool:
