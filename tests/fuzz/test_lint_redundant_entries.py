@@ -5,16 +5,19 @@ entry and every statement reports, case folding outside ASCII included."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policysim.lint.context import StatementView
 from policysim.lint.rules import hygiene
 from policysim.lint.runner import LintOptions, lint_source
+from policysim.policy.source import Node
 
 # Case variants, `?` and `*`, prefixes of one another, and characters that lower-case
 # differently in context (capital sigma before `:`), to two characters (dotted capital I)
@@ -87,14 +90,26 @@ class _EveryWildcard:
         return self._all
 
 
+def _from_nodes(
+    view: StatementView, keys: tuple[str, str]
+) -> Iterator[tuple[str, Node, Sequence[str]]]:
+    """`_list_entries` reading every statement's entries off its nodes, model or not."""
+    return _LIST_ENTRIES(replace(view, model=None), keys)
+
+
+_LIST_ENTRIES = hygiene._list_entries
+
+
 @contextmanager
 def unfiltered() -> Iterator[None]:
-    """The rules with the shortcuts off: each entry against every wildcard of its list (no
-    remembered pairs), each statement looked up in its group's index
+    """The rules with the shortcuts off: entries read off the nodes, each entry against every
+    wildcard of its list (no remembered pairs), each statement looked up in its group's index
     (`_Candidates.for_narrow`, which test_lint_redundant.py compares with every pair; it folds
     whole texts, so it is not replaced here by every member: that would differ on the sigma
     cases)."""
     with (
+        mock.patch.object(hygiene, "_list_entries", _from_nodes),
+        mock.patch.object(hygiene, "_may_repeat", lambda texts, fold: True),
         mock.patch.object(hygiene, "_WildcardIndex", _EveryWildcard),
         mock.patch.object(hygiene, "_pair_covered", hygiene._pair_covered.__wrapped__),
         mock.patch.object(hygiene._Candidates, "may_be_covered", lambda self, statement: True),
@@ -106,8 +121,12 @@ def unfiltered() -> Iterator[None]:
 def statements(draw: st.DrawFn) -> dict[str, Any]:
     statement: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Deny"]))}
     key = draw(st.sampled_from(["Action", "Action", "Action", "NotAction"]))
-    statement[key] = draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=6))
-    statement["Resource"] = draw(st.lists(st.sampled_from(RESOURCES), min_size=1, max_size=6))
+    # Now and then a list with an entry that is not a string (the statement has no model).
+    others = st.sampled_from([1, None]) if draw(st.integers(0, 9)) == 0 else st.nothing()
+    actions = st.one_of(st.sampled_from(ACTIONS), others)
+    statement[key] = draw(st.lists(actions, min_size=1, max_size=6))
+    resources = st.one_of(st.sampled_from(RESOURCES), others)
+    statement["Resource"] = draw(st.lists(resources, min_size=1, max_size=6))
     return statement
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import ipaddress
 import itertools
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -241,26 +241,25 @@ def _redundant_entries(
     view: StatementView,
     key: str,
     node: Node,
+    texts: Sequence[str],
     covered_by: Callable[[str], Callable[[str], bool]],
     what: str,
     fold: bool,
     index_key: Callable[[str], str] | None,
 ) -> Iterator[Issue]:
-    """Entries of the list `node` equal to an earlier one (case-folded with `fold`: actions),
-    or matched by a wildcard entry of the same list.
+    """Entries of the list `node` (its strings: `texts`) equal to an earlier one (case-folded
+    with `fold`: actions), or matched by a wildcard entry of the same list.
 
-    Only a duplicate or a wildcard can cover an entry, and each entry is tested only against
-    the wildcards filed under a prefix of its `index_key` (None: the folded text itself;
-    `_WildcardIndex`): linear in practice even for policies that list thousands of actions.
+    Only a duplicate or a wildcard can cover an entry (`_may_repeat` decides in C that a list
+    has neither), and each entry is tested only against the wildcards filed under a prefix of
+    its `index_key` (None: the folded text itself; `_WildcardIndex`): linear in practice even
+    for policies that list thousands of actions.
     """
-    texts = [child.value for child in node.value if child.kind == "string"]
+    if not _may_repeat(texts, fold):
+        return
     normalized = list(map(str.lower, texts)) if fold else texts
-    distinct = len(set(normalized))
-    joined = "".join(texts)
-    if distinct == len(texts) and "*" not in joined and "?" not in joined:
-        return  # no wildcard and no duplicate: the common case, decided in C
     earlier: dict[int, int] = {}  # duplicate -> the first equal entry
-    if distinct != len(texts):
+    if len(set(normalized)) != len(texts):
         first: dict[str, int] = {}
         for i, value in enumerate(normalized):
             earlier[i] = first.setdefault(value, i)
@@ -269,10 +268,12 @@ def _redundant_entries(
     wildcards = _WildcardIndex(
         [(j, text, keys[j]) for j, text in enumerate(texts) if "*" in text or "?" in text]
     )
-    prefixes = wildcards.prefixes
-    todo = {i for i, k in enumerate(keys) if k.startswith(prefixes)}  # the rest have no candidate
+    # The rest have no candidate: one test per entry, in C.
+    todo = itertools.compress(
+        itertools.count(), map(str.startswith, keys, itertools.repeat(wildcards.prefixes))
+    )
     positions: list[int] | None = None  # of the string entries in the list, when one is reported
-    for i in sorted(todo.union(earlier)):
+    for i in sorted(earlier.keys() | set(todo)):
         text = texts[i]
         if i in earlier:
             other: str | None = texts[earlier[i]]
@@ -287,6 +288,40 @@ def _redundant_entries(
                 pointer=f"{view.pointer}/{key}/{positions[i]}",
                 statement=view.index,
             )
+
+
+def _may_repeat(texts: Sequence[str], fold: bool) -> bool:
+    """Whether some entry of a list may cover another: it has a wildcard, or two entries are
+    equal (case-folded with `fold`). False for most lists, decided in C."""
+    joined = "".join(texts)
+    if "*" in joined or "?" in joined:
+        return True
+    return len(set(map(str.lower, texts) if fold else texts)) != len(texts)
+
+
+def _list_entries(
+    view: StatementView, keys: tuple[str, str]
+) -> Iterator[tuple[str, Node, Sequence[str]]]:
+    """(element, array node, its strings) for the elements `keys` (Action and NotAction, or
+    Resource and NotResource) of a statement that are arrays of two entries or more.
+
+    A statement with a model has the strings already: its model holds exactly the entries of
+    each list element, all of them strings (or there would be no model), in order; only the
+    others are read off the nodes."""
+    model = view.model
+    if model is not None:
+        if keys[0] == "Action":
+            pair = (model.action, model.not_action)
+        else:
+            pair = (model.resource, model.not_resource)
+        for key, texts in zip(keys, pair, strict=True):
+            if texts is not None and len(texts) > 1:
+                yield key, view.items[key], texts
+        return
+    for key in keys:
+        node = view.items.get(key)
+        if node is not None and node.kind == "array" and len(node.value) > 1:
+            yield key, node, [child.value for child in node.value if child.kind == "string"]
 
 
 class _WildcardIndex:
@@ -379,6 +414,10 @@ def _equal_or_covered_by_action(broad: str) -> Callable[[str], bool]:
     return lambda narrow: narrow.lower() == folded or covers(narrow)
 
 
+_ACTION_KEYS = ("Action", "NotAction")
+_RESOURCE_KEYS = ("Resource", "NotResource")
+
+
 @rule(
     "PS503",
     Severity.SUGGESTION,
@@ -389,12 +428,10 @@ def _equal_or_covered_by_action(broad: str) -> Callable[[str], bool]:
 def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     """An action listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
-        for key in ("Action", "NotAction"):
-            node = view.items.get(key)
-            if node is not None and node.kind == "array" and len(node.value) > 1:
-                yield from _redundant_entries(
-                    ctx, view, key, node, _equal_or_covered_by_action, "action", True, None
-                )
+        for key, node, texts in _list_entries(view, _ACTION_KEYS):
+            yield from _redundant_entries(
+                ctx, view, key, node, texts, _equal_or_covered_by_action, "action", True, None
+            )
 
 
 @lru_cache(maxsize=4096)
@@ -431,19 +468,18 @@ def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
 def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
-        for key in ("Resource", "NotResource"):
-            node = view.items.get(key)
-            if node is not None and node.kind == "array" and len(node.value) > 1:
-                yield from _redundant_entries(
-                    ctx,
-                    view,
-                    key,
-                    node,
-                    _equal_or_covered_by_resource,
-                    "resource",
-                    False,
-                    _resource_part,
-                )
+        for key, node, texts in _list_entries(view, _RESOURCE_KEYS):
+            yield from _redundant_entries(
+                ctx,
+                view,
+                key,
+                node,
+                texts,
+                _equal_or_covered_by_resource,
+                "resource",
+                False,
+                _resource_part,
+            )
 
 
 _Member = tuple[StatementView, Statement, tuple[str, Hashable]]
