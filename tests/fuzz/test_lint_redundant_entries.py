@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,13 +92,13 @@ class _EveryWildcard:
 
 
 def _from_nodes(
-    view: StatementView, keys: tuple[str, str]
-) -> Iterator[tuple[str, Node, Sequence[str]]]:
-    """`_list_entries` reading every statement's entries off its nodes, model or not."""
-    return _LIST_ENTRIES(replace(view, model=None), keys)
+    view: StatementView, keys: tuple[str, str], fold: bool
+) -> Sequence[tuple[str, Node, Sequence[str]]]:
+    """`_lists_to_test` reading every statement's entries off its nodes, model or not."""
+    return _LISTS_TO_TEST(replace(view, model=None), keys, fold)
 
 
-_LIST_ENTRIES = hygiene._list_entries
+_LISTS_TO_TEST = hygiene._lists_to_test
 
 
 @contextmanager
@@ -108,7 +109,7 @@ def unfiltered() -> Iterator[None]:
     whole texts, so it is not replaced here by every member: that would differ on the sigma
     cases)."""
     with (
-        mock.patch.object(hygiene, "_list_entries", _from_nodes),
+        mock.patch.object(hygiene, "_lists_to_test", _from_nodes),
         mock.patch.object(hygiene, "_may_repeat", lambda texts, fold: True),
         mock.patch.object(hygiene, "_WildcardIndex", _EveryWildcard),
         mock.patch.object(hygiene, "_pair_covered", hygiene._pair_covered.__wrapped__),
@@ -130,12 +131,17 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
     return statement
 
 
+@pytest.mark.parametrize("few", [hygiene.FEW_WILDCARDS, 0])
 @settings(max_examples=300, deadline=None)
-@given(st.lists(statements(), min_size=1, max_size=8))
-def test_shortcuts_report_what_testing_everything_reports(body: list[dict[str, Any]]) -> None:
+@given(body=st.lists(statements(), min_size=1, max_size=8))
+def test_shortcuts_report_what_testing_everything_reports(
+    few: int, body: list[dict[str, Any]]
+) -> None:
+    """With lists short enough to scan and (`few` 0) with every list indexed."""
     document = {"Version": "2012-10-17", "Statement": body}
     rules = {"PS503", "PS504", "PS505"}
-    fast = _report(document, rules)
+    with mock.patch.object(hygiene, "FEW_WILDCARDS", few):
+        fast = _report(document, rules)
     with unfiltered():
         reference = _report(document, rules)
     assert fast == reference

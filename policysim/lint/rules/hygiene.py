@@ -250,13 +250,11 @@ def _redundant_entries(
     """Entries of the list `node` (its strings: `texts`) equal to an earlier one (case-folded
     with `fold`: actions), or matched by a wildcard entry of the same list.
 
-    Only a duplicate or a wildcard can cover an entry (`_may_repeat` decides in C that a list
-    has neither), and each entry is tested only against the wildcards filed under a prefix of
+    Only a duplicate or a wildcard can cover an entry (`_lists_to_test` passes over lists
+    with neither), and each entry is tested only against the wildcards filed under a prefix of
     its `index_key` (None: the folded text itself; `_WildcardIndex`): linear in practice even
     for policies that list thousands of actions.
     """
-    if not _may_repeat(texts, fold):
-        return
     normalized = list(map(str.lower, texts)) if fold else texts
     earlier: dict[int, int] = {}  # duplicate -> the first equal entry
     if len(set(normalized)) != len(texts):
@@ -299,29 +297,44 @@ def _may_repeat(texts: Sequence[str], fold: bool) -> bool:
     return len(set(map(str.lower, texts) if fold else texts)) != len(texts)
 
 
-def _list_entries(
-    view: StatementView, keys: tuple[str, str]
-) -> Iterator[tuple[str, Node, Sequence[str]]]:
-    """(element, array node, its strings) for the elements `keys` (Action and NotAction, or
-    Resource and NotResource) of a statement that are arrays of two entries or more.
+def _lists_to_test(
+    view: StatementView, keys: tuple[str, str], fold: bool
+) -> Sequence[tuple[str, Node, Sequence[str]]]:
+    """(element, array node, its strings) for the elements `keys` (`_ACTION_KEYS` or
+    `_RESOURCE_KEYS`) of a statement that are arrays in which one entry may cover another
+    (`_may_repeat`, case-folded with `fold`): usually none, told without a generator.
 
     A statement with a model has the strings already: its model holds exactly the entries of
-    each list element, all of them strings (or there would be no model), in order; only the
-    others are read off the nodes."""
+    each list element, all of them strings (or there would be no model), in order, and at
+    most one element of each pair; only the others are read off the nodes."""
     model = view.model
-    if model is not None:
-        if keys[0] == "Action":
-            pair = (model.action, model.not_action)
-        else:
-            pair = (model.resource, model.not_resource)
-        for key, texts in zip(keys, pair, strict=True):
-            if texts is not None and len(texts) > 1:
-                yield key, view.items[key], texts
-        return
-    for key in keys:
-        node = view.items.get(key)
-        if node is not None and node.kind == "array" and len(node.value) > 1:
-            yield key, node, [child.value for child in node.value if child.kind == "string"]
+    if model is None:
+        found = []
+        for key in keys:
+            node = view.items.get(key)
+            if node is not None and node.kind == "array" and len(node.value) > 1:
+                texts = [child.value for child in node.value if child.kind == "string"]
+                if _may_repeat(texts, fold):
+                    found.append((key, node, texts))
+        return found
+    if keys is _ACTION_KEYS:
+        first, second = model.action, model.not_action
+    else:
+        first, second = model.resource, model.not_resource
+    if first is not None:
+        key, listed = keys[0], first
+    elif second is not None:
+        key, listed = keys[1], second
+    else:
+        return ()
+    if len(listed) < 2 or not _may_repeat(listed, fold):
+        return ()
+    return ((key, view.items[key], listed),)
+
+
+FEW_WILDCARDS = 8
+"""Lists with at most this many wildcard entries are searched one wildcard after another:
+cheaper than indexing them (most lists hold one to four)."""
 
 
 class _WildcardIndex:
@@ -335,8 +348,9 @@ class _WildcardIndex:
     itself (and an entry that is not an ARN or holds `?` or `${` covers only its equal). So
     the entries worth testing against a text are found under the prefixes of its own key, one
     look-up per prefix length, rather than by testing every wildcard of the list (PS503 and
-    PS504 ask for every entry). Resource parts are the sharper key: `arn:aws:ec2:*:*:...`
-    entries share their literal prefix, not `instance/` against `volume/`.
+    PS504 ask for every entry; a list with `FEW_WILDCARDS` or fewer is scanned instead).
+    Resource parts are the sharper key: `arn:aws:ec2:*:*:...` entries share their literal
+    prefix, not `instance/` against `volume/`.
 
     For actions the cover test folds service and name apart (`split_action`) while the key is
     the whole text lower-cased. Python lower-cases every character alone except a capital
@@ -345,21 +359,29 @@ class _WildcardIndex:
     candidate for every text).
     """
 
-    __slots__ = ("_by_prefix", "_lengths", "prefixes")
+    __slots__ = ("_by_prefix", "_few", "_lengths", "prefixes")
 
     def __init__(self, wildcards: list[tuple[int, str, str]]) -> None:
         """`wildcards`: (index in the list, entry, its key) in list order."""
-        self._by_prefix: dict[str, list[tuple[int, str]]] = {}
-        for j, text, key in wildcards:
-            prefix = literal_prefix(key) if key.isascii() else ""
-            self._by_prefix.setdefault(prefix, []).append((j, text))
-        self._lengths = sorted({len(prefix) for prefix in self._by_prefix})
-        self.prefixes = tuple(self._by_prefix)
+        filed = [
+            (literal_prefix(key) if key.isascii() else "", j, text) for j, text, key in wildcards
+        ]
+        self.prefixes = tuple(dict.fromkeys([prefix for prefix, _, _ in filed]))
         """Every prefix: a key that starts with none has no candidate (one test, in C)."""
+        self._few = filed if len(filed) <= FEW_WILDCARDS else None
+        """(prefix, index, entry) of each wildcard, when there are too few to index."""
+        self._by_prefix: dict[str, list[tuple[int, str]]] = {}
+        self._lengths: list[int] = []
+        if self._few is None:
+            for prefix, j, text in filed:
+                self._by_prefix.setdefault(prefix, []).append((j, text))
+            self._lengths = sorted({len(prefix) for prefix in self._by_prefix})
 
     def candidates(self, key: str) -> list[tuple[int, str]]:
         """(index, entry) of the wildcards that may equal or cover the text whose index key
         is `key`, in list order."""
+        if self._few is not None:
+            return [(j, text) for prefix, j, text in self._few if key.startswith(prefix)]
         found: list[tuple[int, str]] = []
         by_prefix = self._by_prefix
         for length in self._lengths:
@@ -428,7 +450,7 @@ _RESOURCE_KEYS = ("Resource", "NotResource")
 def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     """An action listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
-        for key, node, texts in _list_entries(view, _ACTION_KEYS):
+        for key, node, texts in _lists_to_test(view, _ACTION_KEYS, True):
             yield from _redundant_entries(
                 ctx, view, key, node, texts, _equal_or_covered_by_action, "action", True, None
             )
@@ -468,7 +490,7 @@ def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
 def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
-        for key, node, texts in _list_entries(view, _RESOURCE_KEYS):
+        for key, node, texts in _lists_to_test(view, _RESOURCE_KEYS, False):
             yield from _redundant_entries(
                 ctx,
                 view,
