@@ -1150,17 +1150,23 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
     for action in flagged_actions(ctx).noncanonical:
         by_view.setdefault(id(action.view), []).append(action)
     for view in ctx.statements:
-        for action in by_view.get(id(view), ()):
-            canonical = action.facts.canonical
-            yield ctx.at_node(
-                action.node,
-                f"action {action.text!r} is written {canonical!r} in the catalog",
-                pointer=action.pointer,
-                statement=view.index,
-                hint=f"write {canonical!r}",
-            )
+        actions = by_view.get(id(view))
+        if actions is not None:
+            index = view.index
+            for action in actions:  # thousands in a corpus: each issue made directly
+                canonical = repr(action.facts.canonical)
+                node = action.node
+                yield Issue(
+                    f"action {node.value!r} is written {canonical} in the catalog",
+                    node.position,
+                    action.pointer,
+                    index,
+                    f"write {canonical}",
+                )
         cond = view.items.get("Condition")
-        if cond is not None and cond.kind == "object":
+        if cond is None:
+            continue  # and no condition entries
+        if cond.kind == "object":
             for op in cond.value:
                 parsed = known_operator(op)
                 if parsed is not None and parsed.canonical != op:
