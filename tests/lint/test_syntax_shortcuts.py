@@ -9,7 +9,7 @@ import json
 from typing import Any
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policysim.lint.context import LintContext
@@ -73,8 +73,20 @@ def _report(document: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(f.rule, f.pointer, f.message) for f in found if f.rule in RULES]
 
 
+_WITH_VARIABLES = {
+    "Sid": "A",
+    "Effect": "Allow",
+    "Principal": {"AWS": ["111122223333", "arn:aws:iam::${aws:username}:root"]},
+    "Action": ["s3:GetObject", "s3:${aws:username}"],
+    "Resource": ["arn:aws:s3:::b/*", "arn:${aws:partition}:s3:::b"],
+    "Condition": {"NumericEquals": {"s3:max-keys": ["1", "${aws:username}"]}},
+}
+"""A statement with a model and a variable at each of PS026's sites."""
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(statements(), min_size=1, max_size=4))
+@example([_WITH_VARIABLES])
 def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
     document = {"Version": "2012-10-17", "Statement": body}
     fast = _report(document)
@@ -168,3 +180,21 @@ def test_duplicate_key_walks_condition_blocks_only_when_that_suffices(document: 
     with mock.patch.object(syntax, "_condition_objects", lambda ctx: syntax._objects(ctx.root)):
         reference = [(i.pointer, i.message) for i in syntax.duplicate_key(ctx)]
     assert fast == reference
+
+
+def test_whitespace_pattern_is_isspace() -> None:
+    """PS025's `_WHITESPACE` finds exactly the characters `str.isspace` calls white space."""
+    for code in range(0x110000):
+        char = chr(code)
+        assert (syntax._WHITESPACE.search(char) is not None) == char.isspace(), hex(code)
+
+
+def test_variables_in_a_statement_with_a_model_are_found() -> None:
+    """PS026 reports each site of the example above (its shortcuts pass over none)."""
+    found = _report({"Version": "2012-10-17", "Statement": [_WITH_VARIABLES]})
+    assert sorted(pointer for rule, pointer, _ in found if rule == "PS026") == [
+        "/Statement/0/Action/1",
+        "/Statement/0/Condition/NumericEquals/s3:max-keys/1",
+        "/Statement/0/Principal/AWS/1",
+        "/Statement/0/Resource/1",
+    ]

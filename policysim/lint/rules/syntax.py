@@ -1150,6 +1150,8 @@ def null_misuse(ctx: LintContext) -> Iterator[Issue]:
 
 
 _VARIABLE_KEY = re.compile(r"[A-Za-z0-9_:/.@+=-]+")
+_WHITESPACE = re.compile(r"\s")
+"""What `str.isspace` calls white space, one character at a time (the same test in C)."""
 
 
 def _variable_problems(text: str) -> Iterator[str]:
@@ -1171,7 +1173,7 @@ def _variable_problems(text: str) -> Iterator[str]:
             yield f"{shown!r} is empty"
         elif body.strip() in SPECIAL:
             pass
-        elif key != key.strip() or any(c.isspace() for c in key):
+        elif key != key.strip() or _WHITESPACE.search(key):
             yield f"{shown!r} has a space in the key name"
         elif not _VARIABLE_KEY.fullmatch(key):
             bad = sorted({c for c in key if not _VARIABLE_KEY.fullmatch(c)})
@@ -1303,7 +1305,7 @@ def variable_misplaced(ctx: LintContext) -> Iterator[Issue]:
                 )
             seen_keys.add(entry.key)
             op = entry.op
-            if op is None or op.supports_variables:
+            if op is None or op.supports_variables or not _may_hold_variable(entry.node):
                 continue
             for pointer, node in entry.values:
                 if node.kind == "string" and find_variables(node.value):
