@@ -198,3 +198,17 @@ def test_variables_in_a_statement_with_a_model_are_found() -> None:
         "/Statement/0/Principal/AWS/1",
         "/Statement/0/Resource/1",
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(statements(), min_size=1, max_size=4))
+def test_conditioned_lists_every_statement_with_condition_entries(
+    body: list[dict[str, Any]],
+) -> None:
+    """The rules about conditions alone walk `conditioned`: the statements whose entries are
+    not empty, in order, with those entries."""
+    root = parse_source(json.dumps({"Version": "2012-10-17", "Statement": body}), "p.json")
+    ctx = LintContext.build("p.json", root, PolicyKind.IDENTITY)
+    expected = [(view, view.conditions()) for view in ctx.statements if view.conditions()]
+    assert syntax.conditioned(ctx) == expected
+    assert syntax.conditioned(ctx) is syntax.conditioned(ctx)
