@@ -91,14 +91,12 @@ class _EveryWildcard:
         return self._all
 
 
-def _from_nodes(
-    view: StatementView, keys: tuple[str, str], fold: bool
-) -> Sequence[tuple[str, Node, Sequence[str]]]:
-    """`_lists_to_test` reading every statement's entries off its nodes, model or not."""
-    return _LISTS_TO_TEST(replace(view, model=None), keys, fold)
+def _from_nodes(view: StatementView, key: str, node: Node) -> Sequence[str]:
+    """`_strings_of` reading every statement's entries off its nodes, model or not."""
+    return _STRINGS_OF(replace(view, model=None), key, node)
 
 
-_LISTS_TO_TEST = hygiene._lists_to_test
+_STRINGS_OF = hygiene._strings_of
 
 
 @contextmanager
@@ -109,7 +107,7 @@ def unfiltered() -> Iterator[None]:
     whole texts, so it is not replaced here by every member: that would differ on the sigma
     cases)."""
     with (
-        mock.patch.object(hygiene, "_lists_to_test", _from_nodes),
+        mock.patch.object(hygiene, "_strings_of", _from_nodes),
         mock.patch.object(hygiene, "_may_repeat", lambda texts, fold: True),
         mock.patch.object(hygiene, "_WildcardIndex", _EveryWildcard),
         mock.patch.object(hygiene, "_pair_covered", hygiene._pair_covered.__wrapped__),

@@ -250,8 +250,8 @@ def _redundant_entries(
     """Entries of the list `node` (its strings: `texts`) equal to an earlier one (case-folded
     with `fold`: actions), or matched by a wildcard entry of the same list.
 
-    Only a duplicate or a wildcard can cover an entry (`_lists_to_test` passes over lists
-    with neither), and each entry is tested only against the wildcards filed under a prefix of
+    Only a duplicate or a wildcard can cover an entry (callers pass over lists with neither,
+    `_may_repeat`), and each entry is tested only against the wildcards filed under a prefix of
     its `index_key` (None: the folded text itself; `_WildcardIndex`): linear in practice even
     for policies that list thousands of actions.
     """
@@ -297,39 +297,22 @@ def _may_repeat(texts: Sequence[str], fold: bool) -> bool:
     return len(set(map(str.lower, texts) if fold else texts)) != len(texts)
 
 
-def _lists_to_test(
-    view: StatementView, keys: tuple[str, str], fold: bool
-) -> Sequence[tuple[str, Node, Sequence[str]]]:
-    """(element, array node, its strings) for the elements `keys` (`_ACTION_KEYS` or
-    `_RESOURCE_KEYS`) of a statement that are arrays in which one entry may cover another
-    (`_may_repeat`, case-folded with `fold`): usually none, told without a generator.
+_LIST_FIELDS = {
+    "Action": "action",
+    "NotAction": "not_action",
+    "Resource": "resource",
+    "NotResource": "not_resource",
+}
 
-    A statement with a model has the strings already: its model holds exactly the entries of
-    each list element, all of them strings (or there would be no model), in order, and at
-    most one element of each pair; only the others are read off the nodes."""
-    model = view.model
-    if model is None:
-        found = []
-        for key in keys:
-            node = view.items.get(key)
-            if node is not None and node.kind == "array" and len(node.value) > 1:
-                texts = [child.value for child in node.value if child.kind == "string"]
-                if _may_repeat(texts, fold):
-                    found.append((key, node, texts))
-        return found
-    if keys is _ACTION_KEYS:
-        first, second = model.action, model.not_action
-    else:
-        first, second = model.resource, model.not_resource
-    if first is not None:
-        key, listed = keys[0], first
-    elif second is not None:
-        key, listed = keys[1], second
-    else:
-        return ()
-    if len(listed) < 2 or not _may_repeat(listed, fold):
-        return ()
-    return ((key, view.items[key], listed),)
+
+def _strings_of(view: StatementView, key: str, node: Node) -> Sequence[str]:
+    """The strings of the array `node`, the statement's element `key`. A statement with a model
+    has them already: its model holds exactly the entries of each list element, all of them
+    strings (or there would be no model), in order; only the others are read off the nodes."""
+    if view.model is not None:
+        texts: tuple[str, ...] = getattr(view.model, _LIST_FIELDS[key])
+        return texts
+    return [child.value for child in node.value if child.kind == "string"]
 
 
 FEW_WILDCARDS = 8
@@ -436,10 +419,6 @@ def _equal_or_covered_by_action(broad: str) -> Callable[[str], bool]:
     return lambda narrow: narrow.lower() == folded or covers(narrow)
 
 
-_ACTION_KEYS = ("Action", "NotAction")
-_RESOURCE_KEYS = ("Resource", "NotResource")
-
-
 @rule(
     "PS503",
     Severity.SUGGESTION,
@@ -450,10 +429,15 @@ _RESOURCE_KEYS = ("Resource", "NotResource")
 def redundant_action(ctx: LintContext) -> Iterator[Issue]:
     """An action listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
-        for key, node, texts in _lists_to_test(view, _ACTION_KEYS, True):
-            yield from _redundant_entries(
-                ctx, view, key, node, texts, _equal_or_covered_by_action, "action", True, None
-            )
+        for key in ("Action", "NotAction"):
+            node = view.items.get(key)
+            if node is None or node.kind != "array" or len(node.value) < 2:
+                continue
+            texts = _strings_of(view, key, node)
+            if _may_repeat(texts, True):
+                yield from _redundant_entries(
+                    ctx, view, key, node, texts, _equal_or_covered_by_action, "action", True, None
+                )
 
 
 @lru_cache(maxsize=4096)
@@ -490,7 +474,13 @@ def _equal_or_covered_by_resource(broad: str) -> Callable[[str], bool]:
 def redundant_resource(ctx: LintContext) -> Iterator[Issue]:
     """A resource listed next to a pattern that already matches it adds nothing."""
     for view in ctx.statements:
-        for key, node, texts in _lists_to_test(view, _RESOURCE_KEYS, False):
+        for key in ("Resource", "NotResource"):
+            node = view.items.get(key)
+            if node is None or node.kind != "array" or len(node.value) < 2:
+                continue
+            texts = _strings_of(view, key, node)
+            if not _may_repeat(texts, False):
+                continue
             yield from _redundant_entries(
                 ctx,
                 view,
