@@ -266,12 +266,10 @@ def _redundant_entries(
     wildcards = _WildcardIndex(
         [(j, text, keys[j]) for j, text in enumerate(texts) if "*" in text or "?" in text]
     )
-    # The rest have no candidate: one test per entry, in C.
-    todo = itertools.compress(
-        itertools.count(), map(str.startswith, keys, itertools.repeat(wildcards.prefixes))
-    )
+    prefixes = wildcards.prefixes
+    todo = {i for i, k in enumerate(keys) if k.startswith(prefixes)}  # the rest have no candidate
     positions: list[int] | None = None  # of the string entries in the list, when one is reported
-    for i in sorted(earlier.keys() | set(todo)):
+    for i in sorted(todo.union(earlier)):
         text = texts[i]
         if i in earlier:
             other: str | None = texts[earlier[i]]
