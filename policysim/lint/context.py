@@ -292,10 +292,16 @@ class ConditionEntry:
         return [(self.pointer, self.node)]
 
     def texts(self) -> list[str] | None:
-        """The values as AWS compares them; None when one is not a scalar."""
-        out = []
-        for _, node in self.values:
-            text = scalar_text(node)
+        """The values as AWS compares them; None when one is not a scalar. Read off the nodes
+        directly: `values` would build a pointer for each, which rules asking for the texts
+        never use."""
+        node = self.node
+        out: list[str] = []
+        for item in node.value if node.kind == "array" else (node,):
+            if item.kind == "string":
+                out.append(item.value)
+                continue
+            text = scalar_text(item)
             if text is None:
                 return None
             out.append(text)
