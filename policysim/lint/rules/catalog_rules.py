@@ -1216,50 +1216,62 @@ def _star(resources: tuple[str, ...] | None) -> bool:
     return False
 
 
+Shape = tuple[bool, bool]
+"""Whether an ARN template's region segment and its account segment are empty."""
+
+
 @cache
 def _service_templates(
     service: str,
-) -> tuple[tuple[list[str], str, tuple[Token, ...]], ...]:
-    """The six-part ARN templates of a service's resource types, each split into its fields,
-    with its resource part's literal head and tokens (other shapes never fit a resource)."""
-    out = []
+) -> tuple[tuple[Shape, tuple[tuple[str, tuple[Token, ...]], ...]], ...]:
+    """The six-part ARN templates of a service's resource types (other shapes never fit a
+    resource), grouped by their `Shape`, in order of each shape's first template; each is
+    its resource part's literal head and tokens."""
+    groups: dict[Shape, list[tuple[str, tuple[Token, ...]]]] = {}
     for rt in get_catalog().resource_types(service):
         parts = rt.arn_template.split(":", 5)
         parsed = _template_tail(rt.arn_template)
         if len(parts) == 6 and parsed is not None:
-            out.append((parts, _literal_head(parts[5], template=True), parsed[1]))
-    return tuple(out)
+            shape = (parts[3] == "", parts[4] == "")
+            head = _literal_head(parts[5], template=True)
+            groups.setdefault(shape, []).append((head, parsed[1]))
+    return tuple((shape, tuple(templates)) for shape, templates in groups.items())
 
 
 @lru_cache(maxsize=16384)
-def _fitting_templates(service: str, resource: str) -> tuple[list[str], ...]:
-    """The ARN templates of the service (split into their six fields) whose resource part
-    fits the policy's resource part; worked out once for both segments `_segment_rule` asks
-    about."""
+def _fitting_shapes(service: str, resource: str) -> tuple[Shape, ...]:
+    """The `Shape`s of the service's ARN templates whose resource part fits the policy's
+    resource part; worked out once for both segments `_segment_rule` asks about.
+
+    A verdict depends on nothing but which shapes fit, so the search of a shape stops at its
+    first fitting template: most of a service's templates share one shape (region and
+    account), and each template tried may cost a `globs_intersect`."""
     head = _literal_head(resource, template=False)
     tail: tuple[Token, ...] | None = None  # tokenized when some template's head meets
     fitting = []
-    for parts, t_head, t_tail in _service_templates(service):
-        if not (
-            head.startswith(t_head) or t_head.startswith(head)
-        ):  # the heads meet: see `_literal_head`
-            continue
-        if tail is None:
-            tail = glob_tokens(resource, template=False)
-        if globs_intersect(tail, t_tail):
-            fitting.append(parts)
+    for shape, templates in _service_templates(service):
+        for t_head, t_tail in templates:
+            if not (
+                head.startswith(t_head) or t_head.startswith(head)
+            ):  # the heads meet: see `_literal_head`
+                continue
+            if tail is None:
+                tail = glob_tokens(resource, template=False)
+            if globs_intersect(tail, t_tail):
+                fitting.append(shape)
+                break
     return tuple(fitting)
 
 
 def _segment_rule(service: str, resource: str, index: int) -> str | None:
     """'forbidden' / 'required' when every ARN template of the service whose resource part fits
     the policy's resource part agrees on the segment (None: no verdict)."""
-    segments = [parts[index] for parts in _fitting_templates(service, resource)]
-    if not segments:
+    empty = [shape[index - 3] for shape in _fitting_shapes(service, resource)]
+    if not empty:
         return None
-    if all(s == "" for s in segments):
+    if all(empty):
         return "forbidden"
-    if all(s != "" for s in segments):
+    if not any(empty):
         return "required"
     return None
 
