@@ -1204,14 +1204,15 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
 @lru_cache(maxsize=16384)
 def _fits_some_type(resource: str, service: str) -> bool:
     """Whether an ARN is a resource type of the action's service or of its own service
-    (remembered: a service may have dozens of types, each a `resource_may_match`)."""
+    (remembered: a service may have dozens of types). One `resource_may_match` of them all,
+    which parses the ARN once and answers as trying each type alone and taking `any`."""
     arn = parse_arn(resource)
     services = {service} | (
         {arn.service.lower()} if arn and not has_wildcard(arn.service) else set()
     )
     catalog = get_catalog()
     templates = [rt.arn_template for svc in services for rt in catalog.resource_types(svc)]
-    return any(resource_may_match(resource, (t,)) for t in templates)
+    return bool(templates) and resource_may_match(resource, tuple(templates))
 
 
 @lru_cache(maxsize=4096)
