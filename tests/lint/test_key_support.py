@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policysim.catalog import get_catalog
+from policysim.catalog import ActionInfo, Catalog, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.lint.rules.catalog_rules import (
     _service_supported_keys,
@@ -82,3 +82,31 @@ def test_slash_placeholders_need_a_declaration_with_a_slash() -> None:
     key = "secretsmanager:ResourceTag/team"
     for declared in ("", "secretsmanager:resourcetag/tag-key", "x"):
         assert _supports(supported, key, declared) is _reference(supported, key, declared)
+
+
+def _reference_supported_keys(name: str) -> frozenset[str]:
+    """The keys of the process catalog's record of `name`: its own, its resource types' and
+    what the catalog declares for those types, lower-cased."""
+    catalog = get_catalog()
+    info = catalog.action(name)
+    if info is None:
+        return frozenset()
+    keys = {k.lower() for k in info.condition_keys}
+    for art in info.resource_types:
+        keys |= {k.lower() for k in art.condition_keys}
+        declared = catalog.resource_type(info.service, art.name)
+        keys |= {k.lower() for k in declared.condition_keys} if declared else set()
+    return frozenset(keys)
+
+
+def test_supported_keys_per_record_equal_the_catalog_records_by_name() -> None:
+    """Remembered per record (by identity), the answer is still the process catalog's for
+    the name: for its own records, another catalog's equal ones, and unknown names."""
+    other = Catalog()
+    for service in _SERVICES:
+        for info in get_catalog().actions(service):
+            assert supported_keys(info) == _reference_supported_keys(info.full_name)
+        for info in other.actions(service)[::5]:
+            assert supported_keys(info) == _reference_supported_keys(info.full_name)
+    stranger = ActionInfo("s3", "NoSuchAction", "Read", (), ("s3:x",), ())
+    assert supported_keys(stranger) == frozenset()

@@ -303,12 +303,15 @@ def statement_actions(patterns: tuple[str, ...]) -> tuple[tuple[ActionInfo, ...]
 def supported_keys(info: ActionInfo) -> frozenset[str]:
     """Declared (lower-case, possibly templated) condition keys an action can be checked with:
     its own keys plus those of every resource type it accepts (cached per action)."""
-    return _supported_keys(info.full_name)
+    return _supported_keys(info)
 
 
 @lru_cache(maxsize=65536)
-def _supported_keys(action: str) -> frozenset[str]:
-    info = get_catalog().action(action)
+def _supported_keys(action: ActionInfo) -> frozenset[str]:
+    """`supported_keys`, remembered per record (hashed by identity: no name to format for
+    each of the thousands of actions a statement's patterns expand to). The answer is that
+    of the process catalog's record of the same name."""
+    info = get_catalog().action(action.full_name)
     if info is None:
         return frozenset()
     keys = set(map(str.lower, info.condition_keys))
@@ -638,11 +641,12 @@ def unsupported_for(cond: Cond, actions: Sequence[ActionInfo]) -> list[ActionInf
     prefix = _key_prefix(cond.key)
     if prefix != "aws" and not _supports(_service_supported_keys(prefix), cond.key, declared):
         return []
-    return [info for info in actions if not _action_supports(info.full_name, cond.key, declared)]
+    return [info for info in actions if not _action_supports(info, cond.key, declared)]
 
 
 @lru_cache(maxsize=65536)
-def _action_supports(action: str, key: str, declared: str) -> bool:
+def _action_supports(action: ActionInfo, key: str, declared: str) -> bool:
+    """Whether the action supports the key, remembered per record (by identity) and key."""
     return _supports(_supported_keys(action), key, declared)
 
 
