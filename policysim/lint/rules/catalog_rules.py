@@ -471,15 +471,21 @@ _KEY_SHAPE = re.compile(r"^[^:\s]+:\S+$")
 )
 def unknown_global_key(ctx: LintContext) -> Iterator[Issue]:
     """Global keys are case-insensitive; templated ones (`aws:RequestTag/k`) resolve."""
-    catalog = get_catalog()
     for cond in document_conditions(ctx):
-        if _key_prefix(cond.key) != "aws" or not _KEY_SHAPE.match(cond.key):
-            continue
-        if cond.lower in DEPRECATED_GLOBAL_KEYS or catalog.global_condition_key(cond.key):
-            continue
-        if cond.key.endswith("/"):
-            continue  # tag key family without a key: PS022
-        yield cond.issue(f"unknown global condition key {cond.key!r}")
+        if _unknown_global_key(cond.key):
+            yield cond.issue(f"unknown global condition key {cond.key!r}")
+
+
+@lru_cache(maxsize=65536)
+def _unknown_global_key(key: str) -> bool:
+    """Whether PS103 reports a key: it depends on the key alone, and the same keys recur in
+    condition after condition (one memo hit instead of a prefix, a pattern and a catalog
+    lookup each time)."""
+    if _key_prefix(key) != "aws" or not _KEY_SHAPE.match(key):
+        return False
+    if key.lower() in DEPRECATED_GLOBAL_KEYS or get_catalog().global_condition_key(key):
+        return False
+    return not key.endswith("/")  # tag key family without a key: PS022
 
 
 @rule(
@@ -515,21 +521,35 @@ def unknown_service_key(ctx: LintContext) -> Iterator[Issue]:
     provider's prefix has a dot) and other issuers' keys are never reported, nor is a prefix
     that the statement's actions also use (PS101 reports an unknown service once)."""
     for cond in document_conditions(ctx):
-        if not _KEY_SHAPE.match(cond.key):
+        verdict = _service_key_problem(cond.key)
+        if verdict is None:
             continue
-        if not is_service_key(cond.key):
-            problem = _unknown_key_prefix(_key_prefix(cond.key))
-            if problem is not None and not _names_service(cond.view, _key_prefix(cond.key)):
+        unknown_prefix, hint = verdict
+        if unknown_prefix:
+            if not _names_service(cond.view, _key_prefix(cond.key)):
                 yield cond.issue(
                     f"unknown service prefix {_key_prefix(cond.key)!r} in condition key"
                     f" {cond.key!r}: the key is never present",
-                    hint=problem or None,
+                    hint=hint or None,
                 )
             continue
-        if declared_key(cond.key) is None:
-            yield cond.issue(
-                f"unknown condition key {cond.key!r} for service {_key_prefix(cond.key)!r}"
-            )
+        yield cond.issue(
+            f"unknown condition key {cond.key!r} for service {_key_prefix(cond.key)!r}"
+        )
+
+
+@lru_cache(maxsize=65536)
+def _service_key_problem(key: str) -> tuple[bool, str] | None:
+    """PS104's verdict on a key alone (the same keys recur in condition after condition):
+    None when it is fine; (True, hint) when its prefix is neither a service nor an issuer
+    (reported unless the statement's actions use the prefix: PS101's then); (False, '')
+    when its service does not declare it."""
+    if not _KEY_SHAPE.match(key):
+        return None
+    if not is_service_key(key):
+        problem = _unknown_key_prefix(_key_prefix(key))
+        return None if problem is None else (True, problem)
+    return (False, "") if declared_key(key) is None else None
 
 
 @rule(
