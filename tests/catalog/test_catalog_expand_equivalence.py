@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import ActionInfo, get_catalog
+from policysim.catalog.catalog import _after_prefix
 from policysim.policy.action import compile_action_pattern, split_action
 
 _SERVICES = ["s3", "iam", "ec2", "kms", "a4b", "codestar-notifications", "nosuchsvc"]
@@ -56,7 +57,34 @@ def test_action_equals_a_scan(text: str) -> None:
 
 def test_examples() -> None:
     catalog = get_catalog()
-    for pattern in ["s3:*", "S3:Get*", "ec2:Describe*", "iam:*Policy", "s3:", "s3", "x:*", "*"]:
+    for pattern in [
+        "s3:*",
+        "S3:Get*",
+        "ec2:Describe*",
+        "iam:*Policy",
+        "iam:*Policy*",
+        "ec2:Describe*Instance*",
+        "s3:Get*Get*",
+        "s3:Get**",
+        "s3:**",
+        "s3:Get*?*",
+        "s3:",
+        "s3",
+        "x:*",
+        "*",
+    ]:
         assert catalog.expand(pattern) == _scan_expand(pattern), pattern
     for text in ["s3:GetObject", "S3:GETOBJECT", "s3:", ":", "", "s3:GetObject:x", "nosuch:A"]:
         assert catalog.action(text) is _scan_action(text), text
+
+
+_TEXT = st.text(alphabet=st.sampled_from(["a", "b", "z", "\U0010fffe", "\U0010ffff"]), max_size=5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXT, _TEXT)
+def test_after_prefix_bounds_exactly_the_strings_with_the_prefix(head: str, text: str) -> None:
+    """`expand` takes the sorted names from `head` up to `_after_prefix(head)`: they must be
+    exactly the names that start with `head`."""
+    after = _after_prefix(head)
+    assert text.startswith(head) is (head <= text and (after is None or text < after))

@@ -28,7 +28,7 @@ def _scan(index: KeyIndex, name: str) -> ConditionKeyInfo | None:
     exact = {info.name.lower(): info for info in index.values()}.get(name.lower())
     if exact is not None:
         return exact
-    for regex, info in index._templates:
+    for regex, info in index.templates():
         if regex.fullmatch(name):
             return info
     return None

@@ -10,6 +10,12 @@ from typing import Any
 import pytest
 
 from policysim.catalog import Catalog, get_catalog, loader, snapshot
+from policysim.catalog.model import (
+    ActionInfo,
+    ActionResourceType,
+    ConditionKeyInfo,
+    ResourceTypeInfo,
+)
 
 
 @pytest.fixture
@@ -132,3 +138,32 @@ def test_snapshot_catalog_answers_as_the_json_one(
     for key in ("s3:ExistingObjectTag/team", "aws:PrincipalTag/x", "saml:aud", "ec2:Region"):
         assert cached.condition_key(key) == plain.condition_key(key)
     assert cached.resource_type("s3", "object") == plain.resource_type("s3", "object")
+
+
+def test_records_built_slot_by_slot_equal_the_dataclass_constructors(
+    built: snapshot.Snapshot,
+) -> None:
+    """`build_*` fill the frozen records' slots directly: the same records as calling the
+    classes (whose frozen `__init__` does the same, field by field, more slowly)."""
+    for prefix in built.service_names:
+        assert [astuple(a) for a in loader.build_actions(prefix, built.actions[prefix])] == [
+            astuple(
+                ActionInfo(
+                    prefix,
+                    name,
+                    access,
+                    tuple(ActionResourceType(*rt) for rt in types),
+                    keys,
+                    dependent,
+                )
+            )
+            for name, access, types, keys, dependent in built.actions[prefix]
+        ], prefix
+        assert loader.build_resource_types(prefix, built.resource_types[prefix]) == tuple(
+            ResourceTypeInfo(prefix, key, arn, keys)
+            for key, arn, keys in built.resource_types[prefix]
+        ), prefix
+        assert loader.build_condition_keys(prefix, built.condition_keys[prefix]) == tuple(
+            ConditionKeyInfo(name, type_, text, prefix)
+            for name, type_, text in built.condition_keys[prefix]
+        ), prefix
