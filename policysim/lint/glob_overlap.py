@@ -30,25 +30,47 @@ def glob_tokens(text: str, *, template: bool) -> tuple[Token, ...]:
     Cached: the same resource patterns and catalog templates are compared again for every
     action of every statement.
     """
-    if "${" in text or not text.isascii():
+    if not text.isascii():
         return _scanned_tokens(text, template=template)
-    # Lower-casing ASCII text maps each character alone, so the whole text is lower-cased and
-    # split in C, and only the wildcards of a policy pattern are put in place.
+    if "${" not in text:
+        return tuple(_ascii_tokens(text, template))
+    # Every catalog template has placeholders: the literal runs between them go through the
+    # C path, and only the placeholders are put in by hand. Once a `${` has no closing `}`
+    # after it, the rest of the text is literal (as the character scan reads it).
+    out: list[Token] = []
+    variable = [ONE, STAR] if template else [STAR]
+    start = 0
+    while True:
+        at = text.find("${", start)
+        end = text.find("}", at) if at >= 0 else -1
+        if end < 0:
+            out += _ascii_tokens(text[start:], template)
+            return tuple(out)
+        out += _ascii_tokens(text[start:at], template)
+        out += variable
+        start = end + 1
+
+
+def _ascii_tokens(text: str, template: bool) -> list[Token] | str:
+    """The tokens of ASCII text without variables. Lower-casing ASCII text maps each
+    character alone, so the whole text is lower-cased (and, as a sequence, split) in C, and
+    only the wildcards of a policy pattern are put in place."""
     lowered = text.lower()
     if template or ("*" not in lowered and "?" not in lowered):
-        return tuple(lowered)
+        return lowered
     out: list[Token] = list(lowered)
     for char, token in (("*", STAR), ("?", ONE)):
         at = lowered.find(char)
         while at >= 0:
             out[at] = token
             at = lowered.find(char, at + 1)
-    return tuple(out)
+    return out
 
 
 def _scanned_tokens(text: str, *, template: bool) -> tuple[Token, ...]:
-    """`glob_tokens` character by character: for texts with `${` or beyond ASCII (where one
-    character may lower-case to two, and each is one token)."""
+    """`glob_tokens` character by character: for texts beyond ASCII (where one character may
+    lower-case to two, and each is one token), and the reference the tests hold the other
+    paths to."""
     out: list[Token] = []
     i = 0
     size = len(text)

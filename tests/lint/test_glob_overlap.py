@@ -66,11 +66,15 @@ def test_tokens() -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.text(st.sampled_from(["a", "B", "*", "?", "$", "{", "}", "/", ":", "\u0130", "\u03a3"])),
+    st.lists(
+        st.sampled_from(
+            ["a", "B", "*", "?", "$", "{", "}", "${", "${x}", "/", ":", "\u0130", "\u03a3"]
+        )
+    ).map("".join),
     st.booleans(),
 )
 def test_tokens_of_plain_text_equal_the_character_scan(text: str, template: bool) -> None:
-    """The C path (ASCII without `${`) tokenizes as the scan does."""
+    """The C paths (ASCII text, with or without `${...}`) tokenize as the scan does."""
     assert glob_tokens(text, template=template) == _scanned_tokens(text, template=template)
 
 
