@@ -115,6 +115,21 @@ def broad(model: Statement) -> bool:
     return any(effectively_star(r) for r in model.resource or ())
 
 
+def broad_action_allows(ctx: LintContext) -> list[tuple[StatementView, Statement]]:
+    """The Allow statements that list actions, none of them `*`, on any resource (`broad`):
+    the statements PS221-PS224 look at (`Action: *` is PS201's and PS202's), found once per
+    document for all four (callers must not change the list)."""
+    found: list[tuple[StatementView, Statement]] | None = ctx.memo.get("broad-action-allows")
+    if found is None:
+        found = [
+            (v, m)
+            for v, m in allows(ctx)
+            if m.action is not None and "*" not in m.action and broad(m)
+        ]
+        ctx.memo["broad-action-allows"] = found
+    return found
+
+
 WEAK_KEYS = frozenset({"aws:useragent", "aws:referer", "aws:securetransport"})
 
 
@@ -1236,9 +1251,7 @@ def _self_service(model: Statement) -> bool:
 def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
     """On `*` (or effectively `*`, or NotResource). Self-service resources
     (`user/${aws:username}`) are exempt; restricting conditions downgrade to a warning."""
-    for view, model in allows(ctx):
-        if model.action is None or "*" in model.action or not broad(model):
-            continue
+    for view, model in broad_action_allows(ctx):
         if _self_service(model):
             continue
         hits = _matching(model, _CREDENTIAL_NAMES)
@@ -1303,9 +1316,7 @@ def exfiltration_actions() -> ActionNames:
 def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
     """`s3:GetObject*`, `ssm:GetParameter*`, `secretsmanager:GetSecretValue`, `kms:Decrypt`,
     DB snapshots and DynamoDB scans on any resource; restricting conditions downgrade."""
-    for view, model in allows(ctx):
-        if model.action is None or "*" in model.action or not broad(model):
-            continue
+    for view, model in broad_action_allows(ctx):
         hits = _matching(model, exfiltration_actions())
         if not hits:
             continue
@@ -1367,9 +1378,7 @@ def permissions_management(ctx: LintContext) -> Iterator[Issue]:
     """Anything that edits identity or resource policies, roles, users or groups, on any
     resource; restricting conditions downgrade to a warning."""
     levels = frozenset({"Permissions management"})
-    for view, model in allows(ctx):
-        if not broad(model):
-            continue
+    for view, model in broad_action_allows(ctx):
         hits = _by_access_level(model, levels)
         if not hits:
             continue
@@ -1402,8 +1411,8 @@ def infrastructure_modification(ctx: LintContext) -> Iterator[Issue]:
     """Counted per service. Off by default (very noisy); statements with restricting conditions
     are not reported (cloudsplaining#278: conditions must be honoured)."""
     levels = frozenset({"Write", "Tagging"})
-    for view, model in allows(ctx):
-        if not broad(model) or constrained(view):
+    for view, model in broad_action_allows(ctx):
+        if constrained(view):
             continue
         hits = [a for a in _by_access_level(model, levels) if a.resource_types]
         if not hits:
