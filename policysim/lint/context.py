@@ -84,6 +84,14 @@ class ActionPatterns:
             self._prefixes_known = True
         return None if self._any else self._prefixes
 
+    @property
+    def service_wildcards(self) -> bool:
+        """Whether some entry is a whole-service wildcard (`iam:*`: its name, after the first
+        colon, is `*`). Most lists have none, which the one text tells in C."""
+        if self._text is not None and ":*\n" not in self._text:
+            return False
+        return any(p.partition(":")[2] == "*" for p in self._patterns)
+
     def _by_prefix(self) -> dict[str, list[str]]:
         """The entries' lower-cased names by lower-cased prefix (grouped the first time they
         are needed; an entry without a colon matches nothing and is left out)."""

@@ -3,21 +3,32 @@
 `_arn_scoped` (PS204) and `_at_levels` (PS223, PS224) join per-entry answers instead of
 filtering `statement_actions` of the whole list; they are compared here with that filter on
 generated Action lists (odd spellings, wildcards, placeholders, bare `*`) and, when the
-managed-policy corpus is at hand, on every Action list it holds."""
+managed-policy corpus is at hand, on every Action list it holds. PS202, PS203 and PS205 pass
+over statements by tests of the model's tuples (which hold the element's strings) and work
+out a severity only for a finding; they are compared with their plain walks over the
+located values, on generated documents and on every document the report check lints."""
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import ActionInfo
+from policysim.lint.context import ActionPatterns, Issue, LintContext, LintSettings
+from policysim.lint.finding import Severity
+from policysim.lint.inputs import load_path
+from policysim.lint.policy_type import PolicyKind, detect_kind
+from policysim.lint.registry import all_rules
 from policysim.lint.rules import security as sec
-from policysim.lint.rules.catalog_rules import statement_actions
+from policysim.lint.rules.catalog_rules import element_values, statement_actions
+from policysim.policy.source import parse_source
 from policysim.policy.unknown import unknown
 
 _LEVELS = [
@@ -117,3 +128,166 @@ def test_managed_corpus_lists() -> None:
     assert corpus is not None
     for patterns in dict.fromkeys(_action_lists(corpus)):
         _check(patterns)
+
+
+# --- PS202, PS203, PS205: statements passed over on their model's tuples ---------------------
+
+_ACTIONS = [
+    "*",
+    "s3:*",
+    "IAM:*",
+    "logs:*",
+    "CloudWatch:*",
+    "a:b:*",
+    ":*",
+    "*:*",
+    "s3:Get*",
+    "ec2:Describe*",
+    "s3:GetObject",
+    "kms:*",
+    "sts:AssumeRole",
+    "s\u00e9:*",
+    "s3:G\u00e9t*",
+    "s3:*\n",
+    "s3\n:*",
+]
+_RESOURCES = [
+    "*",
+    "**",
+    "arn:aws:s3:::*",
+    "arn:aws:s3:::b/*",
+    "arn:*:*:*:*:*",
+    "arn:aws:iam::*:role/*",
+    "arn:aws:iam::123456789012:role/*",
+    "arn:aws:kms:eu-west-1:123456789012:key/*",
+]
+_CONDITIONS: list[dict[str, Any]] = [
+    {},
+    {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}},
+    {"StringEquals": {"aws:ResourceAccount": "123456789012"}},
+    {"StringEquals": {"ec2:ResourceTag/env": "prod"}},
+    {"StringNotEquals": {"aws:ResourceTag/team": "x"}},
+]
+
+
+@st.composite
+def _statement(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"]))}
+    actions = draw(st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=5))
+    out["NotAction" if draw(st.integers(0, 9)) == 0 else "Action"] = (
+        actions[0] if len(actions) == 1 and draw(st.booleans()) else actions
+    )
+    resources = draw(st.lists(st.sampled_from(_RESOURCES), min_size=1, max_size=3))
+    out["NotResource" if draw(st.integers(0, 9)) == 0 else "Resource"] = resources
+    if draw(st.booleans()):
+        out["Principal"] = {"AWS": "arn:aws:iam::111122223333:root"}
+    condition = draw(st.sampled_from(_CONDITIONS))
+    if condition:
+        out["Condition"] = condition
+    return out
+
+
+_DOCUMENTS = st.lists(_statement(), min_size=1, max_size=4).map(
+    lambda statements: {"Version": "2012-10-17", "Statement": statements}
+)
+
+
+def _ps202_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, _model in sec.allows(ctx):
+        for value in element_values(view, "Action"):
+            if value.text == "*":
+                yield ctx.at_node(
+                    value.node,
+                    "Allow of every action of every service",
+                    pointer=value.pointer,
+                    statement=view.index,
+                    severity=sec.ceiling(ctx, Severity.SECURITY),
+                )
+
+
+def _ps203_slow(ctx: LintContext) -> Iterator[Issue]:
+    if sec._is_kms_key_policy(ctx):
+        return
+    for view, _model in sec.allows(ctx):
+        abac = sec._abac_bound(view)
+        for value in element_values(view, "Action"):
+            prefix, sep, name = value.text.partition(":")
+            if not sep or name != "*" or prefix.lower() in sec.LOW_RISK_SERVICES:
+                continue
+            severity = Severity.WARNING if abac else None
+            yield ctx.at_node(
+                value.node,
+                f"Allow of every {prefix} action"
+                + (" (bound by ABAC tag conditions)" if abac else ""),
+                pointer=value.pointer,
+                statement=view.index,
+                severity=sec.ceiling(ctx, severity or Severity.SECURITY),
+            )
+
+
+def _ps205_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, model in sec.allows(ctx):
+        if model.action is None:
+            continue
+        severity = Severity.WARNING if sec._resource_bound(view) else Severity.SECURITY
+        for value in element_values(view, "Resource"):
+            if value.text != "*" and sec.effectively_star(value.text):
+                yield ctx.at_node(
+                    value.node,
+                    f"{value.text!r} matches every such resource in every account",
+                    pointer=value.pointer,
+                    statement=view.index,
+                    severity=sec.ceiling(ctx, severity),
+                )
+
+
+_SLOW = {"PS202": _ps202_slow, "PS203": _ps203_slow, "PS205": _ps205_slow}
+
+
+def _same_findings(make: Callable[[], LintContext]) -> None:
+    rules = all_rules()
+    for rule_id, slow in _SLOW.items():
+        assert list(rules[rule_id].check(make())) == list(slow(make())), rule_id
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DOCUMENTS, st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE]))
+def test_passed_over_statements_report_as_the_plain_walk(
+    document: dict[str, Any], kind: PolicyKind
+) -> None:
+    text = json.dumps(document)
+    _same_findings(lambda: LintContext.build("p.json", parse_source(text, "p.json"), kind))
+
+
+def test_service_wildcards_as_the_entries_say() -> None:
+    for size in range(3):
+        for entries in itertools.product(_ACTIONS, repeat=size):
+            expected = any(e.partition(":")[2] == "*" for e in entries)
+            assert ActionPatterns(entries).service_wildcards is expected, entries
+
+
+def _documents() -> Iterator[str]:
+    """Every file the report-diff check lints: the test data, fixtures and examples (and the
+    managed corpus when at hand)."""
+    root = Path(__file__).resolve().parents[2]
+    places = [root / "tests" / "lint" / "data", root / "fixtures", root / "examples"]
+    corpus = _corpus()
+    if corpus is not None:
+        places.append(corpus)
+    for place in places:
+        for path in sorted(place.rglob("*")):
+            if path.suffix in (".json", ".yaml", ".yml", ".tf") and path.is_file():
+                yield str(path)
+
+
+def test_passed_over_statements_on_real_documents() -> None:
+    for path in _documents():
+        for target in load_path(path).targets:
+            kind = target.kind or detect_kind(target.root.to_plain())[0]
+
+            def make(target: Any = target, kind: PolicyKind = kind) -> LintContext:
+                return LintContext.build(
+                    target.file, target.root, kind, target.service, LintSettings()
+                )
+
+            _same_findings(make)

@@ -192,7 +192,9 @@ def full_admin(ctx: LintContext) -> Iterator[Issue]:
 )
 def action_star(ctx: LintContext) -> Iterator[Issue]:
     """Every action of every service, including future ones, on the listed resources."""
-    for view, _model in allows(ctx):
+    for view, model in allows(ctx):
+        if model.action is None or "*" not in model.action:
+            continue  # the model's tuple holds the element's strings: told in C
         for value in element_values(view, "Action"):
             if value.text == "*":
                 yield ctx.at_node(
@@ -233,12 +235,16 @@ def service_star(ctx: LintContext) -> Iterator[Issue]:
     and not reported; a KMS key policy's `kms:*` statements (the account delegation) neither."""
     if _is_kms_key_policy(ctx):
         return
-    for view, _model in allows(ctx):
-        abac = _abac_bound(view)
+    for view, model in allows(ctx):
+        if model.action is None or not action_patterns(model.action).service_wildcards:
+            continue  # the model's tuple holds the element's strings (no `service:*` there)
+        abac: bool | None = None  # asked only when there is something to report
         for value in element_values(view, "Action"):
             prefix, sep, name = value.text.partition(":")
             if not sep or name != "*" or prefix.lower() in LOW_RISK_SERVICES:
                 continue
+            if abac is None:
+                abac = _abac_bound(view)
             severity = Severity.WARNING if abac else None
             yield ctx.at_node(
                 value.node,
@@ -415,11 +421,13 @@ def resource_effectively_star(ctx: LintContext) -> Iterator[Issue]:
     Downgraded when `aws:ResourceAccount`/`aws:ResourceOrgID` or resource-tag conditions
     (`aws:ResourceTag/*`, `ec2:ResourceTag/*`, ...) bound it."""
     for view, model in allows(ctx):
-        if model.action is None:
-            continue
-        severity = Severity.WARNING if _resource_bound(view) else Severity.SECURITY
+        if model.action is None or model.resource is None:
+            continue  # NotResource: no Resource strings
+        severity: Severity | None = None  # worked out only when there is something to report
         for value in element_values(view, "Resource"):
             if value.text != "*" and effectively_star(value.text):
+                if severity is None:
+                    severity = Severity.WARNING if _resource_bound(view) else Severity.SECURITY
                 yield ctx.at_node(
                     value.node,
                     f"{value.text!r} matches every such resource in every account",
