@@ -36,8 +36,9 @@ class ActionPatterns:
     entries one by one: an ASCII list is also kept as one lower-cased text, an entry a line, so
     that "has the list an entry of this service?" and "is this exact name an entry?" are
     substring searches in C. Only when the service has entries, the name is not one of them and
-    the list has wildcards are the entries grouped by prefix (once per list) and the service's
-    globs compiled (once per service). Building a matcher is then nearly free, which matters:
+    the list has wildcards (or when the list is too long to search: `_SEARCH_LIMIT`) are the
+    entries grouped by prefix (once per list) and the service's globs compiled (once per
+    service). Building a matcher is then nearly free, which matters:
     every statement gets one, and most are only asked about services they never name.
     """
 
@@ -140,7 +141,7 @@ class ActionPatterns:
             return False
         prefix, name, line_head = request
         text = self._text
-        if text is not None and line_head is not None:
+        if text is not None and line_head is not None and len(text) <= _SEARCH_LIMIT:
             if line_head not in text:
                 return False  # no entry of the service
             if f"{line_head}{name}\n" in text:
@@ -158,6 +159,11 @@ class ActionPatterns:
         exact, globs = compiled
         return name in exact or any(name_matches(name) for name_matches in globs)
 
+
+_SEARCH_LIMIT = 2048
+"""The longest `ActionPatterns` text searched for a name: past it (lists of hundreds of
+entries, ReadOnlyAccess has thousands) a search that finds nothing reads the whole text, and
+rules ask such a list about dozens of names, so its entries are grouped by service once."""
 
 _LINE_PREFIX = re.compile(r"\n([^\n:]*):")
 """The prefix of each line of an `ActionPatterns` text that has a colon."""

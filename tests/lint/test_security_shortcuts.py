@@ -21,13 +21,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import ActionInfo
-from policysim.lint.context import ActionPatterns, Issue, LintContext, LintSettings
+from policysim.lint.context import _SEARCH_LIMIT, ActionPatterns, Issue, LintContext, LintSettings
 from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
 from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.registry import all_rules
 from policysim.lint.rules import security as sec
 from policysim.lint.rules.catalog_rules import element_values, statement_actions
+from policysim.policy.action import compile_action_pattern
 from policysim.policy.source import parse_source
 from policysim.policy.unknown import unknown
 
@@ -291,3 +292,38 @@ def test_passed_over_statements_on_real_documents() -> None:
                 )
 
             _same_findings(make)
+
+
+# --- ActionPatterns: lists too long to search as one text --------------------------------------
+
+# As in test_action_matching: line breaks, a capital sigma and the Kelvin sign reach the edges
+# of the one-text path.
+_PREFIX = st.sampled_from(["s3", "S3", "iam", "ec2", "", "s*", "\u212a", "k", "s3\niam"])
+_ENTRY = st.one_of(
+    st.just("*"),
+    st.builds(
+        lambda p, n: f"{p}:{n}",
+        _PREFIX,
+        st.text(alphabet="GetObjcPutR*?k\n\u03a3\u212a", max_size=6),
+    ),
+    st.text(alphabet="s3:Get*\n", max_size=5),
+)
+_REQUEST = st.builds(
+    lambda p, n: f"{p}:{n}", _PREFIX, st.text(alphabet="GetObjcPutRk\n:\u03a3\u212a", max_size=6)
+)
+_FILLER = tuple(f"filler{n % 7}:Action{n}" for n in range(120))
+"""ASCII entries enough to take any list past `_SEARCH_LIMIT` (and entries of other services)."""
+
+
+@given(
+    patterns=st.lists(_ENTRY, max_size=6),
+    actions=st.lists(_REQUEST, max_size=6),
+    at=st.integers(0, len(_FILLER)),
+)
+def test_long_lists_agree_with_the_engine(patterns: list[str], actions: list[str], at: int) -> None:
+    entries = (*_FILLER[:at], *patterns, *_FILLER[at:])
+    assert len("\n".join(entries)) > _SEARCH_LIMIT
+    matcher = ActionPatterns(entries)
+    for action in [*actions, *patterns, "filler3:Action10", "filler3:action17", "Filler1:*"]:
+        expected = any(compile_action_pattern(p)(action) for p in entries)
+        assert matcher.matches(action) is expected, action
