@@ -26,9 +26,12 @@ from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
 from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.registry import all_rules
+from policysim.lint.rules import exposure as exp
 from policysim.lint.rules import security as sec
 from policysim.lint.rules.catalog_rules import element_values, statement_actions
 from policysim.policy.action import compile_action_pattern
+from policysim.policy.operators import Family, Qualifier
+from policysim.policy.public import RESTRICTING_KEYS, statement_is_public
 from policysim.policy.source import parse_source
 from policysim.policy.unknown import unknown
 
@@ -168,6 +171,21 @@ _CONDITIONS: list[dict[str, Any]] = [
     {"StringEquals": {"aws:ResourceAccount": "123456789012"}},
     {"StringEquals": {"ec2:ResourceTag/env": "prod"}},
     {"StringNotEquals": {"aws:ResourceTag/team": "x"}},
+    {
+        "ArnLike": {"aws:SourceArn": "arn:aws:sns:eu-west-1:111111111111:t"},
+        "StringEquals": {"aws:SourceAccount": "222222222222"},
+    },
+    {
+        "ArnEquals": {"AWS:PrincipalArn": ["arn:aws:iam::111111111111:role/r", "arn:*"]},
+        "StringEquals": {"aws:principalaccount": "222222222222"},
+    },
+    {"ArnLike": {"aws:SourceArn": "arn:*"}, "StringLike": {"aws:SourceAccount": "1*"}},
+    {"StringEquals": {"aws:SourceAccount": "222222222222"}},
+    {"StringLike": {"aws:UserAgent": "x*"}},
+    {"StringEquals": {"aws:userid": "${aws:userid}", "aws:UserAgent": "x"}},
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:*"}},
+    {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}},
+    {"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": "*"}},
 ]
 
 
@@ -182,7 +200,10 @@ def _statement(draw: st.DrawFn) -> dict[str, Any]:
     out["NotResource" if draw(st.integers(0, 9)) == 0 else "Resource"] = resources
     if draw(st.booleans()):
         out["Principal"] = {"AWS": "arn:aws:iam::111122223333:root"}
-    condition = draw(st.sampled_from(_CONDITIONS))
+    condition: dict[str, Any] = {}
+    for chosen in draw(st.lists(st.sampled_from(_CONDITIONS), max_size=2)):
+        for operator, block in chosen.items():
+            condition.setdefault(operator, {}).update(block)
     if condition:
         out["Condition"] = condition
     return out
@@ -242,7 +263,82 @@ def _ps205_slow(ctx: LintContext) -> Iterator[Issue]:
                 )
 
 
-_SLOW = {"PS202": _ps202_slow, "PS203": _ps203_slow, "PS205": _ps205_slow}
+def _ps414_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, statement in ctx.valid_statements():
+        if not statement.is_allow or not statement.condition:
+            continue
+        if statement_is_public(statement):
+            if exp._kms_narrowed(statement) or ctx.kind is not PolicyKind.RESOURCE:
+                continue
+            yield exp._at(
+                ctx, view, "public despite its conditions: none restricts who calls", "Condition"
+            )
+            continue
+        entries = view.conditions()
+        for entry in entries:
+            problem = _sham_restriction_slow(entry, alone=len(entries) == 1)
+            if problem is not None:
+                yield Issue(
+                    problem,
+                    entry.key_position,
+                    entry.pointer,
+                    view.index,
+                    severity=Severity.WARNING,
+                )
+
+
+def _sham_restriction_slow(entry: Any, *, alone: bool) -> str | None:
+    """`_sham_restriction` as first written: operator and values first, the key after."""
+    op, texts, key = entry.op, entry.texts(), entry.key.lower()
+    if op is None or op.negated or op.family is Family.NULL or not texts:
+        return None
+    if op.qualifier is Qualifier.FOR_ALL_VALUES:
+        return None
+    if key == "aws:useragent":
+        if not alone:
+            return None
+        return f"{entry.key} is a header the caller sets: {entry.operator} on it restricts no one"
+    if key not in RESTRICTING_KEYS:
+        return None
+    own = f"${{{key}}}"
+    if any(t.lower() == own for t in texts):
+        return (
+            f"{entry.operator} compares {entry.key!r} with its own variable: true for every"
+            " caller, it restricts no one"
+        )
+    if op.base in ("ArnLike", "ArnEquals"):
+        for text in texts:
+            if exp._matches_everything(text) and len(text.split(":", 5)) < 6:
+                return (
+                    f"{entry.operator} {entry.key!r} {text!r} reads as 'any ARN' but is not a"
+                    " six-part ARN pattern, and ARN operators compare six parts: it matches"
+                    " every ARN or none, and restricts no one as intended"
+                )
+    if op.base in ("ArnLike", "ArnEquals", "StringLike") and any(
+        exp._matches_everything(t) for t in texts
+    ):
+        return f"{entry.operator} {entry.key!r} pattern matches every value: it restricts no one"
+    return None
+
+
+def _ps425_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, statement in ctx.valid_statements():
+        for arn_key, account_key in (
+            ("aws:sourcearn", "aws:sourceaccount"),
+            ("aws:principalarn", "aws:principalaccount"),
+        ):
+            problem = exp._contradiction(statement, arn_key, account_key)
+            if problem:
+                yield exp._at(ctx, view, f"condition can never match: {problem}", "Condition")
+
+
+_SLOW = {
+    "PS202": _ps202_slow,
+    "PS203": _ps203_slow,
+    "PS205": _ps205_slow,
+    "PS414": _ps414_slow,
+    "PS425": _ps425_slow,
+}
 
 
 def _same_findings(make: Callable[[], LintContext]) -> None:
@@ -252,7 +348,10 @@ def _same_findings(make: Callable[[], LintContext]) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(_DOCUMENTS, st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE]))
+@given(
+    _DOCUMENTS,
+    st.sampled_from([PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.TRUST]),
+)
 def test_passed_over_statements_report_as_the_plain_walk(
     document: dict[str, Any], kind: PolicyKind
 ) -> None:
