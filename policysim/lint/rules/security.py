@@ -337,29 +337,25 @@ def _kept_actions(
     `keep`), and a list joins its entries' kept actions, first occurrence first: filtering
     commutes with that de-duplication, so the order is `statement_actions`' own."""
     try:
-        kept = map(memo.__getitem__, patterns)  # every entry seen before: all in C
-        return tuple(dict.fromkeys(chain.from_iterable(kept)))
+        known = map(memo.__getitem__, patterns)  # every entry seen before: all in C
+        return tuple(dict.fromkeys(chain.from_iterable(known)))
     except KeyError:
         pass
     if len(memo) + len(patterns) > 65536:
         memo.clear()  # bounded: endless distinct entries (cleared before, not while, filling)
     for pattern in patterns:
-        if pattern not in memo:
+        if pattern in memo:
+            continue
+        if "*" in pattern or "?" in pattern:  # `has_wildcard`, spelt out: once per entry
             # `statement_actions` does not expand a bare `*`
-            memo[pattern] = (
-                () if pattern == "*" else tuple([a for a in _entry_actions(pattern) if keep(a)])
-            )
+            kept = () if pattern == "*" else tuple([a for a in expand_action(pattern) if keep(a)])
+        else:
+            # An exact name: `expand_action` is a dictionary lookup in the catalog, which
+            # PS027's entry facts have made already.
+            info = known_action(pattern)
+            kept = (info,) if info is not None and keep(info) else ()
+        memo[pattern] = kept
     return tuple(dict.fromkeys(chain.from_iterable(map(memo.__getitem__, patterns))))
-
-
-def _entry_actions(pattern: str) -> tuple[ActionInfo, ...]:
-    """`expand_action(pattern)`, for a name without wildcards read from the entry facts that
-    PS027 has already worked out for every entry (the catalog's own lookup by exact name:
-    `expand` does the same dictionary lookup), rather than cached a second time."""
-    if has_wildcard(pattern):
-        return expand_action(pattern)
-    info = known_action(pattern)
-    return () if info is None else (info,)
 
 
 @rule(
