@@ -117,9 +117,12 @@ class ActionPatterns:
         prefixes = self.prefixes
         if prefixes is None:
             return list(names.names)
+        common = prefixes & names.prefixes
+        if not common:
+            return []  # most lists: no service of the names
         found = [
             (position, name)
-            for prefix in prefixes & names.prefixes
+            for prefix in common
             for position, name in names.by_prefix[prefix]
             if self.matches(name)
         ]

@@ -1,12 +1,14 @@
-"""The shortcuts of the PS2xx rules answer what their plain restatements answer.
+"""The shortcuts of the security and exposure rules answer what their plain restatements do.
 
 `_arn_scoped` (PS204) and `_at_levels` (PS223, PS224) join per-entry answers instead of
 filtering `statement_actions` of the whole list; they are compared here with that filter on
 generated Action lists (odd spellings, wildcards, placeholders, bare `*`) and, when the
-managed-policy corpus is at hand, on every Action list it holds. PS202, PS203 and PS205 pass
-over statements by tests of the model's tuples (which hold the element's strings) and work
-out a severity only for a finding; they are compared with their plain walks over the
-located values, on generated documents and on every document the report check lints."""
+managed-policy corpus is at hand, on every Action list it holds. PS202, PS203, PS205, PS221,
+PS414 and PS425 pass over statements by cheap tests first (of the model's tuples, which hold
+the element's strings, or of the condition keys) and work out a severity only for a finding;
+they are compared with their first-written walks, on generated documents and on every
+document the report check lints. `ActionPatterns` past `_SEARCH_LIMIT` is compared with the
+engine's matcher."""
 
 from __future__ import annotations
 
@@ -154,6 +156,10 @@ _ACTIONS = [
     "s3:G\u00e9t*",
     "s3:*\n",
     "s3\n:*",
+    "iam:CreateAccessKey",
+    "ecr:GetAuthorizationToken",
+    "iam:*AccessKey",
+    "sts:AssumeRole*",
 ]
 _RESOURCES = [
     "*",
@@ -164,6 +170,7 @@ _RESOURCES = [
     "arn:aws:iam::*:role/*",
     "arn:aws:iam::123456789012:role/*",
     "arn:aws:kms:eu-west-1:123456789012:key/*",
+    "arn:aws:iam::*:user/${aws:username}",
 ]
 _CONDITIONS: list[dict[str, Any]] = [
     {},
@@ -332,7 +339,30 @@ def _ps425_slow(ctx: LintContext) -> Iterator[Issue]:
                 yield exp._at(ctx, view, f"condition can never match: {problem}", "Condition")
 
 
+def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, model in sec.allows(ctx):
+        if model.action is None or "*" in model.action or not sec.broad(model):
+            continue
+        if sec._self_service(model):
+            continue
+        hits = [n for n in sec._CREDENTIAL_NAMES.names if sec.grants_action(model, n)]
+        if not hits:
+            continue
+        severity = Severity.SECURITY
+        if all(sec.CREDENTIAL_ACTIONS[h] is not None for h in hits):
+            severity = Severity.SUGGESTION
+        elif sec.constrained(view):
+            severity = Severity.WARNING
+        yield ctx.at_statement(
+            view,
+            f"credentials-returning actions on any resource: {', '.join(sec._canonical(hits))}",
+            key="Action",
+            severity=sec.ceiling(ctx, severity),
+        )
+
+
 _SLOW = {
+    "PS221": _ps221_slow,
     "PS202": _ps202_slow,
     "PS203": _ps203_slow,
     "PS205": _ps205_slow,

@@ -1256,10 +1256,8 @@ def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
     """On `*` (or effectively `*`, or NotResource). Self-service resources
     (`user/${aws:username}`) are exempt; restricting conditions downgrade to a warning."""
     for view, model in broad_action_allows(ctx):
-        if _self_service(model):
-            continue
         hits = _matching(model, _CREDENTIAL_NAMES)
-        if not hits:
+        if not hits or _self_service(model):
             continue
         severity = Severity.SECURITY
         if all(CREDENTIAL_ACTIONS[h] is not None for h in hits):
