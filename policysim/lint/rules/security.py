@@ -300,13 +300,14 @@ def _generated_job_uncached(info: ActionInfo) -> bool:
     return True
 
 
-def _scoped_actions(model: Statement) -> list[ActionInfo] | None:
-    """Actions of the statement that accept resource ARNs; None for `Action: *`."""
+def _scoped_actions(model: Statement) -> tuple[ActionInfo, ...] | None:
+    """Actions of the statement that accept resource ARNs; None for `Action: *` (the shared,
+    remembered tuple: callers must not rely on a copy)."""
     if model.action is None:
-        return []
+        return ()
     if "*" in model.action:
         return None
-    return list(_arn_scoped(model.action))
+    return _arn_scoped(model.action)
 
 
 def _arn_scoped_action(action: ActionInfo) -> bool:
@@ -1332,10 +1333,11 @@ def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
         )
 
 
-def _by_access_level(model: Statement, levels: frozenset[str]) -> list[ActionInfo]:
+def _by_access_level(model: Statement, levels: frozenset[str]) -> tuple[ActionInfo, ...]:
+    """The statement's actions at one of the access levels (the shared, remembered tuple)."""
     if model.action is None or "*" in model.action:
-        return []
-    return list(_at_levels(model.action, levels))
+        return ()
+    return _at_levels(model.action, levels)
 
 
 @lru_cache(maxsize=4096)
