@@ -4,7 +4,7 @@
 filtering `statement_actions` of the whole list; they are compared here with that filter on
 generated Action lists (odd spellings, wildcards, placeholders, bare `*`) and, when the
 managed-policy corpus is at hand, on every Action list it holds. PS202, PS203, PS205, PS221,
-PS414 and PS425 pass over statements by cheap tests first (of the model's tuples, which hold
+PS226, PS414 and PS425 pass over statements by cheap tests first (of the model's tuples, which hold
 the element's strings, or of the condition keys) and work out a severity only for a finding;
 they are compared with their first-written walks, on generated documents and on every
 document the report check lints. `ActionPatterns` past `_SEARCH_LIMIT` is compared with the
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policysim.catalog import ActionInfo
+from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import _SEARCH_LIMIT, ActionPatterns, Issue, LintContext, LintSettings
 from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
@@ -156,6 +156,9 @@ _ACTIONS = [
     "s3:G\u00e9t*",
     "s3:*\n",
     "s3\n:*",
+    "S3:getobject",
+    "s3:PutObject",
+    "s3:GetObjectVersion",
     "iam:CreateAccessKey",
     "ecr:GetAuthorizationToken",
     "iam:*AccessKey",
@@ -361,7 +364,48 @@ def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
         )
 
 
+def _ps226_slow(ctx: LintContext) -> Iterator[Issue]:
+    denies = [(v, m) for v, m in ctx.valid_statements() if not m.is_allow and m.action]
+    allowed = tuple(p for _v, m in sec.allows(ctx) for p in (m.action or ()))
+    if not denies or not allowed:
+        return
+    allow_patterns = ActionPatterns(allowed)
+    for view, model in denies:
+        for value in element_values(view, "Action"):
+            info = sec.known_action(value.text)
+            if info is None:
+                continue
+            stem = info.name.lower()
+            siblings = [
+                a.full_name
+                for a in get_catalog().actions(info.service)
+                if a.name.lower().startswith(stem)
+                and sec._variant(a.name[len(stem) :])
+                and not ActionPatterns(model.action).matches(a.full_name)
+                and allow_patterns.matches(a.full_name)
+            ]
+            if siblings:
+                yield ctx.at_node(
+                    value.node,
+                    f"denies {info.full_name} but the policy still allows"
+                    f" {', '.join(siblings[:3])}{' ...' if len(siblings) > 3 else ''}",
+                    pointer=value.pointer,
+                    statement=view.index,
+                    hint=f"deny {info.full_name}*",
+                )
+
+
+def test_catalog_names_sorted_lower_cased() -> None:
+    """What lets PS226 take a stem's siblings as the range `expand` finds by bisection: every
+    service's actions are in the order of their lower-cased names."""
+    catalog = get_catalog()
+    for service in catalog.service_prefixes():
+        names = [a.name.lower() for a in catalog.actions(service)]
+        assert names == sorted(names), service
+
+
 _SLOW = {
+    "PS226": _ps226_slow,
     "PS221": _ps221_slow,
     "PS202": _ps202_slow,
     "PS203": _ps203_slow,
