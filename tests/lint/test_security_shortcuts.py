@@ -8,7 +8,8 @@ PS226, PS414 and PS425 pass over statements by cheap tests first (of the model's
 the element's strings, or of the condition keys) and work out a severity only for a finding;
 they are compared with their first-written walks, on generated documents and on every
 document the report check lints. `ActionPatterns` past `_SEARCH_LIMIT` is compared with the
-engine's matcher."""
+engine's matcher. PS519-PS521 share one per-document list of the entries with a `*` value,
+compared with a walk per rule."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
 from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.registry import all_rules
+from policysim.lint.rules import analyzer as ana
 from policysim.lint.rules import exposure as exp
 from policysim.lint.rules import security as sec
-from policysim.lint.rules.catalog_rules import element_values, statement_actions
+from policysim.lint.rules.catalog_rules import conditions, element_values, statement_actions
 from policysim.policy.action import compile_action_pattern
 from policysim.policy.operators import Family, Qualifier
 from policysim.policy.public import RESTRICTING_KEYS, statement_is_public
@@ -196,6 +198,9 @@ _CONDITIONS: list[dict[str, Any]] = [
     {"ArnLike": {"aws:PrincipalArn": "arn:aws:*"}},
     {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}},
     {"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": "*"}},
+    {"StringLike": {"aws:RequestTag/cost": ["**", "x"]}, "StringNotLike": {"aws:TagKeys": "*"}},
+    {"ArnNotLikeIfExists": {"aws:SourceArn": "*"}, "StringLike": {"s3:prefix": ["", "a*"]}},
+    {"ForAnyValue:StringNotLike": {"aws:RequestTag/x": "*"}},
 ]
 
 
@@ -402,6 +407,44 @@ def test_catalog_names_sorted_lower_cased() -> None:
     for service in catalog.service_prefixes():
         names = [a.name.lower() for a in catalog.actions(service)]
         assert names == sorted(names), service
+
+
+def _wildcard_tests_slow(ctx: LintContext, meaning: Any) -> Iterator[tuple[Any, str]]:
+    """`analyzer._wildcard_tests` as first written: every entry walked for each rule."""
+    for view in ctx.statements:
+        for cond in conditions(view):
+            stars = [set(t) == {"*"} for t in cond.texts if t]
+            if not any(stars) or ana.wildcard_meaning(cond.op) != meaning:
+                continue
+            if cond.op.qualifier is None and get_catalog().is_multivalued(cond.key):
+                continue
+            others = [t for t in cond.texts if not (t and set(t) == {"*"})]
+            note = f"; the other values ({', '.join(others)}) add nothing" if others else ""
+            yield cond, note
+
+
+def _analyzer_slow(meaning: Any) -> Callable[[LintContext], Iterator[Any]]:
+    def slow(ctx: LintContext) -> Iterator[Any]:
+        return ((c.key, c.op_name, note) for c, note in _wildcard_tests_slow(ctx, meaning))
+
+    return slow
+
+
+def _analyzer_fast(meaning: Any) -> Callable[[LintContext], Iterator[Any]]:
+    def fast(ctx: LintContext) -> Iterator[Any]:
+        return ((c.key, c.op_name, note) for c, note in ana._wildcard_tests(ctx, meaning))
+
+    return fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_star_tests_found_once_as_the_walk_per_rule(document: dict[str, Any]) -> None:
+    text = json.dumps(document)
+    ctx = LintContext.build("p.json", parse_source(text, "p.json"), PolicyKind.IDENTITY)
+    for meaning in ana.WildcardMeaning:
+        fresh = LintContext.build("p.json", parse_source(text, "p.json"), PolicyKind.IDENTITY)
+        assert list(_analyzer_fast(meaning)(ctx)) == list(_analyzer_slow(meaning)(fresh))
 
 
 _SLOW = {
