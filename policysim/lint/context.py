@@ -37,9 +37,10 @@ class ActionPatterns:
     that "has the list an entry of this service?" and "is this exact name an entry?" are
     substring searches in C. Only when the service has entries, the name is not one of them and
     the list has wildcards (or when the list is too long to search: `_SEARCH_LIMIT`) are the
-    entries grouped by prefix (once per list) and the service's globs compiled (once per
-    service). Building a matcher is then nearly free, which matters:
-    every statement gets one, and most are only asked about services they never name.
+    service's entries read off the text and its globs compiled (once per service; a list
+    without the one text has its entries grouped by prefix, once). Building a matcher is
+    then nearly free, which matters: every statement gets one, and most are only asked about
+    services they never name.
     """
 
     __slots__ = (
@@ -153,7 +154,10 @@ class ActionPatterns:
                 return False  # and no entry is a glob
         compiled = self._compiled.get(prefix)
         if compiled is None:
-            names = self._by_prefix().get(prefix)
+            if text is not None and line_head is not None:
+                names = _line_names(text, line_head)
+            else:
+                names = self._by_prefix().get(prefix)
             if names is None:
                 return False
             exact = {n for n in names if not has_wildcard(n)}
@@ -161,6 +165,23 @@ class ActionPatterns:
             self._compiled[prefix] = compiled
         exact, globs = compiled
         return name in exact or any(name_matches(name) for name_matches in globs)
+
+
+def _line_names(text: str, line_head: str) -> list[str] | None:
+    """The names of the entries of one service in an `ActionPatterns` text (`line_head` is
+    `"\\nsvc:"`), in order; None when it has none: what `_by_prefix` groups under the
+    service, found by searches in C and a step per entry of that service only (a long list
+    is asked about a few services)."""
+    start = text.find(line_head)
+    if start == -1:
+        return None
+    names = []
+    while start != -1:
+        begin = start + len(line_head)
+        end = text.index("\n", begin)
+        names.append(text[begin:end])
+        start = text.find(line_head, end)
+    return names
 
 
 _SEARCH_LIMIT = 2048

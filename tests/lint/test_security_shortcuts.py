@@ -24,7 +24,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import ActionInfo, get_catalog
-from policysim.lint.context import _SEARCH_LIMIT, ActionPatterns, Issue, LintContext, LintSettings
+from policysim.lint.context import (
+    _SEARCH_LIMIT,
+    ActionPatterns,
+    Issue,
+    LintContext,
+    LintSettings,
+    _line_names,
+)
 from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
 from policysim.lint.policy_type import PolicyKind, detect_kind
@@ -543,3 +550,16 @@ def test_long_lists_agree_with_the_engine(patterns: list[str], actions: list[str
     for action in [*actions, *patterns, "filler3:Action10", "filler3:action17", "Filler1:*"]:
         expected = any(compile_action_pattern(p)(action) for p in entries)
         assert matcher.matches(action) is expected, action
+
+
+@given(patterns=st.lists(_ENTRY, min_size=1, max_size=8), asked=_PREFIX)
+def test_line_names_are_the_grouped_names(patterns: list[str], asked: str) -> None:
+    """A service's entries read off the one text are the entries grouped by prefix."""
+    matcher = ActionPatterns(tuple(patterns))
+    text = matcher._text
+    if text is None:
+        return  # no one text: the grouping is used
+    grouped = matcher._by_prefix()
+    for prefix in [*grouped, asked.lower()]:
+        if "\n" not in prefix:
+            assert _line_names(text, f"\n{prefix}:") == grouped.get(prefix), prefix
