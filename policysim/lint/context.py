@@ -36,9 +36,11 @@ class ActionPatterns:
     entries one by one: an ASCII list is also kept as one lower-cased text, an entry a line, so
     that "has the list an entry of this service?" and "is this exact name an entry?" are
     substring searches in C. Only when the service has entries, the name is not one of them and
-    the list has wildcards are the entries grouped by prefix (once per list) and the service's
-    globs compiled (once per service). Building a matcher is then nearly free, which matters:
-    every statement gets one, and most are only asked about services they never name.
+    the list has wildcards (or when the list is too long to search: `_SEARCH_LIMIT`) are the
+    service's entries read off the text and its globs compiled (once per service; a list
+    without the one text has its entries grouped by prefix, once). Building a matcher is
+    then nearly free, which matters: every statement gets one, and most are only asked about
+    services they never name.
     """
 
     __slots__ = (
@@ -84,6 +86,14 @@ class ActionPatterns:
             self._prefixes_known = True
         return None if self._any else self._prefixes
 
+    @property
+    def service_wildcards(self) -> bool:
+        """Whether some entry is a whole-service wildcard (`iam:*`: its name, after the first
+        colon, is `*`). Most lists have none, which the one text tells in C."""
+        if self._text is not None and ":*\n" not in self._text:
+            return False
+        return any(p.partition(":")[2] == "*" for p in self._patterns)
+
     def _by_prefix(self) -> dict[str, list[str]]:
         """The entries' lower-cased names by lower-cased prefix (grouped the first time they
         are needed; an entry without a colon matches nothing and is left out)."""
@@ -108,9 +118,12 @@ class ActionPatterns:
         prefixes = self.prefixes
         if prefixes is None:
             return list(names.names)
+        common = prefixes & names.prefixes
+        if not common:
+            return []  # most lists: no service of the names
         found = [
             (position, name)
-            for prefix in prefixes & names.prefixes
+            for prefix in common
             for position, name in names.by_prefix[prefix]
             if self.matches(name)
         ]
@@ -132,7 +145,7 @@ class ActionPatterns:
             return False
         prefix, name, line_head = request
         text = self._text
-        if text is not None and line_head is not None:
+        if text is not None and line_head is not None and len(text) <= _SEARCH_LIMIT:
             if line_head not in text:
                 return False  # no entry of the service
             if f"{line_head}{name}\n" in text:
@@ -141,7 +154,10 @@ class ActionPatterns:
                 return False  # and no entry is a glob
         compiled = self._compiled.get(prefix)
         if compiled is None:
-            names = self._by_prefix().get(prefix)
+            if text is not None and line_head is not None:
+                names = _line_names(text, line_head)
+            else:
+                names = self._by_prefix().get(prefix)
             if names is None:
                 return False
             exact = {n for n in names if not has_wildcard(n)}
@@ -150,6 +166,28 @@ class ActionPatterns:
         exact, globs = compiled
         return name in exact or any(name_matches(name) for name_matches in globs)
 
+
+def _line_names(text: str, line_head: str) -> list[str] | None:
+    """The names of the entries of one service in an `ActionPatterns` text (`line_head` is
+    `"\\nsvc:"`), in order; None when it has none: what `_by_prefix` groups under the
+    service, found by searches in C and a step per entry of that service only (a long list
+    is asked about a few services)."""
+    start = text.find(line_head)
+    if start == -1:
+        return None
+    names = []
+    while start != -1:
+        begin = start + len(line_head)
+        end = text.index("\n", begin)
+        names.append(text[begin:end])
+        start = text.find(line_head, end)
+    return names
+
+
+_SEARCH_LIMIT = 2048
+"""The longest `ActionPatterns` text searched for a name: past it (lists of hundreds of
+entries, ReadOnlyAccess has thousands) a search that finds nothing reads the whole text, and
+rules ask such a list about dozens of names, so its entries are grouped by service once."""
 
 _LINE_PREFIX = re.compile(r"\n([^\n:]*):")
 """The prefix of each line of an `ActionPatterns` text that has a colon."""

@@ -425,7 +425,8 @@ def wildcard_meaning(op: Operator) -> WildcardMeaning | None:
 
 
 def _is_star(text: str) -> bool:
-    return bool(text) and set(text) == {"*"}
+    """`*`, `**`, ...: every character a `*` (a strip in C, not a set per value)."""
+    return bool(text) and not text.strip("*")
 
 
 def _wildcard_tests(ctx: LintContext, meaning: WildcardMeaning) -> Iterator[tuple[Cond, str]]:
@@ -433,15 +434,29 @@ def _wildcard_tests(ctx: LintContext, meaning: WildcardMeaning) -> Iterator[tupl
     other values of the list (which the `*` makes redundant). A multivalued key tested
     without a qualifier is left to PS123."""
     catalog = get_catalog()
-    for view in ctx.statements:
-        for cond in conditions(view):
-            if not any(_is_star(t) for t in cond.texts) or wildcard_meaning(cond.op) != meaning:
-                continue
-            if cond.op.qualifier is None and catalog.is_multivalued(cond.key):
-                continue  # PS123's mistake, and what it reduces to is disputed
-            others = [t for t in cond.texts if not _is_star(t)]
-            note = f"; the other values ({', '.join(others)}) add nothing" if others else ""
-            yield cond, note
+    for cond in _star_tests(ctx):
+        if wildcard_meaning(cond.op) != meaning:
+            continue
+        if cond.op.qualifier is None and catalog.is_multivalued(cond.key):
+            continue  # PS123's mistake, and what it reduces to is disputed
+        others = [t for t in cond.texts if not _is_star(t)]
+        note = f"; the other values ({', '.join(others)}) add nothing" if others else ""
+        yield cond, note
+
+
+def _star_tests(ctx: LintContext) -> list[Cond]:
+    """The condition entries with a `*` value, in document order: found once per document
+    for the three rules that ask (PS519-PS521), rather than a walk over every entry each."""
+    found: list[Cond] | None = ctx.memo.get("analyzer-star-tests")
+    if found is None:
+        found = [
+            cond
+            for view in ctx.statements
+            for cond in conditions(view)
+            if any(_is_star(t) for t in cond.texts)
+        ]
+        ctx.memo["analyzer-star-tests"] = found
+    return found
 
 
 def _wildcard_example(operator: str) -> dict[str, object]:

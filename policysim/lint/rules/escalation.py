@@ -321,10 +321,24 @@ _METHODS_BY_SERVICE: dict[str, list[str]] = {}
 """The method rules some path of which needs an action of the (lower-cased) service."""
 
 
+_METHOD_SERVICES: dict[str, frozenset[str]] = {}
+"""The services some path of each method rule needs, by rule id."""
+
+
 def _register_paths(rule_id: str, paths: list[Path]) -> None:
     _METHODS[rule_id] = paths
-    for service in sorted({s for path in paths for s in path.services}):
+    _METHOD_SERVICES[rule_id] = frozenset(s for path in paths for s in path.services)
+    for service in sorted(_METHOD_SERVICES[rule_id]):
         _METHODS_BY_SERVICE.setdefault(service, []).append(rule_id)
+
+
+@lru_cache(maxsize=4096)
+def _open_method_paths(rule_id: str, reach: frozenset[str]) -> list[Path]:
+    """A method rule's paths whose services are all in `reach`, which the caller cuts down to
+    the rule's own services (a path's services are among them): documents differ in the
+    services they name, far less in those one rule asks about, so the answer is shared
+    (callers must not change the list)."""
+    return [p for p in _METHODS[rule_id] if p.services <= reach]
 
 
 def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
@@ -343,7 +357,9 @@ def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
             for service in reach:
                 for rule_id in _METHODS_BY_SERVICE.get(service, ()):
                     if rule_id not in found:
-                        found[rule_id] = [p for p in _METHODS[rule_id] if p.services <= reach]
+                        found[rule_id] = _open_method_paths(
+                            rule_id, reach & _METHOD_SERVICES[rule_id]
+                        )
         ctx.memo["escalation-open-paths"] = found
     return found
 

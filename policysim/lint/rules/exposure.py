@@ -644,7 +644,10 @@ _ARN_OPERATORS = frozenset({"ArnLike", "ArnEquals"})
 
 def _sham_restriction(entry: ConditionEntry, *, alone: bool) -> str | None:
     """Why a positive condition on a restricting key restricts nothing, or None."""
-    op, texts, key = entry.op, entry.texts(), entry.key.lower()
+    key = entry.key.lower()
+    if key != "aws:useragent" and key not in RESTRICTING_KEYS:
+        return None  # most entries: nothing below reports them
+    op, texts = entry.op, entry.texts()
     if op is None or op.negated or op.family is Family.NULL or not texts:
         return None
     if op.qualifier is Qualifier.FOR_ALL_VALUES:
@@ -1145,6 +1148,13 @@ def sharing_actions(ctx: LintContext) -> Iterator[Issue]:
             yield _at(ctx, view, f"{hits[0]}{more} on every resource, unconditioned", "Action")
 
 
+_CONTRADICTABLE = (
+    ("aws:sourcearn", "aws:sourceaccount"),
+    ("aws:principalarn", "aws:principalaccount"),
+)
+"""The (lower-cased) ARN keys and account keys PS425 compares."""
+
+
 def _contradiction(statement: Statement, arn_key: str, account_key: str) -> str | None:
     arns = _pinned(statement, arn_key, allow_wildcards=True)
     accounts = set(_pinned(statement, account_key))
@@ -1188,10 +1198,12 @@ def _contradiction(statement: Statement, arn_key: str, account_key: str) -> str 
 def contradictory_scoping(ctx: LintContext) -> Iterator[Issue]:
     """No request can satisfy both keys, so an Allow never grants and a Deny never applies."""
     for view, statement in ctx.valid_statements():
-        for arn_key, account_key in (
-            ("aws:sourcearn", "aws:sourceaccount"),
-            ("aws:principalarn", "aws:principalaccount"),
-        ):
+        if not statement.condition:
+            continue  # most statements
+        keys = {key.lower() for block in statement.condition.values() for key in block}
+        for arn_key, account_key in _CONTRADICTABLE:
+            if arn_key not in keys or account_key not in keys:
+                continue  # `_contradiction` needs both pinned
             problem = _contradiction(statement, arn_key, account_key)
             if problem:
                 yield _at(ctx, view, f"condition can never match: {problem}", "Condition")

@@ -15,8 +15,9 @@ PS211, PS212, PS221-PS225, PS228, PS229, PS424, PS3xx) into their finding: `runn
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
+from itertools import chain
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import (
@@ -28,6 +29,7 @@ from policysim.lint.context import (
     action_patterns,
     grants_action,
 )
+from policysim.lint.facts import action_facts, expand_action
 from policysim.lint.finding import Severity
 from policysim.lint.policy_type import IDENTITY_LIKE, PolicyKind
 from policysim.lint.registry import example_policy as doc
@@ -40,7 +42,6 @@ from policysim.lint.rules.catalog_rules import (
     known_action,
     left_by_not_action,
     listed,
-    statement_actions,
     tag_key_gaps,
 )
 from policysim.policy.arn import parse_arn
@@ -114,6 +115,21 @@ def broad(model: Statement) -> bool:
     return any(effectively_star(r) for r in model.resource or ())
 
 
+def broad_action_allows(ctx: LintContext) -> list[tuple[StatementView, Statement]]:
+    """The Allow statements that list actions, none of them `*`, on any resource (`broad`):
+    the statements PS221-PS224 look at (`Action: *` is PS201's and PS202's), found once per
+    document for all four (callers must not change the list)."""
+    found: list[tuple[StatementView, Statement]] | None = ctx.memo.get("broad-action-allows")
+    if found is None:
+        found = [
+            (v, m)
+            for v, m in allows(ctx)
+            if m.action is not None and "*" not in m.action and broad(m)
+        ]
+        ctx.memo["broad-action-allows"] = found
+    return found
+
+
 WEAK_KEYS = frozenset({"aws:useragent", "aws:referer", "aws:securetransport"})
 
 
@@ -176,7 +192,9 @@ def full_admin(ctx: LintContext) -> Iterator[Issue]:
 )
 def action_star(ctx: LintContext) -> Iterator[Issue]:
     """Every action of every service, including future ones, on the listed resources."""
-    for view, _model in allows(ctx):
+    for view, model in allows(ctx):
+        if model.action is None or "*" not in model.action:
+            continue  # the model's tuple holds the element's strings: told in C
         for value in element_values(view, "Action"):
             if value.text == "*":
                 yield ctx.at_node(
@@ -217,12 +235,16 @@ def service_star(ctx: LintContext) -> Iterator[Issue]:
     and not reported; a KMS key policy's `kms:*` statements (the account delegation) neither."""
     if _is_kms_key_policy(ctx):
         return
-    for view, _model in allows(ctx):
-        abac = _abac_bound(view)
+    for view, model in allows(ctx):
+        if model.action is None or not action_patterns(model.action).service_wildcards:
+            continue  # the model's tuple holds the element's strings (no `service:*` there)
+        abac: bool | None = None  # asked only when there is something to report
         for value in element_values(view, "Action"):
             prefix, sep, name = value.text.partition(":")
             if not sep or name != "*" or prefix.lower() in LOW_RISK_SERVICES:
                 continue
+            if abac is None:
+                abac = _abac_bound(view)
             severity = Severity.WARNING if abac else None
             yield ctx.at_node(
                 value.node,
@@ -278,32 +300,63 @@ def _generated_job_uncached(info: ActionInfo) -> bool:
     return True
 
 
-def _scoped_actions(model: Statement) -> list[ActionInfo] | None:
-    """Actions of the statement that accept resource ARNs; None for `Action: *`."""
+def _scoped_actions(model: Statement) -> tuple[ActionInfo, ...] | None:
+    """Actions of the statement that accept resource ARNs; None for `Action: *` (the shared,
+    remembered tuple: callers must not rely on a copy)."""
     if model.action is None:
-        return []
+        return ()
     if "*" in model.action:
         return None
-    return list(_arn_scoped(model.action))
+    return _arn_scoped(model.action)
+
+
+def _arn_scoped_action(action: ActionInfo) -> bool:
+    """Accepts resource ARNs and is not a generated job (PS204 counts it)."""
+    return bool(action.resource_types) and not _generated_job(action)
+
+
+_ARN_SCOPED: dict[str, tuple[ActionInfo, ...]] = {}
+"""`_arn_scoped_action`'s catalog actions per Action entry (see `_kept_actions`)."""
 
 
 @lru_cache(maxsize=4096)
 def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
-    actions, _ = statement_actions(patterns)
-    known = _ARN_SCOPED
-    out = []
-    for action in actions:
-        keep = known.get(action)
-        if keep is None:
-            keep = known[action] = bool(action.resource_types) and not _generated_job(action)
-        if keep:
-            out.append(action)
-    return tuple(out)
+    return _kept_actions(patterns, _ARN_SCOPED, _arn_scoped_action)
 
 
-_ARN_SCOPED: dict[ActionInfo, bool] = {}
-"""Per catalog action: accepts resource ARNs and is not a generated job (statements list the
-same actions again and again)."""
+def _kept_actions(
+    patterns: tuple[str, ...],
+    memo: dict[str, tuple[ActionInfo, ...]],
+    keep: Callable[[ActionInfo], bool],
+) -> tuple[ActionInfo, ...]:
+    """`tuple(a for a in statement_actions(patterns)[0] if keep(a))`, from answers per entry.
+
+    The same entries recur in statement after statement, combined differently: a corpus of
+    1,643 managed policies has 3,669 distinct broad Action lists but 16,047 distinct entries
+    in them, 43,440 in all, and expanding and filtering each list as a whole went over
+    150,000 catalog actions. So each entry is expanded and filtered once (`memo`, one per
+    `keep`), and a list joins its entries' kept actions, first occurrence first: filtering
+    commutes with that de-duplication, so the order is `statement_actions`' own."""
+    try:
+        known = map(memo.__getitem__, patterns)  # every entry seen before: all in C
+        return tuple(dict.fromkeys(chain.from_iterable(known)))
+    except KeyError:
+        pass
+    if len(memo) + len(patterns) > 65536:
+        memo.clear()  # bounded: endless distinct entries (cleared before, not while, filling)
+    for pattern in patterns:
+        if pattern in memo:
+            continue
+        if "*" in pattern or "?" in pattern:  # `has_wildcard`, spelt out: once per entry
+            # `statement_actions` does not expand a bare `*`
+            kept = () if pattern == "*" else tuple([a for a in expand_action(pattern) if keep(a)])
+        else:
+            # An exact name: `expand_action` is a dictionary lookup in the catalog, which
+            # PS027's entry facts have made already.
+            info = action_facts(pattern).info  # `known_action`, one call fewer
+            kept = (info,) if info is not None and keep(info) else ()
+        memo[pattern] = kept
+    return tuple(dict.fromkeys(chain.from_iterable(map(memo.__getitem__, patterns))))
 
 
 @rule(
@@ -365,11 +418,13 @@ def resource_effectively_star(ctx: LintContext) -> Iterator[Issue]:
     Downgraded when `aws:ResourceAccount`/`aws:ResourceOrgID` or resource-tag conditions
     (`aws:ResourceTag/*`, `ec2:ResourceTag/*`, ...) bound it."""
     for view, model in allows(ctx):
-        if model.action is None:
-            continue
-        severity = Severity.WARNING if _resource_bound(view) else Severity.SECURITY
+        if model.action is None or model.resource is None:
+            continue  # NotResource: no Resource strings
+        severity: Severity | None = None  # worked out only when there is something to report
         for value in element_values(view, "Resource"):
             if value.text != "*" and effectively_star(value.text):
+                if severity is None:
+                    severity = Severity.WARNING if _resource_bound(view) else Severity.SECURITY
                 yield ctx.at_node(
                     value.node,
                     f"{value.text!r} matches every such resource in every account",
@@ -1201,13 +1256,9 @@ def _self_service(model: Statement) -> bool:
 def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
     """On `*` (or effectively `*`, or NotResource). Self-service resources
     (`user/${aws:username}`) are exempt; restricting conditions downgrade to a warning."""
-    for view, model in allows(ctx):
-        if model.action is None or "*" in model.action or not broad(model):
-            continue
-        if _self_service(model):
-            continue
+    for view, model in broad_action_allows(ctx):
         hits = _matching(model, _CREDENTIAL_NAMES)
-        if not hits:
+        if not hits or _self_service(model):
             continue
         severity = Severity.SECURITY
         if all(CREDENTIAL_ACTIONS[h] is not None for h in hits):
@@ -1268,9 +1319,7 @@ def exfiltration_actions() -> ActionNames:
 def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
     """`s3:GetObject*`, `ssm:GetParameter*`, `secretsmanager:GetSecretValue`, `kms:Decrypt`,
     DB snapshots and DynamoDB scans on any resource; restricting conditions downgrade."""
-    for view, model in allows(ctx):
-        if model.action is None or "*" in model.action or not broad(model):
-            continue
+    for view, model in broad_action_allows(ctx):
         hits = _matching(model, exfiltration_actions())
         if not hits:
             continue
@@ -1284,16 +1333,23 @@ def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
         )
 
 
-def _by_access_level(model: Statement, levels: frozenset[str]) -> list[ActionInfo]:
+def _by_access_level(model: Statement, levels: frozenset[str]) -> tuple[ActionInfo, ...]:
+    """The statement's actions at one of the access levels (the shared, remembered tuple)."""
     if model.action is None or "*" in model.action:
-        return []
-    return list(_at_levels(model.action, levels))
+        return ()
+    return _at_levels(model.action, levels)
 
 
 @lru_cache(maxsize=4096)
 def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[ActionInfo, ...]:
-    actions, _ = statement_actions(patterns)
-    return tuple([a for a in actions if _at_level(a.access_level, levels)])
+    memo = _AT_LEVELS.get(levels)
+    if memo is None:
+        memo = _AT_LEVELS[levels] = {}
+    return _kept_actions(patterns, memo, lambda a: _at_level(a.access_level, levels))
+
+
+_AT_LEVELS: dict[frozenset[str], dict[str, tuple[ActionInfo, ...]]] = {}
+"""`_kept_actions`' memo per set of access levels (PS223's, PS224's: a fixed few)."""
 
 
 @lru_cache(maxsize=256)
@@ -1326,9 +1382,7 @@ def permissions_management(ctx: LintContext) -> Iterator[Issue]:
     """Anything that edits identity or resource policies, roles, users or groups, on any
     resource; restricting conditions downgrade to a warning."""
     levels = frozenset({"Permissions management"})
-    for view, model in allows(ctx):
-        if not broad(model):
-            continue
+    for view, model in broad_action_allows(ctx):
         hits = _by_access_level(model, levels)
         if not hits:
             continue
@@ -1361,8 +1415,8 @@ def infrastructure_modification(ctx: LintContext) -> Iterator[Issue]:
     """Counted per service. Off by default (very noisy); statements with restricting conditions
     are not reported (cloudsplaining#278: conditions must be honoured)."""
     levels = frozenset({"Write", "Tagging"})
-    for view, model in allows(ctx):
-        if not broad(model) or constrained(view):
+    for view, model in broad_action_allows(ctx):
+        if constrained(view):
             continue
         hits = [a for a in _by_access_level(model, levels) if a.resource_types]
         if not hits:
@@ -1399,11 +1453,12 @@ def deny_list(ctx: LintContext) -> Iterator[Issue]:
     """A Deny of exact actions (`s3:GetObject`) while a broad Allow of the same policy grants
     their siblings (`s3:GetObjectVersion`, `s3:GetObjectAttributes`)."""
     denies = [(v, m) for v, m in ctx.valid_statements() if not m.is_allow and m.action]
+    if not denies:
+        return  # most documents: the Allow entries are not gathered
     allowed = tuple(p for _v, m in allows(ctx) for p in (m.action or ()))
-    if not denies or not allowed:
+    if not allowed:
         return
     allow_patterns = ActionPatterns(allowed)
-    catalog = get_catalog()
     for view, model in denies:
         for value in element_values(view, "Action"):
             info = known_action(value.text)
@@ -1412,9 +1467,10 @@ def deny_list(ctx: LintContext) -> Iterator[Issue]:
             stem = info.name.lower()
             siblings = [
                 a.full_name
-                for a in catalog.actions(info.service)
-                if a.name.lower().startswith(stem)
-                and _variant(a.name[len(stem) :])
+                # The service's actions whose lower-cased names start with the stem, in the
+                # catalog's order: a range of its sorted names, not a scan of all of them.
+                for a in expand_action(f"{info.service}:{stem}*")
+                if _variant(a.name[len(stem) :])
                 and not action_patterns(model.action).matches(a.full_name)
                 and allow_patterns.matches(a.full_name)
             ]
