@@ -325,6 +325,7 @@ _SEGMENT = st.text(alphabet="abc-/0", max_size=5)
 @example(pattern="arn:*", segments=["aws", "s3", "", "", "b/k"])
 @example(pattern="arn:*:*:*:*:*", segments=["aws", "iam", "", "1", "role/r"])
 @example(pattern="arn:aws::*", segments=["aws", "iam", "", "1", "role/r"])
+@example(pattern="arn:*:*:*:*:*:*", segments=["aws", "", "", "", ""])
 @given(
     pattern=st.one_of(
         st.text(alphabet="arnws:*", max_size=14),

@@ -678,14 +678,17 @@ def _sham_restriction(entry: ConditionEntry, *, alone: bool) -> str | None:
 
 
 def _matches_everything(pattern: str) -> bool:
-    """`*`, or an ARN pattern whose every part after the partition is `*` (`arn:*`,
-    `arn:aws:*`, `arn:*:*:*:*:*`): a glob every ARN (of the partition) matches, as a string or
-    part by part."""
+    """`*`, or an ARN pattern of at most six parts whose every part after the partition is `*`
+    (`arn:*`, `arn:aws:*`, `arn:*:*:*:*:*`): a glob every ARN (of the partition) matches, as a
+    string or part by part. A seventh part is not: `arn:*:*:*:*:*:*` needs a colon in the
+    resource, which `arn:aws:s3:::bucket` has not."""
     if pattern and pattern.strip("*") == "":
         return True
     if not pattern.startswith("arn:"):
         return False
     parts = pattern[4:].split(":")
+    if len(parts) > 5:
+        return False
     partition_ok = parts[0] == "*" or (len(parts) > 1 and parts[0].startswith("aws"))
     return partition_ok and all(p == "*" for p in parts[1:])
 
