@@ -178,6 +178,7 @@ def bench_policysim(files: list[str]) -> dict[str, object]:
                 kind=target.kind,
                 service=target.service,
                 options=options,
+                source=target.text,
             )
             rules += [f.rule for f in found]
         return rules

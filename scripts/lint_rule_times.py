@@ -78,7 +78,9 @@ def main() -> int:
         loaded = load_path(path)
         reading += time.perf_counter() - start
         for target in loaded.targets:
-            lint_node(target.root, target.file, kind=target.kind, options=options)
+            lint_node(
+                target.root, target.file, kind=target.kind, options=options, source=target.text
+            )
 
     lint_one(files[0])  # warm-up: rule registry, catalog
     passes: list[dict[str, float]] = []

@@ -384,6 +384,31 @@ def compact_json(document: Any) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
+def _text_bounds_compact(source: str, data: dict[str, Any]) -> bool:
+    """Whether the JSON text of a document in the plain shape (`fast_policy` built it) is at
+    least as long as its `compact_json`, and holds `${` exactly when some key or string does.
+
+    Serializing writes each value in at most the characters its source spent on it: the same
+    punctuation without whitespace, a string's characters as written or shorter (`\\/` becomes
+    `/`; `\\"`, `\\\\`, `\\n` and the like stay two characters). Two things break that: a `\\u`
+    escape (`\\u0041` is one character; `\\u0024{` makes a `${` the text does not show), and a
+    number written as a float (`1e5` comes back as `100000.0`). The plain shape admits numbers
+    only as condition values, so only those are looked at."""
+    if "\\u" in source:
+        return False
+    statements: Any = data.get("Statement")
+    for statement in statements if type(statements) is list else (statements,):
+        condition = statement.get("Condition")
+        if condition:
+            for block in condition.values():
+                for values in block.values():
+                    if type(values) is float or (
+                        type(values) is list and float in map(type, values)
+                    ):
+                        return False
+    return True
+
+
 @dataclass(slots=True)
 class LintSettings:
     """Knowledge from configuration that some rules need."""
@@ -412,6 +437,9 @@ class LintContext:
     mentions_variables: bool = True
     """Whether some key or string of the document contains `${`: rules about policy variables
     skip the (usual) documents without one."""
+    size_bound: int | None = None
+    """A number the document's size as AWS counts it (`compact_json`) cannot exceed, known
+    without serializing the document; None when only serializing tells."""
 
     @classmethod
     def build(
@@ -423,27 +451,32 @@ class LintContext:
         settings: LintSettings | None = None,
         attachment: dict[str, Any] | None = None,
         data: Any = None,
+        source: str | None = None,
     ) -> LintContext:
         """Type the document and build what models can be built (`data`: the document as
-        plain data, when the caller has it already)."""
+        plain data, when the caller has it already; `source`: the JSON text it was parsed
+        from, when that text is the whole document)."""
         ctx = cls(file, root, kind, service, settings or LintSettings(), attachment or {})
         if data is None:
             data = root.to_plain()
         ctx.memo["plain"] = data  # for rules that need the whole document as data
-        # The document as AWS counts its size (PS031), serialized once, in C; it also answers
-        # whether some key or string holds `${` (JSON escapes neither `$` nor `{`, and a
-        # string's closing quote keeps `$` of one token from meeting `{` of the next).
-        compact = compact_json(data)
-        ctx.memo["compact-json"] = compact
-        ctx.mentions_variables = "${" in compact
+        fast = fast_policy(data) if type(data) is dict else None
         try:
             # Documents in the plain shape are built directly (the same models, several times
             # faster: `policy.fast_build`); anything else is validated by pydantic.
-            ctx.policy = (fast_policy(data) if type(data) is dict else None) or (
-                Policy.model_validate(data)
-            )
+            ctx.policy = fast or Policy.model_validate(data)
         except ValidationError:
             ctx.policy = None
+        if source is not None and fast is not None and _text_bounds_compact(source, data):
+            ctx.size_bound = len(source)
+            ctx.mentions_variables = "${" in source
+        else:
+            # Serialized once, in C: it answers whether some key or string holds `${` (JSON
+            # escapes neither `$` nor `{`, and a string's closing quote keeps `$` of one token
+            # from meeting `{` of the next), and PS031 reads its length.
+            compact = ctx.compact_json()
+            ctx.size_bound = len(compact)
+            ctx.mentions_variables = "${" in compact
         statement_node = root.value.get("Statement") if root.kind == "object" else None
         if statement_node is None:
             return ctx
@@ -466,6 +499,13 @@ class LintContext:
                 model.locate(index, node.position)
             ctx.statements.append(StatementView(index, node, pointer, model))
         return ctx
+
+    def compact_json(self) -> str:
+        """The document as AWS counts its size (`compact_json`), serialized on first use."""
+        found: str | None = self.memo.get("compact-json")
+        if found is None:
+            found = self.memo["compact-json"] = compact_json(self.memo["plain"])
+        return found
 
     @property
     def version(self) -> str | None:

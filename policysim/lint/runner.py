@@ -93,14 +93,16 @@ def lint_node(
     service: str | None = None,
     options: LintOptions | None = None,
     attachment: dict[str, Any] | None = None,
+    source: str | None = None,
 ) -> list[Finding]:
-    """Lint one located policy document."""
+    """Lint one located policy document (`source`: the JSON text it was parsed from, when
+    that text is the whole document, as `LintTarget.text`)."""
     options = options or LintOptions()
     data = root.to_plain()
     if kind is None:
         kind, detected = detect_kind(data)
         service = service or detected
-    ctx = LintContext.build(file, root, kind, service, options.settings, attachment, data)
+    ctx = LintContext.build(file, root, kind, service, options.settings, attachment, data, source)
     findings: list[Finding] = []
     for rule, severity, overridden in options.plan(kind):
         for issue in rule.check(ctx):

@@ -94,6 +94,7 @@ def load_bytes(
         if discovered:
             return Loaded(source="skipped")
         return Loaded([], [_file_finding("binary file (contains NUL bytes), not a policy", file)])
+    json_text: str | None = None
     try:
         text = decode_source(data, file)
         if looks_like_yaml(text, file):
@@ -108,6 +109,7 @@ def load_bytes(
                     assert isinstance(plain, dict)
                     return load_plan(plain, file)
             root = parse_json_source(text, file)
+            json_text = text
     except PolicyError as err:
         if discovered and not _mentions_policy(data):
             return Loaded(source="skipped")
@@ -122,7 +124,7 @@ def load_bytes(
     elif discovered and not (root.kind == "object" and "Statement" in root.value):
         return Loaded(source="skipped")
     else:
-        loaded = Loaded([LintTarget(file, root, kind, service)])
+        loaded = Loaded([LintTarget(file, root, kind, service, text=json_text)])
     if "policysim:" in text:
         loaded.line_ignores = comment_ignores(text)
     return loaded

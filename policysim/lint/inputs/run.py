@@ -110,6 +110,7 @@ def lint_loaded(
             service=target.service,
             options=options,
             attachment=target.attachment,
+            source=target.text,
         )
         if guardrails is not None:
             findings = _guarded(findings, target, guardrails)

@@ -31,6 +31,10 @@ class LintTarget:
     opaque: frozenset[Position] = frozenset()
     """Where intrinsic functions (Ref, Fn::GetAtt, ...) stand for values unknown before
     deployment: findings located exactly there are about a placeholder and are dropped."""
+    text: str | None = None
+    """The JSON text the document was parsed from, when it is the whole file (a plain policy
+    file): the context reads from it what would otherwise take serializing the document
+    (`LintContext.build`'s `source`)."""
 
 
 @dataclass(slots=True)

@@ -1603,8 +1603,9 @@ def size_quota(ctx: LintContext) -> Iterator[Issue]:
     if limits is None:
         return
     limit, raised, what = limits
-    compact: str | None = ctx.memo.get("compact-json")
-    size = policy_size(ctx.root.to_plain()) if compact is None else len(compact)
+    if ctx.size_bound is not None and ctx.size_bound <= limit:
+        return  # nearly every document: no need to serialize it
+    size = len(ctx.compact_json())
     if size <= limit:
         return
     if raised is not None and size <= raised:
