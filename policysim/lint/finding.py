@@ -17,8 +17,12 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        """0 for error ... 3 for suggestion."""
-        return list(Severity).index(self)
+        """0 for error ... 3 for suggestion (read from a table: the exit status asks it of
+        every finding)."""
+        return _RANKS[self]
+
+
+_RANKS = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 @dataclass(frozen=True, slots=True)

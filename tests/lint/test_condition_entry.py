@@ -13,7 +13,11 @@ from policysim.policy.kinds import PolicyKind
 from policysim.policy.source import Node, parse_source
 
 _SCALARS = st.one_of(
-    st.text(max_size=8), st.booleans(), st.integers(), st.floats(allow_nan=False), st.none()
+    st.text(max_size=8),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
 )
 _VALUES = st.one_of(
     _SCALARS,
