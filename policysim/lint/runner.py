@@ -161,6 +161,8 @@ def fold_findings(findings: list[Finding]) -> list[Finding]:
     A finding is folded only into one at least as severe (a severity override can keep it
     apart), and only into a key finding that is not itself folded. Depends on nothing but the
     document's findings, so it is the same whatever the number of worker processes."""
+    if not any(finding.rule in FOLDS for finding in findings):
+        return findings  # most documents: no finding that others fold into
     by_statement: dict[int, list[int]] = {}
     for index, finding in enumerate(findings):
         if finding.statement is not None:
