@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache, cached_property
 
 from policysim.catalog import loader, snapshot
-from policysim.catalog.close_matches import close_matches
+from policysim.catalog.close_matches import Candidates, close_matches
 from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
 from policysim.catalog.keys import KeyIndex
 from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeInfo
@@ -44,6 +44,7 @@ class Catalog:
         self._resource_type_index: dict[str, dict[str, ResourceTypeInfo]] = {}
         self._service_keys: dict[str, KeyIndex] = {}
         self._suggestions: dict[tuple[str, str, int], list[str]] = {}
+        self._name_candidates: dict[str, Candidates] = {}
         self._key_answers: dict[str, ConditionKeyInfo | None] = {}
         self._global_answers: dict[str, ConditionKeyInfo | None] = {}
 
@@ -350,8 +351,14 @@ class Catalog:
         """Known prefixes closest to a mistyped one (`ec3` -> `ec2`), best first."""
         return self._remembered(
             ("service", prefix.lower(), limit),
-            lambda: close_matches(prefix.lower(), sorted(self._service_names), n=limit),
+            lambda: close_matches(prefix.lower(), self._prefix_candidates, n=limit),
         )
+
+    @cached_property
+    def _prefix_candidates(self) -> Candidates:
+        """Every service prefix, sorted, as `close_matches` candidates: one list for every
+        misspelt prefix, which counts each letter in the prefixes once."""
+        return Candidates(sorted(self._service_names))
 
     def suggest_actions(self, name: str, limit: int = 3) -> list[str]:
         """Canonical action names closest to a mistyped `service:Name`, best first.
@@ -370,8 +377,11 @@ class Catalog:
         found: list[str] = []
         for service in services:
             index = self._index(service)
+            candidates = self._name_candidates.get(service)
+            if candidates is None:  # one per service, as `_prefix_candidates`
+                candidates = self._name_candidates[service] = Candidates(index)
             width = limit if service == prefix else 1
-            for close in close_matches(action, list(index), n=width):
+            for close in close_matches(action, candidates, n=width):
                 found.append(index[close].full_name)
         return found[:limit]
 
