@@ -117,6 +117,15 @@ def element_values(view: StatementView, key: str) -> list[Value]:
     return found
 
 
+def model_value(view: StatementView, key: str, index: int) -> Value:
+    """The located value of entry `index` of a list element of the statement's model
+    (`model.action[index]` for `Action`). A model holds the element's strings as written,
+    in order (it exists only when each entry is a string), so a rule can walk the model's
+    tuple and locate only the entries it reports: `element_values` builds a `Value` for
+    every entry."""
+    return element_values(view, key)[index]
+
+
 def principal_values(view: StatementView, kind: str) -> list[Value]:
     """Values of one principal type (`AWS`, `Service`, ...) of Principal and NotPrincipal,
     numbers included (as their text)."""
@@ -1133,8 +1142,8 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
         if model.action is None or model.resource is None or "*" in model.resource:
             continue
         fits: dict[tuple[str, ...], bool] = {}  # actions of a service share their templates
-        for value in element_values(view, "Action"):
-            typed = _typed_action(value.text)
+        for index, text in enumerate(model.action):
+            typed = _typed_action(text)
             if typed is None:
                 continue
             info, templates = typed
@@ -1158,7 +1167,7 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
                 yield at_value(
                     ctx,
                     view,
-                    value,
+                    model_value(view, "Action", index),
                     f"{info.full_name} accepts {', '.join(a.name for a in info.resource_types)}"
                     " resources, and no Resource of the statement is one",
                 )
@@ -1205,8 +1214,8 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             continue
         if not any(map(_untyped_action, model.action)):
             continue  # most statements, told without a Python step per entry
-        for value in element_values(view, "Action"):
-            info = _untyped_action(value.text)
+        for index, text in enumerate(model.action):
+            info = _untyped_action(text)
             if info is None:
                 continue
             if model.is_allow:
@@ -1218,7 +1227,7 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             yield at_value(
                 ctx,
                 view,
-                value,
+                model_value(view, "Action", index),
                 f"{info.full_name} supports no resource-level permissions (catalog"
                 f' {get_catalog().data_version}): only "Resource": "*" matches it',
                 severity=Severity.WARNING if fits else None,
