@@ -37,6 +37,7 @@ from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.literals import literal_error
+from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator, Qualifier
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard, literal_prefix
@@ -1138,6 +1139,9 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
     another statement of the same effect covers the action on a fitting resource (the common
     "one action list, several resource statements" layout)."""
     statements = ctx.valid_statements()
+    # The statements that may cover an entry, each with its action patterns: gathered when
+    # the first entry fits none of its own statement's resources (most documents have none).
+    others: list[tuple[Statement, ActionPatterns, tuple[str, ...]]] | None = None
     for view, model in statements:
         if model.action is None or model.resource is None or "*" in model.resource:
             continue
@@ -1154,14 +1158,19 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
                 )
             if fit:
                 continue
+            if others is None:
+                others = [
+                    (other, action_patterns(other.action), other.resource)
+                    for _v, other in statements
+                    if other.action is not None and other.resource is not None
+                ]
+            name = info.full_name
             covered = any(
                 other is not model
                 and other.effect == model.effect
-                and other.action is not None
-                and other.resource is not None
-                and action_patterns(other.action).matches(info.full_name)
-                and any(resource_may_match(r, templates) for r in other.resource)
-                for _v, other in statements
+                and patterns.matches(name)
+                and any(resource_may_match(r, templates) for r in resources)
+                for other, patterns, resources in others
             )
             if not covered:
                 yield at_value(
