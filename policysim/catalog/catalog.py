@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache, cached_property
 
 from policysim.catalog import loader, snapshot
-from policysim.catalog.close_matches import close_matches
+from policysim.catalog.close_matches import Candidates, close_matches
 from policysim.catalog.global_keys import GLOBAL_SERVICE, GlobalKey, merge_global_keys
 from policysim.catalog.keys import KeyIndex
 from policysim.catalog.model import ActionInfo, ConditionKeyInfo, ResourceTypeInfo
@@ -44,6 +44,7 @@ class Catalog:
         self._resource_type_index: dict[str, dict[str, ResourceTypeInfo]] = {}
         self._service_keys: dict[str, KeyIndex] = {}
         self._suggestions: dict[tuple[str, str, int], list[str]] = {}
+        self._name_candidates: dict[str, Candidates] = {}
         self._key_answers: dict[str, ConditionKeyInfo | None] = {}
         self._global_answers: dict[str, ConditionKeyInfo | None] = {}
 
@@ -159,6 +160,21 @@ class Catalog:
         if service not in self._service_names:
             return None
         return self._index(service).get(name.lower())
+
+    def exact_action(self, text: str) -> ActionInfo | None:
+        """The action whose `full_name` is `text` exactly (the catalog's own spelling: a
+        lower-case prefix, the name's case), else None, even when `action` finds one.
+
+        `action` with the lower-casing of the prefix and the splitting left out: nearly every
+        action a policy names is spelt so (the linter asks of 15,000 distinct names)."""
+        prefix, _, name = text.partition(":")
+        index = self._action_index.get(prefix)
+        if index is None:
+            if prefix not in self._service_names:
+                return None  # no such service, or a prefix not written in lower case
+            index = self._index(prefix)
+        found = index.get(name.lower())
+        return found if found is not None and found.name == name else None
 
     def all_actions(self) -> Iterator[ActionInfo]:
         """Every action of every service, services in prefix order; reads all action files."""
@@ -350,8 +366,14 @@ class Catalog:
         """Known prefixes closest to a mistyped one (`ec3` -> `ec2`), best first."""
         return self._remembered(
             ("service", prefix.lower(), limit),
-            lambda: close_matches(prefix.lower(), sorted(self._service_names), n=limit),
+            lambda: close_matches(prefix.lower(), self._prefix_candidates, n=limit),
         )
+
+    @cached_property
+    def _prefix_candidates(self) -> Candidates:
+        """Every service prefix, sorted, as `close_matches` candidates: one list for every
+        misspelt prefix, which counts each letter in the prefixes once."""
+        return Candidates(sorted(self._service_names))
 
     def suggest_actions(self, name: str, limit: int = 3) -> list[str]:
         """Canonical action names closest to a mistyped `service:Name`, best first.
@@ -370,8 +392,11 @@ class Catalog:
         found: list[str] = []
         for service in services:
             index = self._index(service)
+            candidates = self._name_candidates.get(service)
+            if candidates is None:  # one per service, as `_prefix_candidates`
+                candidates = self._name_candidates[service] = Candidates(index)
             width = limit if service == prefix else 1
-            for close in close_matches(action, list(index), n=width):
+            for close in close_matches(action, candidates, n=width):
                 found.append(index[close].full_name)
         return found[:limit]
 

@@ -17,6 +17,11 @@ letters nearly all pass: a corpus of managed policies spent 42 ms in 79 such cal
 
 Every bound is at least the true score, so the answer is the same list, in the same order, as
 difflib's (15 ms instead of 42 on that corpus).
+
+The `quick_ratio` bounds of all candidates are summed column by column in C: for each letter
+of the word, the candidates' counts of it, capped at the word's count (a `Candidates` list
+keeps those columns, so the catalog's lists of service prefixes and of a service's action
+names count each letter once per process; 79 calls: 16 -> 7 ms).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from difflib import SequenceMatcher
+from itertools import compress, repeat
+from operator import add
 
 
 def _ratio(matches: int, length: int) -> float:
@@ -63,19 +70,23 @@ def close_matches(
     if not 0.0 <= cutoff <= 1.0:
         raise ValueError(f"cutoff must be in [0.0, 1.0]: {cutoff!r}")
     size = len(word)
-    counts = [(letter, word.count(letter)) for letter in set(word)]
-    bounded: list[tuple[float, str]] = []
-    for candidate in possibilities:
-        length = len(candidate) + size
-        if _ratio(min(len(candidate), size), length) < cutoff:  # `real_quick_ratio`
-            continue
-        common = 0
-        for letter, most in counts:
-            found = candidate.count(letter)
-            common += found if found < most else most
-        bound = _ratio(common, length)  # `quick_ratio`
-        if bound >= cutoff:
-            bounded.append((bound, candidate))
+    bounded: list[tuple[float, str]]
+    if isinstance(possibilities, Candidates):
+        bounded = possibilities.bounded(word, cutoff)
+    else:
+        bounded = []
+        counts = [(letter, word.count(letter)) for letter in set(word)]
+        for candidate in possibilities:
+            length = len(candidate) + size
+            if _ratio(min(len(candidate), size), length) < cutoff:  # `real_quick_ratio`
+                continue
+            common = 0
+            for letter, most in counts:
+                found = candidate.count(letter)
+                common += found if found < most else most
+            bound = _ratio(common, length)  # `quick_ratio`
+            if bound >= cutoff:
+                bounded.append((bound, candidate))
     # difflib ranks (score, candidate) pairs, highest first; score <= bound, so once a pair's
     # (bound, candidate) ranks below the n-th best (score, candidate) so far, neither it nor any
     # later pair (sorted by bound) can enter the top n.
@@ -99,3 +110,69 @@ def close_matches(
         elif (score, candidate) > best[0]:
             heapq.heapreplace(best, (score, candidate))
     return [candidate for _, candidate in sorted(best, reverse=True)]
+
+
+class Candidates(tuple[str, ...]):
+    """The possibilities of `close_matches`, with what it counts in them remembered.
+
+    For a letter and a cap, the column of each candidate's count of that letter, capped
+    (the letters a word shares with each candidate are the sum of its letters' columns).
+    The catalog asks for suggestions among the same lists again and again (every service
+    prefix, a service's action names): keeping one `Candidates` per list counts each letter
+    in it once rather than once per misspelt word."""
+
+    lengths: tuple[int, ...]
+    """The length of each candidate."""
+    _counts: dict[str, tuple[int, ...]]
+    _capped: dict[tuple[str, int], tuple[int, ...]]
+
+    def __new__(cls, names: Iterable[str]) -> Candidates:
+        self = super().__new__(cls, names)
+        self.lengths = tuple(map(len, self))
+        self._counts = {}
+        self._capped = {}
+        return self
+
+    def bounded(self, word: str, cutoff: float) -> list[tuple[float, str]]:
+        """`(quick_ratio, candidate)` for each candidate whose `quick_ratio` against `word`
+        reaches the cutoff, in order: what `close_matches` works out candidate by candidate
+        for other possibilities, here with a C loop over the candidates per letter of the
+        word. (difflib's `real_quick_ratio` test first would change nothing: that bound is
+        at least this one, with the same denominator and a numerator no smaller.)"""
+        size = len(word)
+        columns = [self.column(letter, word.count(letter)) for letter in set(word)]
+        commons = map(sum, zip(*columns, strict=True)) if columns else repeat(0, len(self))
+        # `_ratio(common, length + size)`, its float operations in the same order; the
+        # length is never 0 there unless the word and a candidate are both empty.
+        bounds = [
+            2.0 * common / length if length else 1.0
+            for common, length in zip(commons, map(add, self.lengths, repeat(size)), strict=True)
+        ]
+        return list(compress(zip(bounds, self, strict=True), map(cutoff.__le__, bounds)))
+
+    def column(self, letter: str, cap: int) -> tuple[int, ...]:
+        """`min(candidate.count(letter), cap)` for each candidate, in order."""
+        key = (letter, cap)
+        found = self._capped.get(key)
+        if found is not None:
+            return found
+        counts = self._counts.get(letter)
+        if counts is None:
+            counts = tuple([name.count(letter) for name in self])
+            if len(self._counts) >= _COLUMNS_KEPT:
+                self._counts.clear()  # words come from untrusted input: stay bounded
+                self._capped.clear()
+            self._counts[letter] = counts
+        found = (
+            counts
+            if max(counts, default=0) <= cap
+            else tuple([n if n < cap else cap for n in counts])
+        )
+        if len(self._capped) >= _COLUMNS_KEPT:
+            self._capped.clear()
+        self._capped[key] = found
+        return found
+
+
+_COLUMNS_KEPT = 1024
+"""Columns a `Candidates` keeps before it starts again (a few dozen letters in practice)."""

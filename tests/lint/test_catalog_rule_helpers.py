@@ -4,10 +4,15 @@ a document's condition list is every statement's, in order."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policysim.catalog import get_catalog
 from policysim.lint.context import LintContext
-from policysim.lint.policy_type import PolicyKind
+from policysim.lint.inputs import load_path
+from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.rules.catalog_rules import (
     Value,
     _service_supported_keys,
@@ -15,8 +20,10 @@ from policysim.lint.rules.catalog_rules import (
     conditions,
     document_conditions,
     element_values,
+    model_value,
     supported_keys,
 )
+from policysim.lint.runner import LintOptions
 from policysim.policy.arn import parse_arn
 from policysim.policy.source import parse_source
 
@@ -102,3 +109,80 @@ def test_service_supported_keys_are_the_union_over_the_services_actions() -> Non
         union = frozenset().union(*(supported_keys(info) for info in catalog.actions(service)))
         assert _service_supported_keys(service) == union, service
     assert _service_supported_keys("nosuchservice") == frozenset()
+
+
+_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def _assert_models_hold_the_located_strings(ctx: LintContext) -> int:
+    """`model_value` reads entry i of a model's tuple as `element_values(...)[i]`: right only
+    while a statement's model holds exactly the located strings, in order."""
+    checked = 0
+    for view, model in ctx.valid_statements():
+        for element in _ELEMENTS:
+            held = getattr(model, element_field[element])
+            if held is None:
+                continue  # absent, or an explicit null: nothing to locate
+            texts = [v.text for v in element_values(view, element)]
+            assert list(held) == texts, (view.pointer, element)
+            for index, text in enumerate(held):
+                value = model_value(view, element, index)
+                assert value.text == text
+                assert value is element_values(view, element)[index]
+            checked += 1
+    return checked
+
+
+element_field = {
+    "Action": "action",
+    "NotAction": "not_action",
+    "Resource": "resource",
+    "NotResource": "not_resource",
+}
+
+_ENTRY = st.one_of(
+    st.sampled_from(["s3:GetObject", "iam:PassRole", "*", "arn:aws:s3:::b/*", "${x}", ""]),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.lists(st.just("s3:GetObject"), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"Effect": st.sampled_from(["Allow", "Deny"])},
+            optional={
+                element: st.one_of(_ENTRY, st.lists(_ENTRY, max_size=4)) for element in _ELEMENTS
+            },
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_models_hold_the_located_strings_generated(statements: list[dict[str, object]]) -> None:
+    _assert_models_hold_the_located_strings(_ctx(statements))
+
+
+def test_models_hold_the_located_strings_in_the_repository_policies() -> None:
+    root = Path(__file__).resolve().parents[2]
+    options = LintOptions()
+    checked = 0
+    for folder in ("tests/lint/data", "fixtures", "examples"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix not in {".json", ".yaml", ".yml"} or not path.is_file():
+                continue
+            try:
+                loaded = load_path(str(path))
+            except Exception:  # not a policy file: nothing to check
+                continue
+            for target in loaded.targets:
+                data = target.root.to_plain()
+                kind = target.kind or detect_kind(data)[0]
+                ctx = LintContext.build(
+                    target.file, target.root, kind, target.service, options.settings, None, data
+                )
+                checked += _assert_models_hold_the_located_strings(ctx)
+    assert checked > 100

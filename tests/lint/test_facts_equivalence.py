@@ -215,3 +215,32 @@ def test_a_single_string_element_is_located_without_an_index() -> None:
     ctx = _document(["S3:getobject"])
     entries = flagged_actions(ctx).noncanonical
     assert [e.pointer for e in entries] == ["/Statement/0/Action/0", "/Statement/1/NotAction"]
+
+
+def test_every_catalog_spelling_takes_the_exact_shortcut_rightly() -> None:
+    """`action_facts` answers the catalog's own spelling without its general tests: right only
+    while every catalog prefix and name has the well-formed, wildcard-free shape."""
+    catalog = get_catalog()
+    shape = facts._PLAIN_ACTION
+    count = 0
+    for info in catalog.all_actions():
+        text = info.full_name
+        match = shape.fullmatch(text)
+        assert match is not None and match[1] == info.service, text
+        assert not has_wildcard(text) and not has_unknown(text) and "${" not in text, text
+        assert catalog.exact_action(text) is info
+        assert catalog.action(text) is info
+        assert action_facts(text) == ActionFacts(
+            None, False, info.service, True, False, None, info, False
+        )
+        count += 1
+    assert count > 10_000
+
+
+@settings(max_examples=500, deadline=None)
+@given(_action_texts())
+def test_exact_action_is_action_spelt_as_the_catalog_does(text: str) -> None:
+    catalog = get_catalog()
+    found = catalog.action(text)
+    expected = found if found is not None and found.full_name == text else None
+    assert catalog.exact_action(text) is expected

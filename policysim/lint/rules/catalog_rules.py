@@ -37,6 +37,7 @@ from policysim.lint.registry import example_policy as doc
 from policysim.lint.registry import rule
 from policysim.policy.arn import compile_arn_glob, is_account_id, parse_arn
 from policysim.policy.literals import literal_error
+from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator, Qualifier
 from policysim.policy.source import Node
 from policysim.policy.wildcard import has_wildcard, literal_prefix
@@ -115,6 +116,15 @@ def element_values(view: StatementView, key: str) -> list[Value]:
         found = []
     view.memo[memo_key] = found
     return found
+
+
+def model_value(view: StatementView, key: str, index: int) -> Value:
+    """The located value of entry `index` of a list element of the statement's model
+    (`model.action[index]` for `Action`). A model holds the element's strings as written,
+    in order (it exists only when each entry is a string), so a rule can walk the model's
+    tuple and locate only the entries it reports: `element_values` builds a `Value` for
+    every entry."""
+    return element_values(view, key)[index]
 
 
 def principal_values(view: StatementView, kind: str) -> list[Value]:
@@ -1129,12 +1139,15 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
     another statement of the same effect covers the action on a fitting resource (the common
     "one action list, several resource statements" layout)."""
     statements = ctx.valid_statements()
+    # The statements that may cover an entry, each with its action patterns: gathered when
+    # the first entry fits none of its own statement's resources (most documents have none).
+    others: list[tuple[Statement, ActionPatterns, tuple[str, ...]]] | None = None
     for view, model in statements:
         if model.action is None or model.resource is None or "*" in model.resource:
             continue
         fits: dict[tuple[str, ...], bool] = {}  # actions of a service share their templates
-        for value in element_values(view, "Action"):
-            typed = _typed_action(value.text)
+        for index, text in enumerate(model.action):
+            typed = _typed_action(text)
             if typed is None:
                 continue
             info, templates = typed
@@ -1145,20 +1158,25 @@ def resource_type_mismatch(ctx: LintContext) -> Iterator[Issue]:
                 )
             if fit:
                 continue
+            if others is None:
+                others = [
+                    (other, action_patterns(other.action), other.resource)
+                    for _v, other in statements
+                    if other.action is not None and other.resource is not None
+                ]
+            name = info.full_name
             covered = any(
                 other is not model
                 and other.effect == model.effect
-                and other.action is not None
-                and other.resource is not None
-                and action_patterns(other.action).matches(info.full_name)
-                and any(resource_may_match(r, templates) for r in other.resource)
-                for _v, other in statements
+                and patterns.matches(name)
+                and any(resource_may_match(r, templates) for r in resources)
+                for other, patterns, resources in others
             )
             if not covered:
                 yield at_value(
                     ctx,
                     view,
-                    value,
+                    model_value(view, "Action", index),
                     f"{info.full_name} accepts {', '.join(a.name for a in info.resource_types)}"
                     " resources, and no Resource of the statement is one",
                 )
@@ -1205,8 +1223,8 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             continue
         if not any(map(_untyped_action, model.action)):
             continue  # most statements, told without a Python step per entry
-        for value in element_values(view, "Action"):
-            info = _untyped_action(value.text)
+        for index, text in enumerate(model.action):
+            info = _untyped_action(text)
             if info is None:
                 continue
             if model.is_allow:
@@ -1218,7 +1236,7 @@ def no_resource_level(ctx: LintContext) -> Iterator[Issue]:
             yield at_value(
                 ctx,
                 view,
-                value,
+                model_value(view, "Action", index),
                 f"{info.full_name} supports no resource-level permissions (catalog"
                 f' {get_catalog().data_version}): only "Resource": "*" matches it',
                 severity=Severity.WARNING if fits else None,
