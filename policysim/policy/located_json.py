@@ -25,6 +25,7 @@ from typing import cast
 
 from policysim.policy.errors import Position
 from policysim.policy.source import MAX_DEPTH, MAX_INTEGER_DIGITS, Node
+from policysim.slots import slot_setters
 
 
 class FastPathDeclinedError(Exception):
@@ -56,11 +57,10 @@ _PLAIN_KEY = re.compile(_PLAIN + r":[ \t\r\n]*")
 
 # A frozen dataclass's `__init__` sets each field through `object.__setattr__`, which made
 # `Position(line, column)` the largest single cost of a scan (one per value and one per key).
-# The scanner makes its positions by filling the two slots directly: the same objects, equal
-# and hashed alike, at about half the cost.
+# The scanner makes its positions by filling the two slots directly (`policysim.slots`): the
+# same objects, equal and hashed alike, at about half the cost.
 _new = object.__new__
-_set_line: Callable[[Position, int], None] = Position.__dict__["line"].__set__
-_set_column: Callable[[Position, int], None] = Position.__dict__["column"].__set__
+_set_line, _set_column = slot_setters(Position, ("line", "column"))
 
 # Positions are immutable values, and documents of a corpus put their values at the same few
 # (line, column) pairs over and over: one object per pair serves every document, found by a
