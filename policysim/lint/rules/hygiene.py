@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from policysim.catalog import get_catalog, is_multivalued_key
@@ -617,31 +618,34 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     # Statements are grouped on their models alone: shapes are made only for the groups
     # where one statement may be covered (`_Candidates.members`).
     same_group: dict[tuple[Any, ...], list[_Member]] = {}
-    where: list[tuple[tuple[Any, ...], int]] = []
     for view, model in valid:
         key = (model.effect, _condition_key(model.condition))
-        group = _group_key(view, model, key)
-        members = same_group.setdefault(group, [])
-        where.append((group, len(members)))
-        members.append((view, model, key))
+        same_group.setdefault(_group_key(view, model, key), []).append((view, model, key))
     if len(same_group) == len(valid):
         return  # no two statements agree on what `_subsumes` compares for equality
-    groups = {key: _Candidates(members) for key, members in same_group.items() if len(members) > 1}
-    for (view, model), (key, number) in zip(valid, where, strict=True):
-        candidates = groups.get(key)
-        if candidates is None or not candidates.may_be_covered(model):
-            continue  # no other statement could cover it
-        shape = candidates.members[number]
-        for other in candidates.for_narrow(shape):
-            if other.view.index == view.index or not _subsumes(other, shape):
-                continue
-            if _subsumes(shape, other) and other.view.index > view.index:
-                continue  # of two equivalent statements, report the later one
-            word = "duplicates" if _subsumes(shape, other) else "is covered by"
-            yield ctx.at_statement(
-                view, f"statement {model.label} {word} statement {other.model.label}"
-            )
-            break
+    # Group by group; a statement is reported at most once, so sorting the reports by
+    # statement gives document order (cheaper than finding each statement's group again).
+    found: list[tuple[int, Issue]] = []
+    for members in same_group.values():
+        if len(members) < 2:
+            continue
+        candidates = _Candidates(members)
+        for number, (view, model, _) in enumerate(members):
+            if not candidates.may_be_covered(model):
+                continue  # no other statement could cover it
+            shape = candidates.members[number]
+            for other in candidates.for_narrow(shape):
+                if other.view.index == view.index or not _subsumes(other, shape):
+                    continue
+                if _subsumes(shape, other) and other.view.index > view.index:
+                    continue  # of two equivalent statements, report the later one
+                word = "duplicates" if _subsumes(shape, other) else "is covered by"
+                message = f"statement {model.label} {word} statement {other.model.label}"
+                found.append((view.index, ctx.at_statement(view, message)))
+                break
+    found.sort(key=itemgetter(0))
+    for _, issue in found:
+        yield issue
 
 
 def _group_key(view: StatementView, model: Statement, key: tuple[str, Hashable]) -> tuple[Any, ...]:
