@@ -1389,6 +1389,18 @@ def _arn_problem(value: str) -> str | None:
     return None
 
 
+def _may_have_broken_arn(view: StatementView, element: str) -> bool:
+    """False when the statement's model shows that no string of its Resource or NotResource
+    element (`element`) has an `_arn_problem`: the model holds exactly the element's strings,
+    in order (None without the element), so the usual statement is settled without building
+    the list of its nodes (`string_nodes`)."""
+    model = view.model
+    if model is None:
+        return True
+    texts = model.resource if element == "Resource" else model.not_resource
+    return texts is not None and any(map(_arn_problem, texts))
+
+
 @rule(
     "PS028",
     Severity.ERROR,
@@ -1412,6 +1424,8 @@ def malformed_resource(ctx: LintContext) -> Iterator[Issue]:
     one matches nothing."""
     for view in ctx.statements:
         for element in ("Resource", "NotResource"):
+            if not _may_have_broken_arn(view, element):
+                continue
             for index, node in string_nodes(view.items.get(element)):
                 problem = _arn_problem(node.value)
                 if problem:
