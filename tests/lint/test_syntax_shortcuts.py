@@ -96,6 +96,9 @@ def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
         mock.patch.object(syntax, "_strings_only", lambda node: False),
         mock.patch.object(syntax, "_typed_by_model", lambda view: False),
         mock.patch.object(syntax, "_may_have_broken_arn", lambda view, element: True),
+        mock.patch.object(
+            syntax, "_variable_problems_of", lambda text: tuple(syntax._variable_problems(text))
+        ),
         mock.patch.object(syntax, "_arn_problem", syntax._arn_problem.__wrapped__),
     ):
         reference = _report(document)

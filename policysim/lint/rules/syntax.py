@@ -1197,6 +1197,14 @@ def _variable_problems(text: str) -> Iterator[str]:
         start = text.find("${", end + 1)
 
 
+@lru_cache(maxsize=4096)
+def _variable_problems_of(text: str) -> tuple[str, ...]:
+    """`_variable_problems`, remembered per text: the texts with `${` recur (the managed
+    policies: 1,469 checked, 110 distinct), and checking a well-formed variable takes
+    `find_variables`' regular expressions."""
+    return tuple(_variable_problems(text))
+
+
 def _variable_sites(ctx: LintContext, view: StatementView) -> Iterator[tuple[str, Node]]:
     """Strings where a policy variable may stand: Resource, NotResource, condition values
     (elements and condition values without `${` left out)."""
@@ -1243,7 +1251,7 @@ def variable_syntax(ctx: LintContext) -> Iterator[Issue]:
         for pointer, node in _variable_sites(ctx, view):
             if "${" not in node.value:
                 continue
-            for problem in _variable_problems(node.value):
+            for problem in _variable_problems_of(node.value):
                 yield ctx.at_node(
                     node, f"policy variable: {problem}", pointer=pointer, statement=view.index
                 )
