@@ -1010,7 +1010,10 @@ def null_with_qualifier(ctx: LintContext) -> Iterator[Issue]:
 def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
     """A partial wildcard in the ARN's service segment silently picks up future services."""
     for view in ctx.statements:
+        model = view.model
         for key in ("Resource", "NotResource"):
+            if model is not None and not _any_wild_service(model, key):
+                continue  # settled from the model, without the element's nodes
             for index, node in string_nodes(view.items.get(key)):
                 arn = parse_arn(node.value)
                 if arn is not None and arn.service != "*" and has_wildcard(arn.service):
@@ -1021,6 +1024,22 @@ def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
                         pointer=entry_pointer(f"{view.pointer}/{key}", index),
                         statement=view.index,
                     )
+
+
+@lru_cache(maxsize=16384)
+def _wild_service(text: str) -> bool:
+    """Whether the resource `text` is an ARN whose service segment is a partial wildcard
+    (PS510's test of one entry, remembered: resource texts recur across a corpus)."""
+    arn = parse_arn(text)
+    return arn is not None and arn.service != "*" and has_wildcard(arn.service)
+
+
+def _any_wild_service(model: Statement, key: str) -> bool:
+    """Whether some entry of the statement's Resource or NotResource element (`key`) is
+    `_wild_service`: the model holds exactly the element's strings, in order (None without
+    the element), so most statements are settled with one map in C, without their nodes."""
+    texts = model.resource if key == "Resource" else model.not_resource
+    return texts is not None and any(map(_wild_service, texts))
 
 
 _TRUST_EXAMPLE = {"Effect": "Allow", "Action": "sts:AssumeRole"}
