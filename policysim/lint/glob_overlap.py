@@ -172,15 +172,13 @@ def _reachable(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     for i in range(n + 1):
         a = left[i] if i < n else None
         # Moves within the row: a STAR on the left reaches every later j; otherwise only the
-        # STARs on the right advance j.
+        # STARs on the right advance j, from a state j of a run of STARs j..k to every state
+        # up to k + 1. Adding the row's STAR states to `stars` carries each run's lowest one
+        # through to k + 1, so the bits the sum changes are those states, in one step.
         if a is STAR:
             row = full & ~((row & -row) - 1)
         else:
-            while True:
-                wider = row | ((row & stars) << 1)
-                if wider == row:
-                    break
-                row = wider
+            row |= (stars + (row & stars)) ^ stars
         if a is None:
             return bool(row >> m & 1)
         # Moves to the next row.

@@ -13,9 +13,12 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policysim.lint.context import LintContext
 from policysim.lint.finding import Finding
+from policysim.lint.policy_type import PolicyKind
 from policysim.lint.rules import hygiene
 from policysim.lint.runner import LintOptions, lint_source
+from policysim.policy.source import parse_source
 
 OPTIONS = LintOptions(enabled=frozenset({"PS505"}))
 
@@ -141,3 +144,18 @@ def test_duplicates_among_thousands_are_all_reported() -> None:
     found = findings(document)
     assert len(found) == 1999
     assert found[0].message == "statement #1 duplicates statement #0"
+
+
+def test_reports_come_in_statement_order_across_groups() -> None:
+    """The rule settles one group after another and sorts its reports by statement: with
+    two groups interleaved, the reports still follow the document."""
+    allow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    deny = {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}
+    document = {"Version": "2012-10-17", "Statement": [deny, allow, deny, allow, deny]}
+    root = parse_source(json.dumps(document), "p.json")
+    ctx = LintContext.build("p.json", root, PolicyKind.IDENTITY)
+    assert [(i.statement, i.message) for i in hygiene.redundant_statement(ctx)] == [
+        (2, "statement #2 duplicates statement #0"),
+        (3, "statement #3 duplicates statement #1"),
+        (4, "statement #4 duplicates statement #0"),
+    ]

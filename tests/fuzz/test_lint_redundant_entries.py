@@ -90,6 +90,9 @@ class _EveryWildcard:
     def candidates(self, key: str) -> list[tuple[int, str]]:
         return self._all
 
+    def with_candidates(self, keys: Sequence[str]) -> set[int]:
+        return set(range(len(keys)))
+
 
 def _from_nodes(view: StatementView, key: str, node: Node) -> Sequence[str]:
     """`_strings_of` reading every statement's entries off its nodes, model or not."""
@@ -129,16 +132,20 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
     return statement
 
 
-@pytest.mark.parametrize("few", [hygiene.FEW_WILDCARDS, 0])
+@pytest.mark.parametrize(("few", "few_prefixes"), [(hygiene.FEW_WILDCARDS, 16), (0, 0)])
 @settings(max_examples=300, deadline=None)
 @given(body=st.lists(statements(), min_size=1, max_size=8))
 def test_shortcuts_report_what_testing_everything_reports(
-    few: int, body: list[dict[str, Any]]
+    few: int, few_prefixes: int, body: list[dict[str, Any]]
 ) -> None:
-    """With lists short enough to scan and (`few` 0) with every list indexed."""
+    """With lists short enough to scan and (`few` 0) with every list indexed and its keys
+    looked up among the prefixes by bisection."""
     document = {"Version": "2012-10-17", "Statement": body}
     rules = {"PS503", "PS504", "PS505"}
-    with mock.patch.object(hygiene, "FEW_WILDCARDS", few):
+    with (
+        mock.patch.object(hygiene, "FEW_WILDCARDS", few),
+        mock.patch.object(hygiene, "FEW_PREFIXES", few_prefixes),
+    ):
         fast = _report(document, rules)
     with unfiltered():
         reference = _report(document, rules)
@@ -169,3 +176,26 @@ def test_sigma_folds_apart_from_its_neighbours() -> None:
     assert found == [
         ("PS503", "/Statement/0/Action/0", "action 'A\u03a3:x' is already covered by 'A\u03c2:*'")
     ]
+
+
+_PIECES = st.sampled_from(["", "a", "b", "ab", "a:", "s3:", "s3:get", "\u03a3", "*", "z"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    prefixes=st.lists(st.lists(_PIECES, max_size=3).map("".join), min_size=1, max_size=12),
+    keys=st.lists(st.lists(_PIECES, max_size=4).map("".join), max_size=12),
+)
+def test_bisection_finds_the_keys_that_start_with_a_prefix(
+    prefixes: list[str], keys: list[str]
+) -> None:
+    """`_WildcardIndex.with_candidates` past `FEW_PREFIXES` (bisection among the minimal
+    prefixes) picks exactly the keys some prefix starts."""
+    index = hygiene._WildcardIndex([(j, f"{p}*", f"{p}*") for j, p in enumerate(prefixes)])
+    # The prefixes as filed: a key that is not ASCII goes under the empty prefix.
+    filed = index.prefixes
+    assert set(filed) == {hygiene.literal_prefix(p) if p.isascii() else "" for p in prefixes}
+    expected = {i for i, k in enumerate(keys) if any(k.startswith(p) for p in filed)}
+    with mock.patch.object(hygiene, "FEW_PREFIXES", 0):
+        assert index.with_candidates(keys) == expected
+    assert index.with_candidates(keys) == expected

@@ -88,3 +88,24 @@ def test_wildcards_only_against_anything(wild: tuple[Token, ...], other: tuple[T
     """The length test for a side without literals agrees with the automaton."""
     assert globs_intersect(wild, other) == _reachable(wild, other)
     assert globs_intersect(other, wild) == _reachable(other, wild)
+
+
+_STARRY = st.lists(st.sampled_from([STAR, STAR, ONE, *ALPHABET]), max_size=4).map(tuple)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_STARRY, _STARRY)
+def test_reachable_agrees_with_brute_force(
+    left: tuple[Token, ...], right: tuple[Token, ...]
+) -> None:
+    """`_reachable` itself, runs of STARs on either side included (its moves along a run of
+    STARs on the right are one carrying addition)."""
+    assert _reachable(left, right) == _brute_force(left, right)
+
+
+def test_reachable_along_runs_of_stars() -> None:
+    """Runs of STARs on the right, before and after literals, crossed in one step."""
+    assert _reachable(("a", "b"), (STAR, STAR, STAR, "b"))
+    assert _reachable(("a",), ("a", STAR, STAR))
+    assert _reachable(("a", "b", "c"), ("a", STAR, STAR, "c", STAR, STAR))
+    assert not _reachable(("a", "b"), (STAR, STAR, "a"))

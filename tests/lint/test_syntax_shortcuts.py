@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from policysim.lint.context import LintContext
 from policysim.lint.policy_type import PolicyKind
-from policysim.lint.rules import syntax
+from policysim.lint.rules import hygiene, syntax
 from policysim.lint.runner import LintOptions, lint_source
 from policysim.policy.source import parse_source
 
@@ -38,6 +38,8 @@ TEXTS = [
     "$",
     "{x}",
     "home/${aws:username}/*",
+    "arn:aws:*3:::b/*",
+    "arn:aws:*:us-east-1:123:x",
 ]
 SCALARS = st.one_of(st.sampled_from(TEXTS), st.integers(0, 3), st.booleans(), st.none())
 VALUES = st.one_of(
@@ -87,6 +89,7 @@ _WITH_VARIABLES = {
 @settings(max_examples=200, deadline=None)
 @given(st.lists(statements(), min_size=1, max_size=4))
 @example([_WITH_VARIABLES])
+@example([{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": ["a", "arn:aws:*3:::b/*"]}])
 def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
     document = {"Version": "2012-10-17", "Statement": body}
     fast = _report(document)
@@ -95,6 +98,11 @@ def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
         mock.patch.object(syntax, "_may_hold_variable", lambda node: True),
         mock.patch.object(syntax, "_strings_only", lambda node: False),
         mock.patch.object(syntax, "_typed_by_model", lambda view: False),
+        mock.patch.object(syntax, "_may_have_broken_arn", lambda view, element: True),
+        mock.patch.object(hygiene, "_any_wild_service", lambda model, key: True),
+        mock.patch.object(
+            syntax, "_variable_problems_of", lambda text: tuple(syntax._variable_problems(text))
+        ),
         mock.patch.object(syntax, "_arn_problem", syntax._arn_problem.__wrapped__),
     ):
         reference = _report(document)
