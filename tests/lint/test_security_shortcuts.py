@@ -66,6 +66,8 @@ _ENTRIES = [
     "ec2:Describe*",
     "comprehend:StartPiiEntitiesDetectionJob",
     "comprehend:Start*Job",
+    "comprehend:*",
+    "sagemaker:*",
     "sagemaker:Create*Job",
     "kms:Decrypt",
     "logs:DescribeLogGroups",
@@ -104,6 +106,28 @@ def _check(patterns: tuple[str, ...]) -> None:
 @given(st.lists(st.sampled_from(_ENTRIES), min_size=1, max_size=6))
 def test_joined_entry_answers_equal_the_filtered_expansion(entries: list[str]) -> None:
     _check(tuple(entries))
+
+
+def test_arn_scoped_of_filters_as_its_one_action_test() -> None:
+    """`_arn_scoped_of` tells most actions in C and asks `_generated_job` of `Start*`/`Create*`
+    ones only: on every catalog action, in every service's order, it keeps what
+    `_arn_scoped_action` keeps (generated jobs, e.g. comprehend's, among them)."""
+    catalog = get_catalog()
+    everything = tuple(catalog.all_actions())
+    assert any(sec._generated_job(a) for a in everything)
+    assert sec._arn_scoped_of(everything) == tuple(
+        a for a in everything if sec._arn_scoped_action(a)
+    )
+
+
+def test_level_test_answers_as_the_split_levels() -> None:
+    """`_LevelTest` remembers answers per access-level text; each is the plain intersection."""
+    levels_seen = {a.access_level for a in get_catalog().all_actions()}
+    for levels in _LEVELS:
+        test = sec._LevelTest(levels)
+        for level in sorted(levels_seen):
+            assert test[level] == bool(levels.intersection(level.split(", "))), level
+            assert test[level] == bool(levels.intersection(level.split(", "))), level
 
 
 def test_memo_cleared_when_full_keeps_answers(monkeypatch: pytest.MonkeyPatch) -> None:
