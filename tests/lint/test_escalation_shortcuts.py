@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import get_catalog
-from policysim.lint.context import Issue, LintContext
+from policysim.lint.context import Issue, LintContext, action_patterns, grants_action
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import all_rules
 from policysim.lint.rules import escalation as esc
@@ -127,3 +127,28 @@ def test_ps328_reachable_sinks_equal_every_sink(document: dict[str, Any]) -> Non
         ):
             slow.extend(esc._report(ctx, f"{sink} runs with a passed role", paths))
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_allow_index_equals_the_walk_over_every_allow(document: dict[str, Any]) -> None:
+    """`_allow_index` lists, per service asked about, the Allow statements whose Action names
+    it (or every service) in document order, and its reach is the union of their prefixes:
+    `_granting` is every Allow statement granting the action, and `_allowed_prefixes` None
+    exactly when some Allow reaches every service."""
+    ctx = _context(document)
+    allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
+    for action in _ACTIONS:
+        plain = [(v, s) for v, s in allows if grants_action(s, action)]
+        assert esc._granting(ctx, action) == plain, action
+        service = action.partition(":")[0].lower()
+        assert esc._allow_index(ctx).candidates(service) == [
+            (v, s)
+            for v, s in allows
+            if s.action is None
+            or action_patterns(s.action).prefixes is None
+            or service in (action_patterns(s.action).prefixes or ())
+        ]
+    everywhere = any(s.action is None or "*" in s.action for _v, s in allows)
+    named = {p.partition(":")[0].lower() for _v, s in allows for p in s.action or ()}
+    assert esc._allowed_prefixes(ctx) == (None if everywhere else frozenset(named))

@@ -241,39 +241,45 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
 
 @dataclass(slots=True)
 class _AllowIndex:
-    """A document's Allow statements by the services their Action lists name."""
+    """A document's Allow statements with the services their Action lists name."""
 
-    by_service: dict[str, list[tuple[StatementView, Statement]]]
-    everywhere: list[tuple[StatementView, Statement]]
-    """Allow statements that reach every service (`*`, NotAction)."""
-    reach: frozenset[str] | None = None
+    allows: list[tuple[StatementView, Statement, frozenset[str] | None]]
+    """Each Allow statement and its Action's prefixes (None: it reaches every service, `*` or
+    NotAction), in document order."""
+    reach: frozenset[str] | None
     """The services named, or None when some statement reaches every service."""
+    by_service: dict[str, list[tuple[StatementView, Statement]]]
+    """`candidates`' answers, per service asked about."""
 
     def candidates(self, service: str) -> list[tuple[StatementView, Statement]]:
-        """The Allow statements that may grant an action of `service`, in document order."""
-        named = self.by_service.get(service, [])
-        if not self.everywhere:
-            return named
-        return sorted(named + self.everywhere, key=lambda pair: pair[0].index)
+        """The Allow statements that may grant an action of `service`, in document order
+        (worked out for the few services asked about: a document may name dozens, and most
+        are never looked at)."""
+        found = self.by_service.get(service)
+        if found is None:
+            found = self.by_service[service] = [
+                (v, s) for v, s, prefixes in self.allows if prefixes is None or service in prefixes
+            ]
+        return found
 
 
 def _allow_index(ctx: LintContext) -> _AllowIndex:
     found: _AllowIndex | None = ctx.memo.get("escalation-allow-index")
     if found is None:
-        found = _AllowIndex({}, [])
-        for view, statement in ctx.valid_statements():
-            if not statement.is_allow:
-                continue
-            prefixes = (
-                action_patterns(statement.action).prefixes if statement.action is not None else None
+        allows = [
+            (
+                view,
+                statement,
+                action_patterns(statement.action).prefixes
+                if statement.action is not None
+                else None,
             )
-            if prefixes is None:
-                found.everywhere.append((view, statement))
-                continue
-            for prefix in prefixes:
-                found.by_service.setdefault(prefix, []).append((view, statement))
-        found.reach = None if found.everywhere else frozenset(found.by_service)
-        ctx.memo["escalation-allow-index"] = found
+            for view, statement in ctx.valid_statements()
+            if statement.is_allow
+        ]
+        named = [prefixes for _v, _s, prefixes in allows if prefixes is not None]
+        reach = frozenset().union(*named) if len(named) == len(allows) else None
+        found = ctx.memo["escalation-allow-index"] = _AllowIndex(allows, reach, {})
     return found
 
 
@@ -325,9 +331,14 @@ _METHOD_SERVICES: dict[str, frozenset[str]] = {}
 """The services some path of each method rule needs, by rule id."""
 
 
+_METHOD_SERVICES_ALL: set[str] = set()
+"""The services of `_METHODS_BY_SERVICE` (the union of `_METHOD_SERVICES`)."""
+
+
 def _register_paths(rule_id: str, paths: list[Path]) -> None:
     _METHODS[rule_id] = paths
     _METHOD_SERVICES[rule_id] = frozenset(s for path in paths for s in path.services)
+    _METHOD_SERVICES_ALL.update(_METHOD_SERVICES[rule_id])
     for service in sorted(_METHOD_SERVICES[rule_id]):
         _METHODS_BY_SERVICE.setdefault(service, []).append(rule_id)
 
@@ -354,7 +365,7 @@ def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
             found = _METHODS
         else:
             found = {}
-            for service in reach:
+            for service in reach & _METHOD_SERVICES_ALL:  # in C: most services open none
                 for rule_id in _METHODS_BY_SERVICE.get(service, ()):
                     if rule_id not in found:
                         found[rule_id] = _open_method_paths(
