@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import get_catalog
@@ -26,6 +26,7 @@ _ACTIONS = sorted(
     | set(esc._POLICY_WRITERS)
     | {"iam:*", "iam:Pass*", "s3:*", "kms:*", "lambda:*", "ec2:Run*", "sts:Assume*", "*"}
     | {"s3:GetObject", "ec2:DescribeInstances", "scheduler:CreateSchedule", "IAM:passrole"}
+    | {"scheduler:*", "ecs:*", "events:PutTargets", "states:CreateStateMachine"}
 )
 _RESOURCES = [
     "*",
@@ -40,6 +41,8 @@ _RESOURCES = [
 _CONDITIONS = [
     {},
     {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+    {"StringEquals": {"iam:PassedToService": ["scheduler.amazonaws.com", "ecs.amazonaws.com"]}},
+    {"StringLike": {"iam:PassedToService": "*.amazonaws.com"}},
     {"StringEquals": {"aws:ResourceTag/team": "x"}},
     {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}},
     {"Bool": {"kms:GrantIsForAWSResource": "true"}},
@@ -112,9 +115,28 @@ def test_ps331_equals_the_walk_over_every_statement(document: dict[str, Any]) ->
     assert fast == list(_ps331_slow(_context(document)))
 
 
+_allow = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+_PASSED_TO_SCHEDULER: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        },
+        {"Effect": "Allow", "Action": ["scheduler:*", "ecs:*", "events:*"], "Resource": "*"},
+    ],
+}
+
+
 @settings(max_examples=200, deadline=None)
 @given(_DOCUMENTS)
+@example(_PASSED_TO_SCHEDULER)
+@example({**_PASSED_TO_SCHEDULER, "Statement": [_PASSED_TO_SCHEDULER["Statement"][0], _allow]})
 def test_ps328_reachable_sinks_equal_every_sink(document: dict[str, Any]) -> None:
+    """The sinks of the services the Allow statements name are every sink (the explicit
+    examples pass a role to scheduler only, and grant sinks of other services too)."""
     fast = list(all_rules()["PS328"].check(_context(document)))
     ctx = _context(document)
     slow: list[Issue] = []

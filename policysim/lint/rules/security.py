@@ -113,7 +113,7 @@ def broad(model: Statement) -> bool:
     """Resource `*` (or effectively `*`) or NotResource."""
     if model.not_resource is not None:
         return True
-    return any(effectively_star(r) for r in model.resource or ())
+    return any(map(effectively_star, model.resource or ()))  # remembered per text: in C
 
 
 def broad_action_allows(ctx: LintContext) -> list[tuple[StatementView, Statement]]:
