@@ -17,6 +17,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -587,3 +588,30 @@ def test_line_names_are_the_grouped_names(patterns: list[str], asked: str) -> No
     for prefix in [*grouped, asked.lower()]:
         if "\n" not in prefix:
             assert _line_names(text, f"\n{prefix}:") == grouped.get(prefix), prefix
+
+
+def _unconstrained_slow(statement: Any) -> bool:
+    """PS424's scope test as first written."""
+    if statement.condition:
+        return False
+    if statement.not_resource is not None:
+        return "*" not in statement.not_resource
+    return any(r == "*" or r.endswith(":*") for r in statement.resource or ())
+
+
+_SCOPES = ["*", "**", ":*", "a:*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "", "*:"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), st.lists(st.sampled_from(_SCOPES), max_size=3).map(tuple)),
+    st.one_of(st.none(), st.lists(st.sampled_from(_SCOPES), max_size=3).map(tuple)),
+    st.sampled_from([{}, {"StringEquals": {"aws:a": ["b"]}}]),
+)
+def test_ps424_scope_test_equals_the_first_written_one(
+    resource: tuple[str, ...] | None,
+    not_resource: tuple[str, ...] | None,
+    condition: dict[str, Any],
+) -> None:
+    statement = SimpleNamespace(resource=resource, not_resource=not_resource, condition=condition)
+    assert exp._unconstrained(statement) == _unconstrained_slow(statement)  # type: ignore[arg-type]
