@@ -174,3 +174,11 @@ def test_allow_index_equals_the_walk_over_every_allow(document: dict[str, Any]) 
     everywhere = any(s.action is None or "*" in s.action for _v, s in allows)
     named = {p.partition(":")[0].lower() for _v, s in allows for p in s.action or ()}
     assert esc._allowed_prefixes(ctx) == (None if everywhere else frozenset(named))
+
+
+def test_writer_services_are_the_lower_case_prefixes_of_the_writers() -> None:
+    """PS331 returns at once when the document's Allow prefixes (lower-case) miss every
+    writer's service: that needs the services spelt as `_allowed_prefixes` spells them."""
+    lowered = {w.partition(":")[0].lower() for w in esc._POLICY_WRITERS}
+    assert lowered == esc._WRITER_SERVICES
+    assert [w for w, _s in esc._WRITERS] == list(esc._POLICY_WRITERS)

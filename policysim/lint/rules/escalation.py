@@ -1045,6 +1045,11 @@ _POLICY_WRITERS = (
 )
 
 
+_WRITERS = tuple((writer, writer.split(":", 1)[0]) for writer in _POLICY_WRITERS)
+"""Each writer with its service (lower-case, as `_allowed_prefixes` spells them)."""
+_WRITER_SERVICES = frozenset(service for _writer, service in _WRITERS)
+
+
 def _full_service(statement: Statement, service: str) -> bool:
     """An unconditional Allow of every action of the service (`*`, `svc:*`, or a NotAction
     that leaves the service out) on every resource: nothing is withheld."""
@@ -1082,9 +1087,10 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
     when the policy already grants the whole service everywhere (nothing is withheld), nor
     when an unconditional Deny of the same policy cancels the grant."""
     reach = _allowed_prefixes(ctx)
+    if reach is not None and reach.isdisjoint(_WRITER_SERVICES):
+        return  # most documents: no Allow names a writer's service
     denies: list[Statement] | None = None
-    for writer in _POLICY_WRITERS:
-        service = writer.split(":", 1)[0]
+    for writer, service in _WRITERS:
         if reach is not None and service not in reach:
             continue  # no Allow names the service
         granting = _granting(ctx, writer)
