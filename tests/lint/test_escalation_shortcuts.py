@@ -182,3 +182,20 @@ def test_writer_services_are_the_lower_case_prefixes_of_the_writers() -> None:
     lowered = {w.partition(":")[0].lower() for w in esc._POLICY_WRITERS}
     assert lowered == esc._WRITER_SERVICES
     assert [w for w, _s in esc._WRITERS] == list(esc._POLICY_WRITERS)
+
+
+def test_need_hash_is_the_fields_hash() -> None:
+    """`Need` keeps its hash, worked out once; equal needs (built apart) hash alike, and the
+    hash is the generated one's: that of the compared fields."""
+    needs = {n for paths in esc._METHODS.values() for path in paths for n in path.needs}
+    needs |= {
+        n
+        for s in ("lambda", "ec2", "scheduler")
+        for _sink, p in esc._service_sinks(s)
+        for n in p[0].needs
+    }
+    for need in needs:
+        twin = esc.Need(need.action, need.passed_to, need.others_only, need.broad_only)
+        assert twin == need and hash(twin) == hash(need)
+        assert hash(need) == hash((need.action, need.passed_to, need.others_only, need.broad_only))
+    assert esc.Need("iam:PassRole") != esc.Need("iam:PassRole", broad_only=True)
