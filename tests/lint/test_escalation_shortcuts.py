@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policysim.catalog import get_catalog
-from policysim.lint.context import Issue, LintContext
+from policysim.lint.context import Issue, LintContext, action_patterns, grants_action
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import all_rules
 from policysim.lint.rules import escalation as esc
@@ -26,6 +26,7 @@ _ACTIONS = sorted(
     | set(esc._POLICY_WRITERS)
     | {"iam:*", "iam:Pass*", "s3:*", "kms:*", "lambda:*", "ec2:Run*", "sts:Assume*", "*"}
     | {"s3:GetObject", "ec2:DescribeInstances", "scheduler:CreateSchedule", "IAM:passrole"}
+    | {"scheduler:*", "ecs:*", "events:PutTargets", "states:CreateStateMachine"}
 )
 _RESOURCES = [
     "*",
@@ -40,6 +41,8 @@ _RESOURCES = [
 _CONDITIONS = [
     {},
     {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+    {"StringEquals": {"iam:PassedToService": ["scheduler.amazonaws.com", "ecs.amazonaws.com"]}},
+    {"StringLike": {"iam:PassedToService": "*.amazonaws.com"}},
     {"StringEquals": {"aws:ResourceTag/team": "x"}},
     {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}},
     {"Bool": {"kms:GrantIsForAWSResource": "true"}},
@@ -112,9 +115,28 @@ def test_ps331_equals_the_walk_over_every_statement(document: dict[str, Any]) ->
     assert fast == list(_ps331_slow(_context(document)))
 
 
+_allow = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+_PASSED_TO_SCHEDULER: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        },
+        {"Effect": "Allow", "Action": ["scheduler:*", "ecs:*", "events:*"], "Resource": "*"},
+    ],
+}
+
+
 @settings(max_examples=200, deadline=None)
 @given(_DOCUMENTS)
+@example(_PASSED_TO_SCHEDULER)
+@example({**_PASSED_TO_SCHEDULER, "Statement": [_PASSED_TO_SCHEDULER["Statement"][0], _allow]})
 def test_ps328_reachable_sinks_equal_every_sink(document: dict[str, Any]) -> None:
+    """The sinks of the services the Allow statements name are every sink (the explicit
+    examples pass a role to scheduler only, and grant sinks of other services too)."""
     fast = list(all_rules()["PS328"].check(_context(document)))
     ctx = _context(document)
     slow: list[Issue] = []
@@ -127,3 +149,53 @@ def test_ps328_reachable_sinks_equal_every_sink(document: dict[str, Any]) -> Non
         ):
             slow.extend(esc._report(ctx, f"{sink} runs with a passed role", paths))
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_allow_index_equals_the_walk_over_every_allow(document: dict[str, Any]) -> None:
+    """`_allow_index` lists, per service asked about, the Allow statements whose Action names
+    it (or every service) in document order, and its reach is the union of their prefixes:
+    `_granting` is every Allow statement granting the action, and `_allowed_prefixes` None
+    exactly when some Allow reaches every service."""
+    ctx = _context(document)
+    allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
+    for action in _ACTIONS:
+        plain = [(v, s) for v, s in allows if grants_action(s, action)]
+        assert esc._granting(ctx, action) == plain, action
+        service = action.partition(":")[0].lower()
+        assert esc._allow_index(ctx).candidates(service) == [
+            (v, s)
+            for v, s in allows
+            if s.action is None
+            or action_patterns(s.action).prefixes is None
+            or service in (action_patterns(s.action).prefixes or ())
+        ]
+    everywhere = any(s.action is None or "*" in s.action for _v, s in allows)
+    named = {p.partition(":")[0].lower() for _v, s in allows for p in s.action or ()}
+    assert esc._allowed_prefixes(ctx) == (None if everywhere else frozenset(named))
+
+
+def test_writer_services_are_the_lower_case_prefixes_of_the_writers() -> None:
+    """PS331 returns at once when the document's Allow prefixes (lower-case) miss every
+    writer's service: that needs the services spelt as `_allowed_prefixes` spells them."""
+    lowered = {w.partition(":")[0].lower() for w in esc._POLICY_WRITERS}
+    assert lowered == esc._WRITER_SERVICES
+    assert [w for w, _s in esc._WRITERS] == list(esc._POLICY_WRITERS)
+
+
+def test_need_hash_is_the_fields_hash() -> None:
+    """`Need` keeps its hash, worked out once; equal needs (built apart) hash alike, and the
+    hash is the generated one's: that of the compared fields."""
+    needs = {n for paths in esc._METHODS.values() for path in paths for n in path.needs}
+    needs |= {
+        n
+        for s in ("lambda", "ec2", "scheduler")
+        for _sink, p in esc._service_sinks(s)
+        for n in p[0].needs
+    }
+    for need in needs:
+        twin = esc.Need(need.action, need.passed_to, need.others_only, need.broad_only)
+        assert twin == need and hash(twin) == hash(need)
+        assert hash(need) == hash((need.action, need.passed_to, need.others_only, need.broad_only))
+    assert esc.Need("iam:PassRole") != esc.Need("iam:PassRole", broad_only=True)

@@ -17,6 +17,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -66,6 +67,8 @@ _ENTRIES = [
     "ec2:Describe*",
     "comprehend:StartPiiEntitiesDetectionJob",
     "comprehend:Start*Job",
+    "comprehend:*",
+    "sagemaker:*",
     "sagemaker:Create*Job",
     "kms:Decrypt",
     "logs:DescribeLogGroups",
@@ -104,6 +107,28 @@ def _check(patterns: tuple[str, ...]) -> None:
 @given(st.lists(st.sampled_from(_ENTRIES), min_size=1, max_size=6))
 def test_joined_entry_answers_equal_the_filtered_expansion(entries: list[str]) -> None:
     _check(tuple(entries))
+
+
+def test_arn_scoped_of_filters_as_its_one_action_test() -> None:
+    """`_arn_scoped_of` tells most actions in C and asks `_generated_job` of `Start*`/`Create*`
+    ones only: on every catalog action, in every service's order, it keeps what
+    `_arn_scoped_action` keeps (generated jobs, e.g. comprehend's, among them)."""
+    catalog = get_catalog()
+    everything = tuple(catalog.all_actions())
+    assert any(sec._generated_job(a) for a in everything)
+    assert sec._arn_scoped_of(everything) == tuple(
+        a for a in everything if sec._arn_scoped_action(a)
+    )
+
+
+def test_level_test_answers_as_the_split_levels() -> None:
+    """`_LevelTest` remembers answers per access-level text; each is the plain intersection."""
+    levels_seen = {a.access_level for a in get_catalog().all_actions()}
+    for levels in _LEVELS:
+        test = sec._LevelTest(levels)
+        for level in sorted(levels_seen):
+            assert test[level] == bool(levels.intersection(level.split(", "))), level
+            assert test[level] == bool(levels.intersection(level.split(", "))), level
 
 
 def test_memo_cleared_when_full_keeps_answers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -563,3 +588,30 @@ def test_line_names_are_the_grouped_names(patterns: list[str], asked: str) -> No
     for prefix in [*grouped, asked.lower()]:
         if "\n" not in prefix:
             assert _line_names(text, f"\n{prefix}:") == grouped.get(prefix), prefix
+
+
+def _unconstrained_slow(statement: Any) -> bool:
+    """PS424's scope test as first written."""
+    if statement.condition:
+        return False
+    if statement.not_resource is not None:
+        return "*" not in statement.not_resource
+    return any(r == "*" or r.endswith(":*") for r in statement.resource or ())
+
+
+_SCOPES = ["*", "**", ":*", "a:*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "", "*:"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), st.lists(st.sampled_from(_SCOPES), max_size=3).map(tuple)),
+    st.one_of(st.none(), st.lists(st.sampled_from(_SCOPES), max_size=3).map(tuple)),
+    st.sampled_from([{}, {"StringEquals": {"aws:a": ["b"]}}]),
+)
+def test_ps424_scope_test_equals_the_first_written_one(
+    resource: tuple[str, ...] | None,
+    not_resource: tuple[str, ...] | None,
+    condition: dict[str, Any],
+) -> None:
+    statement = SimpleNamespace(resource=resource, not_resource=not_resource, condition=condition)
+    assert exp._unconstrained(statement) == _unconstrained_slow(statement)  # type: ignore[arg-type]

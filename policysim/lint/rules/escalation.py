@@ -11,7 +11,7 @@ or resource tags); the rules only list the methods.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from policysim.catalog import get_catalog
@@ -51,6 +51,17 @@ class Need:
     """The method needs another principal: a `${aws:username}` self-scope does not count."""
     broad_only: bool = False
     """Target-dependent: only a wildcard scope counts (a named resource was chosen on purpose)."""
+    _hash: int = field(init=False, repr=False, compare=False)
+    """The fields' hash, worked out once: `granted` keys each document's answers by need, some
+    thirty thousand lookups over a corpus, and the generated hash builds a tuple each time."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_hash", hash((self.action, self.passed_to, self.others_only, self.broad_only))
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,39 +252,45 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
 
 @dataclass(slots=True)
 class _AllowIndex:
-    """A document's Allow statements by the services their Action lists name."""
+    """A document's Allow statements with the services their Action lists name."""
 
-    by_service: dict[str, list[tuple[StatementView, Statement]]]
-    everywhere: list[tuple[StatementView, Statement]]
-    """Allow statements that reach every service (`*`, NotAction)."""
-    reach: frozenset[str] | None = None
+    allows: list[tuple[StatementView, Statement, frozenset[str] | None]]
+    """Each Allow statement and its Action's prefixes (None: it reaches every service, `*` or
+    NotAction), in document order."""
+    reach: frozenset[str] | None
     """The services named, or None when some statement reaches every service."""
+    by_service: dict[str, list[tuple[StatementView, Statement]]]
+    """`candidates`' answers, per service asked about."""
 
     def candidates(self, service: str) -> list[tuple[StatementView, Statement]]:
-        """The Allow statements that may grant an action of `service`, in document order."""
-        named = self.by_service.get(service, [])
-        if not self.everywhere:
-            return named
-        return sorted(named + self.everywhere, key=lambda pair: pair[0].index)
+        """The Allow statements that may grant an action of `service`, in document order
+        (worked out for the few services asked about: a document may name dozens, and most
+        are never looked at)."""
+        found = self.by_service.get(service)
+        if found is None:
+            found = self.by_service[service] = [
+                (v, s) for v, s, prefixes in self.allows if prefixes is None or service in prefixes
+            ]
+        return found
 
 
 def _allow_index(ctx: LintContext) -> _AllowIndex:
     found: _AllowIndex | None = ctx.memo.get("escalation-allow-index")
     if found is None:
-        found = _AllowIndex({}, [])
-        for view, statement in ctx.valid_statements():
-            if not statement.is_allow:
-                continue
-            prefixes = (
-                action_patterns(statement.action).prefixes if statement.action is not None else None
+        allows = [
+            (
+                view,
+                statement,
+                action_patterns(statement.action).prefixes
+                if statement.action is not None
+                else None,
             )
-            if prefixes is None:
-                found.everywhere.append((view, statement))
-                continue
-            for prefix in prefixes:
-                found.by_service.setdefault(prefix, []).append((view, statement))
-        found.reach = None if found.everywhere else frozenset(found.by_service)
-        ctx.memo["escalation-allow-index"] = found
+            for view, statement in ctx.valid_statements()
+            if statement.is_allow
+        ]
+        named = [prefixes for _v, _s, prefixes in allows if prefixes is not None]
+        reach = frozenset().union(*named) if len(named) == len(allows) else None
+        found = ctx.memo["escalation-allow-index"] = _AllowIndex(allows, reach, {})
     return found
 
 
@@ -325,9 +342,14 @@ _METHOD_SERVICES: dict[str, frozenset[str]] = {}
 """The services some path of each method rule needs, by rule id."""
 
 
+_METHOD_SERVICES_ALL: set[str] = set()
+"""The services of `_METHODS_BY_SERVICE` (the union of `_METHOD_SERVICES`)."""
+
+
 def _register_paths(rule_id: str, paths: list[Path]) -> None:
     _METHODS[rule_id] = paths
     _METHOD_SERVICES[rule_id] = frozenset(s for path in paths for s in path.services)
+    _METHOD_SERVICES_ALL.update(_METHOD_SERVICES[rule_id])
     for service in sorted(_METHOD_SERVICES[rule_id]):
         _METHODS_BY_SERVICE.setdefault(service, []).append(rule_id)
 
@@ -354,7 +376,7 @@ def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
             found = _METHODS
         else:
             found = {}
-            for service in reach:
+            for service in reach & _METHOD_SERVICES_ALL:  # in C: most services open none
                 for rule_id in _METHODS_BY_SERVICE.get(service, ()):
                     if rule_id not in found:
                         found[rule_id] = _open_method_paths(
@@ -1034,6 +1056,11 @@ _POLICY_WRITERS = (
 )
 
 
+_WRITERS = tuple((writer, writer.split(":", 1)[0]) for writer in _POLICY_WRITERS)
+"""Each writer with its service (lower-case, as `_allowed_prefixes` spells them)."""
+_WRITER_SERVICES = frozenset(service for _writer, service in _WRITERS)
+
+
 def _full_service(statement: Statement, service: str) -> bool:
     """An unconditional Allow of every action of the service (`*`, `svc:*`, or a NotAction
     that leaves the service out) on every resource: nothing is withheld."""
@@ -1071,9 +1098,10 @@ def resource_policy_self_escalation(ctx: LintContext) -> Iterator[Issue]:
     when the policy already grants the whole service everywhere (nothing is withheld), nor
     when an unconditional Deny of the same policy cancels the grant."""
     reach = _allowed_prefixes(ctx)
+    if reach is not None and reach.isdisjoint(_WRITER_SERVICES):
+        return  # most documents: no Allow names a writer's service
     denies: list[Statement] | None = None
-    for writer in _POLICY_WRITERS:
-        service = writer.split(":", 1)[0]
+    for writer, service in _WRITERS:
         if reach is not None and service not in reach:
             continue  # no Allow names the service
         granting = _granting(ctx, writer)

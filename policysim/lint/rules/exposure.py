@@ -9,6 +9,7 @@ checked for lockout (PS420) and missing carve-outs (PS421).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 
 from policysim.lint.context import (
     ActionNames,
@@ -1117,11 +1118,16 @@ _EXPOSURE_NAMES = ActionNames(_EXPOSURE_ACTIONS)
 
 
 def _unconstrained(statement: Statement) -> bool:
+    """No condition, and a resource scope of `*`, an ARN ending in `:*`, or NotResource
+    without `*` (asked of every statement: the tests run in C)."""
     if statement.condition:
         return False
     if statement.not_resource is not None:
         return "*" not in statement.not_resource
-    return any(r == "*" or r.endswith(":*") for r in statement.resource or ())
+    resources = statement.resource
+    return resources is not None and (
+        "*" in resources or any(map(str.endswith, resources, repeat(":*")))
+    )
 
 
 @rule(

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
-from itertools import chain
+from itertools import chain, compress, filterfalse, repeat
+from operator import attrgetter
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import (
@@ -112,7 +113,7 @@ def broad(model: Statement) -> bool:
     """Resource `*` (or effectively `*`) or NotResource."""
     if model.not_resource is not None:
         return True
-    return any(effectively_star(r) for r in model.resource or ())
+    return any(map(effectively_star, model.resource or ()))  # remembered per text: in C
 
 
 def broad_action_allows(ctx: LintContext) -> list[tuple[StatementView, Statement]]:
@@ -310,53 +311,75 @@ def _scoped_actions(model: Statement) -> tuple[ActionInfo, ...] | None:
     return _arn_scoped(model.action)
 
 
-def _arn_scoped_action(action: ActionInfo) -> bool:
-    """Accepts resource ARNs and is not a generated job (PS204 counts it)."""
-    return bool(action.resource_types) and not _generated_job(action)
+_JOB_VERBS = ("Start", "Create")
+_RESOURCE_TYPES = attrgetter("resource_types")
+_NAME = attrgetter("name")
+_ACCESS_LEVEL = attrgetter("access_level")
+
+
+def _arn_scoped_of(actions: tuple[ActionInfo, ...]) -> tuple[ActionInfo, ...]:
+    """The actions that accept resource ARNs and are not generated jobs (PS204 counts them),
+    in order: `a.resource_types and not _generated_job(a)` for each, told in C but for the
+    `Start*`/`Create*` actions with resource types (`_generated_job` is false for any other
+    name), which `ec2:*` or `sagemaker:*` hold dozens of among hundreds."""
+    scoped = tuple(compress(actions, map(_RESOURCE_TYPES, actions)))
+    named = compress(scoped, map(str.startswith, map(_NAME, scoped), repeat(_JOB_VERBS)))
+    jobs = set(filter(_generated_job, named))  # asked of the `Start*`/`Create*` actions only
+    return tuple(filterfalse(jobs.__contains__, scoped)) if jobs else scoped
 
 
 _ARN_SCOPED: dict[str, tuple[ActionInfo, ...]] = {}
-"""`_arn_scoped_action`'s catalog actions per Action entry (see `_kept_actions`)."""
+"""`_arn_scoped_of` per Action entry (see `_kept_actions`)."""
 
 
 @lru_cache(maxsize=4096)
 def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
-    return _kept_actions(patterns, _ARN_SCOPED, _arn_scoped_action)
+    return _kept_actions(patterns, _ARN_SCOPED, _arn_scoped_of, _arn_scoped_action)
+
+
+def _arn_scoped_action(action: ActionInfo) -> bool:
+    """`_arn_scoped_of` for one action (an exact entry's: cheaper than a one-action tuple)."""
+    return bool(action.resource_types) and not _generated_job(action)
 
 
 def _kept_actions(
     patterns: tuple[str, ...],
     memo: dict[str, tuple[ActionInfo, ...]],
-    keep: Callable[[ActionInfo], bool],
+    keep: Callable[[tuple[ActionInfo, ...]], tuple[ActionInfo, ...]],
+    keeps: Callable[[ActionInfo], bool],
 ) -> tuple[ActionInfo, ...]:
-    """`tuple(a for a in statement_actions(patterns)[0] if keep(a))`, from answers per entry.
+    """`keep(statement_actions(patterns)[0])`, from answers per entry; `keep` must keep, in
+    order, the actions `keeps` holds for (it is asked of an exact entry's action).
 
     The same entries recur in statement after statement, combined differently: a corpus of
     1,643 managed policies has 3,669 distinct broad Action lists but 16,047 distinct entries
     in them, 43,440 in all, and expanding and filtering each list as a whole went over
     150,000 catalog actions. So each entry is expanded and filtered once (`memo`, one per
     `keep`), and a list joins its entries' kept actions, first occurrence first: filtering
-    commutes with that de-duplication, so the order is `statement_actions`' own."""
+    commutes with that de-duplication, so the order is `statement_actions`' own. Each entry's
+    answer is itself free of repeats (an expansion names each catalog action once), so a list
+    with at most one entry that keeps anything (half of PS204's lists, nearly all of PS223's)
+    is answered by that entry alone."""
     try:
-        known = map(memo.__getitem__, patterns)  # every entry seen before: all in C
-        return tuple(dict.fromkeys(chain.from_iterable(known)))
+        kept = list(filter(None, map(memo.__getitem__, patterns)))  # all seen before: in C
     except KeyError:
-        pass
-    if len(memo) + len(patterns) > 65536:
-        memo.clear()  # bounded: endless distinct entries (cleared before, not while, filling)
-    for pattern in patterns:
-        if pattern in memo:
-            continue
-        if "*" in pattern or "?" in pattern:  # `has_wildcard`, spelt out: once per entry
-            # `statement_actions` does not expand a bare `*`
-            kept = () if pattern == "*" else tuple([a for a in expand_action(pattern) if keep(a)])
-        else:
-            # An exact name: `expand_action` is a dictionary lookup in the catalog, which
-            # PS027's entry facts have made already.
-            info = action_facts(pattern).info  # `known_action`, one call fewer
-            kept = (info,) if info is not None and keep(info) else ()
-        memo[pattern] = kept
-    return tuple(dict.fromkeys(chain.from_iterable(map(memo.__getitem__, patterns))))
+        if len(memo) + len(patterns) > 65536:
+            memo.clear()  # bounded: endless distinct entries (cleared before, not while, filling)
+        for pattern in patterns:
+            if pattern in memo:
+                continue
+            if "*" in pattern or "?" in pattern:  # `has_wildcard`, spelt out: once per entry
+                # `statement_actions` does not expand a bare `*`
+                memo[pattern] = () if pattern == "*" else keep(expand_action(pattern))
+            else:
+                # An exact name: `expand_action` is a dictionary lookup in the catalog, which
+                # PS027's entry facts have made already.
+                info = action_facts(pattern).info  # `known_action`, one call fewer
+                memo[pattern] = (info,) if info is not None and keeps(info) else ()
+        kept = list(filter(None, map(memo.__getitem__, patterns)))
+    if len(kept) <= 1:
+        return kept[0] if kept else ()
+    return tuple(dict.fromkeys(chain.from_iterable(kept)))
 
 
 @rule(
@@ -1342,21 +1365,34 @@ def _by_access_level(model: Statement, levels: frozenset[str]) -> tuple[ActionIn
 
 @lru_cache(maxsize=4096)
 def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[ActionInfo, ...]:
-    memo = _AT_LEVELS.get(levels)
-    if memo is None:
-        memo = _AT_LEVELS[levels] = {}
-    return _kept_actions(patterns, memo, lambda a: _at_level(a.access_level, levels))
+    found = _AT_LEVELS.get(levels)
+    if found is None:
+        found = _AT_LEVELS[levels] = ({}, _LevelTest(levels))
+    memo, test = found
+
+    def keep(actions: tuple[ActionInfo, ...]) -> tuple[ActionInfo, ...]:
+        return tuple(compress(actions, map(test.__getitem__, map(_ACCESS_LEVEL, actions))))
+
+    return _kept_actions(patterns, memo, keep, lambda a: test[a.access_level])
 
 
-_AT_LEVELS: dict[frozenset[str], dict[str, tuple[ActionInfo, ...]]] = {}
-"""`_kept_actions`' memo per set of access levels (PS223's, PS224's: a fixed few)."""
-
-
-@lru_cache(maxsize=256)
-def _at_level(access_level: str, levels: frozenset[str]) -> bool:
+class _LevelTest(dict[str, bool]):
     """Whether a catalog access level (`Read`, or several joined by ", ") is one of `levels`:
-    a handful of distinct answers, asked for every action a statement grants."""
-    return bool(levels.intersection(access_level.split(", ")))
+    a handful of distinct answers, asked for every action an entry expands to, by a lookup in
+    C (`__missing__` works the few out)."""
+
+    def __init__(self, levels: frozenset[str]) -> None:
+        super().__init__()
+        self.levels = levels
+
+    def __missing__(self, access_level: str) -> bool:
+        answer = self[access_level] = bool(self.levels.intersection(access_level.split(", ")))
+        return answer
+
+
+_AT_LEVELS: dict[frozenset[str], tuple[dict[str, tuple[ActionInfo, ...]], _LevelTest]] = {}
+"""`_kept_actions`' memo and the level test per set of access levels (PS223's, PS224's: a
+fixed few)."""
 
 
 @rule(
