@@ -285,6 +285,8 @@ def show(name: str, rounds: list[dict[str, object]], how: str) -> tuple[float, f
         f" {median:.2f} s = {files / median:,.0f} files/s over {len(rounds)} rounds ({how});"
         f" crashes {crashes}; findings {', '.join(map(str, findings))}{extra}"
     )
+    each = " ".join(f"{float(r['seconds']):.2f}" for r in rounds)  # type: ignore[arg-type]
+    print(f"{'':<10} rounds, in order: {each} s")
     if "top" in first:
         print(f"{'':<10} most frequent: {first['top']}")
     return files / best, files / median
