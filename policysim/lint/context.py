@@ -526,6 +526,18 @@ class LintContext:
             self.memo["valid-statements"] = found
         return found
 
+    def conditioned(self) -> list[tuple[StatementView, list[ConditionEntry]]]:
+        """The statements with condition entries, each with them (`StatementView.conditions`),
+        in document order (built once; callers must not change the list): the rules about
+        conditions alone pass over the other statements (most of them) without asking each."""
+        found: list[tuple[StatementView, list[ConditionEntry]]] | None = self.memo.get(
+            "conditioned"
+        )
+        if found is None:
+            found = [(view, entries) for view in self.statements if (entries := view.conditions())]
+            self.memo["conditioned"] = found
+        return found
+
     def at_statement(
         self,
         view: StatementView,

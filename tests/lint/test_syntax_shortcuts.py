@@ -213,10 +213,10 @@ def test_variables_in_a_statement_with_a_model_are_found() -> None:
 def test_conditioned_lists_every_statement_with_condition_entries(
     body: list[dict[str, Any]],
 ) -> None:
-    """The rules about conditions alone walk `conditioned`: the statements whose entries are
+    """The rules about conditions alone walk `ctx.conditioned()`: the statements whose entries are
     not empty, in order, with those entries."""
     root = parse_source(json.dumps({"Version": "2012-10-17", "Statement": body}), "p.json")
     ctx = LintContext.build("p.json", root, PolicyKind.IDENTITY)
     expected = [(view, view.conditions()) for view in ctx.statements if view.conditions()]
-    assert syntax.conditioned(ctx) == expected
-    assert syntax.conditioned(ctx) is syntax.conditioned(ctx)
+    assert ctx.conditioned() == expected
+    assert ctx.conditioned() is ctx.conditioned()

@@ -27,7 +27,7 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.security import SIGNED_REQUEST_KEYS, negated_star
-from policysim.lint.rules.syntax import conditioned, entry_pointer, string_entries, string_nodes
+from policysim.lint.rules.syntax import entry_pointer, string_entries, string_nodes
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.literals import literal_error, parse_date, parse_number
@@ -851,7 +851,7 @@ _BOUND_OPERATORS = frozenset(
 def overlapping_numeric(ctx: LintContext) -> Iterator[Issue]:
     """Values of one key are ORed, so of several less-than (greater-than) bounds only the
     largest (smallest) matters."""
-    for view, entries in conditioned(ctx):
+    for view, entries in ctx.conditioned():
         for entry in entries:
             if entry.op is None or entry.op.base not in _BOUND_OPERATORS:
                 continue
@@ -889,7 +889,7 @@ def _ip_entries(view: StatementView) -> Iterator[tuple[ConditionEntry, str, Node
 )
 def cidr_host_bits(ctx: LintContext) -> Iterator[Issue]:
     """A CIDR with host bits set is silently truncated to its network; write the network."""
-    for view, _ in conditioned(ctx):
+    for view, _ in ctx.conditioned():
         for _, pointer, node in _ip_entries(view):
             if "/" not in node.value:
                 continue
@@ -941,7 +941,7 @@ def _is_private(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
 def private_source_ip(ctx: LintContext) -> Iterator[Issue]:
     """`aws:SourceIp` holds the caller's public address (it is absent through VPC endpoints),
     so a private range listed with public ones never matches anything."""
-    for view, _ in conditioned(ctx):
+    for view, _ in ctx.conditioned():
         groups: dict[str, list[tuple[str, Node, bool]]] = {}
         for entry, pointer, node in _ip_entries(view):
             if entry.key.lower() != "aws:sourceip":
@@ -1131,7 +1131,7 @@ _OIDC_TRUST = {
 def audience_qualifier(ctx: LintContext) -> Iterator[Issue]:
     """A single-valued `aud` claim tested with `ForAnyValue`/`ForAllValues` behaves
     surprisingly (`ForAllValues` also matches a token without the claim); drop the qualifier."""
-    for view, entries in conditioned(ctx):
+    for view, entries in ctx.conditioned():
         for entry in entries:
             prefix, _, name = entry.key.rpartition(":")
             if name.lower() != "aud" or "." not in prefix:
@@ -1166,7 +1166,7 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
     reported it too, now leaves it here. `...IgnoreCase` operators have no Arn counterpart
     and are not reported."""
     catalog = get_catalog()
-    for view, entries in conditioned(ctx):
+    for view, entries in ctx.conditioned():
         for entry in entries:
             if entry.op is None or entry.op.family is not Family.STRING:
                 continue
@@ -1377,7 +1377,7 @@ def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
     `StringNotLike key "*"` (or `ArnNotLike`) is false whenever the key is present, so it counts
     as `Null` true; on a key every signed request carries (`aws:PrincipalArn`) an Allow with it
     never applies (a Deny with it is PS210's)."""
-    for view, _ in conditioned(ctx):
+    for view, _ in ctx.conditioned():
         for entry, message in _unsatisfiable(view):
             effect = view.model.effect if view.model is not None else "statement"
             consequence = {"Allow": "this Allow never applies", "Deny": "this Deny never fires"}

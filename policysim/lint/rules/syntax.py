@@ -11,7 +11,6 @@ from typing import Any
 
 from policysim.catalog import get_catalog
 from policysim.lint.context import (
-    ConditionEntry,
     Issue,
     LintContext,
     StatementView,
@@ -226,17 +225,6 @@ def _may_hold_variable(node: Node | None) -> bool:
     if node.kind == "array":
         return "${" in "\0".join([n.value for n in node.value if n.kind == "string"])
     return False
-
-
-def conditioned(ctx: LintContext) -> list[tuple[StatementView, list[ConditionEntry]]]:
-    """The statements with condition entries, each with them (`StatementView.conditions`), in
-    document order, found once per document: the rules about conditions alone pass over the
-    other statements (most of them) without asking each."""
-    found: list[tuple[StatementView, list[ConditionEntry]]] | None = ctx.memo.get("conditioned")
-    if found is None:
-        found = [(view, entries) for view in ctx.statements if (entries := view.conditions())]
-        ctx.memo["conditioned"] = found
-    return found
 
 
 def _all_strings(node: Node, pointer: str = "") -> Iterator[tuple[str, Node]]:
@@ -1076,7 +1064,7 @@ _KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*:\S+")
 def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
     """A condition key is `prefix:Name` without spaces; a tag-key family (`aws:RequestTag/`)
     needs the tag key after the slash."""
-    for view, entries in conditioned(ctx):
+    for view, entries in ctx.conditioned():
         for entry in entries:
             key = entry.key
             if not _KEY_NAME.fullmatch(key):
@@ -1108,7 +1096,7 @@ def malformed_condition_key(ctx: LintContext) -> Iterator[Issue]:
 )
 def bool_multiple(ctx: LintContext) -> Iterator[Issue]:
     """A boolean key has one value, so listing several makes the test constant."""
-    for view, entries in conditioned(ctx):
+    for view, entries in ctx.conditioned():
         for entry in entries:
             op = entry.op
             if op is None or op.family is not Family.BOOL or op.qualifier is not None:
