@@ -320,7 +320,7 @@ class ConditionEntry:
     @property
     def key_position(self) -> Position:
         """Where the condition key is written."""
-        return self.block.key_positions[self.key]
+        return self.block.key_position(self.key)
 
     @property
     def values(self) -> list[tuple[str, Node]]:
@@ -496,9 +496,20 @@ class LintContext:
                 except ValidationError:
                     model = None
             if model is not None:
-                model.locate(index, node.position)
+                model.locate(index, node)
             ctx.statements.append(StatementView(index, node, pointer, model))
         return ctx
+
+    def release(self) -> None:
+        """Forget what the rules remembered, once they have all run. Some of it refers back
+        to what holds it (a statement's condition entries name the statement's view, kept in
+        the view's memo): cycles that only the cyclic collector frees, which `policysim lint`
+        turns off for speed. Without this, every document's tree, models and memos would
+        stay in memory until the run ends, and the run would keep reaching for fresh memory
+        instead of reusing the last document's."""
+        self.memo.clear()
+        for view in self.statements:
+            view.memo.clear()
 
     def compact_json(self) -> str:
         """The document as AWS counts its size (`compact_json`), serialized on first use."""

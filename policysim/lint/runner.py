@@ -146,6 +146,7 @@ def lint_node(
             if overridden:
                 finding = _with_severity(finding, severity)
             findings.append(finding)
+    ctx.release()
     if options.fold:
         findings = fold_findings(findings)
     return sorted(findings, key=Finding.sort_key)

@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import json.decoder
 import re
-from bisect import bisect_left
 from collections.abc import Callable
-from itertools import accumulate
 from typing import cast
 
-from policysim.policy.errors import Position
-from policysim.policy.source import MAX_DEPTH, MAX_INTEGER_DIGITS, Node
-from policysim.slots import slot_setters
+from policysim.policy.source import MAX_DEPTH, MAX_INTEGER_DIGITS, Node, SourceLines
 
 
 class FastPathDeclinedError(Exception):
@@ -55,48 +51,20 @@ _PLAIN_ITEM = re.compile(_PLAIN + r"(?:(,)[ \t\r\n]*|(\]))")
 _PLAIN_MEMBER = re.compile(_PLAIN + r"(?:(,)[ \t\r\n]*|(\}))")
 _PLAIN_KEY = re.compile(_PLAIN + r":[ \t\r\n]*")
 
-# A frozen dataclass's `__init__` sets each field through `object.__setattr__`, which made
-# `Position(line, column)` the largest single cost of a scan (one per value and one per key).
-# The scanner makes its positions by filling the two slots directly (`policysim.slots`): the
-# same objects, equal and hashed alike, at about half the cost.
-_new = object.__new__
-_set_line, _set_column = slot_setters(Position, ("line", "column"))
 
-# Positions are immutable values, and documents of a corpus put their values at the same few
-# (line, column) pairs over and over: one object per pair serves every document, found by a
-# dict lookup instead of made anew. Keyed by `line << _COLUMN_BITS | column`, which is unique
-# while columns stay below 2**21 (texts shorter than that never look anything up); bounded so
-# that a long run over odd files cannot grow it without end (past the bound, positions are
-# made as before).
-_COLUMN_BITS = 21
-_SHARED_POSITIONS: dict[int, Position] = {}
-_SHARED_POSITIONS_MAX = 1 << 17
-
-
-def _no_position(slot: int) -> None:
-    """No shared position (for texts whose columns may not fit `_COLUMN_BITS`)."""
-    return None
-
-
-def _shared_position(slot: int) -> Position:
-    """The shared position for `slot` (made, and kept while there is room)."""
-    position: Position = _new(Position)
-    _set_line(position, slot >> _COLUMN_BITS)
-    _set_column(position, slot & ((1 << _COLUMN_BITS) - 1))
-    if len(_SHARED_POSITIONS) < _SHARED_POSITIONS_MAX:
-        _SHARED_POSITIONS[slot] = position
-    return position
+def _scanned(start: int, level: int) -> tuple[Node, int]:
+    """What the scanner's functions are rebound to once a scan ends (never called)."""
+    raise AssertionError("the scan has ended")
 
 
 def scan_located_json(text: str) -> Node:
     """Parse valid JSON `text` into the grammar path's tree, or raise `FastPathDeclinedError`.
 
     Positions are lark's: lines are counted by "\\n" alone (a lone "\\r" does not end a line),
-    and columns count characters from 1.
+    and columns count characters from 1. Each node is given its offset into the text and a
+    `SourceLines` of the text, which works the position out only when it is asked for.
     """
-    # newlines[n] is the offset of the n-th "\n", with -1 before the text and the text's length
-    # after it: an offset is on line `bisect_left(newlines, offset)`, computed in C.
-    newlines = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=-1))
+    lines = SourceLines(text)
     skip = _skip_space
     scanstring = _scanstring
     number = _NUMBER.match
@@ -106,85 +74,63 @@ def scan_located_json(text: str) -> Node:
     plain_item = _PLAIN_ITEM.match
     plain_member = _PLAIN_MEMBER.match
     plain_key = _PLAIN_KEY.match
-    # A value's position is found by its slot, `line << bits | column`. Texts short enough for
-    # every column to fit `_COLUMN_BITS` share positions across documents (`_SHARED_POSITIONS`);
-    # a longer text widens the column bits and makes its own.
-    shared: Callable[[int], Position | None]
-    make_shared: Callable[[int], Position]
-    if len(text) < (1 << _COLUMN_BITS):
-        bits = _COLUMN_BITS
-        shared, make_shared = _SHARED_POSITIONS.get, _shared_position
-    else:
-        bits = len(text).bit_length()
-        mask = (1 << bits) - 1
-        shared = _no_position
 
-        def make_shared(slot: int) -> Position:
-            return Position(slot >> bits, slot & mask)
-
-    def value(pos: int, position: Position, level: int) -> tuple[Node, int]:
-        """The value starting at `pos` (after any space) and the offset after it."""
+    def value(start: int, level: int) -> tuple[Node, int]:
+        """The value starting at `start` (after any space) and the offset after it."""
+        pos = start
         char = text[pos]
         if char == '"':
             string, end = scanstring(text, pos + 1, True)
-            return Node("string", string, position), end
+            return Node("string", string, pos, None, 1, lines), end
         if char == "{":
-            return members(pos + 1, position, level)
+            return members(pos, level)
         if char == "[":
-            return items(pos + 1, position, level)
+            return items(pos, level)
         if char == "t" and text.startswith("true", pos):
-            return Node("bool", True, position), pos + 4
+            return Node("bool", True, pos, None, 1, lines), pos + 4
         if char == "f" and text.startswith("false", pos):
-            return Node("bool", False, position), pos + 5
+            return Node("bool", False, pos, None, 1, lines), pos + 5
         if char == "n" and text.startswith("null", pos):
-            return Node("null", None, position), pos + 4
+            return Node("null", None, pos, None, 1, lines), pos + 4
         match = number(text, pos)
         if match is None:
             raise FastPathDeclinedError
         # The `_ToNodes.number` rule: a fraction or an exponent makes a float.
         if match.lastindex:
-            return Node("number", float(match[0]), position), match.end()
+            return Node("number", float(match[0]), pos, None, 1, lines), match.end()
         if len(match[0]) > MAX_INTEGER_DIGITS:
             raise FastPathDeclinedError  # the grammar path words the error
-        return Node("number", int(match[0]), position), match.end()
+        return Node("number", int(match[0]), pos, None, 1, lines), match.end()
 
-    # The two loops below are the hot path. Positions are made inline, and a line is found by
-    # stepping on from the previous one (usually by one line, or none), rarely by bisecting.
-    # Plain strings and containers are handled without a call to `value`. `depth` mirrors
-    # `_ToNodes`: one more than the deepest child, where a scalar counts 1. Any child of a
-    # container at MAX_DEPTH is too deep, and the grammar path reports that.
+    # The two loops below are the hot path. Plain strings and containers are handled without a
+    # call to `value`. `depth` mirrors `_ToNodes`: one more than the deepest child, where a
+    # scalar counts 1. Any child of a container at MAX_DEPTH is too deep, and the grammar path
+    # reports that. `start` is the offset of the opening bracket.
 
-    def items(pos: int, position: Position, level: int) -> tuple[Node, int]:
-        pos = skip(text, pos).end()
+    def items(start: int, level: int) -> tuple[Node, int]:
+        pos = skip(text, start + 1).end()
         if text[pos] == "]":
-            return Node("array", [], position), pos + 1
+            return Node("array", [], start, None, 1, lines), pos + 1
         if level >= MAX_DEPTH:
             raise FastPathDeclinedError
         nodes: list[Node] = []
         append = nodes.append
         depth = 2
-        line = position.line
         while True:
-            if pos > newlines[line]:
-                line += 1
-                if pos > newlines[line]:
-                    line = bisect_left(newlines, pos, line)
-            slot = line << bits | (pos - newlines[line - 1])
-            child_position = shared(slot) or make_shared(slot)
             match = plain_item(text, pos)
             if match is not None:
-                append(Node("string", match[1], child_position))
+                append(Node("string", match[1], pos, None, 1, lines))
                 pos = match.end()
                 if match.lastindex == 3:
-                    return Node("array", nodes, position, depth=depth), pos
+                    return Node("array", nodes, start, None, depth, lines), pos
                 continue
             char = text[pos]
             if char == "{":
-                node, pos = members(pos + 1, child_position, level + 1)
+                node, pos = members(pos, level + 1)
             elif char == "[":
-                node, pos = items(pos + 1, child_position, level + 1)
+                node, pos = items(pos, level + 1)
             else:
-                node, pos = value(pos, child_position, level + 1)
+                node, pos = value(pos, level + 1)
             append(node)
             if node.depth >= depth:
                 depth = node.depth + 1
@@ -193,25 +139,19 @@ def scan_located_json(text: str) -> Node:
                 raise FastPathDeclinedError
             pos = match.end()
             if match.lastindex == 2:
-                return Node("array", nodes, position, depth=depth), pos
+                return Node("array", nodes, start, None, depth, lines), pos
 
-    def members(pos: int, position: Position, level: int) -> tuple[Node, int]:
-        pos = skip(text, pos).end()
+    def members(start: int, level: int) -> tuple[Node, int]:
+        pos = skip(text, start + 1).end()
         if text[pos] == "}":
-            return Node("object", {}, position), pos + 1
+            return Node("object", {}, start, None, 1, lines), pos + 1
         if level >= MAX_DEPTH:
             raise FastPathDeclinedError
         nodes: dict[str, Node] = {}
-        key_positions: dict[str, Position] = {}
+        key_offsets: dict[str, int] = {}
         depth = 2
-        line = position.line
         while True:
-            if pos > newlines[line]:
-                line += 1
-                if pos > newlines[line]:
-                    line = bisect_left(newlines, pos, line)
-            slot = line << bits | (pos - newlines[line - 1])
-            key_position = shared(slot) or make_shared(slot)
+            key_offset = pos
             match = plain_key(text, pos)
             if match is not None:
                 key = match[1]
@@ -226,25 +166,21 @@ def scan_located_json(text: str) -> Node:
                 pos = match.end()
             if key in nodes:  # the grammar path words the duplicate-key error
                 raise FastPathDeclinedError
-            key_positions[key] = key_position
-            if pos > newlines[line]:  # the value is usually on the key's line
-                line = bisect_left(newlines, pos, line)
-            slot = line << bits | (pos - newlines[line - 1])
-            child_position = shared(slot) or make_shared(slot)
+            key_offsets[key] = key_offset
             match = plain_member(text, pos)
             if match is not None:
-                nodes[key] = Node("string", match[1], child_position)
+                nodes[key] = Node("string", match[1], pos, None, 1, lines)
                 pos = match.end()
                 if match.lastindex == 3:
-                    return Node("object", nodes, position, key_positions, depth), pos
+                    return Node("object", nodes, start, None, depth, lines, key_offsets), pos
                 continue
             char = text[pos]
             if char == "{":
-                node, pos = members(pos + 1, child_position, level + 1)
+                node, pos = members(pos, level + 1)
             elif char == "[":
-                node, pos = items(pos + 1, child_position, level + 1)
+                node, pos = items(pos, level + 1)
             else:
-                node, pos = value(pos, child_position, level + 1)
+                node, pos = value(pos, level + 1)
             nodes[key] = node
             if node.depth >= depth:
                 depth = node.depth + 1
@@ -253,16 +189,19 @@ def scan_located_json(text: str) -> Node:
                 raise FastPathDeclinedError
             pos = match.end()
             if match.lastindex == 2:
-                return Node("object", nodes, position, key_positions, depth), pos
+                return Node("object", nodes, start, None, depth, lines, key_offsets), pos
 
     try:
-        pos = skip(text, 0).end()
-        line = bisect_left(newlines, pos)
-        root, end = value(pos, Position(line, pos - newlines[line - 1]), 1)
+        root, end = value(skip(text, 0).end(), 1)
     except (IndexError, ValueError, RecursionError):
         # Ran off the end of the text, a bad string (`JSONDecodeError` is a `ValueError`), an
         # integer too long for `int`, or a caller already near the recursion limit.
         raise FastPathDeclinedError from None
+    finally:
+        # The three functions call each other through their closure's cells: a cycle that
+        # only the cyclic collector frees, and `policysim lint` turns it off. Rebinding the
+        # names breaks it, so the scan's functions, cells and text go when the scan ends.
+        value = items = members = _scanned
     if skip(text, end).end() != len(text):
         raise FastPathDeclinedError
     return root

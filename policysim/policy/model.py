@@ -22,6 +22,7 @@ from pydantic import (
 
 from policysim.policy.errors import Position
 from policysim.policy.operators import UnknownOperatorError, parse_operator
+from policysim.policy.source import Node
 
 VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
@@ -148,10 +149,13 @@ class Statement(BaseModel):
     @property
     def position(self) -> Position | None:
         """Where the statement starts in its source file, when parsed from one."""
-        return self.__pydantic_private__["_position"]  # type: ignore[index,no-any-return]
+        found: Position | Node | None = self.__pydantic_private__["_position"]  # type: ignore[index]
+        return found.position if isinstance(found, Node) else found
 
-    def locate(self, index: int, position: Position | None) -> None:
-        """Record the statement's place in its policy and in its source."""
+    def locate(self, index: int, position: Position | Node | None) -> None:
+        """Record the statement's place in its policy and in its source (its node, whose
+        position is then worked out only if asked for: the linter builds a model of every
+        statement and reads few of their positions)."""
         private = self.__pydantic_private__
         assert private is not None
         private["_index"] = index

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any, cast
 
 import yaml
 
 from policysim.policy.errors import PolicyError, Position, position_at
+from policysim.slots import slot_setters
 
 MAX_DEPTH = 64
 """Deepest nesting accepted; a real policy is about six levels deep."""
@@ -47,15 +50,136 @@ PathKey = str | int
 Path = tuple[PathKey, ...]
 
 
-@dataclass(slots=True)
+class SourceLines:
+    """Where each line of one source text starts, worked out on first use: turns an offset
+    into the text into the `Position` lark would give it (lines counted by "\\n" alone, a lone
+    "\\r" ends none; columns count characters from 1).
+
+    The fast JSON scanner (`located_json`) gives each value its offset rather than its
+    position: lint reads the positions of about one value in ten (those it reports), and
+    working out every one while scanning cost a quarter of the scan."""
+
+    __slots__ = ("_newlines", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._newlines: list[int] | None = None
+
+    def position(self, offset: int) -> Position:
+        """The line and column of `offset` (an offset of the text, not of a newline)."""
+        newlines = self._newlines
+        if newlines is None:
+            # newlines[n] is the offset of the n-th "\\n", with -1 before the text and the
+            # text's length after it: an offset is on line `bisect_left(newlines, offset)`.
+            text = self._text
+            newlines = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=-1))
+            self._newlines = newlines
+        line = bisect_left(newlines, offset)
+        position: Position = _new(Position)  # `Position(line, column)`, filled directly
+        _set_line(position, line)
+        _set_column(position, offset - newlines[line - 1])
+        return position
+
+
+_new = object.__new__
+_set_line, _set_column = slot_setters(Position, ("line", "column"))
+
+
+_NO_KEY_OFFSETS: dict[str, int] = {}
+"""The key offsets of a located scalar or array (never written to)."""
+
+
 class Node:
-    """One located value: a scalar, a list of `Node`s, or an ordered mapping of key to `Node`."""
+    """One located value: a scalar, a list of `Node`s, or an ordered mapping of key to `Node`.
+
+    A value's position (and for an object each key's) is either given, or, for trees the fast
+    JSON scanner builds, an offset into the text that `SourceLines` turns into the position
+    on first use (see there why). Equality and `repr` are those of the dataclass this was:
+    field by field, positions as positions, however they were given."""
+
+    __slots__ = ("_key_offsets", "_key_positions", "_lines", "_position", "depth", "kind", "value")
 
     kind: str  # "object", "array", "string", "number", "bool", "null"
     value: Any
-    position: Position
-    key_positions: dict[str, Position] = field(default_factory=dict)
-    depth: int = 1
+    depth: int
+
+    def __init__(
+        self,
+        kind: str,
+        value: Any,
+        position: Position | int,
+        key_positions: dict[str, Position] | None = None,
+        depth: int = 1,
+        lines: SourceLines | None = None,
+        key_offsets: dict[str, int] = _NO_KEY_OFFSETS,
+    ) -> None:
+        """`position` and `key_offsets` are offsets into the text of `lines` when given:
+        then `key_positions` is None (worked out from `key_offsets` on first use)."""
+        self.kind = kind
+        self.value = value
+        self._position = position
+        if key_positions is None and lines is None:
+            key_positions = {}
+        self._key_positions = key_positions
+        self.depth = depth
+        self._lines = lines
+        self._key_offsets = key_offsets
+
+    @property
+    def position(self) -> Position:
+        """Where the value starts."""
+        found = self._position
+        if type(found) is int:
+            assert self._lines is not None
+            found = self._position = self._lines.position(found)
+        return cast(Position, found)
+
+    @position.setter
+    def position(self, position: Position) -> None:
+        self._position = position
+
+    @property
+    def key_positions(self) -> dict[str, Position]:
+        """Where each key of an object is written (empty for other values)."""
+        found = self._key_positions
+        if found is None:
+            assert self._lines is not None
+            at = self._lines.position
+            found = self._key_positions = {k: at(o) for k, o in self._key_offsets.items()}
+        return found
+
+    @key_positions.setter
+    def key_positions(self, positions: dict[str, Position]) -> None:
+        self._key_positions = positions
+
+    def key_position(self, key: str) -> Position:
+        """Where the key `key` of an object is written: `key_positions[key]`, without working
+        out the other keys' positions (a rule reporting one key asks for that one)."""
+        found = self._key_positions
+        if found is None:
+            assert self._lines is not None
+            return self._lines.position(self._key_offsets[key])
+        return found[key]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Node)
+        return (self.kind, self.value, self.position, self.key_positions, self.depth) == (
+            other.kind,
+            other.value,
+            other.position,
+            other.key_positions,
+            other.depth,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return (
+            f"Node(kind={self.kind!r}, value={self.value!r}, position={self.position!r},"
+            f" key_positions={self.key_positions!r}, depth={self.depth!r})"
+        )
 
     def to_plain(self) -> Any:
         """The value as plain Python data (dict, list, str, int, float, bool, None)."""

@@ -174,8 +174,8 @@ def test_positions_follow_lark_line_counting() -> None:
     }
 
 
-def test_positions_are_right_past_the_shared_column_range() -> None:
-    """Texts of 2 MiB or more make their own positions; columns past 2**21 stay exact."""
+def test_positions_are_right_on_long_lines() -> None:
+    """Columns past 2**21 stay exact (positions were once packed into 21 bits)."""
     padding = " " * (1 << 21)
     node = scan_located_json(f'["a",{padding}"b",\n "c"]')
     assert [child.position for child in node.value] == [
@@ -183,8 +183,53 @@ def test_positions_are_right_past_the_shared_column_range() -> None:
         Position(1, 6 + (1 << 21)),
         Position(2, 2),
     ]
-    # A short text afterwards gets the shared objects, equal to fresh ones.
-    assert scan_located_json('["a", "b"]').value[1].position == Position(1, 7)
+
+
+LAZY_TEXT = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
+    '     "Action": ["s3:GetObject", 1, true, null, {}], "Resource": "*"}\n  ]\n}'
+)
+
+
+def test_scanned_positions_are_worked_out_when_asked_for() -> None:
+    """The scanner gives offsets; positions and key positions come out as the grammar's,
+    whichever is asked for first, one key alone or all of them."""
+    slow = _parse_with_grammar(LAZY_TEXT)
+    for ask_one_key_first in (True, False):
+        fast = scan_located_json(LAZY_TEXT)
+        statement = fast.value["Statement"].value[0]
+        expected = slow.value["Statement"].value[0]
+        if ask_one_key_first:
+            assert statement.key_position("Resource") == expected.key_positions["Resource"]
+        assert statement.key_positions == expected.key_positions
+        assert statement.key_position("Action") == expected.key_positions["Action"]
+        assert_same_tree(fast, slow)
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+
+
+def test_key_position_of_a_grammar_tree() -> None:
+    slow = _parse_with_grammar(LAZY_TEXT)
+    assert slow.key_position("Statement") == slow.key_positions["Statement"] == Position(3, 3)
+
+
+def test_a_scanned_tree_survives_pickling_with_its_positions() -> None:
+    """Trees cross process boundaries (parallel lint): offsets travel with their lines."""
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(scan_located_json(LAZY_TEXT)))
+    assert_same_tree(copy, _parse_with_grammar(LAZY_TEXT))
+
+
+def test_statement_models_read_their_position_from_the_node() -> None:
+    """The linter locates each statement model by its node; the position is the node's."""
+    from policysim.lint.context import LintContext
+    from policysim.lint.policy_type import PolicyKind
+
+    root = scan_located_json(LAZY_TEXT.replace(", 1, true, null, {}", ""))
+    ctx = LintContext.build("p.json", root, PolicyKind.IDENTITY)
+    assert ctx.policy is not None
+    assert ctx.policy.statements[0].position == Position(4, 5)
 
 
 # --- property: any JSON value, any layout ------------------------------------------------------
