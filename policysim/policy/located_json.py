@@ -7,7 +7,8 @@ valid, so this module is a fast path for the valid case only: recursive descent 
 with precompiled regexes, and the C string decoder of the `json` module for escapes.
 
 It never reports a problem itself. On anything it does not accept (invalid syntax, a duplicate
-key, nesting beyond `MAX_DEPTH`, a number Python will not convert) it raises
+key, nesting beyond `MAX_DEPTH`, a number Python will not convert, an escape that is half of a
+surrogate pair: `source.lone_surrogate`) it raises
 `FastPathDeclinedError`, and the caller parses the text again with the grammar, which raises
 the located `PolicyError`. So the scanner must be at least as strict as the grammar but never
 has to word an error; `tests/policy/test_located_json.py` checks that, and that the trees are
@@ -21,7 +22,13 @@ import re
 from collections.abc import Callable
 from typing import cast
 
-from policysim.policy.source import MAX_DEPTH, MAX_INTEGER_DIGITS, Node, SourceLines
+from policysim.policy.source import (
+    MAX_DEPTH,
+    MAX_INTEGER_DIGITS,
+    Node,
+    SourceLines,
+    lone_surrogate,
+)
 
 
 class FastPathDeclinedError(Exception):
@@ -81,6 +88,8 @@ def scan_located_json(text: str) -> Node:
         char = text[pos]
         if char == '"':
             string, end = scanstring(text, pos + 1, True)
+            if lone_surrogate(text[pos:end]) is not None:
+                raise FastPathDeclinedError
             return Node("string", string, pos, None, 1, lines), end
         if char == "{":
             return members(pos, level)
@@ -159,7 +168,9 @@ def scan_located_json(text: str) -> Node:
             else:
                 if text[pos] != '"':
                     raise FastPathDeclinedError
-                key, pos = scanstring(text, pos + 1, True)
+                key, pos = scanstring(text, key_offset + 1, True)
+                if lone_surrogate(text[key_offset:pos]) is not None:
+                    raise FastPathDeclinedError
                 match = colon(text, pos)
                 if match is None:
                     raise FastPathDeclinedError

@@ -334,18 +334,19 @@ def decode_source(data: bytes, file: str | None = None) -> str:
 
 def parse_json_source(text: str, file: str | None = None) -> Node:
     """Parse JSON text into a located tree, or raise `PolicyError` with the position."""
-    if not text.strip():
+    if not text or text.isspace():  # `not text.strip()`, without copying the text
         raise PolicyError("empty document", file=file, position=Position(1, 1))
     # Imported here: both build this module's `Node`s (and lark is only needed for errors).
     from policysim.policy.located_json import FastPathDeclinedError, scan_located_json
 
     try:
-        node = scan_located_json(text)
+        return scan_located_json(text)  # it declines a text with a lone surrogate escape
     except FastPathDeclinedError:
-        # outside the handler, the grammar's errors are not chained to this one
-        from policysim.policy.json_grammar import parse_with_grammar
+        pass
+    # outside the handler, the grammar's errors are not chained to this one
+    from policysim.policy.json_grammar import parse_with_grammar
 
-        node = parse_with_grammar(text, file)
+    node = parse_with_grammar(text, file)
     offset = lone_surrogate(text)
     if offset is not None:
         before = text[:offset]

@@ -44,8 +44,16 @@ def assert_same_tree(fast: Node, slow: Node, path: str = "$") -> None:
 
 
 def assert_scans_like_grammar(text: str) -> None:
-    """Valid text: the scanner takes it (no fallback) and builds the grammar's tree."""
-    assert_same_tree(scan_located_json(text), _parse_with_grammar(text))
+    """Valid text: the scanner takes it (no fallback) and builds the grammar's tree; but it
+    declines a text with a lone surrogate escape, which `parse_json_source` then refuses."""
+    slow = _parse_with_grammar(text)
+    if lone_surrogate(text) is not None:
+        with pytest.raises(FastPathDeclinedError):
+            scan_located_json(text)
+        with pytest.raises(PolicyError, match="unpaired surrogate escape"):
+            parse_json_source(text)
+        return
+    assert_same_tree(scan_located_json(text), slow)
 
 
 def outcome(parse: Callable[[str, str | None], Node], text: str) -> tuple[object, ...]:
@@ -386,3 +394,28 @@ def test_nesting_errors_are_located_like_the_grammar() -> None:
 def test_empty_document_check_comes_first(text: str) -> None:
     with pytest.raises(PolicyError, match="empty document"):
         parse_json_source(text, "p.json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "x\\ud800"}',
+        '{"x\\udc00y": 1}',
+        '["\\ud83d\\u0041"]',
+        '["\\ud83d", "\\ude00"]',  # a pair split over two strings is two lone halves
+    ],
+)
+def test_the_scanner_declines_lone_surrogate_escapes(text: str) -> None:
+    """`parse_json_source` skips its lone-surrogate search when the scanner took the text,
+    so the scanner must decline every text that search would refuse."""
+    assert lone_surrogate(text) is not None
+    with pytest.raises(FastPathDeclinedError):
+        scan_located_json(text)
+    with pytest.raises(PolicyError, match="unpaired surrogate escape"):
+        parse_json_source(text)
+
+
+def test_the_scanner_takes_surrogate_pairs_and_escaped_backslashes() -> None:
+    for text in ('{"k\\ud83d\\ude00": "\\ud83d\\ude00"}', '["\\\\ud800"]'):
+        assert lone_surrogate(text) is None
+        assert_scans_like_grammar(text)
