@@ -384,29 +384,17 @@ def compact_json(document: Any) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
-def _text_bounds_compact(source: str, data: dict[str, Any]) -> bool:
-    """Whether the JSON text of a document in the plain shape (`fast_policy` built it) is at
-    least as long as its `compact_json`, and holds `${` exactly when some key or string does.
+def _text_bounds_compact(source: str) -> bool:
+    """Whether the JSON text of a document `fast_policy` built is at least as long as its
+    `compact_json`, and holds `${` exactly when some key or string does.
 
     Serializing writes each value in at most the characters its source spent on it: the same
     punctuation without whitespace, a string's characters as written or shorter (`\\/` becomes
     `/`; `\\"`, `\\\\`, `\\n` and the like stay two characters). Two things break that: a `\\u`
     escape (`\\u0041` is one character; `\\u0024{` makes a `${` the text does not show), and a
-    number written as a float (`1e5` comes back as `100000.0`). The plain shape admits numbers
-    only as condition values, so only those are looked at."""
-    if "\\u" in source:
-        return False
-    statements: Any = data.get("Statement")
-    for statement in statements if type(statements) is list else (statements,):
-        condition = statement.get("Condition")
-        if condition:
-            for block in condition.values():
-                for values in block.values():
-                    if type(values) is float or (
-                        type(values) is list and float in map(type, values)
-                    ):
-                        return False
-    return True
+    number written as a float (`1e5` comes back as `100000.0`). `fast_policy` admits numbers
+    only as condition values, and declines floats there, so only escapes are looked for."""
+    return "\\u" not in source
 
 
 @dataclass(slots=True)
@@ -467,7 +455,7 @@ class LintContext:
             ctx.policy = fast or Policy.model_validate(data)
         except ValidationError:
             ctx.policy = None
-        if source is not None and fast is not None and _text_bounds_compact(source, data):
+        if source is not None and fast is not None and _text_bounds_compact(source):
             ctx.size_bound = len(source)
             ctx.mentions_variables = "${" in source
         else:

@@ -26,7 +26,6 @@ from policysim.policy.model import (
     Principal,
     Statement,
     _check_condition_key,
-    _condition_scalar,
 )
 from policysim.policy.operators import UnknownOperatorError, parse_operator
 
@@ -111,6 +110,18 @@ def _principal(value: Any) -> Principal:
     return model
 
 
+def _condition_text(value: Any) -> str:
+    """`_condition_scalar` of a boolean or an integer. Anything else is left to validation,
+    floats included: the text AWS compares for one (`str(1e5)` is `100000.0`) is not what was
+    written, and `LintContext.size_bound` relies on every document built here serializing to
+    no more than its source text."""
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    raise _DeclinedError
+
+
 def _condition(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
     if type(value) is not dict:
         raise _DeclinedError
@@ -131,12 +142,11 @@ def _condition(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
             except ValueError:
                 raise _DeclinedError from None
             if type(values) is list:
-                texts = tuple([_condition_scalar(v) for v in values])
+                texts = tuple([v if type(v) is str else _condition_text(v) for v in values])
+            elif type(values) is str:
+                texts = (values,)
             else:
-                texts = (_condition_scalar(values),)
-            for text in texts:
-                if type(text) is not str:
-                    raise _DeclinedError
+                texts = (_condition_text(values),)
             keys[key] = texts
         out[operator] = keys
     return out
