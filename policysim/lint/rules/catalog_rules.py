@@ -1318,6 +1318,18 @@ def _fitting_shapes(service: str, resource: str) -> tuple[Shape, ...]:
     return tuple(fitting)
 
 
+@cache
+def _segment_kinds(service: str) -> tuple[frozenset[bool], frozenset[bool]]:
+    """Whether the region segment, and whether the account segment, is empty, over the
+    service's six-part ARN templates (the `Shape`s of `_service_templates`, without
+    tokenizing any template): a verdict of `_segment_rule` is "forbidden" only when some
+    template's segment is empty, "required" only when some template's is not, so a segment
+    every template agrees with needs none."""
+    templates = [rt.arn_template.split(":", 5) for rt in get_catalog().resource_types(service)]
+    six = [parts for parts in templates if len(parts) == 6]
+    return frozenset(p[3] == "" for p in six), frozenset(p[4] == "" for p in six)
+
+
 def _segment_rule(service: str, resource: str, index: int) -> str | None:
     """'forbidden' / 'required' when every ARN template of the service whose resource part fits
     the policy's resource part agrees on the segment (None: no verdict)."""
@@ -1365,11 +1377,18 @@ def _segment_problem(text: str) -> str | None:
     if arn is None or has_wildcard(arn.service) or not get_catalog().has_service(arn.service):
         return None
     problems = []
+    service = arn.service.lower()
+    kinds = _segment_kinds(service)
     segments = ((3, "a region", arn.region), (4, "an account", arn.account))
     for index, name, segment in segments:
         if "${" in segment or has_wildcard(segment):
             continue
-        verdict = _segment_rule(arn.service.lower(), arn.resource, index)
+        if kinds[index - 3] <= {segment == ""}:
+            # No template of the service has the segment the other way (empty where this one
+            # is written, written where it is empty): no verdict can go against it, whichever
+            # templates fit (most entries: IAM's empty region, a regional service's region).
+            continue
+        verdict = _segment_rule(service, arn.resource, index)
         if verdict == "forbidden" and segment:
             problems.append(f"have no {name.split()[1]}")
         elif verdict == "required" and not segment:
