@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
+from itertools import chain
+from operator import attrgetter
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
@@ -320,15 +322,23 @@ def supported_keys(info: ActionInfo) -> frozenset[str]:
 def _supported_keys(action: ActionInfo) -> frozenset[str]:
     """`supported_keys`, remembered per record (hashed by identity: no name to format for
     each of the thousands of actions a statement's patterns expand to). The answer is that
-    of the process catalog's record of the same name."""
-    info = get_catalog().action(action.full_name)
+    of the process catalog's record of the same name: the record itself when it is that
+    record (every record the linter meets), told by one dictionary lookup rather than by
+    formatting its name and looking that up."""
+    catalog = get_catalog()
+    info = action if catalog.is_own(action) else catalog.action(action.full_name)
     if info is None:
         return frozenset()
-    keys = set(map(str.lower, info.condition_keys))
-    for art in info.resource_types:
-        keys.update(map(str.lower, art.condition_keys))
-        keys |= _declared_type_keys(info.service, art.name)
-    return frozenset(keys)
+    types = info.resource_types
+    if not types:
+        return frozenset(map(str.lower, info.condition_keys))
+    keys = set(info.condition_keys)
+    for art in types:
+        keys.update(art.condition_keys)
+    found = set(map(str.lower, keys))  # each distinct key lower-cased once
+    for art in types:
+        found |= _declared_type_keys(info.service, art.name)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=16384)
@@ -643,17 +653,24 @@ def _support_tests(
 def _service_supported_keys(service: str) -> frozenset[str]:
     """Every key some action (or resource type) of a service lists: the union of
     `supported_keys` over its actions, gathered in one pass (each resource type's declared
-    keys once, not once per action that accepts it: EC2 has some 700 actions)."""
-    out: set[str] = set()
-    types: set[str] = set()  # the resource type names its actions accept
-    for info in get_catalog().actions(service):
-        out.update(map(str.lower, info.condition_keys))
-        for art in info.resource_types:
-            out.update(map(str.lower, art.condition_keys))
-            types.add(art.name)
-    for name in types:
+    keys once, not once per action that accepts it: EC2 has some 700 actions). The records'
+    keys are gathered in C (`chain`, `attrgetter`), each of a service's shared resource-type
+    records once (by identity), and each distinct key is lower-cased once."""
+    infos = get_catalog().actions(service)
+    arts = list(chain.from_iterable(map(_RESOURCE_TYPES_OF, infos)))
+    # A service's equal resource-type records are one shared record: gathered by identity.
+    distinct = dict(zip(map(id, arts), arts, strict=True)).values()
+    keys = set(chain.from_iterable(map(_CONDITION_KEYS_OF, infos)))
+    keys.update(chain.from_iterable(map(_CONDITION_KEYS_OF, distinct)))
+    out = set(map(str.lower, keys))
+    for name in set(map(_NAME_OF, distinct)):
         out |= _declared_type_keys(service, name)
     return frozenset(out)
+
+
+_RESOURCE_TYPES_OF = attrgetter("resource_types")
+_CONDITION_KEYS_OF = attrgetter("condition_keys")
+_NAME_OF = attrgetter("name")
 
 
 def unsupported_for(cond: Cond, actions: Sequence[ActionInfo]) -> list[ActionInfo]:
