@@ -118,6 +118,9 @@ class Catalog:
 
     def actions(self, prefix: str) -> tuple[ActionInfo, ...]:
         """All actions of one service, sorted by name; empty for an unknown service."""
+        cached = self._actions.get(prefix)  # a prefix written as the catalog's (most)
+        if cached is not None:
+            return cached
         service = self._known(prefix)
         if service is None:
             return ()
@@ -271,6 +274,9 @@ class Catalog:
 
     def resource_types(self, prefix: str) -> tuple[ResourceTypeInfo, ...]:
         """Resource types of one service; empty for an unknown service."""
+        cached = self._resource_types.get(prefix)  # a prefix written as the catalog's
+        if cached is not None:
+            return cached
         service = self._known(prefix)
         if service is None:
             return ()
@@ -286,7 +292,13 @@ class Catalog:
         return cached
 
     def resource_type(self, prefix: str, key: str) -> ResourceTypeInfo | None:
-        """One resource type by its key (`bucket`, `object`), case-insensitively."""
+        """One resource type by its key (`bucket`, `object`), case-insensitively.
+
+        A prefix written as the catalog's, whose index is built, is read from it at once: the
+        linter asks for the type of every resource-type entry of the actions it checks."""
+        index = self._resource_type_index.get(prefix)
+        if index is not None:
+            return index.get(key.lower())
         service = self._known(prefix)
         if service is None:
             return None

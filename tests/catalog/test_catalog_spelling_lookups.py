@@ -13,7 +13,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policysim.catalog import ActionInfo, get_catalog
+from policysim.catalog import ActionInfo, get_catalog, loader
 from policysim.catalog.catalog import Catalog
 
 _SERVICES = ["s3", "iam", "ec2", "kms", "codestar-notifications", "nosuchsvc"]
@@ -75,3 +75,42 @@ def test_a_record_of_another_catalog_is_not_its_own() -> None:
     assert not catalog.is_own(dataclasses.replace(info, name="NoSuchAction"))
     other = Catalog().action("s3:GetObject")
     assert other is not None and other is not info and not catalog.is_own(other)
+
+
+def _type_scan(catalog: Catalog, prefix: str, key: str) -> object:
+    """`resource_type` restated: the first type of the service with the key, any case."""
+    return (
+        next(
+            (
+                info
+                for info in loader.read_resource_types(prefix.lower())
+                if info.key.lower() == key.lower()
+            ),
+            None,
+        )
+        if catalog.has_service(prefix)
+        else None
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["s3", "S3", "ec2", "Ec2", "iam", "nosuchsvc", "", "s3 "]),
+    st.sampled_from(["bucket", "BUCKET", "object", "instance", "role", "nosuchtype", ""]),
+    st.booleans(),
+)
+def test_resource_types_and_actions_by_any_spelling_of_the_prefix(
+    prefix: str, key: str, fresh: bool
+) -> None:
+    catalog = Catalog() if fresh else get_catalog()
+    found = catalog.resource_type(prefix, key)
+    assert found == _type_scan(catalog, prefix, key)
+    assert catalog.resource_type(prefix, key) is found
+    service = prefix.lower()
+    known = catalog.has_service(prefix)
+    assert catalog.resource_types(prefix) == (loader.read_resource_types(service) if known else ())
+    assert catalog.resource_types(prefix) is catalog.resource_types(prefix.upper()) or not known
+    assert [a.full_name for a in catalog.actions(prefix)] == (
+        [a.full_name for a in loader.read_actions(service)] if known else []
+    )
+    assert catalog.actions(prefix) is catalog.actions(prefix.upper()) or not known
