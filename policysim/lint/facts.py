@@ -108,26 +108,26 @@ _UNJUDGED = ActionFacts(None, False, None, False, False, None)
 def action_facts(text: str) -> ActionFacts:
     """The facts of one Action/NotAction entry (cached per distinct text)."""
     catalog = get_catalog()
-    exact = catalog.exact_action(text)
-    if exact is not None:
-        # The catalog's own spelling (most texts): what the tests below conclude for it,
-        # since a catalog prefix and name are always the well-formed shapes of `_PLAIN_ACTION`
-        # without wildcards (a test checks every catalog action).
-        return _facts((None, False, exact.service, True, False, None, exact, False))
+    found, exact = catalog.action_as_spelt(text)  # one lookup for an exact name (most texts)
+    if found is not None:
+        if exact:
+            # The catalog's own spelling (most texts): what the tests below conclude for it,
+            # since a catalog prefix and name are always the well-formed shapes of
+            # `_PLAIN_ACTION` without wildcards (a test checks every catalog action).
+            return _facts((None, False, found.service, True, False, None, found, False))
+        if _PLAIN_ACTION.fullmatch(text) is not None:
+            # Well-formed, and exact (no catalog name has a wildcard), spelt otherwise than
+            # the catalog does: what the tests below conclude for it, at once.
+            return _facts((None, False, found.service, True, False, found.full_name, found, True))
     plain = _PLAIN_ACTION.fullmatch(text)
     if plain is not None:  # what the general tests below conclude for such a text, at once
         written = plain[1]
         service = written.lower()
-        if "*" not in text and "?" not in text:  # an exact name (most texts): in short
-            found = catalog.action(text)
-            if found is None:  # an unknown service, or no such action of a known one
-                known = catalog.has_service(service)
-                return _facts((None, False, service, known, known, None, None, True))
-            # `found.full_name == text`, without formatting it: the catalog's prefix is the
-            # lower-cased one, so the text is its spelling when both halves are.
-            if written == service and found.name == text[len(written) + 1 :]:
-                return _facts((None, False, service, True, False, None, found, False))
-            return _facts((None, False, service, True, False, found.full_name, found, True))
+        if "*" not in text and "?" not in text:
+            # An exact name the catalog does not know (one it knows was answered above): an
+            # unknown service, or no such action of a known one.
+            known = catalog.has_service(service)
+            return _facts((None, False, service, known, known, None, None, True))
         prefix: str | None = service
         problem = None
         has_variables = False

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
+from itertools import chain
+from operator import attrgetter
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.catalog.keys import is_template, template_regex
@@ -320,15 +322,23 @@ def supported_keys(info: ActionInfo) -> frozenset[str]:
 def _supported_keys(action: ActionInfo) -> frozenset[str]:
     """`supported_keys`, remembered per record (hashed by identity: no name to format for
     each of the thousands of actions a statement's patterns expand to). The answer is that
-    of the process catalog's record of the same name."""
-    info = get_catalog().action(action.full_name)
+    of the process catalog's record of the same name: the record itself when it is that
+    record (every record the linter meets), told by one dictionary lookup rather than by
+    formatting its name and looking that up."""
+    catalog = get_catalog()
+    info = action if catalog.is_own(action) else catalog.action(action.full_name)
     if info is None:
         return frozenset()
-    keys = set(map(str.lower, info.condition_keys))
-    for art in info.resource_types:
-        keys.update(map(str.lower, art.condition_keys))
-        keys |= _declared_type_keys(info.service, art.name)
-    return frozenset(keys)
+    types = info.resource_types
+    if not types:
+        return frozenset(map(str.lower, info.condition_keys))
+    keys = set(info.condition_keys)
+    for art in types:
+        keys.update(art.condition_keys)
+    found = set(map(str.lower, keys))  # each distinct key lower-cased once
+    for art in types:
+        found |= _declared_type_keys(info.service, art.name)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=16384)
@@ -643,17 +653,24 @@ def _support_tests(
 def _service_supported_keys(service: str) -> frozenset[str]:
     """Every key some action (or resource type) of a service lists: the union of
     `supported_keys` over its actions, gathered in one pass (each resource type's declared
-    keys once, not once per action that accepts it: EC2 has some 700 actions)."""
-    out: set[str] = set()
-    types: set[str] = set()  # the resource type names its actions accept
-    for info in get_catalog().actions(service):
-        out.update(map(str.lower, info.condition_keys))
-        for art in info.resource_types:
-            out.update(map(str.lower, art.condition_keys))
-            types.add(art.name)
-    for name in types:
+    keys once, not once per action that accepts it: EC2 has some 700 actions). The records'
+    keys are gathered in C (`chain`, `attrgetter`), each of a service's shared resource-type
+    records once (by identity), and each distinct key is lower-cased once."""
+    infos = get_catalog().actions(service)
+    arts = list(chain.from_iterable(map(_RESOURCE_TYPES_OF, infos)))
+    # A service's equal resource-type records are one shared record: gathered by identity.
+    distinct = dict(zip(map(id, arts), arts, strict=True)).values()
+    keys = set(chain.from_iterable(map(_CONDITION_KEYS_OF, infos)))
+    keys.update(chain.from_iterable(map(_CONDITION_KEYS_OF, distinct)))
+    out = set(map(str.lower, keys))
+    for name in set(map(_NAME_OF, distinct)):
         out |= _declared_type_keys(service, name)
     return frozenset(out)
+
+
+_RESOURCE_TYPES_OF = attrgetter("resource_types")
+_CONDITION_KEYS_OF = attrgetter("condition_keys")
+_NAME_OF = attrgetter("name")
 
 
 def unsupported_for(cond: Cond, actions: Sequence[ActionInfo]) -> list[ActionInfo]:
@@ -1318,6 +1335,18 @@ def _fitting_shapes(service: str, resource: str) -> tuple[Shape, ...]:
     return tuple(fitting)
 
 
+@cache
+def _segment_kinds(service: str) -> tuple[frozenset[bool], frozenset[bool]]:
+    """Whether the region segment, and whether the account segment, is empty, over the
+    service's six-part ARN templates (the `Shape`s of `_service_templates`, without
+    tokenizing any template): a verdict of `_segment_rule` is "forbidden" only when some
+    template's segment is empty, "required" only when some template's is not, so a segment
+    every template agrees with needs none."""
+    templates = [rt.arn_template.split(":", 5) for rt in get_catalog().resource_types(service)]
+    six = [parts for parts in templates if len(parts) == 6]
+    return frozenset(p[3] == "" for p in six), frozenset(p[4] == "" for p in six)
+
+
 def _segment_rule(service: str, resource: str, index: int) -> str | None:
     """'forbidden' / 'required' when every ARN template of the service whose resource part fits
     the policy's resource part agrees on the segment (None: no verdict)."""
@@ -1365,11 +1394,18 @@ def _segment_problem(text: str) -> str | None:
     if arn is None or has_wildcard(arn.service) or not get_catalog().has_service(arn.service):
         return None
     problems = []
+    service = arn.service.lower()
+    kinds = _segment_kinds(service)
     segments = ((3, "a region", arn.region), (4, "an account", arn.account))
     for index, name, segment in segments:
         if "${" in segment or has_wildcard(segment):
             continue
-        verdict = _segment_rule(arn.service.lower(), arn.resource, index)
+        if kinds[index - 3] <= {segment == ""}:
+            # No template of the service has the segment the other way (empty where this one
+            # is written, written where it is empty): no verdict can go against it, whichever
+            # templates fit (most entries: IAM's empty region, a regional service's region).
+            continue
+        verdict = _segment_rule(service, arn.resource, index)
         if verdict == "forbidden" and segment:
             problems.append(f"have no {name.split()[1]}")
         elif verdict == "required" and not segment:
