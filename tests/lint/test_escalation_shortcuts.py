@@ -6,10 +6,13 @@ slow path on generated documents: every path tried, every statement walked."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -199,3 +202,68 @@ def test_need_hash_is_the_fields_hash() -> None:
         assert twin == need and hash(twin) == hash(need)
         assert hash(need) == hash((need.action, need.passed_to, need.others_only, need.broad_only))
     assert esc.Need("iam:PassRole") != esc.Need("iam:PassRole", broad_only=True)
+
+
+def _service_sinks_slow(service: str, catalog: Any = None) -> list[str]:
+    """PS328's sink actions of one service as first written: every action read."""
+    sinks = {a.lower(): a for a in esc._FALLBACK_SINKS if a.partition(":")[0].lower() == service}
+    for info in (catalog or get_catalog()).actions(service):
+        deps = [*info.dependent_actions]
+        for rt in info.resource_types:
+            deps.extend(rt.dependent_actions)
+        if any(d.lower() == "iam:passrole" for d in deps):
+            sinks.setdefault(info.full_name.lower(), info.full_name)
+    return sorted(v for k, v in sinks.items() if k not in esc._curated_actions())
+
+
+def test_service_sinks_equal_the_read_of_every_action() -> None:
+    """`_service_sinks` reads a service's actions only when `_some_dependent` says one may
+    name a dependent action: its sinks are those of the plain read, for every service."""
+    services = get_catalog().service_prefixes() | {
+        a.partition(":")[0].lower() for a in esc._FALLBACK_SINKS
+    }
+    for service in sorted(services):
+        sinks = esc._service_sinks.__wrapped__(service)
+        assert [sink for sink, _paths in sinks] == _service_sinks_slow(service), service
+
+
+def test_service_sinks_read_when_the_catalog_lists_dependents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a catalog whose records name `iam:PassRole` as a dependent action (of an action,
+    or of a resource type), those actions are sinks, as the plain read finds them."""
+    catalog = get_catalog()
+    real = catalog.actions("scheduler")
+    typed = next(a for a in real if a.resource_types and a.name.startswith("Tag"))
+    rt = dataclasses.replace(typed.resource_types[0], dependent_actions=("IAM:PassRole",))
+    edited = {
+        real[0].name: dataclasses.replace(real[0], dependent_actions=("iam:passrole",)),
+        typed.name: dataclasses.replace(typed, resource_types=(rt, *typed.resource_types[1:])),
+    }
+    actions = tuple(edited.get(a.name, a) for a in real)
+    fake = SimpleNamespace(actions=lambda service: actions if service == "scheduler" else ())
+    monkeypatch.setattr(esc, "get_catalog", lambda: fake)
+    sinks = [sink for sink, _paths in esc._service_sinks.__wrapped__("scheduler")]
+    assert sinks == _service_sinks_slow("scheduler", fake)
+    assert {real[0].full_name, typed.full_name} <= set(sinks)
+
+
+def test_some_dependent_sees_every_place_a_dependent_is_listed() -> None:
+    """`_some_dependent` is true when any action, or any resource type of one, lists a
+    dependent action (whether or not it is `iam:PassRole`), and false when none does."""
+    catalog = get_catalog()
+    actions = catalog.actions("scheduler")
+    assert actions and not esc._some_dependent(())
+    plain = [
+        a.dependent_actions or any(r.dependent_actions for r in a.resource_types) for a in actions
+    ]
+    assert esc._some_dependent(actions) == any(plain)
+    first = actions[0]
+    own = dataclasses.replace(first, dependent_actions=("iam:PassRole",))
+    assert esc._some_dependent((*actions[1:], own))
+    typed = next(a for a in catalog.all_actions() if a.resource_types)
+    rt = dataclasses.replace(typed.resource_types[-1], dependent_actions=("s3:GetObject",))
+    other = dataclasses.replace(typed, resource_types=(*typed.resource_types[:-1], rt))
+    assert esc._some_dependent((first, other))
+    bare = dataclasses.replace(typed, resource_types=(), dependent_actions=())
+    assert not esc._some_dependent((bare,))

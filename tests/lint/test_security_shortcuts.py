@@ -1,6 +1,6 @@
 """The shortcuts of the security and exposure rules answer what their plain restatements do.
 
-`_arn_scoped` (PS204) and `_at_levels` (PS223, PS224) join per-entry answers instead of
+`_list_answers` (PS204, PS223) and `_at_levels` (PS224) join per-entry answers instead of
 filtering `statement_actions` of the whole list; they are compared here with that filter on
 generated Action lists (odd spellings, wildcards, placeholders, bare `*`) and, when the
 managed-policy corpus is at hand, on every Action list it holds. PS202, PS203, PS205, PS221,
@@ -98,7 +98,10 @@ def _plain_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[Ac
 
 
 def _check(patterns: tuple[str, ...]) -> None:
-    assert sec._arn_scoped.__wrapped__(patterns) == _plain_scoped(patterns), patterns
+    assert sec._list_answers.__wrapped__(patterns) == (
+        _plain_scoped(patterns),
+        _plain_levels(patterns, sec._MANAGING),
+    ), patterns
     for levels in _LEVELS:
         assert sec._at_levels.__wrapped__(patterns, levels) == _plain_levels(patterns, levels)
 
@@ -111,14 +114,16 @@ def test_joined_entry_answers_equal_the_filtered_expansion(entries: list[str]) -
 
 def test_arn_scoped_of_filters_as_its_one_action_test() -> None:
     """`_arn_scoped_of` tells most actions in C and asks `_generated_job` of `Start*`/`Create*`
-    ones only: on every catalog action, in every service's order, it keeps what
-    `_arn_scoped_action` keeps (generated jobs, e.g. comprehend's, among them)."""
+    ones only: on every catalog action, in every service's order, it keeps what the plain
+    test keeps (generated jobs, e.g. comprehend's, among them); so does `_entry_answers` of
+    each action's exact name."""
     catalog = get_catalog()
     everything = tuple(catalog.all_actions())
     assert any(sec._generated_job(a) for a in everything)
-    assert sec._arn_scoped_of(everything) == tuple(
-        a for a in everything if sec._arn_scoped_action(a)
-    )
+    plain = tuple(a for a in everything if a.resource_types and not sec._generated_job(a))
+    assert sec._arn_scoped_of(everything) == plain
+    answers = sec._entry_answers(tuple(a.full_name for a in everything))
+    assert tuple(a for a in everything if answers[a.full_name][0]) == plain
 
 
 def test_level_test_answers_as_the_split_levels() -> None:
@@ -132,12 +137,33 @@ def test_level_test_answers_as_the_split_levels() -> None:
 
 
 def test_memo_cleared_when_full_keeps_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A nearly full memo is cleared before a list's entries are filled, never during."""
-    memo = {f"x:{n}": () for n in range(65530)}
-    monkeypatch.setattr(sec, "_ARN_SCOPED", memo)
+    """A nearly full memo is cleared before a list's entries are filled, never during, and the
+    entries it knew before are answered again (PS204's and PS223's shared memo, and the one of
+    another set of levels)."""
     patterns = tuple(_ENTRIES)
-    assert sec._arn_scoped.__wrapped__(patterns) == _plain_scoped(patterns)
+    known = {p: sec._NEITHER for p in patterns[:5]}  # wrong answers, to be dropped
+    memo = {**{f"x:{n}": sec._NEITHER for n in range(65530)}, **known}
+    monkeypatch.setattr(sec, "_ENTRY_ANSWERS", memo)
+    assert sec._list_answers.__wrapped__(patterns) == (
+        _plain_scoped(patterns),
+        _plain_levels(patterns, sec._MANAGING),
+    )
     assert len(memo) <= len(patterns)
+    other = frozenset({"Write", "Tagging"})
+    level_memo = {**{f"x:{n}": () for n in range(65530)}, **{p: () for p in patterns[:5]}}
+    monkeypatch.setitem(sec._AT_LEVELS, other, level_memo)
+    assert sec._at_levels.__wrapped__(patterns, other) == _plain_levels(patterns, other)
+    assert len(level_memo) <= len(patterns)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ENTRIES), min_size=1, max_size=6), max_size=4))
+def test_entry_answers_kept_for_later_lists(lists: list[list[str]]) -> None:
+    """Each entry is answered once, by the first list that holds it; the lists after it that
+    hold it too are answered as the plain filters say."""
+    sec._ENTRY_ANSWERS.clear()
+    for entries in lists:
+        _check(tuple(entries))
 
 
 def _corpus() -> Path | None:

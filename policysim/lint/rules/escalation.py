@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import chain
+from operator import attrgetter
 
-from policysim.catalog import get_catalog
+from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import (
     Issue,
     LintContext,
@@ -911,13 +913,27 @@ _FALLBACK_SINKS = (
 """Used with the catalog's "dependent actions: iam:PassRole" column, which may be empty."""
 
 
+def _by_service(actions: Iterable[str]) -> dict[str, list[str]]:
+    """Action names by lower-cased service prefix, in order."""
+    grouped: dict[str, list[str]] = {}
+    for action in actions:
+        grouped.setdefault(action.partition(":")[0].lower(), []).append(action)
+    return grouped
+
+
+_FALLBACK_BY_SERVICE = _by_service(_FALLBACK_SINKS)
+"""`_FALLBACK_SINKS` by service (`_service_sinks` is asked about every service by a document
+that grants them all)."""
+
+
 @cache
 def _service_sinks(service: str) -> tuple[tuple[str, list[Path]], ...]:
     """The generic sinks of one service (lower-case prefix), each as a method: PassRole to the
     service, then the sink action. Read per service, so that a document naming a few services
     does not make the catalog read every action file."""
-    sinks = {a.lower(): a for a in _FALLBACK_SINKS if a.partition(":")[0].lower() == service}
-    for info in get_catalog().actions(service):
+    sinks = {a.lower(): a for a in _FALLBACK_BY_SERVICE.get(service, ())}
+    actions = get_catalog().actions(service)
+    for info in actions if _some_dependent(actions) else ():
         deps = [*info.dependent_actions]
         for rt in info.resource_types:
             deps.extend(rt.dependent_actions)
@@ -925,6 +941,20 @@ def _service_sinks(service: str) -> tuple[tuple[str, list[Path]], ...]:
             sinks.setdefault(info.full_name.lower(), info.full_name)
     chosen = sorted(v for k, v in sinks.items() if k not in _curated_actions())
     return tuple((sink, _paths(_needs(_pass(service), sink))) for sink in chosen)
+
+
+_DEPENDENT = attrgetter("dependent_actions")
+_RESOURCE_TYPES = attrgetter("resource_types")
+
+
+def _some_dependent(actions: tuple[ActionInfo, ...]) -> bool:
+    """Whether some action of a service, or one of its resource types, lists dependent
+    actions: told in C over the service's actions, so that `_service_sinks` reads them one by
+    one only when one may name `iam:PassRole` (the catalog release bundled now lists none, and
+    a document granting every service asks for the sinks of all 450-odd)."""
+    return any(map(_DEPENDENT, actions)) or any(
+        map(_DEPENDENT, chain.from_iterable(map(_RESOURCE_TYPES, actions)))
+    )
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from itertools import chain, compress, filterfalse, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from policysim.catalog import ActionInfo, get_catalog
 from policysim.lint.context import (
@@ -308,7 +308,7 @@ def _scoped_actions(model: Statement) -> tuple[ActionInfo, ...] | None:
         return ()
     if "*" in model.action:
         return None
-    return _arn_scoped(model.action)
+    return _list_answers(model.action)[0]
 
 
 _JOB_VERBS = ("Start", "Create")
@@ -328,18 +328,84 @@ def _arn_scoped_of(actions: tuple[ActionInfo, ...]) -> tuple[ActionInfo, ...]:
     return tuple(filterfalse(jobs.__contains__, scoped)) if jobs else scoped
 
 
-_ARN_SCOPED: dict[str, tuple[ActionInfo, ...]] = {}
-"""`_arn_scoped_of` per Action entry (see `_kept_actions`)."""
-
-
 @lru_cache(maxsize=4096)
-def _arn_scoped(patterns: tuple[str, ...]) -> tuple[ActionInfo, ...]:
-    return _kept_actions(patterns, _ARN_SCOPED, _arn_scoped_of, _arn_scoped_action)
+def _list_answers(patterns: tuple[str, ...]) -> _EntryAnswer:
+    """PS204's and PS223's questions of one Action list at once: `_arn_scoped_of` and
+    `_at_levels(_, _MANAGING)` of `statement_actions(patterns)[0]`, joined from
+    `_entry_answers` (every list PS204 asks about, PS223 asks about after it)."""
+    answers = list(map(_entry_answers(patterns).__getitem__, patterns))
+    return (
+        _joined(list(filter(None, map(_SCOPED, answers)))),
+        _joined(list(filter(None, map(_MANAGED, answers)))),
+    )
 
 
-def _arn_scoped_action(action: ActionInfo) -> bool:
-    """`_arn_scoped_of` for one action (an exact entry's: cheaper than a one-action tuple)."""
-    return bool(action.resource_types) and not _generated_job(action)
+_MANAGING = frozenset({"Permissions management"})
+"""PS223's access levels, answered per entry beside PS204's question (`_entry_answers`)."""
+
+
+_EntryAnswer = tuple[tuple[ActionInfo, ...], tuple[ActionInfo, ...]]
+_SCOPED = itemgetter(0)
+_MANAGED = itemgetter(1)
+_NEITHER: _EntryAnswer = ((), ())
+
+
+def _entry_answers(patterns: tuple[str, ...]) -> dict[str, _EntryAnswer]:
+    """`_ENTRY_ANSWERS`, with an answer for each of `patterns` (the shared memo: callers read it
+    at once, before the next call may clear it).
+
+    The same entries recur in statement after statement, combined differently: a corpus of
+    1,643 managed policies has 3,669 distinct broad Action lists but 16,047 distinct entries
+    in them, 43,440 in all, and expanding and filtering each list as a whole went over
+    150,000 catalog actions. So each entry is expanded and filtered once, and a list joins
+    its entries' kept actions (`_joined`). PS204 and PS223 ask about the same entries (every
+    statement PS204 looks at, PS223 looks at too, and PS204 runs first), so one pass over an
+    entry answers both: its actions that accept resource ARNs and are not generated jobs
+    (`_arn_scoped_of`), and its permissions-management actions (`_at_levels` of
+    `_MANAGING`), each in the entry's expansion order."""
+    memo = _ENTRY_ANSWERS
+    missing = dict.fromkeys(filterfalse(memo.__contains__, patterns))  # in C: most are known
+    if not missing:
+        return memo
+    if len(memo) + len(missing) > 65536:
+        memo.clear()  # bounded: endless distinct entries (cleared before, not while, filling)
+        missing = dict.fromkeys(patterns)
+    managing = _level_test(_MANAGING)
+    for pattern in missing:
+        if "*" in pattern or "?" in pattern:  # `has_wildcard`, spelt out: once per entry
+            if pattern == "*":  # `statement_actions` does not expand a bare `*`
+                memo[pattern] = _NEITHER
+                continue
+            actions = expand_action(pattern)
+            memo[pattern] = (_arn_scoped_of(actions), _levels_of(actions, managing))
+            continue
+        # An exact name: `expand_action` is a dictionary lookup in the catalog, which PS027's
+        # entry facts have made already.
+        info = action_facts(pattern).info  # `known_action`, one call fewer
+        if info is None:
+            memo[pattern] = _NEITHER
+            continue
+        one = (info,)
+        scoped = bool(info.resource_types) and not (
+            info.name.startswith(_JOB_VERBS) and _generated_job(info)
+        )  # `_arn_scoped_of` of one action: `_generated_job` is false for other names
+        memo[pattern] = (one if scoped else (), one if managing[info.access_level] else ())
+    return memo
+
+
+_ENTRY_ANSWERS: dict[str, _EntryAnswer] = {}
+"""`_entry_answers` per Action entry, once per process (bounded)."""
+
+
+def _joined(kept: list[tuple[ActionInfo, ...]]) -> tuple[ActionInfo, ...]:
+    """A list's answer from its entries' non-empty answers, in list order: their actions,
+    first occurrence first. Filtering commutes with that de-duplication, so the order is
+    `statement_actions`' own. Each entry's answer is itself free of repeats (an expansion
+    names each catalog action once), so a list with at most one entry that keeps anything
+    (half of PS204's lists, nearly all of PS223's) is answered by that entry alone."""
+    if len(kept) <= 1:
+        return kept[0] if kept else ()
+    return tuple(dict.fromkeys(chain.from_iterable(kept)))
 
 
 def _kept_actions(
@@ -348,38 +414,23 @@ def _kept_actions(
     keep: Callable[[tuple[ActionInfo, ...]], tuple[ActionInfo, ...]],
     keeps: Callable[[ActionInfo], bool],
 ) -> tuple[ActionInfo, ...]:
-    """`keep(statement_actions(patterns)[0])`, from answers per entry; `keep` must keep, in
-    order, the actions `keeps` holds for (it is asked of an exact entry's action).
-
-    The same entries recur in statement after statement, combined differently: a corpus of
-    1,643 managed policies has 3,669 distinct broad Action lists but 16,047 distinct entries
-    in them, 43,440 in all, and expanding and filtering each list as a whole went over
-    150,000 catalog actions. So each entry is expanded and filtered once (`memo`, one per
-    `keep`), and a list joins its entries' kept actions, first occurrence first: filtering
-    commutes with that de-duplication, so the order is `statement_actions`' own. Each entry's
-    answer is itself free of repeats (an expansion names each catalog action once), so a list
-    with at most one entry that keeps anything (half of PS204's lists, nearly all of PS223's)
-    is answered by that entry alone."""
-    try:
-        kept = list(filter(None, map(memo.__getitem__, patterns)))  # all seen before: in C
-    except KeyError:
-        if len(memo) + len(patterns) > 65536:
+    """`keep(statement_actions(patterns)[0])`, from answers per entry (`memo`, one per `keep`),
+    as `_entry_answers` finds PS204's and PS223's; `keep` must keep, in order, the actions
+    `keeps` holds for (it is asked of an exact entry's action). For the access levels other
+    than `_MANAGING` (PS224's, off by default)."""
+    missing = dict.fromkeys(filterfalse(memo.__contains__, patterns))
+    if missing:
+        if len(memo) + len(missing) > 65536:
             memo.clear()  # bounded: endless distinct entries (cleared before, not while, filling)
-        for pattern in patterns:
-            if pattern in memo:
-                continue
+            missing = dict.fromkeys(patterns)
+        for pattern in missing:
             if "*" in pattern or "?" in pattern:  # `has_wildcard`, spelt out: once per entry
                 # `statement_actions` does not expand a bare `*`
                 memo[pattern] = () if pattern == "*" else keep(expand_action(pattern))
             else:
-                # An exact name: `expand_action` is a dictionary lookup in the catalog, which
-                # PS027's entry facts have made already.
                 info = action_facts(pattern).info  # `known_action`, one call fewer
                 memo[pattern] = (info,) if info is not None and keeps(info) else ()
-        kept = list(filter(None, map(memo.__getitem__, patterns)))
-    if len(kept) <= 1:
-        return kept[0] if kept else ()
-    return tuple(dict.fromkeys(chain.from_iterable(kept)))
+    return _joined(list(filter(None, map(memo.__getitem__, patterns))))
 
 
 @rule(
@@ -1360,20 +1411,28 @@ def _by_access_level(model: Statement, levels: frozenset[str]) -> tuple[ActionIn
     """The statement's actions at one of the access levels (the shared, remembered tuple)."""
     if model.action is None or "*" in model.action:
         return ()
+    if levels == _MANAGING:  # PS223's: answered beside PS204's question
+        return _list_answers(model.action)[1]
     return _at_levels(model.action, levels)
 
 
 @lru_cache(maxsize=4096)
 def _at_levels(patterns: tuple[str, ...], levels: frozenset[str]) -> tuple[ActionInfo, ...]:
-    found = _AT_LEVELS.get(levels)
-    if found is None:
-        found = _AT_LEVELS[levels] = ({}, _LevelTest(levels))
-    memo, test = found
+    """`_by_access_level` of levels other than `_MANAGING` (PS224's)."""
+    memo = _AT_LEVELS.get(levels)
+    if memo is None:
+        memo = _AT_LEVELS[levels] = {}
+    test = _level_test(levels)
 
     def keep(actions: tuple[ActionInfo, ...]) -> tuple[ActionInfo, ...]:
-        return tuple(compress(actions, map(test.__getitem__, map(_ACCESS_LEVEL, actions))))
+        return _levels_of(actions, test)
 
     return _kept_actions(patterns, memo, keep, lambda a: test[a.access_level])
+
+
+def _levels_of(actions: tuple[ActionInfo, ...], test: _LevelTest) -> tuple[ActionInfo, ...]:
+    """The actions at one of `test`'s levels, in order (told in C)."""
+    return tuple(compress(actions, map(test.__getitem__, map(_ACCESS_LEVEL, actions))))
 
 
 class _LevelTest(dict[str, bool]):
@@ -1390,9 +1449,18 @@ class _LevelTest(dict[str, bool]):
         return answer
 
 
-_AT_LEVELS: dict[frozenset[str], tuple[dict[str, tuple[ActionInfo, ...]], _LevelTest]] = {}
-"""`_kept_actions`' memo and the level test per set of access levels (PS223's, PS224's: a
-fixed few)."""
+def _level_test(levels: frozenset[str]) -> _LevelTest:
+    """The (shared) `_LevelTest` of a set of access levels."""
+    test = _LEVEL_TESTS.get(levels)
+    if test is None:
+        test = _LEVEL_TESTS[levels] = _LevelTest(levels)
+    return test
+
+
+_LEVEL_TESTS: dict[frozenset[str], _LevelTest] = {}
+"""`_level_test` per set of access levels (PS223's, PS224's: a fixed few)."""
+_AT_LEVELS: dict[frozenset[str], dict[str, tuple[ActionInfo, ...]]] = {}
+"""`_kept_actions`' memo per set of access levels other than `_MANAGING` (PS224's)."""
 
 
 @rule(
