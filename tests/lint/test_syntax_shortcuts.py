@@ -220,3 +220,132 @@ def test_conditioned_lists_every_statement_with_condition_entries(
     expected = [(view, view.conditions()) for view in ctx.statements if view.conditions()]
     assert ctx.conditioned() == expected
     assert ctx.conditioned() is ctx.conditioned()
+
+
+# --- what a document's policy model vouches for (`syntax._modeled`) ----------------------------
+
+_ODD_VALUES: dict[str, list[Any]] = {
+    "Sid": ["", "A", "S", "a-b", "\u00e9", None, 1],
+    "Effect": ["Deny", "allow", None, 1],
+    "Action": [["s3:GetObject", "s3:*"], [], None, 1],
+    "NotAction": ["s3:*", None],
+    "Resource": [["arn:aws:s3:::b"], [], None],
+    "NotResource": ["*", None],
+    "Principal": ["*", {"aws": "111122223333"}, {"Federated": "x"}, None, []],
+    "NotPrincipal": ["*", None],
+    "Condition": [
+        {},
+        None,
+        "x",
+        {"StringEqual": {"aws:username": "a"}},
+        {"stringequals": {"aws:username": "a"}, "StringEquals": {"aws:username": "b"}},
+        {"ForAllValues:Null": {"aws:TagKeys": "true"}},
+        {"NullIfExists": {"aws:TokenIssueTime": "true"}},
+    ],
+}
+_RENAMED = {"Sid": "sid", "Effect": "effect", "Action": "Actions", "Resource": "resource"}
+
+
+@st.composite
+def _statement_shapes(draw: st.DrawFn) -> dict[str, Any]:
+    """A well-formed statement (so that most documents get a model) with at most two changes:
+    an element set to an odd value or null, the other element of a pair added (often null),
+    an element dropped, or its name misspelt or lower-cased."""
+    out: dict[str, Any] = {"Sid": "S", "Effect": "Allow", "Action": "s3:GetObject"}
+    out["Resource"] = "*"
+    if draw(st.booleans()):
+        out["Principal"] = {"AWS": "111122223333"}
+    if draw(st.booleans()):
+        out["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+    for _ in range(draw(st.integers(0, 2))):
+        element = draw(st.sampled_from(sorted(_ODD_VALUES)))
+        change = draw(st.sampled_from(["value", "drop", "rename"]))
+        if change == "value":
+            out[element] = draw(st.sampled_from(_ODD_VALUES[element]))
+        elif element in out:
+            value = out.pop(element)
+            if change == "rename" and element in _RENAMED:
+                out[_RENAMED[element]] = value
+    return out
+
+
+_VOUCHED_RULES = frozenset(
+    {"PS007", "PS008", "PS009", "PS010", "PS011", "PS013", "PS014", "PS015", "PS021", "PS502"}
+)
+
+
+_MODELED_BODY: list[dict[str, Any]] = [
+    {"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": None},
+    {"Effect": "Allow", "Action": "s3:GetObject"},
+    {
+        "Sid": "",
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "*",
+        "Principal": None,
+        "NotPrincipal": {"AWS": "1"},
+    },
+    {"Sid": "a-b", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    {"Sid": "a-b", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+]
+"""A document with a model and findings of each of the rules."""
+
+
+_PAIRED_NULLS = [
+    {"Effect": "Allow", "Action": "s3:GetObject", "NotAction": None, "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": None, "NotResource": "*"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Principal": None, "NotPrincipal": "*"},
+]
+"""Statements with a model and both elements of a pair (one of them null)."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    body=st.lists(_statement_shapes(), min_size=1, max_size=4),
+    top=st.sampled_from([{}, {"Id": "x"}, {"id": "x"}, {"Version": None}]),
+    kind=st.sampled_from(list(PolicyKind)),
+)
+@example(body=_PAIRED_NULLS, top={}, kind=PolicyKind.IDENTITY)
+@example(body=_MODELED_BODY, top={}, kind=PolicyKind.IDENTITY)
+@example(body=[{"Effect": "Allow", "Action": "s3:GetObject"}], top={}, kind=PolicyKind.TRUST)
+def test_what_the_model_vouches_for_changes_nothing(
+    body: list[dict[str, Any]], top: dict[str, Any], kind: PolicyKind
+) -> None:
+    """The rules that return at once for a document with a policy model (or pass over a
+    statement its model settles) report what the statement-by-statement walks report."""
+    document = {"Version": "2012-10-17", **top, "Statement": body}
+    text = json.dumps(document, indent=1)
+    options = LintOptions(enabled=_VOUCHED_RULES)
+
+    def report() -> list[tuple[str, str, str]]:
+        found = lint_source(text, "p.json", kind=kind, options=options)
+        return [(f.rule, f.pointer, f.message) for f in found if f.rule in _VOUCHED_RULES]
+
+    fast = report()
+    with (
+        mock.patch.object(syntax, "_modeled", lambda ctx: False),
+        mock.patch.object(syntax, "_has_resource", lambda model: False),
+        mock.patch.object(syntax, "_is_null_operator", syntax._is_null_operator.__wrapped__),
+    ):
+        reference = report()
+    assert fast == reference
+
+
+def test_vouched_documents_are_generated() -> None:
+    """The comparison above sees documents with a model and findings of each rule in them:
+    a null Principal next to NotPrincipal (PS011) and a statement without Resource (PS010)
+    keep a model."""
+    body = _MODELED_BODY
+    text = json.dumps({"Version": "2012-10-17", "Statement": body})
+    root = parse_source(text, "p.json")
+    assert LintContext.build("p.json", root, PolicyKind.IDENTITY).policy is not None
+    options = LintOptions(enabled=_VOUCHED_RULES)
+    found = lint_source(text, "p.json", kind=PolicyKind.IDENTITY, options=options)
+    assert {f.rule for f in found} & _VOUCHED_RULES == {
+        "PS010",
+        "PS011",
+        "PS013",
+        "PS014",
+        "PS015",
+        "PS502",
+    }

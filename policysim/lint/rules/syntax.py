@@ -25,7 +25,7 @@ from policysim.lint.registry import rule
 from policysim.policy.action import compile_action_pattern, split_action
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.literals import literal_error
-from policysim.policy.model import PRINCIPAL_KEYS, VERSION_2008, VERSION_2012
+from policysim.policy.model import PRINCIPAL_KEYS, VERSION_2008, VERSION_2012, Statement
 from policysim.policy.operators import (
     BASE_OPERATORS,
     Family,
@@ -254,6 +254,16 @@ def _statement_actions(view: StatementView) -> list[str]:
     return [n.value for _, n in string_entries(view.items.get("Action"), "")]
 
 
+def _modeled(ctx: LintContext) -> bool:
+    """Whether the document has a policy model, so that every statement has one (nearly every
+    document). The models then vouch for what several rules would otherwise look up statement
+    by statement: the policy's and each statement's element names are the grammar's (both
+    models forbid other keys and take their elements by alias only), each Effect is exactly
+    `Allow` or `Deny`, and each statement has exactly one of Action and NotAction (a null one
+    is absent)."""
+    return ctx.policy is not None
+
+
 # --- PS005 - PS032 --------------------------------------------------------------------------
 
 _VAR_RESOURCE = "arn:aws:s3:::home/${aws:username}/*"
@@ -334,6 +344,8 @@ def _did_you_mean(key: str, known: tuple[str, ...]) -> str | None:
 def unknown_element(ctx: LintContext) -> Iterator[Issue]:
     """Elements other than the grammar's are rejected; they are almost always typos
     (`Actions`, `Resources`, `Principals`, `Id` inside a statement)."""
+    if _modeled(ctx):
+        return  # no element name but the grammar's
     if ctx.root.kind == "object":
         for key in ctx.root.value:
             if key not in _TOP_KEYS:
@@ -363,6 +375,8 @@ def unknown_element(ctx: LintContext) -> Iterator[Issue]:
 )
 def invalid_effect(ctx: LintContext) -> Iterator[Issue]:
     """Every statement needs `Effect`, and its value is case-sensitive."""
+    if _modeled(ctx):
+        return  # every Effect is Allow or Deny
     for view in ctx.statements:
         if view.node.kind != "object":
             continue
@@ -387,6 +401,8 @@ def invalid_effect(ctx: LintContext) -> Iterator[Issue]:
 )
 def missing_action(ctx: LintContext) -> Iterator[Issue]:
     """A statement must say which actions it is about."""
+    if _modeled(ctx):
+        return  # every statement has Action or NotAction
     for view in ctx.statements:
         if view.node.kind == "object" and not {"Action", "NotAction"} & view.items.keys():
             yield ctx.at_statement(view, "statement has neither Action nor NotAction")
@@ -403,7 +419,11 @@ def missing_action(ctx: LintContext) -> Iterator[Issue]:
 def resource_by_type(ctx: LintContext) -> Iterator[Issue]:
     """Identity policies, boundaries, session policies and SCPs need `Resource`/`NotResource`;
     a role trust policy must not have one (its resource is the role)."""
+    needs_resource = ctx.kind in IDENTITY_LIKE
     for view in ctx.statements:
+        model = view.model
+        if needs_resource and model is not None and _has_resource(model):
+            continue  # the element is there (not null): what it needs
         if view.node.kind != "object":
             continue
         found = resource_element_problem(view.items.keys(), ctx.kind)
@@ -411,6 +431,12 @@ def resource_by_type(ctx: LintContext) -> Iterator[Issue]:
             continue
         message, key = found
         yield ctx.at_statement(view, message, key=key)
+
+
+def _has_resource(model: Statement) -> bool:
+    """Whether the statement's model has Resource or NotResource: then that element is
+    present and not null (a model leaves an absent or null one None)."""
+    return model.resource is not None or model.not_resource is not None
 
 
 @rule(
@@ -427,11 +453,15 @@ def exclusive_pair(ctx: LintContext) -> Iterator[Issue]:
     """`Action`/`NotAction`, `Resource`/`NotResource` and `Principal`/`NotPrincipal` cannot be
     combined in one statement."""
     for view in ctx.statements:
-        for key in ("Action", "Resource", "Principal"):
-            if key in view.items and f"Not{key}" in view.items:
+        items = view.items
+        for key, negated in _EXCLUSIVE:
+            if key in items and negated in items:
                 yield ctx.at_statement(
-                    view, f"{key} and Not{key} cannot both be present", key=f"Not{key}"
+                    view, f"{key} and {negated} cannot both be present", key=negated
                 )
+
+
+_EXCLUSIVE = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
 
 
 def _kind_name(node: Node) -> str:
@@ -692,11 +722,15 @@ _BUCKET_STATEMENT = {
 def principal_by_type(ctx: LintContext) -> Iterator[Issue]:
     """Identity policies, boundaries, session policies and SCPs apply to the principal they are
     attached to and cannot name one; resource, trust and resource control policies must."""
+    forbidden = ctx.kind in IDENTITY_LIKE
     for view in ctx.statements:
+        items = view.items
+        if forbidden and "Principal" not in items and "NotPrincipal" not in items:
+            continue  # nearly every statement of an identity policy
         if view.node.kind != "object":
             continue
-        present = [k for k in ("Principal", "NotPrincipal") if k in view.items]
-        if ctx.kind in IDENTITY_LIKE:
+        present = [k for k in ("Principal", "NotPrincipal") if k in items]
+        if forbidden:
             for key in present:
                 yield ctx.at_statement(
                     view, f"a {ctx.kind.value} policy statement cannot have {key}", key=key
@@ -1002,8 +1036,11 @@ def trust_not_principal(ctx: LintContext) -> Iterator[Issue]:
             )
 
 
+@lru_cache(maxsize=4096)
 def _is_null_operator(name: str) -> bool:
-    """`Null`, possibly with IfExists or a set qualifier (misuses that PS024/PS509 explain)."""
+    """`Null`, possibly with IfExists or a set qualifier (misuses that PS024/PS509 explain).
+    Remembered per name: PS021 and PS024 ask for every operator of every Condition block, and
+    a corpus writes a few dozen names."""
     qualifier, sep, base = name.rpartition(":")
     if sep and qualifier.lower() not in ("forallvalues", "foranyvalue"):
         return False
@@ -1028,6 +1065,8 @@ def _is_null_operator(name: str) -> bool:
 def unknown_operator(ctx: LintContext) -> Iterator[Issue]:
     """AWS rejects condition operators it does not know (`StringEqual`, `ForAllValue:`,
     `IfExist`); `Null` with a qualifier or `IfExists` is reported by PS024 and PS509."""
+    if _modeled(ctx):
+        return  # the models take no operator `parse_operator` rejects
     for view in ctx.statements:
         cond = view.items.get("Condition")
         if cond is None or cond.kind != "object":
