@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 
@@ -65,6 +67,12 @@ class Finding:
             "folded": list(self.folded),
         } | ({"blocked_by": self.blocked_by} if self.blocked_by is not None else {})
 
+
+REPORT_ORDER: Callable[[Finding], tuple[str, int, int, str]] = attrgetter(
+    "file", "line", "column", "rule"
+)
+"""`Finding.sort_key` as a key function made in C, for sorting many findings (a corpus of
+managed policies sorts 16,346 of them, document by document)."""
 
 FOLD_MARK = "; also implies "
 """Where the note of `fold_note` starts in a message (reports leave it out of fingerprints:

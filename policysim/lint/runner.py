@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policysim.lint.context import Issue, LintContext, LintSettings
-from policysim.lint.finding import Finding, Severity, fold_note
+from policysim.lint.finding import REPORT_ORDER, Finding, Severity, fold_note
 from policysim.lint.policy_type import PolicyKind, detect_kind
 from policysim.lint.registry import Rule, all_rules
 from policysim.policy.errors import PolicyError
@@ -149,7 +149,7 @@ def lint_node(
     ctx.release()
     if options.fold:
         findings = fold_findings(findings)
-    return sorted(findings, key=Finding.sort_key)
+    return sorted(findings, key=REPORT_ORDER)
 
 
 def _with_severity(finding: Finding, severity: Severity) -> Finding:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policysim.lint.context import Issue
-from policysim.lint.finding import Finding, Severity
+from policysim.lint.finding import REPORT_ORDER, Finding, Severity
 from policysim.lint.runner import _finding
 from policysim.policy.errors import Position
 
@@ -57,3 +57,15 @@ def test_slot_filled_findings_equal_constructed_ones(
 def test_ranks_follow_the_declared_order() -> None:
     assert [s.rank for s in Severity] == list(range(len(Severity)))
     assert Severity.ERROR.rank < Severity.SECURITY.rank < Severity.SUGGESTION.rank
+
+
+def test_report_order_is_the_sort_key() -> None:
+    findings = [
+        Finding("PS2", Severity.ERROR, "m", file, line, column)
+        for file in ("b.json", "a.json")
+        for line in (3, 1)
+        for column in (9, 2)
+    ]
+    for finding in findings:
+        assert REPORT_ORDER(finding) == finding.sort_key()
+    assert sorted(findings, key=REPORT_ORDER) == sorted(findings, key=Finding.sort_key)

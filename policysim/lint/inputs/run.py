@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from policysim.lint.config import LintConfig
-from policysim.lint.finding import Finding
+from policysim.lint.finding import REPORT_ORDER, Finding
 from policysim.lint.inputs import discover, load_path
 from policysim.lint.inputs.target import LintTarget, Loaded
 from policysim.lint.policy_type import PolicyKind, detect_kind
@@ -191,7 +191,7 @@ def lint_paths(
         run.suppressed += part.suppressed
         run.notes.extend(part.notes)
         run.findings.extend(part.findings)
-    run.findings.sort(key=Finding.sort_key)
+    run.findings.sort(key=REPORT_ORDER)
     return run
 
 
