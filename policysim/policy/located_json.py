@@ -20,7 +20,7 @@ from __future__ import annotations
 import json.decoder
 import re
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from policysim.policy.source import (
     MAX_DEPTH,
@@ -59,7 +59,7 @@ _PLAIN_MEMBER = re.compile(_PLAIN + r"(?:(,)[ \t\r\n]*|(\}))")
 _PLAIN_KEY = re.compile(_PLAIN + r":[ \t\r\n]*")
 
 
-def _scanned(start: int, level: int) -> tuple[Node, int]:
+def _scanned(start: int, level: int) -> tuple[Node, Any, int]:
     """What the scanner's functions are rebound to once a scan ends (never called)."""
     raise AssertionError("the scan has ended")
 
@@ -82,65 +82,73 @@ def scan_located_json(text: str) -> Node:
     plain_member = _PLAIN_MEMBER.match
     plain_key = _PLAIN_KEY.match
 
-    def value(start: int, level: int) -> tuple[Node, int]:
-        """The value starting at `start` (after any space) and the offset after it."""
+    def value(start: int, level: int) -> tuple[Node, Any, int]:
+        """The value starting at `start` (after any space), as a node and as plain data, and
+        the offset after it."""
         pos = start
         char = text[pos]
         if char == '"':
             string, end = scanstring(text, pos + 1, True)
             if lone_surrogate(text[pos:end]) is not None:
                 raise FastPathDeclinedError
-            return Node("string", string, pos, None, 1, lines), end
+            return Node("string", string, pos, None, 1, lines), string, end
         if char == "{":
             return members(pos, level)
         if char == "[":
             return items(pos, level)
         if char == "t" and text.startswith("true", pos):
-            return Node("bool", True, pos, None, 1, lines), pos + 4
+            return Node("bool", True, pos, None, 1, lines), True, pos + 4
         if char == "f" and text.startswith("false", pos):
-            return Node("bool", False, pos, None, 1, lines), pos + 5
+            return Node("bool", False, pos, None, 1, lines), False, pos + 5
         if char == "n" and text.startswith("null", pos):
-            return Node("null", None, pos, None, 1, lines), pos + 4
+            return Node("null", None, pos, None, 1, lines), None, pos + 4
         match = number(text, pos)
         if match is None:
             raise FastPathDeclinedError
         # The `_ToNodes.number` rule: a fraction or an exponent makes a float.
         if match.lastindex:
-            return Node("number", float(match[0]), pos, None, 1, lines), match.end()
+            fraction = float(match[0])
+            return Node("number", fraction, pos, None, 1, lines), fraction, match.end()
         if len(match[0]) > MAX_INTEGER_DIGITS:
             raise FastPathDeclinedError  # the grammar path words the error
-        return Node("number", int(match[0]), pos, None, 1, lines), match.end()
+        integer = int(match[0])
+        return Node("number", integer, pos, None, 1, lines), integer, match.end()
 
     # The two loops below are the hot path. Plain strings and containers are handled without a
     # call to `value`. `depth` mirrors `_ToNodes`: one more than the deepest child, where a
     # scalar counts 1. Any child of a container at MAX_DEPTH is too deep, and the grammar path
     # reports that. `start` is the offset of the opening bracket.
 
-    def items(start: int, level: int) -> tuple[Node, int]:
+    def items(start: int, level: int) -> tuple[Node, Any, int]:
         pos = skip(text, start + 1).end()
         if text[pos] == "]":
-            return Node("array", [], start, None, 1, lines), pos + 1
+            return Node("array", [], start, None, 1, lines), [], pos + 1
         if level >= MAX_DEPTH:
             raise FastPathDeclinedError
         nodes: list[Node] = []
         append = nodes.append
+        data: list[Any] = []
+        append_data = data.append
         depth = 2
         while True:
             match = plain_item(text, pos)
             if match is not None:
-                append(Node("string", match[1], pos, None, 1, lines))
+                string = match[1]
+                append(Node("string", string, pos, None, 1, lines))
+                append_data(string)
                 pos = match.end()
                 if match.lastindex == 3:
-                    return Node("array", nodes, start, None, depth, lines), pos
+                    return Node("array", nodes, start, None, depth, lines), data, pos
                 continue
             char = text[pos]
             if char == "{":
-                node, pos = members(pos, level + 1)
+                node, plain, pos = members(pos, level + 1)
             elif char == "[":
-                node, pos = items(pos, level + 1)
+                node, plain, pos = items(pos, level + 1)
             else:
-                node, pos = value(pos, level + 1)
+                node, plain, pos = value(pos, level + 1)
             append(node)
+            append_data(plain)
             if node.depth >= depth:
                 depth = node.depth + 1
             match = after_item(text, pos)
@@ -148,16 +156,17 @@ def scan_located_json(text: str) -> Node:
                 raise FastPathDeclinedError
             pos = match.end()
             if match.lastindex == 2:
-                return Node("array", nodes, start, None, depth, lines), pos
+                return Node("array", nodes, start, None, depth, lines), data, pos
 
-    def members(start: int, level: int) -> tuple[Node, int]:
+    def members(start: int, level: int) -> tuple[Node, Any, int]:
         pos = skip(text, start + 1).end()
         if text[pos] == "}":
-            return Node("object", {}, start, None, 1, lines), pos + 1
+            return Node("object", {}, start, None, 1, lines), {}, pos + 1
         if level >= MAX_DEPTH:
             raise FastPathDeclinedError
         nodes: dict[str, Node] = {}
         key_offsets: dict[str, int] = {}
+        data: dict[str, Any] = {}
         depth = 2
         while True:
             key_offset = pos
@@ -180,19 +189,22 @@ def scan_located_json(text: str) -> Node:
             key_offsets[key] = key_offset
             match = plain_member(text, pos)
             if match is not None:
-                nodes[key] = Node("string", match[1], pos, None, 1, lines)
+                string = match[1]
+                nodes[key] = Node("string", string, pos, None, 1, lines)
+                data[key] = string
                 pos = match.end()
                 if match.lastindex == 3:
-                    return Node("object", nodes, start, None, depth, lines, key_offsets), pos
+                    return Node("object", nodes, start, None, depth, lines, key_offsets), data, pos
                 continue
             char = text[pos]
             if char == "{":
-                node, pos = members(pos, level + 1)
+                node, plain, pos = members(pos, level + 1)
             elif char == "[":
-                node, pos = items(pos, level + 1)
+                node, plain, pos = items(pos, level + 1)
             else:
-                node, pos = value(pos, level + 1)
+                node, plain, pos = value(pos, level + 1)
             nodes[key] = node
+            data[key] = plain
             if node.depth >= depth:
                 depth = node.depth + 1
             match = after_member(text, pos)
@@ -200,10 +212,10 @@ def scan_located_json(text: str) -> Node:
                 raise FastPathDeclinedError
             pos = match.end()
             if match.lastindex == 2:
-                return Node("object", nodes, start, None, depth, lines, key_offsets), pos
+                return Node("object", nodes, start, None, depth, lines, key_offsets), data, pos
 
     try:
-        root, end = value(skip(text, 0).end(), 1)
+        root, plain, end = value(skip(text, 0).end(), 1)
     except (IndexError, ValueError, RecursionError):
         # Ran off the end of the text, a bad string (`JSONDecodeError` is a `ValueError`), an
         # integer too long for `int`, or a caller already near the recursion limit.
@@ -215,4 +227,5 @@ def scan_located_json(text: str) -> Node:
         value = items = members = _scanned
     if skip(text, end).end() != len(text):
         raise FastPathDeclinedError
+    root.hand_over(plain)
     return root

@@ -97,11 +97,21 @@ class Node:
     on first use (see there why). Equality and `repr` are those of the dataclass this was:
     field by field, positions as positions, however they were given."""
 
-    __slots__ = ("_key_offsets", "_key_positions", "_lines", "_position", "depth", "kind", "value")
+    __slots__ = (
+        "_handed",
+        "_key_offsets",
+        "_key_positions",
+        "_lines",
+        "_position",
+        "depth",
+        "kind",
+        "value",
+    )
 
     kind: str  # "object", "array", "string", "number", "bool", "null"
     value: Any
     depth: int
+    _handed: Any  # unset unless `hand_over` was called
 
     def __init__(
         self,
@@ -181,15 +191,31 @@ class Node:
             f" key_positions={self.key_positions!r}, depth={self.depth!r})"
         )
 
+    def hand_over(self, data: Any) -> None:
+        """Keep `data`, this value as plain data, for the next `to_plain` to return. The fast
+        JSON scanner builds a document's plain data as it builds the tree, for less than a
+        walk of the tree costs afterwards (the linter asks for it once per document)."""
+        self._handed = data
+
     def to_plain(self) -> Any:
-        """The value as plain Python data (dict, list, str, int, float, bool, None)."""
+        """The value as plain Python data (dict, list, str, int, float, bool, None): a new
+        structure on every call, which the caller may change (data handed over is returned
+        once, and nothing else holds it)."""
+        try:
+            data = self._handed
+        except AttributeError:
+            return self._plain()
+        del self._handed
+        return data
+
+    def _plain(self) -> Any:
         # Scalars (most values) are read in place rather than through a call each.
         if self.kind == "object":
             return {
-                k: v.to_plain() if v.kind in _CONTAINERS else v.value for k, v in self.value.items()
+                k: v._plain() if v.kind in _CONTAINERS else v.value for k, v in self.value.items()
             }
         if self.kind == "array":
-            return [v.to_plain() if v.kind in _CONTAINERS else v.value for v in self.value]
+            return [v._plain() if v.kind in _CONTAINERS else v.value for v in self.value]
         return self.value
 
     def positions(self) -> dict[Path, Position]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from policysim.policy.errors import PolicyError, Position
@@ -419,3 +419,27 @@ def test_the_scanner_takes_surrogate_pairs_and_escaped_backslashes() -> None:
     for text in ('{"k\\ud83d\\ude00": "\\ud83d\\ude00"}', '["\\\\ud800"]'):
         assert lone_surrogate(text) is None
         assert_scans_like_grammar(text)
+
+
+def test_plain_data_built_with_the_tree_is_handed_over_once() -> None:
+    """The scanner builds a document's plain data as it goes; the first `to_plain` returns it,
+    every later one a fresh copy, so a caller changing its copy changes nobody else's."""
+    text = '{"a": [1, 2.5, "x", true, null, {"b": []}], "c": {}}'
+    root = scan_located_json(text)
+    first = root.to_plain()
+    assert first == json.loads(text)
+    assert repr(first) == repr(json.loads(text))  # 1 stays int, 2.5 float
+    first["a"].append("changed")
+    second = root.to_plain()
+    assert second == json.loads(text)
+    assert second is not first and second["a"] is not first["a"]
+    assert root.value["a"].to_plain() == json.loads(text)["a"]
+
+
+@given(json_texts())
+def test_handed_over_data_is_the_grammar_trees(text: str) -> None:
+    """Whatever the layout: the data the scanner hands over is the grammar tree's, types and
+    signs included (`1` an int, `1.0` a float, `-0.0` not `0.0`)."""
+    assume(lone_surrogate(text) is None)  # the scanner declines those
+    handed = scan_located_json(text).to_plain()
+    assert repr(handed) == repr(_parse_with_grammar(text).to_plain())
