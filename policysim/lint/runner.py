@@ -8,7 +8,7 @@ from typing import Any
 from policysim.lint.context import Issue, LintContext, LintSettings
 from policysim.lint.finding import REPORT_ORDER, Finding, Severity, fold_note
 from policysim.lint.policy_type import PolicyKind, detect_kind
-from policysim.lint.registry import Rule, all_rules
+from policysim.lint.registry import Check, Rule, all_rules
 from policysim.policy.errors import PolicyError
 from policysim.policy.source import Node, parse_source
 from policysim.slots import slot_setters
@@ -47,7 +47,7 @@ class LintOptions:
     settings: LintSettings = field(default_factory=LintSettings)
     fold: bool = True
     """Fold the findings a broad grant implies into its finding (`FOLDS`); off: every finding."""
-    _plans: dict[PolicyKind, list[tuple[Rule, Severity, bool]]] = field(
+    _plans: dict[PolicyKind, list[tuple[Check, str, Severity, bool]]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -57,13 +57,20 @@ class LintOptions:
             return False
         return rule.default_enabled or rule.id in self.enabled
 
-    def plan(self, kind: PolicyKind) -> list[tuple[Rule, Severity, bool]]:
-        """The rules that run on documents of `kind`, in id order, each with its severity and
-        whether that severity is overridden; worked out once per type and run."""
+    def plan(self, kind: PolicyKind) -> list[tuple[Check, str, Severity, bool]]:
+        """The rules that run on documents of `kind`, in id order, each as its check, its id,
+        its severity and whether that severity is overridden; worked out once per type and
+        run (the fields a document's lint reads of each rule, unpacked once rather than read
+        off the rule for every document)."""
         found = self._plans.get(kind)
         if found is None:
             found = [
-                (rule, self.severity.get(rule.id, rule.severity), rule.id in self.severity)
+                (
+                    rule.check,
+                    rule.id,
+                    self.severity.get(rule.id, rule.severity),
+                    rule.id in self.severity,
+                )
                 for rule in all_rules().values()
                 if self.active(rule) and rule.applies_to(kind)
             ]
@@ -140,9 +147,9 @@ def lint_node(
         service = service or detected
     ctx = LintContext.build(file, root, kind, service, options.settings, attachment, data, source)
     findings: list[Finding] = []
-    for rule, severity, overridden in options.plan(kind):
-        for issue in rule.check(ctx):
-            finding = _finding(rule.id, severity, issue, file)
+    for check, rule_id, severity, overridden in options.plan(kind):
+        for issue in check(ctx):
+            finding = _finding(rule_id, severity, issue, file)
             if overridden:
                 finding = _with_severity(finding, severity)
             findings.append(finding)
