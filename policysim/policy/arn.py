@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from policysim.policy.wildcard import Matcher, compile_glob, has_wildcard
+from policysim.slots import slot_setters
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 
@@ -51,7 +52,21 @@ def parse_arn(text: str) -> Arn | None:
     parts = text.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+    # `Arn(*parts[1:])`, its slots filled directly (`policysim.slots`): the linter parses
+    # thousands of distinct ARNs in a corpus, and the frozen `__init__` was most of the cost.
+    arn: Arn = _new(Arn)
+    _partition(arn, parts[1])
+    _service(arn, parts[2])
+    _region(arn, parts[3])
+    _account(arn, parts[4])
+    _resource(arn, parts[5])
+    return arn
+
+
+_new = object.__new__
+_partition, _service, _region, _account, _resource = slot_setters(
+    Arn, ("partition", "service", "region", "account", "resource")
+)
 
 
 def is_arn(text: str) -> bool:

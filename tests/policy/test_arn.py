@@ -112,3 +112,17 @@ def test_regex_metacharacters_are_literal() -> None:
 
 def test_newlines_in_values_are_matched_by_star() -> None:
     assert matches("arn:aws:s3:::b/*", "arn:aws:s3:::b/line1\nline2")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["arn:aws:s3:::b/k", "arn:aws-cn:iam::123456789012:role/a:b", "arn:::::", "arn:a:b:c:d:e:f"],
+)
+def test_parsed_arns_are_the_dataclass_made_field_by_field(text: str) -> None:
+    """`parse_arn` fills the slots directly; the result is what the constructor makes."""
+    made = Arn(*text.split(":", 5)[1:])
+    parsed = parse_arn(text)
+    assert parsed == made and hash(parsed) == hash(made) and repr(parsed) == repr(made)
+    assert str(parsed) == text
+    with pytest.raises(AttributeError):
+        parsed.service = "other"  # type: ignore[misc]
