@@ -332,13 +332,21 @@ class Catalog:
         providers' keys, `ssm` declares `ec2:SourceInstanceARN`). A service's declaration of its
         own prefix is preferred over another page's copy of it.
         """
-        declared = [
-            info
-            for service in sorted(self._service_names)
-            for info in self._keys_of(service).values()
-        ]
-        declared.sort(key=lambda info: info.name.partition(":")[0].lower() != info.service)
         found = self._snapshot
+        declared: list[ConditionKeyInfo] = []
+        for service in sorted(self._service_names):
+            index = self._service_keys.get(service)
+            if index is not None or found is None:
+                declared += self._keys_of(service).values()
+            else:
+                # The page's records alone, without the index `_keys_of` would make and keep
+                # for a service (most are never asked about). A page's repeats of a key are
+                # not dropped here, as its index would: they sort beside the first, so it
+                # still wins in the index below.
+                declared += loader.build_condition_keys(
+                    service, found.condition_keys.get(service, ())
+                )
+        declared.sort(key=lambda info: info.name.partition(":")[0].lower() != info.service)
         patterns = (
             found.condition_patterns if found is not None else loader.read_condition_patterns()
         )

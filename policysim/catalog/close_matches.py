@@ -158,7 +158,7 @@ class Candidates(tuple[str, ...]):
             return found
         counts = self._counts.get(letter)
         if counts is None:
-            counts = tuple([name.count(letter) for name in self])
+            counts = tuple(map(str.count, self, repeat(letter)))  # each count called from C
             if len(self._counts) >= _COLUMNS_KEPT:
                 self._counts.clear()  # words come from untrusted input: stay bounded
                 self._capped.clear()
