@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from policysim.catalog import get_catalog
 from policysim.lint.context import Issue, LintContext, action_patterns, grants_action
+from policysim.lint.inputs import load_path
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import all_rules
 from policysim.lint.rules import escalation as esc
@@ -267,3 +269,85 @@ def test_some_dependent_sees_every_place_a_dependent_is_listed() -> None:
     assert esc._some_dependent((first, other))
     bare = dataclasses.replace(typed, resource_types=(), dependent_actions=())
     assert not esc._some_dependent((bare,))
+
+
+# --- _AllowIndex.excludes: the entries' reach, told at once -----------------------------------
+
+_PREFIX = st.sampled_from(["s3", "S3", "iam", "IAM", "", "s*", "i?m", "\u212a", "k", "s3\niam"])
+_ENTRY = st.one_of(
+    st.just("*"),
+    st.builds(
+        lambda p, n: f"{p}:{n}",
+        _PREFIX,
+        st.text(alphabet="GetObjcPutR*?k:\n\u03a3\u212a", max_size=6),
+    ),
+    st.text(alphabet="s3:Get*?\n", max_size=5),
+)
+_NAME = st.builds(
+    lambda p, n: f"{p}:{n}", _PREFIX, st.text(alphabet="GetObjcPutRk:\n\u03a3\u212a", max_size=6)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(patterns=st.lists(_ENTRY, max_size=6), names=st.lists(_NAME, max_size=6))
+@example(patterns=["s3:Get?bject"], names=["S3:getObject"])
+@example(patterns=["IAM:*", "s3:x"], names=["iam:PassRole"])
+@example(patterns=["i?m:PassRole", "iam:Pass*"], names=["iam:passrole", "i?m:passrole"])
+def test_reach_holds_every_name_an_entry_matches(patterns: list[str], names: list[str]) -> None:
+    """`ActionPatterns.reach`: a name some entry matches (ASCII, no line break) is an entry,
+    lower-cased, or its prefix is the prefix of an entry with a wildcard."""
+    matcher = action_patterns(tuple(patterns))
+    reach = matcher.reach()
+    if reach is None:
+        return
+    exact, wild = reach
+    for name in [*names, *patterns]:
+        if name.isascii() and "\n" not in name and matcher.matches(name):
+            lowered = name.lower()
+            assert lowered in exact or lowered.partition(":")[0] in wild, (patterns, name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ENTRY, min_size=1, max_size=4), min_size=1, max_size=3))
+@example([["s3:x"], ["IAM:*"]])
+@example([["iam:Pass?ole"]])
+@example([["iam:GetRole", "s3:Get*"], ["iam:pASSrole"]])
+def test_excluded_actions_are_granted_by_no_allow(lists: list[list[str]]) -> None:
+    """`_granting` answers from `_AllowIndex.excludes` (nothing) only where no Allow statement
+    grants the action, for odd entries (globs in the prefix, `?`, case, line breaks)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in lists],
+    }
+    ctx = _context(document)
+    allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
+    for action in [*_ACTIONS, *(p for a in lists for p in a), "s3:GetObject", "S3:GETOBJECT"]:
+        plain = [(v, s) for v, s in allows if grants_action(s, action)]
+        assert esc._granting(ctx, action) == plain, action
+
+
+def _corpus() -> Path | None:
+    for parent in Path(__file__).resolve().parents:
+        found = parent / "shared" / "corpus" / "aws-managed"
+        if found.is_dir():
+            return found
+    return None
+
+
+@pytest.mark.skipif(_corpus() is None, reason="../shared/corpus/aws-managed is absent")
+def test_granting_on_the_managed_corpus() -> None:
+    """On every managed policy, `_granting` of each action the escalation rules ask about is
+    every Allow statement that grants it."""
+    corpus = _corpus()
+    assert corpus is not None
+    actions = sorted(
+        set(_ACTIONS)
+        | {sink for s in ("lambda", "ec2", "scheduler") for sink, _ in esc._service_sinks(s)}
+    )
+    for path in sorted(corpus.glob("*.json")):
+        for target in load_path(str(path)).targets:
+            ctx = LintContext.build(target.file, target.root, PolicyKind.IDENTITY)
+            allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
+            for action in actions:
+                plain = [(v, s) for v, s in allows if grants_action(s, action)]
+                assert esc._granting(ctx, action) == plain, (path, action)

@@ -246,8 +246,12 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
     key = ("escalation-granting", action)
     found = ctx.memo.get(key)
     if found is None:
-        candidates = _allow_index(ctx).candidates(action.partition(":")[0].lower())
-        found = [(v, s) for v, s in candidates if grants_action(s, action)]
+        index = _allow_index(ctx)
+        if index.excludes(action):
+            found = []  # most questions: no statement names the action, nor a glob of its service
+        else:
+            candidates = index.candidates(action.partition(":")[0].lower())
+            found = [(v, s) for v, s in candidates if grants_action(s, action)]
         ctx.memo[key] = found
     return found
 
@@ -263,6 +267,39 @@ class _AllowIndex:
     """The services named, or None when some statement reaches every service."""
     by_service: dict[str, list[tuple[StatementView, Statement]]]
     """`candidates`' answers, per service asked about."""
+    names: tuple[set[str], set[str]] | None = None
+    """`excludes`' sets: the Action entries lower-cased, and the prefixes of those with a
+    wildcard; None until asked."""
+    opaque: bool = False
+    """Some Allow statement's reach is not told by `names` (NotAction, `*`, or an entry
+    that is not ASCII or holds a line break): `excludes` says nothing."""
+
+    def excludes(self, action: str) -> bool:
+        """Whether no Allow statement can grant `action`, told from the document's entries at
+        once (`ActionPatterns.reach`: an entry that matches an ASCII name without line breaks
+        is that name, lower-cased, or has a wildcard and the name's prefix). False when that
+        cannot tell: the statements are then asked. The escalation paths ask a document
+        about dozens of actions of the services it names, and most are granted by none."""
+        names = self.names
+        if names is None:
+            names = self.names = self._names()
+        if self.opaque or not action.isascii() or "\n" in action:
+            return False
+        lowered = action.lower()
+        exact, wild = names
+        return lowered not in exact and lowered.partition(":")[0] not in wild
+
+    def _names(self) -> tuple[set[str], set[str]]:
+        exact: set[str] = set()
+        wild: set[str] = set()
+        for _view, statement, _prefixes in self.allows:
+            reach = action_patterns(statement.action).reach() if statement.action else None
+            if reach is None:
+                self.opaque = True
+                break
+            exact.update(reach[0])
+            wild.update(reach[1])
+        return exact, wild
 
     def candidates(self, service: str) -> list[tuple[StatementView, Statement]]:
         """The Allow statements that may grant an action of `service`, in document order
