@@ -247,11 +247,11 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
     found = ctx.memo.get(key)
     if found is None:
         index = _allow_index(ctx)
-        if index.excludes(action):
+        service = action.partition(":")[0].lower()
+        if (index.reach is not None and service not in index.reach) or index.excludes(action):
             found = []  # most questions: no statement names the action, nor a glob of its service
         else:
-            candidates = index.candidates(action.partition(":")[0].lower())
-            found = [(v, s) for v, s in candidates if grants_action(s, action)]
+            found = [(v, s) for v, s in index.candidates(service) if grants_action(s, action)]
         ctx.memo[key] = found
     return found
 
@@ -271,8 +271,8 @@ class _AllowIndex:
     """`excludes`' sets: the Action entries lower-cased, and the prefixes of those with a
     wildcard; None until asked."""
     opaque: bool = False
-    """Some Allow statement's reach is not told by `names` (NotAction, `*`, or an entry
-    that is not ASCII or holds a line break): `excludes` says nothing."""
+    """Some Allow statement's reach is not told by `names` (an entry that is not ASCII or
+    holds a line break): `excludes` says nothing."""
 
     def excludes(self, action: str) -> bool:
         """Whether no Allow statement can grant `action`, told from the document's entries at
@@ -280,10 +280,12 @@ class _AllowIndex:
         is that name, lower-cased, or has a wildcard and the name's prefix). False when that
         cannot tell: the statements are then asked. The escalation paths ask a document
         about dozens of actions of the services it names, and most are granted by none."""
+        if self.reach is None or not action.isascii() or "\n" in action:
+            return False  # some statement reaches every service (`*`, NotAction)
         names = self.names
         if names is None:
             names = self.names = self._names()
-        if self.opaque or not action.isascii() or "\n" in action:
+        if self.opaque:
             return False
         lowered = action.lower()
         exact, wild = names
@@ -440,7 +442,9 @@ def _method(
     _register_paths(rule_id, paths)
 
     def check(ctx: LintContext) -> Iterable[Issue]:
-        open_paths = _open_paths(ctx).get(rule_id)
+        # `_open_paths(ctx)`, its memo read here: thirty-odd rules ask it of every document
+        found: dict[str, list[Path]] | None = ctx.memo.get("escalation-open-paths")
+        open_paths = (found if found is not None else _open_paths(ctx)).get(rule_id)
         return _report(ctx, title, open_paths) if open_paths else ()
 
     check.__doc__ = doc
