@@ -351,3 +351,16 @@ def test_granting_on_the_managed_corpus() -> None:
             for action in actions:
                 plain = [(v, s) for v, s in allows if grants_action(s, action)]
                 assert esc._granting(ctx, action) == plain, (path, action)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_allows_service_when_some_allow_grants_an_action_of_it(document: dict[str, Any]) -> None:
+    """`allows_service` is false only when no Allow statement grants any action of the
+    service (PS211, PS212, PS225 return at once then)."""
+    ctx = _context(document)
+    allows = [s for _v, s in ctx.valid_statements() if s.is_allow]
+    for action in [*_ACTIONS, "iam:CreateServiceLinkedRole", "IAM:PASSROLE", "sts:x"]:
+        service = action.partition(":")[0].lower()
+        if not esc.allows_service(ctx, service):
+            assert not any(grants_action(s, action) for s in allows), action

@@ -223,6 +223,9 @@ _ACTIONS = [
     "ecr:GetAuthorizationToken",
     "iam:*AccessKey",
     "sts:AssumeRole*",
+    "iam:PassRole",
+    "IAM:pass*",
+    "iam:CreateServiceLinkedRole",
 ]
 _RESOURCES = [
     "*",
@@ -427,6 +430,51 @@ def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
         )
 
 
+def _ps211_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS211 without asking first whether the document names IAM (nor PS212, PS225 below)."""
+    for view, model in sec.allows(ctx):
+        if model.resource is None or not sec.grants_action(model, "iam:passrole"):
+            continue
+        if model.action is not None and "*" in model.action and sec._star(model.resource):
+            continue
+        if not any(sec._role_wildcard(r) for r in model.resource):
+            continue
+        if sec._has_key(view, "iam:passedtoservice"):
+            continue
+        yield ctx.at_statement(
+            view,
+            "iam:PassRole on any role without an iam:PassedToService condition",
+            key="Action" if model.action is not None else "NotAction",
+            severity=sec.ceiling(ctx, Severity.SECURITY),
+        )
+
+
+def _ps212_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, model in sec.allows(ctx):
+        if model.not_resource is not None and sec.grants_action(model, "iam:passrole"):
+            yield ctx.at_statement(
+                view,
+                "iam:PassRole on every role except the NotResource ones",
+                key="NotResource",
+                severity=sec.ceiling(ctx, Severity.SECURITY),
+            )
+
+
+def _ps225_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, model in sec.allows(ctx):
+        if not sec.grants_action(model, "iam:createservicelinkedrole") or not sec.broad(model):
+            continue
+        if model.action is not None and "*" in model.action:
+            continue
+        if sec._has_key(view, "iam:awsservicename"):
+            continue
+        yield ctx.at_statement(
+            view,
+            "iam:CreateServiceLinkedRole for any service; pin iam:AWSServiceName",
+            severity=sec.ceiling(ctx, Severity.WARNING, Severity.WARNING),
+        )
+
+
 def _ps226_slow(ctx: LintContext) -> Iterator[Issue]:
     denies = [(v, m) for v, m in ctx.valid_statements() if not m.is_allow and m.action]
     allowed = tuple(p for _v, m in sec.allows(ctx) for p in (m.action or ()))
@@ -506,6 +554,9 @@ def test_star_tests_found_once_as_the_walk_per_rule(document: dict[str, Any]) ->
 
 
 _SLOW = {
+    "PS211": _ps211_slow,
+    "PS212": _ps212_slow,
+    "PS225": _ps225_slow,
     "PS226": _ps226_slow,
     "PS221": _ps221_slow,
     "PS202": _ps202_slow,

@@ -342,6 +342,15 @@ def _allowed_prefixes(ctx: LintContext) -> frozenset[str] | None:
     return _allow_index(ctx).reach
 
 
+def allows_service(ctx: LintContext, service: str) -> bool:
+    """Whether some Allow statement of the document may grant an action of `service`
+    (lower-case): its Action names the service, or it reaches every service (`*`, NotAction).
+    Rules that ask each statement about one service's action (iam:PassRole) ask this first:
+    most documents name no IAM action, and the index is built once for the document."""
+    reach = _allowed_prefixes(ctx)
+    return reach is None or service in reach
+
+
 def _label(view: StatementView) -> str:
     model = view.model
     return model.label if model is not None else f"#{view.index}"

@@ -45,6 +45,7 @@ from policysim.lint.rules.catalog_rules import (
     listed,
     tag_key_gaps,
 )
+from policysim.lint.rules.escalation import allows_service
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator
@@ -731,6 +732,8 @@ def _has_key(view: StatementView, key: str) -> bool:
 def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
     """Explicit or through `iam:*`, `iam:Pass*`, `*` or NotAction: the holder can hand any
     role to any service (the engine of most escalation paths)."""
+    if not allows_service(ctx, "iam"):
+        return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if model.resource is None or not grants_action(model, "iam:passrole"):
             continue
@@ -770,6 +773,8 @@ def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
 )
 def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
     """With `iam:PassRole`, `*` or NotAction: every role except the listed ones."""
+    if not allows_service(ctx, "iam"):
+        return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if model.not_resource is not None and grants_action(model, "iam:passrole"):
             yield ctx.at_statement(
@@ -797,6 +802,8 @@ def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
 )
 def create_slr(ctx: LintContext) -> Iterator[Issue]:
     """On `*`, through NotResource or `*` actions, without `iam:AWSServiceName`."""
+    if not allows_service(ctx, "iam"):
+        return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if not grants_action(model, "iam:createservicelinkedrole") or not broad(model):
             continue
