@@ -32,6 +32,7 @@ from policysim.lint.context import (
     LintContext,
     LintSettings,
     _line_names,
+    grants_action,
 )
 from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
@@ -40,7 +41,12 @@ from policysim.lint.registry import all_rules
 from policysim.lint.rules import analyzer as ana
 from policysim.lint.rules import exposure as exp
 from policysim.lint.rules import security as sec
-from policysim.lint.rules.catalog_rules import conditions, element_values, statement_actions
+from policysim.lint.rules.catalog_rules import (
+    conditions,
+    element_values,
+    listed,
+    statement_actions,
+)
 from policysim.policy.action import compile_action_pattern
 from policysim.policy.operators import Family, Qualifier
 from policysim.policy.public import RESTRICTING_KEYS, statement_is_public
@@ -414,7 +420,7 @@ def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
             continue
         if sec._self_service(model):
             continue
-        hits = [n for n in sec._CREDENTIAL_NAMES.names if sec.grants_action(model, n)]
+        hits = [n for n in sec._CREDENTIAL_NAMES.names if grants_action(model, n)]
         if not hits:
             continue
         severity = Severity.SECURITY
@@ -433,7 +439,7 @@ def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
 def _ps211_slow(ctx: LintContext) -> Iterator[Issue]:
     """PS211 without asking first whether the document names IAM (nor PS212, PS225 below)."""
     for view, model in sec.allows(ctx):
-        if model.resource is None or not sec.grants_action(model, "iam:passrole"):
+        if model.resource is None or not grants_action(model, "iam:passrole"):
             continue
         if model.action is not None and "*" in model.action and sec._star(model.resource):
             continue
@@ -451,7 +457,7 @@ def _ps211_slow(ctx: LintContext) -> Iterator[Issue]:
 
 def _ps212_slow(ctx: LintContext) -> Iterator[Issue]:
     for view, model in sec.allows(ctx):
-        if model.not_resource is not None and sec.grants_action(model, "iam:passrole"):
+        if model.not_resource is not None and grants_action(model, "iam:passrole"):
             yield ctx.at_statement(
                 view,
                 "iam:PassRole on every role except the NotResource ones",
@@ -462,7 +468,7 @@ def _ps212_slow(ctx: LintContext) -> Iterator[Issue]:
 
 def _ps225_slow(ctx: LintContext) -> Iterator[Issue]:
     for view, model in sec.allows(ctx):
-        if not sec.grants_action(model, "iam:createservicelinkedrole") or not sec.broad(model):
+        if not grants_action(model, "iam:createservicelinkedrole") or not sec.broad(model):
             continue
         if model.action is not None and "*" in model.action:
             continue
@@ -472,6 +478,21 @@ def _ps225_slow(ctx: LintContext) -> Iterator[Issue]:
             view,
             "iam:CreateServiceLinkedRole for any service; pin iam:AWSServiceName",
             severity=sec.ceiling(ctx, Severity.WARNING, Severity.WARNING),
+        )
+
+
+def _ps222_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS222 without asking first whether the document names the services of its actions."""
+    for view, model in sec.broad_action_allows(ctx):
+        hits = sec._matching(model, sec.exfiltration_actions())
+        if not hits:
+            continue
+        severity = Severity.WARNING if sec.constrained(view) else Severity.SECURITY
+        yield ctx.at_statement(
+            view,
+            f"data-reading actions on any resource: {listed(sec._canonical(hits))}",
+            key="Action",
+            severity=sec.ceiling(ctx, severity),
         )
 
 
@@ -559,6 +580,7 @@ _SLOW = {
     "PS225": _ps225_slow,
     "PS226": _ps226_slow,
     "PS221": _ps221_slow,
+    "PS222": _ps222_slow,
     "PS202": _ps202_slow,
     "PS203": _ps203_slow,
     "PS205": _ps205_slow,

@@ -342,13 +342,14 @@ def _allowed_prefixes(ctx: LintContext) -> frozenset[str] | None:
     return _allow_index(ctx).reach
 
 
-def allows_service(ctx: LintContext, service: str) -> bool:
-    """Whether some Allow statement of the document may grant an action of `service`
+def allows_service(ctx: LintContext, services: frozenset[str]) -> bool:
+    """Whether some Allow statement of the document may grant an action of one of `services`
     (lower-case): its Action names the service, or it reaches every service (`*`, NotAction).
-    Rules that ask each statement about one service's action (iam:PassRole) ask this first:
-    most documents name no IAM action, and the index is built once for the document."""
+    Rules that ask each statement about a few services' actions (iam:PassRole, the
+    credential-returning ones) ask this first: most documents name none of them, and the
+    index is built once for the document."""
     reach = _allowed_prefixes(ctx)
-    return reach is None or service in reach
+    return reach is None or not reach.isdisjoint(services)
 
 
 def _label(view: StatementView) -> str:

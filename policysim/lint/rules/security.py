@@ -698,6 +698,9 @@ def negated_star(op: Operator, texts: list[str]) -> bool:
 # --- PS211 / PS212 / PS225 / PS228: PassRole, service-linked roles, AssumeRole ---------------
 
 
+_IAM = frozenset({"iam"})
+
+
 def _role_wildcard(resource: str) -> bool:
     if resource.strip("*") == "":
         return True
@@ -732,7 +735,7 @@ def _has_key(view: StatementView, key: str) -> bool:
 def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
     """Explicit or through `iam:*`, `iam:Pass*`, `*` or NotAction: the holder can hand any
     role to any service (the engine of most escalation paths)."""
-    if not allows_service(ctx, "iam"):
+    if not allows_service(ctx, _IAM):
         return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if model.resource is None or not grants_action(model, "iam:passrole"):
@@ -773,7 +776,7 @@ def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
 )
 def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
     """With `iam:PassRole`, `*` or NotAction: every role except the listed ones."""
-    if not allows_service(ctx, "iam"):
+    if not allows_service(ctx, _IAM):
         return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if model.not_resource is not None and grants_action(model, "iam:passrole"):
@@ -802,7 +805,7 @@ def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
 )
 def create_slr(ctx: LintContext) -> Iterator[Issue]:
     """On `*`, through NotResource or `*` actions, without `iam:AWSServiceName`."""
-    if not allows_service(ctx, "iam"):
+    if not allows_service(ctx, _IAM):
         return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if not grants_action(model, "iam:createservicelinkedrole") or not broad(model):
@@ -1337,6 +1340,8 @@ def _self_service(model: Statement) -> bool:
 def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
     """On `*` (or effectively `*`, or NotResource). Self-service resources
     (`user/${aws:username}`) are exempt; restricting conditions downgrade to a warning."""
+    if not allows_service(ctx, _CREDENTIAL_NAMES.prefixes):
+        return  # most documents: no Allow names the services of these actions
     for view, model in broad_action_allows(ctx):
         hits = _matching(model, _CREDENTIAL_NAMES)
         if not hits or _self_service(model):
@@ -1400,8 +1405,11 @@ def exfiltration_actions() -> ActionNames:
 def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
     """`s3:GetObject*`, `ssm:GetParameter*`, `secretsmanager:GetSecretValue`, `kms:Decrypt`,
     DB snapshots and DynamoDB scans on any resource; restricting conditions downgrade."""
+    reads = exfiltration_actions()
+    if not allows_service(ctx, reads.prefixes):
+        return  # no Allow names the services of these actions
     for view, model in broad_action_allows(ctx):
-        hits = _matching(model, exfiltration_actions())
+        hits = _matching(model, reads)
         if not hits:
             continue
         severity = Severity.WARNING if constrained(view) else Severity.SECURITY
