@@ -32,6 +32,7 @@ from policysim.lint.context import (
     LintContext,
     LintSettings,
     _line_names,
+    granted_names,
     grants_action,
 )
 from policysim.lint.finding import Severity
@@ -232,6 +233,9 @@ _ACTIONS = [
     "iam:PassRole",
     "IAM:pass*",
     "iam:CreateServiceLinkedRole",
+    "s3:PutBucketPolicy",
+    "EC2:modify*",
+    "sts:*",
 ]
 _RESOURCES = [
     "*",
@@ -496,6 +500,34 @@ def _ps222_slow(ctx: LintContext) -> Iterator[Issue]:
         )
 
 
+def _ps228_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS228 without asking first whether the document names STS (nor PS424 below, its
+    services)."""
+    for view, model in sec.allows(ctx):
+        if model.action is None or "*" in model.action or model.resource is None:
+            continue
+        if not sec._matching(model, sec._ASSUME_ROLE):
+            continue
+        wide = [r for r in model.resource if r.strip("*") == "" or sec._any_account_role(r)]
+        if wide:
+            yield ctx.at_statement(
+                view,
+                f"sts:AssumeRole on {wide[0]!r}: any role whose trust admits this account",
+                key="Resource",
+                severity=sec.ceiling(ctx, Severity.SECURITY),
+            )
+
+
+def _ps424_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, statement in ctx.valid_statements():
+        if not statement.is_allow or not exp._unconstrained(statement):
+            continue
+        hits = granted_names(statement, exp._EXPOSURE_NAMES)
+        if hits:
+            more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+            yield exp._at(ctx, view, f"{hits[0]}{more} on every resource, unconditioned", "Action")
+
+
 def _ps226_slow(ctx: LintContext) -> Iterator[Issue]:
     denies = [(v, m) for v, m in ctx.valid_statements() if not m.is_allow and m.action]
     allowed = tuple(p for _v, m in sec.allows(ctx) for p in (m.action or ()))
@@ -579,6 +611,8 @@ _SLOW = {
     "PS212": _ps212_slow,
     "PS225": _ps225_slow,
     "PS226": _ps226_slow,
+    "PS228": _ps228_slow,
+    "PS424": _ps424_slow,
     "PS221": _ps221_slow,
     "PS222": _ps222_slow,
     "PS202": _ps202_slow,

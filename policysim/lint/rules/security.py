@@ -838,6 +838,8 @@ def create_slr(ctx: LintContext) -> Iterator[Issue]:
 def assume_any_role(ctx: LintContext) -> Iterator[Issue]:
     """`sts:AssumeRole*` on `*` or `arn:aws:iam::*:role/*`: the holder becomes any role whose
     trust policy admits the account."""
+    if not allows_service(ctx, _ASSUME_ROLE.prefixes):
+        return  # most documents: no Allow names an STS action
     for view, model in allows(ctx):
         if model.action is None or "*" in model.action or model.resource is None:
             continue
