@@ -364,3 +364,41 @@ def test_allows_service_when_some_allow_grants_an_action_of_it(document: dict[st
         service = action.partition(":")[0].lower()
         if not esc.allows_service(ctx, frozenset({service, "nosuch"})):
             assert not any(grants_action(s, action) for s in allows), action
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ENTRY, min_size=1, max_size=4), min_size=1, max_size=3))
+@example([["iam:Create*", "sts:AssumeRole"], ["IAM:attachrolepolicy"]])
+@example([["iam:CreateRole", "iam:AttachRolePolicy", "sts:AssumeRole"]])
+def test_possible_actions_are_those_not_excluded(lists: list[list[str]]) -> None:
+    """`_AllowIndex.possible` is the paths' actions `excludes` leaves, and the method rules
+    report from the paths it keeps what they report from every path."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in lists],
+    }
+    index = esc._allow_index(_context(document))
+    possible = index.possible()
+    if possible is not None:
+        assert possible == {a for a in esc._NEED_ACTIONS if not index.excludes(a)}
+    test_open_paths_equal_every_path.hypothesis.inner_test(document)  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(_corpus() is None, reason="../shared/corpus/aws-managed is absent")
+def test_open_paths_on_the_managed_corpus() -> None:
+    """On every managed policy, each method rule reports from its open paths what it reports
+    from every path."""
+    corpus = _corpus()
+    assert corpus is not None
+    rules = all_rules()
+    for path in sorted(corpus.glob("*.json")):
+        for target in load_path(str(path)).targets:
+
+            def make(target: Any = target) -> LintContext:
+                return LintContext.build(target.file, target.root, PolicyKind.IDENTITY)
+
+            fast, slow = make(), make()
+            for rule_id, paths in esc._METHODS.items():
+                title = "sts:AssumeRole on every role" if rule_id == "PS332" else _title(rule_id)
+                got = list(rules[rule_id].check(fast))
+                assert got == list(esc._report(slow, title, paths)), (path, rule_id)

@@ -76,6 +76,8 @@ class Path:
     services: frozenset[str] = frozenset()
     """The (lower-cased) services of the needs: a document whose Allow statements reach none
     of them cannot grant the path, which most documents show at a glance."""
+    actions: frozenset[str] = frozenset()
+    """The needs' actions, lower-cased (`_AllowIndex.possible`)."""
 
 
 def _needs(*actions: str | Need) -> tuple[Need, ...]:
@@ -88,7 +90,12 @@ def _pass(*services: str) -> Need:
 
 def _paths(*alternatives: tuple[Need, ...], severity: Severity | None = None) -> list[Path]:
     return [
-        Path(needs, severity, frozenset(n.action.partition(":")[0].lower() for n in needs))
+        Path(
+            needs,
+            severity,
+            frozenset(n.action.partition(":")[0].lower() for n in needs),
+            frozenset(n.action.lower() for n in needs),
+        )
         for needs in alternatives
     ]
 
@@ -291,6 +298,24 @@ class _AllowIndex:
         exact, wild = names
         return lowered not in exact and lowered.partition(":")[0] not in wild
 
+    def possible(self) -> frozenset[str] | None:
+        """The actions of the method rules' paths (lower-cased) that `excludes` leaves: some
+        Allow statement names one, or an entry of its service has a wildcard. None when
+        `excludes` says nothing (a statement reaching every service, an entry that is not
+        ASCII or holds a line break)."""
+        if self.reach is None:
+            return None
+        names = self.names
+        if names is None:
+            names = self.names = self._names()
+        if self.opaque:
+            return None
+        exact, wild = names
+        found = _NEED_ACTIONS.intersection(exact)
+        for prefix in wild:
+            found.update(_NEED_ACTIONS_BY_SERVICE.get(prefix, ()))
+        return frozenset(found)
+
     def _names(self) -> tuple[set[str], set[str]]:
         exact: set[str] = set()
         wild: set[str] = set()
@@ -397,12 +422,26 @@ _METHOD_SERVICES_ALL: set[str] = set()
 """The services of `_METHODS_BY_SERVICE` (the union of `_METHOD_SERVICES`)."""
 
 
+_METHOD_ACTIONS: dict[str, frozenset[str]] = {}
+"""The (lower-cased) actions some path of each method rule needs, by rule id."""
+
+
+_NEED_ACTIONS: set[str] = set()
+"""The actions of every method rule's paths, lower-cased (the union of `_METHOD_ACTIONS`)."""
+_NEED_ACTIONS_BY_SERVICE: dict[str, set[str]] = {}
+"""`_NEED_ACTIONS` by (lower-cased) service."""
+
+
 def _register_paths(rule_id: str, paths: list[Path]) -> None:
     _METHODS[rule_id] = paths
     _METHOD_SERVICES[rule_id] = frozenset(s for path in paths for s in path.services)
     _METHOD_SERVICES_ALL.update(_METHOD_SERVICES[rule_id])
     for service in sorted(_METHOD_SERVICES[rule_id]):
         _METHODS_BY_SERVICE.setdefault(service, []).append(rule_id)
+    _METHOD_ACTIONS[rule_id] = frozenset(a for path in paths for a in path.actions)
+    _NEED_ACTIONS.update(_METHOD_ACTIONS[rule_id])
+    for action in _METHOD_ACTIONS[rule_id]:
+        _NEED_ACTIONS_BY_SERVICE.setdefault(action.partition(":")[0], set()).add(action)
 
 
 @lru_cache(maxsize=4096)
@@ -414,12 +453,24 @@ def _open_method_paths(rule_id: str, reach: frozenset[str]) -> list[Path]:
     return [p for p in _METHODS[rule_id] if p.services <= reach]
 
 
+@lru_cache(maxsize=4096)
+def _possible_method_paths(rule_id: str, possible: frozenset[str]) -> list[Path]:
+    """A method rule's paths whose actions are all in `possible`, which the caller cuts down
+    to the rule's own actions: shared as `_open_method_paths`' answers are (callers must not
+    change the list)."""
+    return [p for p in _METHODS[rule_id] if p.actions <= possible]
+
+
 def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
     """Per document, each method rule's `_reachable` paths; rules with none are left out.
 
     Worked out once per document from the few services its Allow statements name, so that
     the thirty-odd method rules of a document that grants nothing of IAM, EC2, Lambda, ...
-    (most documents) each end in one dictionary lookup."""
+    (most documents) each end in one dictionary lookup. When the document's entries tell
+    which of the paths' actions some statement may grant (`_AllowIndex.possible`), only the
+    paths all of whose actions may be granted are kept: `granted` finds no statement for
+    an action of any other (its `_granting` is empty), and most documents that name IAM
+    grant none of the actions of most paths."""
     found: dict[str, list[Path]] | None = ctx.memo.get("escalation-open-paths")
     if found is None:
         reach = _allowed_prefixes(ctx)
@@ -427,11 +478,18 @@ def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
             found = _METHODS
         else:
             found = {}
+            possible = _allow_index(ctx).possible()
             for service in reach & _METHOD_SERVICES_ALL:  # in C: most services open none
                 for rule_id in _METHODS_BY_SERVICE.get(service, ()):
-                    if rule_id not in found:
+                    if rule_id in found:
+                        continue
+                    if possible is None:
                         found[rule_id] = _open_method_paths(
                             rule_id, reach & _METHOD_SERVICES[rule_id]
+                        )
+                    else:
+                        found[rule_id] = _possible_method_paths(
+                            rule_id, possible & _METHOD_ACTIONS[rule_id]
                         )
         ctx.memo["escalation-open-paths"] = found
     return found
