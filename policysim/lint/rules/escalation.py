@@ -478,8 +478,9 @@ def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
             found = _METHODS
         else:
             found = {}
-            possible = _allow_index(ctx).possible()
-            for service in reach & _METHOD_SERVICES_ALL:  # in C: most services open none
+            services = reach & _METHOD_SERVICES_ALL  # in C: most services open none
+            possible = _allow_index(ctx).possible() if services else None
+            for service in services:
                 for rule_id in _METHODS_BY_SERVICE.get(service, ()):
                     if rule_id in found:
                         continue
