@@ -94,6 +94,21 @@ class ActionPatterns:
             return False
         return any(p.partition(":")[2] == "*" for p in self._patterns)
 
+    def reach(self) -> tuple[list[str], list[str]] | None:
+        """What the entries can match, as two lists to test a name against without matching:
+        the entries lower-cased (a line each), and the prefixes of those with a wildcard; None
+        for a list without the one text (or with `*`). Whenever some entry matches an ASCII
+        request name without line breaks, the lower-cased name is among the first or its
+        prefix among the second: `_match` finds the name as a line, or as the name of an
+        entry of its service, exact or a glob, and an exact name is that line."""
+        text = self._text
+        if text is None or self._any:
+            return None
+        lines = text[1:-1].split("\n")
+        if not self._wild:
+            return lines, []
+        return lines, [line.partition(":")[0] for line in lines if "*" in line or "?" in line]
+
     def _by_prefix(self) -> dict[str, list[str]]:
         """The entries' lower-cased names by lower-cased prefix (grouped the first time they
         are needed; an entry without a colon matches nothing and is left out)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from policysim.catalog import get_catalog
 from policysim.lint.context import Issue, LintContext, action_patterns, grants_action
+from policysim.lint.inputs import load_path
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import all_rules
 from policysim.lint.rules import escalation as esc
@@ -267,3 +269,136 @@ def test_some_dependent_sees_every_place_a_dependent_is_listed() -> None:
     assert esc._some_dependent((first, other))
     bare = dataclasses.replace(typed, resource_types=(), dependent_actions=())
     assert not esc._some_dependent((bare,))
+
+
+# --- _AllowIndex.excludes: the entries' reach, told at once -----------------------------------
+
+_PREFIX = st.sampled_from(["s3", "S3", "iam", "IAM", "", "s*", "i?m", "\u212a", "k", "s3\niam"])
+_ENTRY = st.one_of(
+    st.just("*"),
+    st.builds(
+        lambda p, n: f"{p}:{n}",
+        _PREFIX,
+        st.text(alphabet="GetObjcPutR*?k:\n\u03a3\u212a", max_size=6),
+    ),
+    st.text(alphabet="s3:Get*?\n", max_size=5),
+)
+_NAME = st.builds(
+    lambda p, n: f"{p}:{n}", _PREFIX, st.text(alphabet="GetObjcPutRk:\n\u03a3\u212a", max_size=6)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(patterns=st.lists(_ENTRY, max_size=6), names=st.lists(_NAME, max_size=6))
+@example(patterns=["s3:Get?bject"], names=["S3:getObject"])
+@example(patterns=["IAM:*", "s3:x"], names=["iam:PassRole"])
+@example(patterns=["i?m:PassRole", "iam:Pass*"], names=["iam:passrole", "i?m:passrole"])
+def test_reach_holds_every_name_an_entry_matches(patterns: list[str], names: list[str]) -> None:
+    """`ActionPatterns.reach`: a name some entry matches (ASCII, no line break) is an entry,
+    lower-cased, or its prefix is the prefix of an entry with a wildcard."""
+    matcher = action_patterns(tuple(patterns))
+    reach = matcher.reach()
+    if reach is None:
+        return
+    exact, wild = reach
+    for name in [*names, *patterns]:
+        if name.isascii() and "\n" not in name and matcher.matches(name):
+            lowered = name.lower()
+            assert lowered in exact or lowered.partition(":")[0] in wild, (patterns, name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ENTRY, min_size=1, max_size=4), min_size=1, max_size=3))
+@example([["s3:x"], ["IAM:*"]])
+@example([["iam:Pass?ole"]])
+@example([["iam:GetRole", "s3:Get*"], ["iam:pASSrole"]])
+def test_excluded_actions_are_granted_by_no_allow(lists: list[list[str]]) -> None:
+    """`_granting` answers from `_AllowIndex.excludes` (nothing) only where no Allow statement
+    grants the action, for odd entries (globs in the prefix, `?`, case, line breaks)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in lists],
+    }
+    ctx = _context(document)
+    allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
+    for action in [*_ACTIONS, *(p for a in lists for p in a), "s3:GetObject", "S3:GETOBJECT"]:
+        plain = [(v, s) for v, s in allows if grants_action(s, action)]
+        assert esc._granting(ctx, action) == plain, action
+
+
+def _corpus() -> Path | None:
+    for parent in Path(__file__).resolve().parents:
+        found = parent / "shared" / "corpus" / "aws-managed"
+        if found.is_dir():
+            return found
+    return None
+
+
+@pytest.mark.skipif(_corpus() is None, reason="../shared/corpus/aws-managed is absent")
+def test_granting_on_the_managed_corpus() -> None:
+    """On every managed policy, `_granting` of each action the escalation rules ask about is
+    every Allow statement that grants it."""
+    corpus = _corpus()
+    assert corpus is not None
+    actions = sorted(
+        set(_ACTIONS)
+        | {sink for s in ("lambda", "ec2", "scheduler") for sink, _ in esc._service_sinks(s)}
+    )
+    for path in sorted(corpus.glob("*.json")):
+        for target in load_path(str(path)).targets:
+            ctx = LintContext.build(target.file, target.root, PolicyKind.IDENTITY)
+            allows = [(v, s) for v, s in ctx.valid_statements() if s.is_allow]
+            for action in actions:
+                plain = [(v, s) for v, s in allows if grants_action(s, action)]
+                assert esc._granting(ctx, action) == plain, (path, action)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS)
+def test_allows_service_when_some_allow_grants_an_action_of_it(document: dict[str, Any]) -> None:
+    """`allows_service` is false only when no Allow statement grants any action of the
+    service (PS211, PS212, PS225 return at once then)."""
+    ctx = _context(document)
+    allows = [s for _v, s in ctx.valid_statements() if s.is_allow]
+    for action in [*_ACTIONS, "iam:CreateServiceLinkedRole", "IAM:PASSROLE", "sts:x"]:
+        service = action.partition(":")[0].lower()
+        if not esc.allows_service(ctx, frozenset({service, "nosuch"})):
+            assert not any(grants_action(s, action) for s in allows), action
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ENTRY, min_size=1, max_size=4), min_size=1, max_size=3))
+@example([["iam:Create*", "sts:AssumeRole"], ["IAM:attachrolepolicy"]])
+@example([["iam:CreateRole", "iam:AttachRolePolicy", "sts:AssumeRole"]])
+def test_possible_actions_are_those_not_excluded(lists: list[list[str]]) -> None:
+    """`_AllowIndex.possible` is the paths' actions `excludes` leaves, and the method rules
+    report from the paths it keeps what they report from every path."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in lists],
+    }
+    index = esc._allow_index(_context(document))
+    possible = index.possible()
+    if possible is not None:
+        assert possible == {a for a in esc._NEED_ACTIONS if not index.excludes(a)}
+    test_open_paths_equal_every_path.hypothesis.inner_test(document)  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(_corpus() is None, reason="../shared/corpus/aws-managed is absent")
+def test_open_paths_on_the_managed_corpus() -> None:
+    """On every managed policy, each method rule reports from its open paths what it reports
+    from every path."""
+    corpus = _corpus()
+    assert corpus is not None
+    rules = all_rules()
+    for path in sorted(corpus.glob("*.json")):
+        for target in load_path(str(path)).targets:
+
+            def make(target: Any = target) -> LintContext:
+                return LintContext.build(target.file, target.root, PolicyKind.IDENTITY)
+
+            fast, slow = make(), make()
+            for rule_id, paths in esc._METHODS.items():
+                title = "sts:AssumeRole on every role" if rule_id == "PS332" else _title(rule_id)
+                got = list(rules[rule_id].check(fast))
+                assert got == list(esc._report(slow, title, paths)), (path, rule_id)

@@ -32,6 +32,8 @@ from policysim.lint.context import (
     LintContext,
     LintSettings,
     _line_names,
+    granted_names,
+    grants_action,
 )
 from policysim.lint.finding import Severity
 from policysim.lint.inputs import load_path
@@ -40,7 +42,12 @@ from policysim.lint.registry import all_rules
 from policysim.lint.rules import analyzer as ana
 from policysim.lint.rules import exposure as exp
 from policysim.lint.rules import security as sec
-from policysim.lint.rules.catalog_rules import conditions, element_values, statement_actions
+from policysim.lint.rules.catalog_rules import (
+    conditions,
+    element_values,
+    listed,
+    statement_actions,
+)
 from policysim.policy.action import compile_action_pattern
 from policysim.policy.operators import Family, Qualifier
 from policysim.policy.public import RESTRICTING_KEYS, statement_is_public
@@ -223,6 +230,12 @@ _ACTIONS = [
     "ecr:GetAuthorizationToken",
     "iam:*AccessKey",
     "sts:AssumeRole*",
+    "iam:PassRole",
+    "IAM:pass*",
+    "iam:CreateServiceLinkedRole",
+    "s3:PutBucketPolicy",
+    "EC2:modify*",
+    "sts:*",
 ]
 _RESOURCES = [
     "*",
@@ -411,7 +424,7 @@ def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
             continue
         if sec._self_service(model):
             continue
-        hits = [n for n in sec._CREDENTIAL_NAMES.names if sec.grants_action(model, n)]
+        hits = [n for n in sec._CREDENTIAL_NAMES.names if grants_action(model, n)]
         if not hits:
             continue
         severity = Severity.SECURITY
@@ -425,6 +438,94 @@ def _ps221_slow(ctx: LintContext) -> Iterator[Issue]:
             key="Action",
             severity=sec.ceiling(ctx, severity),
         )
+
+
+def _ps211_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS211 without asking first whether the document names IAM (nor PS212, PS225 below)."""
+    for view, model in sec.allows(ctx):
+        if model.resource is None or not grants_action(model, "iam:passrole"):
+            continue
+        if model.action is not None and "*" in model.action and sec._star(model.resource):
+            continue
+        if not any(sec._role_wildcard(r) for r in model.resource):
+            continue
+        if sec._has_key(view, "iam:passedtoservice"):
+            continue
+        yield ctx.at_statement(
+            view,
+            "iam:PassRole on any role without an iam:PassedToService condition",
+            key="Action" if model.action is not None else "NotAction",
+            severity=sec.ceiling(ctx, Severity.SECURITY),
+        )
+
+
+def _ps212_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, model in sec.allows(ctx):
+        if model.not_resource is not None and grants_action(model, "iam:passrole"):
+            yield ctx.at_statement(
+                view,
+                "iam:PassRole on every role except the NotResource ones",
+                key="NotResource",
+                severity=sec.ceiling(ctx, Severity.SECURITY),
+            )
+
+
+def _ps225_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, model in sec.allows(ctx):
+        if not grants_action(model, "iam:createservicelinkedrole") or not sec.broad(model):
+            continue
+        if model.action is not None and "*" in model.action:
+            continue
+        if sec._has_key(view, "iam:awsservicename"):
+            continue
+        yield ctx.at_statement(
+            view,
+            "iam:CreateServiceLinkedRole for any service; pin iam:AWSServiceName",
+            severity=sec.ceiling(ctx, Severity.WARNING, Severity.WARNING),
+        )
+
+
+def _ps222_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS222 without asking first whether the document names the services of its actions."""
+    for view, model in sec.broad_action_allows(ctx):
+        hits = sec._matching(model, sec.exfiltration_actions())
+        if not hits:
+            continue
+        severity = Severity.WARNING if sec.constrained(view) else Severity.SECURITY
+        yield ctx.at_statement(
+            view,
+            f"data-reading actions on any resource: {listed(sec._canonical(hits))}",
+            key="Action",
+            severity=sec.ceiling(ctx, severity),
+        )
+
+
+def _ps228_slow(ctx: LintContext) -> Iterator[Issue]:
+    """PS228 without asking first whether the document names STS (nor PS424 below, its
+    services)."""
+    for view, model in sec.allows(ctx):
+        if model.action is None or "*" in model.action or model.resource is None:
+            continue
+        if not sec._matching(model, sec._ASSUME_ROLE):
+            continue
+        wide = [r for r in model.resource if r.strip("*") == "" or sec._any_account_role(r)]
+        if wide:
+            yield ctx.at_statement(
+                view,
+                f"sts:AssumeRole on {wide[0]!r}: any role whose trust admits this account",
+                key="Resource",
+                severity=sec.ceiling(ctx, Severity.SECURITY),
+            )
+
+
+def _ps424_slow(ctx: LintContext) -> Iterator[Issue]:
+    for view, statement in ctx.valid_statements():
+        if not statement.is_allow or not exp._unconstrained(statement):
+            continue
+        hits = granted_names(statement, exp._EXPOSURE_NAMES)
+        if hits:
+            more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+            yield exp._at(ctx, view, f"{hits[0]}{more} on every resource, unconditioned", "Action")
 
 
 def _ps226_slow(ctx: LintContext) -> Iterator[Issue]:
@@ -506,8 +607,14 @@ def test_star_tests_found_once_as_the_walk_per_rule(document: dict[str, Any]) ->
 
 
 _SLOW = {
+    "PS211": _ps211_slow,
+    "PS212": _ps212_slow,
+    "PS225": _ps225_slow,
     "PS226": _ps226_slow,
+    "PS228": _ps228_slow,
+    "PS424": _ps424_slow,
     "PS221": _ps221_slow,
+    "PS222": _ps222_slow,
     "PS202": _ps202_slow,
     "PS203": _ps203_slow,
     "PS205": _ps205_slow,

@@ -76,6 +76,8 @@ class Path:
     services: frozenset[str] = frozenset()
     """The (lower-cased) services of the needs: a document whose Allow statements reach none
     of them cannot grant the path, which most documents show at a glance."""
+    actions: frozenset[str] = frozenset()
+    """The needs' actions, lower-cased (`_AllowIndex.possible`)."""
 
 
 def _needs(*actions: str | Need) -> tuple[Need, ...]:
@@ -88,7 +90,12 @@ def _pass(*services: str) -> Need:
 
 def _paths(*alternatives: tuple[Need, ...], severity: Severity | None = None) -> list[Path]:
     return [
-        Path(needs, severity, frozenset(n.action.partition(":")[0].lower() for n in needs))
+        Path(
+            needs,
+            severity,
+            frozenset(n.action.partition(":")[0].lower() for n in needs),
+            frozenset(n.action.lower() for n in needs),
+        )
         for needs in alternatives
     ]
 
@@ -246,8 +253,12 @@ def _granting(ctx: LintContext, action: str) -> list[tuple[StatementView, Statem
     key = ("escalation-granting", action)
     found = ctx.memo.get(key)
     if found is None:
-        candidates = _allow_index(ctx).candidates(action.partition(":")[0].lower())
-        found = [(v, s) for v, s in candidates if grants_action(s, action)]
+        index = _allow_index(ctx)
+        service = action.partition(":")[0].lower()
+        if (index.reach is not None and service not in index.reach) or index.excludes(action):
+            found = []  # most questions: no statement names the action, nor a glob of its service
+        else:
+            found = [(v, s) for v, s in index.candidates(service) if grants_action(s, action)]
         ctx.memo[key] = found
     return found
 
@@ -263,6 +274,59 @@ class _AllowIndex:
     """The services named, or None when some statement reaches every service."""
     by_service: dict[str, list[tuple[StatementView, Statement]]]
     """`candidates`' answers, per service asked about."""
+    names: tuple[set[str], set[str]] | None = None
+    """`excludes`' sets: the Action entries lower-cased, and the prefixes of those with a
+    wildcard; None until asked."""
+    opaque: bool = False
+    """Some Allow statement's reach is not told by `names` (an entry that is not ASCII or
+    holds a line break): `excludes` says nothing."""
+
+    def excludes(self, action: str) -> bool:
+        """Whether no Allow statement can grant `action`, told from the document's entries at
+        once (`ActionPatterns.reach`: an entry that matches an ASCII name without line breaks
+        is that name, lower-cased, or has a wildcard and the name's prefix). False when that
+        cannot tell: the statements are then asked. The escalation paths ask a document
+        about dozens of actions of the services it names, and most are granted by none."""
+        if self.reach is None or not action.isascii() or "\n" in action:
+            return False  # some statement reaches every service (`*`, NotAction)
+        names = self.names
+        if names is None:
+            names = self.names = self._names()
+        if self.opaque:
+            return False
+        lowered = action.lower()
+        exact, wild = names
+        return lowered not in exact and lowered.partition(":")[0] not in wild
+
+    def possible(self) -> frozenset[str] | None:
+        """The actions of the method rules' paths (lower-cased) that `excludes` leaves: some
+        Allow statement names one, or an entry of its service has a wildcard. None when
+        `excludes` says nothing (a statement reaching every service, an entry that is not
+        ASCII or holds a line break)."""
+        if self.reach is None:
+            return None
+        names = self.names
+        if names is None:
+            names = self.names = self._names()
+        if self.opaque:
+            return None
+        exact, wild = names
+        found = _NEED_ACTIONS.intersection(exact)
+        for prefix in wild:
+            found.update(_NEED_ACTIONS_BY_SERVICE.get(prefix, ()))
+        return frozenset(found)
+
+    def _names(self) -> tuple[set[str], set[str]]:
+        exact: set[str] = set()
+        wild: set[str] = set()
+        for _view, statement, _prefixes in self.allows:
+            reach = action_patterns(statement.action).reach() if statement.action else None
+            if reach is None:
+                self.opaque = True
+                break
+            exact.update(reach[0])
+            wild.update(reach[1])
+        return exact, wild
 
     def candidates(self, service: str) -> list[tuple[StatementView, Statement]]:
         """The Allow statements that may grant an action of `service`, in document order
@@ -301,6 +365,16 @@ def _allowed_prefixes(ctx: LintContext) -> frozenset[str] | None:
     them reaches every service (`*`, NotAction). Most escalation needs name a service the
     document never mentions, and are answered by this set alone."""
     return _allow_index(ctx).reach
+
+
+def allows_service(ctx: LintContext, services: frozenset[str]) -> bool:
+    """Whether some Allow statement of the document may grant an action of one of `services`
+    (lower-case): its Action names the service, or it reaches every service (`*`, NotAction).
+    Rules that ask each statement about a few services' actions (iam:PassRole, the
+    credential-returning ones) ask this first: most documents name none of them, and the
+    index is built once for the document."""
+    reach = _allowed_prefixes(ctx)
+    return reach is None or not reach.isdisjoint(services)
 
 
 def _label(view: StatementView) -> str:
@@ -348,12 +422,26 @@ _METHOD_SERVICES_ALL: set[str] = set()
 """The services of `_METHODS_BY_SERVICE` (the union of `_METHOD_SERVICES`)."""
 
 
+_METHOD_ACTIONS: dict[str, frozenset[str]] = {}
+"""The (lower-cased) actions some path of each method rule needs, by rule id."""
+
+
+_NEED_ACTIONS: set[str] = set()
+"""The actions of every method rule's paths, lower-cased (the union of `_METHOD_ACTIONS`)."""
+_NEED_ACTIONS_BY_SERVICE: dict[str, set[str]] = {}
+"""`_NEED_ACTIONS` by (lower-cased) service."""
+
+
 def _register_paths(rule_id: str, paths: list[Path]) -> None:
     _METHODS[rule_id] = paths
     _METHOD_SERVICES[rule_id] = frozenset(s for path in paths for s in path.services)
     _METHOD_SERVICES_ALL.update(_METHOD_SERVICES[rule_id])
     for service in sorted(_METHOD_SERVICES[rule_id]):
         _METHODS_BY_SERVICE.setdefault(service, []).append(rule_id)
+    _METHOD_ACTIONS[rule_id] = frozenset(a for path in paths for a in path.actions)
+    _NEED_ACTIONS.update(_METHOD_ACTIONS[rule_id])
+    for action in _METHOD_ACTIONS[rule_id]:
+        _NEED_ACTIONS_BY_SERVICE.setdefault(action.partition(":")[0], set()).add(action)
 
 
 @lru_cache(maxsize=4096)
@@ -365,12 +453,24 @@ def _open_method_paths(rule_id: str, reach: frozenset[str]) -> list[Path]:
     return [p for p in _METHODS[rule_id] if p.services <= reach]
 
 
+@lru_cache(maxsize=4096)
+def _possible_method_paths(rule_id: str, possible: frozenset[str]) -> list[Path]:
+    """A method rule's paths whose actions are all in `possible`, which the caller cuts down
+    to the rule's own actions: shared as `_open_method_paths`' answers are (callers must not
+    change the list)."""
+    return [p for p in _METHODS[rule_id] if p.actions <= possible]
+
+
 def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
     """Per document, each method rule's `_reachable` paths; rules with none are left out.
 
     Worked out once per document from the few services its Allow statements name, so that
     the thirty-odd method rules of a document that grants nothing of IAM, EC2, Lambda, ...
-    (most documents) each end in one dictionary lookup."""
+    (most documents) each end in one dictionary lookup. When the document's entries tell
+    which of the paths' actions some statement may grant (`_AllowIndex.possible`), only the
+    paths all of whose actions may be granted are kept: `granted` finds no statement for
+    an action of any other (its `_granting` is empty), and most documents that name IAM
+    grant none of the actions of most paths."""
     found: dict[str, list[Path]] | None = ctx.memo.get("escalation-open-paths")
     if found is None:
         reach = _allowed_prefixes(ctx)
@@ -378,11 +478,19 @@ def _open_paths(ctx: LintContext) -> dict[str, list[Path]]:
             found = _METHODS
         else:
             found = {}
-            for service in reach & _METHOD_SERVICES_ALL:  # in C: most services open none
+            services = reach & _METHOD_SERVICES_ALL  # in C: most services open none
+            possible = _allow_index(ctx).possible() if services else None
+            for service in services:
                 for rule_id in _METHODS_BY_SERVICE.get(service, ()):
-                    if rule_id not in found:
+                    if rule_id in found:
+                        continue
+                    if possible is None:
                         found[rule_id] = _open_method_paths(
                             rule_id, reach & _METHOD_SERVICES[rule_id]
+                        )
+                    else:
+                        found[rule_id] = _possible_method_paths(
+                            rule_id, possible & _METHOD_ACTIONS[rule_id]
                         )
         ctx.memo["escalation-open-paths"] = found
     return found
@@ -403,7 +511,9 @@ def _method(
     _register_paths(rule_id, paths)
 
     def check(ctx: LintContext) -> Iterable[Issue]:
-        open_paths = _open_paths(ctx).get(rule_id)
+        # `_open_paths(ctx)`, its memo read here: thirty-odd rules ask it of every document
+        found: dict[str, list[Path]] | None = ctx.memo.get("escalation-open-paths")
+        open_paths = (found if found is not None else _open_paths(ctx)).get(rule_id)
         return _report(ctx, title, open_paths) if open_paths else ()
 
     check.__doc__ = doc

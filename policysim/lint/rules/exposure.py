@@ -25,6 +25,7 @@ from policysim.lint.finding import Severity
 from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
+from policysim.lint.rules.escalation import allows_service
 from policysim.policy.arn import is_account_id, parse_arn
 from policysim.policy.model import Principal, Statement
 from policysim.policy.operators import Family, Qualifier, UnknownOperatorError, parse_operator
@@ -1148,6 +1149,8 @@ def _unconstrained(statement: Statement) -> bool:
 def sharing_actions(ctx: LintContext) -> Iterator[Issue]:
     """Sharing snapshots, images, resource shares, ACLs or resource policies, on every
     resource and with no condition, can expose data to other accounts or the public."""
+    if not allows_service(ctx, _EXPOSURE_NAMES.prefixes):
+        return  # no Allow names the services of these actions
     for view, statement in ctx.valid_statements():
         if not statement.is_allow or not _unconstrained(statement):
             continue

@@ -45,6 +45,7 @@ from policysim.lint.rules.catalog_rules import (
     listed,
     tag_key_gaps,
 )
+from policysim.lint.rules.escalation import allows_service
 from policysim.policy.arn import parse_arn
 from policysim.policy.model import Statement
 from policysim.policy.operators import Family, Operator
@@ -697,6 +698,9 @@ def negated_star(op: Operator, texts: list[str]) -> bool:
 # --- PS211 / PS212 / PS225 / PS228: PassRole, service-linked roles, AssumeRole ---------------
 
 
+_IAM = frozenset({"iam"})
+
+
 def _role_wildcard(resource: str) -> bool:
     if resource.strip("*") == "":
         return True
@@ -731,6 +735,8 @@ def _has_key(view: StatementView, key: str) -> bool:
 def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
     """Explicit or through `iam:*`, `iam:Pass*`, `*` or NotAction: the holder can hand any
     role to any service (the engine of most escalation paths)."""
+    if not allows_service(ctx, _IAM):
+        return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if model.resource is None or not grants_action(model, "iam:passrole"):
             continue
@@ -770,6 +776,8 @@ def pass_role_star(ctx: LintContext) -> Iterator[Issue]:
 )
 def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
     """With `iam:PassRole`, `*` or NotAction: every role except the listed ones."""
+    if not allows_service(ctx, _IAM):
+        return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if model.not_resource is not None and grants_action(model, "iam:passrole"):
             yield ctx.at_statement(
@@ -797,6 +805,8 @@ def pass_role_not_resource(ctx: LintContext) -> Iterator[Issue]:
 )
 def create_slr(ctx: LintContext) -> Iterator[Issue]:
     """On `*`, through NotResource or `*` actions, without `iam:AWSServiceName`."""
+    if not allows_service(ctx, _IAM):
+        return  # most documents: no Allow names an IAM action
     for view, model in allows(ctx):
         if not grants_action(model, "iam:createservicelinkedrole") or not broad(model):
             continue
@@ -828,6 +838,8 @@ def create_slr(ctx: LintContext) -> Iterator[Issue]:
 def assume_any_role(ctx: LintContext) -> Iterator[Issue]:
     """`sts:AssumeRole*` on `*` or `arn:aws:iam::*:role/*`: the holder becomes any role whose
     trust policy admits the account."""
+    if not allows_service(ctx, _ASSUME_ROLE.prefixes):
+        return  # most documents: no Allow names an STS action
     for view, model in allows(ctx):
         if model.action is None or "*" in model.action or model.resource is None:
             continue
@@ -1330,6 +1342,8 @@ def _self_service(model: Statement) -> bool:
 def credentials_exposure(ctx: LintContext) -> Iterator[Issue]:
     """On `*` (or effectively `*`, or NotResource). Self-service resources
     (`user/${aws:username}`) are exempt; restricting conditions downgrade to a warning."""
+    if not allows_service(ctx, _CREDENTIAL_NAMES.prefixes):
+        return  # most documents: no Allow names the services of these actions
     for view, model in broad_action_allows(ctx):
         hits = _matching(model, _CREDENTIAL_NAMES)
         if not hits or _self_service(model):
@@ -1393,8 +1407,11 @@ def exfiltration_actions() -> ActionNames:
 def data_exfiltration(ctx: LintContext) -> Iterator[Issue]:
     """`s3:GetObject*`, `ssm:GetParameter*`, `secretsmanager:GetSecretValue`, `kms:Decrypt`,
     DB snapshots and DynamoDB scans on any resource; restricting conditions downgrade."""
+    reads = exfiltration_actions()
+    if not allows_service(ctx, reads.prefixes):
+        return  # no Allow names the services of these actions
     for view, model in broad_action_allows(ctx):
-        hits = _matching(model, exfiltration_actions())
+        hits = _matching(model, reads)
         if not hits:
             continue
         severity = Severity.WARNING if constrained(view) else Severity.SECURITY
