@@ -1294,6 +1294,20 @@ class _Range:
         )
 
 
+def _may_be_unsatisfiable(entries: list[ConditionEntry]) -> bool:
+    """Whether `_unsatisfiable` can report anything about a statement with these condition
+    entries: only around an exact `Null`, a negated operator (`negated_star` needs one) or a
+    numeric or date bound. Most statements test with none of them (StringEquals, ArnLike,
+    Bool), and then no entry's texts need be read."""
+    for entry in entries:
+        op = entry.op
+        if entry.operator == "Null":
+            return True
+        if op is not None and (op.negated or op.family in _RANGE_FAMILIES):
+            return True
+    return False
+
+
 def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
     ranges: dict[tuple[Family, str], tuple[_Range, ConditionEntry]] = {}
     null_true: dict[str, ConditionEntry] = {}
@@ -1377,7 +1391,9 @@ def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
     `StringNotLike key "*"` (or `ArnNotLike`) is false whenever the key is present, so it counts
     as `Null` true; on a key every signed request carries (`aws:PrincipalArn`) an Allow with it
     never applies (a Deny with it is PS210's)."""
-    for view, _ in ctx.conditioned():
+    for view, entries in ctx.conditioned():
+        if not _may_be_unsatisfiable(entries):
+            continue  # most statements: no entry reads a text
         for entry, message in _unsatisfiable(view):
             effect = view.model.effect if view.model is not None else "statement"
             consequence = {"Allow": "this Allow never applies", "Deny": "this Deny never fires"}
