@@ -56,8 +56,14 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             statement[key] = draw(VALUES) if key != "Sid" else draw(SCALARS)
     if draw(st.booleans()):
-        operator = draw(st.sampled_from(["StringLike", "NumericEquals", "ArnLike", "Bool"]))
-        key = draw(st.sampled_from(["aws:username", "s3:prefix", "aws:${aws:username}"]))
+        operator = draw(
+            st.sampled_from(["StringLike", "NumericEquals", "ArnLike", "Bool", "stringlike"])
+        )
+        key = draw(
+            st.sampled_from(
+                ["aws:username", "s3:prefix", "aws:${aws:username}", "AWS:UserName", "S3:Prefix"]
+            )
+        )
         statement["Condition"] = {operator: {key: draw(VALUES)}}
     if draw(st.booleans()):
         principal = st.sampled_from(["*", "x", None, ["*"]])
@@ -100,6 +106,10 @@ def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
         mock.patch.object(syntax, "_typed_by_model", lambda view: False),
         mock.patch.object(syntax, "_may_have_broken_arn", lambda view, element: True),
         mock.patch.object(hygiene, "_any_wild_service", lambda model, key: True),
+        mock.patch.object(hygiene, "model_resources", lambda ctx: None),
+        mock.patch.object(syntax, "model_resources", lambda ctx: None),
+        mock.patch.object(hygiene, "_operator_spelling", hygiene._operator_spelling.__wrapped__),
+        mock.patch.object(hygiene, "_key_spelling", hygiene._key_spelling.__wrapped__),
         mock.patch.object(
             syntax, "_variable_problems_of", lambda text: tuple(syntax._variable_problems(text))
         ),

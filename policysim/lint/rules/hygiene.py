@@ -27,7 +27,12 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.security import SIGNED_REQUEST_KEYS, negated_star
-from policysim.lint.rules.syntax import entry_pointer, string_entries, string_nodes
+from policysim.lint.rules.syntax import (
+    entry_pointer,
+    model_resources,
+    string_entries,
+    string_nodes,
+)
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.literals import literal_error, parse_date, parse_number
@@ -1009,6 +1014,9 @@ def null_with_qualifier(ctx: LintContext) -> Iterator[Issue]:
 )
 def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
     """A partial wildcard in the ARN's service segment silently picks up future services."""
+    texts = model_resources(ctx)
+    if texts is not None and not any(map(_wild_service, texts)):
+        return  # nearly every document
     for view in ctx.statements:
         model = view.model
         for key in ("Resource", "NotResource"):
@@ -1195,7 +1203,6 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
 def casing(ctx: LintContext) -> Iterator[Issue]:
     """Action names, condition keys and operators compare case-insensitively, but casing that
     differs from the catalog's is noise in reviews and diffs."""
-    catalog = get_catalog()
     by_view: dict[int, list[ActionEntry]] = {}  # in entry order, as `flagged_actions` found them
     for action in flagged_actions(ctx).noncanonical:
         by_view.setdefault(id(action.view), []).append(action)
@@ -1218,26 +1225,45 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
             continue  # and no condition entries
         if cond.kind == "object":
             for op in cond.value:
-                parsed = known_operator(op)
-                if parsed is not None and parsed.canonical != op:
+                written = _operator_spelling(op)
+                if written is not None:
                     yield Issue(
-                        f"operator {op!r} is written {parsed.canonical!r}",
+                        f"operator {op!r} is written {written!r}",
                         cond.key_positions[op],
                         f"{view.pointer}/Condition/{op}",
                         view.index,
-                        f"write {parsed.canonical!r}",
+                        f"write {written!r}",
                     )
         for entry in view.conditions():
-            declared = catalog.condition_key(entry.key)
-            if declared is None or "${" in declared.name:
-                continue
-            if declared.name.lower() == entry.key.lower() and declared.name != entry.key:
+            written = _key_spelling(entry.key)
+            if written is not None:
                 yield _at_key(
                     view,
                     entry,
-                    f"condition key {entry.key!r} is written {declared.name!r} in the catalog",
-                    hint=f"write {declared.name!r}",
+                    f"condition key {entry.key!r} is written {written!r} in the catalog",
+                    hint=f"write {written!r}",
                 )
+
+
+@lru_cache(maxsize=1024)
+def _operator_spelling(op: str) -> str | None:
+    """The canonical spelling of a known condition operator written otherwise, else None
+    (PS514; remembered per name: a corpus writes a few dozen)."""
+    parsed = known_operator(op)
+    return parsed.canonical if parsed is not None and parsed.canonical != op else None
+
+
+@lru_cache(maxsize=4096)
+def _key_spelling(key: str) -> str | None:
+    """The catalog's spelling of a condition key written with other casing, else None (PS514;
+    remembered per key: managed policies test ~5,600 keys, a few hundred distinct, and the
+    catalog is process-wide)."""
+    declared = get_catalog().condition_key(key)
+    if declared is None or "${" in declared.name:
+        return None
+    if declared.name.lower() == key.lower() and declared.name != key:
+        return declared.name
+    return None
 
 
 MAX_STATEMENT_ENTRIES = 100
