@@ -624,7 +624,8 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     # where one statement may be covered (`_Candidates.members`).
     same_group: dict[tuple[Any, ...], list[_Member]] = {}
     for view, model in valid:
-        key = (model.effect, _condition_key(model.condition))
+        condition = model.condition
+        key = (model.effect, _condition_key(condition) if condition else "")
         same_group.setdefault(_group_key(view, model, key), []).append((view, model, key))
     if len(same_group) == len(valid):
         return  # no two statements agree on what `_subsumes` compares for equality

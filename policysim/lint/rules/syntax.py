@@ -70,7 +70,8 @@ def duplicate_key(ctx: LintContext) -> Iterator[Issue]:
     are reported here."""
     objects = _objects(ctx.root) if ctx.policy is None else _condition_objects(ctx)
     for node in objects:
-        if len({key.lower() for key in node.value}) != len(node.value):
+        keys = node.value
+        if len(keys) > 1 and len(set(map(str.lower, keys))) != len(keys):
             pointer = _pointer_to(ctx.root, node)
             seen: dict[str, str] = {}
             for key in node.value:
