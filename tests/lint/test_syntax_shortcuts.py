@@ -65,6 +65,8 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
             )
         )
         statement["Condition"] = {operator: {key: draw(VALUES)}}
+        if draw(st.integers(0, 5)) == 0:  # an operator block that is not an object
+            statement["Condition"]["Null"] = draw(VALUES)
     if draw(st.booleans()):
         principal = st.sampled_from(["*", "x", None, ["*"]])
         statement["Principal"] = draw(st.one_of(st.builds(lambda v: {"AWS": v}, VALUES), principal))
@@ -251,6 +253,15 @@ _ODD_VALUES: dict[str, list[Any]] = {
         {"stringequals": {"aws:username": "a"}, "StringEquals": {"aws:username": "b"}},
         {"ForAllValues:Null": {"aws:TagKeys": "true"}},
         {"NullIfExists": {"aws:TokenIssueTime": "true"}},
+        {
+            "StringEquals": {
+                "aws:RequestTag/": "a",
+                "a key:x": "b",
+                ":x": "c",
+                "x": "d",
+                "a:*:": "e",
+            }
+        },
     ],
 }
 _RENAMED = {"Sid": "sid", "Effect": "effect", "Action": "Actions", "Resource": "resource"}
@@ -280,7 +291,8 @@ def _statement_shapes(draw: st.DrawFn) -> dict[str, Any]:
 
 
 _VOUCHED_RULES = frozenset(
-    {"PS007", "PS008", "PS009", "PS010", "PS011", "PS013", "PS014", "PS015", "PS021", "PS502"}
+    {"PS007", "PS008", "PS009", "PS010", "PS011", "PS013", "PS014", "PS015", "PS021", "PS022"}
+    | {"PS502"}
 )
 
 
@@ -336,6 +348,9 @@ def test_what_the_model_vouches_for_changes_nothing(
         mock.patch.object(syntax, "_modeled", lambda ctx: False),
         mock.patch.object(syntax, "_has_resource", lambda model: False),
         mock.patch.object(syntax, "_is_null_operator", syntax._is_null_operator.__wrapped__),
+        mock.patch.object(
+            syntax, "_condition_key_problem", syntax._condition_key_problem.__wrapped__
+        ),
     ):
         reference = report()
     assert fast == reference
@@ -359,3 +374,13 @@ def test_vouched_documents_are_generated() -> None:
         "PS015",
         "PS502",
     }
+
+
+def test_condition_key_problems() -> None:
+    """PS022's verdict per key (remembered per key text), one example of each."""
+    assert syntax._condition_key_problem("aws:RequestTag/env") is None
+    assert syntax._condition_key_problem("aws:RequestTag/") == "names no tag key after the '/'"
+    assert syntax._condition_key_problem("a key:x") == "has spaces"
+    assert syntax._condition_key_problem(":x") == "has no 'prefix:' part"
+    assert syntax._condition_key_problem("x") == "has no 'prefix:' part"
+    assert syntax._condition_key_problem("a:") == "is malformed"

@@ -983,15 +983,22 @@ def null_with_qualifier(ctx: LintContext) -> Iterator[Issue]:
         if cond is None or cond.kind != "object":
             continue
         for op in cond.value:
-            qualifier, sep, base = op.partition(":")
-            qualified = sep and qualifier.lower() in ("forallvalues", "foranyvalue")
-            if qualified and base.lower() == "null":
+            if _qualified_null(op):
                 yield Issue(
                     f"{op!r}: a set qualifier makes Null's outcome constant; use 'Null'",
                     cond.key_positions[op],
                     f"{view.pointer}/Condition/{op}",
                     view.index,
                 )
+
+
+@lru_cache(maxsize=1024)
+def _qualified_null(op: str) -> bool:
+    """Whether the operator is `Null` behind a set qualifier (PS509); remembered per name: a
+    corpus writes a few dozen operators, each asked about in every Condition block."""
+    qualifier, sep, base = op.partition(":")
+    qualified = sep and qualifier.lower() in ("forallvalues", "foranyvalue")
+    return bool(qualified and base.lower() == "null")
 
 
 @rule(
@@ -1174,13 +1181,11 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
     String operators on an ARN key work but read worse. The one rule for this: PS108, which
     reported it too, now leaves it here. `...IgnoreCase` operators have no Arn counterpart
     and are not reported."""
-    catalog = get_catalog()
     for view, entries in ctx.conditioned():
         for entry in entries:
             if entry.op is None or entry.op.family is not Family.STRING:
                 continue
-            info = catalog.condition_key(entry.key)
-            if info is None or info.type not in ("ARN", "ArrayOfARN"):
+            if not _arn_typed(entry.key):
                 continue
             arn_op = {"StringEquals": "ArnEquals", "StringNotEquals": "ArnNotEquals"}.get(
                 entry.op.base, entry.op.base.replace("String", "Arn")
@@ -1192,6 +1197,15 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
                 entry,
                 f"{entry.key!r} is an ARN: prefer {arn_op} over {entry.op.base}",
             )
+
+
+@lru_cache(maxsize=4096)
+def _arn_typed(key: str) -> bool:
+    """Whether the catalog types the condition key as an ARN (PS513); remembered per key:
+    managed policies test thousands of keys with String operators, a few hundred distinct,
+    and the catalog is process-wide."""
+    info = get_catalog().condition_key(key)
+    return info is not None and info.type in ("ARN", "ArrayOfARN")
 
 
 @rule(
