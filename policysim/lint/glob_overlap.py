@@ -143,6 +143,27 @@ def _lengths_meet(wild: tuple[Token, ...], other: tuple[Token, ...]) -> bool:
     return least_other <= least_wild if stars else least_other == least_wild
 
 
+@lru_cache(maxsize=4096)
+def _columns(right: tuple[Token, ...]) -> tuple[int, int, int, dict[object, int]]:
+    """The bit masks `_reachable` reads of `right`: the positions j of its STARs, of its
+    characters and ONEs, of its ONEs, and of each literal. Remembered (callers must not change
+    the dict): the rest of a catalog template after the literals both sides share recurs, a
+    third of the managed policies' first-pass searches."""
+    stars = any_char = ones = 0
+    by_char: dict[object, int] = {}
+    for j, b in enumerate(right):
+        bit = 1 << j
+        if b is STAR:
+            stars |= bit
+        else:
+            any_char |= bit
+            if b is ONE:
+                ones |= bit
+            else:
+                by_char[b] = by_char.get(b, 0) | bit
+    return stars, any_char, ones, by_char
+
+
 def _reachable(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     """Whether state (len(left), len(right)) is reachable from (0, 0), where from (i, j):
 
@@ -154,20 +175,7 @@ def _reachable(left: tuple[Token, ...], right: tuple[Token, ...]) -> bool:
     """
     n, m = len(left), len(right)
     full = (1 << (m + 1)) - 1
-    stars = 0  # bits j < m where right[j] is STAR
-    any_char = 0  # bits j < m where right[j] is a character or ONE
-    ones = 0  # bits j < m where right[j] is ONE
-    by_char: dict[object, int] = {}  # bits j where right[j] is that literal
-    for j, b in enumerate(right):
-        bit = 1 << j
-        if b is STAR:
-            stars |= bit
-        else:
-            any_char |= bit
-            if b is ONE:
-                ones |= bit
-            else:
-                by_char[b] = by_char.get(b, 0) | bit
+    stars, any_char, ones, by_char = _columns(right)
     row = 1
     for i in range(n + 1):
         a = left[i] if i < n else None

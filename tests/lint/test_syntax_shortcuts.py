@@ -56,9 +56,17 @@ def statements(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             statement[key] = draw(VALUES) if key != "Sid" else draw(SCALARS)
     if draw(st.booleans()):
-        operator = draw(st.sampled_from(["StringLike", "NumericEquals", "ArnLike", "Bool"]))
-        key = draw(st.sampled_from(["aws:username", "s3:prefix", "aws:${aws:username}"]))
+        operator = draw(
+            st.sampled_from(["StringLike", "NumericEquals", "ArnLike", "Bool", "stringlike"])
+        )
+        key = draw(
+            st.sampled_from(
+                ["aws:username", "s3:prefix", "aws:${aws:username}", "AWS:UserName", "S3:Prefix"]
+            )
+        )
         statement["Condition"] = {operator: {key: draw(VALUES)}}
+        if draw(st.integers(0, 5)) == 0:  # an operator block that is not an object
+            statement["Condition"]["Null"] = draw(VALUES)
     if draw(st.booleans()):
         principal = st.sampled_from(["*", "x", None, ["*"]])
         statement["Principal"] = draw(st.one_of(st.builds(lambda v: {"AWS": v}, VALUES), principal))
@@ -100,6 +108,10 @@ def test_shortcuts_change_nothing(body: list[dict[str, Any]]) -> None:
         mock.patch.object(syntax, "_typed_by_model", lambda view: False),
         mock.patch.object(syntax, "_may_have_broken_arn", lambda view, element: True),
         mock.patch.object(hygiene, "_any_wild_service", lambda model, key: True),
+        mock.patch.object(hygiene, "model_resources", lambda ctx: None),
+        mock.patch.object(syntax, "model_resources", lambda ctx: None),
+        mock.patch.object(hygiene, "_operator_spelling", hygiene._operator_spelling.__wrapped__),
+        mock.patch.object(hygiene, "_key_spelling", hygiene._key_spelling.__wrapped__),
         mock.patch.object(
             syntax, "_variable_problems_of", lambda text: tuple(syntax._variable_problems(text))
         ),
@@ -241,6 +253,15 @@ _ODD_VALUES: dict[str, list[Any]] = {
         {"stringequals": {"aws:username": "a"}, "StringEquals": {"aws:username": "b"}},
         {"ForAllValues:Null": {"aws:TagKeys": "true"}},
         {"NullIfExists": {"aws:TokenIssueTime": "true"}},
+        {
+            "StringEquals": {
+                "aws:RequestTag/": "a",
+                "a key:x": "b",
+                ":x": "c",
+                "x": "d",
+                "a:*:": "e",
+            }
+        },
     ],
 }
 _RENAMED = {"Sid": "sid", "Effect": "effect", "Action": "Actions", "Resource": "resource"}
@@ -270,7 +291,8 @@ def _statement_shapes(draw: st.DrawFn) -> dict[str, Any]:
 
 
 _VOUCHED_RULES = frozenset(
-    {"PS007", "PS008", "PS009", "PS010", "PS011", "PS013", "PS014", "PS015", "PS021", "PS502"}
+    {"PS007", "PS008", "PS009", "PS010", "PS011", "PS013", "PS014", "PS015", "PS021", "PS022"}
+    | {"PS502"}
 )
 
 
@@ -326,6 +348,9 @@ def test_what_the_model_vouches_for_changes_nothing(
         mock.patch.object(syntax, "_modeled", lambda ctx: False),
         mock.patch.object(syntax, "_has_resource", lambda model: False),
         mock.patch.object(syntax, "_is_null_operator", syntax._is_null_operator.__wrapped__),
+        mock.patch.object(
+            syntax, "_condition_key_problem", syntax._condition_key_problem.__wrapped__
+        ),
     ):
         reference = report()
     assert fast == reference
@@ -349,3 +374,13 @@ def test_vouched_documents_are_generated() -> None:
         "PS015",
         "PS502",
     }
+
+
+def test_condition_key_problems() -> None:
+    """PS022's verdict per key (remembered per key text), one example of each."""
+    assert syntax._condition_key_problem("aws:RequestTag/env") is None
+    assert syntax._condition_key_problem("aws:RequestTag/") == "names no tag key after the '/'"
+    assert syntax._condition_key_problem("a key:x") == "has spaces"
+    assert syntax._condition_key_problem(":x") == "has no 'prefix:' part"
+    assert syntax._condition_key_problem("x") == "has no 'prefix:' part"
+    assert syntax._condition_key_problem("a:") == "is malformed"

@@ -27,7 +27,12 @@ from policysim.lint.policy_type import PolicyKind
 from policysim.lint.registry import example_policy as _doc
 from policysim.lint.registry import rule
 from policysim.lint.rules.security import SIGNED_REQUEST_KEYS, negated_star
-from policysim.lint.rules.syntax import entry_pointer, string_entries, string_nodes
+from policysim.lint.rules.syntax import (
+    entry_pointer,
+    model_resources,
+    string_entries,
+    string_nodes,
+)
 from policysim.policy.action import action_prefix, split_action
 from policysim.policy.arn import compile_arn_glob, parse_arn
 from policysim.policy.literals import literal_error, parse_date, parse_number
@@ -619,7 +624,8 @@ def redundant_statement(ctx: LintContext) -> Iterator[Issue]:
     # where one statement may be covered (`_Candidates.members`).
     same_group: dict[tuple[Any, ...], list[_Member]] = {}
     for view, model in valid:
-        key = (model.effect, _condition_key(model.condition))
+        condition = model.condition
+        key = (model.effect, _condition_key(condition) if condition else "")
         same_group.setdefault(_group_key(view, model, key), []).append((view, model, key))
     if len(same_group) == len(valid):
         return  # no two statements agree on what `_subsumes` compares for equality
@@ -977,15 +983,22 @@ def null_with_qualifier(ctx: LintContext) -> Iterator[Issue]:
         if cond is None or cond.kind != "object":
             continue
         for op in cond.value:
-            qualifier, sep, base = op.partition(":")
-            qualified = sep and qualifier.lower() in ("forallvalues", "foranyvalue")
-            if qualified and base.lower() == "null":
+            if _qualified_null(op):
                 yield Issue(
                     f"{op!r}: a set qualifier makes Null's outcome constant; use 'Null'",
                     cond.key_positions[op],
                     f"{view.pointer}/Condition/{op}",
                     view.index,
                 )
+
+
+@lru_cache(maxsize=1024)
+def _qualified_null(op: str) -> bool:
+    """Whether the operator is `Null` behind a set qualifier (PS509); remembered per name: a
+    corpus writes a few dozen operators, each asked about in every Condition block."""
+    qualifier, sep, base = op.partition(":")
+    qualified = sep and qualifier.lower() in ("forallvalues", "foranyvalue")
+    return bool(qualified and base.lower() == "null")
 
 
 @rule(
@@ -1009,6 +1022,9 @@ def null_with_qualifier(ctx: LintContext) -> Iterator[Issue]:
 )
 def wildcard_service(ctx: LintContext) -> Iterator[Issue]:
     """A partial wildcard in the ARN's service segment silently picks up future services."""
+    texts = model_resources(ctx)
+    if texts is not None and not any(map(_wild_service, texts)):
+        return  # nearly every document
     for view in ctx.statements:
         model = view.model
         for key in ("Resource", "NotResource"):
@@ -1165,13 +1181,11 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
     String operators on an ARN key work but read worse. The one rule for this: PS108, which
     reported it too, now leaves it here. `...IgnoreCase` operators have no Arn counterpart
     and are not reported."""
-    catalog = get_catalog()
     for view, entries in ctx.conditioned():
         for entry in entries:
             if entry.op is None or entry.op.family is not Family.STRING:
                 continue
-            info = catalog.condition_key(entry.key)
-            if info is None or info.type not in ("ARN", "ArrayOfARN"):
+            if not _arn_typed(entry.key):
                 continue
             arn_op = {"StringEquals": "ArnEquals", "StringNotEquals": "ArnNotEquals"}.get(
                 entry.op.base, entry.op.base.replace("String", "Arn")
@@ -1185,6 +1199,15 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
             )
 
 
+@lru_cache(maxsize=4096)
+def _arn_typed(key: str) -> bool:
+    """Whether the catalog types the condition key as an ARN (PS513); remembered per key:
+    managed policies test thousands of keys with String operators, a few hundred distinct,
+    and the catalog is process-wide."""
+    info = get_catalog().condition_key(key)
+    return info is not None and info.type in ("ARN", "ArrayOfARN")
+
+
 @rule(
     "PS514",
     Severity.SUGGESTION,
@@ -1195,7 +1218,6 @@ def string_on_arn(ctx: LintContext) -> Iterator[Issue]:
 def casing(ctx: LintContext) -> Iterator[Issue]:
     """Action names, condition keys and operators compare case-insensitively, but casing that
     differs from the catalog's is noise in reviews and diffs."""
-    catalog = get_catalog()
     by_view: dict[int, list[ActionEntry]] = {}  # in entry order, as `flagged_actions` found them
     for action in flagged_actions(ctx).noncanonical:
         by_view.setdefault(id(action.view), []).append(action)
@@ -1218,26 +1240,45 @@ def casing(ctx: LintContext) -> Iterator[Issue]:
             continue  # and no condition entries
         if cond.kind == "object":
             for op in cond.value:
-                parsed = known_operator(op)
-                if parsed is not None and parsed.canonical != op:
+                written = _operator_spelling(op)
+                if written is not None:
                     yield Issue(
-                        f"operator {op!r} is written {parsed.canonical!r}",
+                        f"operator {op!r} is written {written!r}",
                         cond.key_positions[op],
                         f"{view.pointer}/Condition/{op}",
                         view.index,
-                        f"write {parsed.canonical!r}",
+                        f"write {written!r}",
                     )
         for entry in view.conditions():
-            declared = catalog.condition_key(entry.key)
-            if declared is None or "${" in declared.name:
-                continue
-            if declared.name.lower() == entry.key.lower() and declared.name != entry.key:
+            written = _key_spelling(entry.key)
+            if written is not None:
                 yield _at_key(
                     view,
                     entry,
-                    f"condition key {entry.key!r} is written {declared.name!r} in the catalog",
-                    hint=f"write {declared.name!r}",
+                    f"condition key {entry.key!r} is written {written!r} in the catalog",
+                    hint=f"write {written!r}",
                 )
+
+
+@lru_cache(maxsize=1024)
+def _operator_spelling(op: str) -> str | None:
+    """The canonical spelling of a known condition operator written otherwise, else None
+    (PS514; remembered per name: a corpus writes a few dozen)."""
+    parsed = known_operator(op)
+    return parsed.canonical if parsed is not None and parsed.canonical != op else None
+
+
+@lru_cache(maxsize=4096)
+def _key_spelling(key: str) -> str | None:
+    """The catalog's spelling of a condition key written with other casing, else None (PS514;
+    remembered per key: managed policies test ~5,600 keys, a few hundred distinct, and the
+    catalog is process-wide)."""
+    declared = get_catalog().condition_key(key)
+    if declared is None or "${" in declared.name:
+        return None
+    if declared.name.lower() == key.lower() and declared.name != key:
+        return declared.name
+    return None
 
 
 MAX_STATEMENT_ENTRIES = 100
@@ -1292,6 +1333,20 @@ class _Range:
         return self.low > self.high or (
             self.low == self.high and (self.low_strict or self.high_strict)
         )
+
+
+def _may_be_unsatisfiable(entries: list[ConditionEntry]) -> bool:
+    """Whether `_unsatisfiable` can report anything about a statement with these condition
+    entries: only around an exact `Null`, a negated operator (`negated_star` needs one) or a
+    numeric or date bound. Most statements test with none of them (StringEquals, ArnLike,
+    Bool), and then no entry's texts need be read."""
+    for entry in entries:
+        op = entry.op
+        if entry.operator == "Null":
+            return True
+        if op is not None and (op.negated or op.family in _RANGE_FAMILIES):
+            return True
+    return False
 
 
 def _unsatisfiable(view: StatementView) -> Iterator[tuple[ConditionEntry, str]]:
@@ -1377,7 +1432,9 @@ def unsatisfiable_condition(ctx: LintContext) -> Iterator[Issue]:
     `StringNotLike key "*"` (or `ArnNotLike`) is false whenever the key is present, so it counts
     as `Null` true; on a key every signed request carries (`aws:PrincipalArn`) an Allow with it
     never applies (a Deny with it is PS210's)."""
-    for view, _ in ctx.conditioned():
+    for view, entries in ctx.conditioned():
+        if not _may_be_unsatisfiable(entries):
+            continue  # most statements: no entry reads a text
         for entry, message in _unsatisfiable(view):
             effect = view.model.effect if view.model is not None else "statement"
             consequence = {"Allow": "this Allow never applies", "Deny": "this Deny never fires"}
