@@ -30,12 +30,31 @@ def page(browser: Driver, served_example: Callable[[str], str]) -> Driver:
 def _navigation(driver: Driver) -> Iterator[None]:
     """Wait, after the block, until the page it submitted has replaced the current one."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     yield
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(_replaced(old))
+
+
+def _replaced(old: Any) -> Callable[[Driver], bool]:
+    """`expected_conditions.staleness_of(old)`, also taking the error Chromium sometimes gives
+    instead of "stale element" when asked about an element of the page being replaced: "Node
+    with given id does not belong to the document" (a fresh-clone CI run failed on it)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(driver: Driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as err:
+            if "does not belong to the document" in str(err):
+                return True
+            raise
+        return False
+
+    return gone
 
 
 def _css(driver: Driver, selector: str) -> Any:
