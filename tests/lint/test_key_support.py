@@ -5,6 +5,7 @@ set (`_support_tests`); the reference here is the loop it replaced, name by name
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from policysim.catalog import ActionInfo, Catalog, get_catalog
 from policysim.catalog.keys import is_template, template_regex
 from policysim.lint.rules.catalog_rules import (
     _service_supported_keys,
+    _supported_keys,
     _supports,
     declared_key,
     supported_keys,
@@ -110,3 +112,36 @@ def test_supported_keys_per_record_equal_the_catalog_records_by_name() -> None:
             assert supported_keys(info) == _reference_supported_keys(info.full_name)
     stranger = ActionInfo("s3", "NoSuchAction", "Read", (), ("s3:x",), ())
     assert supported_keys(stranger) == frozenset()
+
+
+# `supported_keys` and `_service_supported_keys` answer as the plain computation they stand
+# for, the record looked up by its full name (the shortcut skips that lookup for the catalog's
+# own records and lower-cases each distinct key once; the per-service union gathers the shared
+# resource-type records by identity).
+
+
+def test_supported_keys_of_every_catalog_action() -> None:
+    catalog = get_catalog()
+    count = 0
+    for service in sorted(catalog.service_prefixes()):
+        union: set[str] = set()
+        for info in catalog.actions(service):
+            expected = _reference_supported_keys(info.full_name)
+            assert supported_keys(info) == expected, info.full_name
+            union |= expected
+            count += 1
+        assert _service_supported_keys(service) == union, service
+    assert count > 10_000
+
+
+def test_supported_keys_of_records_that_are_not_the_catalogs() -> None:
+    info = get_catalog().action("s3:GetObject")
+    assert info is not None
+    for other in (
+        dataclasses.replace(info, condition_keys=("s3:NotReally",), resource_types=()),
+        dataclasses.replace(info, name="NoSuchAction"),
+        dataclasses.replace(info, service="nosuchsvc"),
+        dataclasses.replace(info, name="getobject"),
+    ):
+        _supported_keys.cache_clear()
+        assert supported_keys(other) == _reference_supported_keys(other.full_name), other
